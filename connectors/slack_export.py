@@ -1,0 +1,380 @@
+"""Slack workspace export (the ZIP Slack produces, or the unpacked folder) -> normalised records.
+
+Layout: channels.json, groups.json, dms.json, mpims.json, users.json / org_users.json, and one
+folder per conversation holding one JSON array per day. The ZIP is streamed member by member
+and never extracted; member names that could escape a folder are rejected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from slopradar.ingest import Unit
+from slopradar.records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef
+
+from .slack_text import DecodedText, decode_mrkdwn, decode_rich_text, strip_url_secrets
+
+PARSER_VERSION = "slack-export/1"
+_DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
+_META_FILES = ("users.json", "org_users.json", "channels.json", "groups.json", "dms.json", "mpims.json")
+_MAX_MEMBER_BYTES = 512 * 1024 * 1024
+_UPLOAD_TEXT = re.compile(r"^<@[A-Z0-9]+(\|[^>]*)?> (uploaded|shared|commented on) ")
+
+# What each subtype becomes. "authored" messages are analysed; the rest is kept as metadata.
+# Unknown subtypes are stored as "other" and counted by name in the ingest report.
+SUBTYPE_POLICY: dict[str | None, str] = {
+    None: "authored",
+    "thread_broadcast": "authored",
+    "file_share": "authored",
+    "me_message": "authored",
+    "bot_message": "bot",
+    "bot_add": "system", "bot_remove": "system",
+    "channel_join": "system", "channel_leave": "system", "group_join": "system", "group_leave": "system",
+    "channel_topic": "system", "channel_purpose": "system", "channel_name": "system",
+    "group_topic": "system", "group_purpose": "system", "group_name": "system",
+    "channel_archive": "system", "channel_unarchive": "system", "group_archive": "system",
+    "group_unarchive": "system", "channel_posting_permissions": "system", "channel_convert_to_private": "system",
+    "channel_convert_to_public": "system", "pinned_item": "system", "unpinned_item": "system",
+    "file_comment": "system", "file_mention": "system", "reminder_add": "system", "huddle_thread": "system",
+    "channel_canvas_updated": "system", "sh_room_created": "system", "ekm_access_denied": "system",
+    "message_replied": "system",
+    # handled specially below
+    "message_changed": "edit", "message_deleted": "delete", "tombstone": "delete",
+}
+
+
+class ExportError(Exception):
+    """The path is not a readable Slack export."""
+
+
+class ExportArchive:
+    """Read-only view of an export, ZIP or folder, with safe member names."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.rejected: list[str] = []
+        self._zip: zipfile.ZipFile | None = None
+        if path.is_dir():
+            names = [p.relative_to(path).as_posix() for p in path.rglob("*.json") if p.is_file()]
+        elif path.is_file():
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise ExportError(f"{path} is not a readable ZIP file ({exc}); is the download complete?") from exc
+            names = []
+            for info in self._zip.infolist():
+                if info.is_dir() or not info.filename.endswith(".json"):
+                    continue
+                if not _safe_name(info.filename):
+                    self.rejected.append(info.filename)
+                    continue
+                names.append(info.filename)
+        else:
+            raise ExportError(f"{path} does not exist")
+        self.prefix = _find_root(names)
+        plen = len(self.prefix)
+        self.members = sorted(n[plen:] for n in names if n.startswith(self.prefix))
+
+    def read(self, name: str) -> bytes:
+        full = self.prefix + name
+        if self._zip is not None:
+            info = self._zip.getinfo(full)
+            if info.file_size > _MAX_MEMBER_BYTES:
+                raise ExportError(f"{name} is {info.file_size} bytes, over the {_MAX_MEMBER_BYTES} limit")
+            return self._zip.read(full)
+        return (self.path / full).read_bytes()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def _safe_name(name: str) -> bool:
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or "\\" in name:
+        return False
+    return ".." not in PurePosixPath(posixpath.normpath(name)).parts and ".." not in name.split("/")
+
+
+def _find_root(names: list[str]) -> str:
+    """Exports are sometimes zipped with one top folder: find the folder that holds the metadata."""
+    for meta in ("channels.json", "users.json", "org_users.json"):
+        hits = sorted((n for n in names if n == meta or n.endswith("/" + meta)), key=len)
+        if hits:
+            return hits[0][: -len(meta)]
+    return ""
+
+
+@dataclass
+class SlackUser:
+    id: str
+    team_id: str | None
+    name: str | None
+    real_name: str | None
+    email: str | None
+    is_bot: bool
+    deleted: bool
+
+    def ref(self, team: str) -> PersonRef:
+        ids: list[tuple[str, str]] = []
+        if self.email:
+            ids.append(("email", self.email))
+        ids.append(("slack", f"{team}:{self.id}"))
+        ids.append(("slack-uid", self.id))
+        if self.name:
+            ids.append(("slack-name", self.name))
+        return PersonRef(identities=ids, display_name=self.real_name or self.name, email=self.email,
+                         is_bot=self.is_bot or self.id == "USLACKBOT")
+
+
+@dataclass
+class SlackExport:
+    """A parsed export: metadata plus an iterator of day-file units."""
+
+    archive: ExportArchive
+    team_id: str
+    users: dict[str, SlackUser]
+    conversations: dict[str, ConversationRecord]  # by folder name
+    day_files: list[str]
+    warnings: list[str] = field(default_factory=list)
+    mention_label: Callable[[PersonRef], str] = lambda ref: ref.identities[0][1]
+
+    @property
+    def namespace(self) -> str:
+        return f"slack:{self.team_id}"
+
+    def person(self, uid: str) -> PersonRef:
+        user = self.users.get(uid)
+        if user is None:
+            user = SlackUser(uid, None, None, None, None, uid == "USLACKBOT", False)
+            self.users[uid] = user
+        return user.ref(self.team_id)
+
+    def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
+        """One unit per day file; `skip(key, digest)` lets the writer pass over committed ones cheaply."""
+        for name in self.day_files:
+            try:
+                raw = self.archive.read(name)
+            except (ExportError, zipfile.BadZipFile, OSError, KeyError) as exc:
+                yield Unit(key=name, digest="", records=None, error=f"unreadable: {exc}")
+                continue
+            digest = hashlib.sha256(PARSER_VERSION.encode() + raw).hexdigest()
+            if skip(name, digest):
+                yield Unit(key=name, digest=digest, records=[])
+                continue
+            yield self.parse_day_file(name, raw, digest)
+
+    def parse_day_file(self, name: str, raw: bytes, digest: str) -> Unit:
+        folder = name.split("/", 1)[0]
+        try:
+            data = json.loads(raw.decode("utf-8", errors="replace"))
+        except json.JSONDecodeError as exc:
+            return Unit(key=name, digest=digest, records=None, error=f"malformed JSON: {exc.msg} at line {exc.lineno}")
+        if not isinstance(data, list):
+            return Unit(key=name, digest=digest, records=None, error="not a JSON array of messages")
+        conv = self.conversations.get(folder)
+        if conv is None:  # a folder not listed in channels.json & co.: keep it, named by its folder
+            conv = ConversationRecord(self.namespace, folder, "channel", folder)
+            self.conversations[folder] = conv
+        unit = Unit(key=name, digest=digest, records=[])
+        for item in data:
+            try:
+                rec = self.normalise(item, conv)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                unit.skipped[f"malformed message ({type(exc).__name__})"] += 1
+                continue
+            if isinstance(rec, str):
+                unit.skipped[rec] += 1
+            else:
+                unit.records.append(rec)  # type: ignore[union-attr]
+        return unit
+
+    # -- one message ----------------------------------------------------------------------
+    def normalise(self, m: Any, conv: ConversationRecord) -> MessageRecord | str:
+        """Return a record, or a skip reason."""
+        if not isinstance(m, dict) or m.get("type", "message") != "message":
+            return "not a message object"
+        ts = m.get("ts")
+        if not isinstance(ts, str) or not re.fullmatch(r"\d+(\.\d+)?", ts):
+            return "malformed message (no valid ts)"
+        subtype = m.get("subtype")
+        policy = SUBTYPE_POLICY.get(subtype, "other")
+        if policy == "edit":
+            inner = m.get("message")
+            if not isinstance(inner, dict):
+                return "malformed message_changed"
+            prev = m.get("previous_message") or {}
+            if inner.get("text") == prev.get("text") and inner.get("blocks") == prev.get("blocks"):
+                return "unfurl-only change"
+            inner = dict(inner)
+            inner.setdefault("ts", prev.get("ts"))
+            rec = self.normalise(inner, conv)
+            if isinstance(rec, MessageRecord):
+                edited = (inner.get("edited") or {}).get("ts") or ts
+                rec.version_ts = float(edited)
+                rec.edited_at = _dt(edited)
+            return rec
+        if policy == "delete":
+            target = m.get("deleted_ts") if subtype == "message_deleted" else ts
+            prev = m.get("previous_message") or m
+            if not isinstance(target, str):
+                return "malformed message_deleted"
+            rec = self._base(prev | {"ts": target}, conv, kind="authored", subtype=subtype)
+            if subtype == "tombstone":  # Slackbot stands in for the deleted author
+                rec.author = None
+            rec.deleted = True
+            rec.version_ts = DELETED_VERSION
+            rec.text = None
+            return rec
+        kind = policy
+        is_bot = bool(m.get("bot_id") or m.get("bot_profile") or subtype == "bot_message")
+        uid = m.get("user")
+        if isinstance(uid, str) and self.person(uid).is_bot:
+            is_bot = True
+        if kind == "authored" and is_bot:
+            kind = "bot"
+        rec = self._base(m, conv, kind=kind, subtype=subtype)
+        rec.is_bot = is_bot
+        decoded = self._decode(m)
+        text = decoded.authored
+        if subtype == "file_share" and _UPLOAD_TEXT.match(m.get("text") or ""):
+            # old exports: the text is Slack's "X uploaded a file" line; the author's words are the comment
+            comment = ((m.get("file") or {}).get("initial_comment") or {}).get("comment", "")
+            text = decode_mrkdwn(comment, self._mention).authored
+        rec.text = text if kind in ("authored", "bot") else (text or None)
+        rec.quoted = [{"kind": "quote", "text": q} for q in decoded.quoted]
+        for att in m.get("attachments") or []:
+            if isinstance(att, dict) and (att.get("is_share") or att.get("is_msg_unfurl")):
+                ref = {"channel": att.get("channel_id"), "ts": att.get("ts")}
+                rec.quoted.append({"kind": "share", "text": decode_mrkdwn(att.get("text") or "", self._mention).authored,
+                                   "ref": ref})
+                rec.meta.setdefault("shares", []).append(ref)
+        if decoded.code:
+            rec.meta["code_blocks"] = len(decoded.code)
+        if decoded.links:
+            rec.meta["links"] = decoded.links[:20]
+            if decoded.permalinks():
+                rec.meta["permalinks"] = decoded.permalinks()
+        if decoded.mentions:
+            rec.meta["mentions"] = [self._mention(u) for u in decoded.mentions]
+        files = list(m.get("files") or []) + ([m["file"]] if isinstance(m.get("file"), dict) else [])
+        if files:
+            rec.meta["files"] = [_file_meta(f) for f in files if isinstance(f, dict)]
+        if m.get("reply_count"):
+            rec.meta["reply_count"] = int(m["reply_count"])
+        if m.get("reactions"):
+            rec.meta["reactions"] = sum(int(r.get("count", 0)) for r in m["reactions"] if isinstance(r, dict))
+        return rec
+
+    def _base(self, m: dict[str, Any], conv: ConversationRecord, kind: str, subtype: str | None) -> MessageRecord:
+        ts = m["ts"]
+        uid = m.get("user")
+        author: PersonRef | None = None
+        if isinstance(uid, str) and uid:
+            author = self.person(uid)
+        elif m.get("bot_id"):
+            author = PersonRef(identities=[("slack-bot", f"{self.team_id}:{m['bot_id']}")],
+                               display_name=(m.get("bot_profile") or {}).get("name") or m.get("username"),
+                               is_bot=True)
+        thread_ts = m.get("thread_ts")
+        rec = MessageRecord(
+            namespace=self.namespace, native_id=f"{conv.native_id}:{ts}", conversation=conv,
+            sent_at=_dt(ts), kind=kind, author=author, subtype=subtype,
+        )
+        if isinstance(thread_ts, str):
+            rec.thread_key = f"{conv.native_id}:{thread_ts}"
+            if thread_ts != ts:
+                rec.parent_native_id = rec.thread_key
+        edited = m.get("edited")
+        if isinstance(edited, dict) and edited.get("ts"):
+            rec.edited_at = _dt(edited["ts"])
+            rec.version_ts = float(edited["ts"])
+        else:
+            rec.version_ts = float(ts)
+        return rec
+
+    def _mention(self, uid: str) -> str:
+        return self.mention_label(self.person(uid))
+
+    def _decode(self, m: dict[str, Any]) -> DecodedText:
+        rich = decode_rich_text(m.get("blocks") or [], self._mention)
+        return rich if rich is not None else decode_mrkdwn(m.get("text") or "", self._mention)
+
+
+def _dt(ts: str | float) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def _file_meta(f: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: f.get(k) for k in ("id", "name", "title", "mimetype", "filetype", "size") if f.get(k) is not None}
+    if f.get("url_private"):
+        meta["url"] = strip_url_secrets(str(f["url_private"]))
+    return meta
+
+
+def _load_json(archive: ExportArchive, name: str, warnings: list[str]) -> list[Any]:
+    if name not in archive.members:
+        return []
+    try:
+        data = json.loads(archive.read(name).decode("utf-8", errors="replace"))
+    except (json.JSONDecodeError, ExportError, zipfile.BadZipFile, OSError) as exc:
+        warnings.append(f"{name}: unreadable ({exc}); continuing without it")
+        return []
+    if not isinstance(data, list):
+        warnings.append(f"{name}: expected a JSON array; ignored")
+        return []
+    return data
+
+
+def open_export(path: str | Path) -> SlackExport:
+    """Open and validate an export, reading its metadata files."""
+    archive = ExportArchive(Path(path))
+    warnings = [f"rejected unsafe member name {n!r}" for n in archive.rejected]
+    day_files = [n for n in archive.members if _DAY_FILE.match(n)]
+    has_meta = any(n in archive.members for n in _META_FILES)
+    if not day_files and not has_meta:
+        archive.close()
+        raise ExportError(
+            f"{path} is not a Slack export: it has no channels.json/users.json and no <channel>/<YYYY-MM-DD>.json files"
+        )
+    users: dict[str, SlackUser] = {}
+    for u in _load_json(archive, "users.json", warnings) + _load_json(archive, "org_users.json", warnings):
+        if not isinstance(u, dict) or not isinstance(u.get("id"), str):
+            continue
+        prof = u.get("profile") or {}
+        users[u["id"]] = SlackUser(
+            id=u["id"], team_id=u.get("team_id"), name=u.get("name"),
+            real_name=u.get("real_name") or prof.get("real_name") or prof.get("display_name") or None,
+            email=(prof.get("email") or None), is_bot=bool(u.get("is_bot") or u.get("is_app_user")),
+            deleted=bool(u.get("deleted")),
+        )
+    team_id = next((u.team_id for u in users.values() if u.team_id), None)
+    if team_id is None:
+        team_id = "export-" + hashlib.sha256(Path(path).name.encode()).hexdigest()[:10]
+        warnings.append(f"no team id found in users.json; using {team_id} (exports and API pulls of this "
+                        "workspace will not be deduplicated against each other)")
+    export = SlackExport(archive=archive, team_id=team_id, users=users, conversations={}, day_files=day_files,
+                         warnings=warnings)
+    kinds = {"channels.json": "channel", "groups.json": "private", "dms.json": "dm", "mpims.json": "mpim"}
+    for fname, kind in kinds.items():
+        for c in _load_json(archive, fname, warnings):
+            if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+                continue
+            name = c.get("name") or c["id"]
+            folder = c["id"] if kind == "dm" else name
+            members = [export.person(u) for u in c.get("members") or [] if isinstance(u, str)]
+            export.conversations[folder] = ConversationRecord(export.namespace, c["id"], kind, name, members)
+    counts = Counter(n.split("/", 1)[0] for n in day_files)
+    export.day_files = sorted(day_files, key=lambda n: (n.split("/", 1)[1], n))  # oldest day first
+    if not counts:
+        warnings.append("the export has metadata but no day files (no messages)")
+    return export

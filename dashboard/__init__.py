@@ -1,0 +1,1 @@
+"""Streamlit dashboard: presentation only; reads the store through slopradar.queries."""

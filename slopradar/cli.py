@@ -1,0 +1,214 @@
+"""The `slopradar` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from .config import ConfigError, Settings
+from .console import err_console, out_console
+
+app = typer.Typer(help="slopradar: on-premises monitor of communication quality (AI bloat, summary chains, "
+                  "lost facts).", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+ingest_app = typer.Typer(help="Load messages into the store.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+EXIT_INPUT = 2
+EXIT_NOT_BUILT = 3
+
+
+class State:
+    settings: Settings
+    debug: bool = False
+    quiet: bool = False
+
+
+state = State()
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    db: Annotated[str | None, typer.Option("--db", help="Store: SQLite file path or SQLAlchemy URL "
+                                           "[default: $SLOPRADAR_DB, else ./slopradar.db]")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML config file "
+                                                "[default: $SLOPRADAR_CONFIG, else ./slopradar.toml]")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on unexpected errors.")] = False,
+) -> None:
+    try:
+        state.settings = Settings.load(config, db=db)
+    except ConfigError as exc:
+        fail(str(exc))
+    state.debug, state.quiet = debug, quiet
+
+
+def _engine() -> Any:
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(state.settings)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def _run(fn: Any, *args: Any) -> Any:
+    """Run a stage; known input errors become one clear line, never a traceback."""
+    from connectors.mailbox_files import MailboxError
+    from connectors.slack_export import ExportError
+
+    from .store import StoreError
+    from .teams import MappingError
+
+    try:
+        return fn(*args)
+    except (ExportError, MailboxError, MappingError, StoreError, ConfigError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; committed work is kept and a re-run resumes from the last checkpoint", 130)
+    except Exception as exc:  # last resort: a short message, the traceback only on --debug
+        if state.debug:
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)", 1)
+
+
+def _print_report(report: Any) -> None:
+    data = report.as_dict()
+    if not state.quiet:
+        m = data["messages"]
+        err_console.print(
+            f"[bold]{data['source']}[/]: {m['new']} new, {m['updated']} updated, {m['unchanged']} unchanged, "
+            f"{m['deleted']} deleted, {m['truncated']} truncated; units done {data['units']['done']}, "
+            f"unchanged {data['units']['unchanged']}, failed {data['units']['failed']}")
+        if data["skipped"]:
+            err_console.print("skipped: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["skipped"].items())))
+        for e in data["errors"][:10]:
+            err_console.print(f"[yellow]warning:[/] {e}")
+    out_console.print(json.dumps(data, ensure_ascii=False))
+
+
+@ingest_app.command("slack-export")
+def ingest_slack_export(path: Annotated[Path, typer.Argument(help="Export ZIP or unpacked export folder.")]) -> None:
+    """Load a Slack workspace export (the ZIP Slack produces, or its unpacked folder)."""
+    from .pipeline import ingest_slack_export as run
+
+    engine = _engine()
+    _print_report(_run(run, engine, state.settings, path, not state.quiet))
+
+
+@ingest_app.command("mailbox")
+def ingest_mailbox(path: Annotated[Path, typer.Argument(help="mbox file, .eml file or folder, maildir, or .pst.")]) -> None:
+    """Load a mailbox file or folder: mbox, .eml, maildir, or PST (with the 'pst' extra)."""
+    from .pipeline import ingest_mailbox as run
+
+    engine = _engine()
+    _print_report(_run(run, engine, state.settings, path, not state.quiet))
+
+
+@app.command()
+def teams(mapping: Annotated[Path | None, typer.Option(help="Team mapping file (YAML or CSV); "
+                                                       "default: the team_mapping setting.")] = None) -> None:
+    """Recompute team membership (after editing the mapping file)."""
+    from .pipeline import apply_teams
+
+    if mapping is not None:
+        state.settings.team_mapping = str(mapping)
+    engine = _engine()
+    out_console.print(json.dumps(_run(apply_teams, engine, state.settings)))
+
+
+@app.command()
+def stats() -> None:
+    """Print counts of what the store holds; the last line is one JSON object."""
+    from .pipeline import stats as run
+
+    engine = _engine()
+    out_console.print(json.dumps(_run(run, engine)))
+
+
+def _not_built(name: str) -> NoReturn:
+    err_console.print(f"slopradar {name}: not built yet")
+    raise typer.Exit(EXIT_NOT_BUILT)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def analyze() -> None:
+    """Score new or changed messages; build chains and fact-loss records."""
+    _not_built("analyze")
+
+
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def eval_() -> None:
+    """Evaluate a task (detect, factloss, chains) on a JSONL file; last line is one JSON object."""
+    _not_built("eval")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def audit() -> None:
+    """Write a pre/post AI-adoption audit report."""
+    _not_built("audit")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bot() -> None:
+    """Run the Slack nudge bot."""
+    _not_built("bot")
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; localhost by default.")] = "127.0.0.1",
+) -> None:
+    """Serve the Streamlit dashboard (binds to localhost by default)."""
+    _engine()  # fail early, with a clear message, if the store cannot be opened
+    app_file = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    if not app_file.is_file():
+        import dashboard
+
+        app_file = Path(dashboard.__file__).parent / "app.py"
+    env = dict(os.environ, SLOPRADAR_DB=state.settings.db)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    err_console.print(f"serving the dashboard on http://{host}:{port} (Ctrl-C to stop)")
+    try:
+        raise typer.Exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")] = True,
+    samples: Annotated[Path, typer.Option(help="The demo workspace folder.")] = Path("samples"),
+) -> None:
+    """Load samples/ into the store, analyse it, and serve the dashboard."""
+    from .pipeline import ingest_mailbox as run_mail
+    from .pipeline import ingest_slack_export as run_slack
+    from .pipeline import stats as run_stats
+
+    if not samples.is_dir():
+        fail(f"{samples} not found: run from the repository root or pass --samples")
+    if state.settings.team_mapping is None and (samples / "teams.yaml").is_file():
+        state.settings.team_mapping = str(samples / "teams.yaml")
+    engine = _engine()
+    _print_report(_run(run_slack, engine, state.settings, samples / "slack-export", not state.quiet))
+    for mbox in sorted(samples.glob("*.mbox")):
+        _print_report(_run(run_mail, engine, state.settings, mbox, not state.quiet))
+    out_console.print(json.dumps(_run(run_stats, engine)))
+    if serve:
+        dashboard()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,209 @@
+"""Writes normalised records to the store: pseudonymised people, conversations, messages.
+
+Connectors yield units (a day file, a batch of e-mails, an API page), each with a key and a
+digest; the writer commits one unit and its checkpoint in one transaction and skips units
+whose checkpoint already has the same digest. That makes every ingest idempotent and lets a
+killed run resume where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from .config import Settings
+from .pseudonym import Pseudonymizer
+from .records import ConversationRecord, MessageRecord, PersonRef, count_words
+from .schema import Conversation, Message, Person, PersonAlias
+from .store import done_checkpoints, get_or_create_source, mark_checkpoint, upsert, utcnow
+
+
+@dataclass
+class Unit:
+    """One piece of input committed atomically. `records` is None when the unit could not be read."""
+
+    key: str
+    digest: str
+    records: list[MessageRecord] | None
+    error: str | None = None
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class IngestReport:
+    source: str
+    units_done: int = 0
+    units_unchanged: int = 0
+    units_failed: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    truncated: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    subtypes: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "units": {"done": self.units_done, "unchanged": self.units_unchanged, "failed": self.units_failed},
+            "messages": {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                         "deleted": self.deleted, "truncated": self.truncated},
+            "kinds": dict(self.kinds),
+            "subtypes": dict(self.subtypes),
+            "skipped": dict(self.skipped),
+            "errors": self.errors[:50],
+        }
+
+
+class IngestWriter:
+    def __init__(self, engine: Engine, settings: Settings, pseudonymizer: Pseudonymizer,
+                 source_kind: str, source_name: str):
+        self.engine = engine
+        self.settings = settings
+        self.pz = pseudonymizer
+        with Session(engine) as s:
+            src = get_or_create_source(s, source_kind, source_name)
+            self.source_id: int = src.id  # type: ignore[assignment]
+            self._done = done_checkpoints(s, self.source_id)
+        self.report = IngestReport(source=f"{source_kind}:{source_name}")
+        self._people: dict[tuple[str, str], str] = {}
+        self._conversations: dict[tuple[str, str], int] = {}
+
+    def is_done(self, key: str, digest: str) -> bool:
+        return self._done.get(key) == digest
+
+    def write_units(self, units: Iterable[Unit], progress: Any = None) -> IngestReport:
+        for unit in units:
+            self.write_unit(unit)
+            if progress is not None:
+                progress()
+        return self.report
+
+    def write_unit(self, unit: Unit) -> None:
+        rep = self.report
+        rep.skipped.update(unit.skipped)
+        if unit.records is None:
+            rep.units_failed += 1
+            rep.errors.append(f"{unit.key}: {unit.error}")
+            return
+        if self.is_done(unit.key, unit.digest):
+            rep.units_unchanged += 1
+            rep.unchanged += len(unit.records)
+            return
+        with Session(self.engine) as s:
+            try:
+                self._write_records(s, unit.records)
+                mark_checkpoint(s, self.source_id, unit.key, unit.digest)
+                s.commit()
+            except Exception:
+                s.rollback()
+                raise
+        self._done[unit.key] = unit.digest
+        rep.units_done += 1
+
+    # -- people ---------------------------------------------------------------------------
+    def person_id(self, s: Session, ref: PersonRef) -> str:
+        key = ref.identities[0]
+        pid = self._people.get(key)
+        if pid is not None:
+            return pid
+        aliases = [self.pz.alias(k, v) for k, v in ref.identities]
+        existing = s.exec(select(PersonAlias.person_id).where(PersonAlias.alias.in_(aliases))).first()  # type: ignore[attr-defined]
+        pid = existing or self.pz.person_id(*key)
+        domain = ref.email.rsplit("@", 1)[-1].lower() if ref.email and "@" in ref.email else None
+        row: dict[str, Any] = dict(id=pid, is_bot=ref.is_bot, first_seen=utcnow(), opted_out=False,
+                                   display_name=None, email=None, team_id=None, team_origin=None,
+                                   email_domain=domain)
+        update = ["is_bot", "email_domain"] if domain else ["is_bot"]
+        if self.settings.store_identities:
+            row.update(display_name=ref.display_name, email=ref.email)
+            update += ["display_name", "email"]
+        upsert(s, Person, [row], keys=["id"], update=update)
+        upsert(s, PersonAlias, [dict(alias=a, person_id=pid) for a in aliases], keys=["alias"])
+        for ident in ref.identities:
+            self._people[ident] = pid
+        return pid
+
+    # -- conversations --------------------------------------------------------------------
+    def conversation_id(self, s: Session, conv: ConversationRecord) -> int:
+        key = (conv.namespace, conv.native_id)
+        cid = self._conversations.get(key)
+        if cid is not None:
+            return cid
+        members = sorted({self.person_id(s, m) for m in conv.members})
+        upsert(
+            s, Conversation,
+            [dict(namespace=conv.namespace, native_id=conv.native_id, source_id=self.source_id, kind=conv.kind,
+                  name=conv.name, member_count=len(members) or None, members=members, team_id=None)],
+            keys=["namespace", "native_id"],
+            update=["kind", "name", "member_count", "members"] if members else ["kind", "name"],
+        )
+        cid = s.exec(select(Conversation.id).where(Conversation.namespace == conv.namespace,
+                                                   Conversation.native_id == conv.native_id)).one()
+        self._conversations[key] = cid  # type: ignore[assignment]
+        return cid  # type: ignore[return-value]
+
+    # -- messages -------------------------------------------------------------------------
+    def _write_records(self, s: Session, records: list[MessageRecord]) -> None:
+        rep = self.report
+        # The same native id can occur twice in one unit (an edit event after the message): the newest wins.
+        latest: dict[tuple[str, str], MessageRecord] = {}
+        for r in records:
+            k = (r.namespace, r.native_id)
+            if k in latest:
+                rep.skipped["duplicate or superseded version in input"] += 1
+            if k not in latest or r.version_ts >= latest[k].version_ts:
+                latest[k] = r
+        rows = []
+        for r in latest.values():
+            r.truncate(self.settings.max_text_chars)
+            author_id = self.person_id(s, r.author) if r.author else None
+            if r.recipients:
+                r.meta["recipients"] = sorted({self.person_id(s, p) for p in r.recipients})
+            conv_id = self.conversation_id(s, r.conversation)
+            rows.append(dict(
+                namespace=r.namespace, native_id=r.native_id, source_id=self.source_id, conversation_id=conv_id,
+                thread_key=r.thread_key, parent_native_id=r.parent_native_id, author_id=author_id,
+                sent_at=r.sent_at, kind=r.kind, subtype=r.subtype, subject=r.subject,
+                text=None if r.deleted else r.text, quoted=[] if r.deleted else r.quoted, language=None,
+                word_count=0 if r.deleted else count_words(r.text), is_bot=r.is_bot, edited_at=r.edited_at,
+                version_ts=r.version_ts, deleted=r.deleted, truncated=r.truncated,
+                content_hash=r.content_hash(author_id), meta=r.meta,
+            ))
+            rep.kinds[r.kind] += 1
+            rep.subtypes[r.subtype or "(none)"] += 1
+            rep.truncated += int(r.truncated)
+        by_ns: dict[str, list[str]] = {}
+        for r in rows:
+            by_ns.setdefault(r["namespace"], []).append(r["native_id"])
+        existing: dict[tuple[str, str], tuple[str, float]] = {}
+        for ns, ids in by_ns.items():
+            for i in range(0, len(ids), 500):
+                q = select(Message.native_id, Message.content_hash, Message.version_ts).where(
+                    Message.namespace == ns, Message.native_id.in_(ids[i:i + 500]))  # type: ignore[attr-defined]
+                for nid, h, v in s.exec(q):
+                    existing[(ns, nid)] = (h, v)
+        for r in rows:
+            old = existing.get((r["namespace"], r["native_id"]))
+            if old is None:
+                rep.new += 1
+                rep.deleted += int(r["deleted"])
+            elif old[0] == r["content_hash"] or r["version_ts"] < old[1]:
+                rep.unchanged += 1
+            else:
+                rep.updated += 1
+                rep.deleted += int(r["deleted"])
+        table = Message.__table__  # type: ignore[attr-defined]
+        update_cols = [c for c in rows[0] if c not in ("namespace", "native_id")] if rows else []
+        for i in range(0, len(rows), 500):
+            upsert(s, Message, rows[i:i + 500], keys=["namespace", "native_id"], update=update_cols,
+                   where=sa.literal_column("excluded.version_ts") >= table.c.version_ts)

@@ -1,0 +1,51 @@
+"""Keyed pseudonyms for people: the store never holds a native id, only HMAC-SHA256 of it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from .config import Settings
+
+KEY_FILE = "pseudonym.key"
+
+
+def load_secret(settings: Settings) -> bytes:
+    """Return the pseudonymisation key: from settings, else from <data_dir>, created 0600 on first use."""
+    if settings.pseudonym_secret:
+        return settings.pseudonym_secret.encode("utf-8")
+    path = settings.data_path / KEY_FILE
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two concurrent first runs must not end up with two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key.encode("ascii")
+
+
+class Pseudonymizer:
+    """Turns native identities ("email:a@b.c", "slack:T1:U123") into stable pseudonyms."""
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    def alias(self, kind: str, native_id: str) -> str:
+        """Keyed hash of one native identity; the key the alias table is indexed by."""
+        norm = native_id.strip()
+        if kind in ("email", "slack-name", "channel"):
+            norm = norm.lower()
+        digest = hmac.new(self._secret, f"{kind}:{norm}".encode("utf-8"), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def person_id(self, kind: str, native_id: str) -> str:
+        """Public pseudonym of a person, derived from their first-seen identity."""
+        return "p_" + self.alias(kind, native_id)[:16]

@@ -1,0 +1,119 @@
+"""The store's tables (sqlmodel). Times are timezone-aware UTC datetimes.
+
+Messages and conversations are keyed by (namespace, native_id), not by source, so the same
+message reached through two sources (a Slack export and the Web API of the same workspace, or
+one e-mail in two mailboxes) is stored once. Namespaces: "slack:<team id>" and "mail".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the store itself (schema version)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Source(SQLModel, table=True):
+    """One place messages come from: an export, a mailbox file, an API workspace."""
+
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # slack_export | slack_api | mailbox | outlook
+    name: str
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime
+    updated_at: datetime
+
+
+class Checkpoint(SQLModel, table=True):
+    """A unit of input (a day file, a mailbox message batch, an API page) fully committed."""
+
+    source_id: int = Field(primary_key=True, foreign_key="source.id")
+    key: str = Field(primary_key=True)
+    digest: str
+    done_at: datetime
+
+
+class Team(SQLModel, table=True):
+    id: str = Field(primary_key=True)  # slug of the name
+    name: str
+    origin: str  # mapping | channel | domain
+
+
+class Person(SQLModel, table=True):
+    """A pseudonymous person. Names and addresses only when store_identities is on."""
+
+    id: str = Field(primary_key=True)  # p_<keyed hash>
+    team_id: str | None = Field(default=None, foreign_key="team.id", index=True)
+    team_origin: str | None = None
+    is_bot: bool = False
+    opted_out: bool = False
+    email_domain: str | None = None  # kept even without store_identities: derives teams from mail
+    display_name: str | None = None
+    email: str | None = None
+    first_seen: datetime
+
+
+class PersonAlias(SQLModel, table=True):
+    """Keyed hash of a native identity (e-mail, Slack id, handle) -> person."""
+
+    alias: str = Field(primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+
+
+class Conversation(SQLModel, table=True):
+    """A Slack channel / DM / group DM, or a mailbox folder."""
+
+    __table_args__ = (UniqueConstraint("namespace", "native_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    namespace: str
+    native_id: str
+    source_id: int = Field(foreign_key="source.id")
+    kind: str  # channel | private | dm | mpim | mail_folder
+    name: str
+    team_id: str | None = Field(default=None, foreign_key="team.id")
+    member_count: int | None = None
+    members: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # person ids
+
+
+class Message(SQLModel, table=True):
+    """One normalised message. `text` is what the author wrote; quotes and forwards are references."""
+
+    __table_args__ = (
+        UniqueConstraint("namespace", "native_id"),
+        Index("ix_message_conv_sent", "conversation_id", "sent_at"),
+        Index("ix_message_thread", "namespace", "thread_key"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    namespace: str
+    native_id: str
+    source_id: int = Field(foreign_key="source.id")
+    conversation_id: int = Field(foreign_key="conversation.id")
+    thread_key: str | None = None  # native id of the thread root (Slack thread_ts, mail root Message-ID)
+    parent_native_id: str | None = None  # the message replied to (thread root in Slack, In-Reply-To in mail)
+    author_id: str | None = Field(default=None, foreign_key="person.id", index=True)
+    sent_at: datetime = Field(index=True)
+    kind: str  # authored | system | bot | other
+    subtype: str | None = None
+    subject: str | None = None
+    text: str | None = None  # authored text; None once retention removed it or when deleted
+    quoted: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    language: str | None = None
+    word_count: int = 0
+    is_bot: bool = False
+    edited_at: datetime | None = None
+    version_ts: float = 0.0  # newer versions (edits) win; older ones never overwrite them
+    deleted: bool = False  # sticky: a deletion seen once stays
+    truncated: bool = False
+    content_hash: str
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -1,0 +1,132 @@
+"""Opening the store, creating or migrating its schema, and idempotent upserts.
+
+Every write goes through INSERT ... ON CONFLICT (SQLite and PostgreSQL both have it), so
+re-running an ingest changes nothing, and each unit of input is written in one transaction
+together with its checkpoint, so a crash leaves either all of a unit or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from .config import Settings
+from .schema import SCHEMA_VERSION, Checkpoint, Meta, Source
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is from an incompatible version."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+# Ordered migrations: version -> list of SQL statements bringing the schema from version-1 to version.
+# New tables are created by create_all; only changes to existing tables belong here.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+def open_store(settings: Settings) -> Engine:
+    """Create the engine, then create or migrate the schema."""
+    url = settings.db_url()
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise StoreError(f"cannot use store URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _init_schema(engine)
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"cannot open store {url!r}: {exc.orig}") from exc
+    return engine
+
+
+def _init_schema(engine: Engine) -> None:
+    from . import schema  # noqa: F401  (registers every table before create_all)
+
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as s:
+        row = s.get(Meta, "schema_version")
+        current = int(row.value) if row else SCHEMA_VERSION
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"store schema version {current} is newer than this slopradar ({SCHEMA_VERSION}); upgrade slopradar"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS.get(version, []):
+                s.exec(sa.text(stmt))  # type: ignore[call-overload]
+        if row is None:
+            s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        else:
+            row.value = str(SCHEMA_VERSION)
+        s.commit()
+
+
+def insert_for(session: Session, table: sa.Table) -> Any:
+    """The dialect's INSERT that supports ON CONFLICT."""
+    name = session.get_bind().dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table)
+    if name == "postgresql":
+        return postgresql.insert(table)
+    raise StoreError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
+
+
+def upsert(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: Iterable[str] | None = None,
+    where: Any = None,
+) -> None:
+    """Insert rows; on a key conflict update the `update` columns (or do nothing when None)."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = insert_for(session, table).values(list(rows))
+    if update is None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    else:
+        set_ = {c: getattr(stmt.excluded, c) for c in update}
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_, where=where)
+    session.exec(stmt)  # type: ignore[call-overload]
+
+
+def get_or_create_source(session: Session, kind: str, name: str) -> Source:
+    src = session.exec(select(Source).where(Source.kind == kind, Source.name == name)).first()
+    if src is None:
+        now = utcnow()
+        upsert(session, Source, [dict(kind=kind, name=name, state={}, created_at=now, updated_at=now)],
+               keys=["kind", "name"])
+        session.commit()
+        src = session.exec(select(Source).where(Source.kind == kind, Source.name == name)).one()
+    return src
+
+
+def done_checkpoints(session: Session, source_id: int) -> dict[str, str]:
+    rows = session.exec(select(Checkpoint.key, Checkpoint.digest).where(Checkpoint.source_id == source_id))
+    return {k: d for k, d in rows}
+
+
+def mark_checkpoint(session: Session, source_id: int, key: str, digest: str) -> None:
+    upsert(session, Checkpoint, [dict(source_id=source_id, key=key, digest=digest, done_at=utcnow())],
+           keys=["source_id", "key"], update=["digest", "done_at"])
