@@ -15,23 +15,27 @@ from inscriptis import get_text
 from mailparser_reply import EmailReplyParser
 
 # Markers that start a forwarded or quoted original, in English and French, as written by
-# Outlook, Gmail, Apple Mail, Thunderbird and Lotus Notes (the Enron corpus).
-_FORWARD_MARKERS = re.compile(
-    r"^\s*(?:"
+# Outlook, Gmail, Apple Mail, Thunderbird and Lotus Notes (the Enron corpus). Matched line by line
+# (lines over _MAX_HEADER_LINE chars cannot be headers), so a huge one-line body stays linear.
+_FORWARD_MARKER = re.compile(
+    r"\s*(?:"
     r"-{2,}\s*(?:Original Message|Forwarded message|Message d'origine|Message transféré|Message original)\s*-{2,}"
     r"|-{5,}\s*Forwarded by .*"
     r"|Begin forwarded message:"
     r"|Début du message (?:réexpédié|transféré)\s*:"
     r"|_{20,}"
-    r")\s*$",
-    re.I | re.M,
+    r")\s*",
+    re.I,
 )
-_OUTLOOK_HEADER_BLOCK = re.compile(r"^\s*(?:From|De)\s*:\s.+\n(?:.*\n){0,3}?\s*(?:Sent|Envoyé|Date)\s*:\s", re.I | re.M)
-_LOTUS_HEADER = re.compile(r"^\s*\S.*\s+on\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*$",
-                           re.I | re.M)
-# A line naming an address, right before a block of ">" lines: an attribution in any language
-# (mail-parser-reply misses e.g. Android's Russian header wrapped over two lines).
-_ATTRIBUTION = re.compile(r"^[^\n>]*\S[^\n>]*@[^\n]*(?:\n(?![ \t]*>)[^\n]*)?\n(?:[ \t]*\n)?[ \t]*>", re.M)
+# The same markers inside a line: HTML bodies flattened by their sender lose the line breaks.
+_INLINE_MARKER = re.compile(r"-{3,}[ \t]*(?:Original Message|Forwarded message|Message d'origine|Message transféré)"
+                            r"[ \t]*-{3,}", re.I)
+_OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
+_OUTLOOK_SENT = re.compile(r"\s*(?:Sent|Envoyé|Date)\s*:\s", re.I)
+_LOTUS_HEADER = re.compile(r"\s*\S.*\son\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*", re.I)
+_MAX_HEADER_LINE = 300
+# Bodies longer than this skip mail-parser-reply, whose run time grows quadratically with length.
+_MAX_LIBRARY_CHARS = 20_000
 _PARSER = EmailReplyParser(languages=["en", "fr", "de"])
 
 
@@ -47,22 +51,49 @@ def html_to_text(html: str) -> str:
     return get_text(html or "").strip()
 
 
+def _unquote(text: str) -> str:
+    return re.sub(r"(?m)^[ \t]*> ?", "", text).strip()
+
+
 def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
-    """Cut at the first forward/original-message marker (or a bare Outlook/Lotus header block)."""
-    cut = None
-    for rx in (_FORWARD_MARKERS, _OUTLOOK_HEADER_BLOCK, _LOTUS_HEADER, _ATTRIBUTION):
-        m = rx.search(text)
-        if m and (cut is None or m.start() < cut[0]):
-            cut = (m.start(), m)
-    if cut is None:
-        return text, []
-    start, m = cut
-    head = text[:start]
-    rest = text[start:]
-    marker = m.group(0).strip()
-    kind = "forward" if re.search(r"forward|réexpédié|transféré", marker, re.I) else "reply"
-    body = rest[len(m.group(0)):] if m.re is _FORWARD_MARKERS else rest
-    return head, [{"kind": kind, "header": marker[:200], "text": body.strip()}]
+    """Cut at the first forward/original-message marker, Outlook or Lotus header block, or a line
+    naming an address right before a block of ">" lines (an attribution in any language, which
+    mail-parser-reply misses for e.g. Android's Russian header wrapped over two lines)."""
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    inline = _INLINE_MARKER.search(text)
+    for i, line in enumerate(lines):
+        if inline and offsets[i] > inline.start():
+            break
+        if len(line) > _MAX_HEADER_LINE or not line.strip():
+            continue
+        nxt = [ln for ln in lines[i + 1:i + 4]]
+        if _FORWARD_MARKER.fullmatch(line):
+            kind = "forward" if re.search(r"forward|réexpédié|transféré", line, re.I) else "reply"
+            return "\n".join(lines[:i]), [{"kind": kind, "header": line.strip()[:200],
+                                          "text": _unquote("\n".join(lines[i + 1:]))}]
+        if _OUTLOOK_FROM.fullmatch(line) and any(_OUTLOOK_SENT.match(n) for n in nxt):
+            return "\n".join(lines[:i]), [{"kind": "reply", "header": "", "text": "\n".join(lines[i:]).strip()}]
+        if _LOTUS_HEADER.fullmatch(line):
+            return "\n".join(lines[:i]), [{"kind": "reply", "header": line.strip()[:200],
+                                          "text": _unquote("\n".join(lines[i + 1:]))}]
+        if "@" in line and not line.lstrip().startswith(">"):
+            follow = [n for n in nxt if n.strip()]
+            header = [line]
+            if follow and not follow[0].lstrip().startswith(">") and len(follow) > 1:
+                header.append(follow[0])
+                follow = follow[1:]
+            if follow and follow[0].lstrip().startswith(">"):
+                end = lines.index(follow[0], i + 1)
+                return "\n".join(lines[:i]), [{"kind": "reply", "header": " ".join(" ".join(header).split())[:200],
+                                              "text": _unquote("\n".join(lines[end:]))}]
+    if inline:
+        return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
+                                        "header": inline.group(0), "text": _unquote(text[inline.end():])}]
+    return text, []
 
 
 def _reply_quote(head: str, first_content: str, replies: list) -> list[dict[str, str]]:
@@ -94,6 +125,8 @@ def split_body(text: str) -> SplitBody:
     """Split a plain-text body into what the author wrote and what they quoted or forwarded."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     head, quoted = _cut_forward(text)
+    if len(head) > _MAX_LIBRARY_CHARS:
+        return SplitBody(authored=head.strip(), quoted=quoted, method="rules (long body)")
     try:
         parsed = _PARSER.read(head)
         replies = parsed.replies

@@ -29,6 +29,8 @@ DOMAIN = "northwind.example"
 OUT = Path(__file__).resolve().parent
 
 rng = random.Random(SEED)
+FR_DAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+FR_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 
 
 def handle(name: str) -> str:
@@ -111,7 +113,9 @@ class Workspace:
         if quoted is not None:
             qdate = quoted["Date"]
             qtext = quoted.get_content().strip()
-            header = (f"Le {qdate}, {quoted['From']} a écrit :" if to_team == "Lyon Ops"
+            qd = quoted["Date"].datetime
+            fr_date = f"{FR_DAYS[qd.weekday()]} {qd.day} {FR_MONTHS[qd.month - 1]} {qd.year} à {qd:%H:%M}"
+            header = (f"Le {fr_date}, {quoted['From']} a écrit :" if to_team == "Lyon Ops"
                       else f"On {qdate}, {quoted['From']} wrote:")
             text += f"\n\n{header}\n" + "\n".join("> " + ln for ln in qtext.split("\n"))
         if forward is not None:

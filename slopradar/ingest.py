@@ -8,6 +8,8 @@ killed run resume where it stopped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,11 +77,17 @@ class IngestWriter:
             self.source_id: int = src.id  # type: ignore[assignment]
             self._done = done_checkpoints(s, self.source_id)
         self.report = IngestReport(source=f"{source_kind}:{source_name}")
+        # settings that change what a unit produces are part of its checkpoint digest
+        self._fingerprint = json.dumps([settings.max_text_chars, settings.max_mail_bytes, settings.skip_auto_replies,
+                                        settings.store_identities]).encode()
         self._people: dict[tuple[str, str], str] = {}
         self._conversations: dict[tuple[str, str], int] = {}
 
+    def _digest(self, digest: str) -> str:
+        return hashlib.sha256(digest.encode() + self._fingerprint).hexdigest()
+
     def is_done(self, key: str, digest: str) -> bool:
-        return self._done.get(key) == digest
+        return self._done.get(key) == self._digest(digest)
 
     def write_units(self, units: Iterable[Unit], progress: Any = None) -> IngestReport:
         for unit in units:
@@ -97,17 +105,16 @@ class IngestWriter:
             return
         if self.is_done(unit.key, unit.digest):
             rep.units_unchanged += 1
-            rep.unchanged += len(unit.records)
             return
         with Session(self.engine) as s:
             try:
                 self._write_records(s, unit.records)
-                mark_checkpoint(s, self.source_id, unit.key, unit.digest)
+                mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
                 s.commit()
-            except Exception:
+            except BaseException:
                 s.rollback()
                 raise
-        self._done[unit.key] = unit.digest
+        self._done[unit.key] = self._digest(unit.digest)
         rep.units_done += 1
 
     # -- people ---------------------------------------------------------------------------

@@ -1,0 +1,36 @@
+# slopradar — two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= slopradar.db
+PORT ?= 8501
+NO_SERVE ?=
+
+.PHONY: install demo test bench samples clean
+
+# torch first and pinned: a floating torch pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test,pst,postgres]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/slopradar --db $(DB) demo $(if $(NO_SERVE),--no-serve,--serve)
+
+# pytest exits 5 when it collected no tests: that is a failure here, not a pass.
+test: install
+	$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+samples: install
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache slopradar.db slopradar.db-wal slopradar.db-shm

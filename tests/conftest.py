@@ -1,0 +1,106 @@
+"""Shared fixtures. Tests that read ../shared/data skip with a clear reason when it is absent."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from slopradar.config import Settings
+from slopradar.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def shared(rel: str) -> Path:
+    """Path to a file under ../shared/data, or skip the test saying what is missing."""
+    p = SHARED / rel
+    if not p.exists():
+        pytest.skip(f"../shared/data/{rel} is not present (the team's shared data is only on development machines and CI)")
+    return p
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=str(tmp_path / "store.db"), data_dir=str(tmp_path / "state"))
+
+
+@pytest.fixture
+def engine(settings: Settings):
+    eng = open_store(settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def ground_truth() -> dict:
+    return json.loads((SAMPLES / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+def dump_store(engine) -> dict:
+    """Everything a user could observe in the store, minus wall-clock bookkeeping."""
+    from slopradar.schema import Conversation, Message, Person, PersonAlias, Team
+
+    out: dict = {}
+    with Session(engine) as s:
+        out["messages"] = sorted(
+            (m.namespace, m.native_id, m.text, m.kind, m.deleted, m.author_id, m.thread_key, m.content_hash)
+            for m in s.exec(select(Message)))
+        out["people"] = sorted((p.id, p.team_id, p.is_bot) for p in s.exec(select(Person)))
+        out["aliases"] = sorted((a.alias, a.person_id) for a in s.exec(select(PersonAlias)))
+        out["conversations"] = sorted((c.namespace, c.native_id, c.name, c.team_id) for c in s.exec(select(Conversation)))
+        out["teams"] = sorted((t.id, t.name) for t in s.exec(select(Team)))
+    return out
+
+
+# -- a real PostgreSQL server, started for the test session -------------------------------
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for cand in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(cand)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a loopback port (initdb + pg_ctl); .ci/run installs the server."""
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql")
+    base = tmp_path_factory.mktemp("pg")
+    data = base / "data"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres system account
+        run_as = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres")
+        base.chmod(0o777)
+    port = _free_port()
+    subprocess.run(run_as + [initdb, "-D", str(data), "-U", "slopradar", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run(run_as + [pg_ctl, "-D", str(data), "-l", str(base / "log"), "-w", "-o",
+                             f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"],
+                   check=True, capture_output=True)
+    url = f"postgresql+psycopg://slopradar@127.0.0.1:{port}/postgres"
+    try:
+        yield url
+    finally:
+        subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        time.sleep(0.2)

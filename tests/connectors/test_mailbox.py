@@ -1,0 +1,191 @@
+"""Mailbox ingestion: mbox, .eml folders, maildir, PST; reply/forward splitting; bad input."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from connectors.mail_body import split_body
+from connectors.mailbox_files import MailboxError, MailboxImport, detect_format
+from slopradar.pipeline import ingest_mailbox, stats
+from slopradar.schema import Message
+from tests.conftest import SAMPLES, dump_store, shared
+
+
+def _messages(engine) -> list[Message]:
+    with Session(engine) as s:
+        return list(s.exec(select(Message)))
+
+
+def test_demo_mailbox(engine, settings, ground_truth):
+    report = ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    mail_truth = {k: v for k, v in ground_truth["messages"].items() if v["channel"] is None}
+    assert report.new == sum(1 for v in mail_truth.values() if v["origin"] != "auto-reply")
+    assert report.skipped["auto-reply"] == 1
+    msgs = {m.native_id: m for m in _messages(engine)}
+    chain = next(c for c in ground_truth["chains"] if c["id"] == "travel-budget-cut")
+    fwd = msgs[chain["copies"][0]["id"]]
+    assert fwd.text.startswith("FYI, this applies")
+    assert fwd.quoted[0]["kind"] == "forward" and "EUR 42,000" in fwd.quoted[0]["text"]
+    assert "EUR 42,000" not in fwd.text
+    replies = [m for m in msgs.values() if m.parent_native_id]
+    assert replies and all(m.parent_native_id in msgs for m in replies)
+    assert all(m.thread_key == msgs[m.parent_native_id].thread_key for m in replies)
+    french = [m for m in replies if (m.subject or "").startswith("RE: Planning astreinte")]
+    assert french and all("a écrit" not in m.text and m.quoted[0]["text"].startswith("Bonjour") for m in french)
+    # recipients are kept as pseudonyms, the audience of a message
+    assert all(r.startswith("p_") for m in msgs.values() for r in m.meta.get("recipients", []))
+
+
+def test_reingest_is_idempotent(engine, settings):
+    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    before = dump_store(engine)
+    again = ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    assert again.new == 0 and dump_store(engine) == before
+
+
+def test_bigbang_mboxes(engine, settings):
+    folder = shared("connectors/bigbang-mbox")
+    numpy = ingest_mailbox(engine, settings, folder / "2001-November.txt", progress=False)
+    # the pipermail archive holds each of its 82 messages twice: deduplicated by Message-ID
+    assert numpy.new == 82 and numpy.skipped["duplicate or superseded version in input"] == 82
+    evs = ingest_mailbox(engine, settings, folder / "3GPP_TSG_SA_WG4_EVS.mbox", progress=False)
+    assert evs.new >= 45 and evs.units_failed == 0
+    ota = ingest_mailbox(engine, settings, folder / "3GPP_TSG_RAN_WG4_NR-MIMO-OTA.mbox", progress=False)
+    assert ota.skipped["malformed message (no valid Date)"] == 1  # a real archive stub with no headers
+    msgs = _messages(engine)
+    # pipermail "user at host" addresses still identify people; Outlook quotes are split off
+    assert stats(engine)["authors"] > 30
+    outlook = [m for m in msgs if any("Original Message" in q.get("header", "") for q in m.quoted)]
+    assert len(outlook) > 10
+    assert not any("-----Original Message-----" in (m.text or "") for m in msgs)
+
+
+def test_enron_maildir_sample_folder(engine, settings):
+    report = ingest_mailbox(engine, settings, shared("connectors/enron-maildir-sample/enron_small"), progress=False)
+    assert report.new + sum(report.skipped.values()) >= 801
+    assert report.new >= 790
+    msgs = _messages(engine)
+    forwards = [m for m in msgs if any(q["kind"] == "forward" for q in m.quoted)]
+    assert len(forwards) >= 100  # 184 files carry "Forwarded by"; some forward with no words of their own
+    assert not any("-----Original Message-----" in (m.text or "") for m in msgs)
+    assert not any("---------------------- Forwarded by" in (m.text or "") for m in msgs)
+
+
+@pytest.mark.parametrize("client", ["aol", "apple_mail", "apple_mail_2", "comcast", "gmail", "hotmail", "iphone",
+                                    "outlook", "sparrow", "thunderbird", "yahoo", "android"])
+def test_talon_client_replies_keep_only_the_new_text(client):
+    path = shared(f"connectors/talon-reply-fixtures/standard_replies/{client}.eml")
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain", "html")).get_content()
+    split = split_body(body)
+    assert split.authored == "Hello"
+    assert split.quoted and any(q["text"] or q["header"] for q in split.quoted)
+
+
+def test_pst_sample(engine, settings):
+    pytest.importorskip("pypff", reason="PST support is the optional 'pst' extra (libpff-python)")
+    report = ingest_mailbox(engine, settings, shared("connectors/pst-sample/sample1.pst"), progress=False)
+    assert report.new == 1
+    (m,) = _messages(engine)
+    assert m.subject and m.text
+
+
+def test_pst_without_the_extra_says_how_to_enable_it(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pypff(name, *a, **kw):
+        if name == "pypff":
+            raise ImportError("No module named 'pypff'")
+        return real_import(name, *a, **kw)
+
+    pst = tmp_path / "x.pst"
+    pst.write_bytes(b"!BDN" + b"\0" * 600)
+    monkeypatch.setattr(builtins, "__import__", no_pypff)
+    with pytest.raises(MailboxError, match=r"slopradar\[pst\]"):
+        list(MailboxImport(pst, max_bytes=10**7).units())
+
+
+def test_maildir_and_eml_folder(engine, settings, tmp_path):
+    src = mailbox.mbox(str(SAMPLES / "mailbox.mbox"))
+    md = mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
+    emls = tmp_path / "emls"
+    emls.mkdir()
+    for i, key in enumerate(src.iterkeys()):
+        raw = src.get_bytes(key)
+        md.add(raw)
+        (emls / f"{i:03d}.eml").write_bytes(raw)
+    assert detect_format(tmp_path / "Maildir") == "maildir"
+    assert detect_format(emls) == "folder"
+    a = ingest_mailbox(engine, settings, tmp_path / "Maildir", progress=False)
+    assert a.new == 36
+    # the same messages in a second mailbox are the same messages (Message-ID)
+    b = ingest_mailbox(engine, settings, emls, progress=False)
+    assert b.new == 0 and stats(engine)["messages"] == 36
+
+
+def test_truncated_mbox_and_garbage(engine, settings, tmp_path):
+    data = (SAMPLES / "mailbox.mbox").read_bytes()
+    cut = tmp_path / "cut.mbox"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    report = ingest_mailbox(engine, settings, cut, progress=False)
+    assert report.new > 10 and report.units_failed == 0
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01garbage" * 100)
+    with pytest.raises(MailboxError, match="not an mbox"):
+        ingest_mailbox(engine, settings, junk, progress=False)
+    with pytest.raises(MailboxError, match="does not exist"):
+        ingest_mailbox(engine, settings, tmp_path / "missing.mbox", progress=False)
+
+
+def _mbox_with(tmp_path: Path, *messages: bytes) -> Path:
+    p = tmp_path / "edge.mbox"
+    p.write_bytes(b"".join(b"From x@y Mon Jan  5 10:00:00 2026\n" + m.rstrip(b"\n") + b"\n\n" for m in messages))
+    return p
+
+
+def test_large_invalid_and_malformed_messages(engine, settings, tmp_path):
+    big = (b"From: a@x.org\nTo: b@x.org\nSubject: huge\nDate: Mon, 5 Jan 2026 10:00:00 +0000\n"
+           b"Message-ID: <big@x.org>\n\n" + b"word " * 1_100_000)
+    bad_utf8 = (b"From: c@x.org\nSubject: bytes\nDate: Mon, 5 Jan 2026 11:00:00 +0000\nMessage-ID: <bad@x.org>\n"
+                b"Content-Type: text/plain; charset=utf-8\n\nCaf\xe9 and \xff\xfe bytes\n")
+    bad_header = (b"From: =?utf-8?q?broken?= <d@x.org>\nSubject: =?bogus-charset?B?SGVsbG8=?=\n"
+                  b"Date: not a date at all\nMessage-ID: <nodate@x.org>\n\nhello\n")
+    rfc2047 = (b"From: =?utf-8?q?Ren=C3=A9e?= <e@x.org>\nSubject: =?iso-8859-1?q?R=E9union?=\n"
+               b"Date: Mon, 5 Jan 2026 12:00:00 +0100\nMessage-ID: <qp@x.org>\nContent-Transfer-Encoding: quoted-printable\n"
+               b"Content-Type: text/plain; charset=iso-8859-1\n\nLa r=E9union est annul=E9e.\n")
+    html = (b"From: f@x.org\nSubject: html\nDate: Mon, 5 Jan 2026 13:00:00 +0000\nMessage-ID: <html@x.org>\n"
+            b"Content-Type: text/html; charset=utf-8\n\n<html><body><p>Release <b>moved</b> to 3 March.</p>"
+            b"<script>x()</script></body></html>\n")
+    path = _mbox_with(tmp_path, big, bad_utf8, bad_header, rfc2047, html)
+    report = ingest_mailbox(engine, settings, path, progress=False)
+    assert report.new == 4 and report.truncated == 1
+    assert report.skipped["malformed message (no valid Date)"] == 1
+    msgs = {m.native_id: m for m in _messages(engine)}
+    assert msgs["big@x.org"].truncated and len(msgs["big@x.org"].text) == settings.max_text_chars
+    assert "Caf" in msgs["bad@x.org"].text
+    assert msgs["qp@x.org"].subject == "Réunion" and msgs["qp@x.org"].text == "La réunion est annulée."
+    assert msgs["html@x.org"].text == "Release moved to 3 March."
+    settings.max_mail_bytes = 100_000
+    report = ingest_mailbox(engine, settings, _mbox_with(tmp_path, big), progress=False)
+    assert report.skipped["too large"] == 1
+
+
+def test_auto_replies_and_bulk_are_skipped_unless_configured(engine, settings, tmp_path):
+    ooo = (b"From: a@x.org\nSubject: Out of Office: back Monday\nDate: Mon, 5 Jan 2026 10:00:00 +0000\n"
+           b"Message-ID: <ooo@x.org>\n\nI am away.\n")
+    bulk = (b"From: news@x.org\nSubject: Newsletter\nPrecedence: bulk\nDate: Mon, 5 Jan 2026 10:00:00 +0000\n"
+            b"Message-ID: <bulk@x.org>\n\nNews.\n")
+    path = _mbox_with(tmp_path, ooo, bulk)
+    report = ingest_mailbox(engine, settings, path, progress=False)
+    assert report.new == 0 and report.skipped["auto-reply"] == 1 and report.skipped["bulk mail"] == 1
+    settings.skip_auto_replies = False
+    path2 = _mbox_with(tmp_path, ooo, bulk)
+    assert ingest_mailbox(engine, settings, path2, progress=False).new == 2
