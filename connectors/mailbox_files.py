@@ -14,7 +14,7 @@ import hashlib
 import mailbox
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -268,23 +268,26 @@ class MailboxImport:
         self.skip_auto = skip_auto
         self.name = self.path.resolve().as_posix()
 
-    def units(self) -> Iterator[Unit]:
+    def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
+        """Units of up to BATCH messages; `skip(key, digest)` passes over committed ones without parsing."""
         batch: list[RawMail] = []
         pre_skipped: Counter[str] = Counter()
         for raw in iter_raw(self.path, self.format, pre_skipped):
             batch.append(raw)
             if len(batch) >= BATCH:
-                yield self._unit(batch, pre_skipped)
+                yield self._unit(batch, pre_skipped, skip)
                 batch, pre_skipped = [], Counter()
         if batch or pre_skipped:
-            yield self._unit(batch, pre_skipped)
+            yield self._unit(batch, pre_skipped, skip)
 
-    def _unit(self, batch: list[RawMail], skipped: Counter[str]) -> Unit:
+    def _unit(self, batch: list[RawMail], skipped: Counter[str], skip: Callable[[str, str], bool]) -> Unit:
         h = hashlib.sha256(PARSER_VERSION.encode())
         for raw in batch:
             h.update(raw.key.encode() + b"\0" + hashlib.sha256(raw.data).digest())
         key = f"{batch[0].key}..{batch[-1].key}" if batch else "empty"
         unit = Unit(key=key, digest=h.hexdigest(), records=[], skipped=Counter(skipped))
+        if skip(key, unit.digest):
+            return unit
         for raw in batch:
             rec = self.parse(raw, unit.skipped)
             if isinstance(rec, str):

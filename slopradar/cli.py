@@ -33,7 +33,7 @@ state = State()
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}")
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -119,26 +119,47 @@ class IngestWriter:
 
     # -- people ---------------------------------------------------------------------------
     def person_id(self, s: Session, ref: PersonRef) -> str:
-        key = ref.identities[0]
-        pid = self._people.get(key)
-        if pid is not None:
-            return pid
-        aliases = [self.pz.alias(k, v) for k, v in ref.identities]
-        existing = s.exec(select(PersonAlias.person_id).where(PersonAlias.alias.in_(aliases))).first()  # type: ignore[attr-defined]
-        pid = existing or self.pz.person_id(*key)
-        domain = ref.email.rsplit("@", 1)[-1].lower() if ref.email and "@" in ref.email else None
-        row: dict[str, Any] = dict(id=pid, is_bot=ref.is_bot, first_seen=utcnow(), opted_out=False,
-                                   display_name=None, email=None, team_id=None, team_origin=None,
-                                   email_domain=domain)
-        update = ["is_bot", "email_domain"] if domain else ["is_bot"]
-        if self.settings.store_identities:
-            row.update(display_name=ref.display_name, email=ref.email)
-            update += ["display_name", "email"]
-        upsert(s, Person, [row], keys=["id"], update=update)
-        upsert(s, PersonAlias, [dict(alias=a, person_id=pid) for a in aliases], keys=["alias"])
-        for ident in ref.identities:
-            self._people[ident] = pid
-        return pid
+        self.resolve_people(s, [ref])
+        return self._people[ref.identities[0]]
+
+    def resolve_people(self, s: Session, refs: Iterable[PersonRef]) -> None:
+        """Give every ref a person id: an existing one found through any of its aliases, else a new one.
+        One query and two bulk upserts per call, however many people."""
+        todo: dict[tuple[str, str], PersonRef] = {}
+        for ref in refs:
+            if ref.identities[0] not in self._people:
+                todo.setdefault(ref.identities[0], ref)
+        if not todo:
+            return
+        aliases = {key: [self.pz.alias(k, v) for k, v in ref.identities] for key, ref in todo.items()}
+        flat = [a for al in aliases.values() for a in al]
+        known: dict[str, str] = {}
+        for i in range(0, len(flat), 500):
+            q = select(PersonAlias.alias, PersonAlias.person_id).where(PersonAlias.alias.in_(flat[i:i + 500]))  # type: ignore[attr-defined]
+            known.update(dict(s.exec(q).all()))
+        people: dict[str, dict[str, Any]] = {}
+        alias_rows: dict[str, str] = {}
+        for key, ref in todo.items():
+            pid = next((known[a] for a in aliases[key] if a in known), None) or self.pz.person_id(*key)
+            domain = ref.email.rsplit("@", 1)[-1].lower() if ref.email and "@" in ref.email else None
+            row = people.setdefault(pid, dict(id=pid, is_bot=ref.is_bot, first_seen=utcnow(), opted_out=False,
+                                              display_name=None, email=None, team_id=None, team_origin=None,
+                                              email_domain=domain))
+            if self.settings.store_identities:
+                row.update(display_name=ref.display_name, email=ref.email)
+            for a in aliases[key]:
+                alias_rows.setdefault(a, pid)
+            for ident in ref.identities:
+                self._people[ident] = pid
+        ident = ["display_name", "email"] if self.settings.store_identities else []
+        for with_domain in (True, False):  # a ref without an e-mail must not erase a known domain
+            rows = [r for r in people.values() if bool(r["email_domain"]) == with_domain]
+            update = ["is_bot"] + (["email_domain"] if with_domain else []) + ident
+            for i in range(0, len(rows), 500):
+                upsert(s, Person, rows[i:i + 500], keys=["id"], update=update)
+        arows = [dict(alias=a, person_id=p) for a, p in alias_rows.items()]
+        for i in range(0, len(arows), 500):
+            upsert(s, PersonAlias, arows[i:i + 500], keys=["alias"])
 
     # -- conversations --------------------------------------------------------------------
     def conversation_id(self, s: Session, conv: ConversationRecord) -> int:
@@ -170,6 +191,9 @@ class IngestWriter:
                 rep.skipped["duplicate or superseded version in input"] += 1
             if k not in latest or r.version_ts >= latest[k].version_ts:
                 latest[k] = r
+        refs = [p for r in latest.values() for p in ([r.author] if r.author else []) + r.recipients]
+        refs += [m for r in latest.values() for m in r.conversation.members]
+        self.resolve_people(s, refs)
         rows = []
         for r in latest.values():
             r.truncate(self.settings.max_text_chars)

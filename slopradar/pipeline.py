@@ -69,7 +69,7 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     pz = pseudonymizer(settings)
     box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies)
     writer = IngestWriter(engine, settings, pz, "mailbox", box.name)
-    report = writer.write_units(_progress(box.units(), None, f"Mailbox ({box.format})", progress))
+    report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
     assign_teams(engine, pz, settings.team_mapping)
     return report
 

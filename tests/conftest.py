@@ -7,7 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
-import time
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,12 +80,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a loopback port (initdb + pg_ctl); .ci/run installs the server."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-    base = tmp_path_factory.mktemp("pg")
+    # not under pytest's tmp dir: that is private to root, and the server runs as another user
+    base = Path(tempfile.mkdtemp(prefix="slopradar-pg-"))
     data = base / "data"
     run_as: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres system account
@@ -103,4 +104,4 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        time.sleep(0.2)
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,12 @@
+"""slopradar dashboard entry point: `slopradar dashboard` runs `streamlit run` on this file."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="slopradar", page_icon="📡", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+]
+st.navigation(pages).run()

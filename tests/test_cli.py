@@ -1,0 +1,82 @@
+"""The command line as a user runs it: JSON on the last line, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from slopradar.cli import app
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+
+
+def run(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLOPRADAR_DATA_DIR", str(tmp_path / "state"))
+    return tmp_path
+
+
+def test_every_command_has_help():
+    for cmd in (["ingest", "slack-export"], ["ingest", "mailbox"], ["stats"], ["analyze"], ["eval"], ["dashboard"],
+                ["audit"], ["bot"], ["demo"], ["teams"]):
+        res = run(*cmd, "--help")
+        assert res.exit_code == 0, cmd
+        assert "Usage" in res.output
+
+
+def test_ingest_then_stats_json_last_line(cli_env):
+    db = str(cli_env / "x.db")
+    res = run("--db", db, "-q", "ingest", "slack-export", str(SAMPLES / "slack-export"))
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout.strip().splitlines()[-1])
+    assert report["messages"]["new"] > 800
+    res = run("--db", db, "stats")
+    stats = json.loads(res.stdout.strip().splitlines()[-1])
+    assert {"messages", "people", "teams", "conversations", "threads", "sources"} <= set(stats)
+    assert stats["sources"] == 1 and stats["conversations"] == 10
+
+
+def test_db_from_environment(cli_env):
+    db = cli_env / "env.db"
+    res = run("-q", "ingest", "mailbox", str(SAMPLES / "mailbox.mbox"), env={"SLOPRADAR_DB": str(db)})
+    assert res.exit_code == 0 and db.exists()
+
+
+def test_input_errors_are_one_line_not_a_traceback(cli_env):
+    (cli_env / "bad.zip").write_bytes(b"PK\x03\x04junk")
+    res = run("--db", str(cli_env / "x.db"), "ingest", "slack-export", str(cli_env / "bad.zip"))
+    assert res.exit_code == 2
+    assert "error:" in res.stderr and "Traceback" not in res.output + res.stderr
+    res = run("--db", str(cli_env / "x.db"), "ingest", "mailbox", str(cli_env / "nowhere"))
+    assert res.exit_code == 2 and "does not exist" in res.stderr
+    res = run("--db", "postgresql+nosuchdriver://x/y", "stats")
+    assert res.exit_code == 2 and "error:" in res.stderr
+
+
+def test_unbuilt_stages_say_so():
+    for cmd in ("analyze", "eval", "audit", "bot"):
+        res = run(cmd)
+        assert res.exit_code == 3 and "not built yet" in res.stderr
+
+
+def test_demo_without_serving(cli_env):
+    db = str(cli_env / "demo.db")
+    res = run("--db", db, "-q", "demo", "--no-serve", "--samples", str(SAMPLES))
+    assert res.exit_code == 0, res.output
+    stats = json.loads(res.stdout.strip().splitlines()[-1])
+    assert stats["messages"] >= 800 and stats["people"] >= 40 and stats["teams"] == 6
+
+
+def test_installed_entry_point_runs():
+    out = subprocess.run([sys.executable, "-m", "slopradar.cli", "--help"], capture_output=True, text=True, check=True)
+    assert "ingest" in out.stdout

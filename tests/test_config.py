@@ -1,0 +1,57 @@
+"""Settings are declared once and every one is documented in the README."""
+
+import os
+import re
+import stat
+
+import pytest
+
+from slopradar.config import ConfigError, Settings
+from slopradar.pseudonym import Pseudonymizer, load_secret
+from tests.conftest import ROOT
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
+    assert documented == set(Settings.model_fields), "README's Configuration table must list exactly the settings"
+
+
+def test_precedence_defaults_file_env_overrides(tmp_path, monkeypatch):
+    cfg = tmp_path / "slopradar.toml"
+    cfg.write_text('db = "from-file.db"\nmin_group_size = 7\nstore_identities = true\n')
+    monkeypatch.setenv("SLOPRADAR_MIN_GROUP_SIZE", "9")
+    s = Settings.load(cfg)
+    assert (s.db, s.min_group_size, s.store_identities) == ("from-file.db", 9, True)
+    assert Settings.load(cfg, db="cli.db").db == "cli.db"
+    assert Settings.load(cfg, db="postgresql+psycopg://u@h/db").db_url() == "postgresql+psycopg://u@h/db"
+    assert Settings.load(cfg).db_url().startswith("sqlite:///")
+
+
+def test_bad_config_is_a_clear_error(tmp_path, monkeypatch):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("min_group_size = = 3")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        Settings.load(cfg)
+    cfg.write_text("no_such_setting = 1")
+    with pytest.raises(ConfigError, match="no_such_setting"):
+        Settings.load(cfg)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLOPRADAR_MIN_GROUP_SIZE", "one")
+    with pytest.raises(ConfigError, match="min_group_size"):
+        Settings.load()
+    with pytest.raises(ConfigError, match="not found"):
+        Settings.load(tmp_path / "absent.toml")
+
+
+def test_secret_is_generated_once_with_0600(tmp_path):
+    s = Settings(data_dir=str(tmp_path / "state"))
+    key = load_secret(s)
+    path = tmp_path / "state" / "pseudonym.key"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert load_secret(s) == key
+    pz = Pseudonymizer(key)
+    assert pz.person_id("email", "A@X.org") == pz.person_id("email", "a@x.org")
+    assert Pseudonymizer(b"other").person_id("email", "a@x.org") != pz.person_id("email", "a@x.org")
+    assert load_secret(Settings(pseudonym_secret="from-env", data_dir=str(tmp_path))) == b"from-env"

@@ -1,0 +1,60 @@
+"""Teams from a mapping file, or derived from where people write."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from slopradar.pipeline import apply_teams, ingest_mailbox, ingest_slack_export
+from slopradar.schema import Conversation, Person, Team
+from slopradar.teams import read_mapping
+from tests.conftest import SAMPLES
+
+
+def _team_sizes(engine) -> dict[str, int]:
+    with Session(engine) as s:
+        names = {t.id: t.name for t in s.exec(select(Team))}
+        sizes: dict[str, int] = {}
+        for p in s.exec(select(Person)):
+            if p.team_id:
+                sizes[names[p.team_id]] = sizes.get(names[p.team_id], 0) + 1
+    return sizes
+
+
+def test_mapping_file_assigns_people_and_channels(engine, settings):
+    settings.team_mapping = str(SAMPLES / "teams.yaml")
+    ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
+    assert _team_sizes(engine) == {"Leadership": 6, "Platform": 10, "Mobile": 10, "Sales": 9, "Lyon Ops": 9, "Legal": 3}
+    with Session(engine) as s:
+        conv = {c.name: c.team_id for c in s.exec(select(Conversation))}
+        bots = list(s.exec(select(Person).where(Person.is_bot)))
+    assert conv["mobile-dev"] == "mobile" and conv["deploys"] == "platform" and conv["general"] is None
+    assert bots and all(b.team_id is None for b in bots)
+
+
+def test_mapping_applies_after_ingest_too(engine, settings, tmp_path):
+    ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
+    derived = _team_sizes(engine)
+    assert "platform" in derived and "lyon-ops" in derived  # derived from the channel each person writes in most
+    csv = tmp_path / "teams.csv"
+    csv.write_text("member,team\njulie.martin@northwind.example,Product\nU0NW00003,Product\n")
+    settings.team_mapping = str(csv)
+    apply_teams(engine, settings)
+    assert _team_sizes(engine)["Product"] == 2
+
+
+def test_mail_only_people_get_their_domain(engine, settings, tmp_path):
+    mbox = tmp_path / "m.mbox"
+    mbox.write_text("From a@x Mon Jan  5 10:00:00 2026\nFrom: a@acme.example\nTo: b@acme.example\n"
+                    "Subject: hi\nDate: Mon, 5 Jan 2026 10:00:00 +0000\nMessage-ID: <1@acme>\n\nhello\n\n")
+    ingest_mailbox(engine, settings, mbox, progress=False)
+    with Session(engine) as s:
+        teams = {t.name: t.origin for t in s.exec(select(Team))}
+    assert teams == {"acme.example": "domain"}
+
+
+def test_mapping_formats(tmp_path):
+    y = tmp_path / "a.yaml"
+    y.write_text("alice@x.org: Ops\n'#ops': Ops\n")
+    assert read_mapping(y) == {"alice@x.org": "Ops", "#ops": "Ops"}
+    y.write_text("teams:\n  Ops: [alice@x.org, '#ops']\n")
+    assert read_mapping(y) == {"alice@x.org": "Ops", "#ops": "Ops"}
