@@ -128,6 +128,17 @@ def teams(mapping: Annotated[Path | None, typer.Option(help="Team mapping file (
 
 
 @app.command()
+def retention() -> None:
+    """Drop message text older than the retention_days setting (scores and facts are kept)."""
+    from .pipeline import apply_retention
+
+    if state.settings.retention_days is None:
+        fail("retention_days is not set: nothing to do")
+    engine = _engine()
+    out_console.print(json.dumps({"texts_removed": _run(apply_retention, engine, state.settings)}))
+
+
+@app.command()
 def stats() -> None:
     """Print counts of what the store holds; the last line is one JSON object."""
     from .pipeline import stats as run

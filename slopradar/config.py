@@ -66,10 +66,6 @@ class Settings(BaseModel):
     skip_auto_replies: bool = Field(
         True, description="Skip auto-replies, out-of-office and bulk mail at mailbox ingestion."
     )
-    adoption_date: str | None = Field(
-        None, description="ISO date when the organisation adopted AI tools; messages before it "
-        "serve as the human baseline and split audits into before/after."
-    )
     retention_days: int | None = Field(
         None, ge=1, description="Delete raw message text older than this many days "
         "(scores and facts are kept). Unset: keep text."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
     finally:
         export.archive.close()
     assign_teams(engine, pz, settings.team_mapping)
+    apply_retention(engine, settings)
     return report
 
 
@@ -71,7 +73,22 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     writer = IngestWriter(engine, settings, pz, "mailbox", box.name)
     report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
     assign_teams(engine, pz, settings.team_mapping)
+    apply_retention(engine, settings)
     return report
+
+
+def apply_retention(engine: Engine, settings: Settings) -> int:
+    """Drop the text of messages older than retention_days; returns how many lost their text."""
+    if settings.retention_days is None:
+        return 0
+    cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+    table = Message.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        res = conn.execute(
+            sa.update(table).where(table.c.sent_at < cutoff, table.c.text.is_not(None))
+            .values(text=None, quoted=[], meta=table.c.meta)  # meta kept: references, shares, recipients
+        )
+    return int(res.rowcount or 0)
 
 
 def apply_teams(engine: Engine, settings: Settings) -> dict[str, int]:

@@ -42,3 +42,24 @@ def test_newer_schema_is_refused(settings):
 def test_unwritable_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError):
         open_store(Settings(db=str(tmp_path / "no" / "such" / "dir" / "x.db"), data_dir=str(tmp_path)))
+
+
+def test_retention_drops_old_text_but_keeps_messages(engine, settings):
+    from sqlmodel import Session, select
+
+    from slopradar.pipeline import apply_retention
+    from slopradar.schema import Message
+
+    settings.retention_days = 365 * 5  # the demo workspace is from 2026: nothing is that old yet
+    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    assert apply_retention(engine, settings) == 0
+    settings.retention_days = 1
+    removed = apply_retention(engine, settings)
+    with Session(engine) as s:
+        msgs = s.exec(select(Message)).all()
+    assert removed == len(msgs) == 36
+    assert all(m.text is None and m.quoted == [] and m.word_count > 0 for m in msgs)
+    # a re-ingest of the same mailbox does not bring the text back
+    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    with Session(engine) as s:
+        assert all(m.text is None for m in s.exec(select(Message)))
