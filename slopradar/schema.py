@@ -117,3 +117,36 @@ class Message(SQLModel, table=True):
     truncated: bool = False
     content_hash: str
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Embedding(SQLModel, table=True):
+    """A message's sentence embedding (float32 bytes), by model: the length-weighted mean of its sentences."""
+
+    message_id: int = Field(primary_key=True, foreign_key="message.id")
+    model: str = Field(primary_key=True)
+    content_hash: str
+    dim: int
+    vector: bytes
+    sentences: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class MessageScore(SQLModel, table=True):
+    """What the message analysers found, by analyzer version. `not_scored` says why a score is missing."""
+
+    message_id: int = Field(primary_key=True, foreign_key="message.id")
+    analyzer_version: str = Field(primary_key=True)
+    content_hash: str
+    language: str | None = None
+    language_confidence: float = 0.0
+    ai_probability: float | None = None
+    ai_flagged: bool = False
+    ai_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    ai_not_scored: str | None = None
+    bloat: float | None = None
+    bloat_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    core_sentences: list[int] = Field(default_factory=list, sa_column=Column(JSON))
+    core_words: int | None = None
+    reading_seconds: float = 0.0
+    flesch: float | None = None
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    analyzed_at: datetime

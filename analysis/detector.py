@@ -1,0 +1,182 @@
+"""AI-likeness: a calibrated probability that a text was generated or heavily rewritten by an LLM.
+
+A logistic regression over stylometric features, readability, lexicon hits (one learned weight per
+entry) and the sentence embedding, then Platt scaling on held-out data. The fitted model is saved as
+JSON (weights and scaler), so inference needs numpy only and survives scikit-learn upgrades. The
+shipped threshold is the (1 - target_fpr) quantile of scores on human-only workplace text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from .features import DENSE, dense_features, lexicon, lexicon_counts
+
+DEFAULT_ARTIFACT = Path(__file__).parent / "data" / "detector.json"
+SUPPORTED_LANGUAGES = ("en", "fr")
+# Features that shape the score but explain nothing to a reader.
+_NOT_REASONS = {"log_words", "flesch_missing", "lower_start_rate", "no_final_punct"}
+
+
+@dataclass
+class Score:
+    probability: float | None  # None: not scored
+    flagged: bool = False
+    reasons: list[str] = field(default_factory=list)
+    not_scored: str | None = None
+
+
+class AILikenessDetector:
+    """fit(texts, labels) -> self; learned attributes end in '_' (scikit-learn convention)."""
+
+    def __init__(self, C: float = 0.5, min_words: int = 12, target_fpr: float = 0.01, seed: int = 0):
+        self.C = C
+        self.min_words = min_words
+        self.target_fpr = target_fpr
+        self.seed = seed
+
+    # -- features ----------------------------------------------------------------------------
+    def _matrix(self, texts: list[str], langs: list[str | None], emb: np.ndarray) -> sparse.csr_matrix:
+        dense = np.vstack([dense_features(t, lg) for t, lg in zip(texts, langs, strict=True)]) if texts else \
+            np.zeros((0, len(DENSE)), dtype=np.float32)
+        dense = (dense - self.dense_mean_) / self.dense_scale_
+        lex = lexicon_counts(texts).tolil()
+        # a language's lexicon only counts for that language
+        entries = lexicon().entries
+        fr_cols = [j for j, e in enumerate(entries) if e.startswith(("skill_fr:", "fr_phrase:"))]
+        en_cols = [j for j in range(len(entries)) if j not in set(fr_cols)]
+        for i, lg in enumerate(langs):
+            for j in (en_cols if lg == "fr" else fr_cols):
+                if lex[i, j]:
+                    lex[i, j] = 0
+        return sparse.hstack([sparse.csr_matrix(dense), sparse.csr_matrix(emb), lex.tocsr()]).tocsr()
+
+    def fit(self, texts: list[str], labels: list[int], langs: list[str | None], emb: np.ndarray,
+            groups: list[str], human_calibration: tuple[list[str], list[str | None], np.ndarray] | None = None,
+            provenance: dict[str, Any] | None = None) -> "AILikenessDetector":
+        import sklearn
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupShuffleSplit
+
+        y = np.asarray(labels)
+        fit_idx, platt_idx = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=self.seed)
+                                  .split(np.zeros(len(y)), y, groups))
+        dense = np.vstack([dense_features(texts[i], langs[i]) for i in fit_idx])
+        self.dense_mean_ = dense.mean(axis=0)
+        self.dense_scale_ = np.where(dense.std(axis=0) > 1e-6, dense.std(axis=0), 1.0)
+        X = self._matrix(texts, langs, emb)
+        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, solver="liblinear")
+        lr.fit(X[fit_idx], y[fit_idx])
+        self.coef_ = lr.coef_[0].astype(np.float64)
+        self.intercept_ = float(lr.intercept_[0])
+        z = X[platt_idx] @ self.coef_ + self.intercept_
+        platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y[platt_idx])
+        self.platt_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+        self.threshold_ = 0.5
+        if human_calibration is not None:
+            p = self._proba(self._matrix(*human_calibration))
+            self.threshold_ = float(np.quantile(p, 1 - self.target_fpr, method="higher"))
+        self.provenance_ = {
+            **(provenance or {}), "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "scikit_learn": sklearn.__version__, "n_train": int(len(fit_idx)), "n_platt": int(len(platt_idx)),
+            "n_human_calibration": 0 if human_calibration is None else len(human_calibration[0]),
+            "target_fpr": self.target_fpr,
+        }
+        return self
+
+    # -- inference ---------------------------------------------------------------------------
+    def _proba(self, X: sparse.csr_matrix) -> np.ndarray:
+        z = X @ self.coef_ + self.intercept_
+        a, b = self.platt_
+        return 1.0 / (1.0 + np.exp(-(a * z + b)))
+
+    def why_not(self, text: str, lang: str | None, n_words: int) -> str | None:
+        if not text or not text.strip():
+            return "no authored text"
+        if n_words < self.min_words:
+            return f"too short to judge ({n_words} words; at least {self.min_words} needed)"
+        if lang not in SUPPORTED_LANGUAGES:
+            return f"language {lang or 'unknown'} not supported (English and French only)"
+        return None
+
+    def score(self, texts: list[str], langs: list[str | None], emb: np.ndarray, n_words: list[int],
+              explain: bool = True) -> list[Score]:
+        out: list[Score | None] = [None] * len(texts)
+        ok = []
+        for i, (t, lg, n) in enumerate(zip(texts, langs, n_words, strict=True)):
+            reason = self.why_not(t, lg, n)
+            if reason:
+                out[i] = Score(None, not_scored=reason)
+            else:
+                ok.append(i)
+        if ok:
+            X = self._matrix([texts[i] for i in ok], [langs[i] for i in ok], emb[ok])
+            probs = self._proba(X)
+            for row, i in enumerate(ok):
+                p = float(probs[row])
+                out[i] = Score(p, flagged=p > self.threshold_, reasons=self._reasons(X[row]) if explain else [])
+        return out  # type: ignore[return-value]
+
+    def _reasons(self, x: sparse.csr_matrix, k: int = 4) -> list[str]:
+        """The signals that pushed this text most toward 'AI-written', in plain words."""
+        contrib = np.asarray(x.multiply(self.coef_).todense()).ravel()
+        nd, ne = len(DENSE), len(contrib) - len(DENSE) - len(lexicon().entries)
+        found: list[tuple[float, str]] = []
+        for j, (name, label) in enumerate(DENSE):
+            if name not in _NOT_REASONS:
+                found.append((contrib[j], label))
+        found.append((float(contrib[nd:nd + ne].sum()), "overall phrasing (sentence embedding) resembles AI-written text"))
+        lex = contrib[nd + ne:]
+        top_lex = [j for j in np.argsort(-lex)[:6] if lex[j] > 0.05]
+        if top_lex:
+            terms = sorted({lexicon().entries[j].split(":", 1)[1] for j in top_lex})
+            found.append((float(lex[top_lex].sum()), "typical AI phrasing: " + ", ".join(f"“{t}”" for t in terms)))
+        found.sort(key=lambda t: -t[0])
+        return [label for c, label in found[:k] if c > 0.1]
+
+    # -- persistence -------------------------------------------------------------------------
+    def to_json(self, path: Path) -> None:
+        data = {
+            "kind": "slopradar.ai_likeness", "version": 1,
+            "params": {"C": self.C, "min_words": self.min_words, "target_fpr": self.target_fpr, "seed": self.seed},
+            "dense_features": [n for n, _ in DENSE], "lexicon_entries": lexicon().entries,
+            "dense_mean": self.dense_mean_.tolist(), "dense_scale": self.dense_scale_.tolist(),
+            "coef": [round(float(c), 6) for c in self.coef_], "intercept": self.intercept_,
+            "platt": list(self.platt_), "threshold": self.threshold_, "provenance": self.provenance_,
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, path: Path = DEFAULT_ARTIFACT) -> "AILikenessDetector":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("kind") != "slopradar.ai_likeness":
+            raise ValueError(f"{path} is not a slopradar detector")
+        if data["lexicon_entries"] != lexicon().entries or data["dense_features"] != [n for n, _ in DENSE]:
+            raise ValueError(f"{path} was trained with other features; retrain with `slopradar train detect`")
+        det = cls(**data["params"])
+        det.dense_mean_ = np.asarray(data["dense_mean"], dtype=np.float32)
+        det.dense_scale_ = np.asarray(data["dense_scale"], dtype=np.float32)
+        det.coef_ = np.asarray(data["coef"], dtype=np.float64)
+        det.intercept_ = float(data["intercept"])
+        det.platt_ = tuple(data["platt"])  # type: ignore[assignment]
+        det.threshold_ = float(data["threshold"])
+        det.provenance_ = data["provenance"]
+        return det
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))

@@ -1,0 +1,127 @@
+"""Training and evaluation of the AI-likeness detector on JSONL files (DESIGN.md section 7)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .detector import DEFAULT_ARTIFACT, AILikenessDetector, wilson_interval
+from .embeddings import Embedder
+from .text import detect_language, words
+
+
+class DataError(Exception):
+    """An evaluation or training file is missing or malformed."""
+
+
+def read_jsonl(path: str | Path, require: tuple[str, ...] = ("text", "label")) -> list[dict[str, Any]]:
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{p} not found")
+    rows = []
+    for i, line in enumerate(p.open(encoding="utf-8", errors="replace"), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{p}:{i}: not JSON ({exc.msg})") from exc
+        missing = [k for k in require if k not in d]
+        if missing:
+            raise DataError(f"{p}:{i}: missing {', '.join(missing)}")
+        rows.append(d)
+    if not rows:
+        raise DataError(f"{p} has no items")
+    return rows
+
+
+def _label(value: Any) -> int:
+    if value in ("ai", 1, "1", True):
+        return 1
+    if value in ("human", 0, "0", False):
+        return 0
+    raise DataError(f"label must be 'ai' or 'human', got {value!r}")
+
+
+def prepare(rows: list[dict[str, Any]], embedder: Embedder) -> tuple[list[str], list[str | None], np.ndarray, list[int]]:
+    texts = [str(r["text"] or "") for r in rows]
+    langs = [r.get("lang") or detect_language(t).code for r, t in zip(rows, texts, strict=True)]
+    n_words = [len(words(t)) for t in texts]
+    emb = embedder.encode([t[:20_000] for t in texts])
+    return texts, langs, emb, n_words
+
+
+def train(data: list[Path], calibration: Path | None, embedder: Embedder, out: Path = DEFAULT_ARTIFACT,
+          C: float = 0.5, target_fpr: float = 0.01) -> dict[str, Any]:
+    rows = [r | {"_file": p.name} for p in data for r in read_jsonl(p)]
+    texts, langs, emb, n_words = prepare(rows, embedder)
+    keep = [i for i, (t, n) in enumerate(zip(texts, n_words, strict=True)) if t.strip() and n >= 5]
+    labels = [_label(rows[i]["label"]) for i in keep]
+    groups = [str(rows[i].get("group") or rows[i].get("pair_id") or i) for i in keep]
+    calib = None
+    if calibration is not None:
+        crow = read_jsonl(calibration, require=("text",))
+        ct, cl, ce, cn = prepare(crow, embedder)
+        ck = [i for i, n in enumerate(cn) if n >= 12 and cl[i] in ("en", "fr")]
+        calib = ([ct[i] for i in ck], [cl[i] for i in ck], ce[ck])
+    det = AILikenessDetector(C=C, target_fpr=target_fpr).fit(
+        [texts[i] for i in keep], labels, [langs[i] for i in keep], emb[keep], groups, human_calibration=calib,
+        provenance={"data": [p.name for p in data], "calibration": calibration.name if calibration else None,
+                    "embedding_model": embedder.name,
+                    "n_by_label": {"ai": int(sum(labels)), "human": int(len(labels) - sum(labels))}})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    det.to_json(out)
+    return {"artifact": str(out), "threshold": det.threshold_, **det.provenance_}
+
+
+def _metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+    from sklearn.metrics import roc_auc_score
+
+    out: dict[str, Any] = {"n": int(len(y)), "n_ai": int(y.sum()), "n_human": int(len(y) - y.sum())}
+    human, ai = p[y == 0], p[y == 1]
+    if len(human):
+        k = int((human > threshold).sum())
+        lo, hi = wilson_interval(k, len(human))
+        out.update(fpr=k / len(human), fpr_ci95=[round(lo, 4), round(hi, 4)])
+    if len(ai):
+        out["tpr"] = float((ai > threshold).mean())
+    if len(human) and len(ai):
+        out["auroc"] = float(roc_auc_score(y, p))
+        thr1 = float(np.quantile(human, 0.99, method="higher"))
+        out["tpr_at_1pct_fpr"] = float((ai > thr1).mean())
+    return out
+
+
+def length_bucket(n: int) -> str:
+    return "<50" if n < 50 else "50-150" if n <= 150 else ">150"
+
+
+def evaluate(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,
+             progress: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
+    """Scores every item; reports the DESIGN.md section 7 metrics, overall and by length and language."""
+    rows = read_jsonl(path)
+    y_all = np.array([_label(r["label"]) for r in rows])
+    det = AILikenessDetector.from_json(artifact)
+    texts, langs, emb, n_words = prepare(rows, embedder)
+    scores = det.score(texts, langs, emb, n_words, explain=False)
+    scored = [i for i, s in enumerate(scores) if s.probability is not None]
+    p = np.array([scores[i].probability for i in scored], dtype=float)
+    y = y_all[scored]
+    result = _metrics(y, p, det.threshold_)
+    result.update(threshold=det.threshold_, n_items=len(rows), n_not_scored=len(rows) - len(scored))
+    strata: dict[str, Any] = {}
+    for name, key in (("length", lambda i: length_bucket(n_words[i])), ("language", lambda i: langs[i] or "?")):
+        groups: dict[str, list[int]] = {}
+        for row, i in enumerate(scored):
+            groups.setdefault(key(i), []).append(row)
+        strata[name] = {g: _metrics(y[idx], p[idx], det.threshold_) for g, idx in sorted(groups.items())}
+    result["strata"] = strata
+    for name, groups in strata.items():
+        for g, m in groups.items():
+            progress(f"{name} {g}: " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                                                   for k, v in m.items() if k != "fpr_ci95"))
+    return result

@@ -1,0 +1,164 @@
+"""Features of a text for AI-likeness: stylometry, readability, lexicon hits, embedding.
+
+Lexicon entries are features with learned weights (the detector decides what 'delve' is worth);
+the lists themselves come from analysis/data/lexicons.json (see NOTICE for provenance).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .text import flesch_reading_ease, sentences, words
+
+LEXICON_FILE = Path(__file__).parent / "data" / "lexicons.json"
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
+_BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
+_BOLD_LABEL = re.compile(r"(?m)(?:^|\n)\s*(?:\*\*?[^*\n]{2,40}:?\*\*?:?|[A-Z][\w ]{2,30}:)(?=\s)")
+_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
+_FIRST_SG = {"en": {"i", "me", "my", "mine", "i'm", "i've", "i'll", "i'd"},
+             "fr": {"je", "j", "me", "moi", "mon", "ma", "mes"}}
+_SECOND = {"en": {"you", "your", "yours", "you're", "you'll"}, "fr": {"vous", "votre", "vos", "tu", "ton", "ta", "tes"}}
+_CONTRACTION = re.compile(r"\b\w+(?:n't|'re|'ve|'ll|'m|'d)\b", re.I)
+
+# Function words some lists contain (the fiction lexicons list "this", "the"...): never evidence.
+_STOPWORDS = {"this", "that", "with", "from", "have", "were", "what", "when", "your", "them", "then", "there",
+              "their", "they", "will", "would", "could", "about", "into", "just", "like", "more", "only", "some",
+              "than", "very", "also", "been", "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout"}
+
+# (name, human label) of the dense features, in matrix order.
+DENSE = [
+    ("log_words", "length"),
+    ("mean_sentence_words", "long sentences"),
+    ("sentence_cv", "uniform sentence lengths"),
+    ("type_token_ratio", "varied vocabulary"),
+    ("mean_word_chars", "long words"),
+    ("comma_rate", "many commas"),
+    ("colon_rate", "colons"),
+    ("exclaim_rate", "exclamation marks"),
+    ("question_rate", "questions"),
+    ("dash_rate", "em dashes"),
+    ("bullet_lines", "bullet lists"),
+    ("bold_labels", "bold or 'Label:' headings"),
+    ("headers", "markdown headers"),
+    ("upper_word_rate", "capitalised words"),
+    ("digit_rate", "numbers"),
+    ("first_person_rate", "first person"),
+    ("second_person_rate", "addresses the reader"),
+    ("contraction_rate", "contractions"),
+    ("lower_start_rate", "sentences starting in lower case"),
+    ("no_final_punct", "no final punctuation"),
+    ("flesch", "readability"),
+    ("flesch_missing", "readability not measured"),
+]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: list[str]  # "kobak_style:delve", "en_phrase:i hope this message finds you well"
+    pattern: re.Pattern[str]
+    index: dict[str, int]
+    terms: dict[str, list[str]]  # matched text -> the entries it counts for
+    phrases: dict[str, list[str]]  # lang -> filler/boilerplate phrases (3+ words), for bloat explanations
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    data = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    entries: list[str] = []
+    term_entries: dict[str, list[str]] = {}
+    for group in ("en_words", "fr_words"):
+        for name, terms in data[group].items():
+            for t in terms:
+                t = t.strip(" …").lower()
+                if t and len(t) > 3 and t not in _STOPWORDS:
+                    key = f"{name}:{t}"
+                    entries.append(key)
+                    term_entries.setdefault(t, []).append(key)
+    for lang in ("en", "fr"):
+        for t in data[f"{lang}_phrases"]:
+            t = re.sub(r"\s+", " ", t).strip(" …:").lower()
+            if t:
+                key = f"{lang}_phrase:{t}"
+                entries.append(key)
+                term_entries.setdefault(t, []).append(key)
+    terms = sorted(term_entries, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w'])")
+    phrases = {lang: [re.sub(r"\s+", " ", p).strip(" …:").lower() for p in data[f"{lang}_phrases"]
+                      if len(p.split()) >= 3] for lang in ("en", "fr")}
+    return Lexicon(entries, pattern, {e: i for i, e in enumerate(entries)}, term_entries, phrases)
+
+
+def lexicon_hits(text: str) -> list[str]:
+    """Lexicon terms found in a text (lower-cased, whole words), in order of appearance."""
+    return lexicon().pattern.findall((text or "").lower().replace("’", "'"))
+
+
+def filler_phrases(text: str, lang: str | None) -> list[str]:
+    """Filler and boilerplate phrases of the language found in the text (for bloat explanations)."""
+    low = (text or "").lower().replace("’", "'")
+    return [p for p in lexicon().phrases.get(lang or "en", []) if p in low]
+
+
+def dense_features(text: str, lang: str | None) -> np.ndarray:
+    ws = words(text)
+    n = max(len(ws), 1)
+    sents = sentences(text) or [text]
+    lens = np.array([len(words(s)) for s in sents], dtype=float)
+    lower = [w.lower() for w in ws]
+    first = _FIRST_SG.get(lang or "en", _FIRST_SG["en"])
+    second = _SECOND.get(lang or "en", _SECOND["en"])
+    chars = max(len(text), 1)
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    fre = flesch_reading_ease(text, lang)
+    feats = [
+        math.log1p(len(ws)),
+        float(lens.mean()),
+        float(lens.std() / lens.mean()) if lens.mean() > 0 and len(lens) > 1 else 0.0,
+        len(set(lower[:100])) / max(len(lower[:100]), 1),
+        float(np.mean([len(w) for w in ws])) if ws else 0.0,
+        100 * text.count(",") / n,
+        100 * text.count(":") / n,
+        100 * text.count("!") / n,
+        100 * text.count("?") / n,
+        100 * (text.count("—") + text.count(" – ")) / n,
+        len(_BULLET_LINE.findall(text)) / max(len(lines), 1),
+        float(len(_BOLD_LABEL.findall(text))),
+        float(len(_HEADER.findall(text))),
+        sum(1 for w in ws[1:] if w[:1].isupper()) / n,
+        100 * sum(ch.isdigit() for ch in text) / chars,
+        100 * sum(1 for w in lower if w in first) / n,
+        100 * sum(1 for w in lower if w in second) / n,
+        100 * len(_CONTRACTION.findall(text)) / n,
+        sum(1 for s in sents if s[:1].islower()) / len(sents),
+        0.0 if text.rstrip()[-1:] in ".!?…)»\"" else 1.0,
+        (fre if fre is not None else 60.0) / 100.0,
+        0.0 if fre is not None else 1.0,
+    ]
+    return np.asarray(feats, dtype=np.float32)
+
+
+def lexicon_counts(texts: list[str]) -> sparse.csr_matrix:
+    """Rows: texts; columns: lexicon entries; values: log(1 + hits per 100 words)."""
+    lex = lexicon()
+    terms = lex.terms
+    rows, cols, vals = [], [], []
+    for i, text in enumerate(texts):
+        n = max(len(words(text)), 1)
+        counts: dict[int, int] = {}
+        for hit in lexicon_hits(text):
+            for key in terms.get(hit, []):
+                j = lex.index[key]
+                counts[j] = counts.get(j, 0) + 1
+        for j, c in counts.items():
+            rows.append(i)
+            cols.append(j)
+            vals.append(math.log1p(100.0 * c / n))
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(lex.entries)), dtype=np.float32)

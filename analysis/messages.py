@@ -1,0 +1,95 @@
+"""Per-message analysis: language, sentence embeddings, bloat and AI-likeness, for a batch at a time.
+
+Pure with respect to the store: takes texts, returns results; the pipeline reads and writes.
+One message that fails never stops its batch: it gets a 'not scored' reason instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .bloat import Bloat, measure
+from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
+from .embeddings import Embedder
+from .text import Language, detect_language, sentences, words
+
+MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
+MAX_SENTENCE_CHARS = 2_000
+
+
+def analyzer_version(artifact: Path = DEFAULT_ARTIFACT) -> str:
+    """Changes when the analysis code's version or the detector weights change: messages are re-scored."""
+    digest = hashlib.sha256(Path(artifact).read_bytes()).hexdigest()[:10]
+    return f"messages-1+{digest}"
+
+
+@dataclass
+class Item:
+    text: str
+    conversation_median_words: float | None = None
+
+
+@dataclass
+class Result:
+    language: Language
+    sentences: list[str]
+    embedding: np.ndarray | None
+    ai: Score
+    bloat: Bloat | None
+    notes: list[str] = field(default_factory=list)
+
+
+class MessageAnalyzer:
+    def __init__(self, embedder: Embedder, detector: AILikenessDetector | None = None):
+        self.embedder = embedder
+        self.detector = detector or AILikenessDetector.from_json()
+
+    def analyze(self, items: list[Item]) -> list[Result]:
+        prepared = []
+        for it in items:
+            text = it.text or ""
+            notes: list[str] = []
+            sents = [s[:MAX_SENTENCE_CHARS] for s in sentences(text)]
+            if len(sents) > MAX_SENTENCES:
+                notes.append(f"long message: only the first {MAX_SENTENCES} of {len(sents)} sentences were analysed")
+                sents = sents[:MAX_SENTENCES]
+            prepared.append((text, sents, detect_language(text), notes))
+        flat = [s for _t, sents, _l, _n in prepared for s in sents]
+        emb = self.embedder.encode(flat) if flat else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        results: list[Result] = []
+        pos = 0
+        msg_vecs = np.zeros((len(items), self.embedder.dim), dtype=np.float32)
+        has_vec = []
+        for i, (_text, sents, _lang, _notes) in enumerate(prepared):
+            k = len(sents)
+            if k:
+                w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
+                v = (emb[pos:pos + k] * w[:, None]).sum(axis=0)
+                msg_vecs[i] = v / (np.linalg.norm(v) or 1.0)
+                has_vec.append(i)
+            pos += k
+        texts = [p[0] for p in prepared]
+        langs = [p[2].code for p in prepared]
+        n_words = [len(words(t)) for t in texts]
+        try:
+            ai_scores = self.detector.score(texts, langs, msg_vecs, n_words)
+        except Exception as exc:  # keep the batch: every message gets the reason
+            ai_scores = [Score(None, not_scored=f"detector error: {type(exc).__name__}")] * len(items)
+        pos = 0
+        for i, ((text, sents, lang, notes), it) in enumerate(zip(prepared, items, strict=True)):
+            k = len(sents)
+            bloat = None
+            if k:
+                try:
+                    bloat = measure(text, sents, emb[pos:pos + k], lang.code, it.conversation_median_words)
+                except Exception as exc:  # one odd message must not stop the batch
+                    notes.append(f"bloat not measured: {type(exc).__name__}")
+            else:
+                notes.append("no sentences to analyse (empty, emoji-only or code-only)")
+            pos += k
+            results.append(Result(lang, sents, msg_vecs[i] if i in has_vec else None, ai_scores[i], bloat, notes))
+        return results

@@ -1,0 +1,50 @@
+"""The detector abstains clearly, round-trips through its JSON artifact, and fits scikit-learn style."""
+
+import numpy as np
+import pytest
+
+from analysis.detector import DEFAULT_ARTIFACT, AILikenessDetector, wilson_interval
+
+
+def test_shipped_artifact_loads_with_provenance():
+    det = AILikenessDetector.from_json(DEFAULT_ARTIFACT)
+    assert 0 < det.threshold_ < 1
+    prov = det.provenance_
+    assert prov["n_human_calibration"] > 100 and prov["target_fpr"] == 0.01 and prov["scikit_learn"]
+
+
+@pytest.mark.parametrize("text,lang,n,reason", [
+    ("", "en", 0, "no authored text"),
+    ("   ", None, 0, "no authored text"),
+    ("ok see you there", "en", 4, "too short"),
+    ("Das ist ein deutscher Satz mit genug Worten für die Erkennung der Sprache hier.", "de", 14, "not supported"),
+])
+def test_not_scored_reasons(text, lang, n, reason):
+    det = AILikenessDetector.from_json()
+    (s,) = det.score([text], [lang], np.zeros((1, 384), dtype=np.float32), [n])
+    assert s.probability is None and reason in s.not_scored
+
+
+def test_fit_and_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    ai = ["I hope this message finds you well. I wanted to take a moment to delve into our robust, seamless "
+          f"roadmap for item {i}. Let me know if you have any questions!" for i in range(40)]
+    human = [f"deploy {i} done, rolled back the migration because it locked the orders table lol" for i in range(40)]
+    texts = ai + human
+    labels = [1] * 40 + [0] * 40
+    emb = rng.normal(size=(80, 384)).astype(np.float32)
+    det = AILikenessDetector(C=1.0).fit(texts, labels, ["en"] * 80, emb, [str(i) for i in range(80)],
+                                        human_calibration=(human, ["en"] * 40, emb[40:]))
+    assert det is not None and det.coef_.shape[0] > 384
+    out = tmp_path / "d.json"
+    det.to_json(out)
+    again = AILikenessDetector.from_json(out)
+    a = det.score(texts, ["en"] * 80, emb, [25] * 80)
+    b = again.score(texts, ["en"] * 80, emb, [25] * 80)
+    assert [x.probability for x in a] == pytest.approx([x.probability for x in b], abs=1e-5)
+    assert np.mean([x.probability for x in a[:40]]) > np.mean([x.probability for x in a[40:]])
+
+
+def test_wilson():
+    lo, hi = wilson_interval(0, 800)
+    assert lo == 0 and 0.004 < hi < 0.006
