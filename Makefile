@@ -28,6 +28,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analyze.py
 
 samples: install
 	$(BIN)/python samples/make_samples.py

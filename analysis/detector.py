@@ -80,6 +80,10 @@ class AILikenessDetector:
         z = X[platt_idx] @ self.coef_ + self.intercept_
         platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y[platt_idx])
         self.platt_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+        held = 1.0 / (1.0 + np.exp(-(self.platt_[0] * z + self.platt_[1])))
+        # mean scores on held-out text: the team estimate needs how high AI text scores on average
+        self.mean_ai_probability_ = float(held[y[platt_idx] == 1].mean())
+        self.mean_human_probability_ = float(held[y[platt_idx] == 0].mean())
         self.threshold_ = 0.5
         if human_calibration is not None:
             p = self._proba(self._matrix(*human_calibration))
@@ -88,7 +92,8 @@ class AILikenessDetector:
             **(provenance or {}), "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "scikit_learn": sklearn.__version__, "n_train": int(len(fit_idx)), "n_platt": int(len(platt_idx)),
             "n_human_calibration": 0 if human_calibration is None else len(human_calibration[0]),
-            "target_fpr": self.target_fpr,
+            "target_fpr": self.target_fpr, "mean_ai_probability_heldout": self.mean_ai_probability_,
+            "mean_human_probability_heldout": self.mean_human_probability_,
         }
         return self
 

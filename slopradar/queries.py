@@ -93,3 +93,35 @@ def team_weekly(engine: Engine, min_group_size: int, f: Filters = Filters()) -> 
         if len(g.pop("_authors")) >= min_group_size:  # type: ignore[arg-type]
             out.append(g)
     return out
+
+
+def team_scores(engine: Engine, min_group_size: int, f: Filters = Filters(),
+                adoption_date: datetime | None = None) -> dict[str, dict[str, list]]:
+    """Per team passing the threshold: AI probabilities with their author keys, split into messages
+    from before the adoption date (the team's human baseline) and the rest. For estimators only:
+    the author keys let them resample people; nothing here is shown per person."""
+    from .schema import MessageScore
+
+    with Session(engine) as s:
+        latest = s.exec(select(MessageScore.analyzer_version).order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if latest is None:
+            return {}
+        cond = _authored(Filters(f.start if adoption_date is None else None, f.end, f.team_id, f.channel))
+        rows = s.exec(
+            select(Team.name, Message.author_id, Message.sent_at, MessageScore.ai_probability)
+            .join(MessageScore, MessageScore.message_id == Message.id)
+            .join(Person, Person.id == Message.author_id)
+            .join(Team, Team.id == Person.team_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(*cond, MessageScore.analyzer_version == latest, MessageScore.ai_probability.is_not(None))  # type: ignore[union-attr]
+        ).all()
+    out: dict[str, dict[str, list]] = {}
+    for team, author, sent_at, p in rows:
+        g = out.setdefault(team, {"probs": [], "authors": [], "baseline_probs": [], "baseline_authors": []})
+        if adoption_date is not None and sent_at < adoption_date:
+            g["baseline_probs"].append(p)
+            g["baseline_authors"].append(author)
+        elif f.start is None or sent_at >= f.start:
+            g["probs"].append(p)
+            g["authors"].append(author)
+    return {t: g for t, g in out.items() if len(set(g["authors"])) >= min_group_size}

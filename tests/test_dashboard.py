@@ -38,3 +38,4 @@ def test_overview_page_renders(demo_store):
     assert values["Teams shown"] == "4"
     table = at.dataframe[0].value
     assert "Legal" not in set(table["Team"]) and "Platform" in set(table["Team"])
+    assert any("Run `slopradar analyze`" in i.value for i in at.info)  # before analysis: says what to do

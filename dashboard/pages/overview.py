@@ -35,3 +35,23 @@ weekly = pd.DataFrame(queries.team_weekly(engine(), cfg.min_group_size))
 if not weekly.empty:
     st.subheader("Messages per week")
     st.line_chart(weekly.pivot(index="week", columns="team", values="messages").fillna(0))
+
+from analysis.team_metrics import ai_share_by_team  # noqa: E402
+
+share = ai_share_by_team(engine(), cfg.min_group_size, adoption_date=cfg.adoption_date)
+st.subheader("Estimated share of AI-written messages")
+if not share:
+    st.info("Run `slopradar analyze` to estimate AI-written shares.")
+else:
+    sdf = pd.DataFrame(share)
+    sdf["estimate"] = sdf.apply(lambda r: f"{r.ai_share:.0%} ({r.low:.0%}–{r.high:.0%})", axis=1)
+    st.dataframe(sdf[["team", "estimate", "messages_scored"]].rename(
+        columns={"team": "Team", "estimate": "AI-written share (95 % interval)", "messages_scored": "Messages scored"}),
+        hide_index=True, width="stretch")
+    with st.expander("About this number"):
+        st.markdown(
+            "A team-level estimate, never a verdict on a message or a person: the mean of calibrated "
+            "probabilities over the team's messages long enough to judge (12+ words), with a 95 % interval from "
+            "resampling people. " + ("Each team's messages before the adoption date are its human baseline. "
+                                     if cfg.adoption_date else "") +
+            "Error rates of the detector are in docs/detection.md.")

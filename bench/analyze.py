@@ -1,0 +1,89 @@
+"""Analysis throughput: the embedding model alone vs `analyze` end to end, and peak memory.
+
+    python bench/analyze.py [--n 5000]
+
+Messages are generated from the demo workspace's phrase banks (20-150 words, 80 % English,
+20 % French, a quarter of them AI-polished), stored, then analysed through the real pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "samples"))
+
+import story  # noqa: E402
+
+from analysis.embeddings import load_embedder  # noqa: E402
+from slopradar.config import Settings  # noqa: E402
+from slopradar.ingest import IngestWriter, Unit  # noqa: E402
+from slopradar.pipeline import analyze, pseudonymizer  # noqa: E402
+from slopradar.records import ConversationRecord, MessageRecord, PersonRef  # noqa: E402
+from slopradar.store import open_store  # noqa: E402
+
+
+def message(rng: random.Random) -> str:
+    french = rng.random() < 0.2
+    if rng.random() < 0.25:
+        bank = story.SLOP_FR if french else story.SLOP_EN
+        parts = [rng.choice(bank["open"])] + rng.sample(bank["body"], k=min(len(bank["body"]), rng.randint(2, 5)))
+        parts.append(rng.choice(bank["close"]))
+        return " ".join(parts).replace("{topic}", rng.choice(story.SLOP_TOPICS))
+    pool = story.EVERYDAY_FR if french else [t for v in story.EVERYDAY_EN.values() for t in v]
+    target = rng.randint(20, 150)
+    out: list[str] = []
+    while sum(len(s.split()) for s in out) < target:
+        out.append(rng.choice(pool).format(
+            pr=rng.randint(1, 999), comp="auth", svc="gateway", ver="2.1.0", first="Alex", pct=80, n=12, m=7,
+            small=3, screen="settings", client="Nordlys", city="Milan", srv="db-01", h=22, topic="release") + ".")
+    return " ".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=5000)
+    args = ap.parse_args()
+    rng = random.Random(7)
+    texts = [message(rng) for _ in range(args.n)]
+    embedder = load_embedder()
+    embedder.encode(texts[:64])  # warm-up
+    t0 = time.perf_counter()
+    embedder.encode(texts)
+    model_rate = args.n / (time.perf_counter() - t0)
+    print(f"model alone ({embedder.name}, {embedder.precision}): {model_rate:.1f} messages/s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db=f"{tmp}/bench.db", data_dir=tmp)
+        engine = open_store(settings)
+        conv = ConversationRecord("slack:BENCH", "C1", "channel", "bench")
+        start = datetime(2026, 1, 5, tzinfo=UTC)
+        recs = [MessageRecord("slack:BENCH", f"C1:{i}", conv, start + timedelta(minutes=i), "authored",
+                              PersonRef([("email", f"p{i % 40}@bench.example")]), text=t)
+                for i, t in enumerate(texts)]
+        writer = IngestWriter(engine, settings, pseudonymizer(settings), "bench", "bench")
+        for i in range(0, len(recs), 500):
+            writer.write_unit(Unit(str(i), str(i), recs[i:i + 500]))
+        t0 = time.perf_counter()
+        summary = analyze(engine, settings, progress=False)
+        e2e = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = analyze(engine, settings, progress=False)
+        rerun = time.perf_counter() - t0
+    e2e_rate = summary["scored"] / e2e
+    print(f"analyze end to end: {e2e_rate:.1f} messages/s ({summary['scored']} messages in {e2e:.1f} s)")
+    print(f"ratio end-to-end / model alone: {e2e_rate / model_rate:.2f}")
+    print(f"second run (nothing new): {again['scored']} scored in {rerun:.2f} s")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
