@@ -61,7 +61,7 @@ class AILikenessDetector:
 
     def fit(self, texts: list[str], labels: list[int], langs: list[str | None], emb: np.ndarray,
             groups: list[str], human_calibration: tuple[list[str], list[str | None], np.ndarray] | None = None,
-            provenance: dict[str, Any] | None = None) -> "AILikenessDetector":
+            provenance: dict[str, Any] | None = None, sample_weight: list[float] | None = None) -> "AILikenessDetector":
         import sklearn
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupShuffleSplit
@@ -74,7 +74,8 @@ class AILikenessDetector:
         self.dense_scale_ = np.where(dense.std(axis=0) > 1e-6, dense.std(axis=0), 1.0)
         X = self._matrix(texts, langs, emb)
         lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=5000, solver="liblinear")
-        lr.fit(X[fit_idx], y[fit_idx])
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        lr.fit(X[fit_idx], y[fit_idx], sample_weight=w[fit_idx])
         self.coef_ = lr.coef_[0].astype(np.float64)
         self.intercept_ = float(lr.intercept_[0])
         z = X[platt_idx] @ self.coef_ + self.intercept_

@@ -62,6 +62,7 @@ def train(data: list[Path], calibration: Path | None, embedder: Embedder, out: P
     keep = [i for i, (t, n) in enumerate(zip(texts, n_words, strict=True)) if t.strip() and n >= 5]
     labels = [_label(rows[i]["label"]) for i in keep]
     groups = [str(rows[i].get("group") or rows[i].get("pair_id") or i) for i in keep]
+    weights = [float(rows[i].get("weight", 1.0)) for i in keep]
     calib = None
     if calibration is not None:
         crow = read_jsonl(calibration, require=("text",))
@@ -70,6 +71,7 @@ def train(data: list[Path], calibration: Path | None, embedder: Embedder, out: P
         calib = ([ct[i] for i in ck], [cl[i] for i in ck], ce[ck])
     det = AILikenessDetector(C=C, target_fpr=target_fpr).fit(
         [texts[i] for i in keep], labels, [langs[i] for i in keep], emb[keep], groups, human_calibration=calib,
+        sample_weight=weights,
         provenance={"data": [p.name for p in data], "calibration": calibration.name if calibration else None,
                     "embedding_model": embedder.name,
                     "n_by_label": {"ai": int(sum(labels)), "human": int(len(labels) - sum(labels))}})
