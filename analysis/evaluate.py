@@ -127,3 +127,29 @@ def evaluate(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,
             progress(f"{name} {g}: " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                                    for k, v in m.items() if k != "fpr_ci95"))
     return result
+
+
+def evaluate_factloss(path: Path) -> dict[str, Any]:
+    """SummEdits-style consistency: label 1 consistent, 0 not. Positive class: inconsistent (label 0).
+    Shipped threshold: one problem or more means inconsistent."""
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+    from .factloss import check_summary
+
+    rows = read_jsonl(path, require=("source", "summary", "label"))
+    y_incons = np.array([0 if int(r["label"]) == 1 else 1 for r in rows])
+    scores = np.array([check_summary(str(r["source"]), str(r["summary"])).score for r in rows])
+    pred = (scores >= 1).astype(int)
+    out: dict[str, Any] = {"n": len(rows), "n_inconsistent": int(y_incons.sum()), "threshold": 1}
+    if 0 < y_incons.sum() < len(rows):
+        out["balanced_accuracy"] = float(balanced_accuracy_score(y_incons, pred))
+        out["auroc"] = float(roc_auc_score(y_incons, scores))
+    if y_incons.sum():
+        out["recall_label0"] = float(pred[y_incons == 1].mean())
+    by_type: dict[str, list[int]] = {}
+    for r, p, yi in zip(rows, pred, y_incons, strict=True):
+        for t in r.get("error_type") or []:
+            if yi:
+                by_type.setdefault(t, []).append(int(p))
+    out["recall_by_error_type"] = {t: round(sum(v) / len(v), 3) for t, v in sorted(by_type.items())}
+    return out

@@ -194,6 +194,20 @@ def eval_detect(
     out_console.print(json.dumps(result))
 
 
+@eval_app.command("factloss")
+def eval_factloss(
+    data: Annotated[Path, typer.Option(help='JSONL, one {"source", "summary", "label": 1 consistent | 0 not} per line.')],
+) -> None:
+    """Fact consistency: n, balanced_accuracy (shipped threshold), auroc, recall on label-0 items."""
+    from analysis.evaluate import DataError, evaluate_factloss
+
+    try:
+        result = evaluate_factloss(data)
+    except (DataError, ValueError, KeyError) as exc:
+        fail(str(exc))
+    out_console.print(json.dumps(result))
+
+
 @train_app.command("detect")
 def train_detect(
     data: Annotated[list[Path], typer.Option(help="Labelled JSONL (repeat for several files).")],

@@ -1,0 +1,75 @@
+"""Fact loss between an announcement and its copies, checked against the demo ground truth."""
+
+import json
+import sys
+from datetime import datetime
+
+from typer.testing import CliRunner
+
+from analysis.factloss import check_summary, compare
+from slopradar.cli import app
+from tests.conftest import SAMPLES, shared
+
+sys.path.insert(0, str(SAMPLES))
+import story  # noqa: E402
+
+# which extracted fact (kind, value) each ground-truth fact id of story.CHAINS corresponds to
+FACT_KEYS = {
+    ("feature-x-removed", "removal"): ("status", "removed"), ("feature-x-removed", "deadline"): ("deadline", "2026-03-12"),
+    ("feature-x-removed", "owner"): ("owner", "julie martin"),
+    ("travel-budget-cut", "cut"): ("percentage", "30%"), ("travel-budget-cut", "amount"): ("money", "EUR 42000"),
+    ("travel-budget-cut", "approver"): ("owner", "marc dubois"), ("travel-budget-cut", "from"): ("date", "2026-04-01"),
+    ("travel-budget-cut", "berlin"): ("status", "cancelled"),
+    ("maintenance-reportee", "date"): ("date", "2026-03-19"), ("maintenance-reportee", "owner"): ("owner", "claire petit"),
+    ("maintenance-reportee", "cancel"): ("status", "cancelled"), ("maintenance-reportee", "freeze"): ("deadline", "2026-03-20"),
+    ("mdm-enrolment", "deadline"): ("deadline", "2026-03-20"), ("mdm-enrolment", "consequence"): ("status", "lose"),
+    ("mdm-enrolment", "owner"): ("owner", "nadia haddad"),
+    ("all-hands-not-postponed", "status"): ("status", "postponed"), ("all-hands-not-postponed", "date"): ("date", "2026-02-06"),
+    ("on-call-two-people", "count"): ("number", "2 people"), ("on-call-two-people", "start"): ("date", "2026-03-16"),
+    ("on-call-two-people", "owner"): ("owner", "priya nair"),
+}
+
+
+def test_every_planted_loss_and_distortion_is_found():
+    checked = 0
+    for chain in story.CHAINS:
+        root = chain["root"]
+        at = datetime.strptime(root["at"], "%Y-%m-%d %H:%M")
+        for copy in chain["copies"]:
+            if copy["relation"] == "forward":  # forwards carry the original verbatim
+                continue
+            got = {(r.fact.kind, r.fact.value): r.status for r in compare(root["text"], copy["text"], at)}
+            for fact in chain["facts"]:
+                key = FACT_KEYS.get((chain["id"], fact["id"]))
+                if key is None:
+                    continue
+                want = "lost" if fact["id"] in copy["lost"] else "distorted" if fact["id"] in copy["distorted"] else "kept"
+                assert got.get(key) == want, (chain["id"], copy["key"], fact["id"], got)
+                checked += 1
+    assert checked >= 35
+
+
+def test_embedding_blind_cases_are_told_apart():
+    assert compare("The launch is NOT postponed.", "The launch is postponed.")[0].status == "distorted"
+    c = check_summary("The fee is $100 per month.", "The fee is $50 per month.")
+    assert c.score >= 1 and any("50" in p for p in c.problems)
+    assert check_summary("The fee is $100 per month.", "The fee is $100 per month.").score == 0
+
+
+def test_eval_factloss_interface(tmp_path):
+    data = tmp_path / "f.jsonl"
+    rows = [{"source": "The fee is $100 per month for 20 users.", "summary": "The fee is $100 per month.", "label": 1},
+            {"source": "The fee is $100 per month for 20 users.", "summary": "The fee is $50 per month.", "label": 0},
+            {"source": "The meeting is not cancelled.", "summary": "The meeting is cancelled.", "label": 0}]
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    res = CliRunner().invoke(app, ["eval", "factloss", "--data", str(data)])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert {"n", "balanced_accuracy", "auroc", "recall_label0"} <= set(out)
+    assert out["n"] == 3 and out["recall_label0"] == 1.0 and out["balanced_accuracy"] == 1.0
+
+
+def test_eval_factloss_on_summedits():
+    path = shared("factloss/summedits_workplace_dev.jsonl")
+    res = CliRunner().invoke(app, ["eval", "factloss", "--data", str(path)])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["n"] == 493 and out["balanced_accuracy"] > 0.5 and out["recall_by_error_type"]

@@ -1,0 +1,49 @@
+"""Critical facts in English and French, normalised; guards against the libraries' known bugs."""
+
+from datetime import datetime
+
+import pytest
+
+from analysis.facts import extract
+
+BASE = datetime(2026, 3, 2, 9, 0)
+
+
+def kinds(text, base=BASE):
+    return {(f.kind, f.value, f.polarity) for f in extract(text, base)}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Stop all work on it by 12 March.", ("deadline", "2026-03-12", "+")),
+    ("Maintenance reportée au jeudi 19 mars à 22h.", ("date", "2026-03-19", "+")),
+    ("The demo is next Friday.", ("date", "2026-03-06", "+")),
+    ("Released on 31st August 2022.", ("date", "2022-08-31", "+")),  # dateparser's search splits this in three
+    ("Budget cut by 30% to EUR 42,000.", ("money", "EUR 42000", "+")),
+    ("Budget cut by 30% to EUR 42,000.", ("percentage", "30%", "+")),
+    ("The refund (12,500 euros) is approved.", ("money", "EUR 12500", "+")),  # quantulum3 reads this as negative
+    ("We need 2 people per week.", ("number", "2 people", "+")),
+    ("It stays at 15:00 in the Atrium.", ("time", "15:00", "+")),
+    ("Owner: Julie Martin.", ("owner", "julie martin", "+")),
+    ("Responsable : Claire Petit.", ("owner", "claire petit", "+")),
+    ("Priya Nair is the owner of the rotation.", ("owner", "priya nair", "+")),
+    ("The all-hands is NOT postponed.", ("status", "postponed", "-")),
+    ("The all-hands is postponed.", ("status", "postponed", "+")),
+    ("Le déploiement prévu le 12 mars est annulé.", ("status", "cancelled", "+")),
+    ("Le déploiement n'est pas annulé.", ("status", "cancelled", "-")),
+    ("Offline Sync is removed from the spring release.", ("status", "removed", "+")),
+])
+def test_extracts(text, expected):
+    assert expected in kinds(text)
+
+
+def test_no_false_owners_or_negations():
+    facts = kinds("Julie Martin is the best point of contact for any questions. Laptops not enrolled by then lose access.")
+    assert ("owner", "for any", "+") not in facts
+    assert ("status", "lose", "+") in facts  # "not" belongs to "enrolled", not to "lose"
+
+
+def test_sentence_index_and_criticality():
+    facts = extract("Hello team. Owner: Julie Martin.", BASE)
+    owner = next(f for f in facts if f.kind == "owner")
+    assert owner.sentence == 1 and owner.critical
+    assert not next(f for f in extract("At 15:00 sharp.", BASE) if f.kind == "time").critical
