@@ -153,3 +153,31 @@ def evaluate_factloss(path: Path) -> dict[str, Any]:
                 by_type.setdefault(t, []).append(int(p))
     out["recall_by_error_type"] = {t: round(sum(v) / len(v), 3) for t, v in sorted(by_type.items())}
     return out
+
+
+def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
+    """Exact-parent edges and origins, from text, time and channel only (gold parent/origin hidden)."""
+    from datetime import datetime
+
+    from .chains import Node, build_edges, chain_positions
+
+    rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
+    texts = [str(r["text"] or "") for r in rows]
+    emb = embedder.encode([t[:20_000] for t in texts])
+    nodes = []
+    for r, t, e in zip(rows, texts, emb, strict=True):
+        ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
+        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e))
+    edges = build_edges(nodes)
+    pred = {e.child: e.parent for e in edges}
+    origin = {k: v.root for k, v in chain_positions(edges).items()}
+    gold = {str(r["id"]): str(r["parent"]) for r in rows if r.get("parent")}
+    tp = sum(1 for c, p in pred.items() if gold.get(c) == p)
+    precision = tp / len(pred) if pred else 0.0
+    recall = tp / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    with_origin = [r for r in rows if r.get("origin")]
+    correct = sum(1 for r in with_origin if origin.get(str(r["id"]), str(r["id"])) == str(r["origin"]))
+    return {"n": len(rows), "n_gold_edges": len(gold), "n_predicted_edges": len(pred),
+            "edge_precision": precision, "edge_recall": recall, "edge_f1": f1,
+            "origin_accuracy": correct / len(with_origin) if with_origin else None}

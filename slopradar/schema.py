@@ -150,3 +150,32 @@ class MessageScore(SQLModel, table=True):
     flesch: float | None = None
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     analyzed_at: datetime
+
+
+class DerivationEdge(SQLModel, table=True):
+    """A copy and the earlier message it derives from."""
+
+    child_id: int = Field(primary_key=True, foreign_key="message.id")
+    parent_id: int = Field(foreign_key="message.id", index=True)
+    relation: str  # forward | quote | summary | paraphrase
+    confidence: float
+    similarity: float
+    compression: float
+    method: str  # share | forward-block | similarity
+    root_id: int = Field(index=True)
+    depth: int
+    summary_of_summary: bool = False
+
+
+class FactLoss(SQLModel, table=True):
+    """One critical fact of a chain's root, as found (or not) in one copy."""
+
+    copy_id: int = Field(primary_key=True, foreign_key="message.id")
+    fact_key: str = Field(primary_key=True)  # kind:value:polarity of the root fact
+    root_id: int = Field(foreign_key="message.id", index=True)
+    kind: str
+    value: str
+    text: str
+    critical: bool
+    status: str  # kept | lost | distorted
+    evidence: str = ""

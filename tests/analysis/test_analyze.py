@@ -86,9 +86,9 @@ def test_opted_out_people_are_not_scored_and_odd_input_is_safe(analysed):
     odd_texts = {"empty": "", "emoji": "🎉🎉🎉", "huge": "This sentence repeats a lot. " * 4000,
                  "mixed": "Merci pour le point. The release moves to 3 March, please update the roadmap.",
                  "bad": "caf\ufffd \x00 ctrl \u202e text with invalid characters inside of it, quite a few words here"}
-    recs = [MessageRecord("slack:TEST", f"C1:{i}", conv, datetime(2026, 3, 1, tzinfo=UTC), "authored", author, text=t)
+    recs = [MessageRecord("slack:TEST", f"C1:{i}", conv, datetime(2025, 6, 1, tzinfo=UTC), "authored", author, text=t)
             for i, t in enumerate(odd_texts.values())]
-    recs.append(MessageRecord("slack:TEST", "C1:shy", conv, datetime(2026, 3, 1, tzinfo=UTC), "authored", shy,
+    recs.append(MessageRecord("slack:TEST", "C1:shy", conv, datetime(2025, 6, 1, tzinfo=UTC), "authored", shy,
                               text="I hope this message finds you well, I wanted to take a moment to share."))
     w = IngestWriter(engine, settings, pseudonymizer(settings), "test", "odd")
     w.write_unit(Unit("odd", "1", recs))
@@ -104,3 +104,80 @@ def test_opted_out_people_are_not_scored_and_odd_input_is_safe(analysed):
     assert got["C1:1"].ai_probability is None and "no sentences" in " ".join(got["C1:1"].notes)
     assert any("first 64" in n for n in got["C1:2"].notes)
     assert got["C1:0"].ai_not_scored == "no authored text"
+
+
+# -- chains and fact loss (analyze builds them after scoring) --------------------------------
+def _ids(engine):
+    with Session(engine) as s:
+        return {m.native_id: m.id for m in s.exec(select(Message))}
+
+
+def test_design_story_chain_and_lost_facts(analysed, ground_truth):
+    from slopradar.schema import DerivationEdge, FactLoss
+
+    engine, settings, _ = analysed
+    ids = _ids(engine)
+    chain = next(c for c in ground_truth["chains"] if c["id"] == "feature-x-removed")
+    root = ids[chain["root"]]
+    fx1, fx2, fx3 = (ids[c["id"]] for c in chain["copies"])
+    with Session(engine) as s:
+        edges = {e.child_id: e for e in s.exec(select(DerivationEdge))}
+        losses = {(f.copy_id, f.kind, f.value): f.status for f in s.exec(select(FactLoss))}
+    assert edges[fx1].parent_id == root and edges[fx1].depth == 1
+    assert edges[fx2].parent_id == fx1 and edges[fx2].summary_of_summary
+    assert edges[fx3].root_id == root and edges[fx3].depth >= 2 and edges[fx3].summary_of_summary
+    assert losses[(fx3, "status", "removed")] == "lost"  # "scope refined": the removal is gone
+    assert losses[(fx2, "owner", "julie martin")] == "lost" and losses[(fx2, "status", "removed")] == "kept"
+    assert losses[(fx1, "deadline", "2026-03-12")] == "kept"
+
+
+def test_distortions_and_shares(analysed, ground_truth):
+    from slopradar.schema import DerivationEdge, FactLoss
+
+    engine, _s, _ = analysed
+    ids = _ids(engine)
+    by_chain = {c["id"]: c for c in ground_truth["chains"]}
+    ah2 = ids[by_chain["all-hands-not-postponed"]["copies"][1]["id"]]
+    share = ids[by_chain["mdm-enrolment"]["copies"][0]["id"]]
+    with Session(engine) as s:
+        edges = {e.child_id: e for e in s.exec(select(DerivationEdge))}
+        losses = {(f.copy_id, f.kind, f.value): f.status for f in s.exec(select(FactLoss))}
+    assert losses[(ah2, "status", "postponed")] == "distorted"  # "NOT postponed" became "postponed"
+    assert edges[share].method == "share" and edges[share].relation == "forward"
+    assert losses[(share, "deadline", "2026-03-20")] == "kept"  # the shared original carries it
+
+
+def test_chains_cli(analysed, ground_truth):
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+
+    engine, settings, _ = analysed
+    root = _ids(engine)[ground_truth["chains"][0]["root"]]
+    runner = CliRunner()
+    res = runner.invoke(app, ["--db", settings.db, "chains", "--list"], env={"SLOPRADAR_DATA_DIR": settings.data_dir})
+    listed = json.loads(res.stdout.strip().splitlines()[-1])["chains"]
+    assert any(c["root_id"] == root and c["summary_of_summary"] >= 2 for c in listed)
+    res = runner.invoke(app, ["--db", settings.db, "chains", "--root", str(root)],
+                        env={"SLOPRADAR_DATA_DIR": settings.data_dir})
+    assert res.exit_code == 0 and "LOST" in res.stdout and "summary of a summary" in res.stdout
+
+
+def test_eval_chains_interface(tmp_path):
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+
+    rows = [
+        {"id": "a", "ts": "2026-03-02T09:00:00Z", "channel": "announcements", "author": "u1", "parent": None, "origin": "a",
+         "text": "Decision: Offline Sync is removed from the spring release. Stop all work on it by 12 March. Owner: Julie Martin."},
+        {"id": "b", "ts": "2026-03-03T09:00:00Z", "channel": "mobile", "author": "u2", "parent": "a", "origin": "a",
+         "text": "Summary of the release decision: Offline Sync has been removed from the spring release, please stop work on it."},
+        {"id": "c", "ts": "2026-03-03T10:00:00Z", "channel": "random", "author": "u3", "parent": None, "origin": "c",
+         "text": "Cake in the kitchen on floor 2 for Lena's birthday, come by before it disappears this afternoon."},
+    ]
+    data = tmp_path / "c.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["edge_precision"] == 1.0 and out["edge_recall"] == 1.0 and out["origin_accuracy"] == 1.0

@@ -1,0 +1,170 @@
+"""Derivation edges (which earlier message a copy derives from) and the chains they form.
+
+Metadata first: a Slack share or permalink, or an e-mail's forwarded block, names its parent.
+Otherwise candidates are earlier messages within a time window whose embedding is close
+(a sliding window over time-ordered messages: cost grows with n × window, never n²), and the exact
+parent is the candidate with the most shared content words that the author could have seen
+(same conversation, a company-wide channel, or a conversation the author belongs to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from .factloss import _content
+from .facts import extract
+
+MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
+MIN_PARENT_WORDS = 12
+MIN_COSINE = 0.45
+MIN_SHARED = 2  # content words shared with the parent
+SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
+SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
+WINDOW = timedelta(days=21)
+
+
+@dataclass
+class Node:
+    id: str
+    ts: datetime
+    conversation: str
+    author: str | None
+    text: str
+    words: int
+    embedding: np.ndarray | None = None
+    shares: list[str] = field(default_factory=list)  # native ids this message shares or links to
+    forwarded_text: str = ""  # text of a forwarded/quoted original inside it
+    audience: set[str] = field(default_factory=set)  # who could read it (members, recipients); empty: everyone
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    child: str
+    parent: str
+    relation: str  # forward | quote | summary | paraphrase
+    confidence: float
+    similarity: float
+    compression: float
+    method: str  # share | forward-block | similarity
+
+
+def _relation_by_length(child: Node, parent: Node) -> tuple[str, float]:
+    ratio = child.words / max(parent.words, 1)
+    return ("summary" if ratio < SUMMARY_RATIO else "paraphrase"), round(ratio, 3)
+
+
+def _could_see(child: Node, parent: Node) -> bool:
+    return not parent.audience or child.author is None or child.author in parent.audience or \
+        parent.conversation == child.conversation
+
+
+def build_edges(nodes: list[Node]) -> list[Edge]:
+    nodes = sorted(nodes, key=lambda n: n.ts)
+    by_id = {n.id: n for n in nodes}
+    edges: list[Edge] = []
+    linked: set[str] = set()
+    # 1. metadata: shares and permalinks name the parent
+    for n in nodes:
+        for pid in n.shares:
+            p = by_id.get(pid)
+            if p is not None and p.ts <= n.ts:
+                rel, ratio = ("forward", round(n.words / max(p.words, 1), 3))
+                edges.append(Edge(n.id, p.id, rel, 1.0, 1.0, ratio, "share"))
+                linked.add(n.id)
+                break
+    # 2. forwarded blocks: the earlier message whose text the block contains
+    for n in nodes:
+        if n.id in linked or len(n.forwarded_text.split()) < 8:
+            continue
+        fw = _content(n.forwarded_text)
+        best, best_score = None, 0.0
+        for p in nodes:
+            if p.ts >= n.ts or p.id == n.id:
+                continue
+            pc = _content(p.text)
+            if pc:
+                score = len(pc & fw) / len(pc)
+                if score > best_score:
+                    best, best_score = p, score
+        if best is not None and best_score >= 0.8:
+            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
+                              round(n.words / max(best.words, 1), 3), "forward-block"))
+            linked.add(n.id)
+    # A share or forward carries its original: for finding *its* copies, it reads like the original.
+    parent_of = {e.child: by_id[e.parent] for e in edges}
+    content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
+                          else n.embedding) for n in nodes}
+    content_text = {n.id: n.text + ("\n" + parent_of[n.id].text if n.id in parent_of else "") for n in nodes}
+    content_words = {n.id: max(n.words, parent_of[n.id].words) if n.id in parent_of else n.words for n in nodes}
+    # 3. similarity within a sliding time window
+    eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
+    states_facts: dict[str, bool] = {}
+
+    def announces(p: Node) -> bool:
+        """Only a message that states something critical (a date, an owner, a status...) has copies worth tracing."""
+        if p.id not in states_facts:
+            asks = p.text.strip().split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in p.text[:80]
+            states_facts[p.id] = not asks and any(f.critical for f in extract(content_text[p.id], p.ts))
+        return states_facts[p.id]
+
+    start = 0
+    for i, n in enumerate(eligible):
+        while eligible[start].ts < n.ts - WINDOW:
+            start += 1
+        if n.id in linked or i == start:
+            continue
+        window = [p for p in eligible[start:i] if content_words[p.id] >= MIN_PARENT_WORDS]
+        if not window:
+            continue
+        sims = np.vstack([content_vec[p.id] for p in window]) @ n.embedding  # type: ignore[misc]
+        nc = _content(n.text)
+        best, best_score, best_sim = None, 0.0, 0.0
+        for p, sim in zip(window, sims, strict=True):
+            if sim < MIN_COSINE or p.author == n.author or not _could_see(n, p) or not announces(p):
+                continue
+            if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
+                continue
+            shared = len(nc & _content(content_text[p.id]))
+            if shared < MIN_SHARED:
+                continue
+            # closeness first, shared wording second, recency as a tie-break
+            score = float(sim) + 0.01 * shared - 0.001 * (n.ts - p.ts).days
+            if score > best_score:
+                best, best_score, best_sim = p, score, float(sim)
+        if best is not None:
+            rel, ratio = _relation_by_length(n, best)
+            edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
+                              "similarity"))
+    return edges
+
+
+@dataclass(frozen=True)
+class ChainPosition:
+    root: str
+    depth: int
+    summary_of_summary: bool
+    path: tuple[str, ...]  # root ... this message
+
+
+def chain_positions(edges: list[Edge]) -> dict[str, ChainPosition]:
+    """Root, depth and summary-of-summary flag of every message that has a parent."""
+    parent = {e.child: e for e in edges}
+    out: dict[str, ChainPosition] = {}
+    for child in parent:
+        path, relations, node, seen = [child], [], child, {child}
+        while node in parent:
+            e = parent[node]
+            relations.append(e.relation)
+            node = e.parent
+            if node in seen:  # a cycle would be a bug in the data; stop rather than loop
+                break
+            seen.add(node)
+            path.append(node)
+        path.reverse()
+        depth = len(path) - 1
+        out[child] = ChainPosition(path[0], depth, depth >= 2 and "summary" in relations, tuple(path))
+    return out
