@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .features import filler_phrases
-from .text import flesch_reading_ease, reading_seconds, words
+from .text import BULLET_LINE, EMOJI, MARKDOWN_HEADER, flesch_reading_ease, reading_seconds, words
 
 CORE_SIMILARITY = 0.9  # the core must be at least this close (cosine) to the whole message
 # Weights of the parts of the score; they sum to 1.
 W_PADDING, W_FILLER, W_STRUCTURE, W_LENGTH = 0.45, 0.2, 0.15, 0.2
-_BULLET = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
 _BOLD_LABEL = re.compile(r"(?m)^\s*\*{1,2}[^*\n]{2,40}\*{1,2}\s*:?|^\s*\*{1,2}[^*\n]{2,40}:\*{1,2}")
-_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
-_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
 
 
 @dataclass
@@ -71,13 +68,13 @@ def core_sentences(sent_emb: np.ndarray, weights: np.ndarray, threshold: float =
 def structure_artefacts(text: str) -> list[str]:
     """Formatting that rarely occurs in chat written by hand."""
     out = []
-    if n := len(_HEADER.findall(text)):
+    if n := len(MARKDOWN_HEADER.findall(text)):
         out.append(f"{n} markdown header{'s' * (n > 1)}")
     if n := len(_BOLD_LABEL.findall(text)):
         out.append(f"{n} bold label{'s' * (n > 1)}")
-    if (n := len(_BULLET.findall(text))) >= 3:
+    if (n := len(BULLET_LINE.findall(text))) >= 3:
         out.append(f"{n} bullet points")
-    if (n := len(_EMOJI.findall(text))) >= 2:
+    if (n := len(EMOJI.findall(text))) >= 2:
         out.append(f"{n} emoji")
     return out
 

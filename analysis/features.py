@@ -16,13 +16,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from .text import flesch_reading_ease, sentences, words
+from .text import BULLET_LINE, MARKDOWN_HEADER, flesch_reading_ease, sentences, words
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicons.json"
-_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
-_BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
 _BOLD_LABEL = re.compile(r"(?m)(?:^|\n)\s*(?:\*\*?[^*\n]{2,40}:?\*\*?:?|[A-Z][\w ]{2,30}:)(?=\s)")
-_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
 _FIRST_SG = {"en": {"i", "me", "my", "mine", "i'm", "i've", "i'll", "i'd"},
              "fr": {"je", "j", "me", "moi", "mon", "ma", "mes"}}
 _SECOND = {"en": {"you", "your", "yours", "you're", "you'll"}, "fr": {"vous", "votre", "vos", "tu", "ton", "ta", "tes"}}
@@ -129,9 +126,9 @@ def dense_features(text: str, lang: str | None) -> np.ndarray:
         100 * text.count("!") / n,
         100 * text.count("?") / n,
         100 * (text.count("—") + text.count(" – ")) / n,
-        len(_BULLET_LINE.findall(text)) / max(len(lines), 1),
+        len(BULLET_LINE.findall(text)) / max(len(lines), 1),
         float(len(_BOLD_LABEL.findall(text))),
-        float(len(_HEADER.findall(text))),
+        float(len(MARKDOWN_HEADER.findall(text))),
         sum(1 for w in ws[1:] if w[:1].isupper()) / n,
         100 * sum(ch.isdigit() for ch in text) / chars,
         100 * sum(1 for w in lower if w in first) / n,

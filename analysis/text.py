@@ -17,6 +17,11 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|p
 # Reading speed, words per minute, silent reading of non-fiction: English 238 (Brysbaert 2019,
 # meta-analysis of 190 studies); French 195 (Trauzettel-Klosinski et al. 2012, IReST, 17 languages).
 READING_WPM = {"en": 238, "fr": 195}
+
+# Formatting that hand-written chat rarely has; shared by the bloat analyser and the detector features.
+BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
+MARKDOWN_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
 DEFAULT_WPM = 200
 LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
 
