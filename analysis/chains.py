@@ -16,6 +16,7 @@ import numpy as np
 
 from .factloss import _content
 from .facts import extract
+from .features import lexicon
 
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
@@ -50,6 +51,13 @@ class Edge:
     similarity: float
     compression: float
     method: str  # share | forward-block | similarity
+
+
+def _substance(text: str) -> set[str]:
+    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
+    style = {t for t in lexicon().terms if " " not in t}
+    style |= {"team", "teams", "hope", "moment", "update", "updates", "share", "thanks", "everyone", "questions"}
+    return _content(text) - style
 
 
 def _relation_by_length(child: Node, parent: Node) -> tuple[str, float]:
@@ -121,14 +129,14 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
         if not window:
             continue
         sims = np.vstack([content_vec[p.id] for p in window]) @ n.embedding  # type: ignore[misc]
-        nc = _content(n.text)
+        nc = _substance(n.text)
         best, best_score, best_sim = None, 0.0, 0.0
         for p, sim in zip(window, sims, strict=True):
             if sim < MIN_COSINE or p.author == n.author or not _could_see(n, p) or not announces(p):
                 continue
             if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
                 continue
-            shared = len(nc & _content(content_text[p.id]))
+            shared = len(nc & _substance(content_text[p.id]))
             if shared < MIN_SHARED:
                 continue
             # closeness first, shared wording second, recency as a tie-break
