@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="slopradar", page_icon="📡", layout="wide")
+st.set_page_config(page_title="slopradar", page_icon=":material/radar:", layout="wide")
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("pages/chains.py", title="Chains explorer", icon=":material/account_tree:"),
 ]
 st.navigation(pages).run()

@@ -260,7 +260,7 @@ def chains(
                 f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{r['excerpt']}”")
         out_console.print(json.dumps({"chains": rows}, default=str))
         return
-    tree = queries.chain_tree(engine, root)
+    tree = queries.chain_tree(engine, root, state.settings.min_group_size)
     if tree is None:
         fail(f"no message with id {root}")
 

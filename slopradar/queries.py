@@ -140,8 +140,7 @@ def chains_overview(engine: Engine, min_group_size: int) -> list[dict[str, objec
         for rid in roots:
             root = s.get(Message, rid)
             conv = s.get(Conversation, root.conversation_id) if root else None
-            if root is None or conv is None or (conv.member_count is not None and conv.member_count < min_group_size
-                                                and conv.kind != "mail_folder"):
+            if root is None or _small(conv, min_group_size):
                 continue
             copies = [e for e in edges if e.root_id == rid]
             losses = s.exec(select(FactLoss).where(FactLoss.root_id == rid, FactLoss.critical)).all()
@@ -155,15 +154,22 @@ def chains_overview(engine: Engine, min_group_size: int) -> list[dict[str, objec
         return out
 
 
-def chain_tree(engine: Engine, root_id: int) -> dict[str, object] | None:
-    """One chain as a tree: each copy's team, conversation, time, depth, relation and facts lost or distorted."""
+def _small(conv: Conversation | None, min_group_size: int) -> bool:
+    return conv is None or (conv.member_count is not None and conv.member_count < min_group_size
+                            and conv.kind != "mail_folder")
+
+
+def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, object] | None:
+    """One chain as a tree: each copy's team, conversation, time, depth, relation and facts lost or distorted.
+    A copy sent to a conversation smaller than min_group_size is left out, with everything below it."""
     from .schema import DerivationEdge, FactLoss
 
     with Session(engine) as s:
         root = s.get(Message, root_id)
-        if root is None:
+        if root is None or _small(s.get(Conversation, root.conversation_id), min_group_size):
             return None
-        edges = s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id)).all()
+        edges = [e for e in s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id))
+                 if not _small(s.get(Conversation, s.get(Message, e.child_id).conversation_id), min_group_size)]
 
         def describe(mid: int) -> dict[str, object]:
             m = s.get(Message, mid)
@@ -182,7 +188,7 @@ def chain_tree(engine: Engine, root_id: int) -> dict[str, object] | None:
                 "summary_of_summary": e.summary_of_summary,
                 "facts": [{"kind": f.kind, "text": f.text, "status": f.status, "critical": f.critical,
                            "evidence": f.evidence} for f in facts if f.status != "kept"]}
-        for e in edges:
-            if e.parent_id in nodes:
+        for e in sorted(edges, key=lambda e: (e.depth, e.child_id)):
+            if e.parent_id in nodes and e.child_id in nodes:
                 nodes[e.parent_id]["children"].append(nodes[e.child_id])  # type: ignore[union-attr]
         return nodes[root_id]

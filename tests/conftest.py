@@ -105,3 +105,17 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+# -- the demo workspace, ingested and analysed once per test session -----------------------
+@pytest.fixture(scope="session")
+def analysed(tmp_path_factory):
+    from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
+
+    tmp = tmp_path_factory.mktemp("analyse")
+    settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"))
+    engine = open_store(settings)
+    ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
+    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+    summary = analyze(engine, settings, progress=False)
+    return engine, settings, summary

@@ -14,20 +14,6 @@ from slopradar.schema import Embedding, Message, MessageScore, Person
 from tests.conftest import SAMPLES
 
 
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
-    from slopradar.config import Settings
-    from slopradar.store import open_store
-
-    tmp = tmp_path_factory.mktemp("analyse")
-    settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"))
-    engine = open_store(settings)
-    ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
-    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
-    summary = analyze(engine, settings, progress=False)
-    return engine, settings, summary
-
-
 def _scores(engine):
     with Session(engine) as s:
         return list(s.exec(select(Message.native_id, MessageScore).join(MessageScore,
