@@ -192,3 +192,31 @@ def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, o
             if e.parent_id in nodes and e.child_id in nodes:
                 nodes[e.parent_id]["children"].append(nodes[e.child_id])  # type: ignore[union-attr]
         return nodes[root_id]
+
+
+def team_bloat(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, object]]:
+    """Per team: mean bloat score, and reading time of its messages split into core and padding
+    (the words outside each message's core sentences), for teams at or above the threshold."""
+    from .schema import MessageScore
+
+    with Session(engine) as s:
+        latest = s.exec(select(MessageScore.analyzer_version).order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if latest is None:
+            return []
+        q = (
+            select(Team.name, sa.func.count(sa.distinct(Message.author_id)), sa.func.avg(MessageScore.bloat),
+                   sa.func.sum(MessageScore.reading_seconds),
+                   sa.func.sum(sa.case((MessageScore.core_words.is_not(None),  # type: ignore[union-attr]
+                                        Message.word_count - MessageScore.core_words), else_=0)))
+            .join(MessageScore, MessageScore.message_id == Message.id)
+            .join(Person, Person.id == Message.author_id)
+            .join(Team, Team.id == Person.team_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(*_authored(f), MessageScore.analyzer_version == latest)
+            .group_by(Team.name)
+            .having(sa.func.count(sa.distinct(Message.author_id)) >= min_group_size)
+            .order_by(Team.name)
+        )
+        return [{"team": t, "mean_bloat": round(float(b or 0), 3), "reading_hours": round((secs or 0) / 3600, 2),
+                 "padding_hours": round(max(0, pad or 0) / READING_WPM / 60, 2)}
+                for t, _n, b, secs, pad in s.exec(q)]

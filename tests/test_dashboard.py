@@ -30,6 +30,14 @@ def test_query_layer_drops_small_groups(demo_store):
     assert "Legal" in {r["team"] for r in queries.team_volume(demo_store, 2)}
 
 
+def test_bloat_by_team_after_analysis(analysed):
+    engine, settings, _ = analysed
+    rows = {r["team"]: r for r in queries.team_bloat(engine, settings.min_group_size)}
+    assert "Legal" not in rows and {"Platform", "Mobile", "Sales"} <= set(rows)
+    assert all(0 <= r["padding_hours"] <= r["reading_hours"] for r in rows.values())
+    assert all(0 <= r["mean_bloat"] <= 1 for r in rows.values())
+
+
 def test_overview_page_renders(demo_store):
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
     assert not at.exception

@@ -38,6 +38,19 @@ if not weekly.empty:
 
 from analysis.team_metrics import ai_share_by_team  # noqa: E402
 
+bloat = queries.team_bloat(engine(), cfg.min_group_size)
+if bloat:
+    st.subheader("Bloat and reading burden")
+    bdf = pd.DataFrame(bloat)
+    st.dataframe(bdf.rename(columns={"team": "Team", "mean_bloat": "Mean bloat (0–1)",
+                                     "reading_hours": "Reading (h, one reader)",
+                                     "padding_hours": "of which padding (h)"}), hide_index=True, width="stretch")
+    with st.expander("About these numbers"):
+        st.markdown("Bloat (0–1) combines padding, filler phrases, formatting rare in chat and length against the "
+                    "conversation's usual message; it is a documented weighted sum, not a probability "
+                    "(docs/detection.md). *Padding* is the reading time of the words outside each message's core "
+                    "sentences: the fewest sentences that say what the whole message says.")
+
 share = ai_share_by_team(engine(), cfg.min_group_size, adoption_date=cfg.adoption_date)
 st.subheader("Estimated share of AI-written messages")
 if not share:
