@@ -9,6 +9,7 @@ parent is the candidate with the most shared content words that the author could
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -53,11 +54,16 @@ class Edge:
     method: str  # share | forward-block | similarity
 
 
-def _substance(text: str) -> set[str]:
-    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
+@functools.lru_cache(maxsize=1)
+def _style_words() -> frozenset[str]:
     style = {t for t in lexicon().terms if " " not in t}
     style |= {"team", "teams", "hope", "moment", "update", "updates", "share", "thanks", "everyone", "questions"}
-    return _content(text) - style
+    return frozenset(style)
+
+
+def _substance(text: str) -> set[str]:
+    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
+    return _content(text) - _style_words()
 
 
 def _relation_by_length(child: Node, parent: Node) -> tuple[str, float]:
@@ -111,6 +117,12 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     # 3. similarity within a sliding time window
     eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
     states_facts: dict[str, bool] = {}
+    substance: dict[str, set[str]] = {}
+
+    def substance_of(p: Node) -> set[str]:
+        if p.id not in substance:
+            substance[p.id] = _substance(content_text[p.id])
+        return substance[p.id]
 
     def announces(p: Node) -> bool:
         """Only a message that states something critical (a date, an owner, a status...) has copies worth tracing."""
@@ -136,7 +148,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
                 continue
             if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
                 continue
-            shared = len(nc & _substance(content_text[p.id]))
+            shared = len(nc & substance_of(p))
             if shared < MIN_SHARED:
                 continue
             # closeness first, shared wording second, recency as a tie-break

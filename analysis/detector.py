@@ -48,16 +48,10 @@ class AILikenessDetector:
         dense = np.vstack([dense_features(t, lg) for t, lg in zip(texts, langs, strict=True)]) if texts else \
             np.zeros((0, len(DENSE)), dtype=np.float32)
         dense = (dense - self.dense_mean_) / self.dense_scale_
-        lex = lexicon_counts(texts).tolil()
         # a language's lexicon only counts for that language
-        entries = lexicon().entries
-        fr_cols = [j for j, e in enumerate(entries) if e.startswith(("skill_fr:", "fr_phrase:"))]
-        en_cols = [j for j in range(len(entries)) if j not in set(fr_cols)]
-        for i, lg in enumerate(langs):
-            for j in (en_cols if lg == "fr" else fr_cols):
-                if lex[i, j]:
-                    lex[i, j] = 0
-        return sparse.hstack([sparse.csr_matrix(dense), sparse.csr_matrix(emb), lex.tocsr()]).tocsr()
+        lex = sparse.csr_matrix(lexicon_counts(texts).multiply(lexicon().language_mask(langs)))
+        lex.eliminate_zeros()
+        return sparse.hstack([sparse.csr_matrix(dense), sparse.csr_matrix(emb), lex]).tocsr()
 
     def fit(self, texts: list[str], labels: list[int], langs: list[str | None], emb: np.ndarray,
             groups: list[str], human_calibration: tuple[list[str], list[str | None], np.ndarray] | None = None,

@@ -39,6 +39,11 @@ def resolve_model_path(model: str) -> Path:
     return path
 
 
+def model_name(model: str) -> str:
+    """The name embeddings are stored under, derived from the setting (no model is loaded)."""
+    return model if model == DEFAULT_MODEL else resolve_model_path(model).name
+
+
 def cpu_has_amx_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
@@ -57,7 +62,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(model)
-        self.name = model if model == DEFAULT_MODEL else path.name
+        self.name = model_name(model)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)

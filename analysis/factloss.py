@@ -77,9 +77,8 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
             out.append(FactStatus(f, "kept"))
             continue
         j = alignment.get(f.sentence)
+        # without an aligned sentence, a different value elsewhere is no evidence of distortion
         rivals = [g for g in same if g.sentence == j] if j is not None else []
-        if not rivals and f.kind in ("date", "deadline") and same and len(sf) and j is None:
-            rivals = []  # no aligned sentence: a different date elsewhere is not evidence of distortion
         if rivals and f.kind in _VALUE_KINDS:
             out.append(FactStatus(f, "distorted", f"copy says “{rivals[0].text}”"))
         else:

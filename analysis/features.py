@@ -64,6 +64,12 @@ class Lexicon:
     index: dict[str, int]
     terms: dict[str, list[str]]  # matched text -> the entries it counts for
     phrases: dict[str, list[str]]  # lang -> filler/boilerplate phrases (3+ words), for bloat explanations
+    french: np.ndarray  # per entry: True for the French lexicon's entries
+
+    def language_mask(self, langs: list[str | None]) -> np.ndarray:
+        """Rows: texts; columns: entries; True where the entry's language is the text's (English for non-French)."""
+        is_fr = np.array([lg == "fr" for lg in langs], dtype=bool)[:, None]
+        return np.where(is_fr, self.french[None, :], ~self.french[None, :])
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,7 +96,8 @@ def lexicon() -> Lexicon:
     pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w'])")
     phrases = {lang: [re.sub(r"\s+", " ", p).strip(" …:").lower() for p in data[f"{lang}_phrases"]
                       if len(p.split()) >= 3] for lang in ("en", "fr")}
-    return Lexicon(entries, pattern, {e: i for i, e in enumerate(entries)}, term_entries, phrases)
+    french = np.array([e.startswith(("skill_fr:", "fr_phrase:")) for e in entries], dtype=bool)
+    return Lexicon(entries, pattern, {e: i for i, e in enumerate(entries)}, term_entries, phrases, french)
 
 
 def lexicon_hits(text: str) -> list[str]:

@@ -63,14 +63,14 @@ class MessageAnalyzer:
         results: list[Result] = []
         pos = 0
         msg_vecs = np.zeros((len(items), self.embedder.dim), dtype=np.float32)
-        has_vec = []
+        has_vec: set[int] = set()
         for i, (_text, sents, _lang, _notes) in enumerate(prepared):
             k = len(sents)
             if k:
                 w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
                 v = (emb[pos:pos + k] * w[:, None]).sum(axis=0)
                 msg_vecs[i] = v / (np.linalg.norm(v) or 1.0)
-                has_vec.append(i)
+                has_vec.add(i)
             pos += k
         texts = [p[0] for p in prepared]
         langs = [p[2].code for p in prepared]

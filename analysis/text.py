@@ -6,6 +6,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from slopradar.records import READING_WPM
+
 # Sentence splitting is written by hand: the maintained splitters need model files that are not on
 # PyPI (spaCy's English model, nltk's punkt data is downloaded at run time). Chat and e-mail text is
 # split at line breaks and bullets first, then at ., ! and ? followed by a space and a capital/digit.
@@ -13,10 +15,6 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[\"'«(\[]?[A-ZÀ-ÖØ-Þ
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|pp|fig)\.$", re.I)
-
-# Reading speed, words per minute, silent reading of non-fiction: English 238 (Brysbaert 2019,
-# meta-analysis of 190 studies); French 195 (Trauzettel-Klosinski et al. 2012, IReST, 17 languages).
-READING_WPM = {"en": 238, "fr": 195}
 
 # Formatting that hand-written chat rarely has; shared by the bloat analyser and the detector features.
 BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")

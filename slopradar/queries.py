@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .records import READING_WPM as _WPM
 from .schema import Conversation, Message, Person, Team
 
-# Words a reader gets through per minute: 238 for non-fiction (Brysbaert 2019, meta-analysis of 190 studies).
-READING_WPM = 238
+# Team figures use English reading speed (records.READING_WPM has its source).
+READING_WPM = _WPM["en"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ def _authored(f: Filters) -> list[sa.ColumnElement[bool]]:
     if f.channel is not None:
         cond.append(Conversation.name == f.channel)
     return cond
+
+
+def _latest_analyzer_version(s: Session) -> str | None:
+    """The analyzer version of the most recent scores: manager figures never mix versions."""
+    from .schema import MessageScore
+
+    return s.exec(select(MessageScore.analyzer_version)
+                  .order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
 
 
 def teams(engine: Engine) -> list[dict[str, str]]:
@@ -103,7 +112,7 @@ def team_scores(engine: Engine, min_group_size: int, f: Filters = Filters(),
     from .schema import MessageScore
 
     with Session(engine) as s:
-        latest = s.exec(select(MessageScore.analyzer_version).order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
+        latest = _latest_analyzer_version(s)
         if latest is None:
             return {}
         cond = _authored(Filters(f.start if adoption_date is None else None, f.end, f.team_id, f.channel))
@@ -200,7 +209,7 @@ def team_bloat(engine: Engine, min_group_size: int, f: Filters = Filters()) -> l
     from .schema import MessageScore
 
     with Session(engine) as s:
-        latest = s.exec(select(MessageScore.analyzer_version).order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
+        latest = _latest_analyzer_version(s)
         if latest is None:
             return []
         q = (
