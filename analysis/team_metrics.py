@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from slopradar import queries
 
 from .detector import AILikenessDetector
-from .estimate import ai_share
+from .estimate import ai_share_from_sums
 
 
 def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = queries.Filters(),
-                     adoption_date: str | None = None) -> list[dict[str, object]]:
-    """Estimated share of AI-written messages per team, with a 95 % interval."""
-    adopted = datetime.fromisoformat(adoption_date).replace(tzinfo=UTC) if adoption_date else None
+                     adoption_date: str | None = None) -> list[dict[str, Any]]:
+    """Estimated share of AI-written messages per team, with a 95 % interval; with an adoption date,
+    corrected by each team's messages from before it (when enough of its people wrote then)."""
     mean_ai = float(AILikenessDetector.from_json().provenance_.get("mean_ai_probability_heldout", 1.0))
+    periods = [f]
+    if adoption_date:
+        adopted = date.fromisoformat(adoption_date)
+        start = max(queries.week_start(f.start), queries.week_start(adopted)) if f.start else adopted
+        periods = [queries.Filters(start, f.end, f.team_id, f.channel, f.language),
+                   queries.Filters(None, adopted, f.team_id, f.channel, f.language)]
     out = []
-    for team, g in sorted(queries.team_scores(engine, min_group_size, f, adopted).items()):
-        if not g["probs"]:
+    for team, g in sorted(queries.person_sums(engine, min_group_size, periods, ("prob_sum", "scored")).items()):
+        if not team or not g["enough_authors"][0]:
             continue
-        base_ok = len(set(g["baseline_authors"])) >= min_group_size
-        est = ai_share(g["probs"], g["authors"], g["baseline_probs"] if base_ok else None,
-                       g["baseline_authors"] if base_ok else None, mean_ai_probability=mean_ai)
+        cur = g["periods"][0]
+        if cur["scored"].sum() == 0:
+            continue
+        base = g["periods"][1] if len(periods) > 1 and g["enough_authors"][1] else None
+        est = ai_share_from_sums(cur["prob_sum"], cur["scored"], base["prob_sum"] if base else None,
+                                 base["scored"] if base else None, mean_ai_probability=mean_ai)
         out.append({"team": team, "ai_share": est.share, "low": est.low, "high": est.high,
                     "messages_scored": est.n_messages, "baseline": est.baseline, "method": est.method})
     return out

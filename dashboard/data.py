@@ -1,11 +1,23 @@
-"""Streamlit-side access to the query layer: one engine per process, settings from the environment."""
+"""Streamlit-side access to the query layer: one engine per process, settings from the environment,
+the sidebar filters, and cached team-level results.
+
+Only team-level results of the query layer are cached (st.cache_data); every cache key includes
+the store version, so a new ingest or analysis shows at the next page view. Nothing per person is
+ever cached or shown.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 import streamlit as st
 
+from slopradar import queries
 from slopradar.config import Settings
 from slopradar.store import open_store
+
+ALL = "All"
 
 
 @st.cache_resource
@@ -16,3 +28,84 @@ def settings() -> Settings:
 @st.cache_resource
 def engine():
     return open_store(settings())
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def version() -> str:
+    return queries.store_version(engine())
+
+
+@st.cache_data(show_spinner=False)
+def options(_version: str) -> dict[str, list[str]]:
+    return queries.options(engine(), settings().min_group_size)
+
+
+@st.cache_data(show_spinner=False)
+def summary(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+    return queries.team_summary(engine(), settings().min_group_size, f)
+
+
+@st.cache_data(show_spinner=False)
+def weekly(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+    return queries.team_weekly(engine(), settings().min_group_size, f)
+
+
+@st.cache_data(show_spinner=False)
+def channels(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+    return queries.team_channels(engine(), settings().min_group_size, f)
+
+
+@st.cache_data(show_spinner=False)
+def ai_share(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+    from analysis.team_metrics import ai_share_by_team
+
+    return ai_share_by_team(engine(), settings().min_group_size, f, settings().adoption_date)
+
+
+@st.cache_data(show_spinner=False)
+def chains(_version: str, f: queries.Filters, with_facts: bool = False) -> list[dict[str, Any]]:
+    return queries.chains_overview(engine(), settings().min_group_size, f, with_facts=with_facts)
+
+
+@st.cache_data(show_spinner=False)
+def footprint(_version: str, f: queries.Filters) -> dict[str, Any] | None:
+    from analysis.audit import footprint_of
+
+    cfg = settings()
+    tokens = queries.ai_tokens(engine(), cfg.min_group_size, f, cfg.tokens_per_word_en, cfg.tokens_per_word_other)
+    if not tokens:
+        return None
+    total = (sum(t[0] for t in tokens.values()), sum(t[1] for t in tokens.values()))
+    return footprint_of(total, cfg) | {"teams": {k: footprint_of(v, cfg) for k, v in tokens.items()}}
+
+
+def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
+    """The filters every page shares (period, team, channel, language), and the previous period of the
+    same length. Only values under which some team reaches the threshold are offered."""
+    opts = options(version())
+    st.sidebar.header("Filters")
+    weeks = opts.get("weeks") or []
+    if not weeks:
+        return queries.Filters(), None
+    first, last = date.fromisoformat(weeks[0]), date.fromisoformat(weeks[1]) + timedelta(days=6)
+    picked = st.sidebar.date_input("Period", value=(first, last), min_value=first, max_value=last, key="period",
+                                   help="Whole weeks, Monday to Sunday: a period is widened to the weeks it touches.")
+    start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (first, last))
+    team = st.sidebar.selectbox("Team", [ALL] + opts.get("team", []), key="team")
+    channel = st.sidebar.selectbox("Channel", [ALL] + opts.get("channel", []), key="channel")
+    language = st.sidebar.selectbox("Language", [ALL] + opts.get("language", []), key="language")
+    team_ids = {t["name"]: t["id"] for t in queries.teams(engine())}
+    start_w = queries.week_start(start)
+    end_w = queries.week_start(end) + timedelta(days=7)
+    f = queries.Filters(start_w, end_w, team_ids.get(team) if team != ALL else None,
+                        None if channel == ALL else channel, None if language == ALL else language)
+    span = end_w - start_w
+    prev = queries.Filters(start_w - span, start_w, f.team_id, f.channel, f.language) if start_w - span >= \
+        queries.week_start(first) else None
+    st.sidebar.caption(f"Groups with fewer than {settings().min_group_size} distinct authors are left out of every "
+                       "figure, table, plot, download and total.")
+    return f, prev
+
+
+def filtered(f: queries.Filters) -> bool:
+    return any(v is not None for v in (f.team_id, f.channel, f.language))

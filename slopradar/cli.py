@@ -64,6 +64,7 @@ def _engine() -> Any:
 
 def _run(fn: Any, *args: Any) -> Any:
     """Run a stage; known input errors become one clear line, never a traceback."""
+    from analysis.audit import AuditError
     from connectors.mailbox_files import MailboxError
     from connectors.slack_export import ExportError
 
@@ -72,7 +73,7 @@ def _run(fn: Any, *args: Any) -> Any:
 
     try:
         return fn(*args)
-    except (ExportError, MailboxError, MappingError, StoreError, ConfigError) as exc:
+    except (ExportError, MailboxError, MappingError, StoreError, ConfigError, AuditError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; committed work is kept and a re-run resumes from the last checkpoint", 130)
@@ -281,16 +282,75 @@ def chains(
     out_console.print(json.dumps(tree, default=str))
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def audit() -> None:
-    """Write a pre/post AI-adoption audit report."""
-    _not_built("audit")
+@app.command()
+def audit(
+    out: Annotated[Path, typer.Option("--out", help="Report file to write.")] = Path("audit.html"),
+    adoption_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD: compare the weeks before with the weeks "
+                                                      "after [default: the adoption_date setting].")] = None,
+    before: Annotated[tuple[str, str] | None, typer.Option(help="Explicit 'before' period: START END (dates, "
+                                                           "inclusive; widened to whole weeks).")] = None,
+    after: Annotated[tuple[str, str] | None, typer.Option(help="Explicit 'after' period: START END.")] = None,
+    team: Annotated[str | None, typer.Option(help="Restrict to one team (name or id).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="html | pdf | json | csv [default: from --out's "
+                                            "suffix, else html].")] = None,
+) -> None:
+    """Write a pre/post AI-adoption audit report (self-contained HTML, PDF, JSON or CSV)."""
+    from datetime import date
+
+    from analysis import audit as audit_mod
+    from analysis import report
+
+    fmt = fmt or report.default_format(out)
+    if fmt not in ("html", "pdf", "json", "csv"):
+        fail(f"unknown format {fmt!r}: use html, pdf, json or csv")
+
+    def day(value: str, what: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            fail(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+
+    if (before is None) != (after is None):
+        fail("give both --before START END and --after START END, or neither")
+    engine = _engine()
+    if before and after:
+        periods = ((day(before[0], "--before"), day(before[1], "--before")),
+                   (day(after[0], "--after"), day(after[1], "--after")))
+        r = _run(audit_mod.run, engine, state.settings, None, *periods, team)
+    else:
+        adopted = adoption_date or state.settings.adoption_date
+        if adopted is None:
+            fail("give --adoption-date, or --before and --after (or set adoption_date in the config)")
+        r = _run(audit_mod.run, engine, state.settings, day(adopted, "--adoption-date"), None, None, team)
+    try:
+        report.write(r, out, fmt)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    org = r["groups"][0]
+    err_console.print(f"wrote {out} ({fmt}): {len(r['groups'])} groups, periods {r['periods']['before']['start']}"
+                      f"..{r['periods']['before']['end_inclusive']} vs {r['periods']['after']['start']}.."
+                      f"{r['periods']['after']['end_inclusive']}")
+    for m in org["metrics"]:
+        err_console.print(f"  {m['label']}: {m['verdict']}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bot() -> None:
     """Run the Slack nudge bot."""
     _not_built("bot")
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings that differ from their defaults, as SLOPRADAR_<KEY> variables for a child process."""
+    from .config import ENV_PREFIX
+
+    out = {}
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is not None and value != field.default:
+            out[ENV_PREFIX + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+    out[ENV_PREFIX + "DB"] = settings.db
+    return out
 
 
 @app.command()
@@ -305,9 +365,10 @@ def dashboard(
         import dashboard
 
         app_file = Path(dashboard.__file__).parent / "app.py"
-    env = dict(os.environ, SLOPRADAR_DB=state.settings.db)
+    env = dict(os.environ, **settings_env(state.settings))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
-           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer"]
     err_console.print(f"serving the dashboard on http://{host}:{port} (Ctrl-C to stop)")
     try:
         raise typer.Exit(subprocess.call(cmd, env=env))
@@ -328,7 +389,10 @@ def demo(
     if not samples.is_dir():
         fail(f"{samples} not found: run from the repository root or pass --samples")
     if state.settings.team_mapping is None and (samples / "teams.yaml").is_file():
-        state.settings.team_mapping = str(samples / "teams.yaml")
+        state.settings.team_mapping = str((samples / "teams.yaml").resolve())
+    truth = samples / "ground_truth.json"
+    if state.settings.adoption_date is None and truth.is_file():  # the demo company adopted AI on this date
+        state.settings.adoption_date = json.loads(truth.read_text(encoding="utf-8"))["workspace"].get("adoption_date")
     engine = _engine()
     _print_report(_run(run_slack, engine, state.settings, samples / "slack-export", not state.quiet))
     for mbox in sorted(samples.glob("*.mbox")):

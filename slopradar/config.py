@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -78,6 +78,28 @@ class Settings(BaseModel):
         None, ge=1, description="Delete raw message text older than this many days "
         "(scores and facts are kept). Unset: keep text."
     )
+
+    footprint_model_class: Literal["frontier", "mini", "large-dense", "small-dense"] = Field(
+        "frontier", description="Size class of the AI model people use, for the footprint estimate: frontier "
+        "(GPT-4o / Claude Sonnet class, 44-132B active of 440B), mini (GPT-4o-mini class, 8-28B), large-dense "
+        "(123B), small-dense (8B on premises). Parameter counts from EcoLogits."
+    )
+    footprint_pue: float = Field(1.2, ge=1.0, description="Power usage effectiveness of the data centre "
+                                 "running the AI model (EcoLogits: 1.2 for OpenAI/Microsoft).")
+    footprint_wue_onsite: float = Field(0.569, ge=0, description="On-site water use of that data centre, "
+                                        "litres per kWh (EcoLogits: 0.569 for Microsoft; 0 for dry-cooled).")
+    footprint_wue_offsite: float = Field(3.1321, ge=0, description="Water used to generate its electricity, "
+                                         "litres per kWh (EcoLogits, WRI method: USA 3.1321, France 3.6737).")
+    footprint_grid_intensity: float = Field(384.0, ge=0, description="Carbon intensity of the electricity "
+                                               "where the model runs, gCO2eq/kWh (US-hosted provider: 384).")
+    footprint_local_grid_intensity: float = Field(44.0, ge=0, description="Carbon intensity shown as the "
+                                                     "local comparison, gCO2eq/kWh (France: 44).")
+    tokens_per_word_en: float = Field(1.3, gt=0, description="Model tokens per English word, to turn the words "
+                                      "of detected AI text into tokens.")
+    tokens_per_word_other: float = Field(1.5, gt=0, description="Model tokens per word in French and other "
+                                         "languages.")
+    incident_hours: float = Field(1.93, ge=0, description="Hours lost per workslop incident, used for the cost "
+                                  "of fact loss in audits (1 h 56 min: Stanford/BetterUp survey, HBR 2025).")
 
     @classmethod
     def load(cls, config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> "Settings":

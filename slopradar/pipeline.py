@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from . import aggregates
 from .config import Settings
 from .ingest import IngestReport, IngestWriter
 from .pseudonym import Pseudonymizer, load_secret
@@ -58,6 +59,7 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
         export.archive.close()
     assign_teams(engine, pz, settings.team_mapping)
     apply_retention(engine, settings)
+    aggregates.refresh(engine)
     return report
 
 
@@ -77,6 +79,7 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
     assign_teams(engine, pz, settings.team_mapping)
     apply_retention(engine, settings)
+    aggregates.refresh(engine)
     return report
 
 
@@ -95,7 +98,9 @@ def apply_retention(engine: Engine, settings: Settings) -> int:
 
 
 def apply_teams(engine: Engine, settings: Settings) -> dict[str, int]:
-    return assign_teams(engine, pseudonymizer(settings), settings.team_mapping)
+    out = assign_teams(engine, pseudonymizer(settings), settings.team_mapping)
+    aggregates.refresh(engine)
+    return out
 
 
 def stats(engine: Engine) -> dict[str, Any]:
@@ -163,6 +168,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0}
     if not pending:
+        summary["aggregates"] = aggregates.refresh(engine)
         return summary
     analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
     model = analyzer.embedder.name
@@ -209,6 +215,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     for _ in _progress(run(), len(batches), "Analysing messages", progress, size=len):
         pass
     summary["chains"] = build_chains(engine, settings)
+    summary["aggregates"] = aggregates.refresh(engine)
     return summary
 
 

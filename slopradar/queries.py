@@ -3,20 +3,26 @@
 - every result is grouped by team (or team x channel, team x week); a group with fewer distinct
   authors than `min_group_size` is dropped entirely, rows and totals alike, so nothing can be
   recovered by subtraction;
-- no function returns a person id, a per-person figure or a message of an opted-out person.
+- no function returns a person id, a per-person figure or a message of an opted-out person;
+  `person_sums` hands interval estimators unnamed per-person sums in a shuffled order, and
+  nothing that reaches a page or a report is per person;
+- pages read precomputed cells (slopradar/aggregates.py), never scan messages.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .aggregates import week_start
 from .records import READING_WPM as _WPM
-from .schema import Conversation, Message, Person, Team
+from .schema import AggCell, Conversation, Message, Person, Team
 
 # Team figures use English reading speed (records.READING_WPM has its source).
 READING_WPM = _WPM["en"]
@@ -24,33 +30,161 @@ READING_WPM = _WPM["en"]
 
 @dataclass(frozen=True)
 class Filters:
-    start: datetime | None = None
-    end: datetime | None = None
+    """A view's selection. Periods are whole weeks (cells start on Mondays): `start` and `end` snap
+    to the Monday of their week; `end` is exclusive."""
+
+    start: date | datetime | None = None
+    end: date | datetime | None = None
     team_id: str | None = None
     channel: str | None = None
+    language: str | None = None
 
 
-def _authored(f: Filters) -> list[sa.ColumnElement[bool]]:
-    cond: list[sa.ColumnElement[bool]] = [
-        Message.kind == "authored", Message.deleted == sa.false(), Person.opted_out == sa.false(),
-    ]
+# The metrics every grouped view returns: (name, SQL sum over cells).
+_SUM_COLUMNS = ("messages", "words", "reading_seconds", "scored", "prob_sum", "ai_words", "bloat_n", "bloat_sum",
+                "padding_words", "threads", "thread_messages", "copies", "sos_copies", "summary_in_words",
+                "crit_kept", "crit_lost", "crit_distorted", "loss_copies")
+
+
+def _where(f: Filters) -> list[sa.ColumnElement[bool]]:
+    cond: list[sa.ColumnElement[bool]] = []
     if f.start is not None:
-        cond.append(Message.sent_at >= f.start)
+        cond.append(AggCell.week >= week_start(f.start).isoformat())
     if f.end is not None:
-        cond.append(Message.sent_at < f.end)
+        cond.append(AggCell.week < week_start(f.end).isoformat())
     if f.team_id is not None:
-        cond.append(Person.team_id == f.team_id)
+        cond.append(AggCell.team_id == f.team_id)
     if f.channel is not None:
         cond.append(Conversation.name == f.channel)
+    if f.language is not None:
+        cond.append(AggCell.language == f.language)
     return cond
 
 
-def _latest_analyzer_version(s: Session) -> str | None:
-    """The analyzer version of the most recent scores: manager figures never mix versions."""
-    from .schema import MessageScore
+def _grouped(engine: Engine, min_group_size: int, f: Filters, *group: Any) -> list[dict[str, Any]]:
+    """Sums over cells grouped by `group` columns; groups with fewer distinct authors are dropped in SQL."""
+    authors = sa.func.count(sa.distinct(AggCell.author_id))
+    q = (select(*group, authors, *[sa.func.sum(getattr(AggCell, c)) for c in _SUM_COLUMNS])
+         .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
+         .join(Conversation, Conversation.id == AggCell.conversation_id)
+         .where(*_where(f)).group_by(*group).having(authors >= min_group_size).order_by(*group))
+    names = [g.key for g in group]
+    with Session(engine) as s:
+        return [_metrics(dict(zip([*names, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
 
-    return s.exec(select(MessageScore.analyzer_version)
-                  .order_by(MessageScore.analyzed_at.desc()).limit(1)).first()  # type: ignore[union-attr]
+
+def _metrics(r: dict[str, Any]) -> dict[str, Any]:
+    """Derived figures from summed cells (ratios are None when their denominator is empty)."""
+    def ratio(a: str, b: str) -> float | None:
+        return float(r[a]) / r[b] if r[b] else None
+
+    crit = r["crit_kept"] + r["crit_lost"] + r["crit_distorted"]
+    return r | {
+        "reading_hours": r["reading_seconds"] / 3600,
+        "padding_hours": r["padding_words"] / READING_WPM / 60,
+        "mean_bloat": ratio("bloat_sum", "bloat_n"),
+        "ai_mean": ratio("prob_sum", "scored"),
+        "survival": r["crit_kept"] / crit if crit else None,
+        "critical_facts": crit,
+        "thread_length": ratio("thread_messages", "threads"),
+    }
+
+
+def team_summary(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
+    """Per team at or above the threshold: volume, reading time, bloat, AI-likeness, chains, fact survival."""
+    return _grouped(engine, min_group_size, f, Team.id.label("team_id"), Team.name.label("team"))
+
+
+def team_weekly(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
+    """The same per team and week; a team-week with too few authors is dropped."""
+    return _grouped(engine, min_group_size, f, AggCell.week.label("week"), Team.name.label("team"))
+
+
+def team_channels(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
+    """Per team and channel (the team's own authors in it): a pair with too few authors is dropped."""
+    return _grouped(engine, min_group_size, f, Team.name.label("team"), Conversation.name.label("channel"))
+
+
+def options(engine: Engine, min_group_size: int) -> dict[str, list[str]]:
+    """Filter choices: only values under which some group reaches the threshold."""
+    out: dict[str, list[str]] = {"team": [r["team"] for r in team_summary(engine, min_group_size)]}
+    for key, col in (("channel", Conversation.name), ("language", AggCell.language)):
+        rows = _grouped(engine, min_group_size, Filters(), Team.name.label("team"), col.label(key))
+        out[key] = sorted({r[key] for r in rows})
+    with Session(engine) as s:
+        lo, hi = s.exec(select(sa.func.min(AggCell.week), sa.func.max(AggCell.week))).one()
+    out["weeks"] = [lo, hi] if lo else []
+    return out
+
+
+def store_version(engine: Engine) -> str:
+    """Changes whenever the cells are rebuilt: a cache key for views."""
+    from .aggregates import SIGNATURE_KEY
+    from .schema import Meta
+
+    with Session(engine) as s:
+        row = s.get(Meta, SIGNATURE_KEY)
+        return row.value if row else ""
+
+
+def person_sums(engine: Engine, min_group_size: int, periods: list[Filters],
+                columns: tuple[str, ...] = _SUM_COLUMNS) -> dict[str, dict[str, Any]]:
+    """For interval estimators only: per team, the sums of each person in each period, as arrays whose
+    rows are the same (unnamed) people across periods, in an arbitrary order. No id leaves this function.
+
+    A team is returned when it reaches the threshold in at least one period; `authors[i]` says whether
+    period i has enough authors on its own (the caller must then show no figure, and no count).
+    The "" key holds the organisation: every returned team together (never people of smaller teams,
+    so a total minus the teams shown recovers nothing).
+    """
+    import numpy as np
+
+    by_team: dict[str, dict[str, list[dict[str, float]]]] = {}
+    with Session(engine) as s:
+        for i, f in enumerate(periods):
+            q = (select(Team.name, AggCell.author_id, *[sa.func.sum(getattr(AggCell, c)) for c in columns])
+                 .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
+                 .join(Conversation, Conversation.id == AggCell.conversation_id)
+                 .where(*_where(f)).group_by(Team.name, AggCell.author_id))
+            for team, author, *sums in s.exec(q):
+                row = by_team.setdefault(team, {}).setdefault(author, [{} for _ in periods])
+                row[i] = dict(zip(columns, sums, strict=True))
+    out: dict[str, dict[str, Any]] = {}
+    org: dict[str, list[dict[str, float]]] = {}
+    for team in sorted(by_team):
+        people = by_team[team]
+        counts = [sum(1 for p in people.values() if p[i]) for i in range(len(periods))]
+        ok = [n >= min_group_size for n in counts]
+        if not any(ok):
+            continue
+        org.update({f"{team}/{a}": v for a, v in people.items()})
+        out[team] = _arrays(people, columns, len(periods), ok, np)
+    if org:
+        counts = [sum(1 for p in org.values() if p[i]) for i in range(len(periods))]
+        out[""] = _arrays(org, columns, len(periods), [n >= min_group_size for n in counts], np)
+    return out
+
+
+def _arrays(people: dict[str, list[dict[str, float]]], columns: tuple[str, ...], n: int, ok: list[bool],
+            np: Any) -> dict[str, Any]:
+    rows = [people[k] for k in sorted(people, key=lambda k: hashlib.sha256(k.encode()).hexdigest())]
+    return {"enough_authors": ok,
+            "periods": [{c: np.array([float(r[i].get(c) or 0.0) for r in rows]) for c in columns}
+                        | {"active": np.array([1.0 if r[i] else 0.0 for r in rows])} for i in range(n)]}
+
+
+def ai_tokens(engine: Engine, min_group_size: int, f: Filters, per_word_en: float,
+              per_word_other: float) -> dict[str, tuple[float, float]]:
+    """Per team at or above the threshold: expected tokens generated by AI (probability-weighted words of
+    its messages) and expected input tokens of its AI summaries (their parents' words), for the footprint."""
+    authors = sa.func.count(sa.distinct(AggCell.author_id))
+    per_word = sa.case((AggCell.language == "en", per_word_en), else_=per_word_other)
+    q = (select(Team.name, sa.func.sum(AggCell.ai_words * per_word), sa.func.sum(AggCell.summary_in_words * per_word))
+         .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
+         .join(Conversation, Conversation.id == AggCell.conversation_id)
+         .where(*_where(f)).group_by(Team.name).having(authors >= min_group_size))
+    with Session(engine) as s:
+        return {t: (float(o or 0), float(i or 0)) for t, o, i in s.exec(q)}
 
 
 def teams(engine: Engine) -> list[dict[str, str]]:
@@ -58,109 +192,69 @@ def teams(engine: Engine) -> list[dict[str, str]]:
         return [{"id": t.id, "name": t.name} for t in s.exec(select(Team).order_by(Team.name))]
 
 
-def team_volume(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, object]]:
-    """Per team: messages, words, distinct authors and reading time, for groups at or above the threshold."""
-    with Session(engine) as s:
-        q = (
-            select(Team.id, Team.name, sa.func.count(Message.id), sa.func.sum(Message.word_count),
-                   sa.func.count(sa.distinct(Message.author_id)))
-            .join(Person, Person.id == Message.author_id)
-            .join(Team, Team.id == Person.team_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(*_authored(f))
-            .group_by(Team.id, Team.name)
-            .having(sa.func.count(sa.distinct(Message.author_id)) >= min_group_size)
-            .order_by(Team.name)
-        )
-        return [
-            {"team_id": tid, "team": name, "messages": n, "words": int(w or 0), "authors": a,
-             "reading_hours": round((w or 0) / READING_WPM / 60, 2)}
-            for tid, name, n, w, a in s.exec(q)
-        ]
-
-
-def team_weekly(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, object]]:
-    """Per team and ISO week: messages and words; a team-week with too few authors is dropped."""
-    with Session(engine) as s:
-        rows = s.exec(
-            select(Team.name, Message.sent_at, Message.word_count, Message.author_id)
-            .join(Person, Person.id == Message.author_id)
-            .join(Team, Team.id == Person.team_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(*_authored(f))
-        ).all()
-    groups: dict[tuple[str, str], dict[str, object]] = {}
-    for team, sent_at, words, author in rows:
-        y, w, _ = sent_at.isocalendar()
-        key = (team, f"{y}-W{w:02d}")
-        g = groups.setdefault(key, {"team": team, "week": key[1], "messages": 0, "words": 0, "_authors": set()})
-        g["messages"] = int(g["messages"]) + 1  # type: ignore[call-overload]
-        g["words"] = int(g["words"]) + int(words or 0)  # type: ignore[call-overload]
-        g["_authors"].add(author)  # type: ignore[union-attr]
-    out = []
-    for g in sorted(groups.values(), key=lambda g: (g["week"], g["team"])):
-        if len(g.pop("_authors")) >= min_group_size:  # type: ignore[arg-type]
-            out.append(g)
-    return out
-
-
-def team_scores(engine: Engine, min_group_size: int, f: Filters = Filters(),
-                adoption_date: datetime | None = None) -> dict[str, dict[str, list]]:
-    """Per team passing the threshold: AI probabilities with their author keys, split into messages
-    from before the adoption date (the team's human baseline) and the rest. For estimators only:
-    the author keys let them resample people; nothing here is shown per person."""
-    from .schema import MessageScore
-
-    with Session(engine) as s:
-        latest = _latest_analyzer_version(s)
-        if latest is None:
-            return {}
-        cond = _authored(Filters(f.start if adoption_date is None else None, f.end, f.team_id, f.channel))
-        rows = s.exec(
-            select(Team.name, Message.author_id, Message.sent_at, MessageScore.ai_probability)
-            .join(MessageScore, MessageScore.message_id == Message.id)
-            .join(Person, Person.id == Message.author_id)
-            .join(Team, Team.id == Person.team_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(*cond, MessageScore.analyzer_version == latest, MessageScore.ai_probability.is_not(None))  # type: ignore[union-attr]
-        ).all()
-    out: dict[str, dict[str, list]] = {}
-    for team, author, sent_at, p in rows:
-        g = out.setdefault(team, {"probs": [], "authors": [], "baseline_probs": [], "baseline_authors": []})
-        if adoption_date is not None and sent_at < adoption_date:
-            g["baseline_probs"].append(p)
-            g["baseline_authors"].append(author)
-        elif f.start is None or sent_at >= f.start:
-            g["probs"].append(p)
-            g["authors"].append(author)
-    return {t: g for t, g in out.items() if len(set(g["authors"])) >= min_group_size}
-
-
-def chains_overview(engine: Engine, min_group_size: int) -> list[dict[str, object]]:
+def chains_overview(engine: Engine, min_group_size: int, f: Filters = Filters(),
+                    with_facts: bool = False) -> list[dict[str, Any]]:
     """Announcements with copies: root, copies, deepest hop, summaries of summaries, critical facts lost.
+
     A chain is listed only if its root went to a group (its conversation's members, or the whole
-    workspace) of at least min_group_size people; no author appears, only teams."""
+    workspace) of at least min_group_size people, and only its copies sent to such groups count;
+    no author appears, only teams. Filters: the root's week is in the period; with a team, only
+    chains with a copy written in that team, and only those copies count.
+    """
     from .schema import DerivationEdge, FactLoss
 
     with Session(engine) as s:
+        convs = {c.id: c for c in s.exec(select(Conversation))}
         edges = s.exec(select(DerivationEdge)).all()
-        roots = sorted({e.root_id for e in edges})
-        out = []
-        for rid in roots:
-            root = s.get(Message, rid)
-            conv = s.get(Conversation, root.conversation_id) if root else None
-            if root is None or _small(conv, min_group_size):
-                continue
-            copies = [e for e in edges if e.root_id == rid]
-            losses = s.exec(select(FactLoss).where(FactLoss.root_id == rid, FactLoss.critical)).all()
-            out.append({
-                "root_id": rid, "sent_at": root.sent_at.isoformat(timespec="minutes"), "conversation": conv.name,
-                "excerpt": (root.text or "")[:90], "copies": len(copies), "max_depth": max(e.depth for e in copies),
-                "summary_of_summary": sum(e.summary_of_summary for e in copies),
-                "critical_lost": sum(1 for f in losses if f.status == "lost"),
-                "critical_distorted": sum(1 for f in losses if f.status == "distorted"),
-            })
-        return out
+        ids = {e.child_id for e in edges} | {e.root_id for e in edges}
+        msgs = {m.id: m for m in s.exec(select(Message).where(Message.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
+        team_of = dict(s.exec(select(Person.id, Person.team_id)).all())
+        team_names = _visible_teams(s, min_group_size)
+        opted = set(s.exec(select(Person.id).where(Person.opted_out)).all())
+        losses: dict[int, list[Any]] = {}
+        for fl in s.exec(select(FactLoss).where(FactLoss.critical, FactLoss.status != "kept")):
+            losses.setdefault(fl.copy_id, []).append(fl)
+    by_root: dict[int, list[Any]] = {}
+    for e in edges:
+        child = msgs.get(e.child_id)
+        if child is None or child.author_id in opted or _small(convs.get(child.conversation_id), min_group_size):
+            continue
+        if f.team_id is not None and team_of.get(child.author_id) != f.team_id:
+            continue
+        by_root.setdefault(e.root_id, []).append(e)
+    out = []
+    for rid, copies in sorted(by_root.items()):
+        root = msgs.get(rid)
+        conv = convs.get(root.conversation_id) if root else None
+        if root is None or conv is None or root.author_id in opted or _small(conv, min_group_size):
+            continue
+        week = week_start(root.sent_at)
+        if (f.start is not None and week < week_start(f.start)) or (f.end is not None and week >= week_start(f.end)):
+            continue
+        lost = [fl for e in copies for fl in losses.get(e.child_id, [])]
+        row: dict[str, Any] = {
+            "root_id": rid, "sent_at": root.sent_at.isoformat(timespec="minutes"), "conversation": conv.name,
+            "root_team": team_names.get(team_of.get(root.author_id)),  # type: ignore[arg-type]
+            "excerpt": (root.text or "")[:90], "copies": len(copies), "max_depth": max(e.depth for e in copies),
+            "summary_of_summary": sum(e.summary_of_summary for e in copies),
+            "critical_lost": sum(1 for fl in lost if fl.status == "lost"),
+            "critical_distorted": sum(1 for fl in lost if fl.status == "distorted"),
+            "teams_reached": sorted({team_names[t] for e in copies
+                                     if (t := team_of.get(msgs[e.child_id].author_id)) in team_names}),
+        }
+        if with_facts:
+            row["root_text"] = root.text or ""
+            row["facts_lost"] = sorted({(fl.kind, fl.text, fl.status) for fl in lost})
+        out.append(row)
+    return out
+
+
+def _visible_teams(s: Session, min_group_size: int) -> dict[str, str]:
+    """Team id -> name for teams with at least min_group_size people: a smaller team's name next to a
+    message would point at its author, so such messages are shown without a team."""
+    q = (select(Team.id, Team.name).join(Person, Person.team_id == Team.id).where(Person.is_bot == sa.false())
+         .group_by(Team.id, Team.name).having(sa.func.count(Person.id) >= min_group_size))
+    return dict(s.exec(q).all())
 
 
 def _small(conv: Conversation | None, min_group_size: int) -> bool:
@@ -180,12 +274,14 @@ def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, o
         edges = [e for e in s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id))
                  if not _small(s.get(Conversation, s.get(Message, e.child_id).conversation_id), min_group_size)]
 
+        visible = _visible_teams(s, min_group_size)
+
         def describe(mid: int) -> dict[str, object]:
             m = s.get(Message, mid)
             conv = s.get(Conversation, m.conversation_id)
             person = s.get(Person, m.author_id) if m.author_id else None
-            team = s.get(Team, person.team_id) if person and person.team_id else None
-            return {"id": mid, "native_id": m.native_id, "team": team.name if team else None,
+            team = visible.get(person.team_id) if person and person.team_id else None
+            return {"id": mid, "native_id": m.native_id, "team": team,
                     "conversation": conv.name if conv else None, "sent_at": m.sent_at.isoformat(timespec="minutes"),
                     "text": m.text or ""}
 
@@ -201,31 +297,3 @@ def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, o
             if e.parent_id in nodes and e.child_id in nodes:
                 nodes[e.parent_id]["children"].append(nodes[e.child_id])  # type: ignore[union-attr]
         return nodes[root_id]
-
-
-def team_bloat(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, object]]:
-    """Per team: mean bloat score, and reading time of its messages split into core and padding
-    (the words outside each message's core sentences), for teams at or above the threshold."""
-    from .schema import MessageScore
-
-    with Session(engine) as s:
-        latest = _latest_analyzer_version(s)
-        if latest is None:
-            return []
-        q = (
-            select(Team.name, sa.func.count(sa.distinct(Message.author_id)), sa.func.avg(MessageScore.bloat),
-                   sa.func.sum(MessageScore.reading_seconds),
-                   sa.func.sum(sa.case((MessageScore.core_words.is_not(None),  # type: ignore[union-attr]
-                                        Message.word_count - MessageScore.core_words), else_=0)))
-            .join(MessageScore, MessageScore.message_id == Message.id)
-            .join(Person, Person.id == Message.author_id)
-            .join(Team, Team.id == Person.team_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(*_authored(f), MessageScore.analyzer_version == latest)
-            .group_by(Team.name)
-            .having(sa.func.count(sa.distinct(Message.author_id)) >= min_group_size)
-            .order_by(Team.name)
-        )
-        return [{"team": t, "mean_bloat": round(float(b or 0), 3), "reading_hours": round((secs or 0) / 3600, 2),
-                 "padding_hours": round(max(0, pad or 0) / READING_WPM / 60, 2)}
-                for t, _n, b, secs, pad in s.exec(q)]

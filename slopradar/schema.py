@@ -179,3 +179,36 @@ class FactLoss(SQLModel, table=True):
     critical: bool
     status: str  # kept | lost | distorted
     evidence: str = ""
+
+
+class AggCell(SQLModel, table=True):
+    """Precomputed sums per team, week, conversation, language and author, rebuilt after each
+    ingest or analysis (slopradar/aggregates.py). Manager views and audits read these cells,
+    never the messages, so a page costs the same on 10^4 and 10^6 messages. The author column
+    exists only so that the query layer can count distinct authors (the privacy threshold) and
+    resample people for intervals; no query returns it."""
+
+    __tablename__ = "agg_cell"
+    team_id: str = Field(primary_key=True)
+    week: str = Field(primary_key=True, index=True)  # ISO date of the Monday starting the week (UTC)
+    conversation_id: int = Field(primary_key=True)
+    language: str = Field(primary_key=True)  # en | fr | ... | und
+    author_id: str = Field(primary_key=True)
+    messages: int = 0
+    words: int = 0
+    reading_seconds: float = 0.0
+    scored: int = 0  # messages with an AI probability
+    prob_sum: float = 0.0  # sum of calibrated AI probabilities
+    ai_words: float = 0.0  # sum of probability x words: expected AI-written words
+    bloat_n: int = 0
+    bloat_sum: float = 0.0
+    padding_words: int = 0  # words outside each message's core sentences
+    threads: int = 0  # top-level messages (each starts a thread or stands alone)
+    thread_messages: int = 0  # messages in those threads, the top-level ones included
+    copies: int = 0  # messages that derive from an earlier announcement
+    sos_copies: int = 0  # of which summaries of summaries
+    summary_in_words: float = 0.0  # probability x words of the parent, for summary/paraphrase copies
+    crit_kept: int = 0
+    crit_lost: int = 0
+    crit_distorted: int = 0
+    loss_copies: int = 0  # copies that lost or distorted at least one critical fact

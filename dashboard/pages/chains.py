@@ -6,6 +6,7 @@ import html
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.data import engine, settings
 from slopradar import queries
 
@@ -14,9 +15,10 @@ st.title("Chains explorer")
 st.caption("Announcements sent to groups of at least the minimum size, and the copies derived from them. "
            "Teams are shown, never people.")
 
-chains = queries.chains_overview(engine(), cfg.min_group_size)
+f, _prev = data.sidebar_filters()
+chains = data.chains(data.version(), queries.Filters(f.start, f.end, f.team_id))
 if not chains:
-    st.info("No chains yet: run `slopradar analyze` after ingesting messages.")
+    st.info("No chains under these filters: run `slopradar analyze` after ingesting messages, or widen the period.")
     st.stop()
 
 labels = {f"{c['sent_at'][:10]} · #{c['conversation']} · {c['copies']} copies · {c['critical_lost']} critical facts lost"

@@ -1,70 +1,142 @@
-"""Overview: team-level volume and reading burden. Only groups at or above the minimum size appear."""
+"""Overview: per team, this period against the previous one, trends over weeks, and the footprint."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.data import engine, settings
-from slopradar import queries
+from dashboard import data
+from dashboard.charts import weekly_chart
 
-cfg = settings()
+cfg = data.settings()
 st.title("Communication health")
-st.caption(f"Teams with fewer than {cfg.min_group_size} distinct authors are not shown (privacy threshold).")
+f, prev = data.sidebar_filters()
+v = data.version()
+st.caption(f"Teams with fewer than {cfg.min_group_size} distinct authors are not shown (privacy threshold). "
+           f"Period: {f.start} to {f.end} (exclusive)." if f.start else "")
 
-volume = queries.team_volume(engine(), cfg.min_group_size)
-if not volume:
-    st.info("No team reaches the minimum group size yet. Ingest messages with `slopradar ingest ...`.")
+rows = data.summary(v, f)
+if not rows:
+    if data.filtered(f):
+        st.warning(f"Not enough people: no team has {cfg.min_group_size} or more distinct authors under these "
+                   "filters, so nothing is shown. Widen the period or remove a filter.")
+    else:
+        st.info("No team reaches the minimum group size yet. Ingest messages with `slopradar ingest ...`.")
     st.stop()
 
-df = pd.DataFrame(volume).drop(columns=["team_id"])
-cols = st.columns(3)
-cols[0].metric("Messages", f"{int(df.messages.sum()):,}")
-cols[1].metric("Teams shown", len(df))
-cols[2].metric("Reading time", f"{df.reading_hours.sum():.1f} h")
+cur = pd.DataFrame(rows)
+before = pd.DataFrame(data.summary(v, prev)) if prev else pd.DataFrame()
+share = {r["team"]: r for r in data.ai_share(v, f)}
+
+
+def total(df: pd.DataFrame, col: str) -> float:
+    return float(df[col].sum()) if not df.empty and col in df else 0.0
+
+
+def pct(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+crit_now = total(cur, "critical_facts")
+crit_before = total(before, "critical_facts")
+surv_now = pct(total(cur, "crit_kept"), crit_now)
+surv_before = pct(total(before, "crit_kept"), crit_before)
+cols = st.columns(5)
+cols[0].metric("Teams shown", len(cur))
+cols[1].metric("Messages", f"{int(total(cur, 'messages')):,}",
+               delta=f"{int(total(cur, 'messages') - total(before, 'messages')):+,}" if prev else None,
+               delta_color="off")
+cols[2].metric("Reading time", f"{total(cur, 'reading_hours'):.1f} h",
+               delta=f"{total(cur, 'reading_hours') - total(before, 'reading_hours'):+.1f} h" if prev else None,
+               delta_color="inverse")
+cols[3].metric("Summaries of summaries", int(total(cur, "sos_copies")),
+               delta=f"{int(total(cur, 'sos_copies') - total(before, 'sos_copies')):+}" if prev else None,
+               delta_color="inverse")
+cols[4].metric("Critical-fact survival", f"{surv_now:.0%}" if surv_now is not None else "—",
+               delta=f"{(surv_now - surv_before) * 100:+.0f} pt" if surv_now is not None and surv_before is not None
+               else None)
+
+table = pd.DataFrame({
+    "Team": cur["team"],
+    "AI-written share (95 % interval)": [
+        f"{share[t]['ai_share']:.0%} ({share[t]['low']:.0%}–{share[t]['high']:.0%})" if t in share else "—"
+        for t in cur["team"]],
+    "Mean bloat (0–1)": cur["mean_bloat"].round(3),
+    "Reading (h)": cur["reading_hours"].round(2),
+    "of which padding (h)": cur["padding_hours"].round(2),
+    "Summaries of summaries": cur["sos_copies"],
+    "Critical-fact survival": [f"{s:.0%}" if pd.notna(s) else "—" for s in cur["survival"]],
+    "Authors": cur["authors"],
+    "Messages": cur["messages"],
+})
+if not before.empty:
+    prev_read = dict(zip(before["team"], before["reading_hours"], strict=True))
+    table.insert(4, "Reading, previous period (h)", [round(prev_read[t], 2) if t in prev_read else None
+                                                     for t in cur["team"]])
+st.subheader("Teams, this period" + (" against the previous one" if prev else ""))
+st.dataframe(table, hide_index=True, width="stretch")
+st.download_button("Download this table (CSV)", table.to_csv(index=False).encode(), "slopradar-teams.csv",
+                   "text/csv", icon=":material/download:")
 with st.expander("About these numbers"):
     st.markdown(
-        f"Messages are authored messages (no bots, joins or deleted messages). Reading time assumes "
-        f"{queries.READING_WPM} words per minute (Brysbaert 2019). AI-likeness, bloat and fact-loss figures appear "
-        "here once `slopradar analyze` has run."
-    )
-st.dataframe(df.rename(columns={"team": "Team", "messages": "Messages", "words": "Words", "authors": "Authors",
-                                "reading_hours": "Reading (h)"}), hide_index=True, width="stretch")
+        "- **AI-written share**: a team-level estimate, never a verdict on a message or a person — the mean of "
+        "calibrated probabilities over the team's messages long enough to judge (12+ words, English or French), "
+        "with a 95 % interval from resampling people. "
+        + ("Each team's messages before the adoption date are its human baseline. " if cfg.adoption_date else "")
+        + "Detector error rates: docs/detection.md.\n"
+        "- **Bloat** (0–1) combines padding, filler phrases, formatting rare in chat and length against the "
+        "conversation's usual message; a documented weighted sum, not a probability.\n"
+        "- **Reading time** is what one reader needs to read everything the team wrote, at 238 words per minute; "
+        "*padding* is the part spent on words outside each message's core sentences.\n"
+        "- **Summaries of summaries**: copies two or more hops from an announcement with a summary hop.\n"
+        "- **Critical-fact survival**: the share of the critical facts of announcements (negations, deadlines, "
+        "owners, money…) that the team's copies kept; lost and distorted facts count against it.\n"
+        "- **Previous period**: the same number of weeks just before the selected period.")
 
-weekly = pd.DataFrame(queries.team_weekly(engine(), cfg.min_group_size))
-if not weekly.empty:
-    st.subheader("Messages per week")
-    st.line_chart(weekly.pivot(index="week", columns="team", values="messages").fillna(0))
+st.subheader("Nudges")
+st.caption("Nudges sent and found helpful appear here once the Slack nudge bot runs (`slopradar bot`); "
+           "none have been recorded in this store.")
 
-from analysis.team_metrics import ai_share_by_team  # noqa: E402
+wk = pd.DataFrame(data.weekly(v, f))
+if not wk.empty:
+    st.subheader("Trends over weeks")
+    left, right = st.columns(2)
+    left.altair_chart(weekly_chart(wk, "messages", "Messages", cfg.adoption_date), width="stretch")
+    right.altair_chart(weekly_chart(wk, "ai_mean", "Mean AI probability", cfg.adoption_date), width="stretch")
+    left.altair_chart(weekly_chart(wk, "mean_bloat", "Mean bloat", cfg.adoption_date), width="stretch")
+    right.altair_chart(weekly_chart(wk, "reading_hours", "Reading time (h)", cfg.adoption_date), width="stretch")
+    st.caption("A team-week with fewer authors than the threshold is left out of the plots." +
+               (" The dashed line is the adoption date." if cfg.adoption_date else ""))
 
-bloat = queries.team_bloat(engine(), cfg.min_group_size)
-if bloat:
-    st.subheader("Bloat and reading burden")
-    bdf = pd.DataFrame(bloat)
-    st.dataframe(bdf.rename(columns={"team": "Team", "mean_bloat": "Mean bloat (0–1)",
-                                     "reading_hours": "Reading (h, one reader)",
-                                     "padding_hours": "of which padding (h)"}), hide_index=True, width="stretch")
-    with st.expander("About these numbers"):
-        st.markdown("Bloat (0–1) combines padding, filler phrases, formatting rare in chat and length against the "
-                    "conversation's usual message; it is a documented weighted sum, not a probability "
-                    "(docs/detection.md). *Padding* is the reading time of the words outside each message's core "
-                    "sentences: the fewest sentences that say what the whole message says.")
-
-share = ai_share_by_team(engine(), cfg.min_group_size, adoption_date=cfg.adoption_date)
-st.subheader("Estimated share of AI-written messages")
-if not share:
-    st.info("Run `slopradar analyze` to estimate AI-written shares.")
+st.subheader("Footprint of the AI use detected")
+fp = data.footprint(v, f)
+if fp is None or fp["output_tokens"] == 0:
+    st.info("Not estimated yet: run `slopradar analyze` so that AI-written messages can be counted.")
 else:
-    sdf = pd.DataFrame(share)
-    sdf["estimate"] = sdf.apply(lambda r: f"{r.ai_share:.0%} ({r.low:.0%}–{r.high:.0%})", axis=1)
-    st.dataframe(sdf[["team", "estimate", "messages_scored"]].rename(
-        columns={"team": "Team", "estimate": "AI-written share (95 % interval)", "messages_scored": "Messages scored"}),
-        hide_index=True, width="stretch")
+    st.caption("A range, not a measurement: EcoLogits' inference model with the configured model class, data "
+               "centre and electricity mix (methods in docs/audit.md).")
+    c = st.columns(4)
+    c[0].metric("Energy", f"{fp['energy_wh'][0]:.3g}–{fp['energy_wh'][1]:.3g} Wh")
+    c[1].metric("Greenhouse gases", f"{fp['gwp_g'][0]:.3g}–{fp['gwp_g'][1]:.3g} gCO2eq")
+    c[2].metric("On the local grid", f"{fp['gwp_local_g'][0]:.3g}–{fp['gwp_local_g'][1]:.3g} gCO2eq")
+    c[3].metric("Water", f"{fp['water_l'][0]:.3g}–{fp['water_l'][1]:.3g} L")
+    st.markdown("That is about " + "; ".join(f"**{e['low']:.2g}–{e['high']:.2g}** {e['label']}"
+                                             for e in fp["equivalences"]) + ".")
+    per_team = pd.DataFrame([{"Team": t, "Energy min (Wh)": x["energy_wh"][0], "Energy max (Wh)": x["energy_wh"][1],
+                              "gCO2eq min": x["gwp_g"][0], "gCO2eq max": x["gwp_g"][1]}
+                             for t, x in fp["teams"].items()])
+    st.altair_chart(alt.Chart(per_team).mark_bar().encode(
+        x=alt.X("Energy min (Wh):Q", title="Energy (Wh), min to max"), x2="Energy max (Wh):Q", y="Team:N",
+        tooltip=list(per_team.columns)), width="stretch")
     with st.expander("About this number"):
+        a = fp["assumptions"]
         st.markdown(
-            "A team-level estimate, never a verdict on a message or a person: the mean of calibrated "
-            "probabilities over the team's messages long enough to judge (12+ words), with a 95 % interval from "
-            "resampling people. " + ("Each team's messages before the adoption date are its human baseline. "
-                                     if cfg.adoption_date else "") +
-            "Error rates of the detector are in docs/detection.md.")
+            f"Tokens: each message counts for its probability of being AI-written, words × "
+            f"{cfg.tokens_per_word_en} tokens (English) or × {cfg.tokens_per_word_other} (other languages); "
+            f"summaries also count their parent's words as input tokens ({fp['output_tokens']:,.0f} output and "
+            f"{fp['input_tokens']:,.0f} input tokens here). Model: {a['model']}; PUE {a['pue']}, water "
+            f"{a['wue_onsite_l_per_kwh']} L/kWh on site + {a['wue_offsite_l_per_kwh']} L/kWh for the electricity; "
+            f"grid {a['grid_g_per_kwh']} gCO2eq/kWh, local comparison {a['local_grid_g_per_kwh']}. The low end "
+            "follows EcoLogits (output tokens only); the high end adds the input tokens' prefill. Equivalences: "
+            + "; ".join(f"{e['label']}: {e['source']}" for e in fp["equivalences"]) + ".")

@@ -1,0 +1,259 @@
+"""Pre/post AI-adoption audit: every team metric in two periods, with intervals, effect sizes and
+verdicts, the cost in hours, the footprint and the worst fact-loss chains. Reads only the query
+layer, so the privacy threshold holds here as on the dashboard. docs/audit.md is the methods text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from slopradar import __version__, queries
+from slopradar.aggregates import week_start
+from slopradar.config import Settings
+
+from . import footprint, stats
+
+
+class AuditError(Exception):
+    """The requested audit cannot be computed (periods outside the data, unknown team...)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date  # a Monday
+    end: date  # exclusive, a Monday
+
+    @property
+    def weeks(self) -> int:
+        return (self.end - self.start).days // 7
+
+    def filters(self, team_id: str | None = None) -> queries.Filters:
+        return queries.Filters(start=self.start, end=self.end, team_id=team_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "start": self.start.isoformat(),
+                "end_inclusive": (self.end - timedelta(days=1)).isoformat(), "weeks": self.weeks}
+
+
+P = dict[str, Any]  # one period's per-person arrays, from queries.person_sums
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str  # "share" | "score" | "hours" | "count" | "messages"
+    num: Callable[[P, Period], Any]
+    den: Callable[[P, Period], Any]
+    proportion: bool
+    higher_is: str  # worse | better | neutral
+    margin: float  # smallest change that matters
+    relative_margin: bool
+    min_den: float  # below this (summed over people) the period has too little data
+    meaning: str
+
+
+def _per_week(p: P, period: Period) -> Any:
+    n = len(p["messages"])
+    return np.full(n, period.weeks / n) if n else np.zeros(0)
+
+
+def _crit(p: P, _: Period) -> Any:
+    return p["crit_kept"] + p["crit_lost"] + p["crit_distorted"]
+
+
+METRICS: list[Metric] = [
+    Metric("ai_share", "Estimated AI-written share", "share", lambda p, _: p["prob_sum"], lambda p, _: p["scored"],
+           True, "neutral", 0.02, False, 30,
+           "Mean calibrated probability that a message (12+ words, English or French) was written or heavily "
+           "rewritten by an AI model. Compare the periods: the detector's false alarms on human text are in both."),
+    Metric("bloat", "Bloat (0–1)", "score", lambda p, _: p["bloat_sum"], lambda p, _: p["bloat_n"], False,
+           "worse", 0.02, False, 30,
+           "Mean bloat score: padding outside the core sentences, filler phrases, formatting rare in chat and "
+           "length against the conversation's norm (docs/detection.md)."),
+    Metric("padding_share", "Share of words that are padding", "share", lambda p, _: p["padding_words"],
+           lambda p, _: p["words"], True, "worse", 0.02, False, 300,
+           "Words outside each message's core sentences (the fewest sentences that say what the message says), "
+           "as a share of all words written."),
+    Metric("reading_hours_per_week", "Reading time per week (h, one reader)", "hours",
+           lambda p, _: p["reading_seconds"] / 3600, _per_week, False, "worse", 0.10, True, 2,
+           "Hours one reader needs each week to read what the group wrote (238 words per minute, Brysbaert 2019)."),
+    Metric("sos_per_week", "Summaries of summaries per week", "count", lambda p, _: p["sos_copies"], _per_week,
+           False, "worse", 0.10, True, 2,
+           "Copies at two or more hops from an announcement with at least one summary hop, per week."),
+    Metric("fact_survival", "Critical-fact survival", "share", lambda p, _: p["crit_kept"], _crit, True, "better",
+           0.05, False, 10,
+           "Share of the critical facts of announcements (negations, deadlines, owners, money...) that the "
+           "group's copies kept intact; lost and distorted facts count against it."),
+    Metric("messages_per_person_week", "Messages per person per week", "messages", lambda p, _: p["messages"],
+           lambda p, period: p["active"] * period.weeks, False, "neutral", 0.10, True, 2,
+           "Authored messages per active person per week."),
+    Metric("thread_length", "Messages per thread", "messages", lambda p, _: p["thread_messages"],
+           lambda p, _: p["threads"], False, "neutral", 0.10, True, 20,
+           "Response structure: messages in each thread (a top-level message and its replies)."),
+]
+
+
+def periods_from_adoption(engine: Engine, adoption: date, min_group_size: int) -> tuple[Period, Period, bool]:
+    """Before = whole weeks before the adoption date's week, after = from it (or from the next
+    week when the date is not a Monday: that transition week is left out). Returns the flag."""
+    span = queries.options(engine, min_group_size).get("weeks") or []
+    if not span:
+        raise AuditError("the store has no analysed team data yet: run `slopradar ingest ...` and `slopradar analyze`")
+    first, last = date.fromisoformat(span[0]), date.fromisoformat(span[1]) + timedelta(days=7)
+    cut = week_start(adoption)
+    transition = cut != adoption
+    after_start = cut + timedelta(days=7) if transition else cut
+    if cut <= first:
+        raise AuditError(f"adoption date {adoption} is not after the first week of data ({first}): "
+                         "there is no 'before' period")
+    if after_start >= last:
+        raise AuditError(f"adoption date {adoption} is not before the last week of data "
+                         f"({last - timedelta(days=7)}): there is no 'after' period")
+    return Period("before", first, cut), Period("after", after_start, last), transition
+
+
+def explicit_period(label: str, start: date, end_inclusive: date) -> Period:
+    if end_inclusive < start:
+        raise AuditError(f"{label} period ends ({end_inclusive}) before it starts ({start})")
+    return Period(label, week_start(start), week_start(end_inclusive) + timedelta(days=7))
+
+
+def config_hash(settings: Settings) -> str:
+    relevant = settings.model_dump(exclude={"db", "data_dir", "pseudonym_secret"})
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: int) -> list[dict[str, Any]]:
+    pb, pa = arrays["periods"]
+    ok_b, ok_a = arrays["enough_authors"]
+    out = []
+    for m in METRICS:
+        row: dict[str, Any] = {"key": m.key, "label": m.label, "unit": m.unit, "higher_is": m.higher_is}
+        bn, bd, an, ad = m.num(pb, before), m.den(pb, before), m.num(pa, after), m.den(pa, after)
+        enough = ok_b and ok_a and bd.sum() >= m.min_den and ad.sum() >= m.min_den
+        if not enough:
+            row["verdict"] = "not enough data"
+            row["why"] = ("a period has fewer people than the minimum group size" if not (ok_b and ok_a)
+                          else "a period has too few messages or facts for this metric")
+            out.append(row)
+            continue
+        c = stats.compare(bn, bd, an, ad, m.proportion, seed=seed)
+        if c is None:
+            out.append(row | {"verdict": "not enough data", "why": "nothing to measure"})
+            continue
+        row |= {"before": c.before.as_dict(), "after": c.after.as_dict(), "difference": c.difference.as_dict(),
+                "relative": c.relative.as_dict() if c.relative else None, "effect_size": round(c.effect_size, 3),
+                "effect_kind": c.effect_kind, "verdict": stats.verdict(c, m.higher_is, m.margin, m.relative_margin)}
+        out.append(row)
+    return out
+
+
+def _cost(arrays: dict[str, Any], periods: tuple[Period, Period], settings: Settings) -> dict[str, Any]:
+    out = {}
+    for p, per in zip(arrays["periods"], periods, strict=True):
+        padding_h = float(p["padding_words"].sum()) / queries.READING_WPM / 60
+        incidents = float(p["loss_copies"].sum())
+        out[per.label] = {
+            "padding_reading_hours_per_week": padding_h / per.weeks,
+            "fact_loss_incidents_per_week": incidents / per.weeks,
+            "fact_loss_hours_per_week": incidents * settings.incident_hours / per.weeks,
+            "total_hours_per_week": (padding_h + incidents * settings.incident_hours) / per.weeks,
+        }
+    return out
+
+
+def footprint_of(tokens: tuple[float, float], settings: Settings) -> dict[str, Any]:
+    fp = footprint.estimate(tokens[0], tokens[1], settings.footprint_model_class, settings.footprint_pue,
+                            settings.footprint_wue_onsite, settings.footprint_wue_offsite,
+                            settings.footprint_grid_intensity, settings.footprint_local_grid_intensity)
+    return fp.as_dict()
+
+
+def run(engine: Engine, settings: Settings, adoption: date | None = None,
+        before: tuple[date, date] | None = None, after: tuple[date, date] | None = None,
+        team: str | None = None, seed: int = 0) -> dict[str, Any]:
+    """Compute the audit. Either `adoption` or both explicit periods (inclusive dates)."""
+    min_n = settings.min_group_size
+    transition = False
+    if adoption is not None:
+        pb, pa, transition = periods_from_adoption(engine, adoption, min_n)
+    elif before and after:
+        pb, pa = explicit_period("before", *before), explicit_period("after", *after)
+        if pa.start < pb.end:
+            raise AuditError("the 'after' period must start after the 'before' period ends")
+    else:
+        raise AuditError("give --adoption-date, or both --before START END and --after START END")
+    team_id = None
+    if team is not None:
+        known = {t["name"]: t["id"] for t in queries.teams(engine)} | {t["id"]: t["id"] for t in queries.teams(engine)}
+        team_id = known.get(team)
+        # one message whether the team is unknown or below the threshold: absence leaks nothing
+        if team_id is None or not any(r["team_id"] == team_id for r in queries.team_summary(
+                engine, min_n, queries.Filters(start=pb.start, end=pa.end))):
+            raise AuditError(f"no team {team!r} with at least {min_n} authors in these periods")
+    sums = queries.person_sums(engine, min_n, [pb.filters(team_id), pa.filters(team_id)])
+    if not sums:
+        raise AuditError(f"no team reaches {min_n} authors in these periods: nothing can be shown")
+    tokens = {p.label: queries.ai_tokens(engine, min_n, p.filters(team_id), settings.tokens_per_word_en,
+                                         settings.tokens_per_word_other) for p in (pb, pa)}
+    groups = []
+    names = [""] + sorted(k for k in sums if k) if team_id is None else [k for k in sums if k]
+    for name in names:
+        arrays = sums[name]
+        fp = {}
+        for p in (pb, pa):
+            t = tokens[p.label]
+            tok = t.get(name) if name else (sum(v[0] for v in t.values()), sum(v[1] for v in t.values()))
+            if tok is not None:
+                fp[p.label] = footprint_of(tok, settings) | {"weeks": p.weeks}
+        groups.append({
+            "name": name or "Organisation (teams shown below)",
+            "enough_authors": {"before": arrays["enough_authors"][0], "after": arrays["enough_authors"][1]},
+            "metrics": _compare_group(arrays, pb, pa, seed),
+            "cost": _cost(arrays, (pb, pa), settings),
+            "footprint": fp,
+        })
+    span = queries.Filters(start=pb.start, end=pa.end, team_id=team_id)
+    weekly = queries.team_weekly(engine, min_n, span)
+    chains = sorted(queries.chains_overview(engine, min_n, span, with_facts=True),
+                    key=lambda c: (-(c["critical_lost"] + c["critical_distorted"]), c["sent_at"]))
+    worst = [c for c in chains if c["critical_lost"] + c["critical_distorted"] > 0][:5]
+    return {
+        "slopradar_version": __version__, "config_hash": config_hash(settings),
+        "store_signature": _store_signature(engine),
+        "scope": team or "organisation", "min_group_size": min_n,
+        "adoption_date": adoption.isoformat() if adoption else None, "transition_week_left_out": transition,
+        "periods": {"before": pb.as_dict(), "after": pa.as_dict()},
+        "groups": groups,
+        "weekly": [{k: r[k] for k in ("week", "team", "messages", "reading_hours", "mean_bloat", "ai_mean",
+                                      "sos_copies", "survival")} for r in weekly],
+        "worst_chains": [{k: c[k] for k in ("sent_at", "conversation", "root_team", "excerpt", "copies", "max_depth",
+                                            "summary_of_summary", "critical_lost", "critical_distorted",
+                                            "teams_reached")}
+                         | {"facts_lost": [{"kind": k, "fact": t, "status": s} for k, t, s in c["facts_lost"]]}
+                         for c in worst],
+        "assumptions": {"incident_hours": settings.incident_hours, "reading_wpm": queries.READING_WPM,
+                        "tokens_per_word_en": settings.tokens_per_word_en,
+                        "tokens_per_word_other": settings.tokens_per_word_other, "bootstrap_replicates": stats.N_BOOT,
+                        "seed": seed},
+        "metric_definitions": [{"key": m.key, "label": m.label, "meaning": m.meaning, "higher_is": m.higher_is,
+                                "smallest_change_that_matters": (f"{m.margin:.0%} relative" if m.relative_margin
+                                                                 else f"{m.margin:g} absolute"),
+                                "minimum_data": m.min_den} for m in METRICS],
+    }
+
+
+def _store_signature(engine: Engine) -> str:
+    from slopradar.aggregates import signature
+
+    return signature(engine)[:12]
