@@ -29,6 +29,7 @@ test: install
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
+	$(BIN)/python bench/dashboard.py
 
 samples: install
 	$(BIN)/python samples/make_samples.py

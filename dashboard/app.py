@@ -1,10 +1,28 @@
-"""slopradar dashboard entry point: `slopradar dashboard` runs `streamlit run` on this file."""
+"""slopradar dashboard entry point: `slopradar dashboard` runs `streamlit run` on this file.
+
+Optional login: when `.streamlit/secrets.toml` has an `[auth]` section (OpenID Connect: an internal
+Keycloak, Entra ID, Okta...), every page requires st.login first; see docs/dashboard.md.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 st.set_page_config(page_title="slopradar", page_icon=":material/radar:", layout="wide")
+
+
+def _login_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, OSError):  # no secrets file at all
+        return False
+
+
+if _login_configured() and not st.user.is_logged_in:
+    st.title("slopradar")
+    st.write("Sign in with your organisation's account to see team-level communication health.")
+    st.button("Sign in", on_click=st.login, icon=":material/login:")
+    st.stop()
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),

@@ -20,55 +20,64 @@ from slopradar.store import open_store
 ALL = "All"
 
 
-@st.cache_resource
 def settings() -> Settings:
-    return Settings.load()
+    return Settings.load()  # cheap: environment and an optional TOML file
 
 
 @st.cache_resource
-def engine():
+def _engine(url: str):
     return open_store(settings())
 
 
+def engine():
+    return _engine(settings().db_url())
+
+
 @st.cache_data(ttl=30, show_spinner=False)
-def version() -> str:
+def _version(url: str) -> str:
     return queries.store_version(engine())
 
 
+def version() -> str:
+    """The cache key of every cached result: the store's URL and the version of its cells."""
+    url = settings().db_url()
+    return f"{url}|{_version(url)}"
+
+
 @st.cache_data(show_spinner=False)
-def options(_version: str) -> dict[str, list[str]]:
+def options(version: str) -> dict[str, list[str]]:
     return queries.options(engine(), settings().min_group_size)
 
 
 @st.cache_data(show_spinner=False)
-def summary(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+def summary(version: str, f: queries.Filters) -> list[dict[str, Any]]:
     return queries.team_summary(engine(), settings().min_group_size, f)
 
 
 @st.cache_data(show_spinner=False)
-def weekly(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+def weekly(version: str, f: queries.Filters) -> list[dict[str, Any]]:
     return queries.team_weekly(engine(), settings().min_group_size, f)
 
 
 @st.cache_data(show_spinner=False)
-def channels(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+def channels(version: str, f: queries.Filters) -> list[dict[str, Any]]:
     return queries.team_channels(engine(), settings().min_group_size, f)
 
 
 @st.cache_data(show_spinner=False)
-def ai_share(_version: str, f: queries.Filters) -> list[dict[str, Any]]:
+def ai_share(version: str, f: queries.Filters) -> list[dict[str, Any]]:
     from analysis.team_metrics import ai_share_by_team
 
     return ai_share_by_team(engine(), settings().min_group_size, f, settings().adoption_date)
 
 
 @st.cache_data(show_spinner=False)
-def chains(_version: str, f: queries.Filters, with_facts: bool = False) -> list[dict[str, Any]]:
+def chains(version: str, f: queries.Filters, with_facts: bool = False) -> list[dict[str, Any]]:
     return queries.chains_overview(engine(), settings().min_group_size, f, with_facts=with_facts)
 
 
 @st.cache_data(show_spinner=False)
-def footprint(_version: str, f: queries.Filters) -> dict[str, Any] | None:
+def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
     from analysis.audit import footprint_of
 
     cfg = settings()

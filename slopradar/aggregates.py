@@ -63,8 +63,8 @@ def refresh(engine: Engine, force: bool = False) -> dict[str, Any]:
     with Session(engine) as s:
         s.exec(sa.delete(AggCell))  # type: ignore[call-overload]
         rows = [dict(zip(_KEYS, k, strict=True)) | v for k, v in cells.items()]
-        for i in range(0, len(rows), 2000):
-            upsert(s, AggCell, rows[i:i + 2000], keys=list(_KEYS), update=None)
+        if rows:  # a plain executemany: the table was just emptied, and it compiles once
+            s.connection().execute(AggCell.__table__.insert(), rows)  # type: ignore[attr-defined]
         upsert(s, Meta, [{"key": SIGNATURE_KEY, "value": sig}], keys=["key"], update=["value"])
         s.commit()
     return {"rebuilt": True, "cells": len(cells)}

@@ -113,9 +113,20 @@ def analysed(tmp_path_factory):
     from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
 
     tmp = tmp_path_factory.mktemp("analyse")
-    settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"))
+    settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"),
+                        adoption_date="2026-02-02")
     engine = open_store(settings)
     ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
     ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
     summary = analyze(engine, settings, progress=False)
     return engine, settings, summary
+
+
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave screenshots and reports for people to look at (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,13 +1,54 @@
-"""The dashboard renders from the store, and small teams never appear (headless AppTest)."""
+"""Every dashboard page renders from the store with the query layer's numbers, and small groups never
+appear (headless AppTest)."""
 
 from __future__ import annotations
 
+import shutil
+from datetime import date
+
+import pandas as pd
 import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from slopradar import queries
+from analysis import audit
+from analysis.team_metrics import ai_share_by_team
+from slopradar import aggregates, queries
+from slopradar.config import Settings
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export
+from slopradar.schema import Message, Person, Team
+from slopradar.store import open_store
 from tests.conftest import ROOT, SAMPLES
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ["pages/overview.py", "pages/team.py", "pages/chains.py", "pages/audit.py"]
+
+
+def _env(monkeypatch, settings: Settings) -> None:
+    monkeypatch.setenv("SLOPRADAR_DB", settings.db)
+    monkeypatch.setenv("SLOPRADAR_DATA_DIR", settings.data_dir)
+    if settings.adoption_date:
+        monkeypatch.setenv("SLOPRADAR_ADOPTION_DATE", settings.adoption_date)
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    """Everything a person could read on the page: text elements, tables, metrics and choices."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [e.value.to_csv() for e in at.dataframe]
+    parts += [" ".join(map(str, s.options)) for s in at.selectbox]
+    return "\n".join(parts)
 
 
 @pytest.fixture
@@ -15,35 +56,170 @@ def demo_store(engine, settings, monkeypatch):
     settings.team_mapping = str(SAMPLES / "teams.yaml")
     ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
     ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
-    monkeypatch.setenv("SLOPRADAR_DB", settings.db)
-    monkeypatch.setenv("SLOPRADAR_DATA_DIR", settings.data_dir)
+    _env(monkeypatch, settings)
     return engine
 
 
+@pytest.fixture
+def app_env(analysed, monkeypatch):
+    engine, settings, _ = analysed
+    _env(monkeypatch, settings)
+    return engine, settings
+
+
 def test_query_layer_drops_small_groups(demo_store):
-    shown = {r["team"] for r in queries.team_volume(demo_store, 5)}
+    shown = {r["team"] for r in queries.team_summary(demo_store, 5)}
     assert "Legal" not in shown  # 3 people
     assert {"Platform", "Mobile", "Sales", "Lyon Ops"} <= shown
-    assert all(r["authors"] >= 5 for r in queries.team_volume(demo_store, 5))
+    assert all(r["authors"] >= 5 for r in queries.team_summary(demo_store, 5))
     weekly = queries.team_weekly(demo_store, 5)
     assert weekly and not any(r["team"] == "Legal" for r in weekly)
-    assert "Legal" in {r["team"] for r in queries.team_volume(demo_store, 2)}
+    assert all(r["authors"] >= 5 for r in weekly + queries.team_channels(demo_store, 5))
+    assert "Legal" in {r["team"] for r in queries.team_summary(demo_store, 2)}
+    assert "Legal" not in queries.options(demo_store, 5)["team"]
+
+
+def test_cells_are_rebuilt_only_when_the_store_changes(demo_store, settings):
+    assert aggregates.refresh(demo_store) == {"rebuilt": False}
+    before = queries.team_summary(demo_store, 5)
+    ingest_slack_export(demo_store, settings, SAMPLES / "slack-export", progress=False)  # nothing new
+    assert queries.team_summary(demo_store, 5) == before
+    assert aggregates.refresh(demo_store) == {"rebuilt": False}
+    with Session(demo_store) as s:  # a person opts out: their messages leave every figure
+        person = s.exec(select(Person).join(Team).where(Team.name == "Platform")).first()
+        person.opted_out = True
+        s.add(person)
+        s.commit()
+    assert aggregates.refresh(demo_store)["rebuilt"]
+    after = {r["team"]: r for r in queries.team_summary(demo_store, 5)}
+    assert after["Platform"]["messages"] < {r["team"]: r for r in before}["Platform"]["messages"]
 
 
 def test_bloat_by_team_after_analysis(analysed):
     engine, settings, _ = analysed
-    rows = {r["team"]: r for r in queries.team_bloat(engine, settings.min_group_size)}
+    rows = {r["team"]: r for r in queries.team_summary(engine, settings.min_group_size)}
     assert "Legal" not in rows and {"Platform", "Mobile", "Sales"} <= set(rows)
     assert all(0 <= r["padding_hours"] <= r["reading_hours"] for r in rows.values())
     assert all(0 <= r["mean_bloat"] <= 1 for r in rows.values())
 
 
-def test_overview_page_renders(demo_store):
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
-    assert not at.exception
+def test_overview_before_analysis_says_what_to_do(demo_store):
+    at = open_page(PAGES[0])
     assert at.title[0].value == "Communication health"
-    values = {m.label: m.value for m in at.metric}
-    assert values["Teams shown"] == "4"
-    table = at.dataframe[0].value
-    assert "Legal" not in set(table["Team"]) and "Platform" in set(table["Team"])
-    assert any("Run `slopradar analyze`" in i.value for i in at.info)  # before analysis: says what to do
+    assert {m.label: m.value for m in at.metric}["Teams shown"] == "4"
+    assert "Legal" not in page_text(at)
+    assert any("Not estimated yet" in i.value for i in at.info)  # footprint before analysis
+
+
+def test_overview_shows_the_query_layers_numbers(app_env):
+    engine, settings = app_env
+    at = open_page(PAGES[0])
+    rows = queries.team_summary(engine, settings.min_group_size)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Teams shown"] == str(len(rows))
+    assert metrics["Messages"] == f"{sum(r['messages'] for r in rows):,}"
+    assert metrics["Summaries of summaries"] == str(sum(r["sos_copies"] for r in rows))
+    table = at.dataframe[0].value.set_index("Team")
+    for r in rows:
+        assert table.loc[r["team"], "Reading (h)"] == pytest.approx(round(r["reading_hours"], 2))
+        assert table.loc[r["team"], "Messages"] == r["messages"]
+    share = {r["team"]: r for r in ai_share_by_team(engine, settings.min_group_size, queries.Filters(),
+                                                    settings.adoption_date)}
+    for team, r in share.items():
+        assert table.loc[team, "AI-written share (95 % interval)"] == \
+            f"{r['ai_share']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
+    assert "Energy" in metrics and "Wh" in metrics["Energy"]  # the footprint panel, as a range
+    assert "Legal" not in page_text(at)
+
+
+def test_team_page(app_env):
+    engine, settings = app_env
+    at = open_page(PAGES[1])
+    team = at.selectbox(key="team_page_team").value
+    row = next(r for r in queries.team_summary(engine, settings.min_group_size) if r["team"] == team)
+    assert {m.label: m.value for m in at.metric}["Messages"] == f"{row['messages']:,}"
+    at.selectbox(key="team_page_team").select("Mobile").run()
+    text = page_text(at)
+    assert "Channels with the most bloat" in text and "mobile" in text
+    assert "Offline Sync" in text and "removed" in text  # the announcement reached Mobile with a lost fact
+
+
+def test_chains_page_tells_the_emma_story(app_env):
+    at = open_page(PAGES[2])
+    assert "Offline Sync" in at.selectbox(key="announcement").value  # the worst chain comes first
+    text = page_text(at)
+    assert "Offline Sync (feature X) is removed" in text
+    assert "summary of a summary" in text and "LOST" in text and "removed" in text
+
+
+def test_audit_page_matches_the_audit(app_env):
+    engine, settings = app_env
+    at = open_page(PAGES[3])
+    expected = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    first = at.dataframe[0].value
+    assert list(first["Verdict"]) == [m["verdict"] for m in expected["groups"][0]["metrics"]]
+    assert [s.value for s in at.subheader][:len(expected["groups"])] == [g["name"] for g in expected["groups"]]
+
+
+# -- privacy: a 4-author team, and filters narrowing a team below the threshold -------------
+@pytest.fixture
+def tiny_team(analysed, tmp_path, monkeypatch):
+    """A copy of the analysed demo store in which 4 Platform authors form the team 'Tiny'."""
+    _engine, settings, _ = analysed
+    shutil.copy(settings.db, tmp_path / "tiny.db")
+    cfg = settings.model_copy(update={"db": str(tmp_path / "tiny.db")})
+    engine = open_store(cfg)
+    with Session(engine) as s:
+        s.add(Team(id="tiny", name="Tiny", origin="mapping"))
+        authors = s.exec(select(Message.author_id).join(Person, Person.id == Message.author_id)
+                         .join(Team, Team.id == Person.team_id)
+                         .where(Team.name == "Platform", Message.kind == "authored").distinct()).all()[:4]
+        s.exec(sa.update(Person).where(Person.id.in_(authors)).values(team_id="tiny"))  # type: ignore[call-overload]
+        s.commit()
+    aggregates.refresh(engine)
+    _env(monkeypatch, cfg)
+    return engine, cfg
+
+
+def test_a_four_author_team_is_absent_from_every_page_and_total(tiny_team):
+    engine, cfg = tiny_team
+    assert "Tiny" in {r["team"] for r in queries.team_summary(engine, 4)}  # it exists, with 4 authors
+    shown = queries.team_summary(engine, 5)
+    assert "Tiny" not in {r["team"] for r in shown}
+    for page in PAGES:
+        assert "Tiny" not in page_text(open_page(page)), page
+    overview = open_page(PAGES[0])
+    # the total is the sum of the teams shown: nothing can be recovered by subtraction
+    assert {m.label: m.value for m in overview.metric}["Messages"] == f"{sum(r['messages'] for r in shown):,}"
+    r = audit.run(engine, cfg, adoption=date(2026, 2, 2))
+    from analysis import report
+
+    for blob in (report.to_json(r), report.to_csv(r), report.to_html(r)):
+        assert "Tiny" not in blob
+    sums = queries.person_sums(engine, 5, [queries.Filters()])
+    assert "Tiny" not in sums
+    assert len(sums[""]["periods"][0]["messages"]) == sum(len(v["periods"][0]["messages"])
+                                                          for k, v in sums.items() if k)
+    assert "Tiny" not in queries.ai_tokens(engine, 5, queries.Filters(), 1.3, 1.5)
+    assert "Tiny" not in queries.options(engine, 5)["team"]
+    for c in queries.chains_overview(engine, 5):
+        assert "Tiny" not in c["teams_reached"]
+
+
+def test_a_filter_narrowing_a_team_below_the_threshold_says_not_enough_people(app_env):
+    engine, settings = app_env
+    teams = queries.options(engine, settings.min_group_size)["team"]
+    ids = {t["name"]: t["id"] for t in queries.teams(engine)}
+    combo = next((t, lang) for t in teams for lang in ("fr", "en", "und")
+                 if not queries.team_summary(engine, settings.min_group_size,
+                                             queries.Filters(team_id=ids[t], language=lang)))
+    for page in (PAGES[0], PAGES[1]):
+        at = open_page(page)
+        at.sidebar.selectbox(key="team").select(combo[0]).run()
+        at.sidebar.selectbox(key="language").select(combo[1]).run()
+        assert not at.exception
+        assert any("Not enough people" in w.value for w in at.warning), page
+        assert not at.dataframe
+    df = pd.DataFrame(queries.team_weekly(engine, settings.min_group_size,
+                                          queries.Filters(team_id=ids[combo[0]], language=combo[1])))
+    assert df.empty

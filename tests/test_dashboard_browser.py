@@ -28,7 +28,8 @@ def served(analysed, tmp_path_factory):
     pytest.importorskip("playwright", reason="playwright is in the 'test' extra")
     _engine, settings, _ = analysed
     port = _free_port()
-    env = dict(os.environ, SLOPRADAR_DB=settings.db, SLOPRADAR_DATA_DIR=settings.data_dir)
+    env = dict(os.environ, SLOPRADAR_DB=settings.db, SLOPRADAR_DATA_DIR=settings.data_dir,
+               SLOPRADAR_ADOPTION_DATE=settings.adoption_date or "")
     proc = subprocess.Popen([sys.executable, "-m", "slopradar.cli", "dashboard", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -46,26 +47,31 @@ def served(analysed, tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def test_overview_and_chains_in_a_real_browser(served, tmp_path):
+# page path, a text that appears once the page has rendered, texts that must be there
+PAGES = [
+    ("", "Footprint of the AI use detected", ["Communication health", "Platform", "Lyon Ops", "Trends over weeks"]),
+    ("team", "Channels with the most bloat", ["Over time", "Announcements that reached this team"]),
+    ("chains", "Side by side", ["summary of a summary", "LOST"]),
+    ("audit", "Weekly trends", ["Organisation (teams shown below)", "Cost per week", "Changes with their intervals"]),
+]
+
+
+def test_every_page_in_a_real_browser(served, artifacts):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(served, wait_until="domcontentloaded")
-        page.get_by_text("Communication health").first.wait_for(timeout=60_000)
-        page.get_by_text("Estimated share of AI-written messages").first.wait_for(timeout=60_000)
-        body = page.inner_text("body")
-        assert "Platform" in body and "Lyon Ops" in body
-        assert "Legal" not in body  # 3 people: below the minimum group size, absent everywhere
-        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
-        page.get_by_text("Chains explorer").first.click()
-        page.get_by_text("Side by side").first.wait_for(timeout=60_000)
-        page.wait_for_function("document.body.innerText.includes('LOST')", timeout=60_000)
-        body = page.inner_text("body")
-        (tmp_path / "chains.txt").write_text(body)
-        assert "summary of a summary" in body and "LOST" in body
-        page.screenshot(path=str(tmp_path / "chains.png"), full_page=True)
+        # tall: Streamlit scrolls inside its own container, so a full-page screenshot is the viewport
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
+        for path, ready, texts in PAGES:
+            page.goto(f"{served}/{path}", wait_until="domcontentloaded")
+            page.get_by_text(ready).first.wait_for(timeout=90_000)
+            page.wait_for_timeout(1500)  # charts draw after the text
+            body = page.inner_text("body")
+            for text in texts:
+                assert text in body, (path, text)
+            assert "Legal" not in body  # 3 people: below the minimum group size, absent everywhere
+            page.screenshot(path=str(artifacts / f"dashboard-{path or 'overview'}.png"))
         browser.close()

@@ -38,7 +38,7 @@ else:
 
 
 @st.cache_data(show_spinner="Computing the audit…")
-def run(_version: str, scope: str, params: dict) -> dict:
+def run(version: str, scope: str, params: dict) -> dict:
     return audit.run(data.engine(), cfg, team=None if scope == "Organisation" else scope, **params)
 
 

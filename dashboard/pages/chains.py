@@ -23,7 +23,7 @@ if not chains:
 
 labels = {f"{c['sent_at'][:10]} · #{c['conversation']} · {c['copies']} copies · {c['critical_lost']} critical facts lost"
           f" — {c['excerpt'][:60]}": c["root_id"] for c in sorted(chains, key=lambda c: -int(c["critical_lost"]))}
-choice = st.selectbox("Announcement", list(labels))
+choice = st.selectbox("Announcement", list(labels), key="announcement")
 tree = queries.chain_tree(engine(), labels[choice], cfg.min_group_size)
 if tree is None:
     st.stop()
@@ -58,9 +58,10 @@ for n in nodes:
                 f"#{html.escape(str(n['conversation']))} · {n['sent_at'][:16].replace('T', ' ')}{badge}",
                 unsafe_allow_html=True)
 
-# the copy that lost or distorted the most critical facts comes first
+# first the most certain summary of a summary that lost critical facts: the story a chain tells
 copies = sorted((n for n in nodes if n["relation"]),
-                key=lambda n: (-sum(1 for f in n["facts"] if f["critical"]), int(n["depth"])))
+                key=lambda n: (not n.get("summary_of_summary"), not any(f["critical"] for f in n["facts"]),
+                               -float(n.get("confidence") or 0), int(n["depth"])))
 if copies:
     st.subheader("Side by side")
     pick = st.selectbox("Copy", [f"depth {n['depth']} · #{n['conversation']} · {n['relation']}" for n in copies])

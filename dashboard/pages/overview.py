@@ -62,7 +62,7 @@ table = pd.DataFrame({
     "AI-written share (95 % interval)": [
         f"{share[t]['ai_share']:.0%} ({share[t]['low']:.0%}–{share[t]['high']:.0%})" if t in share else "—"
         for t in cur["team"]],
-    "Mean bloat (0–1)": cur["mean_bloat"].round(3),
+    "Mean bloat (0–1)": pd.to_numeric(cur["mean_bloat"]).round(3),
     "Reading (h)": cur["reading_hours"].round(2),
     "of which padding (h)": cur["padding_hours"].round(2),
     "Summaries of summaries": cur["sos_copies"],

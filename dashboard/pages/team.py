@@ -56,7 +56,7 @@ if ch.empty:
 else:
     ch = ch.sort_values("padding_hours", ascending=False)
     st.bar_chart(ch.set_index("channel")["padding_hours"], horizontal=True, y_label="Reading time on padding (h)")
-    st.dataframe(pd.DataFrame({"Channel": ch["channel"], "Mean bloat": ch["mean_bloat"].round(3),
+    st.dataframe(pd.DataFrame({"Channel": ch["channel"], "Mean bloat": pd.to_numeric(ch["mean_bloat"]).round(3),
                                "Padding (h)": ch["padding_hours"].round(2), "Reading (h)": ch["reading_hours"].round(2),
                                "Messages": ch["messages"]}), hide_index=True, width="stretch")
     with st.expander("About this table"):

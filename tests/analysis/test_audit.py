@@ -1,0 +1,124 @@
+"""`slopradar audit` end to end on the analysed demo workspace: formats, bad input, privacy, reproducibility."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from analysis import audit, report
+from slopradar.cli import app
+
+
+def cli(settings, *args):
+    res = CliRunner().invoke(app, ["--quiet", "--db", settings.db, *args], env={"SLOPRADAR_DATA_DIR": settings.data_dir})
+    return res
+
+
+@pytest.fixture(scope="module")
+def result(analysed):
+    engine, settings, _ = analysed
+    return audit.run(engine, settings, adoption=date(2026, 2, 2))
+
+
+def test_the_audit_compares_each_team_at_or_above_the_threshold(result):
+    assert result["periods"]["before"] == {"label": "before", "start": "2026-01-05", "end_inclusive": "2026-02-01",
+                                           "weeks": 4}
+    assert result["periods"]["after"]["start"] == "2026-02-02" and not result["transition_week_left_out"]
+    names = [g["name"] for g in result["groups"]]
+    assert names[0].startswith("Organisation") and {"Platform", "Mobile", "Sales", "Lyon Ops"} <= set(names)
+    assert "Legal" not in json.dumps(result)
+    keys = {m["key"] for m in result["groups"][0]["metrics"]}
+    assert keys == {"ai_share", "bloat", "padding_share", "reading_hours_per_week", "sos_per_week", "fact_survival",
+                    "messages_per_person_week", "thread_length"}
+    org = {m["key"]: m for m in result["groups"][0]["metrics"]}
+    # the demo workspace adopted AI on 2 February: AI-polished padding and summaries of summaries rise after it
+    assert org["padding_share"]["verdict"] in ("clearly worse", "worse (small change)")
+    assert org["sos_per_week"]["after"]["value"] > org["sos_per_week"]["before"]["value"]
+    for m in org.values():
+        if "before" in m:
+            assert m["before"]["low"] <= m["before"]["value"] <= m["before"]["high"]
+            assert m["difference"]["low"] <= m["difference"]["value"] <= m["difference"]["high"]
+        else:
+            assert m["verdict"] == "not enough data" and "why" in m
+    worst = result["worst_chains"][0]
+    assert "Offline Sync" in worst["excerpt"]
+    assert {"removed", "Julie Martin", "12 March"} <= {f["fact"] for f in worst["facts_lost"]}
+
+
+def test_cost_and_footprint(result, analysed):
+    _engine, settings, _ = analysed
+    org = result["groups"][0]
+    after = org["cost"]["after"]
+    assert after["fact_loss_hours_per_week"] == pytest.approx(after["fact_loss_incidents_per_week"]
+                                                              * settings.incident_hours)
+    fp = org["footprint"]["after"]
+    assert 0 < fp["energy_wh"][0] < fp["energy_wh"][1]
+    assert fp["assumptions"]["grid_g_per_kwh"] == 384 and fp["assumptions"]["ecologits_version"] == "0.11.3"
+    assert fp["output_tokens"] > 0 and fp["input_tokens"] > 0
+
+
+def test_every_format_from_the_cli(analysed, tmp_path):
+    _engine, settings, _ = analysed
+    for fmt in ("html", "pdf", "json", "csv"):
+        out = tmp_path / f"report.{fmt}"
+        res = cli(settings, "audit", "--adoption-date", "2026-02-02", "--out", str(out))
+        assert res.exit_code == 0, res.output
+    html = (tmp_path / "report.html").read_text()
+    assert "data:image/png;base64," in html and "<script" not in html and 'src="http' not in html  # self-contained
+    assert "Worst fact-loss chains" in html and "Methods" in html and "Known error rates" in html
+    assert "19.3 Wh" in html and "Stanford" in html
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["slopradar_version"] and len(data["config_hash"]) == 12
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "report.csv").read_text())))
+    assert {r["metric"] for r in rows} >= {"ai_share", "fact_survival", "cost.total_hours_per_week",
+                                            "footprint.energy_wh"}
+
+
+def test_the_report_is_reproducible(analysed, result):
+    engine, settings, _ = analysed
+    again = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    assert report.to_json(again) == report.to_json(result)
+
+
+def test_explicit_periods_and_a_team(analysed, tmp_path):
+    _engine, settings, _ = analysed
+    out = tmp_path / "mobile.json"
+    res = cli(settings, "audit", "--before", "2026-01-05", "2026-01-31", "--after", "2026-03-02", "2026-04-03",
+              "--team", "Mobile", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert [g["name"] for g in data["groups"]] == ["Mobile"]
+    assert data["periods"]["after"] == {"label": "after", "start": "2026-03-02", "end_inclusive": "2026-04-05",
+                                        "weeks": 5}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--adoption-date", "2025-09-01"], "no 'before' period"),
+    (["--adoption-date", "2027-01-01"], "no 'after' period"),
+    (["--adoption-date", "2026-02-31"], "is not a date"),
+    (["--before", "2026-01-05", "2026-01-31"], "give both --before"),
+    (["--adoption-date", "2026-02-02", "--format", "docx"], "unknown format"),
+    (["--adoption-date", "2026-02-02", "--team", "Legal"], "no team 'Legal' with at least 5 authors"),
+    (["--adoption-date", "2026-02-02", "--team", "Nobody"], "no team 'Nobody' with at least 5 authors"),
+])
+def test_bad_input_gets_a_clear_error(analysed, tmp_path, args, message):
+    _engine, settings, _ = analysed
+    res = cli(settings, "audit", "--out", str(tmp_path / "r.html"), *args)
+    assert res.exit_code == 2, res.output
+    assert message in " ".join(res.stderr.split())
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_period_with_too_few_messages_shows_no_figure(analysed):
+    engine, settings, _ = analysed
+    r = audit.run(engine, settings, before=(date(2026, 1, 5), date(2026, 1, 11)),
+                  after=(date(2026, 3, 30), date(2026, 4, 3)))
+    org = {m["key"]: m for m in r["groups"][0]["metrics"]}
+    assert org["fact_survival"]["verdict"] == "not enough data" and "before" not in org["fact_survival"]
+    assert org["sos_per_week"]["verdict"] == "not enough data"  # one week: a per-week rate needs two
