@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .records import READING_WPM
-from .schema import AggCell, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person
+from .schema import AggCell, AggTeamWeek, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person
 from .store import upsert
 
 SIGNATURE_KEY = "aggregates_signature"
@@ -61,10 +61,16 @@ def refresh(engine: Engine, force: bool = False) -> dict[str, Any]:
             return {"rebuilt": False}
     cells = _compute(engine)
     with Session(engine) as s:
-        s.exec(sa.delete(AggCell))  # type: ignore[call-overload]
-        rows = [dict(zip(_KEYS, k, strict=True)) | v for k, v in cells.items()]
-        if rows:  # a plain executemany: the table was just emptied, and it compiles once
-            s.connection().execute(AggCell.__table__.insert(), rows)  # type: ignore[attr-defined]
+        coarse: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for (team, week, _conv, _lang, author), v in cells.items():
+            c = coarse.setdefault((team, week, author), dict.fromkeys(_SUMS, 0))
+            for k in _SUMS:
+                c[k] += v[k]
+        for model, keys, data in ((AggCell, _KEYS, cells), (AggTeamWeek, ("team_id", "week", "author_id"), coarse)):
+            s.exec(sa.delete(model))  # type: ignore[call-overload]
+            rows = [dict(zip(keys, k, strict=True)) | v for k, v in data.items()]
+            if rows:  # a plain executemany: the table was just emptied, and it compiles once
+                s.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
         upsert(s, Meta, [{"key": SIGNATURE_KEY, "value": sig}], keys=["key"], update=["value"])
         s.commit()
     return {"rebuilt": True, "cells": len(cells)}
@@ -113,6 +119,8 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
                 c["scored"] += 1
                 c["prob_sum"] += prob
                 c["ai_words"] += prob * words
+                if lang == "en":
+                    c["ai_words_en"] += prob * words
             if bloat is not None:
                 c["bloat_n"] += 1
                 c["bloat_sum"] += bloat
@@ -127,6 +135,8 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
                 c["sos_copies"] += int(e.summary_of_summary)
                 if e.relation in SUMMARY_RELATIONS and prob is not None:
                     c["summary_in_words"] += prob * parent_words.get(e.parent_id, 0)
+                    if lang == "en":
+                        c["summary_in_words_en"] += prob * parent_words.get(e.parent_id, 0)
                 lc = losses.get(mid, Counter())
                 c["crit_kept"] += lc["kept"]
                 c["crit_lost"] += lc["lost"]
@@ -135,6 +145,4 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
     return cells
 
 
-_SUMS = ("messages", "words", "reading_seconds", "scored", "prob_sum", "ai_words", "bloat_n", "bloat_sum",
-         "padding_words", "threads", "thread_messages", "copies", "sos_copies", "summary_in_words", "crit_kept",
-         "crit_lost", "crit_distorted", "loss_copies")
+_SUMS = tuple(n for n in AggCell.model_fields if n not in _KEYS)

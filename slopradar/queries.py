@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from .aggregates import week_start
 from .records import READING_WPM as _WPM
-from .schema import AggCell, Conversation, Message, Person, Team
+from .schema import AggCell, AggTeamWeek, Conversation, Message, Person, Team
 
 # Team figures use English reading speed (records.READING_WPM has its source).
 READING_WPM = _WPM["en"]
@@ -40,37 +40,46 @@ class Filters:
     language: str | None = None
 
 
-# The metrics every grouped view returns: (name, SQL sum over cells).
-_SUM_COLUMNS = ("messages", "words", "reading_seconds", "scored", "prob_sum", "ai_words", "bloat_n", "bloat_sum",
-                "padding_words", "threads", "thread_messages", "copies", "sos_copies", "summary_in_words",
-                "crit_kept", "crit_lost", "crit_distorted", "loss_copies")
+_SUM_COLUMNS = tuple(n for n in AggTeamWeek.model_fields if n not in ("team_id", "week", "author_id"))
 
 
-def _where(f: Filters) -> list[sa.ColumnElement[bool]]:
-    cond: list[sa.ColumnElement[bool]] = []
+def _model(f: Filters, *need: str) -> Any:
+    """The coarse team-week cells unless a channel or language is filtered on or grouped by."""
+    fine = f.channel is not None or f.language is not None or bool({"channel", "language"} & set(need))
+    return AggCell if fine else AggTeamWeek
+
+
+def _select(m: Any, f: Filters, *columns: Any) -> Any:
+    """SELECT columns FROM cells (+ team, + conversation for fine cells) WHERE the filters hold."""
+    q = select(*columns).select_from(m).join(Team, Team.id == m.team_id)
+    if m is AggCell:
+        q = q.join(Conversation, Conversation.id == AggCell.conversation_id)
+    cond: list[Any] = []
     if f.start is not None:
-        cond.append(AggCell.week >= week_start(f.start).isoformat())
+        cond.append(m.week >= week_start(f.start).isoformat())
     if f.end is not None:
-        cond.append(AggCell.week < week_start(f.end).isoformat())
+        cond.append(m.week < week_start(f.end).isoformat())
     if f.team_id is not None:
-        cond.append(AggCell.team_id == f.team_id)
+        cond.append(m.team_id == f.team_id)
     if f.channel is not None:
         cond.append(Conversation.name == f.channel)
     if f.language is not None:
         cond.append(AggCell.language == f.language)
-    return cond
+    return q.where(*cond)
 
 
-def _grouped(engine: Engine, min_group_size: int, f: Filters, *group: Any) -> list[dict[str, Any]]:
-    """Sums over cells grouped by `group` columns; groups with fewer distinct authors are dropped in SQL."""
-    authors = sa.func.count(sa.distinct(AggCell.author_id))
-    q = (select(*group, authors, *[sa.func.sum(getattr(AggCell, c)) for c in _SUM_COLUMNS])
-         .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
-         .join(Conversation, Conversation.id == AggCell.conversation_id)
-         .where(*_where(f)).group_by(*group).having(authors >= min_group_size).order_by(*group))
-    names = [g.key for g in group]
+def _grouped(engine: Engine, min_group_size: int, f: Filters, *group: str) -> list[dict[str, Any]]:
+    """Sums over cells grouped by `group` (team_id, team, week, channel, language); groups with fewer
+    distinct authors are dropped in SQL, before anything else sees them."""
+    m = _model(f, *group)
+    cols = {"team_id": Team.id, "team": Team.name, "week": m.week, "channel": Conversation.name,
+            "language": getattr(m, "language", None)}
+    keys = [cols[g].label(g) for g in group]
+    authors = sa.func.count(sa.distinct(m.author_id))
+    q = (_select(m, f, *keys, authors, *[sa.func.sum(getattr(m, c)) for c in _SUM_COLUMNS])
+         .group_by(*keys).having(authors >= min_group_size).order_by(*keys))
     with Session(engine) as s:
-        return [_metrics(dict(zip([*names, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
+        return [_metrics(dict(zip([*group, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
 
 
 def _metrics(r: dict[str, Any]) -> dict[str, Any]:
@@ -92,27 +101,26 @@ def _metrics(r: dict[str, Any]) -> dict[str, Any]:
 
 def team_summary(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
     """Per team at or above the threshold: volume, reading time, bloat, AI-likeness, chains, fact survival."""
-    return _grouped(engine, min_group_size, f, Team.id.label("team_id"), Team.name.label("team"))
+    return _grouped(engine, min_group_size, f, "team_id", "team")
 
 
 def team_weekly(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
     """The same per team and week; a team-week with too few authors is dropped."""
-    return _grouped(engine, min_group_size, f, AggCell.week.label("week"), Team.name.label("team"))
+    return _grouped(engine, min_group_size, f, "week", "team")
 
 
 def team_channels(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
     """Per team and channel (the team's own authors in it): a pair with too few authors is dropped."""
-    return _grouped(engine, min_group_size, f, Team.name.label("team"), Conversation.name.label("channel"))
+    return _grouped(engine, min_group_size, f, "team", "channel")
 
 
 def options(engine: Engine, min_group_size: int) -> dict[str, list[str]]:
     """Filter choices: only values under which some group reaches the threshold."""
     out: dict[str, list[str]] = {"team": [r["team"] for r in team_summary(engine, min_group_size)]}
-    for key, col in (("channel", Conversation.name), ("language", AggCell.language)):
-        rows = _grouped(engine, min_group_size, Filters(), Team.name.label("team"), col.label(key))
-        out[key] = sorted({r[key] for r in rows})
+    for key in ("channel", "language"):
+        out[key] = sorted({r[key] for r in _grouped(engine, min_group_size, Filters(), "team", key)})
     with Session(engine) as s:
-        lo, hi = s.exec(select(sa.func.min(AggCell.week), sa.func.max(AggCell.week))).one()
+        lo, hi = s.exec(select(sa.func.min(AggTeamWeek.week), sa.func.max(AggTeamWeek.week))).one()
     out["weeks"] = [lo, hi] if lo else []
     return out
 
@@ -142,10 +150,9 @@ def person_sums(engine: Engine, min_group_size: int, periods: list[Filters],
     by_team: dict[str, dict[str, list[dict[str, float]]]] = {}
     with Session(engine) as s:
         for i, f in enumerate(periods):
-            q = (select(Team.name, AggCell.author_id, *[sa.func.sum(getattr(AggCell, c)) for c in columns])
-                 .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
-                 .join(Conversation, Conversation.id == AggCell.conversation_id)
-                 .where(*_where(f)).group_by(Team.name, AggCell.author_id))
+            m = _model(f)
+            q = (_select(m, f, Team.name, m.author_id, *[sa.func.sum(getattr(m, c)) for c in columns])
+                 .group_by(Team.name, m.author_id))
             for team, author, *sums in s.exec(q):
                 row = by_team.setdefault(team, {}).setdefault(author, [{} for _ in periods])
                 row[i] = dict(zip(columns, sums, strict=True))
@@ -177,12 +184,15 @@ def ai_tokens(engine: Engine, min_group_size: int, f: Filters, per_word_en: floa
               per_word_other: float) -> dict[str, tuple[float, float]]:
     """Per team at or above the threshold: expected tokens generated by AI (probability-weighted words of
     its messages) and expected input tokens of its AI summaries (their parents' words), for the footprint."""
-    authors = sa.func.count(sa.distinct(AggCell.author_id))
-    per_word = sa.case((AggCell.language == "en", per_word_en), else_=per_word_other)
-    q = (select(Team.name, sa.func.sum(AggCell.ai_words * per_word), sa.func.sum(AggCell.summary_in_words * per_word))
-         .select_from(AggCell).join(Team, Team.id == AggCell.team_id)
-         .join(Conversation, Conversation.id == AggCell.conversation_id)
-         .where(*_where(f)).group_by(Team.name).having(authors >= min_group_size))
+    m = _model(f)
+    authors = sa.func.count(sa.distinct(m.author_id))
+
+    def tokens(total: Any, en: Any) -> Any:
+        return sa.func.sum(en * per_word_en + (total - en) * per_word_other)
+
+    q = (_select(m, f, Team.name, tokens(m.ai_words, m.ai_words_en),
+                 tokens(m.summary_in_words, m.summary_in_words_en))
+         .group_by(Team.name).having(authors >= min_group_size))
     with Session(engine) as s:
         return {t: (float(o or 0), float(i or 0)) for t, o, i in s.exec(q)}
 

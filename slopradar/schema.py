@@ -181,25 +181,16 @@ class FactLoss(SQLModel, table=True):
     evidence: str = ""
 
 
-class AggCell(SQLModel, table=True):
-    """Precomputed sums per team, week, conversation, language and author, rebuilt after each
-    ingest or analysis (slopradar/aggregates.py). Manager views and audits read these cells,
-    never the messages, so a page costs the same on 10^4 and 10^6 messages. The author column
-    exists only so that the query layer can count distinct authors (the privacy threshold) and
-    resample people for intervals; no query returns it."""
+class _CellSums(SQLModel):
+    """The sums every aggregate cell holds (see AggCell)."""
 
-    __tablename__ = "agg_cell"
-    team_id: str = Field(primary_key=True)
-    week: str = Field(primary_key=True, index=True)  # ISO date of the Monday starting the week (UTC)
-    conversation_id: int = Field(primary_key=True)
-    language: str = Field(primary_key=True)  # en | fr | ... | und
-    author_id: str = Field(primary_key=True)
     messages: int = 0
     words: int = 0
     reading_seconds: float = 0.0
     scored: int = 0  # messages with an AI probability
     prob_sum: float = 0.0  # sum of calibrated AI probabilities
     ai_words: float = 0.0  # sum of probability x words: expected AI-written words
+    ai_words_en: float = 0.0  # the English part of it (tokens per word differ by language)
     bloat_n: int = 0
     bloat_sum: float = 0.0
     padding_words: int = 0  # words outside each message's core sentences
@@ -208,7 +199,33 @@ class AggCell(SQLModel, table=True):
     copies: int = 0  # messages that derive from an earlier announcement
     sos_copies: int = 0  # of which summaries of summaries
     summary_in_words: float = 0.0  # probability x words of the parent, for summary/paraphrase copies
+    summary_in_words_en: float = 0.0
     crit_kept: int = 0
     crit_lost: int = 0
     crit_distorted: int = 0
     loss_copies: int = 0  # copies that lost or distorted at least one critical fact
+
+
+class AggCell(_CellSums, table=True):
+    """Precomputed sums per team, week, conversation, language and author, rebuilt after each
+    ingest or analysis (slopradar/aggregates.py). Manager views and audits read these cells,
+    never the messages, so a page costs about the same on 10^4 and 10^6 messages. The author
+    column exists only so that the query layer can count distinct authors (the privacy threshold)
+    and resample people for intervals; no query returns it."""
+
+    __tablename__ = "agg_cell"
+    team_id: str = Field(primary_key=True)
+    week: str = Field(primary_key=True, index=True)  # ISO date of the Monday starting the week (UTC)
+    conversation_id: int = Field(primary_key=True)
+    language: str = Field(primary_key=True)  # en | fr | ... | und
+    author_id: str = Field(primary_key=True)
+
+
+class AggTeamWeek(_CellSums, table=True):
+    """The same sums rolled up over conversations and languages: what views without a channel or
+    language filter read (far fewer rows)."""
+
+    __tablename__ = "agg_team_week"
+    team_id: str = Field(primary_key=True)
+    week: str = Field(primary_key=True, index=True)
+    author_id: str = Field(primary_key=True)

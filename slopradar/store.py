@@ -59,9 +59,27 @@ def open_store(settings: Settings) -> Engine:
     return engine
 
 
+# Tables derived from the others and rebuilt at will (slopradar/aggregates.py): when their columns
+# change between versions they are dropped and rebuilt, never migrated.
+DERIVED_TABLES = ("agg_cell", "agg_team_week")
+
+
+def _drop_stale_derived(engine: Engine) -> None:
+    inspector = sa.inspect(engine)
+    stale = [name for name in DERIVED_TABLES if inspector.has_table(name) and
+             {c["name"] for c in inspector.get_columns(name)} != set(SQLModel.metadata.tables[name].columns.keys())]
+    if stale:
+        with engine.begin() as conn:
+            for name in stale:
+                SQLModel.metadata.tables[name].drop(conn)
+            if inspector.has_table("meta"):
+                conn.execute(sa.text("DELETE FROM meta WHERE key = 'aggregates_signature'"))
+
+
 def _init_schema(engine: Engine) -> None:
     from . import schema  # noqa: F401  (registers every table before create_all)
 
+    _drop_stale_derived(engine)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as s:
         row = s.get(Meta, "schema_version")

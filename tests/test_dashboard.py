@@ -223,3 +223,18 @@ def test_a_filter_narrowing_a_team_below_the_threshold_says_not_enough_people(ap
     df = pd.DataFrame(queries.team_weekly(engine, settings.min_group_size,
                                           queries.Filters(team_id=ids[combo[0]], language=combo[1])))
     assert df.empty
+
+
+def test_coarse_and_fine_cells_agree(analysed):
+    engine, _settings, _ = analysed
+    coarse = {r["team"]: r for r in queries.team_summary(engine, 1)}  # no filter: team-week cells
+    by_lang: dict[str, dict[str, float]] = {}
+    for lang in queries.options(engine, 1)["language"]:  # a language filter: the fine cells
+        for r in queries.team_summary(engine, 1, queries.Filters(language=lang)):
+            acc = by_lang.setdefault(r["team"], {"messages": 0, "prob_sum": 0.0, "crit_lost": 0})
+            for k in acc:
+                acc[k] += r[k]
+    for team, acc in by_lang.items():
+        assert acc["messages"] == coarse[team]["messages"]
+        assert acc["crit_lost"] == coarse[team]["crit_lost"]
+        assert acc["prob_sum"] == pytest.approx(coarse[team]["prob_sum"])
