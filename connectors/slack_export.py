@@ -137,15 +137,11 @@ class SlackUser:
 
 
 @dataclass
-class SlackExport:
-    """A parsed export: metadata plus an iterator of day-file units."""
+class SlackNormaliser:
+    """Turns Slack message objects (export day files and Web API pages share the shape) into records."""
 
-    archive: ExportArchive
     team_id: str
     users: dict[str, SlackUser]
-    conversations: dict[str, ConversationRecord]  # by folder name
-    day_files: list[str]
-    warnings: list[str] = field(default_factory=list)
     mention_label: Callable[[PersonRef], str] = lambda ref: ref.identities[0][1]
 
     @property
@@ -159,34 +155,9 @@ class SlackExport:
             self.users[uid] = user
         return user.ref(self.team_id)
 
-    def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
-        """One unit per day file; `skip(key, digest)` lets the writer pass over committed ones cheaply."""
-        for name in self.day_files:
-            try:
-                raw = self.archive.read(name)
-            except (ExportError, zipfile.BadZipFile, OSError, KeyError) as exc:
-                yield Unit(key=name, digest="", records=None, error=f"unreadable: {exc}")
-                continue
-            digest = hashlib.sha256(PARSER_VERSION.encode() + raw).hexdigest()
-            if skip(name, digest):
-                yield Unit(key=name, digest=digest, records=[])
-                continue
-            yield self.parse_day_file(name, raw, digest)
-
-    def parse_day_file(self, name: str, raw: bytes, digest: str) -> Unit:
-        folder = name.split("/", 1)[0]
-        try:
-            data = json.loads(raw.decode("utf-8", errors="replace"))
-        except json.JSONDecodeError as exc:
-            return Unit(key=name, digest=digest, records=None, error=f"malformed JSON: {exc.msg} at line {exc.lineno}")
-        if not isinstance(data, list):
-            return Unit(key=name, digest=digest, records=None, error="not a JSON array of messages")
-        conv = self.conversations.get(folder)
-        if conv is None:  # a folder not listed in channels.json & co.: keep it, named by its folder
-            conv = ConversationRecord(self.namespace, folder, "channel", folder)
-            self.conversations[folder] = conv
-        unit = Unit(key=name, digest=digest, records=[])
-        for item in data:
+    def parse_messages(self, items: list[Any], conv: ConversationRecord, unit: Unit) -> None:
+        """Normalise a list of message objects into the unit's records, counting skips by reason."""
+        for item in items:
             try:
                 rec = self.normalise(item, conv)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -196,7 +167,6 @@ class SlackExport:
                 unit.skipped[rec] += 1
             else:
                 unit.records.append(rec)  # type: ignore[union-attr]
-        return unit
 
     # -- one message ----------------------------------------------------------------------
     def normalise(self, m: Any, conv: ConversationRecord) -> MessageRecord | str:
@@ -308,6 +278,47 @@ class SlackExport:
     def _decode(self, m: dict[str, Any]) -> DecodedText:
         rich = decode_rich_text(m.get("blocks") or [], self._mention)
         return rich if rich is not None else decode_mrkdwn(m.get("text") or "", self._mention)
+
+
+
+@dataclass(kw_only=True)
+class SlackExport(SlackNormaliser):
+    """A parsed export: metadata plus an iterator of day-file units."""
+
+    archive: ExportArchive
+    conversations: dict[str, ConversationRecord]  # by folder name
+    day_files: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
+        """One unit per day file; `skip(key, digest)` lets the writer pass over committed ones cheaply."""
+        for name in self.day_files:
+            try:
+                raw = self.archive.read(name)
+            except (ExportError, zipfile.BadZipFile, OSError, KeyError) as exc:
+                yield Unit(key=name, digest="", records=None, error=f"unreadable: {exc}")
+                continue
+            digest = hashlib.sha256(PARSER_VERSION.encode() + raw).hexdigest()
+            if skip(name, digest):
+                yield Unit(key=name, digest=digest, records=[])
+                continue
+            yield self.parse_day_file(name, raw, digest)
+
+    def parse_day_file(self, name: str, raw: bytes, digest: str) -> Unit:
+        folder = name.split("/", 1)[0]
+        try:
+            data = json.loads(raw.decode("utf-8", errors="replace"))
+        except json.JSONDecodeError as exc:
+            return Unit(key=name, digest=digest, records=None, error=f"malformed JSON: {exc.msg} at line {exc.lineno}")
+        if not isinstance(data, list):
+            return Unit(key=name, digest=digest, records=None, error="not a JSON array of messages")
+        conv = self.conversations.get(folder)
+        if conv is None:  # a folder not listed in channels.json & co.: keep it, named by its folder
+            conv = ConversationRecord(self.namespace, folder, "channel", folder)
+            self.conversations[folder] = conv
+        unit = Unit(key=name, digest=digest, records=[])
+        self.parse_messages(data, conv, unit)
+        return unit
 
 
 def _dt(ts: str | float) -> datetime:

@@ -66,6 +66,7 @@ def _run(fn: Any, *args: Any) -> Any:
     """Run a stage; known input errors become one clear line, never a traceback."""
     from analysis.audit import AuditError
     from connectors.mailbox_files import MailboxError
+    from connectors.slack_api import SlackConnectorError
     from connectors.slack_export import ExportError
 
     from .store import StoreError
@@ -73,7 +74,8 @@ def _run(fn: Any, *args: Any) -> Any:
 
     try:
         return fn(*args)
-    except (ExportError, MailboxError, MappingError, StoreError, ConfigError, AuditError) as exc:
+    except (ExportError, MailboxError, MappingError, StoreError, ConfigError, AuditError,
+            SlackConnectorError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; committed work is kept and a re-run resumes from the last checkpoint", 130)
@@ -105,6 +107,18 @@ def ingest_slack_export(path: Annotated[Path, typer.Argument(help="Export ZIP or
 
     engine = _engine()
     _print_report(_run(run, engine, state.settings, path, not state.quiet))
+
+
+@ingest_app.command("slack-api")
+def ingest_slack_api(
+    no_pace: Annotated[bool, typer.Option("--no-pace", help="Do not pace calls by Slack's rate-limit tiers "
+                                          "(429s are still honoured).")] = False,
+) -> None:
+    """Pull the conversations the Slack app was added to, incrementally (token: SLACK_BOT_TOKEN)."""
+    from .pipeline import ingest_slack_api as run
+
+    engine = _engine()
+    _print_report(_run(run, engine, state.settings, None, not state.quiet, not no_pace))
 
 
 @ingest_app.command("mailbox")

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "SLOPRADAR_"
 DEFAULT_CONFIG_FILE = "slopradar.toml"
@@ -79,6 +79,19 @@ class Settings(BaseModel):
         "(scores and facts are kept). Unset: keep text."
     )
 
+    slack_refresh_days: float = Field(7, ge=0, description="Days of Slack history re-read on every API sync, so "
+                                      "that new replies on older threads, edits and deletions are seen.")
+    graph_tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id for Microsoft Graph.")
+    graph_client_id: str | None = Field(None, description="Application (client) id of the Entra ID app registration.")
+    graph_certificate_path: str | None = Field(None, description="PEM file with the app's certificate private key "
+                                               "(preferred over a client secret in GRAPH_CLIENT_SECRET).")
+    graph_certificate_thumbprint: str | None = Field(None, description="SHA-1 thumbprint of that certificate, as "
+                                                     "shown in the app registration.")
+    graph_mailboxes: list[str] = Field(default_factory=list, description="Mailboxes (user principal names) to sync "
+                                       "with `ingest outlook`; comma-separated in the environment.")
+    graph_folders: list[str] = Field(default_factory=lambda: ["sentitems"], description="Mail folders to sync per "
+                                     "mailbox: well-known names (sentitems, inbox) or folder ids.")
+
     footprint_model_class: Literal["frontier", "mini", "large-dense", "small-dense"] = Field(
         "frontier", description="Size class of the AI model people use, for the footprint estimate: frontier "
         "(GPT-4o / Claude Sonnet class, 44-132B active of 440B), mini (GPT-4o-mini class, 8-28B), large-dense "
@@ -100,6 +113,11 @@ class Settings(BaseModel):
                                          "languages.")
     incident_hours: float = Field(1.93, ge=0, description="Hours lost per workslop incident, used for the cost "
                                   "of fact loss in audits (1 h 56 min: Stanford/BetterUp survey, HBR 2025).")
+
+    @field_validator("graph_mailboxes", "graph_folders", mode="before")
+    @classmethod
+    def _comma_list(cls, v: Any) -> Any:
+        return [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else v
 
     @classmethod
     def load(cls, config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> "Settings":

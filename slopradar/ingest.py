@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 
 from .config import Settings
 from .pseudonym import Pseudonymizer
-from .records import ConversationRecord, MessageRecord, PersonRef, count_words
-from .schema import Conversation, Message, Person, PersonAlias
+from .records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef, count_words
+from .schema import Conversation, ExternalId, Message, Person, PersonAlias, Source
 from .store import done_checkpoints, get_or_create_source, mark_checkpoint, upsert, utcnow
 
 
@@ -35,6 +35,11 @@ class Unit:
     records: list[MessageRecord] | None
     error: str | None = None
     skipped: Counter[str] = field(default_factory=Counter)
+    # API connectors: committed with the records, in the same transaction
+    state: dict[str, Any] | None = None  # keys replaced in the source's state (cursors, high-water marks)
+    deleted: list[tuple[str, str]] = field(default_factory=list)  # (namespace, native id) seen deleted
+    external: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, namespace, native id)
+    removed_external: list[str] = field(default_factory=list)  # external ids the source reports removed
 
 
 @dataclass
@@ -52,6 +57,7 @@ class IngestReport:
     kinds: Counter[str] = field(default_factory=Counter)
     subtypes: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)  # live connectors: calls per API method
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,7 +69,7 @@ class IngestReport:
             "subtypes": dict(self.subtypes),
             "skipped": dict(self.skipped),
             "errors": self.errors[:50],
-        }
+        } | ({"api_calls": self.api_calls} if self.api_calls else {})
 
 
 class IngestWriter:
@@ -109,6 +115,7 @@ class IngestWriter:
         with Session(self.engine) as s:
             try:
                 self._write_records(s, unit.records)
+                self._write_api_extras(s, unit)
                 mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
                 s.commit()
             except BaseException:
@@ -116,6 +123,41 @@ class IngestWriter:
                 raise
         self._done[unit.key] = self._digest(unit.digest)
         rep.units_done += 1
+
+    def _write_api_extras(self, s: Session, unit: Unit) -> None:
+        """External ids, removals, inferred deletions and the source's state, in the unit's transaction."""
+        if unit.external:
+            rows = {e: dict(source_id=self.source_id, external_id=e, namespace=ns, native_id=nid)
+                    for e, ns, nid in unit.external}
+            upsert(s, ExternalId, list(rows.values()), keys=["source_id", "external_id"],
+                   update=["namespace", "native_id"])
+        gone: list[tuple[str, str]] = list(unit.deleted)
+        if unit.removed_external:
+            ext = ExternalId.__table__  # type: ignore[attr-defined]
+            hits = s.exec(select(ExternalId.namespace, ExternalId.native_id).where(
+                ExternalId.source_id == self.source_id,
+                ExternalId.external_id.in_(unit.removed_external))).all()  # type: ignore[attr-defined]
+            s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
+                                        ext.c.external_id.in_(unit.removed_external)))
+            for ns, nid in hits:  # deleted only when no other mailbox still holds the message
+                if s.exec(select(sa.func.count()).select_from(ExternalId).where(
+                        ExternalId.namespace == ns, ExternalId.native_id == nid)).one() == 0:
+                    gone.append((ns, nid))
+                else:
+                    self.report.skipped["removed from one mailbox, still in another"] += 1
+        if gone:
+            table = Message.__table__  # type: ignore[attr-defined]
+            for ns, nid in gone:
+                res = s.exec(sa.update(table).where(  # type: ignore[call-overload]
+                    table.c.namespace == ns, table.c.native_id == nid, table.c.deleted == sa.false())
+                    .values(deleted=True, text=None, quoted=[], word_count=0, version_ts=DELETED_VERSION))
+                self.report.deleted += int(res.rowcount or 0)
+        if unit.state:
+            src = s.get(Source, self.source_id)
+            if src is not None:
+                src.state = {**(src.state or {}), **unit.state}
+                src.updated_at = utcnow()
+                s.add(src)
 
     # -- people ---------------------------------------------------------------------------
     def person_id(self, s: Session, ref: PersonRef) -> str:

@@ -83,6 +83,54 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     return report
 
 
+def _stored_ids(engine: Engine, namespace: str) -> Any:
+    """For API connectors: the native ids the store holds in a conversation (top-level messages, or one
+    thread's replies) sent at or after a time, not already deleted."""
+    def stored(conv_native_id: str, thread_key: str | None, since: float) -> set[str]:
+        with Session(engine) as s:
+            q = (select(Message.native_id).join(Conversation, Conversation.id == Message.conversation_id)
+                 .where(Message.namespace == namespace, Conversation.native_id == conv_native_id,
+                        Message.deleted == sa.false(), Message.sent_at >= datetime.fromtimestamp(since, UTC)))
+            if thread_key is None:
+                q = q.where(Message.parent_native_id.is_(None))  # type: ignore[union-attr]
+            else:
+                q = q.where(Message.thread_key == thread_key, Message.parent_native_id.is_not(None))  # type: ignore[union-attr]
+            return set(s.exec(q).all())
+    return stored
+
+
+def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, progress: bool = True,
+                     pace: bool = True, page_size: int = 200) -> IngestReport:
+    """Pull every conversation the Slack app was added to, incrementally (connectors/slack_api.py)."""
+    from connectors.slack_api import SlackApiPull, make_client
+
+    from .secrets import require_secret
+
+    if client is None:
+        client = make_client(require_secret(settings, "slack_bot_token"))
+    pz = pseudonymizer(settings)
+    pull = SlackApiPull(client, refresh_days=settings.slack_refresh_days, pace=pace, page_size=page_size)
+    norm = pull.connect(lambda ref: person_label(settings, pz, ref))
+    writer = IngestWriter(engine, settings, pz, "slack_api", norm.team_id)
+    convs = pull.conversations(norm)
+    with Session(engine) as s:
+        src = s.get(Source, writer.source_id)
+        state = dict(src.state or {}) if src else {}
+    stored = _stored_ids(engine, norm.namespace)
+
+    def units() -> Iterator[Any]:
+        for conv in convs:
+            yield from pull.channel_units(norm, conv, state.get(f"channel:{conv.native_id}", {}), stored)
+
+    report = writer.write_units(_progress(units(), None, "Slack API", progress))
+    _register_members(writer, convs)
+    report.api_calls = dict(pull.calls)
+    assign_teams(engine, pz, settings.team_mapping)
+    apply_retention(engine, settings)
+    aggregates.refresh(engine)
+    return report
+
+
 def apply_retention(engine: Engine, settings: Settings) -> int:
     """Drop the text of messages older than retention_days; returns how many lost their text."""
     if settings.retention_days is None:

@@ -44,6 +44,16 @@ class Checkpoint(SQLModel, table=True):
     done_at: datetime
 
 
+class ExternalId(SQLModel, table=True):
+    """A source's own id for a stored message (a Graph message id in one mailbox), so that a later
+    deletion in that source can find the message; one message can have ids in several sources."""
+
+    source_id: int = Field(primary_key=True, foreign_key="source.id")
+    external_id: str = Field(primary_key=True)
+    namespace: str
+    native_id: str = Field(index=True)
+
+
 class Team(SQLModel, table=True):
     id: str = Field(primary_key=True)  # slug of the name
     name: str

@@ -1,0 +1,285 @@
+"""Incremental pull from the Slack Web API with slack-sdk's WebClient.
+
+Per channel the bot is a member of, a high-water mark (the newest `ts`, kept as a string) plus a
+re-read window (default 7 days): new replies on older threads and edits do not move a channel's
+newest `ts`, so each run re-reads the window. Threads are rebuilt from `conversations.replies` for
+every parent whose `latest_reply` is newer than what was seen. A message that was in the store
+inside a fully re-read window (or thread) and is no longer returned was deleted.
+
+Each history page, with the threads it announces, is one unit committed together with the
+channel's cursor, so a crash between pages resumes from the last committed page. 429s are retried
+after Retry-After from a retry budget shared by the whole sync; calls are paced per method tier
+(internal apps keep Tier 3 on conversations.history/replies: docs/connectors.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+)
+
+from slopradar.ingest import Unit
+from slopradar.records import ConversationRecord, PersonRef
+
+from .slack_export import SlackNormaliser, SlackUser
+
+# Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min).
+TIER_INTERVAL = {"users.list": 3.0, "users.conversations": 3.0, "conversations.members": 0.6,
+                 "conversations.history": 1.2, "conversations.replies": 1.2, "auth.test": 0.0}
+CONVERSATION_TYPES = "public_channel,private_channel,mpim,im"
+_KIND = {"public_channel": "channel", "private_channel": "private", "mpim": "mpim", "im": "dm"}
+FATAL_AUTH = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+              "no_permission", "org_login_required", "ekm_access_denied"}
+LEFT_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "access_denied"}
+
+
+class SlackConnectorError(Exception):
+    """The sync cannot go on (bad token, missing scope, retry budget spent). Never contains a token."""
+
+
+class RetryBudget:
+    """Retries left for the whole sync: a rate-limited workspace fails clearly instead of looping."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.left = total
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+class BudgetedRateLimitHandler(RateLimitErrorRetryHandler):
+    """slack-sdk's 429 handler (Retry-After + jitter), drawing on a shared budget, with an injectable sleep."""
+
+    def __init__(self, budget: RetryBudget, sleep: Callable[[float], None] = time.sleep, max_wait: float = 300):
+        super().__init__(max_retry_count=budget.total)
+        self.budget, self.sleep, self.max_wait = budget, sleep, max_wait
+        self.waited = 0.0
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        return response is not None and response.status_code == 429 and self.budget.take()
+
+    def prepare_for_next_attempt(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> None:
+        state.next_attempt_requested = True
+        value = next((v for k, v in (response.headers or {}).items() if k.lower() == "retry-after"), None)
+        try:
+            wait = float(value[0] if isinstance(value, list) else value) if value is not None else 1.0
+        except ValueError:
+            wait = 1.0
+        wait = min(wait, self.max_wait) + random.random() * 0.1
+        self.waited += wait
+        self.sleep(wait)
+        state.increment_current_attempt()
+
+
+def make_client(token: str, base_url: str | None = None, retries: int = 30,
+                sleep: Callable[[float], None] = time.sleep) -> WebClient:
+    budget = RetryBudget(retries)
+    kwargs = {"base_url": base_url} if base_url else {}
+    client = WebClient(token=token, timeout=60, **kwargs)
+    client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=3),
+                             BudgetedRateLimitHandler(budget, sleep), ServerErrorRetryHandler(max_retry_count=3)]
+    return client
+
+
+@dataclass
+class SlackApiPull:
+    client: WebClient
+    refresh_days: float = 7
+    page_size: int = 200
+    pace: bool = True
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    calls: Counter[str] = field(default_factory=Counter)
+    _last: dict[str, float] = field(default_factory=dict)
+
+    # -- calls -----------------------------------------------------------------------------
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        """One Web API call: paced by tier, counted, errors turned into clear messages."""
+        if self.pace:
+            gap = TIER_INTERVAL.get(method, 1.2) - (self.clock() - self._last.get(method, 0.0))
+            if gap > 0:
+                self.sleep(gap)
+            self._last[method] = self.clock()
+        self.calls[method] += 1
+        try:
+            resp = self.client.api_call(method, http_verb="GET", params={k: v for k, v in params.items()
+                                                                         if v is not None})
+            data = resp.data
+        except SlackApiError as exc:
+            resp = exc.response
+            if getattr(resp, "status_code", None) == 429:
+                raise SlackConnectorError(f"{method}: rate limited beyond the retry budget; run again later "
+                                          "(the sync resumes from its last committed page)") from None
+            data = getattr(resp, "data", None)  # a body that is not JSON leaves a plain dict here
+            if not isinstance(data, dict) or "ok" not in data:
+                raise ValueError(f"{method}: malformed response (not a Slack JSON object)") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{method}: malformed response (not a JSON object)")
+        if data.get("ok"):
+            return data
+        error = str(data.get("error") or "unknown_error")
+        if error.startswith("Received a response in a non-JSON format"):  # how slack-sdk reports a garbled body
+            raise ValueError(f"{method}: malformed response (not JSON)")
+        if error in FATAL_AUTH:
+            raise SlackConnectorError(f"Slack rejected the bot token ({error}): create or reinstall the app and set "
+                                      "SLACK_BOT_TOKEN (or slack_bot_token in the secrets file)")
+        if error == "missing_scope":
+            raise SlackConnectorError(f"{method}: the Slack app lacks the scope {data.get('needed', '?')}: add it "
+                                      "under OAuth & Permissions (or in the manifest, docs/slack-app-manifest.yaml) "
+                                      "and reinstall the app to the workspace")
+        raise ChannelError(method, error)
+
+    # -- workspace -------------------------------------------------------------------------
+    def connect(self, mention_label: Callable[[PersonRef], str] | None = None) -> SlackNormaliser:
+        team_id = self.call("auth.test")["team_id"]
+        users: dict[str, SlackUser] = {}
+        for page in self._pages("users.list", "members"):
+            for u in page:
+                if isinstance(u, dict) and isinstance(u.get("id"), str):
+                    prof = u.get("profile") or {}
+                    users[u["id"]] = SlackUser(
+                        u["id"], u.get("team_id"), u.get("name"),
+                        u.get("real_name") or prof.get("real_name") or prof.get("display_name") or None,
+                        prof.get("email") or None, bool(u.get("is_bot") or u.get("is_app_user")),
+                        bool(u.get("deleted")))
+        norm = SlackNormaliser(team_id=team_id, users=users)
+        if mention_label is not None:
+            norm.mention_label = mention_label
+        return norm
+
+    def conversations(self, norm: SlackNormaliser) -> list[ConversationRecord]:
+        """The conversations the app was added to, with members for the ones not open to the workspace."""
+        out = []
+        for page in self._pages("users.conversations", "channels", types=CONVERSATION_TYPES, exclude_archived=True):
+            for c in page:
+                if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+                    continue
+                kind = ("dm" if c.get("is_im") else "mpim" if c.get("is_mpim") else
+                        "private" if c.get("is_private") else "channel")
+                name = c.get("name") or (f"dm-{c.get('user')}" if c.get("is_im") else c["id"])
+                conv = ConversationRecord(norm.namespace, c["id"], kind, name)
+                if kind != "channel":
+                    try:
+                        conv.members = [norm.person(u) for page2 in self._pages("conversations.members", "members",
+                                                                                  channel=c["id"]) for u in page2]
+                    except ChannelError:
+                        pass
+                out.append(conv)
+        return out
+
+    def _pages(self, method: str, key: str, **params: Any) -> Iterator[list[Any]]:
+        cursor = None
+        while True:
+            data = self.call(method, limit=self.page_size, cursor=cursor, **params)
+            items = data.get(key)
+            if not isinstance(items, list):
+                raise ValueError(f"{method}: malformed page (no '{key}' list)")
+            yield items
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return
+
+    # -- one channel -----------------------------------------------------------------------
+    def channel_units(self, norm: SlackNormaliser, conv: ConversationRecord, st: dict[str, Any],
+                      stored: Callable[[str, str | None, float], set[str]]) -> Iterator[Unit]:
+        """Units for one channel, from its saved state. `stored(conv_id, thread_key, since)` returns the
+        native ids the store holds (top-level, or one thread's replies) sent at or after `since`."""
+        key = f"channel:{conv.native_id}"
+        now = self.clock()
+        window_start = now - self.refresh_days * 86400
+        threads: dict[str, str] = dict(st.get("threads") or {})
+        rnd = st.get("round")
+        if not rnd:
+            hwm = st.get("hwm")
+            oldest = "0" if hwm is None else min(hwm, f"{window_start:.6f}", key=float)
+            rnd = {"oldest": oldest, "cursor": None, "max_ts": hwm or "0", "seen": []}
+        while True:
+            unit = Unit(key=key, digest="", records=[])
+            try:
+                data = self.call("conversations.history", channel=conv.native_id, oldest=rnd["oldest"],
+                                 limit=self.page_size, cursor=rnd["cursor"])
+                messages = data.get("messages")
+                if not isinstance(messages, list):
+                    raise ValueError("malformed page (no 'messages' list)")
+            except ChannelError as exc:
+                if exc.error == "invalid_cursor" and rnd["cursor"]:
+                    rnd = {**rnd, "cursor": None, "seen": []}
+                    continue
+                unit.skipped[f"conversation not readable ({exc.error})"] += 1
+                yield unit
+                return
+            except ValueError as exc:
+                yield Unit(key=key, digest="", records=None, error=f"#{conv.name}: {exc}")
+                return
+            unit.digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+            norm.parse_messages(messages, conv, unit)
+            seen = set(rnd["seen"])
+            max_ts = rnd["max_ts"]
+            for m in messages:
+                ts = m.get("ts") if isinstance(m, dict) else None
+                if not isinstance(ts, str):
+                    continue
+                seen.add(ts)
+                max_ts = max(max_ts, ts, key=float)
+                latest = m.get("latest_reply")
+                if m.get("reply_count") and isinstance(latest, str) and float(latest) > float(threads.get(ts, "0")):
+                    if self._thread(norm, conv, ts, unit, stored):
+                        threads[ts] = latest
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor:
+                rnd = {"oldest": rnd["oldest"], "cursor": cursor, "max_ts": max_ts, "seen": sorted(seen)}
+                unit.state = {key: {"hwm": st.get("hwm"), "round": rnd, "threads": threads}}
+                yield unit
+                continue
+            # the round is complete: what the store holds in the re-read span but Slack no longer returns was deleted
+            # only inside the re-read window: older history can be hidden by the plan, not deleted
+            since = max(float(rnd["oldest"]), window_start)
+            missing = {nid for nid in stored(conv.native_id, None, since) if nid.split(":", 1)[1] not in seen}
+            unit.deleted += [(norm.namespace, nid) for nid in sorted(missing)]
+            keep = {ts: v for ts, v in threads.items() if float(ts) >= window_start}
+            unit.state = {key: {"hwm": max_ts if max_ts != "0" else st.get("hwm"), "round": None, "threads": keep}}
+            yield unit
+            return
+
+    def _thread(self, norm: SlackNormaliser, conv: ConversationRecord, ts: str, unit: Unit,
+                stored: Callable[[str, str | None, float], set[str]]) -> bool:
+        """Add a thread's messages to the unit; replies stored but gone are deletions. False if unreadable."""
+        seen: set[str] = set()
+        try:
+            for page in self._pages("conversations.replies", "messages", channel=conv.native_id, ts=ts):
+                norm.parse_messages(page, conv, unit)
+                seen |= {m["ts"] for m in page if isinstance(m, dict) and isinstance(m.get("ts"), str)}
+        except ChannelError as exc:
+            unit.skipped[f"thread not readable ({exc.error})"] += 1
+            return False
+        except ValueError:
+            unit.skipped["thread page malformed"] += 1
+            return False
+        thread_key = f"{conv.native_id}:{ts}"
+        gone = {nid for nid in stored(conv.native_id, thread_key, self.clock() - self.refresh_days * 86400)
+                if nid.split(":", 1)[1] not in seen}
+        unit.deleted += [(norm.namespace, nid) for nid in sorted(gone)]
+        return True
+
+
+class ChannelError(Exception):
+    """A Slack error that concerns one call or conversation (not_in_channel, ...): skip it, go on."""
+
+    def __init__(self, method: str, error: str):
+        super().__init__(f"{method}: {error}")
+        self.method, self.error = method, error
