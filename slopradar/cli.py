@@ -66,6 +66,7 @@ def _run(fn: Any, *args: Any) -> Any:
     """Run a stage; known input errors become one clear line, never a traceback."""
     from analysis.audit import AuditError
     from connectors.mailbox_files import MailboxError
+    from connectors.graph_mail import GraphError
     from connectors.slack_api import SlackConnectorError
     from connectors.slack_export import ExportError
 
@@ -75,7 +76,7 @@ def _run(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
     except (ExportError, MailboxError, MappingError, StoreError, ConfigError, AuditError,
-            SlackConnectorError) as exc:
+            SlackConnectorError, GraphError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; committed work is kept and a re-run resumes from the last checkpoint", 130)
@@ -119,6 +120,23 @@ def ingest_slack_api(
 
     engine = _engine()
     _print_report(_run(run, engine, state.settings, None, not state.quiet, not no_pace))
+
+
+@ingest_app.command("outlook")
+def ingest_outlook(
+    mailbox: Annotated[list[str] | None, typer.Option("--mailbox", help="Mailbox (user principal name) to sync; "
+                                                       "repeat for several [default: graph_mailboxes].")] = None,
+    folder: Annotated[list[str] | None, typer.Option("--folder", help="Folder: sentitems, inbox or an id; repeat "
+                                                      "[default: graph_folders, i.e. sentitems].")] = None,
+    device_code: Annotated[bool, typer.Option("--device-code", help="Sign in as yourself (device code) and read "
+                                              "your own mailbox, instead of the organisation's app.")] = False,
+) -> None:
+    """Pull mail through Microsoft Graph delta queries, incrementally (msal; docs/connectors.md)."""
+    from .pipeline import ingest_outlook as run
+
+    engine = _engine()
+    _print_report(_run(run, engine, state.settings, None, None, None, mailbox or None, folder or None,
+                       device_code, not state.quiet))
 
 
 @ingest_app.command("mailbox")

@@ -109,7 +109,8 @@ class IngestWriter:
             rep.units_failed += 1
             rep.errors.append(f"{unit.key}: {unit.error}")
             return
-        if self.is_done(unit.key, unit.digest):
+        api = bool(unit.state or unit.deleted or unit.removed_external)  # a cursor or deletion always lands
+        if not api and self.is_done(unit.key, unit.digest):
             rep.units_unchanged += 1
             return
         with Session(self.engine) as s:

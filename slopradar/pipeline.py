@@ -131,6 +131,55 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     return report
 
 
+def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_url: str | None = None,
+                   session: Any = None, mailboxes: list[str] | None = None, folders: list[str] | None = None,
+                   device_code: bool = False, progress: bool = True, sleep: Any = None,
+                   page_size: int = 50) -> IngestReport:
+    """Pull mail through Microsoft Graph delta queries, per mailbox and folder (connectors/graph_mail.py)."""
+    from connectors.graph_mail import GRAPH, GraphMailPull
+
+    from .config import ConfigError
+    from .schema import ExternalId
+
+    boxes = mailboxes if mailboxes is not None else list(settings.graph_mailboxes)
+    if device_code and not boxes:
+        boxes = ["me"]
+    if not boxes:
+        raise ConfigError("no mailbox to sync: pass --mailbox or set graph_mailboxes (or use --device-code for "
+                          "your own mailbox)")
+    if token is None:
+        from connectors.graph_auth import token_provider
+
+        token = token_provider(settings, device_code=device_code)
+    kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    if session is not None:
+        kw["session"] = session
+    pull = GraphMailPull(token, base_url=base_url or GRAPH, skip_auto=settings.skip_auto_replies, page_size=page_size,
+                         **kw)
+    pz = pseudonymizer(settings)
+    name = f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}"
+    writer = IngestWriter(engine, settings, pz, "outlook", name)
+    with Session(engine) as s:
+        src = s.get(Source, writer.source_id)
+        state = dict(src.state or {}) if src else {}
+
+    def known(graph_id: str) -> bool:
+        with Session(engine) as s:
+            return s.get(ExternalId, (writer.source_id, graph_id)) is not None
+
+    def units() -> Iterator[Any]:
+        for box in boxes:
+            for folder in folders or settings.graph_folders:
+                yield from pull.folder_units(box, folder, state.get(f"folder:{box}/{folder}", {}), known)
+
+    report = writer.write_units(_progress(units(), None, "Outlook (Graph)", progress))
+    report.api_calls = dict(pull.calls)
+    assign_teams(engine, pz, settings.team_mapping)
+    apply_retention(engine, settings)
+    aggregates.refresh(engine)
+    return report
+
+
 def apply_retention(engine: Engine, settings: Settings) -> int:
     """Drop the text of messages older than retention_days; returns how many lost their text."""
     if settings.retention_days is None:

@@ -1,0 +1,103 @@
+"""Access tokens for Microsoft Graph with msal.
+
+- Organisation (daemon): client-credentials flow, ConfidentialClientApplication with a certificate
+  (graph_certificate_path + thumbprint) or a client secret (GRAPH_CLIENT_SECRET), application
+  permission Mail.Read.
+- Consultant (own account): device-code flow, PublicClientApplication, delegated Mail.Read.
+
+The token cache is persisted in <data_dir>/msal_token_cache.json with 0600 permissions; msal
+answers from it while a token is valid. Secrets and tokens never appear in errors or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msal
+
+from slopradar.config import ConfigError, Settings
+from slopradar.secrets import get_secret
+
+from .graph_mail import GraphError
+
+CACHE_FILE = "msal_token_cache.json"
+APP_SCOPES = ["https://graph.microsoft.com/.default"]
+USER_SCOPES = ["Mail.Read"]
+
+
+class PersistentCache(msal.SerializableTokenCache):
+    """msal's serialisable cache, written back (0600) whenever it changes."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        if path.is_file():
+            self.deserialize(path.read_text(encoding="utf-8"))
+
+    def save(self) -> None:
+        if not self.has_state_changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(self.serialize())
+        os.chmod(self.path, 0o600)
+        self.has_state_changed = False
+
+
+def token_provider(settings: Settings, device_code: bool = False, http_client: Any = None,
+                   echo: Callable[[str], None] = print) -> Callable[[], str]:
+    """A function returning a valid access token (from the cache while it lasts)."""
+    if not settings.graph_tenant_id or not settings.graph_client_id:
+        raise ConfigError("set graph_tenant_id and graph_client_id (the Entra ID app registration; "
+                          "docs/connectors.md)")
+    authority = f"https://login.microsoftonline.com/{settings.graph_tenant_id}"
+    cache = PersistentCache(settings.data_path / CACHE_FILE)
+    extra = {"http_client": http_client} if http_client is not None else {}
+    if device_code:
+        pub = msal.PublicClientApplication(settings.graph_client_id, authority=authority, token_cache=cache, **extra)
+
+        def user_token() -> str:
+            accounts = pub.get_accounts()
+            result = pub.acquire_token_silent(USER_SCOPES, account=accounts[0]) if accounts else None
+            if not result:
+                flow = pub.initiate_device_flow(scopes=USER_SCOPES)
+                if "user_code" not in flow:
+                    raise GraphError(f"device-code sign-in could not start: {flow.get('error', 'unknown error')}")
+                echo(flow["message"])
+                result = pub.acquire_token_by_device_flow(flow)
+            cache.save()
+            return _token(result)
+
+        return user_token
+    credential: Any
+    if settings.graph_certificate_path:
+        if not settings.graph_certificate_thumbprint:
+            raise ConfigError("graph_certificate_path needs graph_certificate_thumbprint")
+        credential = {"private_key": Path(settings.graph_certificate_path).read_text(encoding="utf-8"),
+                      "thumbprint": settings.graph_certificate_thumbprint}
+    else:
+        credential = get_secret(settings, "graph_client_secret")
+        if not credential:
+            raise ConfigError("no Graph credential: set graph_certificate_path and graph_certificate_thumbprint, or "
+                              "GRAPH_CLIENT_SECRET (or graph_client_secret in the secrets file)")
+    app = msal.ConfidentialClientApplication(settings.graph_client_id, client_credential=credential,
+                                             authority=authority, token_cache=cache, **extra)
+
+    def app_token() -> str:
+        result = app.acquire_token_for_client(scopes=APP_SCOPES)
+        cache.save()
+        return _token(result)
+
+    return app_token
+
+
+def _token(result: dict[str, Any] | None) -> str:
+    if result and result.get("access_token"):
+        return str(result["access_token"])
+    result = result or {}
+    desc = str(result.get("error_description") or "").split("\n")[0][:200]
+    raise GraphError(f"sign-in to Entra ID failed: {result.get('error', 'no token')}: {desc}")

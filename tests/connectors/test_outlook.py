@@ -1,0 +1,160 @@
+"""`ingest outlook` against a local Graph delta endpoint and a fake Entra ID: no network."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+import pytest
+from sqlmodel import Session, select
+
+from connectors.graph_auth import token_provider
+from connectors.graph_mail import GraphError
+from slopradar.pipeline import ingest_outlook
+from slopradar.schema import Message, Source
+from tests.fakes.graph import FakeEntra, FakeGraph, message
+
+ADA, BOB = "ada@example.com", "bob@example.com"
+
+
+@pytest.fixture
+def graph(httpserver):
+    g = FakeGraph(base=httpserver.url_for("").rstrip("/"))
+    httpserver.expect_request(re.compile(r"^/v1\.0/.*"), method="GET").respond_with_handler(g.handler)
+    for i in range(7):
+        g.add(ADA, "sentitems", message(i, ADA, [BOB], f"Update {i}", f"Body {i}\n\nOn Mon, Bob wrote:\n> old quote",
+                                        unique=f"Body {i}", sent=f"2026-03-0{1 + i % 5}T09:00:00Z"))
+    g.add(BOB, "sentitems", message(100, BOB, [ADA], "Re: Update 1", "Thanks, noted: the launch is on Friday.",
+                                    headers=[{"name": "In-Reply-To", "value": "<msg1@example.com>"},
+                                             {"name": "References", "value": "<msg1@example.com>"}]))
+    return g
+
+
+def sync(engine, settings, graph, boxes=(ADA, BOB), folders=("sentitems",), sleeps=None):
+    return ingest_outlook(engine, settings, token=lambda: "fake-at-1", base_url=graph.base, mailboxes=list(boxes),
+                          folders=list(folders), progress=False, page_size=3,
+                          sleep=(sleeps.append if sleeps is not None else lambda s: None)).as_dict()
+
+
+def mail(engine) -> dict[str, Message]:
+    with Session(engine) as s:
+        return {m.native_id: m for m in s.exec(select(Message).where(Message.namespace == "mail"))}
+
+
+def test_first_round_then_nothing_new(engine, settings, graph):
+    first = sync(engine, settings, graph)
+    stored = mail(engine)
+    assert first["messages"]["new"] == 8 and not first["errors"]
+    assert stored["msg3@example.com"].text == "Body 3"  # uniqueBody: the part the author wrote
+    reply = stored["msg100@example.com"]
+    assert reply.parent_native_id == "msg1@example.com" and reply.thread_key == "msg1@example.com"
+    with Session(engine) as s:
+        state = s.exec(select(Source).where(Source.kind == "outlook")).one().state
+    assert "$deltatoken=" in state[f"folder:{ADA}/sentitems"]["delta"]  # stored once the round completed
+    assert state[f"folder:{ADA}/sentitems"]["next"] is None
+    n = len(graph.requests)
+    again = sync(engine, settings, graph)
+    assert again["messages"]["new"] == 0 and len(graph.requests) - n == 2  # one delta page per folder
+
+
+def test_removed_rows_partial_rows_and_a_message_in_two_mailboxes(engine, settings, graph):
+    shared = message(200, ADA, [BOB], "Heads up", "The all-hands is NOT postponed.", mid="<shared@example.com>")
+    graph.add(ADA, "sentitems", shared)
+    graph.add(BOB, "inbox", shared | {"id": "AAMkBobCopy="})
+    sync(engine, settings, graph, folders=("sentitems", "inbox"))
+    assert len([k for k in mail(engine) if k == "shared@example.com"]) == 1  # deduplicated by internetMessageId
+    graph.remove(ADA, "sentitems", "AAMkImmutable0002=")
+    graph.mark_read(ADA, "sentitems", "AAMkImmutable0003=")
+    graph.remove(ADA, "sentitems", shared["id"])  # gone from Ada's mailbox, still in Bob's
+    report = sync(engine, settings, graph, folders=("sentitems", "inbox"))
+    stored = mail(engine)
+    assert stored["msg2@example.com"].deleted and stored["msg2@example.com"].text is None
+    assert stored["msg3@example.com"].text == "Body 3" and not stored["msg3@example.com"].deleted  # merged, not wiped
+    assert not stored["shared@example.com"].deleted
+    assert report["messages"]["deleted"] == 1
+    assert report["skipped"]["partial update merged"] == 1
+    assert report["skipped"]["removed from one mailbox, still in another"] == 1
+
+
+def test_an_expired_delta_token_means_a_full_resync_without_duplicates(engine, settings, graph):
+    sync(engine, settings, graph)
+    with Session(engine) as s:
+        delta = s.exec(select(Source).where(Source.kind == "outlook")).one().state[f"folder:{ADA}/sentitems"]["delta"]
+    graph.expired.add(delta.split("$deltatoken=")[1])
+    graph.add(ADA, "sentitems", message(50, ADA, [BOB], "New", "A new message after the token expired."))
+    report = sync(engine, settings, graph)
+    assert report["skipped"]["delta token expired: full resync"] == 1
+    assert report["messages"]["new"] == 1 and len(mail(engine)) == 9
+
+
+def test_throttling_then_success(engine, settings, graph):
+    graph.faults = [(429, {"Retry-After": "3"}, {"error": {"code": "TooManyRequests", "message": "Please retry"}}),
+                    (503, {}, {"error": {"code": "ServiceUnavailable", "message": "busy"}})]
+    sleeps: list[float] = []
+    report = sync(engine, settings, graph, sleeps=sleeps)
+    assert report["messages"]["new"] == 8
+    assert sleeps[0] == 3 and len(sleeps) == 2  # Retry-After, then backoff without one
+    assert report["api_calls"]["throttled"] == 2
+
+
+def test_a_malformed_page_is_reported_and_retried_next_run(engine, settings, graph):
+    graph.faults = [(200, {}, "<html>gateway</html>")]
+    report = sync(engine, settings, graph, boxes=(ADA,))
+    assert report["units"]["failed"] == 1 and "malformed page" in report["errors"][0]
+    assert sync(engine, settings, graph, boxes=(ADA,))["messages"]["new"] == 7
+
+
+def test_missing_permission_names_it(engine, settings, graph):
+    graph.forbidden.add(BOB)
+    with pytest.raises(GraphError, match="Mail.Read"):
+        sync(engine, settings, graph)
+
+
+def test_drafts_and_auto_replies_are_skipped(engine, settings, graph):
+    graph.add(ADA, "sentitems", message(300, ADA, [BOB], "draft", "not sent") | {"isDraft": True})
+    graph.add(ADA, "sentitems", message(301, ADA, [BOB], "Automatic reply: away", "I am out of office",
+                                        headers=[{"name": "Auto-Submitted", "value": "auto-replied"}]))
+    report = sync(engine, settings, graph, boxes=(ADA,))
+    assert report["skipped"] == {"draft": 1, "auto-reply": 1}
+
+
+# -- msal ------------------------------------------------------------------------------------
+@pytest.fixture
+def graph_settings(settings, monkeypatch):
+    from tests.fakes.graph import TENANT
+
+    monkeypatch.setenv("GRAPH_CLIENT_SECRET", "client-secret-value")
+    return settings.model_copy(update={"graph_tenant_id": TENANT, "graph_client_id": "client-id-123"})
+
+
+def test_client_credentials_token_is_cached_on_disk_0600(graph_settings):
+    entra = FakeEntra()
+    get = token_provider(graph_settings, http_client=entra)
+    assert get() == "fake-at-1" and get() == "fake-at-1"
+    token_posts = [d for url, d in entra.posts if url.endswith("/token")]
+    assert len(token_posts) == 1 and token_posts[0]["grant_type"] == "client_credentials"  # the second came from cache
+    cache = graph_settings.data_path / "msal_token_cache.json"
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    assert "client-secret-value" not in cache.read_text()
+    # a new process reads the persisted cache: no call to Entra ID at all
+    entra2 = FakeEntra()
+    assert token_provider(graph_settings, http_client=entra2)() == "fake-at-1"
+    assert not [u for u, _ in entra2.posts if u.endswith("/token")]
+
+
+def test_device_code_flow(graph_settings):
+    entra = FakeEntra(device_pending=1)
+    said: list[str] = []
+    get = token_provider(graph_settings, device_code=True, http_client=entra, echo=said.append)
+    assert get() == "fake-at-1"
+    assert "ABCD-EFGH" in said[0]
+    assert [u.rsplit("/", 1)[-1] for u, _ in entra.posts] == ["devicecode", "token", "token"]
+    assert get() == "fake-at-1" and len(entra.posts) == 3  # cached
+
+
+def test_missing_configuration_is_a_clear_error(settings):
+    from slopradar.config import ConfigError
+
+    with pytest.raises(ConfigError, match="graph_tenant_id"):
+        token_provider(settings)
