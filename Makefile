@@ -30,6 +30,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/connectors.py
 
 samples: install
 	$(BIN)/python samples/make_samples.py
