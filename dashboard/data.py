@@ -76,6 +76,11 @@ def chains(version: str, f: queries.Filters, with_facts: bool = False) -> list[d
     return queries.chains_overview(engine(), settings().min_group_size, f, with_facts=with_facts)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def nudges(version: str, f: queries.Filters) -> list[dict[str, Any]]:
+    return queries.team_nudges(engine(), settings().min_group_size, f)
+
+
 @st.cache_data(show_spinner=False)
 def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
     from analysis.audit import footprint_of

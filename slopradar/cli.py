@@ -20,7 +20,6 @@ ingest_app = typer.Typer(help="Load messages into the store.", no_args_is_help=T
 app.add_typer(ingest_app, name="ingest")
 
 EXIT_INPUT = 2
-EXIT_NOT_BUILT = 3
 
 
 class State:
@@ -178,11 +177,6 @@ def stats() -> None:
 
     engine = _engine()
     out_console.print(json.dumps(_run(run, engine)))
-
-
-def _not_built(name: str) -> NoReturn:
-    err_console.print(f"slopradar {name}: not built yet")
-    raise typer.Exit(EXIT_NOT_BUILT)
 
 
 @app.command()
@@ -366,10 +360,21 @@ def audit(
         err_console.print(f"  {m['label']}: {m['verdict']}")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def bot() -> None:
-    """Run the Slack nudge bot."""
-    _not_built("bot")
+@app.command()
+def bot(
+    http: Annotated[bool, typer.Option("--http", help="Serve Slack's HTTP events API (request signatures "
+                                       "checked) instead of Socket Mode.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --http.")] = 3000,
+) -> None:
+    """Run the Slack nudge bot (Socket Mode by default: no public endpoint; SLACK_APP_TOKEN, SLACK_BOT_TOKEN)."""
+    from bot.app import run as run_bot
+
+    engine = _engine()
+    err_console.print("slopradar bot: " + (f"HTTP on port {port}" if http else "Socket Mode") + " (Ctrl-C to stop)")
+    try:
+        _run(run_bot, engine, state.settings, http, port)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -92,6 +92,18 @@ class Settings(BaseModel):
     graph_folders: list[str] = Field(default_factory=lambda: ["sentitems"], description="Mail folders to sync per "
                                      "mailbox: well-known names (sentitems, inbox) or folder ids.")
 
+    bot_daily_cap: int = Field(3, ge=0, description="At most this many nudges per person per day.")
+    bot_quiet_hours: str | None = Field("19-08", pattern=r"^\d{1,2}-\d{1,2}$", description="Hours (in the "
+                                        "person's Slack time zone) when no nudge is sent, as START-END; unset: none.")
+    bot_min_words: int = Field(60, ge=1, description="Only messages at least this long get a bloat or AI nudge.")
+    bot_bloat_threshold: float = Field(0.45, ge=0, le=1, description="Bloat score from which a long message "
+                                       "gets a nudge.")
+    bot_dm_fallback: bool = Field(True, description="When an ephemeral nudge cannot be delivered (the person left "
+                                  "the channel), send it as a direct message instead.")
+    bot_excluded_channels: list[str] = Field(default_factory=list, description="Channels (names or ids) where the "
+                                             "bot never nudges; comma-separated in the environment.")
+    bot_exclude_threads: bool = Field(False, description="Never nudge on replies in threads.")
+
     footprint_model_class: Literal["frontier", "mini", "large-dense", "small-dense"] = Field(
         "frontier", description="Size class of the AI model people use, for the footprint estimate: frontier "
         "(GPT-4o / Claude Sonnet class, 44-132B active of 440B), mini (GPT-4o-mini class, 8-28B), large-dense "
@@ -114,7 +126,7 @@ class Settings(BaseModel):
     incident_hours: float = Field(1.93, ge=0, description="Hours lost per workslop incident, used for the cost "
                                   "of fact loss in audits (1 h 56 min: Stanford/BetterUp survey, HBR 2025).")
 
-    @field_validator("graph_mailboxes", "graph_folders", mode="before")
+    @field_validator("graph_mailboxes", "graph_folders", "bot_excluded_channels", mode="before")
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
         return [x.strip() for x in v.split(",") if x.strip()] if isinstance(v, str) else v

@@ -230,83 +230,103 @@ def person_label(settings: Settings, pz: Pseudonymizer, ref: PersonRef) -> str:
     return pz.person_id(*ref.identities[0])
 
 
-def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 256) -> dict[str, Any]:
-    """Score every authored message that is new or changed since the last run (incremental).
-
-    Opted-out people's messages are never scored. Work is committed batch by batch, so an
-    interrupted run resumes where it stopped.
-    """
+def pending_messages(engine: Engine, version: str, ids: list[int] | None = None) -> tuple[list[Any], dict[int, float]]:
+    """Authored messages not yet scored by this analyzer version (or changed since), opted-out people's
+    excluded, with each conversation's median message length."""
     import numpy as np
 
-    from analysis.embeddings import load_embedder
-    from analysis.messages import Item, MessageAnalyzer, analyzer_version
+    from .schema import MessageScore
 
-    from .schema import Embedding, MessageScore
-
-    version = analyzer_version()
     with Session(engine) as s:
         done = sa.select(MessageScore.message_id).where(
             MessageScore.message_id == Message.id, MessageScore.analyzer_version == version,
             MessageScore.content_hash == Message.content_hash)
-        pending = s.exec(
-            select(Message.id, Message.conversation_id, Message.content_hash)
-            .join(Person, Person.id == Message.author_id)
-            .where(Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
-                   Person.opted_out == sa.false(), ~sa.exists(done))
-            .order_by(Message.id)
-        ).all()
+        q = (select(Message.id, Message.conversation_id, Message.content_hash)
+             .join(Person, Person.id == Message.author_id)
+             .where(Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+                    Person.opted_out == sa.false(), ~sa.exists(done))
+             .order_by(Message.id))
+        if ids is not None:
+            q = q.where(Message.id.in_(ids))  # type: ignore[union-attr]
+        pending = s.exec(q).all()
         counts: dict[int, list[int]] = {}
         if pending:
             for cid, n in s.exec(select(Message.conversation_id, Message.word_count).where(
                     Message.conversation_id.in_({c for _, c, _ in pending}),  # type: ignore[attr-defined]
                     Message.kind == "authored", Message.word_count > 0)):
                 counts.setdefault(cid, []).append(n)
-        medians = {cid: float(np.median(v)) for cid, v in counts.items()}
+    return list(pending), {cid: float(np.median(v)) for cid, v in counts.items()}
+
+
+def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], medians: dict[int, float]) -> list[Any]:
+    """Score (message id, conversation id, content hash) rows and store embeddings and scores in one
+    transaction. Returns the analyzer's results in order."""
+    import numpy as np
+
+    from analysis.messages import Item
+
+    from .schema import Embedding, MessageScore
+
+    model = analyzer.embedder.name
+    with Session(engine) as s:
+        texts = dict(s.exec(select(Message.id, Message.text).where(
+            Message.id.in_([m for m, _, _ in batch]))).all())  # type: ignore[union-attr]
+        items = [Item(texts.get(mid) or "", medians.get(cid)) for mid, cid, _ in batch]
+        results = analyzer.analyze(items)
+        now = datetime.now(UTC)
+        emb_rows, score_rows = [], []
+        for (mid, _cid, chash), res in zip(batch, results, strict=True):
+            if res.embedding is not None:
+                emb_rows.append(dict(message_id=mid, model=model, content_hash=chash, dim=len(res.embedding),
+                                     vector=np.asarray(res.embedding, dtype=np.float32).tobytes(),
+                                     sentences=res.sentences))
+            b = res.bloat
+            score_rows.append(dict(
+                message_id=mid, analyzer_version=version, content_hash=chash,
+                language=res.language.code, language_confidence=res.language.confidence,
+                ai_probability=res.ai.probability, ai_flagged=res.ai.flagged, ai_reasons=res.ai.reasons,
+                ai_not_scored=res.ai.not_scored, bloat=b.score if b else None,
+                bloat_reasons=b.reasons if b else [], core_sentences=b.core_sentences if b else [],
+                core_words=b.core_words if b else None, reading_seconds=b.reading_seconds if b else 0.0,
+                flesch=b.flesch if b else None, notes=res.notes, analyzed_at=now))
+        upsert(s, Embedding, emb_rows, keys=["message_id", "model"],
+               update=["content_hash", "dim", "vector", "sentences"])
+        upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
+               update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
+        # language is a property of the message itself: one statement for the batch
+        table = Message.__table__  # type: ignore[attr-defined]
+        s.connection().execute(
+            sa.update(table).where(table.c.id == sa.bindparam("mid")).values(language=sa.bindparam("lang")),
+            [{"mid": r["message_id"], "lang": r["language"]} for r in score_rows])
+        s.commit()
+    return results
+
+
+def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 256) -> dict[str, Any]:
+    """Score every authored message that is new or changed since the last run (incremental).
+
+    Opted-out people's messages are never scored. Work is committed batch by batch, so an
+    interrupted run resumes where it stopped.
+    """
+    from analysis.embeddings import load_embedder
+    from analysis.messages import MessageAnalyzer, analyzer_version
+
+    version = analyzer_version()
+    pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0}
     if not pending:
         summary["aggregates"] = aggregates.refresh(engine)
         return summary
     analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
-    model = analyzer.embedder.name
     batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
 
     def run() -> Iterator[Any]:
         for batch in batches:
-            with Session(engine) as s:
-                texts = dict(s.exec(select(Message.id, Message.text).where(
-                    Message.id.in_([m for m, _, _ in batch]))).all())  # type: ignore[union-attr]
-                items = [Item(texts.get(mid) or "", medians.get(cid)) for mid, cid, _ in batch]
-                results = analyzer.analyze(items)
-                now = datetime.now(UTC)
-                emb_rows, score_rows = [], []
-                for (mid, _cid, chash), res in zip(batch, results, strict=True):
-                    if res.embedding is not None:
-                        emb_rows.append(dict(message_id=mid, model=model, content_hash=chash, dim=len(res.embedding),
-                                             vector=np.asarray(res.embedding, dtype=np.float32).tobytes(),
-                                             sentences=res.sentences))
-                    b = res.bloat
-                    score_rows.append(dict(
-                        message_id=mid, analyzer_version=version, content_hash=chash,
-                        language=res.language.code, language_confidence=res.language.confidence,
-                        ai_probability=res.ai.probability, ai_flagged=res.ai.flagged, ai_reasons=res.ai.reasons,
-                        ai_not_scored=res.ai.not_scored, bloat=b.score if b else None,
-                        bloat_reasons=b.reasons if b else [], core_sentences=b.core_sentences if b else [],
-                        core_words=b.core_words if b else None, reading_seconds=b.reading_seconds if b else 0.0,
-                        flesch=b.flesch if b else None, notes=res.notes, analyzed_at=now))
-                    summary["scored"] += 1
-                    summary["ai_not_scored"] += int(res.ai.probability is None)
-                    summary["flagged"] += int(res.ai.flagged)
-                upsert(s, Embedding, emb_rows, keys=["message_id", "model"],
-                       update=["content_hash", "dim", "vector", "sentences"])
-                upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
-                       update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
-                # language is a property of the message itself: one statement for the batch
-                table = Message.__table__  # type: ignore[attr-defined]
-                s.connection().execute(
-                    sa.update(table).where(table.c.id == sa.bindparam("mid")).values(language=sa.bindparam("lang")),
-                    [{"mid": r["message_id"], "lang": r["language"]} for r in score_rows])
-                s.commit()
+            for res in score_batch(engine, analyzer, version, batch, medians):
+                summary["scored"] += 1
+                summary["ai_not_scored"] += int(res.ai.probability is None)
+                summary["flagged"] += int(res.ai.flagged)
             yield batch
 
     for _ in _progress(run(), len(batches), "Analysing messages", progress, size=len):
@@ -316,43 +336,60 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     return summary
 
 
+def chain_nodes(s: Session, settings: Settings, since: datetime | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """Chain-building nodes for the authored messages (sent at or after `since`): text, time,
+    conversation, embedding, shares and forwarded blocks, and who could read each one."""
+    import numpy as np
+
+    from analysis.chains import Node
+    from analysis.embeddings import model_name
+
+    from .schema import Embedding
+
+    model = model_name(settings.embedding_model)
+    convs = {c.id: c for c in s.exec(select(Conversation))}
+    cond = [Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+            Person.opted_out == sa.false()]
+    if since is not None:
+        cond.append(Message.sent_at >= since)
+    msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(*cond)).all()
+    ids = [m.id for m in msgs]
+    vecs: dict[int, Any] = {}
+    for i in range(0, len(ids), 900):
+        vecs.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
+            select(Embedding.message_id, Embedding.vector).where(
+                Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
+    key = {(m.namespace, m.native_id): m.id for m in msgs}
+    nodes, by_id = [], {}
+    for m in msgs:
+        conv = convs[m.conversation_id]
+        refs = [r for r in (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])]
+        shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
+                  if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
+        forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
+        # public channels are readable by the whole workspace; private ones, DMs and mail are not
+        audience = set(conv.members or []) if conv.kind in ("private", "dm", "mpim") else set()
+        if m.meta.get("recipients"):
+            audience = set(m.meta["recipients"]) | {m.author_id}
+        node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+                    vecs.get(m.id), shares, forwarded, audience, m.language)
+        nodes.append(node)
+        by_id[node.id] = (m, node)
+    return nodes, by_id
+
+
 def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     """Recompute derivation edges, chains and fact-loss records from the stored messages and embeddings.
 
     Idempotent: the whole edge set is replaced in one transaction.
     """
-    import numpy as np
-
-    from analysis.chains import Node, build_edges, chain_positions
-    from analysis.embeddings import model_name
+    from analysis.chains import build_edges, chain_positions
     from analysis.factloss import compare
 
-    from .schema import DerivationEdge, Embedding, FactLoss
+    from .schema import DerivationEdge, FactLoss
 
-    model = model_name(settings.embedding_model)
     with Session(engine) as s:
-        convs = {c.id: c for c in s.exec(select(Conversation))}
-        vecs = {mid: np.frombuffer(v, dtype=np.float32) for mid, v in
-                s.exec(select(Embedding.message_id, Embedding.vector).where(Embedding.model == model))}
-        msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(
-            Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
-            Person.opted_out == sa.false())).all()
-        key = {(m.namespace, m.native_id): m.id for m in msgs}
-        nodes, by_id = [], {}
-        for m in msgs:
-            conv = convs[m.conversation_id]
-            refs = [r for r in (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])]
-            shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
-                      if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
-            forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
-            # public channels are readable by the whole workspace; private ones, DMs and mail are not
-            audience = set(conv.members or []) if conv.kind in ("private", "dm", "mpim") else set()
-            if m.meta.get("recipients"):
-                audience = set(m.meta["recipients"]) | {m.author_id}
-            node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
-                        vecs.get(m.id), shares, forwarded, audience, m.language)
-            nodes.append(node)
-            by_id[node.id] = (m, node)
+        nodes, by_id = chain_nodes(s, settings)
         edges = build_edges(nodes)
         positions = chain_positions(edges)
         edge_rows, loss_rows = [], []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -195,6 +195,29 @@ def ai_tokens(engine: Engine, min_group_size: int, f: Filters, per_word_en: floa
          .group_by(Team.name).having(authors >= min_group_size))
     with Session(engine) as s:
         return {t: (float(o or 0), float(i or 0)) for t, o, i in s.exec(q)}
+
+
+def team_nudges(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
+    """Per team at or above the threshold (its authors in the period): nudges the bot sent, how many people
+    marked "not helpful", and how many asked "why". Teams below the threshold are absent."""
+    from .schema import Nudge
+
+    shown = {r["team_id"]: r["team"] for r in team_summary(engine, min_group_size, Filters(f.start, f.end, f.team_id))}
+    if not shown:
+        return []
+    cond: list[Any] = [Person.team_id.in_(list(shown)), Nudge.delivery != "failed"]  # type: ignore[union-attr]
+    if f.start is not None:
+        cond.append(Nudge.sent_at >= datetime.combine(week_start(f.start), datetime.min.time(), UTC))
+    if f.end is not None:
+        cond.append(Nudge.sent_at < datetime.combine(week_start(f.end), datetime.min.time(), UTC))
+    q = (select(Person.team_id, sa.func.count(Nudge.id),
+                sa.func.sum(sa.case((Nudge.feedback == "not_helpful", 1), else_=0)),
+                sa.func.sum(sa.case((Nudge.feedback == "why", 1), else_=0)))
+         .join(Person, Person.id == Nudge.person_id).where(*cond).group_by(Person.team_id))
+    with Session(engine) as s:
+        rows = {tid: (n, nh or 0, why or 0) for tid, n, nh, why in s.exec(q)}
+    return [{"team": name, "nudges": rows.get(tid, (0, 0, 0))[0], "not_helpful": rows.get(tid, (0, 0, 0))[1],
+             "asked_why": rows.get(tid, (0, 0, 0))[2]} for tid, name in sorted(shown.items(), key=lambda x: x[1])]
 
 
 def teams(engine: Engine) -> list[dict[str, str]]:

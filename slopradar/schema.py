@@ -239,3 +239,24 @@ class AggTeamWeek(_CellSums, table=True):
     team_id: str = Field(primary_key=True)
     week: str = Field(primary_key=True, index=True)
     author_id: str = Field(primary_key=True)
+
+
+class Nudge(SQLModel, table=True):
+    """A private nudge the Slack bot sent to a message's author, and what they said about it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    message_id: int = Field(foreign_key="message.id")
+    kind: str  # bloat | factloss
+    language: str
+    delivery: str  # ephemeral | dm
+    sent_at: datetime = Field(index=True)
+    feedback: str | None = None  # not_helpful | why | stop
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class BotEvent(SQLModel, table=True):
+    """Slack event ids already handled: Slack retries events, the bot must not nudge twice."""
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime

@@ -63,10 +63,10 @@ def test_input_errors_are_one_line_not_a_traceback(cli_env):
     assert res.exit_code == 2 and "error:" in res.stderr
 
 
-def test_unbuilt_stages_say_so():
-    for cmd in ("bot",):
-        res = run(cmd)
-        assert res.exit_code == 3 and "not built yet" in res.stderr
+def test_bot_without_tokens_says_what_is_missing(cli_env, monkeypatch):
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    res = run("--db", str(cli_env / "x.db"), "bot")
+    assert res.exit_code == 2 and "SLACK_BOT_TOKEN" in res.stderr
 
 
 def test_demo_without_serving(cli_env):

@@ -95,8 +95,16 @@ with st.expander("About these numbers"):
         "- **Previous period**: the same number of weeks just before the selected period.")
 
 st.subheader("Nudges")
-st.caption("Nudges sent and found helpful appear here once the Slack nudge bot runs (`slopradar bot`); "
-           "none have been recorded in this store.")
+nd = pd.DataFrame(data.nudges(v, f))
+if nd.empty or nd["nudges"].sum() == 0:
+    st.caption("No nudges recorded in this period. They appear once the Slack nudge bot runs (`slopradar bot`).")
+else:
+    nd["found helpful"] = [f"{1 - r.not_helpful / r.nudges:.0%}" if r.nudges else "—" for r in nd.itertuples()]
+    st.dataframe(nd.rename(columns={"team": "Team", "nudges": "Nudges sent", "not_helpful": "Marked not helpful",
+                                    "asked_why": "Asked why"}), hide_index=True, width="stretch")
+    with st.expander("About these numbers"):
+        st.markdown("Private nudges the Slack bot sent to authors in each team, and what they answered. *Found "
+                    "helpful* counts every nudge not marked \"Not helpful\". Only teams at or above the threshold.")
 
 wk = pd.DataFrame(data.weekly(v, f))
 if not wk.empty:

@@ -125,6 +125,42 @@ class Workspace:
             return {"ok": False, "error": "channel_not_found"}
         return self._page(self.members[cid], params, "members")
 
+    # -- what the nudge bot calls -------------------------------------------------------------
+    def _users_info(self, params: dict[str, str]) -> dict[str, Any]:
+        u = next((u for u in self.users if u["id"] == params.get("user")), None)
+        return {"ok": True, "user": u} if u else {"ok": False, "error": "user_not_found"}
+
+    def _conversations_info(self, params: dict[str, str]) -> dict[str, Any]:
+        c = self.channels.get(params.get("channel", ""))
+        return {"ok": True, "channel": c | {"num_members": len(self.members[c["id"]])}} if c else \
+            {"ok": False, "error": "channel_not_found"}
+
+    def _chat_postEphemeral(self, params: dict[str, str]) -> dict[str, Any]:
+        if params.get("user") not in self.members.get(params.get("channel", ""), []):
+            return {"ok": False, "error": "user_not_in_channel"}
+        return {"ok": True, "message_ts": "1.000001"}
+
+    def _chat_postMessage(self, params: dict[str, str]) -> dict[str, Any]:
+        return {"ok": True, "channel": params.get("channel"), "ts": "2.000001"}
+
+    def _conversations_open(self, params: dict[str, str]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + params.get("users", "X")}}
+
+    def _views_publish(self, params: dict[str, str]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V1"}}
+
+    def _response_url(self, params: dict[str, str]) -> dict[str, Any]:
+        return {"ok": True}
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of every call of a method, JSON fields decoded."""
+        out = []
+        for m, p in list(self.calls):
+            if m == method:
+                out.append({k: (json.loads(v) if k in ("blocks", "view") and isinstance(v, str) else v)
+                            for k, v in p.items()})
+        return out
+
     def _conversations_history(self, params: dict[str, str]) -> dict[str, Any]:
         cid = params.get("channel", "")
         if cid in self.left:
@@ -158,10 +194,18 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         if length:
-            params |= {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            raw_body = self.rfile.read(length).decode()
+            if "json" in (self.headers.get("Content-Type") or ""):
+                body = json.loads(raw_body or "{}")
+                params |= {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in body.items()}
+            else:
+                params |= {k: v[-1] for k, v in parse_qs(raw_body).items()}
         auth = self.headers.get("Authorization") or ""
         token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
-        status, headers, body = self.workspace.answer(url.path.strip("/").split("/")[-1], params, token)
+        method = url.path.strip("/").split("/")[-1]
+        if url.path.startswith("/response/"):  # a response_url of a button or command
+            method, token = "response_url", self.workspace.token
+        status, headers, body = self.workspace.answer(method, params, token)
         raw = json.dumps(body).encode() if isinstance(body, dict) else (body or "").encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8" if isinstance(body, dict)

@@ -1,0 +1,1 @@
+"""The Slack nudge bot: private, helpful nudges to authors (slack-bolt)."""
