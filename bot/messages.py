@@ -61,6 +61,15 @@ TEXT = {
 }
 
 
+KINDS = {"fr": {"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut",
+                "money": "montant", "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure",
+                "action": "action"}}
+
+
+def kind(lang: str | None, k: str) -> str:
+    return KINDS.get(lang or "en", {}).get(k, k)
+
+
 def t(lang: str | None, key: str, **kw: Any) -> str:
     return TEXT["fr" if lang == "fr" else "en"][key].format(**kw)
 
@@ -80,7 +89,8 @@ def nudge_blocks(lang: str, nudge_id: int, channel: str, words: int, core: list[
     blocks: list[dict[str, Any]] = [{"type": "context", "elements": [
         {"type": "mrkdwn", "text": t(lang, "title", channel=channel)}]}]
     if facts:
-        lines = "\n".join(f"• {f['kind']}: “{f['text']}” ({t(lang, f['status'])})" for f in facts[:8])
+        lines = "\n".join(f"• {kind(lang, f['kind'])} : “{f['text']}” ({t(lang, f['status'])})" if lang == "fr"
+                          else f"• {f['kind']}: “{f['text']}” ({t(lang, f['status'])})" for f in facts[:8])
         blocks.append(_section(t(lang, "facts", link=link or "") + "\n" + lines))
         blocks.append(_section(t(lang, "fix")))
     if core:
