@@ -158,16 +158,9 @@ class GraphMailPull:
         if item.get("isDraft"):
             unit.skipped["draft"] += 1
             return
-        try:
-            rec = self.record(item, conv)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            unit.skipped[f"malformed message ({type(exc).__name__})"] += 1
-            return
-        if isinstance(rec, str):
-            unit.skipped[rec] += 1
-            return
-        unit.records.append(rec)  # type: ignore[union-attr]
-        unit.external.append((gid, NAMESPACE, rec.native_id))
+        rec = unit.add(lambda: self.record(item, conv))
+        if rec is not None:
+            unit.external.append((gid, NAMESPACE, rec.native_id))
 
     def record(self, item: dict[str, Any], conv: ConversationRecord) -> MessageRecord | str:
         headers = email.message.EmailMessage()

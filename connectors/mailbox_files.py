@@ -289,11 +289,7 @@ class MailboxImport:
         if skip(key, unit.digest):
             return unit
         for raw in batch:
-            rec = self.parse(raw, unit.skipped)
-            if isinstance(rec, str):
-                unit.skipped[rec] += 1
-            else:
-                unit.records.append(rec)  # type: ignore[union-attr]
+            unit.add(lambda: self.parse(raw, unit.skipped))  # noqa: B023 (called at once)
         return unit
 
     def parse(self, raw: RawMail, notes: Counter[str]) -> MessageRecord | str:

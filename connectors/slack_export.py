@@ -158,15 +158,7 @@ class SlackNormaliser:
     def parse_messages(self, items: list[Any], conv: ConversationRecord, unit: Unit) -> None:
         """Normalise a list of message objects into the unit's records, counting skips by reason."""
         for item in items:
-            try:
-                rec = self.normalise(item, conv)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                unit.skipped[f"malformed message ({type(exc).__name__})"] += 1
-                continue
-            if isinstance(rec, str):
-                unit.skipped[rec] += 1
-            else:
-                unit.records.append(rec)  # type: ignore[union-attr]
+            unit.add(lambda: self.normalise(item, conv))  # noqa: B023 (called at once)
 
     # -- one message ----------------------------------------------------------------------
     def normalise(self, m: Any, conv: ConversationRecord) -> MessageRecord | str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,20 @@ class Unit:
     deleted: list[tuple[str, str]] = field(default_factory=list)  # (namespace, native id) seen deleted
     external: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, namespace, native id)
     removed_external: list[str] = field(default_factory=list)  # external ids the source reports removed
+
+    def add(self, make: Callable[[], MessageRecord | str]) -> MessageRecord | None:
+        """Normalise one input message into this unit: a record is kept, a skip reason (or a malformed
+        message that raised) is counted. Returns the record, if any."""
+        try:
+            rec = make()
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.skipped[f"malformed message ({type(exc).__name__})"] += 1
+            return None
+        if isinstance(rec, str):
+            self.skipped[rec] += 1
+            return None
+        self.records.append(rec)  # type: ignore[union-attr]
+        return rec
 
 
 @dataclass
