@@ -26,6 +26,9 @@ MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
 WINDOW = timedelta(days=21)
+CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
+CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
 
 
 @dataclass
@@ -124,6 +127,15 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             substance[p.id] = _substance(content_text[p.id])
         return substance[p.id]
 
+    anchors: dict[str, set[str]] = {}
+
+    def anchors_of(p: Node) -> set[str]:
+        """Language-independent values a copy keeps: ISO dates, times, amounts, percentages, names."""
+        if p.id not in anchors:
+            anchors[p.id] = {f"{f.kind if f.kind != 'deadline' else 'date'}:{f.value}"
+                             for f in extract(content_text[p.id], p.ts) if f.kind in ANCHOR_KINDS}
+        return anchors[p.id]
+
     def announces(p: Node) -> bool:
         """Only a message that states something critical (a date, an owner, a status...) has copies worth tracing."""
         if p.id not in states_facts:
@@ -144,15 +156,21 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
         nc = _substance(n.text)
         best, best_score, best_sim = None, 0.0, 0.0
         for p, sim in zip(window, sims, strict=True):
-            if sim < MIN_COSINE or p.author == n.author or not _could_see(n, p) or not announces(p):
+            # across languages the English-centred embedding is weak: shared dates, times, amounts and names
+            # (language-independent values) stand in for it
+            cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
+            if (sim < MIN_COSINE and not cross) or p.author == n.author or not _could_see(n, p) or not announces(p):
                 continue
             if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
                 continue
-            shared = len(nc & substance_of(p))
-            if shared < MIN_SHARED:
+            facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
+            if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
                 continue
-            # closeness first, shared wording second, recency as a tie-break
-            score = float(sim) + 0.01 * shared - 0.001 * (n.ts - p.ts).days
+            shared = len(nc & substance_of(p))
+            if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
+                continue
+            # closeness first, shared facts and wording second, recency as a tie-break
+            score = float(sim) + 0.01 * shared + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
             if score > best_score:
                 best, best_score, best_sim = p, score, float(sim)
         if best is not None:

@@ -160,6 +160,7 @@ def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
     from datetime import datetime
 
     from .chains import Node, build_edges, chain_positions
+    from .text import detect_language
 
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
     texts = [str(r["text"] or "") for r in rows]
@@ -167,7 +168,8 @@ def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
     nodes = []
     for r, t, e in zip(rows, texts, emb, strict=True):
         ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
-        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e))
+        lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
+        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e, lang=lang))
     edges = build_edges(nodes)
     pred = {e.child: e.parent for e in edges}
     origin = {k: v.root for k, v in chain_positions(edges).items()}
