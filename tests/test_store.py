@@ -63,3 +63,37 @@ def test_retention_drops_old_text_but_keeps_messages(engine, settings):
     ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
     with Session(engine) as s:
         assert all(m.text is None for m in s.exec(select(Message)))
+
+
+def test_analysis_dashboard_and_audit_on_postgres_match_sqlite(postgres_url, analysed):
+    """The whole path on a real PostgreSQL server: analysis, chains, cells, query layer, audit."""
+    from datetime import date
+
+    from analysis import audit
+    from slopradar import queries
+    from slopradar.pipeline import analyze
+
+    sqlite_engine, sqlite_settings, _ = analysed
+    from sqlmodel import SQLModel
+
+    pg_settings = sqlite_settings.model_copy(update={"db": postgres_url})
+    with open_store(pg_settings).begin() as c:  # a clean database: the other PostgreSQL test shares the server
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            c.execute(table.delete())
+    pg_engine = _load(pg_settings)
+    summary = analyze(pg_engine, pg_settings, progress=False)
+    assert summary["scored"] > 0 and summary["chains"]["edges"] > 0
+
+    def rounded(rows):
+        return [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+
+    for fn in (queries.team_summary, queries.team_weekly, queries.team_channels):
+        assert rounded(fn(pg_engine, 5)) == rounded(fn(sqlite_engine, 5)), fn.__name__
+    assert queries.options(pg_engine, 5) == queries.options(sqlite_engine, 5)
+    assert [c["excerpt"] for c in queries.chains_overview(pg_engine, 5)] == \
+        [c["excerpt"] for c in queries.chains_overview(sqlite_engine, 5)]
+    a = audit.run(pg_engine, pg_settings, adoption=date(2026, 2, 2))
+    b = audit.run(sqlite_engine, sqlite_settings, adoption=date(2026, 2, 2))
+    assert [m["verdict"] for g in a["groups"] for m in g["metrics"]] == \
+        [m["verdict"] for g in b["groups"] for m in g["metrics"]]
+    pg_engine.dispose()
