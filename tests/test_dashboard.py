@@ -128,7 +128,7 @@ def test_overview_shows_the_query_layers_numbers(app_env):
     for team, r in share.items():
         assert table.loc[team, "AI-written share (95 % interval)"] == \
             f"{r['ai_share']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
-    assert "Energy" in metrics and "Wh" in metrics["Energy"]  # the footprint panel, as a range
+    assert "–" in metrics["Energy (Wh)"]  # the footprint panel, as a range
     assert "Legal" not in page_text(at)
 
 

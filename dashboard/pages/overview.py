@@ -125,10 +125,10 @@ else:
     st.caption("A range, not a measurement: EcoLogits' inference model with the configured model class, data "
                "centre and electricity mix (methods in docs/audit.md).")
     c = st.columns(4)
-    c[0].metric("Energy", f"{fp['energy_wh'][0]:.3g}–{fp['energy_wh'][1]:.3g} Wh")
-    c[1].metric("Greenhouse gases", f"{fp['gwp_g'][0]:.3g}–{fp['gwp_g'][1]:.3g} gCO2eq")
-    c[2].metric("On the local grid", f"{fp['gwp_local_g'][0]:.3g}–{fp['gwp_local_g'][1]:.3g} gCO2eq")
-    c[3].metric("Water", f"{fp['water_l'][0]:.3g}–{fp['water_l'][1]:.3g} L")
+    c[0].metric("Energy (Wh)", f"{fp['energy_wh'][0]:.3g}–{fp['energy_wh'][1]:.3g}")
+    c[1].metric("Greenhouse gases (gCO2eq)", f"{fp['gwp_g'][0]:.2g}–{fp['gwp_g'][1]:.2g}")
+    c[2].metric("Same, on the local grid", f"{fp['gwp_local_g'][0]:.2g}–{fp['gwp_local_g'][1]:.2g}")
+    c[3].metric("Water (mL)", f"{fp['water_l'][0] * 1000:.2g}–{fp['water_l'][1] * 1000:.2g}")
     st.markdown("That is about " + "; ".join(f"**{e['low']:.2g}–{e['high']:.2g}** {e['label']}"
                                              for e in fp["equivalences"]) + ".")
     per_team = pd.DataFrame([{"Team": t, "Energy min (Wh)": x["energy_wh"][0], "Energy max (Wh)": x["energy_wh"][1],
