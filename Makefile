@@ -31,6 +31,8 @@ bench: install
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/connectors.py
+	$(BIN)/python bench/chains.py
+	$(BIN)/python bench/bot.py
 
 samples: install
 	$(BIN)/python samples/make_samples.py

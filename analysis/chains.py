@@ -9,6 +9,7 @@ parent is the candidate with the most shared content words that the author could
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -143,16 +144,29 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             states_facts[p.id] = not asks and any(f.critical for f in extract(content_text[p.id], p.ts))
         return states_facts[p.id]
 
-    start = 0
+    # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
+    # is a contiguous slice, scored by one matrix-vector product without copying.
+    parent_pos = [k for k, p in enumerate(eligible) if content_words[p.id] >= MIN_PARENT_WORDS]
+    parents = [eligible[k] for k in parent_pos]
+    pmat = (np.vstack([content_vec[p.id] for p in parents]).astype(np.float32) if parents
+            else np.zeros((0, 1), np.float32))
+    pts = [p.ts for p in parents]
+    plang = np.array([p.lang or "" for p in parents], dtype=object)
     for i, n in enumerate(eligible):
-        while eligible[start].ts < n.ts - WINDOW:
-            start += 1
-        if n.id in linked or i == start:
+        if n.id in linked:
             continue
-        window = [p for p in eligible[start:i] if content_words[p.id] >= MIN_PARENT_WORDS]
-        if not window:
+        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
+        if hi <= lo:
             continue
-        sims = np.vstack([content_vec[p.id] for p in window]) @ n.embedding  # type: ignore[misc]
+        sims = pmat[lo:hi] @ n.embedding
+        keep = sims >= MIN_COSINE
+        if n.lang:
+            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
+        hits = np.nonzero(keep)[0]
+        if len(hits) == 0:
+            continue
+        window = [parents[lo + k] for k in hits]
+        sims = sims[hits]
         nc = _substance(n.text)
         best, best_score, best_sim = None, 0.0, 0.0
         for p, sim in zip(window, sims, strict=True):

@@ -11,6 +11,7 @@ three wrong dates (research/chains-and-facts.md §4.1), so it only ever sees one
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,6 +107,12 @@ _CURRENCY = {"€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "k€": 
 
 
 def _parse_date(span: str, base: datetime | None) -> str | None:
+    # dateparser takes milliseconds a call and the same spans ("12 March", "Friday") recur: cache per day
+    return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date_on(span: str, base: datetime | None) -> str | None:
     import dateparser
 
     settings = {"PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": False}
@@ -121,7 +128,12 @@ def _parse_date(span: str, base: datetime | None) -> str | None:
 
 
 def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
-    """Every fact in the text, in order."""
+    """Every fact in the text, in order (a new list; the facts are immutable and cached)."""
+    return list(_extract(text, sent_at))
+
+
+@functools.lru_cache(maxsize=8192)  # a root is compared with each of its copies: extract it once
+def _extract(text: str, sent_at: datetime | None) -> tuple[Fact, ...]:
     facts: list[Fact] = []
     for si, sent in enumerate(sentences(text)):
         taken: list[tuple[int, int]] = []
@@ -189,4 +201,4 @@ def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
                 negated = bool(_NEGATION.search(before)) or bool(re.match(r"\s*pas\b", after))
                 facts.append(Fact("status", group, m.group(0), si, "-" if negated else "+"))
                 break
-    return facts
+    return tuple(facts)
