@@ -65,6 +65,7 @@ class NudgeBot:
         self._convs: dict[str, tuple[ConversationRecord, int]] = {}
         self._tz: dict[str, str] = {}
         self._people: set[str] = set()
+        self._retention_at = 0.0
 
     # -- lazy parts --------------------------------------------------------------------------
     @property
@@ -192,6 +193,11 @@ class NudgeBot:
 
     # -- steps -------------------------------------------------------------------------------
     def _store(self, event: dict[str, Any], conv: ConversationRecord) -> MessageRecord | None:
+        if self.clock() - self._retention_at > 3600:  # the same retention as ingests, applied hourly
+            from slopradar.pipeline import apply_retention
+
+            apply_retention(self.engine, self.settings)
+            self._retention_at = self.clock()
         rec = self.norm.normalise(event, conv)
         if isinstance(rec, str):
             return None

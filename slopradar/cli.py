@@ -385,7 +385,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
         if value is not None and value != field.default:
-            out[ENV_PREFIX + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+            out[ENV_PREFIX + name.upper()] = (str(value).lower() if isinstance(value, bool) else
+                                              ",".join(value) if isinstance(value, list) else str(value))
     out[ENV_PREFIX + "DB"] = settings.db
     return out
 

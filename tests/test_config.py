@@ -55,3 +55,15 @@ def test_secret_is_generated_once_with_0600(tmp_path):
     assert pz.person_id("email", "A@X.org") == pz.person_id("email", "a@x.org")
     assert Pseudonymizer(b"other").person_id("email", "a@x.org") != pz.person_id("email", "a@x.org")
     assert load_secret(Settings(pseudonym_secret="from-env", data_dir=str(tmp_path))) == b"from-env"
+
+
+def test_settings_pass_to_the_dashboard_process_through_the_environment(monkeypatch):
+    from slopradar.cli import settings_env
+
+    s = Settings(db="x.db", adoption_date="2026-02-02", graph_mailboxes=["a@x.com", "b@x.com"],
+                 bot_dm_fallback=False, min_group_size=7)
+    env = settings_env(s)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    again = Settings.load()
+    assert again == s
