@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/slopradar --db $(DB) demo $(if $(NO_SERVE),--no-serve,--serve)
+	$(BIN)/slopradar --db $(DB) demo $(if $(NO_SERVE),--no-serve,--serve --port $(PORT))
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
 test: install

@@ -418,6 +418,7 @@ def dashboard(
 def demo(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")] = True,
     samples: Annotated[Path, typer.Option(help="The demo workspace folder.")] = Path("samples"),
+    port: Annotated[int, typer.Option(help="Port to serve the dashboard on.")] = 8501,
 ) -> None:
     """Load samples/ into the store, analyse it, and serve the dashboard."""
     from .pipeline import ingest_mailbox as run_mail
@@ -440,7 +441,7 @@ def demo(
     out_console.print(json.dumps(_run(run_analyze, engine, state.settings, not state.quiet)))
     out_console.print(json.dumps(_run(run_stats, engine)))
     if serve:
-        dashboard()
+        dashboard(port=port)
 
 
 if __name__ == "__main__":  # pragma: no cover
