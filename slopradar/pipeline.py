@@ -336,8 +336,9 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     return summary
 
 
-def chain_nodes(s: Session, settings: Settings, since: datetime | None = None) -> tuple[list[Any], dict[str, Any]]:
-    """Chain-building nodes for the authored messages (sent at or after `since`): text, time,
+def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
+                until: datetime | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """Chain-building nodes for the authored messages sent in [since, until): text, time,
     conversation, embedding, shares and forwarded blocks, and who could read each one."""
     import numpy as np
 
@@ -352,6 +353,8 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None) -
             Person.opted_out == sa.false()]
     if since is not None:
         cond.append(Message.sent_at >= since)
+    if until is not None:
+        cond.append(Message.sent_at < until)
     msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(*cond)).all()
     ids = [m.id for m in msgs]
     vecs: dict[int, Any] = {}
@@ -378,43 +381,70 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None) -
     return nodes, by_id
 
 
+CHAIN_CHUNK = timedelta(days=30)
+
+
 def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     """Recompute derivation edges, chains and fact-loss records from the stored messages and embeddings.
 
-    Idempotent: the whole edge set is replaced in one transaction.
+    Messages are read 30 days at a time with the 21 days before them (the longest gap between a copy
+    and its parent), so memory stays bounded however large the store. Idempotent: the whole edge
+    set is replaced in one transaction.
     """
-    from analysis.chains import build_edges, chain_positions
+    from analysis.chains import WINDOW, build_edges, chain_positions
     from analysis.factloss import compare
 
     from .schema import DerivationEdge, FactLoss
 
+    authored = (Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None))  # type: ignore[union-attr]
     with Session(engine) as s:
-        nodes, by_id = chain_nodes(s, settings)
-        edges = build_edges(nodes)
-        positions = chain_positions(edges)
-        edge_rows, loss_rows = [], []
-        for e in edges:
-            pos = positions[e.child]
-            edge_rows.append(dict(child_id=int(e.child), parent_id=int(e.parent), relation=e.relation,
-                                  confidence=e.confidence, similarity=e.similarity, compression=e.compression,
-                                  method=e.method, root_id=int(pos.root), depth=pos.depth,
-                                  summary_of_summary=pos.summary_of_summary))
-            root_m, root_n = by_id[pos.root]
-            child_m, child_n = by_id[e.child]
-            copy_text = "\n".join(t for t in (child_n.text, child_n.forwarded_text) if t)
-            for fs in compare(root_n.text, copy_text, root_m.sent_at, child_m.sent_at):
-                f = fs.fact
-                loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
-                                      root_id=int(pos.root), kind=f.kind, value=f.value,
-                                      text=(("not " if f.polarity == "-" else "") + f.text)[:200],
-                                      critical=f.critical, status=fs.status, evidence=fs.evidence[:300]))
+        first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at)).where(*authored)).one()
+    edges: list[Any] = []
+    texts: dict[str, tuple[str, str, datetime]] = {}  # id -> (text, forwarded text, sent at), for messages in edges
+    a = first
+    while a is not None and a <= last:
+        b = a + CHAIN_CHUNK
+        with Session(engine) as s:
+            nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
+        for e in build_edges(nodes):
+            child = by_id[e.child][1]
+            if a <= child.ts < b:  # each child is decided in the chunk it belongs to
+                edges.append(e)
+                for nid in (e.child, e.parent):
+                    n = by_id[nid][1]
+                    texts[nid] = (n.text, n.forwarded_text, n.ts)
+        a = b
+    positions = chain_positions(edges)
+    missing = [int(p.root) for p in positions.values() if p.root not in texts]
+    if missing:  # a root older than the chunk that holds its copies
+        with Session(engine) as s:
+            for m in s.exec(select(Message).where(Message.id.in_(missing))):  # type: ignore[union-attr]
+                texts[str(m.id)] = (m.text or "", "", m.sent_at)
+    edge_rows, loss_rows = [], []
+    for e in edges:
+        pos = positions[e.child]
+        edge_rows.append(dict(child_id=int(e.child), parent_id=int(e.parent), relation=e.relation,
+                              confidence=e.confidence, similarity=e.similarity, compression=e.compression,
+                              method=e.method, root_id=int(pos.root), depth=pos.depth,
+                              summary_of_summary=pos.summary_of_summary))
+        root_text, _, root_at = texts[pos.root]
+        child_text, forwarded, child_at = texts[e.child]
+        copy_text = "\n".join(t for t in (child_text, forwarded) if t)
+        for fs in compare(root_text, copy_text, root_at, child_at):
+            f = fs.fact
+            loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
+                                  root_id=int(pos.root), kind=f.kind, value=f.value,
+                                  text=(("not " if f.polarity == "-" else "") + f.text)[:200],
+                                  critical=f.critical, status=fs.status, evidence=fs.evidence[:300]))
+    dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
+    with Session(engine) as s:
         s.exec(sa.delete(FactLoss))  # type: ignore[call-overload]
         s.exec(sa.delete(DerivationEdge))  # type: ignore[call-overload]
-        upsert(s, DerivationEdge, edge_rows, keys=["child_id"], update=None)
-        dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
-        rows = list(dedup.values())
-        for i in range(0, len(rows), 500):
-            upsert(s, FactLoss, rows[i:i + 500], keys=["copy_id", "fact_key"], update=None)
+        # plain executemany inserts: the tables were just emptied (and multi-row upserts compile slowly)
+        if edge_rows:
+            s.connection().execute(DerivationEdge.__table__.insert(), edge_rows)  # type: ignore[attr-defined]
+        if dedup:
+            s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))  # type: ignore[attr-defined]
         s.commit()
     roots = {r["root_id"] for r in edge_rows}
     return {"edges": len(edge_rows), "chains": len(roots),
