@@ -103,6 +103,12 @@ class IngestWriter:
         self._people: dict[tuple[str, str], str] = {}
         self._conversations: dict[tuple[str, str], int] = {}
 
+    def source_state(self) -> dict[str, Any]:
+        """The source's saved state (API cursors, high-water marks), as last committed."""
+        with Session(self.engine) as s:
+            src = s.get(Source, self.source_id)
+            return dict(src.state or {}) if src else {}
+
     def _digest(self, digest: str) -> str:
         return hashlib.sha256(digest.encode() + self._fingerprint).hexdigest()
 

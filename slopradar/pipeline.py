@@ -57,10 +57,15 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
         _register_members(writer, export.conversations.values())
     finally:
         export.archive.close()
+    _after_ingest(engine, settings, pz)
+    return report
+
+
+def _after_ingest(engine: Engine, settings: Settings, pz: Pseudonymizer) -> None:
+    """What every ingest ends with: teams for new people, retention, the dashboard's cells."""
     assign_teams(engine, pz, settings.team_mapping)
     apply_retention(engine, settings)
     aggregates.refresh(engine)
-    return report
 
 
 def _register_members(writer: IngestWriter, conversations: Iterable[Any]) -> None:
@@ -77,9 +82,7 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies)
     writer = IngestWriter(engine, settings, pz, "mailbox", box.name)
     report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
-    assign_teams(engine, pz, settings.team_mapping)
-    apply_retention(engine, settings)
-    aggregates.refresh(engine)
+    _after_ingest(engine, settings, pz)
     return report
 
 
@@ -113,9 +116,7 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     norm = pull.connect(lambda ref: person_label(settings, pz, ref))
     writer = IngestWriter(engine, settings, pz, "slack_api", norm.team_id)
     convs = pull.conversations(norm)
-    with Session(engine) as s:
-        src = s.get(Source, writer.source_id)
-        state = dict(src.state or {}) if src else {}
+    state = writer.source_state()
     stored = _stored_ids(engine, norm.namespace)
 
     def units() -> Iterator[Any]:
@@ -125,9 +126,7 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     report = writer.write_units(_progress(units(), None, "Slack API", progress))
     _register_members(writer, convs)
     report.api_calls = dict(pull.calls)
-    assign_teams(engine, pz, settings.team_mapping)
-    apply_retention(engine, settings)
-    aggregates.refresh(engine)
+    _after_ingest(engine, settings, pz)
     return report
 
 
@@ -159,9 +158,7 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
     pz = pseudonymizer(settings)
     name = f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}"
     writer = IngestWriter(engine, settings, pz, "outlook", name)
-    with Session(engine) as s:
-        src = s.get(Source, writer.source_id)
-        state = dict(src.state or {}) if src else {}
+    state = writer.source_state()
 
     def known(graph_id: str) -> bool:
         with Session(engine) as s:
@@ -174,9 +171,7 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
 
     report = writer.write_units(_progress(units(), None, "Outlook (Graph)", progress))
     report.api_calls = dict(pull.calls)
-    assign_teams(engine, pz, settings.team_mapping)
-    apply_retention(engine, settings)
-    aggregates.refresh(engine)
+    _after_ingest(engine, settings, pz)
     return report
 
 
@@ -366,7 +361,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
     nodes, by_id = [], {}
     for m in msgs:
         conv = convs[m.conversation_id]
-        refs = [r for r in (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])]
+        refs = (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])
         shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
                   if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
         forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
