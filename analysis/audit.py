@@ -195,8 +195,8 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
         raise AuditError("give --adoption-date, or both --before START END and --after START END")
     team_id = None
     if team is not None:
-        known = {t["name"]: t["id"] for t in queries.teams(engine)} | {t["id"]: t["id"] for t in queries.teams(engine)}
-        team_id = known.get(team)
+        known = queries.teams(engine)
+        team_id = next((t["id"] for t in known if team in (t["name"], t["id"])), None)
         # one message whether the team is unknown or below the threshold: absence leaks nothing
         if team_id is None or not any(r["team_id"] == team_id for r in queries.team_summary(
                 engine, min_n, queries.Filters(start=pb.start, end=pa.end))):

@@ -66,6 +66,9 @@ class NudgeBot:
         self._tz: dict[str, str] = {}
         self._people: set[str] = set()
         self._retention_at = 0.0
+        from analysis.messages import analyzer_version
+
+        self.version = analyzer_version()  # hashes the detector file: once, not per message
 
     # -- lazy parts --------------------------------------------------------------------------
     @property
@@ -207,16 +210,13 @@ class NudgeBot:
         return rec
 
     def _score(self, rec: MessageRecord) -> tuple[int, str | None, datetime, str, Any]:
-        from analysis.messages import analyzer_version
-
         with Session(self.engine) as s:
             m = s.exec(select(Message).where(Message.namespace == rec.namespace,
                                              Message.native_id == rec.native_id)).one()
-        version = analyzer_version()
-        pending, medians = pending_messages(self.engine, version, ids=[m.id])  # type: ignore[list-item]
+        pending, medians = pending_messages(self.engine, self.version, ids=[m.id])  # type: ignore[list-item]
         if not pending:
             return m.id, m.text, m.sent_at, m.language or "en", None  # type: ignore[return-value]
-        res = score_batch(self.engine, self.analyzer, version, pending, medians)[0]
+        res = score_batch(self.engine, self.analyzer, self.version, pending, medians)[0]
         return m.id, m.text, m.sent_at, res.language.code or "en", res  # type: ignore[return-value]
 
     def _lost_facts(self, mid: int, sent_at: datetime) -> tuple[list[dict[str, str]], str | None]:
