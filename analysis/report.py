@@ -74,27 +74,30 @@ ERROR_RATES: list[tuple[str, str, str]] = [
 ]
 
 _FORMAT = {"share": lambda v: f"{v:.1%}", "score": lambda v: f"{v:.3f}", "hours": lambda v: f"{v:.2f} h",
-           "hours!": lambda v: f"{v:.2f} h", "minutes": lambda v: f"{v * 60:.1f} min",
-           "count": lambda v: f"{v:.2f}", "messages": lambda v: f"{v:.2f}"}
+           "minutes": lambda v: f"{v * 60:.1f} min", "count": lambda v: f"{v:.2f}", "messages": lambda v: f"{v:.2f}"}
 
 
-def fmt(value: float, unit: str, signed: bool = False) -> str:
-    if unit == "hours" and abs(value) < 1:
-        unit = "minutes"
+def _unit(unit: str, *values: float) -> str:
+    """Hours under one are shown in minutes; a value and its interval share one unit."""
+    return "minutes" if unit == "hours" and max(abs(v) for v in values) < 1 else unit
+
+
+def _one(value: float, unit: str, signed: bool) -> str:
     if unit == "share" and signed:
         return f"{value * 100:+.1f} pt"
     s = _FORMAT[unit](value)
     return ("+" + s if value > 0 else s) if signed else s
 
 
+def fmt(value: float, unit: str, signed: bool = False) -> str:
+    return _one(value, _unit(unit, value), signed)
+
+
 def iv(d: dict[str, float], unit: str, signed: bool = False) -> str:
     if unit == "share" and signed:
         return f"{d['value'] * 100:+.1f} pt ({d['low'] * 100:+.1f} to {d['high'] * 100:+.1f})"
-    if unit == "hours" and max(abs(d["value"]), abs(d["low"]), abs(d["high"])) < 1:
-        unit = "minutes"  # one unit for the value and its interval
-    elif unit == "hours":
-        unit = "hours!"
-    return f"{fmt(d['value'], unit, signed)} ({fmt(d['low'], unit, signed)} to {fmt(d['high'], unit, signed)})"
+    u = _unit(unit, d["value"], d["low"], d["high"])
+    return f"{_one(d['value'], u, signed)} ({_one(d['low'], u, signed)} to {_one(d['high'], u, signed)})"
 
 
 def rng(pair: tuple[float, float] | list[float]) -> str:
@@ -179,7 +182,8 @@ def _png(fig: Any, plt: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def to_html(r: dict[str, Any]) -> str:
+def to_html(r: dict[str, Any], figures: dict[str, str] | None = None) -> str:
+    """The report as one HTML file; `figures` from plots(r) when the caller already drew them."""
     import jinja2
 
     from .footprint import ECOLOGITS_VERSION
@@ -188,7 +192,7 @@ def to_html(r: dict[str, Any]) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     fp = next((f["assumptions"] for g in r["groups"] for f in g["footprint"].values()), {})
     return env.get_template("audit.html.j2").render(
-        r=r, plots=plots(r), methods=METHODS, error_rates=ERROR_RATES,
+        r=r, plots=figures if figures is not None else plots(r), methods=METHODS, error_rates=ERROR_RATES,
         footprint_assumptions=fp | {"ecologits_version": ECOLOGITS_VERSION}, fmt=fmt, iv=iv, rng=rng, vclass=vclass)
 
 

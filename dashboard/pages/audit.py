@@ -82,7 +82,7 @@ with st.expander("About these numbers"):
     st.markdown("\n\n".join(f"**{h}.** {t}" for h, t in report.METHODS))
 
 c = st.columns(3)
-c[0].download_button("Report (HTML)", report.to_html(r).encode(), "slopradar-audit.html", "text/html",
+c[0].download_button("Report (HTML)", report.to_html(r, figs).encode(), "slopradar-audit.html", "text/html",
                      icon=":material/download:")
 c[1].download_button("Figures (JSON)", report.to_json(r).encode(), "slopradar-audit.json", "application/json",
                      icon=":material/download:")
