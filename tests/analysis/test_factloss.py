@@ -73,3 +73,12 @@ def test_eval_factloss_on_summedits():
     res = CliRunner().invoke(app, ["eval", "factloss", "--data", str(path)])
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["n"] == 493 and out["balanced_accuracy"] > 0.5 and out["recall_by_error_type"]
+
+
+def test_check_summary_rules():
+    src = "Dear Ana, the launch on March 3 is confirmed. We may add two seats for Globex."
+    assert check_summary(src, "The launch on March 3 is confirmed; two seats may be added for Globex.").score == 0
+    assert any("negation" in p for p in check_summary(src, "The launch on March 3 is not confirmed.").problems)
+    assert any("month" in p for p in check_summary(src, "The launch on April 3 is confirmed.").problems)
+    assert any("name" in p for p in check_summary(src, "Two seats may be added for Initech.").problems)
+    assert any("number" in p for p in check_summary(src, "We may add five seats.").problems)
