@@ -30,6 +30,8 @@ WINDOW = timedelta(days=21)
 CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
 CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
+SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status)
+VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
 @dataclass
@@ -68,6 +70,12 @@ def _style_words() -> frozenset[str]:
 def _substance(text: str) -> set[str]:
     """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
     return _content(text) - _style_words()
+
+
+def _asks(text: str) -> bool:
+    """A message that opens with a question (its first sentence, or its first 80 characters)."""
+    t = text.strip()
+    return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
 
 
 def _relation_by_length(child: Node, parent: Node) -> tuple[str, float]:
@@ -140,9 +148,16 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     def announces(p: Node) -> bool:
         """Only a message that states something critical (a date, an owner, a status...) has copies worth tracing."""
         if p.id not in states_facts:
-            asks = p.text.strip().split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in p.text[:80]
-            states_facts[p.id] = not asks and any(f.critical for f in extract(content_text[p.id], p.ts))
+            states_facts[p.id] = not _asks(p.text) and any(f.critical for f in extract(content_text[p.id], p.ts))
         return states_facts[p.id]
+
+    values: dict[str, set[str]] = {}
+
+    def values_of(p: Node) -> set[str]:
+        if p.id not in values:
+            values[p.id] = {f"{f.kind if f.kind != 'deadline' else 'date'}:{f.value}:{f.polarity}"
+                            for f in extract(content_text[p.id], p.ts) if f.kind in VALUE_KINDS}
+        return values[p.id]
 
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice, scored by one matrix-vector product without copying.
@@ -153,7 +168,8 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     pts = [p.ts for p in parents]
     plang = np.array([p.lang or "" for p in parents], dtype=object)
     for i, n in enumerate(eligible):
-        if n.id in linked:
+        # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
+        if n.id in linked or _asks(n.text):
             continue
         lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
         if hi <= lo:
@@ -182,6 +198,10 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
                 continue
             shared = len(nc & substance_of(p))
             if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
+                continue
+            # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
+            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed")
+            if n.words < SHORT_COPY_WORDS and not values_of(n) & values_of(p):
                 continue
             # closeness first, shared facts and wording second, recency as a tie-break
             score = float(sim) + 0.01 * shared + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
