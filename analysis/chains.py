@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from .factloss import _content
+from .factloss import _content, _proper_names
 from .facts import extract
 from .features import lexicon
 
@@ -30,7 +31,11 @@ WINDOW = timedelta(days=21)
 CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
 CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
-SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status)
+SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
+SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
+MENTION_BONUS = 0.2  # the copy names the parent's channel
+CONFLICT_KINDS = {"date": "when", "deadline": "when", "owner": "owner", "money": "money", "percentage": "percentage",
+                  "name": "name", "status": "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
@@ -47,6 +52,7 @@ class Node:
     forwarded_text: str = ""  # text of a forwarded/quoted original inside it
     audience: set[str] = field(default_factory=set)  # who could read it (members, recipients); empty: everyone
     lang: str | None = None
+    conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,19 @@ def _style_words() -> frozenset[str]:
 def _substance(text: str) -> set[str]:
     """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
     return _content(text) - _style_words()
+
+
+@functools.lru_cache(maxsize=4096)
+def _mention_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"#{re.escape(name)}(?![\w-])", re.I)
+
+
+def _mentions(text: str, conversation_name: str) -> bool:
+    return _mention_pattern(conversation_name).search(text) is not None
+
+
+def _names(text: str) -> set[str]:
+    return _proper_names(text) - _style_words()
 
 
 def _asks(text: str) -> bool:
@@ -151,6 +170,24 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             states_facts[p.id] = not _asks(p.text) and any(f.critical for f in extract(content_text[p.id], p.ts))
         return states_facts[p.id]
 
+    by_kind: dict[str, dict[str, set[str]]] = {}
+
+    def values_by_kind(p: Node) -> dict[str, set[str]]:
+        if p.id not in by_kind:
+            out: dict[str, set[str]] = {}
+            for f in extract(content_text[p.id], p.ts):
+                if f.kind in CONFLICT_KINDS:
+                    out.setdefault(CONFLICT_KINDS[f.kind], set()).add(f.value)
+            by_kind[p.id] = out
+        return by_kind[p.id]
+
+    def contradicts(n: Node, p: Node) -> bool:
+        """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
+        statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
+        mine = {f"{k}:{v}" for k, vs in values_by_kind(n).items() for v in vs}
+        theirs = {f"{k}:{v}" for k, vs in values_by_kind(p).items() for v in vs}
+        return len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2)
+
     values: dict[str, set[str]] = {}
 
     def values_of(p: Node) -> set[str]:
@@ -200,11 +237,17 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
                 continue
             # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
-            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed")
-            if n.words < SHORT_COPY_WORDS and not values_of(n) & values_of(p):
+            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
+            # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
+            if n.words < SHORT_COPY_WORDS and not values_of(n) & values_of(p) and (
+                    sim < SHORT_COPY_COSINE or not _names(n.text) & _names(content_text[p.id])):
                 continue
-            # closeness first, shared facts and wording second, recency as a tie-break
+            if contradicts(n, p):
+                continue
+            # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
             score = float(sim) + 0.01 * shared + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
+            if p.conversation_name and _mentions(n.text, p.conversation_name):
+                score += MENTION_BONUS
             if score > best_score:
                 best, best_score, best_sim = p, score, float(sim)
         if best is not None:

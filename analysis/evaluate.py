@@ -169,7 +169,8 @@ def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
     for r, t, e in zip(rows, texts, emb, strict=True):
         ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
-        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e, lang=lang))
+        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e, lang=lang,
+                          conversation_name=str(r["channel"])))
     edges = build_edges(nodes)
     pred = {e.child: e.parent for e in edges}
     origin = {k: v.root for k, v in chain_positions(edges).items()}

@@ -370,7 +370,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         if m.meta.get("recipients"):
             audience = set(m.meta["recipients"]) | {m.author_id}
         node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
-                    vecs.get(m.id), shares, forwarded, audience, m.language)
+                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "")
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id
