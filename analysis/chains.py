@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,6 +35,7 @@ CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or 
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
 SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
 SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
+COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 CONFLICT_KINDS = {"date": "when", "deadline": "when", "owner": "owner", "money": "money", "percentage": "percentage",
                   "name": "name", "status": "status"}
@@ -155,6 +158,17 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             substance[p.id] = _substance(content_text[p.id])
         return substance[p.id]
 
+    # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
+    df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
+    n_docs = max(len(eligible), 1)
+
+    def coverage(n: Node, p: Node) -> float:
+        """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
+        mine = substance_of(n)
+        total = sum(math.log(n_docs / df[w]) for w in mine if df[w])
+        common = sum(math.log(n_docs / df[w]) for w in mine & substance_of(p) if df[w])
+        return common / total if total > 0 else 0.0
+
     anchors: dict[str, set[str]] = {}
 
     def anchors_of(p: Node) -> set[str]:
@@ -245,7 +259,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             if contradicts(n, p):
                 continue
             # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
-            score = float(sim) + 0.01 * shared + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
+            score = float(sim) + COVERAGE_WEIGHT * coverage(n, p) + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
             if p.conversation_name and _mentions(n.text, p.conversation_name):
                 score += MENTION_BONUS
             if score > best_score:
