@@ -24,6 +24,27 @@ DEFAULT_WPM = 200
 LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
 
 
+_PROSE_TOKEN = re.compile(r"^[\"'(“‘«*_]*[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*[.,;:!?\"')”’»*_]*$")
+_TIMESTAMP_LINE = re.compile(r"^\s*(?:\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2})")
+_BRACKETED_LINE = re.compile(r"\s*[\[<].*[\]>]\s*")
+
+
+def machine_share(text: str) -> float:
+    """Share of non-empty lines that are not prose: log lines (a leading timestamp), lines made mostly of
+    links, numbers, code or symbols, and whole-line [placeholders] or <links>. Hand-written: a line-level
+    test no library offers; it keeps the AI-likeness detector off text no person wrote as prose."""
+    lines = [ln for ln in (text or "").split("\n") if ln.strip()]
+    if not lines:
+        return 0.0
+    bad = 0
+    for ln in lines:
+        toks = ln.split()
+        prose = sum(1 for t in toks if _PROSE_TOKEN.match(t)) / len(toks)
+        if prose < 0.5 or _TIMESTAMP_LINE.match(ln) or _BRACKETED_LINE.fullmatch(ln):
+            bad += 1
+    return bad / len(lines)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
