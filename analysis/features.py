@@ -35,7 +35,7 @@ DENSE = [
     ("log_words", "length"),
     ("mean_sentence_words", "long sentences"),
     ("sentence_cv", "uniform sentence lengths"),
-    ("type_token_ratio", "varied vocabulary"),
+    ("mattr_40", "varied vocabulary"),
     ("mean_word_chars", "long words"),
     ("comma_rate", "many commas"),
     ("colon_rate", "colons"),
@@ -111,6 +111,19 @@ def filler_phrases(text: str, lang: str | None) -> list[str]:
     return [p for p in lexicon().phrases.get(lang or "en", []) if p in low]
 
 
+MATTR_WINDOW = 40
+
+
+def mattr(tokens: list[str], window: int = MATTR_WINDOW, step: int = 5) -> float:
+    """Moving-average type-token ratio (Covington & McFall 2010): the share of distinct words in each
+    40-word window, averaged. Plain TTR falls with length, so short texts (non-native learners' essays,
+    chat) looked "varied" next to long ones and were pushed toward AI (docs/detection.md). Written here:
+    lexicalrichness pulls textblob and tokenises its own way; this must use our words()."""
+    if len(tokens) <= window:
+        return len(set(tokens)) / max(len(tokens), 1)
+    return float(np.mean([len(set(tokens[i:i + window])) / window for i in range(0, len(tokens) - window + 1, step)]))
+
+
 def dense_features(text: str, lang: str | None) -> np.ndarray:
     ws = words(text)
     n = max(len(ws), 1)
@@ -126,7 +139,7 @@ def dense_features(text: str, lang: str | None) -> np.ndarray:
         math.log1p(len(ws)),
         float(lens.mean()),
         float(lens.std() / lens.mean()) if lens.mean() > 0 and len(lens) > 1 else 0.0,
-        len(set(lower[:100])) / max(len(lower[:100]), 1),
+        mattr(lower),
         float(np.mean([len(w) for w in ws])) if ws else 0.0,
         100 * text.count(",") / n,
         100 * text.count(":") / n,
