@@ -18,6 +18,10 @@ def test_shipped_artifact_loads_with_provenance():
     ("   ", None, 0, "no authored text"),
     ("ok see you there", "en", 4, "too short"),
     ("Das ist ein deutscher Satz mit genug Worten für die Erkennung der Sprache hier.", "de", 14, "not supported"),
+    ("18:49:07 Synchronizing Mailbox 'Sanders'\n18:49:07 Synchronizing Hierarchy\n18:49:10 6 item(s) added to "
+     "offline folder\n18:49:11 Synchronizing Folder 'Drafts'\n18:49:12 Done", "en", 20, "mostly not prose"),
+    ("<http://example.com/a.gif> <http://example.com/b.gif>\n[IMAGE]\n[IMAGE][IMAGE]\nDear member, see our offers "
+     "for this month and the next one", "en", 16, "mostly not prose"),
 ])
 def test_not_scored_reasons(text, lang, n, reason):
     det = AILikenessDetector.from_json()
@@ -48,3 +52,15 @@ def test_fit_and_round_trip(tmp_path):
 def test_wilson():
     lo, hi = wilson_interval(0, 800)
     assert lo == 0 and 0.004 < hi < 0.006
+
+
+def test_vocabulary_variety_does_not_fall_with_length():
+    from analysis.features import mattr
+
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(60)]
+    short = list(rng.choice(vocab, 60))
+    long = list(rng.choice(vocab, 600))
+    plain = len(set(short)) / len(short), len(set(long)) / len(long)
+    assert plain[0] > 2 * plain[1]  # plain type-token ratio: the same writer looks far more "varied" when brief
+    assert abs(mattr(short) - mattr(long)) < 0.05
