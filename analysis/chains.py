@@ -14,14 +14,18 @@ import functools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import numpy as np
 
 from .factloss import _content, _proper_names
-from .facts import extract
+from .facts import Fact, extract
 from .features import lexicon
+
+T = TypeVar("T")
 
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
@@ -37,8 +41,7 @@ SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's value
 SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
-CONFLICT_KINDS = {"date": "when", "deadline": "when", "owner": "owner", "money": "money", "percentage": "percentage",
-                  "name": "name", "status": "status"}
+CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
@@ -92,6 +95,12 @@ def _mentions(text: str, conversation_name: str) -> bool:
 
 def _names(text: str) -> set[str]:
     return _proper_names(text) - _style_words()
+
+
+def _fact_keys(facts: list[Fact], kinds: set[str], polarity: bool = False) -> set[str]:
+    """"kind:value" of the facts of these kinds (a deadline is a date), with ":polarity" if asked."""
+    return {f"{'date' if f.kind == 'deadline' else f.kind}:{f.value}" + (f":{f.polarity}" if polarity else "")
+            for f in facts if f.kind in kinds}
 
 
 def _asks(text: str) -> bool:
@@ -150,65 +159,44 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     content_words = {n.id: max(n.words, parent_of[n.id].words) if n.id in parent_of else n.words for n in nodes}
     # 3. similarity within a sliding time window
     eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
-    states_facts: dict[str, bool] = {}
-    substance: dict[str, set[str]] = {}
+    def per_node(compute: Callable[[Node], T]) -> Callable[[Node], T]:
+        """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
+        memo: dict[str, T] = {}
 
-    def substance_of(p: Node) -> set[str]:
-        if p.id not in substance:
-            substance[p.id] = _substance(content_text[p.id])
-        return substance[p.id]
+        def get(p: Node) -> T:
+            if p.id not in memo:
+                memo[p.id] = compute(p)
+            return memo[p.id]
+        return get
+
+    def facts(p: Node) -> list[Fact]:
+        return extract(content_text[p.id], p.ts)
+
+    substance_of = per_node(lambda p: _substance(content_text[p.id]))
+    # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
+    anchors_of = per_node(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
+    # ... the values a short copy must repeat (with their polarity) ...
+    values_of = per_node(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
+    # ... and those another announcement in the same words would state differently
+    conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
+    # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
+    announces = per_node(lambda p: not _asks(p.text) and any(f.critical for f in facts(p)))
 
     # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
     df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
-    n_docs = max(len(eligible), 1)
+    idf = {w: math.log(max(len(eligible), 1) / c) for w, c in df.items()}
+    word_weight = per_node(lambda n: sum(idf.get(w, 0.0) for w in substance_of(n)))
 
     def coverage(n: Node, p: Node) -> float:
         """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
-        mine = substance_of(n)
-        total = sum(math.log(n_docs / df[w]) for w in mine if df[w])
-        common = sum(math.log(n_docs / df[w]) for w in mine & substance_of(p) if df[w])
-        return common / total if total > 0 else 0.0
-
-    anchors: dict[str, set[str]] = {}
-
-    def anchors_of(p: Node) -> set[str]:
-        """Language-independent values a copy keeps: ISO dates, times, amounts, percentages, names."""
-        if p.id not in anchors:
-            anchors[p.id] = {f"{f.kind if f.kind != 'deadline' else 'date'}:{f.value}"
-                             for f in extract(content_text[p.id], p.ts) if f.kind in ANCHOR_KINDS}
-        return anchors[p.id]
-
-    def announces(p: Node) -> bool:
-        """Only a message that states something critical (a date, an owner, a status...) has copies worth tracing."""
-        if p.id not in states_facts:
-            states_facts[p.id] = not _asks(p.text) and any(f.critical for f in extract(content_text[p.id], p.ts))
-        return states_facts[p.id]
-
-    by_kind: dict[str, dict[str, set[str]]] = {}
-
-    def values_by_kind(p: Node) -> dict[str, set[str]]:
-        if p.id not in by_kind:
-            out: dict[str, set[str]] = {}
-            for f in extract(content_text[p.id], p.ts):
-                if f.kind in CONFLICT_KINDS:
-                    out.setdefault(CONFLICT_KINDS[f.kind], set()).add(f.value)
-            by_kind[p.id] = out
-        return by_kind[p.id]
+        total = word_weight(n)
+        return sum(idf.get(w, 0.0) for w in substance_of(n) & substance_of(p)) / total if total > 0 else 0.0
 
     def contradicts(n: Node, p: Node) -> bool:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
         statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
-        mine = {f"{k}:{v}" for k, vs in values_by_kind(n).items() for v in vs}
-        theirs = {f"{k}:{v}" for k, vs in values_by_kind(p).items() for v in vs}
-        return len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2)
-
-    values: dict[str, set[str]] = {}
-
-    def values_of(p: Node) -> set[str]:
-        if p.id not in values:
-            values[p.id] = {f"{f.kind if f.kind != 'deadline' else 'date'}:{f.value}:{f.polarity}"
-                            for f in extract(content_text[p.id], p.ts) if f.kind in VALUE_KINDS}
-        return values[p.id]
+        mine = conflict_values(n)
+        return len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2)
 
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice, scored by one matrix-vector product without copying.
@@ -234,7 +222,6 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             continue
         window = [parents[lo + k] for k in hits]
         sims = sims[hits]
-        nc = _substance(n.text)
         best, best_score, best_sim = None, 0.0, 0.0
         for p, sim in zip(window, sims, strict=True):
             # across languages the English-centred embedding is weak: shared dates, times, amounts and names
@@ -247,7 +234,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
             if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
                 continue
-            shared = len(nc & substance_of(p))
+            shared = len(substance_of(n) & substance_of(p))
             if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
                 continue
             # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
