@@ -41,6 +41,7 @@ SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's value
 SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
+READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
@@ -59,6 +60,25 @@ class Node:
     audience: set[str] = field(default_factory=set)  # who could read it (members, recipients); empty: everyone
     lang: str | None = None
     conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What is known about one candidate parent of a message."""
+    cosine: float
+    coverage: float  # share of the copy's weighted wording the candidate holds
+    facts_shared: int
+    days: float  # copy's time minus candidate's
+    mentioned: bool  # the copy names the candidate's channel
+    unexplained: int  # the copy's values (dates, amounts, statuses) the candidate does not state
+    covered: float  # share of the candidate's weighted wording the copy holds
+    reads: bool  # the copy's author is known to read the candidate's conversation
+
+
+def _score(c: Candidate) -> float:
+    # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
+    return (c.cosine + COVERAGE_WEIGHT * c.coverage + 0.1 * c.facts_shared - 0.001 * int(c.days)
+            + (MENTION_BONUS if c.mentioned else 0.0) + (READER_BONUS if c.reads else 0.0))
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,13 @@ def _fact_keys(facts: list[Fact], kinds: set[str], polarity: bool = False) -> se
             for f in facts if f.kind in kinds}
 
 
+def _by_kind(keys: set[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for key in keys:
+        out.setdefault(key.split(":", 1)[0], set()).add(key)
+    return out
+
+
 def _asks(text: str) -> bool:
     """A message that opens with a question (its first sentence, or its first 80 characters)."""
     t = text.strip()
@@ -119,7 +146,9 @@ def _could_see(child: Node, parent: Node) -> bool:
         parent.conversation == child.conversation
 
 
-def build_edges(nodes: list[Node]) -> list[Edge]:
+def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | None = None) -> list[Edge]:
+    """Derivation edges, metadata first, then similarity. trace, if given, receives (child, candidate, what was
+    known) for every candidate that passed the filters (for evaluation and debugging)."""
     nodes = sorted(nodes, key=lambda n: n.ts)
     by_id = {n.id: n for n in nodes}
     edges: list[Edge] = []
@@ -179,6 +208,8 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     values_of = per_node(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
     # ... and those another announcement in the same words would state differently
     conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
+    # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
+    values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
     # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
     announces = per_node(lambda p: not _asks(p.text) and any(f.critical for f in facts(p)))
 
@@ -196,7 +227,24 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
         statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
         mine = conflict_values(n)
-        return len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2)
+        if len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
+            return True
+        # or it states other values than the parent for two kinds of fact (another date and another status)
+        theirs = values_by_kind(p)
+        return sum(1 for k, v in values_by_kind(n).items() if k in theirs and not v <= theirs[k]) >= 2
+
+    # Who reads what, where the data does not say (no member lists, no recipients): people read the
+    # conversations they write in. Posting is a lower bound on reading (lurkers exist), so it raises a
+    # candidate's score and never rules one out.
+    posts_in: dict[str, set[str]] = {}
+    for m in nodes:
+        if m.author is not None:
+            posts_in.setdefault(m.author, set()).add(m.conversation)
+
+    def reads(n: Node, p: Node) -> bool:
+        if n.author is None:
+            return False
+        return n.author in p.audience if p.audience else p.conversation in posts_in.get(n.author, ())
 
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice, scored by one matrix-vector product without copying.
@@ -206,6 +254,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             else np.zeros((0, 1), np.float32))
     pts = [p.ts for p in parents]
     plang = np.array([p.lang or "" for p in parents], dtype=object)
+    copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     for i, n in enumerate(eligible):
         # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
         if n.id in linked or _asks(n.text):
@@ -227,7 +276,8 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             # across languages the English-centred embedding is weak: shared dates, times, amounts and names
             # (language-independent values) stand in for it
             cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
-            if (sim < MIN_COSINE and not cross) or p.author == n.author or not _could_see(n, p) or not announces(p):
+            if (sim < MIN_COSINE and not cross) or p.author == n.author or not _could_see(n, p) or not (
+                    announces(p) or p.id in copied_from):  # a copy carries its announcement on
                 continue
             if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
                 continue
@@ -245,13 +295,17 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
                 continue
             if contradicts(n, p):
                 continue
-            # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
-            score = float(sim) + COVERAGE_WEIGHT * coverage(n, p) + 0.1 * facts_shared - 0.001 * (n.ts - p.ts).days
-            if p.conversation_name and _mentions(n.text, p.conversation_name):
-                score += MENTION_BONUS
+            cand = Candidate(float(sim), coverage(n, p), facts_shared, (n.ts - p.ts).total_seconds() / 86400,
+                             bool(p.conversation_name and _mentions(n.text, p.conversation_name)),
+                             len(values_of(n) - values_of(p)), coverage(p, n), reads(n, p))
+            score = _score(cand)
+            if trace is not None:
+                trace.append((n.id, p.id, cand))
             if score > best_score:
                 best, best_score, best_sim = p, score, float(sim)
         if best is not None:
+            if best_sim >= SHORT_COPY_COSINE:  # only a clear copy carries its announcement on: a loose link would spread
+                copied_from[n.id] = best.id
             rel, ratio = _relation_by_length(n, best)
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))

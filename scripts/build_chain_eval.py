@@ -8,7 +8,8 @@ What it builds (deterministic for a seed):
 - announcements about made-up products and features, each with a status (removed, postponed, cancelled,
   moved, approved and their negations), a date, a deadline, an owner and an amount, written plainly or
   AI-polished;
-- copies in other channels by other people, hours to days later: forwards that edit a little,
+- people who each belong to two to four channels and post only there; a copy is written by a member of its
+  parent's channel and posted in another of their channels, hours to days later: forwards that edit a little,
   paraphrases, summaries that drop facts, distortions ("scope refined" for "removed", a shifted date),
   and summaries of those copies (depth 2 and 3), each worded afresh;
 - hard negatives: another announcement about the same product (another feature, other values), and
@@ -173,9 +174,18 @@ def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
     span = timedelta(days=56)
     rows: list[dict] = []
     people = [f"U{i:03d}" for i in range(60)]
+    # everyone belongs to a few channels and posts only there; a copy's author read its parent in one of them
+    member_of = {u: rng.sample(CHANNELS, k=rng.randint(2, 4)) for u in people}
+    members = {c: [u for u in people if c in member_of[u]] or [rng.choice(people)] for c in CHANNELS}
+
+    def someone_in(channel: str) -> str:
+        return rng.choice(members[channel])
+
+    authors: dict[str, str] = {}
 
     def add(text: str, ts: datetime, channel: str, author: str, parent: str | None, origin: str | None) -> str:
         mid = f"m{len(rows):05d}"
+        authors[mid] = author
         rows.append({"id": mid, "ts": ts.isoformat(), "channel": channel, "author": author, "text": text,
                      "parent": parent, "origin": origin or mid})
         return mid
@@ -185,18 +195,19 @@ def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
         f = facts(rng, t0)
         root_text = announcement(rng, f)
         root_ch = rng.choice(CHANNELS[:3])
-        root = add(root_text, t0, root_ch, rng.choice(people), None, None)
+        root = add(root_text, t0, root_ch, someone_in(root_ch), None, None)
         # a hard negative: the same product, another feature, other values, a few days apart
         if rng.random() < 0.5:
             h = facts(rng, t0)
             h["product"] = f["product"]
             while h["feature"] == f["feature"]:
                 h["feature"] = rng.choice(FEATURES)
-            add(announcement(rng, h), t0 + timedelta(days=rng.uniform(-5, 5)), rng.choice(CHANNELS), rng.choice(people),
-                None, None)
+            ch = rng.choice(CHANNELS)
+            add(announcement(rng, h), t0 + timedelta(days=rng.uniform(-5, 5)), ch, someone_in(ch), None, None)
         # same-topic chatter that copies nothing
+        ch = rng.choice(CHANNELS)
         add(f"anyone know if the {f['product']} {f['feature']} designs are final? asking for the demo",
-            t0 + timedelta(hours=rng.uniform(-48, 48)), rng.choice(CHANNELS), rng.choice(people), None, None)
+            t0 + timedelta(hours=rng.uniform(-48, 48)), ch, someone_in(ch), None, None)
         frontier = [(root, root_text, f, root_ch, t0, 0)]
         for _k in range(rng.randint(1, 4)):
             pid, ptext, pf, pch, pts, depth = rng.choice(frontier)
@@ -204,16 +215,19 @@ def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
                 continue
             kind = rng.choice(["forward", "paraphrase", "summary", "summary", "distort"] if depth == 0
                               else ["summary", "summary", "distort", "paraphrase"])
-            ch = rng.choice([c for c in CHANNELS if c != pch])
+            author = rng.choice([u for u in members[pch] if len(member_of[u]) > 1 and u != authors[pid]] or people)
+            ch = rng.choice([c for c in member_of[author] if c != pch] or [c for c in CHANNELS if c != pch])
             text = copy_of(rng, ptext, pf, kind, pch)
             ts = pts + timedelta(hours=rng.uniform(1, 96))
-            cid = add(text, ts, ch, rng.choice(people), pid, root)
+            cid = add(text, ts, ch, author, pid, root)
             frontier.append((cid, text, pf, ch, ts, depth + 1))
     human = real_chatter(shared)
     for text in rng.sample(human, k=min(n_chatter, len(human))):
-        add(text, start + span * rng.random(), rng.choice(CHANNELS), rng.choice(people), None, None)
+        ch = rng.choice(CHANNELS)
+        add(text, start + span * rng.random(), ch, someone_in(ch), None, None)
     for _ in range(n_chatter // 10):
-        add(slop_post(rng), start + span * rng.random(), rng.choice(CHANNELS), rng.choice(people), None, None)
+        ch = rng.choice(CHANNELS)
+        add(slop_post(rng), start + span * rng.random(), ch, someone_in(ch), None, None)
     rows.sort(key=lambda r: r["ts"])
     return rows
 
