@@ -41,6 +41,8 @@ SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's value
 SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
+BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
+CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
 READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
@@ -60,6 +62,7 @@ class Node:
     audience: set[str] = field(default_factory=set)  # who could read it (members, recipients); empty: everyone
     lang: str | None = None
     conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
+    readers: set[str] = field(default_factory=set)  # who reads it (members, recipients), also where anyone may
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,21 @@ def _by_kind(keys: set[str]) -> dict[str, set[str]]:
     for key in keys:
         out.setdefault(key.split(":", 1)[0], set()).add(key)
     return out
+
+
+# Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
+# résumé du message"). Written by hand: no library tags relayed speech. A relaying message may lose every
+# name and value of its parent (the worst copies do), so it need not repeat them to be linked.
+_RELAYS = re.compile(
+    r"\b(?:summary|summari[sz](?:e|ed|ing)|recap|tl;?dr|fyi|heads[- ]up|key takeaways?|passing (?:this|it) on|"
+    r"forward(?:ed|ing)|fwd?(?=:)|reposting|cross-?posting|sharing (?:this|from)|shared (?:in|by|from)|"
+    r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)|"
+    r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|message de)\b",
+    re.I)
+
+
+def _relays(text: str) -> bool:
+    return _RELAYS.search(text[:300]) is not None
 
 
 def _asks(text: str) -> bool:
@@ -210,6 +228,7 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
     conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
     # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
     values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
+    relays = per_node(lambda p: _relays(p.text))
     # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
     announces = per_node(lambda p: not _asks(p.text) and any(f.critical for f in facts(p)))
 
@@ -229,13 +248,14 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
         mine = conflict_values(n)
         if len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
             return True
-        # or it states other values than the parent for two kinds of fact (another date and another status)
+        # or it states two values the parent states otherwise (another date and another status, two other
+        # dates): a distortion changes one
         theirs = values_by_kind(p)
-        return sum(1 for k, v in values_by_kind(n).items() if k in theirs and not v <= theirs[k]) >= 2
+        return sum(len(v - theirs[k]) for k, v in values_by_kind(n).items() if k in theirs) >= 2
 
-    # Who reads what, where the data does not say (no member lists, no recipients): people read the
-    # conversations they write in. Posting is a lower bound on reading (lurkers exist), so it raises a
-    # candidate's score and never rules one out.
+    # Who reads what: the members of a conversation (a public channel's too: anyone may read it, its members
+    # do) or a mail's recipients; where the data does not say, the conversations a person writes in (a lower
+    # bound: lurkers exist). Reading raises a candidate's score and never rules one out.
     posts_in: dict[str, set[str]] = {}
     for m in nodes:
         if m.author is not None:
@@ -244,7 +264,8 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
     def reads(n: Node, p: Node) -> bool:
         if n.author is None:
             return False
-        return n.author in p.audience if p.audience else p.conversation in posts_in.get(n.author, ())
+        known = p.readers or p.audience
+        return n.author in known if known else p.conversation in posts_in.get(n.author, ())
 
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice, scored by one matrix-vector product without copying.
@@ -295,6 +316,11 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
                 continue
             if contradicts(n, p):
                 continue
+            # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
+            # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not copies
+            if not (values_of(n) & values_of(p) or _names(n.text) & _names(content_text[p.id])) and \
+                    coverage(n, p) < BARE_COPY_COVERAGE and not relays(n):
+                continue
             cand = Candidate(float(sim), coverage(n, p), facts_shared, (n.ts - p.ts).total_seconds() / 86400,
                              bool(p.conversation_name and _mentions(n.text, p.conversation_name)),
                              len(values_of(n) - values_of(p)), coverage(p, n), reads(n, p))
@@ -304,7 +330,9 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
             if score > best_score:
                 best, best_score, best_sim = p, score, float(sim)
         if best is not None:
-            if best_sim >= SHORT_COPY_COSINE:  # only a clear copy carries its announcement on: a loose link would spread
+            # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
+            # on: a loose link would spread to every post in the same style
+            if best_sim >= SHORT_COPY_COSINE and coverage(n, best) >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
             rel, ratio = _relation_by_length(n, best)
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,

@@ -156,7 +156,8 @@ def evaluate_factloss(path: Path) -> dict[str, Any]:
 
 
 def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
-    """Exact-parent edges and origins, from text, time and channel only (gold parent/origin hidden)."""
+    """Exact-parent edges and origins from text, time, channel and author (gold parent/origin hidden), and
+    from metadata where a row has it: "shares" (ids it shares or links), "forwarded_text", "readers"."""
     from datetime import datetime
 
     from .chains import Node, build_edges, chain_positions
@@ -169,8 +170,11 @@ def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
     for r, t, e in zip(rows, texts, emb, strict=True):
         ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
-        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e, lang=lang,
-                          conversation_name=str(r["channel"])))
+        # optional metadata, where the source has it: shared/linked message ids, a forwarded block, the
+        # conversation's members (who reads it)
+        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
+                          shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),
+                          lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or [])))
     edges = build_edges(nodes)
     pred = {e.child: e.parent for e in edges}
     origin = {k: v.root for k, v in chain_positions(edges).items()}

@@ -1,8 +1,13 @@
 """Write a pooled, interleaved chain-evaluation file: announcements, their copies at depths 1-3, hard
-negatives and chatter, as `slopradar eval chains` reads it (DESIGN.md section 7). No metadata: the
+negatives and chatter, as `slopradar eval chains` reads it (DESIGN.md section 7). By default no metadata: the
 detector sees text, time, channel and author only.
 
-    python scripts/build_chain_eval.py [--chains 60] [--chatter 1200] [--seed 11] [--shared ../shared/data] > build/chains_synthetic.jsonl
+    python scripts/build_chain_eval.py [--chains 60] [--chatter 1200] [--seed 11] [--shared ../shared/data]
+        [--metadata] > build/chains_synthetic.jsonl
+
+With --metadata, the file also holds what a Slack workspace records: a forward made with the Share button
+links its parent ("shares"), and every message lists its channel's members ("readers"); summaries and
+paraphrases, typed afresh, link nothing.
 
 What it builds (deterministic for a seed):
 - announcements about made-up products and features, each with a status (removed, postponed, cancelled,
@@ -168,7 +173,7 @@ def slop_post(rng: random.Random) -> str:
     return " ".join(parts + [rng.choice(bank["close"])]).replace("{topic}", rng.choice(story.SLOP_TOPICS))
 
 
-def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
+def build(n_chains: int, n_chatter: int, seed: int, shared: Path, metadata: bool = False) -> list[dict]:
     rng = random.Random(seed)
     start = datetime(2026, 3, 2, 8, tzinfo=UTC)
     span = timedelta(days=56)
@@ -220,6 +225,8 @@ def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
             text = copy_of(rng, ptext, pf, kind, pch)
             ts = pts + timedelta(hours=rng.uniform(1, 96))
             cid = add(text, ts, ch, author, pid, root)
+            if metadata and kind == "forward":  # the Share button: the copy carries a link to its parent
+                rows[-1]["shares"] = [pid]
             frontier.append((cid, text, pf, ch, ts, depth + 1))
     human = real_chatter(shared)
     for text in rng.sample(human, k=min(n_chatter, len(human))):
@@ -228,6 +235,9 @@ def build(n_chains: int, n_chatter: int, seed: int, shared: Path) -> list[dict]:
     for _ in range(n_chatter // 10):
         ch = rng.choice(CHANNELS)
         add(slop_post(rng), start + span * rng.random(), ch, someone_in(ch), None, None)
+    if metadata:
+        for r in rows:
+            r["readers"] = members[r["channel"]]
     rows.sort(key=lambda r: r["ts"])
     return rows
 
@@ -238,8 +248,10 @@ def main() -> None:
     ap.add_argument("--chatter", type=int, default=1200)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--metadata", action="store_true",
+                    help="as a Slack workspace records it: forwards share their parent, channels list their members")
     args = ap.parse_args()
-    for r in build(args.chains, args.chatter, args.seed, args.shared):
+    for r in build(args.chains, args.chatter, args.seed, args.shared, args.metadata):
         sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 

@@ -366,11 +366,12 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
                   if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
         forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
         # public channels are readable by the whole workspace; private ones, DMs and mail are not
-        audience = set(conv.members or []) if conv.kind in ("private", "dm", "mpim") else set()
+        readers = set(conv.members or [])
+        audience = readers if conv.kind in ("private", "dm", "mpim") else set()
         if m.meta.get("recipients"):
-            audience = set(m.meta["recipients"]) | {m.author_id}
+            audience = readers = set(m.meta["recipients"]) | {m.author_id}
         node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
-                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "")
+                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "", readers)
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id
