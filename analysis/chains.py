@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -46,6 +48,13 @@ CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for i
 READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
+
+
+def chains_version() -> str:
+    """Changes with the code that decides edges and facts: stored chains are rebuilt when it does."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("chains.py", "facts.py", "factloss.py")))
+    return f"chains-1+{digest.hexdigest()[:10]}"
 
 
 @dataclass

@@ -311,6 +311,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0}
     if not pending:
+        summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)
         return summary
     analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
@@ -378,43 +379,119 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
 
 
 CHAIN_CHUNK = timedelta(days=30)
+CHAIN_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # chunks start at fixed times, so a chunk's inputs stay comparable
+
+
+def _utc(t: datetime) -> datetime:
+    return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _chunk_start(t: datetime) -> datetime:
+    return CHAIN_EPOCH + CHAIN_CHUNK * ((_utc(t) - CHAIN_EPOCH) // CHAIN_CHUNK)
+
+
+def _chunk_key(start: datetime) -> str:
+    return f"chains:{start.date().isoformat()}"
+
+
+def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: list[datetime]) -> dict[str, str]:
+    """What each chunk's edges depend on: the chain code, the embedding model, and the messages of its window
+    (ids, versions, embeddings present; deleted, emptied and opted-out messages drop out), plus member lists."""
+    from analysis.chains import WINDOW
+    from analysis.embeddings import model_name
+
+    from .schema import Embedding
+
+    model = model_name(settings.embedding_model)
+    convs = s.exec(select(sa.func.count(), sa.func.sum(Conversation.member_count))).one()
+    out = {}
+    for a in starts:
+        row = s.exec(
+            select(sa.func.count(), sa.func.sum(Message.id), sa.func.sum(Message.version_ts),
+                   sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id))
+            .join(Person, Person.id == Message.author_id)
+            .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
+            .where(Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+                   Person.opted_out == sa.false(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
+        ).one()
+        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs))
+    return out
 
 
 def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
-    """Recompute derivation edges, chains and fact-loss records from the stored messages and embeddings.
+    """Derivation edges, chains and fact-loss records from the stored messages and embeddings (incremental).
 
     Messages are read 30 days at a time with the 21 days before them (the longest gap between a copy
-    and its parent), so memory stays bounded however large the store. Idempotent: the whole edge
-    set is replaced in one transaction.
+    and its parent), so memory stays bounded however large the store. Each 30-day chunk's inputs are
+    fingerprinted; from the first chunk whose inputs changed (new, edited, deleted or opted-out messages,
+    new embeddings, other member lists, other chain code), edges are rebuilt and the fingerprints stored in
+    the same transaction; earlier edges are kept (a parent is never later than its copy, so a kept edge's
+    chain cannot change). A second run with nothing new does no work.
     """
-    from analysis.chains import WINDOW, build_edges, chain_positions
-    from analysis.factloss import compare
+    from analysis.chains import chains_version
 
-    from .schema import DerivationEdge, FactLoss
+    from .schema import DerivationEdge, FactLoss, Meta
 
     authored = (Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None))  # type: ignore[union-attr]
     with Session(engine) as s:
         first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at)).where(*authored)).one()
+        starts = []
+        if first is not None:
+            a = _chunk_start(first)
+            while a <= _utc(last):
+                starts.append(a)
+                a += CHAIN_CHUNK
+        fps = _chain_fingerprints(s, settings, chains_version(), starts)
+        stored = {m.key: m.value for m in s.exec(select(Meta).where(Meta.key.like("chains:%")))}  # type: ignore[attr-defined]
+    changed = [a for a in starts if stored.get(_chunk_key(a)) != fps[_chunk_key(a)]]
+    stale = sorted(set(stored) - set(fps))  # chunks that no longer hold any message
+    changed += [datetime.fromisoformat(k.removeprefix("chains:")).replace(tzinfo=UTC) for k in stale]
+    summary: dict[str, Any] = {"chunks": len(starts), "chunks_rebuilt": 0}
+    if changed:
+        since = min(changed)
+        summary["chunks_rebuilt"] = sum(1 for a in starts if a >= since)
+        _rebuild_chains_since(engine, settings, since, [a for a in starts if a >= since], fps, stale)
+    with Session(engine) as s:
+        edges = s.exec(select(sa.func.count(), sa.func.count(sa.distinct(DerivationEdge.root_id)),
+                              sa.func.sum(sa.cast(DerivationEdge.summary_of_summary, sa.Integer)))).one()
+        losses = dict(s.exec(select(FactLoss.status, sa.func.count()).where(FactLoss.critical)
+                             .group_by(FactLoss.status)).all())
+    summary.update(edges=edges[0], chains=edges[1], summary_of_summary=int(edges[2] or 0),
+                   critical_facts_lost=losses.get("lost", 0), critical_facts_distorted=losses.get("distorted", 0))
+    return summary
+
+
+def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
+                          fps: dict[str, str], stale: list[str]) -> None:
+    """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
+    from analysis.chains import WINDOW, Edge, build_edges, chain_positions
+    from analysis.factloss import compare
+
+    from .schema import DerivationEdge, FactLoss, Meta
+
+    with Session(engine) as s:
+        kept = [Edge(str(c), str(p), rel, 0.0, 0.0, 0.0, "")
+                for c, p, rel in s.exec(select(DerivationEdge.child_id, DerivationEdge.parent_id, DerivationEdge.relation)
+                                        .join(Message, Message.id == DerivationEdge.child_id)
+                                        .where(Message.sent_at < since))]
     edges: list[Any] = []
     texts: dict[str, tuple[str, str, datetime]] = {}  # id -> (text, forwarded text, sent at), for messages in edges
-    a = first
-    while a is not None and a <= last:
+    for a in starts:
         b = a + CHAIN_CHUNK
         with Session(engine) as s:
             nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
         for e in build_edges(nodes):
             child = by_id[e.child][1]
-            if a <= child.ts < b:  # each child is decided in the chunk it belongs to
+            if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
                 edges.append(e)
                 for nid in (e.child, e.parent):
                     n = by_id[nid][1]
                     texts[nid] = (n.text, n.forwarded_text, n.ts)
-        a = b
-    positions = chain_positions(edges)
-    missing = [int(p.root) for p in positions.values() if p.root not in texts]
+    positions = chain_positions(kept + edges)
+    missing = [int(positions[e.child].root) for e in edges if positions[e.child].root not in texts]
     if missing:  # a root older than the chunk that holds its copies
         with Session(engine) as s:
-            for m in s.exec(select(Message).where(Message.id.in_(missing))):  # type: ignore[union-attr]
+            for m in s.exec(select(Message).where(Message.id.in_(sorted(set(missing))))):  # type: ignore[union-attr]
                 texts[str(m.id)] = (m.text or "", "", m.sent_at)
     edge_rows, loss_rows = [], []
     for e in edges:
@@ -434,16 +511,15 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
                                   critical=f.critical, status=fs.status, evidence=fs.evidence[:300]))
     dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
     with Session(engine) as s:
-        s.exec(sa.delete(FactLoss))  # type: ignore[call-overload]
-        s.exec(sa.delete(DerivationEdge))  # type: ignore[call-overload]
-        # plain executemany inserts: the tables were just emptied (and multi-row upserts compile slowly)
+        recent = select(Message.id).where(Message.sent_at >= since)
+        s.exec(sa.delete(FactLoss).where(FactLoss.copy_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
+        s.exec(sa.delete(DerivationEdge).where(DerivationEdge.child_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
+        # plain executemany inserts: the rows were just deleted (and multi-row upserts compile slowly)
         if edge_rows:
-            s.connection().execute(DerivationEdge.__table__.insert(), edge_rows)  # type: ignore[attr-defined]
+            s.connection().execute(DerivationEdge.__table__.insert(), edge_rows)
         if dedup:
-            s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))  # type: ignore[attr-defined]
+            s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))
+        if stale:
+            s.exec(sa.delete(Meta).where(Meta.key.in_(stale)))  # type: ignore[call-overload,attr-defined]
+        upsert(s, Meta, [dict(key=_chunk_key(a), value=fps[_chunk_key(a)]) for a in starts], keys=["key"])
         s.commit()
-    roots = {r["root_id"] for r in edge_rows}
-    return {"edges": len(edge_rows), "chains": len(roots),
-            "summary_of_summary": sum(r["summary_of_summary"] for r in edge_rows),
-            "critical_facts_lost": sum(1 for r in dedup.values() if r["critical"] and r["status"] == "lost"),
-            "critical_facts_distorted": sum(1 for r in dedup.values() if r["critical"] and r["status"] == "distorted")}

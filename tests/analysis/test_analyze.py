@@ -171,7 +171,8 @@ def test_eval_chains_interface(tmp_path):
 
 def test_eval_chains_on_pooled_interleaved_chains(tmp_path):
     """scripts/build_chain_eval.py: chains at depths 1-3 with summaries, distortions and hard negatives, hidden in
-    real human chatter, no metadata. Floors well below the figures in docs/chains.md (F1 0.76, origin 0.97)."""
+    real human chatter, no metadata. Floors below the figures in docs/chains.md (F1 0.90-0.94, origin 0.99;
+    this smaller set: 0.88 / 0.99)."""
     import subprocess
     import sys
 
@@ -190,4 +191,63 @@ def test_eval_chains_on_pooled_interleaved_chains(tmp_path):
     assert len(gold) >= 40 and any(r["text"].startswith("Summary of what was shared") for r in gold)
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["edge_f1"] >= 0.6 and out["origin_accuracy"] >= 0.9
+    assert out["edge_f1"] >= 0.8 and out["origin_accuracy"] >= 0.97
+
+
+def test_chains_are_incremental(tmp_path):
+    """A second build with nothing new does no work; a new copy rebuilds only its own 30-day chunk and keeps
+    older edges; a deleted copy loses its edge; an opt-out drops the person's copies."""
+    from datetime import UTC, datetime
+
+    from slopradar.config import Settings
+    from slopradar.ingest import IngestWriter, Unit
+    from slopradar.pipeline import build_chains, pseudonymizer
+    from slopradar.records import ConversationRecord, MessageRecord, PersonRef
+    from slopradar.schema import DerivationEdge
+    from slopradar.store import open_store
+
+    settings = Settings(db=str(tmp_path / "i.db"), data_dir=str(tmp_path / "state"))
+    engine = open_store(settings)
+    ann, ops = ConversationRecord("slack:T", "C1", "channel", "announcements"), ConversationRecord("slack:T", "C2", "channel", "ops")
+    julie, tom, mei = (PersonRef([("email", f"{n}@x.org")]) for n in ("julie", "tom", "mei"))
+    writer = IngestWriter(engine, settings, pseudonymizer(settings), "test", "chains")
+    root = "Decision from the roadmap review: Offline Sync is removed from the spring release. Stop all work on it by 12 March. Owner: Julie Martin."
+    copy1 = "Summary of the roadmap decision in #announcements: Offline Sync is removed from the spring release. Stop work on it by 12 March."
+    filler = "Lunch order for the team offsite goes out at noon, reply with your choice of salad or pasta by then please."
+    recs = [MessageRecord("slack:T", "C1:1", ann, datetime(2026, 1, 5, 9, tzinfo=UTC), "authored", julie, text=root),
+            MessageRecord("slack:T", "C2:1", ops, datetime(2026, 1, 6, 9, tzinfo=UTC), "authored", tom, text=copy1)]
+    recs += [MessageRecord("slack:T", f"C2:f{i}", ops, datetime(2026, 4, 10 + i, 9, tzinfo=UTC), "authored", mei, text=filler)
+             for i in range(3)]
+    writer.write_unit(Unit("u", "1", recs))
+    first = analyze(engine, settings, progress=False)["chains"]
+    assert first["edges"] == 1 and first["chunks_rebuilt"] == first["chunks"] >= 3
+
+    def edges():
+        with Session(engine) as s:
+            return {(e.child_id, e.parent_id, e.depth) for e in s.exec(select(DerivationEdge))}
+
+    before = edges()
+    assert build_chains(engine, settings)["chunks_rebuilt"] == 0 and edges() == before
+    late = MessageRecord("slack:T", "C2:late", ops, datetime(2026, 4, 14, 9, tzinfo=UTC), "authored", tom, text=filler + " Thanks!")
+    writer.write_unit(Unit("u", "2", [late]))
+    assert analyze(engine, settings, progress=False)["chains"]["chunks_rebuilt"] == 1 and edges() == before
+    copy2 = "Key takeaway from #ops: Offline Sync is removed from the spring release, so stop work on it."
+    writer.write_unit(Unit("u", "3", [MessageRecord("slack:T", "C1:2", ann, datetime(2026, 1, 7, 9, tzinfo=UTC), "authored",
+                                                    mei, text=copy2)]))
+    assert analyze(engine, settings, progress=False)["chains"]["edges"] == 2 and before < edges()
+    with Session(engine) as s:
+        m = s.exec(select(Message).where(Message.native_id == "C2:1")).one()
+        m.deleted = True
+        s.add(m)
+        s.commit()
+        copy_id = m.id
+    third = build_chains(engine, settings)
+    assert third["chunks_rebuilt"] >= 1 and copy_id not in {c for c, _, _ in edges()}
+    with Session(engine) as s:
+        mei_id = pseudonymizer(settings).person_id("email", "mei@x.org")
+        p = s.get(Person, mei_id)
+        p.opted_out = True
+        s.add(p)
+        s.commit()
+    build_chains(engine, settings)
+    assert edges() == set()  # copy1 deleted, copy2's author opted out
