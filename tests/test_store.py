@@ -83,6 +83,9 @@ def test_analysis_dashboard_and_audit_on_postgres_match_sqlite(postgres_url, ana
     pg_engine = _load(pg_settings)
     summary = analyze(pg_engine, pg_settings, progress=False)
     assert summary["scored"] > 0 and summary["chains"]["edges"] > 0
+    from slopradar.pipeline import build_chains
+
+    assert build_chains(pg_engine, pg_settings)["chunks_rebuilt"] == 0  # fingerprints read back the same
 
     def rounded(rows):
         return [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
