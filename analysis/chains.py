@@ -82,8 +82,6 @@ class Candidate:
     facts_shared: int
     days: float  # copy's time minus candidate's
     mentioned: bool  # the copy names the candidate's channel
-    unexplained: int  # the copy's values (dates, amounts, statuses) the candidate does not state
-    covered: float  # share of the candidate's weighted wording the copy holds
     reads: bool  # the copy's author is known to read the candidate's conversation
 
 
@@ -173,9 +171,7 @@ def _could_see(child: Node, parent: Node) -> bool:
         parent.conversation == child.conversation
 
 
-def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | None = None) -> list[Edge]:
-    """Derivation edges, metadata first, then similarity. trace, if given, receives (child, candidate, what was
-    known) for every candidate that passed the filters (for evaluation and debugging)."""
+def build_edges(nodes: list[Node]) -> list[Edge]:
     nodes = sorted(nodes, key=lambda n: n.ts)
     by_id = {n.id: n for n in nodes}
     edges: list[Edge] = []
@@ -238,6 +234,8 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
     # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
     values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
     relays = per_node(lambda p: _relays(p.text))
+    names_said = per_node(lambda p: _names(p.text))  # the names a message itself writes ...
+    names_carried = per_node(lambda p: _names(content_text[p.id]))  # ... and with a shared original's
     # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
     announces = per_node(lambda p: not _asks(p.text) and any(f.critical for f in facts(p)))
 
@@ -301,7 +299,7 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
             continue
         window = [parents[lo + k] for k in hits]
         sims = sims[hits]
-        best, best_score, best_sim = None, 0.0, 0.0
+        best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
         for p, sim in zip(window, sims, strict=True):
             # across languages the English-centred embedding is weak: shared dates, times, amounts and names
             # (language-independent values) stand in for it
@@ -320,28 +318,26 @@ def build_edges(nodes: list[Node], trace: list[tuple[str, str, Candidate]] | Non
             # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
             # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
             # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
-            if n.words < SHORT_COPY_WORDS and not values_of(n) & values_of(p) and (
-                    sim < SHORT_COPY_COSINE or not _names(n.text) & _names(content_text[p.id])):
+            same_value = bool(values_of(n) & values_of(p))
+            same_name = bool(names_said(n) & names_carried(p))
+            if n.words < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
                 continue
             if contradicts(n, p):
                 continue
             # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
             # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not copies
-            if not (values_of(n) & values_of(p) or _names(n.text) & _names(content_text[p.id])) and \
-                    coverage(n, p) < BARE_COPY_COVERAGE and not relays(n):
+            cov = coverage(n, p)
+            if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not relays(n):
                 continue
-            cand = Candidate(float(sim), coverage(n, p), facts_shared, (n.ts - p.ts).total_seconds() / 86400,
-                             bool(p.conversation_name and _mentions(n.text, p.conversation_name)),
-                             len(values_of(n) - values_of(p)), coverage(p, n), reads(n, p))
-            score = _score(cand)
-            if trace is not None:
-                trace.append((n.id, p.id, cand))
+            score = _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400,
+                                     bool(p.conversation_name and _mentions(n.text, p.conversation_name)),
+                                     reads(n, p)))
             if score > best_score:
-                best, best_score, best_sim = p, score, float(sim)
+                best, best_score, best_sim, best_cov = p, score, float(sim), cov
         if best is not None:
             # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
             # on: a loose link would spread to every post in the same style
-            if best_sim >= SHORT_COPY_COSINE and coverage(n, best) >= CARRY_COVERAGE:
+            if best_sim >= SHORT_COPY_COSINE and best_cov >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
             rel, ratio = _relation_by_length(n, best)
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,

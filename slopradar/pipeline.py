@@ -345,8 +345,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
 
     model = model_name(settings.embedding_model)
     convs = {c.id: c for c in s.exec(select(Conversation))}
-    cond = [Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
-            Person.opted_out == sa.false()]
+    cond = _chain_messages()
     if since is not None:
         cond.append(Message.sent_at >= since)
     if until is not None:
@@ -376,6 +375,13 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id
+
+
+def _chain_messages() -> list[Any]:
+    """The messages chains are built from (a query joined with Person): authored, not deleted, with text,
+    by people who have not opted out."""
+    return [Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+            Person.opted_out == sa.false()]
 
 
 CHAIN_CHUNK = timedelta(days=30)
@@ -411,8 +417,7 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
                    sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id))
             .join(Person, Person.id == Message.author_id)
             .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
-            .where(Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
-                   Person.opted_out == sa.false(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
+            .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
         ).one()
         out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs))
     return out
@@ -432,9 +437,9 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
 
     from .schema import DerivationEdge, FactLoss, Meta
 
-    authored = (Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None))  # type: ignore[union-attr]
     with Session(engine) as s:
-        first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at)).where(*authored)).one()
+        first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at))
+                             .join(Person, Person.id == Message.author_id).where(*_chain_messages())).one()
         starts = []
         if first is not None:
             a = _chunk_start(first)
