@@ -158,9 +158,17 @@ def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: 
     return out
 
 
+COST_KEYS = ("padding_reading_hours_per_week", "fact_loss_incidents_per_week", "fact_loss_hours_per_week",
+             "total_hours_per_week")
+
+
 def _cost(arrays: dict[str, Any], periods: tuple[Period, Period], settings: Settings) -> dict[str, Any]:
+    """Hours per week lost to padding and fact loss, for each period that has enough authors (a period
+    without them is absent: none of its figures, nor anything computed from them, may be shown)."""
     out = {}
-    for p, per in zip(arrays["periods"], periods, strict=True):
+    for p, per, ok in zip(arrays["periods"], periods, arrays["enough_authors"], strict=True):
+        if not ok:
+            continue
         padding_h = float(p["padding_words"].sum()) / queries.READING_WPM / 60
         incidents = float(p["loss_copies"].sum())
         out[per.label] = {
@@ -170,6 +178,19 @@ def _cost(arrays: dict[str, Any], periods: tuple[Period, Period], settings: Sett
             "total_hours_per_week": (padding_h + incidents * settings.incident_hours) / per.weeks,
         }
     return out
+
+
+def _organisation(teams: dict[str, dict[str, Any]], min_group_size: int) -> dict[str, Any]:
+    """The organisation's per-person arrays: the teams shown, period by period. A team's period without
+    enough authors adds nothing to the organisation's (else the organisation minus the teams shown would
+    give that period's figures); its people stay as empty rows so that rows still pair across periods."""
+    parts = [teams[k] for k in sorted(teams)]
+    periods = []
+    for i in range(len(parts[0]["periods"])):
+        periods.append({c: np.concatenate([t["periods"][i][c] if t["enough_authors"][i]
+                                           else np.zeros_like(t["periods"][i][c]) for t in parts])
+                        for c in parts[0]["periods"][i]})
+    return {"enough_authors": [int(p["active"].sum()) >= min_group_size for p in periods], "periods": periods}
 
 
 def footprint_of(tokens: tuple[float, float], settings: Settings) -> dict[str, Any]:
@@ -202,17 +223,22 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
                 engine, min_n, queries.Filters(start=pb.start, end=pa.end))):
             raise AuditError(f"no team {team!r} with at least {min_n} authors in these periods")
     sums = queries.person_sums(engine, min_n, [pb.filters(team_id), pa.filters(team_id)])
-    if not sums:
+    if not any(k for k in sums):
         raise AuditError(f"no team reaches {min_n} authors in these periods: nothing can be shown")
     tokens = {p.label: queries.ai_tokens(engine, min_n, p.filters(team_id), settings.tokens_per_word_en,
                                          settings.tokens_per_word_other) for p in (pb, pa)}
+    teams_shown = {k: v for k, v in sums.items() if k}
+    if team_id is None:
+        sums[""] = _organisation(teams_shown, min_n)
     groups = []
-    names = [""] + sorted(k for k in sums if k) if team_id is None else [k for k in sums if k]
+    names = [""] + sorted(teams_shown) if team_id is None else sorted(teams_shown)
     for name in names:
         arrays = sums[name]
         fp = {}
-        for p in (pb, pa):
-            t = tokens[p.label]
+        for i, p in enumerate((pb, pa)):
+            if not arrays["enough_authors"][i]:
+                continue  # a period without enough authors shows no figure
+            t = {k: v for k, v in tokens[p.label].items() if k in teams_shown and teams_shown[k]["enough_authors"][i]}
             tok = t.get(name) if name else (sum(v[0] for v in t.values()), sum(v[1] for v in t.values()))
             if tok is not None:
                 fp[p.label] = footprint_of(tok, settings) | {"weeks": p.weeks}

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .audit import COST_KEYS
+
 METHODS: list[tuple[str, str]] = [
     ("Periods", "Both periods are whole weeks, Monday to Sunday (UTC). With an adoption date, 'before' is every "
      "whole week of data before it and 'after' every week from it; a week that contains the date without starting "
@@ -107,6 +109,11 @@ def rng(pair: tuple[float, float] | list[float]) -> str:
         return f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
 
     return f"{g(lo)}–{g(hi)}"
+
+
+def withheld(r: dict[str, Any]) -> str:
+    """What stands in for the figures of a period that lacks enough authors."""
+    return f"not shown (fewer than {r['min_group_size']} authors)"
 
 
 def vclass(verdict: str) -> str:
@@ -217,9 +224,9 @@ def to_csv(r: dict[str, Any]) -> str:
                 if m.get(part):
                     row |= {part: m[part]["value"], f"{part}_low": m[part]["low"], f"{part}_high": m[part]["high"]}
             w.writerow(row)
-        for key in g["cost"]["before"]:
-            w.writerow({"group": g["name"], "metric": f"cost.{key}", "label": key,
-                        "before": g["cost"]["before"][key], "after": g["cost"]["after"][key]})
+        for key in COST_KEYS:  # a period without enough authors leaves its cells empty
+            w.writerow({"group": g["name"], "metric": f"cost.{key}", "label": key}
+                       | {p: g["cost"][p][key] for p in ("before", "after") if p in g["cost"]})
         for measure in ("energy_wh", "gwp_g", "gwp_local_g", "water_l"):
             row = {"group": g["name"], "metric": f"footprint.{measure}", "label": f"{measure} (min-max)"}
             for p in ("before", "after"):
@@ -268,8 +275,9 @@ def to_pdf(r: dict[str, Any]) -> bytes:
                     table.row([m["label"], "—", "—", "—", "—", f"not enough data: {m['why']}"])
         c = g["cost"]
         fp = g["footprint"]
-        lines = [f"Cost, hours per week (one reader): before {c['before']['total_hours_per_week']:.1f} h, after "
-                 f"{c['after']['total_hours_per_week']:.1f} h."]
+        lines = ["Cost, hours per week (one reader): " + ", ".join(
+            f"{p} {c[p]['total_hours_per_week']:.1f} h" if p in c else f"{p} {withheld(r)}"
+            for p in ("before", "after")) + "."]
         for p, f in fp.items():
             lines.append(f"Footprint {p} ({f['weeks']} weeks, range): {rng(f['energy_wh'])} Wh, {rng(f['gwp_g'])} "
                          f"gCO2eq ({rng(f['gwp_local_g'])} on the local grid), {rng(f['water_l'])} L water.")

@@ -122,3 +122,43 @@ def test_a_period_with_too_few_messages_shows_no_figure(analysed):
     org = {m["key"]: m for m in r["groups"][0]["metrics"]}
     assert org["fact_survival"]["verdict"] == "not enough data" and "before" not in org["fact_survival"]
     assert org["sos_per_week"]["verdict"] == "not enough data"  # one week: a per-week rate needs two
+
+
+@pytest.fixture(scope="module")
+def thin_period(analysed):
+    """Threshold 7, one week each side: Lyon Ops has 6 authors before and 8 after; Sales 6 and 5 (never shown)."""
+    engine, settings, _ = analysed
+    strict = settings.model_copy(update={"min_group_size": 7})
+    return audit.run(engine, strict, before=(date(2026, 1, 19), date(2026, 1, 25)),
+                     after=(date(2026, 3, 30), date(2026, 4, 5)))
+
+
+def test_a_period_with_too_few_authors_shows_no_figure_in_any_format(thin_period, tmp_path):
+    groups = {g["name"]: g for g in thin_period["groups"]}
+    assert "Sales" not in groups and "Lyon Ops" in groups
+    lyon = groups["Lyon Ops"]
+    assert lyon["enough_authors"] == {"before": False, "after": True}
+    assert set(lyon["cost"]) == {"after"} and set(lyon["footprint"]) <= {"after"}
+    assert all(m["verdict"] == "not enough data" and "before" not in m and "difference" not in m
+               for m in lyon["metrics"])
+    data = json.loads(report.to_json(thin_period))
+    assert "before" not in next(g for g in data["groups"] if g["name"] == "Lyon Ops")["cost"]
+    rows = [r for r in csv.DictReader(io.StringIO(report.to_csv(thin_period))) if r["group"] == "Lyon Ops"]
+    assert rows and all(r["before"] == r["before_low"] == r["before_high"] == "" for r in rows)
+    assert any(r["metric"] == "cost.total_hours_per_week" and r["after"] for r in rows)
+    html = report.to_html(thin_period, figures={})
+    lyon_html = html.split("<h2>Lyon Ops</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "before: not shown (fewer than 7 authors)" in lyon_html and "after: " in lyon_html
+    report.write(thin_period, tmp_path / "thin.pdf", "pdf")  # renders without the missing period
+    assert (tmp_path / "thin.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_organisation_adds_up_only_the_team_periods_shown(thin_period):
+    """Organisation minus the teams shown must recover nothing of a period a team was not shown for."""
+    org, teams = thin_period["groups"][0], thin_period["groups"][1:]
+    for period in ("before", "after"):
+        shown = [g["cost"][period] for g in teams if g["enough_authors"][period]]
+        assert org["cost"][period]["padding_reading_hours_per_week"] == pytest.approx(
+            sum(c["padding_reading_hours_per_week"] for c in shown))
+        assert org["cost"][period]["fact_loss_incidents_per_week"] == pytest.approx(
+            sum(c["fact_loss_incidents_per_week"] for c in shown))
