@@ -7,12 +7,13 @@ the PDF is drawn with fpdf2 from the same data (no browser involved).
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from slopradar.console import SafeDictWriter
 
 from .audit import COST_KEYS
 
@@ -132,6 +133,13 @@ def plots(r: dict[str, Any]) -> dict[str, str]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
+    # Labels are team names and other user text: plain text, never mathtext or TeX ("$\\badcmd$" in a
+    # team name would otherwise stop the report). rcParams cover texts made while drawing (tick labels).
+    with matplotlib.rc_context({"text.usetex": False, "text.parse_math": False}):
+        return _draw(r, plt, pd)
+
+
+def _draw(r: dict[str, Any], plt: Any, pd: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     weekly = pd.DataFrame(r["weekly"])
     if not weekly.empty:
@@ -183,6 +191,11 @@ def plots(r: dict[str, Any]) -> dict[str, str]:
 
 
 def _png(fig: Any, plt: Any) -> str:
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):  # every label as plain text, whatever the rcParams were when it was made
+        text.set_usetex(False)
+        text.set_parse_math(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
@@ -214,7 +227,7 @@ CSV_FIELDS = ["group", "metric", "label", "before", "before_low", "before_high",
 def to_csv(r: dict[str, Any]) -> str:
     """One row per group and metric, then cost and footprint rows (same columns, `metric` says which)."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w = SafeDictWriter(buf, fieldnames=CSV_FIELDS)  # team names are user text
     w.writeheader()
     for g in r["groups"]:
         for m in g["metrics"]:

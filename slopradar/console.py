@@ -1,6 +1,50 @@
-"""Shared rich consoles: results go to stdout, progress and diagnostics to stderr."""
+"""Output: the shared rich consoles (results to stdout, progress and diagnostics to stderr), and the
+rules that keep user text inert in them and in the CSV files slopradar writes."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False)
+
+# OWASP "CSV Injection": a cell starting with one of these is a formula to a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain(value: Any) -> str:
+    """User text (message text, names, file names) for a console print: Rich markup in it stays literal."""
+    return escape(str(value))
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text starting with = + - @ tab or CR gets a leading quote
+    (OWASP). Numbers are left as they are: a negative change is a number, not a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: csv_cell(v) for k, v in row.items()}
+
+
+class SafeDictWriter(csv.DictWriter):  # type: ignore[type-arg]
+    """csv.DictWriter whose every row goes through csv_cell(), with RFC 4180 line ends: the csv module
+    quotes only cells holding a character of the line terminator, so with "\n" a bare CR in a cell
+    would be written unquoted and split its row."""
+
+    def __init__(self, f: Any, fieldnames: Any, **kwargs: Any) -> None:
+        super().__init__(f, fieldnames, **(kwargs | {"lineterminator": "\r\n"}))
+
+    def writerow(self, rowdict: Any) -> Any:
+        return super().writerow(csv_row(rowdict))
+
+
+def from_csv_cell(value: str) -> str:
+    """The text a csv_cell() wrote (the quote it added removed), for files slopradar reads back."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value

@@ -28,6 +28,7 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from .console import from_csv_cell
 from .pseudonym import Pseudonymizer
 from .schema import Conversation, Message, Person, PersonAlias, Team
 from .store import upsert
@@ -57,8 +58,8 @@ def read_mapping(path: str | Path) -> dict[str, str]:
         if rows and not {"member", "team"} <= set(rows[0]):
             raise MappingError(f"{p}: CSV needs the header 'member,team'")
         for row in rows:
-            if row.get("member") and row.get("team"):
-                out[row["member"].strip()] = row["team"].strip()
+            if row.get("member") and row.get("team"):  # a cell written by slopradar may carry csv_cell's quote
+                out[from_csv_cell(row["member"].strip())] = from_csv_cell(row["team"].strip())
         return out
     try:
         data = yaml.safe_load(text) or {}

@@ -58,3 +58,11 @@ def test_mapping_formats(tmp_path):
     assert read_mapping(y) == {"alice@x.org": "Ops", "#ops": "Ops"}
     y.write_text("teams:\n  Ops: [alice@x.org, '#ops']\n")
     assert read_mapping(y) == {"alice@x.org": "Ops", "#ops": "Ops"}
+
+
+def test_a_csv_mapping_written_with_neutralised_cells_reads_back(tmp_path):
+    from slopradar.console import csv_cell
+
+    p = tmp_path / "teams.csv"
+    p.write_text(f"member,team\nalice@x.org,{csv_cell('-Ops')}\n#ops,{csv_cell('=Ops')}\n#it,'quoted\n")
+    assert read_mapping(p) == {"alice@x.org": "-Ops", "#ops": "=Ops", "#it": "'quoted"}

@@ -162,3 +162,42 @@ def test_the_organisation_adds_up_only_the_team_periods_shown(thin_period):
             sum(c["padding_reading_hours_per_week"] for c in shown))
         assert org["cost"][period]["fact_loss_incidents_per_week"] == pytest.approx(
             sum(c["fact_loss_incidents_per_week"] for c in shown))
+
+
+def _store_copy(settings, tmp_path):
+    """A private copy of the analysed demo store (SQLite backup API: the WAL is included)."""
+    import sqlite3
+
+    dst = tmp_path / "copy.db"
+    with sqlite3.connect(settings.db) as src, sqlite3.connect(dst) as out:
+        src.backup(out)
+    return settings.model_copy(update={"db": str(dst)})
+
+
+def test_a_team_name_with_mathtext_renders_as_plain_text(analysed, tmp_path):
+    import sqlite3
+
+    _engine, settings, _ = analysed
+    copy = _store_copy(settings, tmp_path)
+    with sqlite3.connect(copy.db) as c:
+        c.execute("UPDATE team SET name = ? WHERE name = 'Platform'", (r"$\badcmd$ Platform",))
+    for fmt in ("html", "pdf"):
+        out = tmp_path / f"report.{fmt}"
+        res = cli(copy, "audit", "--adoption-date", "2026-02-02", "--out", str(out))
+        assert res.exit_code == 0, res.output
+    assert r"$\badcmd$ Platform" in (tmp_path / "report.html").read_text()
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+                                  "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(result, name):
+    import copy
+
+    r = copy.deepcopy(result)
+    r["groups"][1]["name"] = name
+    rows = list(csv.DictReader(io.StringIO(report.to_csv(r), newline="")))
+    cells = {row["group"] for row in rows}
+    assert "'" + name in cells and name not in cells
+    # numbers stay numbers: a negative change is not a formula
+    assert any(row["difference"].startswith("-") for row in rows)
