@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from .config import ConfigError, Settings
-from .console import err_console, out_console
+from .console import emit_json, err_console, out_console, plain
 
 app = typer.Typer(help="slopradar: on-premises monitor of communication quality (AI bloat, summary chains, "
                   "lost facts).", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -32,7 +32,7 @@ state = State()
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {plain(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -90,14 +90,14 @@ def _print_report(report: Any) -> None:
     if not state.quiet:
         m = data["messages"]
         err_console.print(
-            f"[bold]{data['source']}[/]: {m['new']} new, {m['updated']} updated, {m['unchanged']} unchanged, "
+            f"[bold]{plain(data['source'])}[/]: {m['new']} new, {m['updated']} updated, {m['unchanged']} unchanged, "
             f"{m['deleted']} deleted, {m['truncated']} truncated; units done {data['units']['done']}, "
             f"unchanged {data['units']['unchanged']}, failed {data['units']['failed']}")
         if data["skipped"]:
-            err_console.print("skipped: " + ", ".join(f"{k}: {v}" for k, v in sorted(data["skipped"].items())))
+            err_console.print("skipped: " + plain(", ".join(f"{k}: {v}" for k, v in sorted(data["skipped"].items()))))
         for e in data["errors"][:10]:
-            err_console.print(f"[yellow]warning:[/] {e}")
-    out_console.print(json.dumps(data, ensure_ascii=False))
+            err_console.print(f"[yellow]warning:[/] {plain(e)}")
+    emit_json(data)
 
 
 @ingest_app.command("slack-export")
@@ -156,7 +156,7 @@ def teams(mapping: Annotated[Path | None, typer.Option(help="Team mapping file (
     if mapping is not None:
         state.settings.team_mapping = str(mapping)
     engine = _engine()
-    out_console.print(json.dumps(_run(apply_teams, engine, state.settings)))
+    emit_json(_run(apply_teams, engine, state.settings))
 
 
 @app.command()
@@ -167,7 +167,7 @@ def retention() -> None:
     if state.settings.retention_days is None:
         fail("retention_days is not set: nothing to do")
     engine = _engine()
-    out_console.print(json.dumps({"texts_removed": _run(apply_retention, engine, state.settings)}))
+    emit_json({"texts_removed": _run(apply_retention, engine, state.settings)})
 
 
 @app.command()
@@ -176,7 +176,7 @@ def stats() -> None:
     from .pipeline import stats as run
 
     engine = _engine()
-    out_console.print(json.dumps(_run(run, engine)))
+    emit_json(_run(run, engine))
 
 
 @app.command()
@@ -185,7 +185,7 @@ def analyze() -> None:
     from .pipeline import analyze as run
 
     engine = _engine()
-    out_console.print(json.dumps(_run(run, engine, state.settings, not state.quiet)))
+    emit_json(_run(run, engine, state.settings, not state.quiet))
 
 
 eval_app = typer.Typer(help="Evaluate a task on a JSONL file; the last stdout line is one JSON object.",
@@ -215,10 +215,10 @@ def eval_detect(
 
     try:
         result = evaluate(data, _embedder(), model or DEFAULT_ARTIFACT,
-                          progress=lambda s: err_console.print(s, soft_wrap=True))
+                          progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
     except (DataError, ValueError) as exc:
         fail(str(exc))
-    out_console.print(json.dumps(result))
+    emit_json(result)
 
 
 @eval_app.command("factloss")
@@ -232,7 +232,7 @@ def eval_factloss(
         result = evaluate_factloss(data)
     except (DataError, ValueError, KeyError) as exc:
         fail(str(exc))
-    out_console.print(json.dumps(result))
+    emit_json(result)
 
 
 @eval_app.command("chains")
@@ -247,7 +247,7 @@ def eval_chains(
         result = evaluate_chains(data, _embedder())
     except (DataError, ValueError) as exc:
         fail(str(exc))
-    out_console.print(json.dumps(result))
+    emit_json(result)
 
 
 @train_app.command("detect")
@@ -266,7 +266,7 @@ def train_detect(
         result = train(data, calibration, _embedder(), out or DEFAULT_ARTIFACT, C=c)
     except (DataError, ValueError) as exc:
         fail(str(exc))
-    out_console.print(json.dumps(result))
+    emit_json(result)
 
 
 @app.command()
@@ -282,10 +282,10 @@ def chains(
         rows = queries.chains_overview(engine, state.settings.min_group_size)
         for r in rows:
             out_console.print(
-                f"[bold]{r['root_id']}[/] {r['sent_at']} #{r['conversation']}: {r['copies']} copies, depth "
+                f"[bold]{r['root_id']}[/] {r['sent_at']} #{plain(r['conversation'])}: {r['copies']} copies, depth "
                 f"{r['max_depth']}, {r['summary_of_summary']} summaries of summaries, critical facts lost "
-                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{r['excerpt']}”")
-        out_console.print(json.dumps({"chains": rows}, default=str))
+                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{plain(r['excerpt'])}”")
+        emit_json({"chains": rows})
         return
     tree = queries.chain_tree(engine, root, state.settings.min_group_size)
     if tree is None:
@@ -294,18 +294,18 @@ def chains(
     def show(node: dict[str, Any], indent: str = "") -> None:
         rel = f"{node['relation']} (depth {node['depth']}{', summary of a summary' if node.get('summary_of_summary') else ''})" \
             if node["relation"] else "announcement"
-        out_console.print(f"{indent}[bold]{rel}[/] — team {node['team'] or '?'}, #{node['conversation']}, "
+        out_console.print(f"{indent}[bold]{rel}[/] — team {plain(node['team'] or '?')}, #{plain(node['conversation'])}, "
                           f"{node['sent_at']}")
-        out_console.print(f"{indent}  “{node['text'][:160]}”")
+        out_console.print(f"{indent}  “{plain(node['text'][:160])}”")
         for f in node["facts"]:
             mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
             crit = " (critical)" if f["critical"] else ""
-            out_console.print(f"{indent}  {mark} {f['kind']}: {f['text']}{crit} {f['evidence']}")
+            out_console.print(f"{indent}  {mark} {plain(f"{f['kind']}: {f['text']}{crit}")} {plain(f['evidence'])}")
         for child in node["children"]:
             show(child, indent + "    ")
 
     show(tree)  # type: ignore[arg-type]
-    out_console.print(json.dumps(tree, default=str))
+    emit_json(tree)
 
 
 @app.command()
@@ -353,11 +353,11 @@ def audit(
     except OSError as exc:
         fail(f"cannot write {out}: {exc}")
     org = r["groups"][0]
-    err_console.print(f"wrote {out} ({fmt}): {len(r['groups'])} groups, periods {r['periods']['before']['start']}"
+    err_console.print(f"wrote {plain(out)} ({fmt}): {len(r['groups'])} groups, periods {r['periods']['before']['start']}"
                       f"..{r['periods']['before']['end_inclusive']} vs {r['periods']['after']['start']}.."
                       f"{r['periods']['after']['end_inclusive']}")
     for m in org["metrics"]:
-        err_console.print(f"  {m['label']}: {m['verdict']}")
+        err_console.print(f"  {m['label']}: {m['verdict']}", markup=False)
 
 
 @app.command()
@@ -407,7 +407,7 @@ def dashboard(
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
-    err_console.print(f"serving the dashboard on http://{host}:{port} (Ctrl-C to stop)")
+    err_console.print(f"serving the dashboard on http://{host}:{port} (Ctrl-C to stop)", markup=False)
     try:
         raise typer.Exit(subprocess.call(cmd, env=env))
     except KeyboardInterrupt:
@@ -438,8 +438,8 @@ def demo(
         _print_report(_run(run_mail, engine, state.settings, mbox, not state.quiet))
     from .pipeline import analyze as run_analyze
 
-    out_console.print(json.dumps(_run(run_analyze, engine, state.settings, not state.quiet)))
-    out_console.print(json.dumps(_run(run_stats, engine)))
+    emit_json(_run(run_analyze, engine, state.settings, not state.quiet))
+    emit_json(_run(run_stats, engine))
     if serve:
         dashboard(port=port)
 

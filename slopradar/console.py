@@ -4,13 +4,17 @@ rules that keep user text inert in them and in the CSV files slopradar writes.""
 from __future__ import annotations
 
 import csv
+import json
+import sys
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+# No emoji codes: ":fire:" in a message is text. Markup stays on for our own styling, so every piece of
+# user text printed through these goes through plain().
+out_console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 # OWASP "CSV Injection": a cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +23,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def plain(value: Any) -> str:
     """User text (message text, names, file names) for a console print: Rich markup in it stays literal."""
     return escape(str(value))
+
+
+def emit_json(data: Any) -> None:
+    """One JSON object on its own stdout line, never through Rich (no markup, no wrapping). ASCII with
+    escapes, so that no stored text (a lone surrogate, a terminal's encoding) can fail the write."""
+    sys.stdout.write(json.dumps(data, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def csv_cell(value: Any) -> Any:
