@@ -300,7 +300,8 @@ def chains(
         for f in node["facts"]:
             mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
             crit = " (critical)" if f["critical"] else ""
-            out_console.print(f"{indent}  {mark} {plain(f"{f['kind']}: {f['text']}{crit}")} {plain(f['evidence'])}")
+            fact = plain(f"{f['kind']}: {f['text']}{crit}")
+            out_console.print(f"{indent}  {mark} {fact} {plain(f['evidence'])}")
         for child in node["children"]:
             show(child, indent + "    ")
 
