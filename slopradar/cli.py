@@ -148,15 +148,27 @@ def ingest_mailbox(path: Annotated[Path, typer.Argument(help="mbox file, .eml fi
 
 
 @app.command()
-def teams(mapping: Annotated[Path | None, typer.Option(help="Team mapping file (YAML or CSV); "
-                                                       "default: the team_mapping setting.")] = None) -> None:
+def teams(
+    mapping: Annotated[Path | None, typer.Option(help="Team mapping file (YAML or CSV), remembered by the store for "
+                                                 "later ingests [default: the team_mapping setting, else the "
+                                                 "mapping last given].")] = None,
+    derived: Annotated[bool, typer.Option("--derived", help="Forget the remembered mapping: teams come from where "
+                                          "people write.")] = False,
+) -> None:
     """Recompute team membership (after editing the mapping file)."""
     from .pipeline import apply_teams
+    from .teams import forget_mapping, remembered_mapping
 
+    if mapping is not None and derived:
+        fail("give --mapping FILE or --derived, not both")
     if mapping is not None:
         state.settings.team_mapping = str(mapping)
     engine = _engine()
-    emit_json(_run(apply_teams, engine, state.settings))
+    if derived:
+        state.settings.team_mapping = None
+        forget_mapping(engine)
+    result = _run(apply_teams, engine, state.settings)
+    emit_json(result | {"mapping": remembered_mapping(engine)})
 
 
 @app.command()

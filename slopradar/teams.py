@@ -10,6 +10,11 @@ CSV: two columns `member,team` with that header. A member is an e-mail address, 
 id (U.../W...), a Slack handle, or a channel written `#name`. Entries are matched through the
 same keyed hashes as the store, so the mapping can be applied at any time, before or after ingest.
 
+The last mapping given is remembered in the store (`meta`: its path, the SHA-256 of its content, and
+its entries as keyed hashes, never as addresses): a later recomputation without a mapping (the next
+ingest) uses it, re-reading the file when it is still there, so teams never fall back to derived ones
+behind the admin's back.
+
 Without a mapping (or for people it does not name): a person's team is the channel where they
 write most (general/random channels and DMs excluded), or their e-mail domain for people
 only seen in mail. A channel's team is set by `#name` in the mapping, else the team most of
@@ -19,9 +24,12 @@ its authors belong to.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -30,11 +38,12 @@ from sqlmodel import Session, select
 
 from .console import from_csv_cell
 from .pseudonym import Pseudonymizer
-from .schema import Conversation, Message, Person, PersonAlias, Team
+from .schema import Conversation, Message, Meta, Person, PersonAlias, Team
 from .store import upsert
 
 _GENERAL = {"general", "random", "announcements-general", "général", "general-chat"}
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+MAPPING_META_KEY = "team_mapping"
 
 
 class MappingError(Exception):
@@ -48,10 +57,20 @@ def slug(name: str) -> str:
 
 def read_mapping(path: str | Path) -> dict[str, str]:
     """member -> team name."""
-    p = Path(path)
+    return parse_mapping(Path(path), _read_text(Path(path)))
+
+
+def _read_text(p: Path) -> str:
     if not p.is_file():
         raise MappingError(f"team mapping file {p} not found")
-    text = p.read_text(encoding="utf-8")
+    try:
+        return p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"team mapping file {p} is unreadable ({type(exc).__name__})") from None
+
+
+def parse_mapping(p: Path, text: str) -> dict[str, str]:
+    """member -> team name, from the text of the mapping file `p` (its suffix says CSV or YAML)."""
     out: dict[str, str] = {}
     if p.suffix.lower() == ".csv":
         rows = list(csv.DictReader(text.splitlines()))
@@ -87,21 +106,77 @@ def member_aliases(pz: Pseudonymizer, member: str) -> list[str]:
     return [pz.alias("slack-name", member.lstrip("@"))]
 
 
-def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, int]:
-    """(Re)compute every person's and conversation's team. Idempotent."""
-    mapping = read_mapping(mapping_file) if mapping_file else {}
+def _keyed(pz: Pseudonymizer, mapping: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The mapping as the store may keep it: people by keyed hash (alias -> team), channels by name."""
+    people: dict[str, str] = {}
+    channels: dict[str, str] = {}
+    for member, team in mapping.items():
+        if member.startswith("#"):
+            channels[member[1:].lower()] = team
+        for alias in member_aliases(pz, member):
+            people[alias] = team
+    return {"people": people, "channels": channels}
+
+
+def resolve_mapping(s: Session, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, Any] | None:
+    """The mapping to apply: the file given, else the one remembered from the last time a file was given
+    (re-read when it is still there, else its remembered entries); None when there never was one.
+    A file given or re-read is remembered (the session is committed by the caller)."""
+    row = s.get(Meta, MAPPING_META_KEY)
+    remembered = json.loads(row.value) if row else None
+    if mapping_file is None and remembered is None:
+        return None
+    path = Path(mapping_file or remembered["path"]).expanduser().resolve()  # type: ignore[index]
+    if mapping_file is None and not path.is_file():
+        return remembered  # the file is gone: its entries as they were applied
+    text = _read_text(path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if remembered and remembered["path"] == str(path) and remembered["sha256"] == digest:
+        return remembered
+    current = {"path": str(path), "sha256": digest} | _keyed(pz, parse_mapping(path, text))
+    if row is None:
+        row = Meta(key=MAPPING_META_KEY, value="")
+    row.value = json.dumps(current, sort_keys=True)
+    s.add(row)
+    return current
+
+
+def remembered_mapping(engine: Engine) -> dict[str, str] | None:
+    """Path and SHA-256 of the mapping file teams are computed from, when one was given."""
     with Session(engine) as s:
+        row = s.get(Meta, MAPPING_META_KEY)
+    return {k: v for k, v in json.loads(row.value).items() if k in ("path", "sha256")} if row else None
+
+
+def forget_mapping(engine: Engine) -> None:
+    """Drop the remembered mapping: teams are derived again from the next recomputation on."""
+    with Session(engine) as s:
+        row = s.get(Meta, MAPPING_META_KEY)
+        if row is not None:
+            s.delete(row)
+            s.commit()
+
+
+def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, int]:
+    """(Re)compute every person's and conversation's team. Idempotent. Without `mapping_file`, the
+    mapping last given is used (see resolve_mapping)."""
+    with Session(engine) as s:
+        mapping = resolve_mapping(s, pz, mapping_file) or {"people": {}, "channels": {}}
         teams: dict[str, tuple[str, str]] = {}
         person_team: dict[str, tuple[str, str]] = {}
         channel_team: dict[str, str] = {}
-        for member, team in mapping.items():
+        for channel, team in mapping["channels"].items():
             teams[slug(team)] = (team, "mapping")
-            if member.startswith("#"):
-                channel_team[member[1:].lower()] = slug(team)
-                continue
-            aliases = member_aliases(pz, member)
-            for pid in s.exec(select(PersonAlias.person_id).where(PersonAlias.alias.in_(aliases))):  # type: ignore[attr-defined]
-                person_team[pid] = (slug(team), "mapping")
+            channel_team[channel] = slug(team)
+        people: dict[str, str] = mapping["people"]
+        for team in people.values():
+            teams[slug(team)] = (team, "mapping")
+        aliases = list(people)
+        for i in range(0, len(aliases), 500):  # bounded IN lists
+            q = select(PersonAlias.alias, PersonAlias.person_id).where(
+                PersonAlias.alias.in_(aliases[i:i + 500]))  # type: ignore[attr-defined]
+            for alias, pid in s.exec(q):
+                person_team[pid] = (slug(people[alias]), "mapping")
         convs = {c.id: c for c in s.exec(select(Conversation))}
         # where each person writes most
         counts: dict[str, Counter[int]] = defaultdict(Counter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from slopradar.pipeline import apply_teams, ingest_mailbox, ingest_slack_export
-from slopradar.schema import Conversation, Person, Team
+from slopradar.schema import Conversation, Meta, Person, Team
 from slopradar.teams import read_mapping
 from tests.conftest import SAMPLES
 
@@ -66,3 +66,54 @@ def test_a_csv_mapping_written_with_neutralised_cells_reads_back(tmp_path):
     p = tmp_path / "teams.csv"
     p.write_text(f"member,team\nalice@x.org,{csv_cell('-Ops')}\n#ops,{csv_cell('=Ops')}\n#it,'quoted\n")
     assert read_mapping(p) == {"alice@x.org": "-Ops", "#ops": "=Ops", "#it": "'quoted"}
+
+
+def _teams_of_people(engine) -> dict[str, str | None]:
+    with Session(engine) as s:
+        return {p.id: p.team_id for p in s.exec(select(Person))}
+
+
+def test_a_mapping_given_once_survives_the_next_ingest(tmp_path, monkeypatch):
+    """`slopradar teams --mapping FILE`, then an ingest without it: teams stay the mapping's."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+    from slopradar.config import Settings
+    from slopradar.store import open_store
+
+    monkeypatch.chdir(tmp_path)
+    env = {"SLOPRADAR_DATA_DIR": str(tmp_path / "state")}
+    db = str(tmp_path / "s.db")
+
+    def cli(*args):
+        res = CliRunner().invoke(app, ["--quiet", "--db", db, *args], env=env, catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout.strip().splitlines()[-1])
+
+    cli("ingest", "slack-export", str(SAMPLES / "slack-export"))
+    mapping = tmp_path / "teams.yaml"
+    mapping.write_text((SAMPLES / "teams.yaml").read_text())
+    applied = cli("teams", "--mapping", str(mapping))
+    assert applied["mapping"]["path"] == str(mapping.resolve()) and len(applied["mapping"]["sha256"]) == 64
+    engine = open_store(Settings(db=db, data_dir=str(tmp_path / "state")))
+    mapped = _teams_of_people(engine)
+    assert _team_sizes(engine)["Legal"] == 3  # a team only the mapping knows
+    cli("ingest", "mailbox", str(SAMPLES / "mailbox.mbox"))
+    after = _teams_of_people(engine)
+    assert {p: after[p] for p in mapped} == mapped
+    with Session(engine) as s:
+        stored = s.get(Meta, "team_mapping").value
+    assert "@" not in stored  # people are kept as keyed hashes, never as addresses
+    # an edited file is re-read by `teams` without --mapping; a removed one keeps applying as it was
+    mapping.write_text(mapping.read_text().replace("Legal:", "Compliance:"))
+    cli("teams")
+    assert "Compliance" in _team_sizes(engine) and "Legal" not in _team_sizes(engine)
+    mapping.unlink()
+    cli("ingest", "mailbox", str(SAMPLES / "mailbox.mbox"))
+    assert _team_sizes(engine)["Compliance"] == 3
+    # --derived forgets it
+    assert cli("teams", "--derived")["mapping"] is None
+    assert "Compliance" not in _team_sizes(engine)
+    engine.dispose()
