@@ -47,17 +47,21 @@ def _label(value: Any) -> int:
     raise DataError(f"label must be 'ai' or 'human', got {value!r}")
 
 
-def prepare(rows: list[dict[str, Any]], embedder: Embedder) -> tuple[list[str], list[str | None], np.ndarray, list[int]]:
+def prepare(rows: list[dict[str, Any]], embedder: Embedder | None) -> tuple[list[str], list[str | None], np.ndarray, list[int]]:
+    """Texts, languages, embeddings (an empty matrix without an embedder: the detector may not need one), lengths."""
     texts = [str(r["text"] or "") for r in rows]
     langs = [r.get("lang") or detect_language(t).code for r, t in zip(rows, texts, strict=True)]
     n_words = [len(words(t)) for t in texts]
-    emb = embedder.encode([t[:20_000] for t in texts])
+    emb = embedder.encode([t[:20_000] for t in texts]) if embedder is not None else np.zeros((len(texts), 0))
     return texts, langs, emb, n_words
 
 
-def train(data: list[Path], calibration: Path | None, embedder: Embedder, out: Path = DEFAULT_ARTIFACT,
-          C: float = 0.5, target_fpr: float = 0.01) -> dict[str, Any]:
+def train(data: list[Path], calibration: Path | None, embedder: Embedder | None, out: Path = DEFAULT_ARTIFACT,
+          C: float = 0.1, target_fpr: float = 0.01, rates: Path | None = None) -> dict[str, Any]:
+    """Fit and save the detector. `rates`: the held-out (leave-one-source-out) mean scores of AI and human text
+    written by scripts/detect_loso.py, stored with the artifact for the team estimate."""
     rows = [r | {"_file": p.name} for p in data for r in read_jsonl(p)]
+    heldout = json.loads(rates.read_text(encoding="utf-8")) if rates is not None else None
     texts, langs, emb, n_words = prepare(rows, embedder)
     keep = [i for i, (t, n) in enumerate(zip(texts, n_words, strict=True)) if t.strip() and n >= 5]
     labels = [_label(rows[i]["label"]) for i in keep]
@@ -73,24 +77,26 @@ def train(data: list[Path], calibration: Path | None, embedder: Embedder, out: P
         [texts[i] for i in keep], labels, [langs[i] for i in keep], emb[keep], groups, human_calibration=calib,
         sample_weight=weights,
         provenance={"data": [p.name for p in data], "calibration": calibration.name if calibration else None,
-                    "embedding_model": embedder.name,
+                    "embedding_model": embedder.name if embedder is not None else None,
+                    "heldout_rates": heldout,
                     "n_by_label": {"ai": int(sum(labels)), "human": int(len(labels) - sum(labels))}})
     out.parent.mkdir(parents=True, exist_ok=True)
     det.to_json(out)
     return {"artifact": str(out), "threshold": det.threshold_, **det.provenance_}
 
 
-def _metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, Any]:
+def _metrics(y: np.ndarray, p: np.ndarray, threshold: float | np.ndarray) -> dict[str, Any]:
     from sklearn.metrics import roc_auc_score
 
     out: dict[str, Any] = {"n": int(len(y)), "n_ai": int(y.sum()), "n_human": int(len(y) - y.sum())}
     human, ai = p[y == 0], p[y == 1]
+    flagged = p > threshold  # one threshold, or each item's language's
     if len(human):
-        k = int((human > threshold).sum())
+        k = int(flagged[y == 0].sum())
         lo, hi = wilson_interval(k, len(human))
         out.update(fpr=k / len(human), fpr_ci95=[round(lo, 4), round(hi, 4)])
     if len(ai):
-        out["tpr"] = float((ai > threshold).mean())
+        out["tpr"] = float(flagged[y == 1].mean())
     if len(human) and len(ai):
         out["auroc"] = float(roc_auc_score(y, p))
         thr1 = float(np.quantile(human, 0.99, method="higher"))
@@ -108,19 +114,20 @@ def evaluate(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,
     rows = read_jsonl(path)
     y_all = np.array([_label(r["label"]) for r in rows])
     det = AILikenessDetector.from_json(artifact)
-    texts, langs, emb, n_words = prepare(rows, embedder)
+    texts, langs, emb, n_words = prepare(rows, embedder if det.use_embedding else None)
     scores = det.score(texts, langs, emb, n_words, explain=False)
     scored = [i for i, s in enumerate(scores) if s.probability is not None]
     p = np.array([scores[i].probability for i in scored], dtype=float)
     y = y_all[scored]
-    result = _metrics(y, p, det.threshold_)
-    result.update(threshold=det.threshold_, n_items=len(rows), n_not_scored=len(rows) - len(scored))
+    thr = np.array([det.threshold_for(langs[i]) for i in scored], dtype=float)
+    result = _metrics(y, p, thr)
+    result.update(threshold=det.threshold_, thresholds=det.thresholds_, n_items=len(rows), n_not_scored=len(rows) - len(scored))
     strata: dict[str, Any] = {}
     for name, key in (("length", lambda i: length_bucket(n_words[i])), ("language", lambda i: langs[i] or "?")):
         groups: dict[str, list[int]] = {}
         for row, i in enumerate(scored):
             groups.setdefault(key(i), []).append(row)
-        strata[name] = {g: _metrics(y[idx], p[idx], det.threshold_) for g, idx in sorted(groups.items())}
+        strata[name] = {g: _metrics(y[idx], p[idx], thr[idx]) for g, idx in sorted(groups.items())}
     result["strata"] = strata
     for name, groups in strata.items():
         for g, m in groups.items():
@@ -188,3 +195,48 @@ def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
     return {"n": len(rows), "n_gold_edges": len(gold), "n_predicted_edges": len(pred),
             "edge_precision": precision, "edge_recall": recall, "edge_f1": f1,
             "origin_accuracy": correct / len(with_origin) if with_origin else None}
+
+
+def evaluate_share(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,
+                   progress: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
+    """Team-level AI share on mixtures (DESIGN.md section 7): per group, the "before" rows are its human
+    baseline and the "after" rows the period to estimate. The estimator reads texts, periods and (optional)
+    authors, never labels; labels only give the true share that scores it."""
+    from .estimate import DetectorRates, ai_share
+
+    rows = read_jsonl(path, require=("text", "group", "period"))
+    for i, r in enumerate(rows, 1):
+        if r["period"] not in ("before", "after"):
+            raise DataError(f"{path}:{i}: period must be 'before' or 'after', got {r['period']!r}")
+    det = AILikenessDetector.from_json(artifact)
+    rates = DetectorRates.from_provenance(det.provenance_)
+    texts, langs, emb, n_words = prepare(rows, embedder if det.use_embedding else None)
+    scores = det.score(texts, langs, emb, n_words, explain=False)
+    groups: dict[str, dict[str, list[int]]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(str(r["group"]), {"before": [], "after": []})[r["period"]].append(i)
+    out: dict[str, Any] = {}
+    errors, covered = [], 0
+    for g, idx in sorted(groups.items()):
+        after = [i for i in idx["after"] if scores[i].probability is not None]
+        before = [i for i in idx["before"] if scores[i].probability is not None]
+        labelled = [i for i in idx["after"] if "label" in rows[i]]
+        true = (sum(_label(rows[i]["label"]) for i in labelled) / len(labelled)) if labelled else None
+        row: dict[str, Any] = {"n_after": len(idx["after"]), "n_after_scored": len(after),
+                               "n_before_scored": len(before), "true": None if true is None else round(true, 4)}
+        if after:
+            # an author per row when the file names one, else each text is its own author
+            author = [str(rows[i].get("author") or f"{g}:{i}") for i in range(len(rows))]
+            est = ai_share([scores[i].probability for i in after], [author[i] for i in after],  # type: ignore[misc]
+                           [scores[i].probability for i in before] or None,  # type: ignore[misc]
+                           [author[i] for i in before] or None, rates=rates)
+            row.update(estimate=est.share, ci95=[est.low, est.high], baseline=est.baseline, separable=est.separable)
+            if true is not None:
+                errors.append(abs(est.share - true))
+                covered += int(est.low - 1e-9 <= true <= est.high + 1e-9)
+        else:
+            row.update(estimate=None, ci95=None)
+        out[g] = row
+        progress(f"{g}: true {row['true']} estimate {row.get('estimate')} ci95 {row.get('ci95')}")
+    return {"groups": out, "mae": round(float(np.mean(errors)), 4) if errors else None,
+            "ci_coverage": round(covered / len(errors), 4) if errors else None, "n_groups": len(out)}

@@ -138,7 +138,9 @@ def dense_features(text: str, lang: str | None) -> np.ndarray:
     feats = [
         math.log1p(len(ws)),
         float(lens.mean()),
-        float(lens.std() / lens.mean()) if lens.mean() > 0 and len(lens) > 1 else 0.0,
+        # variation needs three sentences: below that it is unknown (NaN, imputed to the training mean), never
+        # "uniform sentence lengths" for a one-sentence message
+        float(lens.std() / lens.mean()) if lens.mean() > 0 and len(lens) >= 3 else math.nan,
         mattr(lower),
         float(np.mean([len(w) for w in ws])) if ws else 0.0,
         100 * text.count(",") / n,

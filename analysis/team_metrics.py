@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -10,30 +10,54 @@ from sqlalchemy.engine import Engine
 from slopradar import queries
 
 from .detector import AILikenessDetector
-from .estimate import ai_share_from_sums
+from .estimate import PUBLIC_LLM_DATE, DetectorRates, ai_share_from_sums, human_by_construction
+
+
+def baseline_end(adoption_date: str | date | None) -> date:
+    """The team's human baseline is everything before this day: the adoption date, and never earlier than the
+    public release of chat LLMs (messages before it are human by construction)."""
+    adopted = date.fromisoformat(adoption_date) if isinstance(adoption_date, str) else adoption_date
+    return max(adopted, PUBLIC_LLM_DATE) if adopted else PUBLIC_LLM_DATE
 
 
 def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = queries.Filters(),
                      adoption_date: str | None = None) -> list[dict[str, Any]]:
-    """Estimated share of AI-written messages per team, with a 95 % interval; with an adoption date,
-    corrected by each team's messages from before it (when enough of its people wrote then)."""
-    mean_ai = float(AILikenessDetector.from_json().provenance_.get("mean_ai_probability_heldout", 1.0))
-    periods = [f]
-    if adoption_date:
-        adopted = date.fromisoformat(adoption_date)
-        start = max(queries.week_start(f.start), queries.week_start(adopted)) if f.start else adopted
-        periods = [queries.Filters(start, f.end, f.team_id, f.channel, f.language),
-                   queries.Filters(None, adopted, f.team_id, f.channel, f.language)]
+    """Estimated share of AI-written messages per team, with a 95 % interval, corrected for the detector's
+    held-out error levels and by each team's human baseline (its messages before the adoption date and
+    before 30 Nov 2022, when enough of its people wrote then). A period that ends before public chat LLMs
+    is human by construction: share 0, no interval."""
+    rates = DetectorRates.from_provenance(AILikenessDetector.from_json().provenance_)
+    base_end = baseline_end(adoption_date)
+    start = f.start
+    if start is None or _day(start) < base_end:
+        start = base_end
+    current = queries.Filters(start, f.end, f.team_id, f.channel, f.language)
+    baseline = queries.Filters(None, base_end, f.team_id, f.channel, f.language)
+    ended_before = f.end is not None and human_by_construction(_day(f.end))
     out = []
-    for team, g in sorted(queries.person_sums(engine, min_group_size, periods, ("prob_sum", "scored")).items()):
+    sums = queries.person_sums(engine, min_group_size, [f, current, baseline], ("prob_sum", "scored"))
+    for team, g in sorted(sums.items()):
         if not team or not g["enough_authors"][0]:
             continue
-        cur = g["periods"][0]
-        if cur["scored"].sum() == 0:
+        cur = g["periods"][1]
+        if ended_before or (cur["scored"].sum() == 0 and base_end <= PUBLIC_LLM_DATE):
+            if g["periods"][0]["scored"].sum() == 0:
+                continue
+            out.append({"team": team, "ai_share": 0.0, "low": 0.0, "high": 0.0, "human_by_construction": True,
+                        "messages_scored": int(g["periods"][0]["scored"].sum()), "baseline": None,
+                        "method": f"human by construction: written before {PUBLIC_LLM_DATE:%d %B %Y}",
+                        "separable": True, "notes": []})
             continue
-        base = g["periods"][1] if len(periods) > 1 and g["enough_authors"][1] else None
+        if cur["scored"].sum() == 0 or not g["enough_authors"][1]:
+            continue
+        base = g["periods"][2] if g["enough_authors"][2] and g["periods"][2]["scored"].sum() else None
         est = ai_share_from_sums(cur["prob_sum"], cur["scored"], base["prob_sum"] if base else None,
-                                 base["scored"] if base else None, mean_ai_probability=mean_ai)
+                                 base["scored"] if base else None, rates=rates)
         out.append({"team": team, "ai_share": est.share, "low": est.low, "high": est.high,
-                    "messages_scored": est.n_messages, "baseline": est.baseline, "method": est.method})
+                    "human_by_construction": False, "messages_scored": est.n_messages, "baseline": est.baseline,
+                    "method": est.method, "separable": est.separable, "notes": est.notes})
     return out
+
+
+def _day(d: date | datetime) -> date:
+    return d.date() if isinstance(d, datetime) else d

@@ -27,6 +27,19 @@ LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
 _PROSE_TOKEN = re.compile(r"^[\"'(“‘«*_]*[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*[.,;:!?\"')”’»*_]*$")
 _TIMESTAMP_LINE = re.compile(r"^\s*(?:\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2})")
 _BRACKETED_LINE = re.compile(r"\s*[\[<].*[\]>]\s*")
+# Lines of a mail header block that a mail client, not the author, wrote: "From:", "To:", "cc:", "Subject:",
+# Outlook's "-----Original Message-----", Lotus Notes' "Tana Jones@ECT 04/02/2001 04:59 PM" and
+# "---------------------- Forwarded by ...", "X writes:" / "Le ... a écrit :" attributions.
+HEADER_LINE = re.compile(
+    r"^\s*(?:>|(?:from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to)\s*:"
+    r"|-{3,}\s*(?:original message|forwarded by|message d'origine)"
+    r"|[\w .'/-]{1,80}@\S+\s+(?:on\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
+    r"|.{0,80}\b(?:writes|wrote|a écrit)\s*:\s*$)", re.I)
+
+
+def strip_header_lines(text: str) -> str:
+    """The text without mail header, quote and attribution lines: what the detector may judge as authored."""
+    return "\n".join(ln for ln in (text or "").split("\n") if not HEADER_LINE.match(ln))
 
 
 def machine_share(text: str) -> float:
@@ -40,7 +53,7 @@ def machine_share(text: str) -> float:
     for ln in lines:
         toks = ln.split()
         prose = sum(1 for t in toks if _PROSE_TOKEN.match(t)) / len(toks)
-        if prose < 0.5 or _TIMESTAMP_LINE.match(ln) or _BRACKETED_LINE.fullmatch(ln):
+        if prose < 0.5 or _TIMESTAMP_LINE.match(ln) or _BRACKETED_LINE.fullmatch(ln) or HEADER_LINE.match(ln):
             bad += 1
     return bad / len(lines)
 

@@ -1,14 +1,20 @@
 """Assemble labelled human/AI text from ../shared/data into JSONL files for training and evaluation.
 
 The files are written under build/detect/ (git-ignored: the data is never copied into the repository).
-Every line: {"text", "label": "ai"|"human", "source", "group", "register"}. Splits are by group (a
-pair_id, a source document, a mailbox file) so no text and its rewrite fall on both sides.
+Every line: {"text", "label": "ai"|"human", "source", "group"}. Splits are by group (a pair id, an essay
+prompt, a hotel, a mailbox file) so no text and its rewrite fall on both sides.
 
     python scripts/build_detect_data.py [--shared ../shared/data] [--out build/detect]
 
-train.jsonl              fitting (80 %) and Platt scaling (20 %, split inside `train detect`)
-calibration_human.jsonl  human workplace text only: sets the shipped threshold (1 % FPR)
-test_*.jsonl             held out, never trained on (see docs/detection.md)
+train.jsonl              fitting (80 %) and Platt scaling (20 %, split inside `train detect`): 75 % of every source's groups
+calibration_human.jsonl  human text of several registers, both languages (a quarter of the training groups of the
+                         human sources, never fitted on): sets the shipped threshold per language (1 % FPR)
+test_<source>.jsonl      the other 25 % of each source's groups, never trained on
+share_mixtures.jsonl     `eval share` groups built from the test pools: a human "before" period and an "after"
+                         period at a known AI share (0 to 0.5), the two periods from different texts
+
+Held-out figures that count are leave-one-source-out (scripts/detect_loso.py): a split inside a source
+overstates what a detector does on text it has never seen.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 from connectors.mailbox_files import MailboxImport  # noqa: E402
 from connectors.slack_export import open_export  # noqa: E402
 from slopradar.records import count_words  # noqa: E402
+
+HUMAN_SOURCES = ("enron-mail", "slack-2016", "numpy-list-2001", "3gpp-list-2021")
 
 
 def bucket(key: str) -> float:
@@ -56,88 +65,70 @@ def slack_texts(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+def mixtures(pool: dict[str, list[dict]], seed: int = 0) -> list[dict]:
+    """Groups of a human "before" period and an "after" period at a known AI share, from one source each."""
+    rng = random.Random(seed)
+    out: list[dict] = []
+    for src, rows in sorted(pool.items()):
+        human = [r for r in rows if r["label"] == "human"]
+        ai = [r for r in rows if r["label"] == "ai"]
+        rng.shuffle(human)
+        rng.shuffle(ai)
+        shares = (0.0, 0.0, 0.0) if not ai else (0.0, 0.1, 0.25, 0.5)
+        n_before, n_after = 40, 60
+        for k, share in enumerate(shares):
+            n_ai = round(share * n_after)
+            if len(human) < n_before + n_after - n_ai or len(ai) < n_ai:
+                break
+            before, human = human[:n_before], human[n_before:]
+            after_h, human = human[:n_after - n_ai], human[n_after - n_ai:]
+            after_ai, ai = ai[:n_ai], ai[n_ai:]
+            g = f"{src}#{k}@{share:.2f}"
+            out += [{"text": r["text"], "group": g, "period": "before", "label": "human"} for r in before]
+            out += [{"text": r["text"], "group": g, "period": "after", "label": r["label"]} for r in after_h + after_ai]
+    return out
+
+
 def main() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from detect_loso import load_sources
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "detect")
+    ap.add_argument("--per-source", type=int, default=600)
     args = ap.parse_args()
-    sh, out = args.shared, args.out
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, list[dict]] = {k: [] for k in (
-        "train", "calibration_human", "test_fastdetectgpt", "test_essays_native_nonnative", "test_workplace_human",
-        "test_workplace_ai", "test_liang_other")}
-
-    def add(split: str, text: str, label: str, source: str, group: str, register: str) -> None:
-        files[split].append({"text": text, "label": label, "source": source, "group": group, "register": register})
-
-    # Fast-DetectGPT: news, stories, PubMed; human vs davinci / GPT-3.5 / GPT-4. 20 % of pairs held out.
-    for line in (sh / "detect" / "fastdetectgpt_gpt3to4_xsum_writing_pubmed.jsonl").open(encoding="utf-8"):
-        d = json.loads(line)
-        g = f"fdg:{d.get('pair_id') or d['text'][:50]}"
-        add("test_fastdetectgpt" if bucket(g) < 0.2 else "train", d["text"], d["label"], "fastdetectgpt", g,
-            d.get("domain", "web"))
-    # Liang et al. 2023: TOEFL (non-native) and Hewlett 8th-grade (native) essays and their GPT rewrites are
-    # held out to measure bias; college essays and CS224N abstracts are split by source text.
-    position: Counter[str] = Counter()
-    for line in (sh / "detect" / "liang2023_detector_bias_toefl_native_gpt.jsonl").open(encoding="utf-8"):
-        d = json.loads(line)
-        subset = d.get("subset", "")
-        # the file has no pair ids; rewrites follow their originals' order, so the n-th essay of
-        # TOEFL_real and of TOEFL_gpt4polished (Hewlett likewise) share a group
-        family = subset.split("_")[0]
-        position[subset] += 1
-        g = f"liang:{family}:{position[subset]}"
-        if subset.startswith(("TOEFL", "HewlettStudentEssay")):  # half of the essay pairs train, half test
-            split = "test_essays_native_nonnative" if bucket(g) < 0.5 else "train"
-            add(split, d["text"], d["label"], subset, g, "essay")
-            # non-native writers are few in the training data and are the people detectors wrong most
-            # (Liang et al. 2023): their human essays count three times (halves their held-out FPR)
-            if split == "train" and subset.startswith("TOEFL") and d["label"] == "human":
-                files[split][-1]["weight"] = 3.0
+    files: dict[str, list[dict]] = defaultdict(list)
+    pool: dict[str, list[dict]] = defaultdict(list)
+    for r in load_sources(args.shared, args.per_source):
+        b = bucket(r["group"])
+        row = {k: r[k] for k in ("text", "label", "source", "group")} | ({"lang": r["lang"]} if r["lang"] else {})
+        if b < 0.25:
+            files[f"test_{r['source']}"].append(row)
+            pool[r["source"]].append(row)
+        elif r["label"] == "human" and (r["source"] in HUMAN_SOURCES or r["source"].startswith("maide")) \
+                and b < 0.25 + 0.75 / 4:
+            files["calibration_human"].append(row)
         else:
-            add("test_liang_other" if bucket(g) < 0.2 else "train", d["text"], d["label"], subset, g, "essay")
-    # SummEdits: the sales e-mails and their summaries are LLM-written business text (AI). Sales e-mails
-    # train; sales calls and their summaries are held out as unseen AI workplace text.
-    seen: set[str] = set()
-    for line in (sh / "factloss" / "summedits_workplace_dev.jsonl").open(encoding="utf-8"):
-        d = json.loads(line)
-        if d["domain"] not in ("sales_email", "sales_call"):
-            continue
-        # the edited summaries were written by an LLM too (SummEdits' edits are LLM-generated)
-        for kind in ("source", "seed_summary", "summary"):
-            text = d.get(kind) or ""
-            key = hashlib.sha256(text.encode()).hexdigest()
-            if not text or key in seen:
-                continue
-            seen.add(key)
-            split = "train" if d["domain"] == "sales_email" else "test_workplace_ai"
-            add(split, text, "ai", f"summedits:{d['domain']}:{kind}", f"se:{d['source'][:60]}", "workplace")
-    # Human workplace text written before LLMs: Enron (2000-01), Numpy list (2001), 3GPP list (2021),
-    # a 2016 Slack workspace. Enron and Slack: 60 % train, 20 % threshold calibration, 20 % test.
-    conn = sh / "connectors"
-    for text, mid in mail_texts(conn / "enron-maildir-sample" / "enron_small"):
-        b = bucket("enron:" + mid)
-        split = "train" if b < 0.6 else "calibration_human" if b < 0.8 else "test_workplace_human"
-        add(split, text, "human", "enron", "enron:" + mid, "workplace")
-    for text, group in slack_texts(conn / "houstondatavis-slack-export.zip"):
-        b = bucket("slack:" + text[:80])
-        split = "train" if b < 0.6 else "calibration_human" if b < 0.8 else "test_workplace_human"
-        add(split, text, "human", "houstondatavis-slack", "slack:" + group, "chat")
-    for text, mid in mail_texts(conn / "bigbang-mbox" / "2001-November.txt"):
-        add("train", text, "human", "numpy-list-2001", "numpy:" + mid, "workplace")
-    for name in ("3GPP_TSG_SA_WG4_EVS.mbox", "3GPP_TSG_RAN_WG4_NR-MIMO-OTA.mbox"):
-        for text, mid in mail_texts(conn / "bigbang-mbox" / name):
-            add("test_workplace_human", text, "human", "3gpp-list-2021", "3gpp:" + mid, "workplace")
-    for line in (sh / "factloss" / "enron_sample_sqlite_fts3ac.jsonl").open(encoding="utf-8"):
-        d = json.loads(line)
-        if count_words(d.get("new_text") or "") >= 5:
-            add("test_workplace_human", d["new_text"], "human", "enron-fts3ac", "fts:" + str(d["id"]), "workplace")
-    for name, rows in files.items():
+            # non-native writers are the people detectors wrong most (Liang et al. 2023): their human essays
+            # count three times
+            if r["source"] == "liang-TOEFL" and r["label"] == "human":
+                row["weight"] = 3.0
+            files["train"].append(row)
+    # mixtures from every text never fitted on or calibrated with: the test quarter and what the per-source cap left out
+    fitted = {r["text"] for name in ("train", "calibration_human") for r in files[name]}
+    pool = defaultdict(list)
+    for r in load_sources(args.shared, 10**9):
+        if r["text"] not in fitted:
+            pool[r["source"]].append({k: r[k] for k in ("text", "label", "source", "group")})
+    files["share_mixtures"] = mixtures(pool)
+    for name, rows in sorted(files.items()):
         with (out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
             for r in rows:
                 fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        print(f"{name:32s} {len(rows):5d}  {dict(Counter(r['label'] for r in rows))}  "
-              f"{dict(Counter(r['source'].split(':')[0] for r in rows))}")
+        print(f"{name:32s} {len(rows):5d}  {dict(Counter(r['label'] for r in rows))}")
 
 
 if __name__ == "__main__":

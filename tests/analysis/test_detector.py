@@ -64,3 +64,40 @@ def test_vocabulary_variety_does_not_fall_with_length():
     plain = len(set(short)) / len(short), len(set(long)) / len(long)
     assert plain[0] > 2 * plain[1]  # plain type-token ratio: the same writer looks far more "varied" when brief
     assert abs(mattr(short) - mattr(long)) < 0.05
+
+
+def _score(text, lang="en"):
+    from analysis.text import words
+
+    det = AILikenessDetector.from_json()
+    (s,) = det.score([text], [lang], np.zeros((1, 384), dtype=np.float32), [len(words(text))])
+    return s
+
+
+def test_a_one_sentence_message_has_no_uniform_sentence_lengths():
+    """Issue 15: a 12-word link share was explained by "uniform sentence lengths" (it has one sentence)."""
+    s = _score("Here are the slides from yesterday's meetup about building dashboards with the new release")
+    assert s.probability is not None and "uniform sentence lengths" not in s.reasons
+
+
+def test_a_single_list_word_used_literally_is_not_named_as_ai_phrasing():
+    """Issue 15: "address" in its literal sense was "typical AI phrasing"."""
+    s = _score("Please send the invoice to the new address on Main Street, the old office closes on Friday "
+               "and nobody will pick up mail there after that.")
+    assert not any("typical AI phrasing" in r for r in s.reasons)
+
+
+def test_links_are_not_words():
+    """A short note with a long link is too short to judge, not a 12-word message."""
+    s = _score("Nice one: https://bl.ocks.org/mbostock/4063269-force-directed-graph-example-with-labels")
+    assert s.probability is None and "too short" in s.not_scored
+
+
+def test_lotus_notes_and_outlook_header_blocks_are_never_scored_as_authored_text():
+    """Issue 15: a Lotus Notes header with 15 names was counted as authored text."""
+    header = ("Tana Jones@ECT 04/02/2001 04:59 PM\nTo: Mark Taylor/HOU/ECT@ECT, Sara Shackleton/HOU/ECT@ECT, "
+              "Susan Bailey/HOU/ECT@ECT, Marie Heard/HOU/ECT@ECT, Carol St Clair/HOU/ECT@ECT\ncc: Alan "
+              "Aronowitz/HOU/ECT@ECT, Brent Hendry/NA/Enron@Enron\nSubject: Credit Watch List--week of 4/2/01\n")
+    assert _score(header + "Ditto Credit.").probability is None
+    only_header = _score(header)
+    assert only_header.probability is None
