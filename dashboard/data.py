@@ -39,9 +39,9 @@ def _version(url: str) -> str:
 
 
 def version() -> str:
-    """The cache key of every cached result: the store's URL and the version of its cells."""
+    """The cache key of every cached result: the store's URL, the threshold and the version of its cells."""
     url = settings().db_url()
-    return f"{url}|{_version(url)}"
+    return f"{url}|{settings().min_group_size}|{_version(url)}"
 
 
 @st.cache_data(show_spinner=False)
@@ -95,7 +95,8 @@ def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
 
 def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
     """The filters every page shares (period, team, channel, language), and the previous period of the
-    same length. Only values under which some team reaches the threshold are offered."""
+    same length. Only values under which some team reaches the threshold are offered (channels: public
+    channels released under their own name)."""
     opts = options(version())
     st.sidebar.header("Filters")
     weeks = opts.get("weeks") or []
@@ -116,8 +117,10 @@ def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
     span = end_w - start_w
     prev = queries.Filters(start_w - span, start_w, f.team_id, f.channel, f.language) if start_w - span >= \
         queries.week_start(first) else None
-    st.sidebar.caption(f"Groups with fewer than {settings().min_group_size} distinct authors are left out of every "
-                       "figure, table, plot, download and total.")
+    k = settings().min_group_size
+    st.sidebar.caption(f"A team's week in a channel or language with fewer than {k} distinct authors is pooled with "
+                       f"its other small ones, or left out when even the pool has fewer than {k}: every figure, "
+                       "table, plot, download and total is made of such groups only (docs/privacy.md).")
     return f, prev
 
 

@@ -2,9 +2,13 @@
 
 Cells are sums per (team, week, conversation, language, author). They are rebuilt from the store
 after each ingest, team assignment or analysis, when the store's signature (counts, versions,
-team assignment, opt-outs) changed; the rebuild is one transaction, so a reader sees the old
-cells or the new ones, never half of each. Weeks start on Monday (UTC): periods in views and
-audits are whole weeks.
+team assignment, opt-outs, public channels) changed; the rebuild is one transaction, so a reader
+sees the old cells or the new ones, never half of each. Weeks start on Monday (UTC): periods in
+views and audits are whole weeks.
+
+Views never read the raw cells: they read the cells released under their threshold (`release`,
+docs/privacy.md), built with the raw ones for every threshold used so far, or on a threshold's
+first use (`ensure_released`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .records import READING_WPM
-from .schema import AggCell, AggTeamWeek, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person
+from .schema import (
+    AggCell, AggTeamWeek, Conversation, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person,
+)
 from .store import upsert
 
 SIGNATURE_KEY = "aggregates_signature"
@@ -49,11 +55,13 @@ def signature(engine: Engine) -> str:
         parts += list(s.exec(select(sa.func.count(), sa.func.sum(DerivationEdge.depth))).one())
         parts.append(s.exec(select(sa.func.count()).select_from(FactLoss)).one())
         parts += [tuple(r) for r in s.exec(select(Person.id, Person.team_id, Person.opted_out).order_by(Person.id))]
+        parts.append(sorted(_channels(s)))  # which conversations may be released under their own name
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def refresh(engine: Engine, force: bool = False) -> dict[str, Any]:
-    """Rebuild the cells if the store changed since the last build. Returns what was done."""
+    """Rebuild the cells if the store changed since the last build, with their release under every
+    threshold used so far. Returns what was done."""
     sig = signature(engine)
     with Session(engine) as s:
         row = s.get(Meta, SIGNATURE_KEY)
@@ -61,19 +69,154 @@ def refresh(engine: Engine, force: bool = False) -> dict[str, Any]:
             return {"rebuilt": False}
     cells = _compute(engine)
     with Session(engine) as s:
-        coarse: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for (team, week, _conv, _lang, author), v in cells.items():
-            c = coarse.setdefault((team, week, author), dict.fromkeys(_SUMS, 0))
-            for k in _SUMS:
-                c[k] += v[k]
-        for model, keys, data in ((AggCell, _KEYS, cells), (AggTeamWeek, ("team_id", "week", "author_id"), coarse)):
-            s.exec(sa.delete(model))  # type: ignore[call-overload]
-            rows = [dict(zip(keys, k, strict=True)) | v for k, v in data.items()]
-            if rows:  # a plain executemany: the table was just emptied, and it compiles once
-                s.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
+        thresholds = _thresholds_in_use(s)
+        channels = _channels(s)
+        s.exec(sa.delete(AggCell))  # type: ignore[call-overload]
+        s.exec(sa.delete(AggTeamWeek))  # type: ignore[call-overload]
+        _insert(s, AggCell, [dict(zip(_KEYS, k, strict=True)) | {"min_group_size": 0} | v for k, v in cells.items()])
+        for k in thresholds:
+            _write_released(s, k, release(cells, channels, k), sig)
         upsert(s, Meta, [{"key": SIGNATURE_KEY, "value": sig}], keys=["key"], update=["value"])
         s.commit()
     return {"rebuilt": True, "cells": len(cells)}
+
+
+# -- the release rule (docs/privacy.md) -------------------------------------------------------------
+OTHER_CHANNELS = 0  # the conversation id of a pooled cell: no conversation has id 0
+ANY_LANGUAGE = "*"
+RELEASED_KEY = "aggregates_released:"  # + threshold -> the signature of the cells it was built from
+
+Cell = tuple[str, str, int, str, str]  # team, week, conversation, language, author
+Atom = tuple[str, str, int, str]  # team, week, conversation, language
+
+
+def release(cells: dict[Cell, dict[str, Any]], channels: set[int], k: int) -> dict[Cell, dict[str, Any]]:
+    """The cells a manager view may add up under the threshold k, per author.
+
+    The atom is a team's week in one conversation and language. It is released as itself only when
+    it is a public channel with at least k distinct authors; otherwise it is pooled into the team's
+    week in "other channels" for its language, then, if that pool is still small, for any language;
+    a pool still under k is left out. Every released unit thus has k authors or more, and every view
+    is a sum of whole units, so the difference of two views is a signed sum of units: it can never
+    isolate fewer than k authors.
+    """
+    unit = _units(cells, channels, k)
+    out: dict[Cell, dict[str, Any]] = {}
+    for (team, week, conv, lang, author), v in cells.items():
+        u = unit.get((team, week, conv, lang))
+        if u is None:
+            continue
+        acc = out.get((*u, author))
+        if acc is None:
+            out[(*u, author)] = dict(v)
+        else:
+            for c in _SUMS:
+                acc[c] += v[c]
+    return out
+
+
+def _units(cells: dict[Cell, Any], channels: set[int], k: int) -> dict[Atom, Atom]:
+    """Atom -> the unit it is released in; atoms left out are absent."""
+    authors: dict[Atom, set[str]] = defaultdict(set)
+    for team, week, conv, lang, author in cells:
+        authors[(team, week, conv, lang)].add(author)
+    unit: dict[Atom, Atom] = {}
+    by_language: dict[Atom, list[Atom]] = defaultdict(list)
+    for atom, who in authors.items():
+        if atom[2] in channels and len(who) >= k:
+            unit[atom] = atom
+        else:
+            by_language[(atom[0], atom[1], OTHER_CHANNELS, atom[3])].append(atom)
+    by_week: dict[Atom, list[Atom]] = defaultdict(list)
+    for pool, atoms in by_language.items():
+        if len(set().union(*(authors[a] for a in atoms))) >= k:
+            unit.update(dict.fromkeys(atoms, pool))
+        else:
+            by_week[(pool[0], pool[1], OTHER_CHANNELS, ANY_LANGUAGE)] += atoms
+    for pool, atoms in by_week.items():
+        if len(set().union(*(authors[a] for a in atoms))) >= k:
+            unit.update(dict.fromkeys(atoms, pool))
+    return unit
+
+
+def ensure_released(engine: Engine, k: int) -> None:
+    """Make the released cells for threshold k match the current cells: built on first use of a
+    threshold (a changed min_group_size), and after an upgrade that dropped the cells."""
+    with Session(engine) as s:
+        sig = s.get(Meta, SIGNATURE_KEY)
+        done = s.get(Meta, f"{RELEASED_KEY}{k}")
+        if sig is not None and done is not None and done.value == sig.value:
+            return
+    if sig is None:
+        _remember_threshold(engine, k)
+        refresh(engine, force=True)
+        return
+    with Session(engine) as s:
+        raw = s.exec(select(AggCell).where(AggCell.min_group_size == 0))
+        cells = {tuple(getattr(c, n) for n in _KEYS): {n: getattr(c, n) for n in _SUMS} for c in raw}
+        try:
+            _write_released(s, k, release(cells, _channels(s), k), sig.value)  # type: ignore[arg-type]
+            s.commit()
+        except sa.exc.IntegrityError:  # another process released the same threshold at the same time
+            s.rollback()
+
+
+def release_summary(engine: Engine, k: int) -> dict[str, Any]:
+    """Messages in cells released as themselves, pooled, and left out under threshold k (for docs and
+    admins: how much the release rule hides)."""
+    with Session(engine) as s:
+        raw = list(s.exec(select(*[getattr(AggCell, n) for n in _KEYS], AggCell.messages)
+                          .where(AggCell.min_group_size == 0)))
+        channels = _channels(s)
+    unit = _units({tuple(r[:5]): None for r in raw}, channels, k)  # type: ignore[misc]
+    out = {"messages": 0, "own_channel": 0, "pooled_language": 0, "pooled_any_language": 0, "suppressed": 0}
+    for *key, n in raw:
+        u = unit.get(tuple(key[:4]))  # type: ignore[arg-type]
+        part = ("suppressed" if u is None else "own_channel" if u[2] != OTHER_CHANNELS else
+                "pooled_language" if u[3] != ANY_LANGUAGE else "pooled_any_language")
+        out[part] += n
+        out["messages"] += n
+    return out
+
+
+def _write_released(s: Session, k: int, cells: dict[Cell, dict[str, Any]], sig: str) -> None:
+    s.exec(sa.delete(AggCell).where(AggCell.min_group_size == k))  # type: ignore[call-overload]
+    s.exec(sa.delete(AggTeamWeek).where(AggTeamWeek.min_group_size == k))  # type: ignore[call-overload]
+    coarse: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for (team, week, _conv, _lang, author), v in cells.items():
+        c = coarse.setdefault((team, week, author), dict.fromkeys(_SUMS, 0))
+        for n in _SUMS:
+            c[n] += v[n]
+    _insert(s, AggCell, [dict(zip(_KEYS, key, strict=True)) | {"min_group_size": k} | v for key, v in cells.items()])
+    _insert(s, AggTeamWeek, [dict(zip(("team_id", "week", "author_id"), key, strict=True)) | {"min_group_size": k} | v
+                             for key, v in coarse.items()])
+    upsert(s, Meta, [{"key": f"{RELEASED_KEY}{k}", "value": sig}], keys=["key"], update=["value"])
+
+
+def _insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:  # a plain executemany: the rows were just deleted, and it compiles once
+        s.connection().execute(model.__table__.insert(), rows)
+
+
+def _channels(s: Session) -> set[int]:
+    """Conversations whose cells may be released under their own name: public channels. DMs, group
+    DMs, private channels and mail folders are always pooled (their names and audiences are private)."""
+    return set(s.exec(select(Conversation.id).where(Conversation.kind == "channel")).all())  # type: ignore[arg-type]
+
+
+def _thresholds_in_use(s: Session) -> list[int]:
+    """Every threshold released so far (a dashboard and an audit may use different ones), and the default."""
+    from .config import Settings
+
+    keys = s.exec(select(Meta.key).where(Meta.key.startswith(RELEASED_KEY)))  # type: ignore[attr-defined]
+    used = {int(key[len(RELEASED_KEY):]) for key in keys}
+    return sorted(used | {int(Settings.model_fields["min_group_size"].default)})
+
+
+def _remember_threshold(engine: Engine, k: int) -> None:
+    with Session(engine) as s:
+        upsert(s, Meta, [{"key": f"{RELEASED_KEY}{k}", "value": ""}], keys=["key"])
+        s.commit()
 
 
 _KEYS = ("team_id", "week", "conversation_id", "language", "author_id")
@@ -145,4 +288,4 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
     return cells
 
 
-_SUMS = tuple(n for n in AggCell.model_fields if n not in _KEYS)
+_SUMS = tuple(n for n in AggCell.model_fields if n not in (*_KEYS, "min_group_size"))

@@ -296,23 +296,27 @@ def chains(
             out_console.print(
                 f"[bold]{r['root_id']}[/] {r['sent_at']} #{plain(r['conversation'])}: {r['copies']} copies, depth "
                 f"{r['max_depth']}, {r['summary_of_summary']} summaries of summaries, critical facts lost "
-                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{plain(r['excerpt'])}”")
+                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   "
+                + plain(f"“{r['excerpt']}”" if r["text_shown"] else r["excerpt"]))
         emit_json({"chains": rows})
         return
     tree = queries.chain_tree(engine, root, state.settings.min_group_size)
     if tree is None:
-        fail(f"no message with id {root}")
+        fail(f"no chain starts at message {root}")
 
     def show(node: dict[str, Any], indent: str = "") -> None:
         rel = f"{node['relation']} (depth {node['depth']}{', summary of a summary' if node.get('summary_of_summary') else ''})" \
             if node["relation"] else "announcement"
         out_console.print(f"{indent}[bold]{rel}[/] — team {plain(node['team'] or '?')}, #{plain(node['conversation'])}, "
                           f"{node['sent_at']}")
-        out_console.print(f"{indent}  “{plain(node['text'][:160])}”")
+        # the query layer leaves text out where a manager may not read it (docs/privacy.md)
+        text = f"“{node['text'][:160]}”" if node["text_shown"] else queries.TEXT_NOT_SHOWN
+        out_console.print(f"{indent}  {plain(text)}")
         for f in node["facts"]:
             mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
             crit = " (critical)" if f["critical"] else ""
-            fact = plain(f"{f['kind']}: {f['text']}{crit}")
+            wording = f": {f['text']}" if f["text"] is not None else ""
+            fact = plain(f"{f['kind']}{wording}{crit}")
             out_console.print(f"{indent}  {mark} {fact} {plain(f['evidence'])}")
         for child in node["children"]:
             show(child, indent + "    ")

@@ -1,8 +1,12 @@
-"""The only way manager views read the store. Privacy is enforced here, not in the UI:
+"""The only way manager views read the store. Privacy is enforced here, not in the UI
+(docs/privacy.md):
 
-- every result is grouped by team (or team x channel, team x week); a group with fewer distinct
-  authors than `min_group_size` is dropped entirely, rows and totals alike, so nothing can be
-  recovered by subtraction;
+- every figure is a sum of cells released under `min_group_size` (aggregates.release): each
+  released unit has at least that many distinct authors, so neither a figure nor the difference
+  of two figures (two periods a week apart, a team and its channels) can isolate fewer; on top of
+  that, a group with fewer distinct authors is dropped, rows and totals alike;
+- message text reaches a manager only where at least `min_group_size` people could read it and
+  its author's team has that many authors (`_TextRule`); other chains are counts only;
 - no function returns a person id, a per-person figure or a message of an opted-out person;
   `person_sums` hands interval estimators unnamed per-person sums in a shuffled order, and
   nothing that reaches a page or a report is per person;
@@ -20,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from .aggregates import week_start
+from . import aggregates
+from .aggregates import ANY_LANGUAGE, week_start
 from .records import READING_WPM as _WPM
 from .schema import AggCell, AggTeamWeek, Conversation, Message, Person, Team
 
@@ -40,7 +45,14 @@ class Filters:
     language: str | None = None
 
 
-_SUM_COLUMNS = tuple(n for n in AggTeamWeek.model_fields if n not in ("team_id", "week", "author_id"))
+_SUM_COLUMNS = tuple(n for n in AggTeamWeek.model_fields if n not in ("min_group_size", "team_id", "week", "author_id"))
+
+
+def _released(engine: Engine, min_group_size: int) -> int:
+    """The threshold views use, with its released cells built (on a threshold's first use)."""
+    k = max(1, int(min_group_size))
+    aggregates.ensure_released(engine, k)
+    return k
 
 
 def _model(f: Filters, *need: str) -> Any:
@@ -49,12 +61,14 @@ def _model(f: Filters, *need: str) -> Any:
     return AggCell if fine else AggTeamWeek
 
 
-def _select(m: Any, f: Filters, *columns: Any) -> Any:
-    """SELECT columns FROM cells (+ team, + conversation for fine cells) WHERE the filters hold."""
+def _select(m: Any, k: int, f: Filters, *columns: Any, by_channel: bool = False) -> Any:
+    """SELECT columns FROM the cells released under k (+ team, + conversation when a channel is filtered
+    on or grouped by) WHERE the filters hold."""
     q = select(*columns).select_from(m).join(Team, Team.id == m.team_id)
-    if m is AggCell:
+    if m is AggCell and (by_channel or f.channel is not None):
+        # an inner join: cells pooled into "other channels" belong to no channel
         q = q.join(Conversation, Conversation.id == AggCell.conversation_id)
-    cond: list[Any] = []
+    cond: list[Any] = [m.min_group_size == k]
     if f.start is not None:
         cond.append(m.week >= week_start(f.start).isoformat())
     if f.end is not None:
@@ -71,13 +85,17 @@ def _select(m: Any, f: Filters, *columns: Any) -> Any:
 def _grouped(engine: Engine, min_group_size: int, f: Filters, *group: str) -> list[dict[str, Any]]:
     """Sums over cells grouped by `group` (team_id, team, week, channel, language); groups with fewer
     distinct authors are dropped in SQL, before anything else sees them."""
+    k = _released(engine, min_group_size)
     m = _model(f, *group)
     cols = {"team_id": Team.id, "team": Team.name, "week": m.week, "channel": Conversation.name,
             "language": getattr(m, "language", None)}
     keys = [cols[g].label(g) for g in group]
     authors = sa.func.count(sa.distinct(m.author_id))
-    q = (_select(m, f, *keys, authors, *[sa.func.sum(getattr(m, c)) for c in _SUM_COLUMNS])
-         .group_by(*keys).having(authors >= min_group_size).order_by(*keys))
+    q = _select(m, k, f, *keys, authors, *[sa.func.sum(getattr(m, c)) for c in _SUM_COLUMNS],
+                by_channel="channel" in group)
+    if "language" in group:  # a pool of several languages is no language
+        q = q.where(AggCell.language != ANY_LANGUAGE)
+    q = q.group_by(*keys).having(authors >= k).order_by(*keys)
     with Session(engine) as s:
         return [_metrics(dict(zip([*group, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
 
@@ -115,12 +133,15 @@ def team_channels(engine: Engine, min_group_size: int, f: Filters = Filters()) -
 
 
 def options(engine: Engine, min_group_size: int) -> dict[str, list[str]]:
-    """Filter choices: only values under which some group reaches the threshold."""
+    """Filter choices: only values under which some group reaches the threshold; channels are public
+    channels released under their own name, never "other channels"."""
     out: dict[str, list[str]] = {"team": [r["team"] for r in team_summary(engine, min_group_size)]}
     for key in ("channel", "language"):
         out[key] = sorted({r[key] for r in _grouped(engine, min_group_size, Filters(), "team", key)})
+    k = _released(engine, min_group_size)
     with Session(engine) as s:
-        lo, hi = s.exec(select(sa.func.min(AggTeamWeek.week), sa.func.max(AggTeamWeek.week))).one()
+        lo, hi = s.exec(select(sa.func.min(AggTeamWeek.week), sa.func.max(AggTeamWeek.week))
+                        .where(AggTeamWeek.min_group_size == k)).one()
     out["weeks"] = [lo, hi] if lo else []
     return out
 
@@ -147,11 +168,12 @@ def person_sums(engine: Engine, min_group_size: int, periods: list[Filters],
     """
     import numpy as np
 
+    k = _released(engine, min_group_size)
     by_team: dict[str, dict[str, list[dict[str, float]]]] = {}
     with Session(engine) as s:
         for i, f in enumerate(periods):
             m = _model(f)
-            q = (_select(m, f, Team.name, m.author_id, *[sa.func.sum(getattr(m, c)) for c in columns])
+            q = (_select(m, k, f, Team.name, m.author_id, *[sa.func.sum(getattr(m, c)) for c in columns])
                  .group_by(Team.name, m.author_id))
             for team, author, *sums in s.exec(q):
                 row = by_team.setdefault(team, {}).setdefault(author, [{} for _ in periods])
@@ -161,14 +183,14 @@ def person_sums(engine: Engine, min_group_size: int, periods: list[Filters],
     for team in sorted(by_team):
         people = by_team[team]
         counts = [sum(1 for p in people.values() if p[i]) for i in range(len(periods))]
-        ok = [n >= min_group_size for n in counts]
+        ok = [n >= k for n in counts]
         if not any(ok):
             continue
         org.update({f"{team}/{a}": v for a, v in people.items()})
         out[team] = _arrays(people, columns, len(periods), ok, np)
     if org:
         counts = [sum(1 for p in org.values() if p[i]) for i in range(len(periods))]
-        out[""] = _arrays(org, columns, len(periods), [n >= min_group_size for n in counts], np)
+        out[""] = _arrays(org, columns, len(periods), [n >= k for n in counts], np)
     return out
 
 
@@ -184,25 +206,30 @@ def ai_tokens(engine: Engine, min_group_size: int, f: Filters, per_word_en: floa
               per_word_other: float) -> dict[str, tuple[float, float]]:
     """Per team at or above the threshold: expected tokens generated by AI (probability-weighted words of
     its messages) and expected input tokens of its AI summaries (their parents' words), for the footprint."""
+    k = _released(engine, min_group_size)
     m = _model(f)
     authors = sa.func.count(sa.distinct(m.author_id))
 
     def tokens(total: Any, en: Any) -> Any:
         return sa.func.sum(en * per_word_en + (total - en) * per_word_other)
 
-    q = (_select(m, f, Team.name, tokens(m.ai_words, m.ai_words_en),
+    q = (_select(m, k, f, Team.name, tokens(m.ai_words, m.ai_words_en),
                  tokens(m.summary_in_words, m.summary_in_words_en))
-         .group_by(Team.name).having(authors >= min_group_size))
+         .group_by(Team.name).having(authors >= k))
     with Session(engine) as s:
         return {t: (float(o or 0), float(i or 0)) for t, o, i in s.exec(q)}
 
 
 def team_nudges(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
     """Per team at or above the threshold (its authors in the period): nudges the bot sent, how many people
-    marked "not helpful", and how many asked "why". Teams below the threshold are absent."""
+    marked "not helpful", and how many asked "why". Teams below the threshold are absent.
+
+    Released like the cells: a team's week counts only when at least min_group_size of its people were
+    nudged in it, so two periods a week apart never differ by the nudges of fewer people."""
     from .schema import Nudge
 
-    shown = {r["team_id"]: r["team"] for r in team_summary(engine, min_group_size, Filters(f.start, f.end, f.team_id))}
+    k = _released(engine, min_group_size)
+    shown = {r["team_id"]: r["team"] for r in team_summary(engine, k, Filters(f.start, f.end, f.team_id))}
     if not shown:
         return []
     cond: list[Any] = [Person.team_id.in_(list(shown)), Nudge.delivery != "failed"]  # type: ignore[union-attr]
@@ -210,14 +237,22 @@ def team_nudges(engine: Engine, min_group_size: int, f: Filters = Filters()) -> 
         cond.append(Nudge.sent_at >= datetime.combine(week_start(f.start), datetime.min.time(), UTC))
     if f.end is not None:
         cond.append(Nudge.sent_at < datetime.combine(week_start(f.end), datetime.min.time(), UTC))
-    q = (select(Person.team_id, sa.func.count(Nudge.id),
-                sa.func.sum(sa.case((Nudge.feedback == "not_helpful", 1), else_=0)),
-                sa.func.sum(sa.case((Nudge.feedback == "why", 1), else_=0)))
-         .join(Person, Person.id == Nudge.person_id).where(*cond).group_by(Person.team_id))
+    q = select(Person.team_id, Nudge.person_id, Nudge.sent_at, Nudge.feedback).join(
+        Person, Person.id == Nudge.person_id).where(*cond)
+    weeks: dict[tuple[str, date], list[tuple[str, str | None]]] = {}
     with Session(engine) as s:
-        rows = {tid: (n, nh or 0, why or 0) for tid, n, nh, why in s.exec(q)}
-    return [{"team": name, "nudges": rows.get(tid, (0, 0, 0))[0], "not_helpful": rows.get(tid, (0, 0, 0))[1],
-             "asked_why": rows.get(tid, (0, 0, 0))[2]} for tid, name in sorted(shown.items(), key=lambda x: x[1])]
+        for tid, person, sent_at, feedback in s.exec(q):
+            weeks.setdefault((tid, week_start(sent_at)), []).append((person, feedback))
+    totals = {tid: [0, 0, 0] for tid in shown}
+    for (tid, _week), rows in weeks.items():
+        if len({p for p, _ in rows}) < k:
+            continue
+        t = totals[tid]
+        t[0] += len(rows)
+        t[1] += sum(1 for _, fb in rows if fb == "not_helpful")
+        t[2] += sum(1 for _, fb in rows if fb == "why")
+    return [{"team": name, "nudges": totals[tid][0], "not_helpful": totals[tid][1], "asked_why": totals[tid][2]}
+            for tid, name in sorted(shown.items(), key=lambda x: x[1])]
 
 
 def teams(engine: Engine) -> list[dict[str, str]]:
@@ -225,108 +260,181 @@ def teams(engine: Engine) -> list[dict[str, str]]:
         return [{"id": t.id, "name": t.name} for t in s.exec(select(Team).order_by(Team.name))]
 
 
+# -- chains: every chain as counts, its text only where the text rule allows ------------------------
+TEXT_NOT_SHOWN = "(text not shown: private or small audience)"
+_PLACES = {"private": "private channel", "dm": "direct message", "mpim": "group DM", "mail_folder": "e-mail"}
+# what `conversation` says for anything but a public channel (whose name it is)
+PLACE_LABELS = frozenset({*_PLACES.values(), "private conversation", "unknown"})
+
+
+@dataclass(frozen=True)
+class _TextRule:
+    """Whether a manager may read a message: at least k people could read it where it was posted (a public
+    channel's members, a mail's recipients other than its author) and its author's team has at least k
+    distinct authors. DMs, group DMs, private channels and an unknown audience never qualify."""
+
+    k: int
+    convs: dict[int, Conversation]
+    team_of: dict[str, str | None]
+    visible: dict[str, str]  # team id -> name, for teams with at least k distinct authors
+    opted: set[str]
+
+    @classmethod
+    def load(cls, s: Session, k: int) -> _TextRule:
+        return cls(k, {c.id: c for c in s.exec(select(Conversation))},  # type: ignore[misc]
+                   dict(s.exec(select(Person.id, Person.team_id)).all()), _visible_teams(s, k),
+                   set(s.exec(select(Person.id).where(Person.opted_out)).all()))
+
+    def audience(self, m: Message) -> int | None:
+        conv = self.convs.get(m.conversation_id)
+        if conv is None:
+            return None
+        if conv.kind == "channel":
+            return conv.member_count
+        if conv.kind == "mail_folder":
+            return len(set((m.meta or {}).get("recipients") or []) - {m.author_id})
+        return None
+
+    def shows(self, m: Message) -> bool:
+        n = self.audience(m)
+        return n is not None and n >= self.k and self.team_of.get(m.author_id) in self.visible  # type: ignore[arg-type]
+
+    def team(self, m: Message) -> str | None:
+        return self.visible.get(self.team_of.get(m.author_id))  # type: ignore[arg-type]
+
+    def place(self, m: Message) -> str:
+        """A public channel's name; otherwise only the kind of place (mail folder names can hold names)."""
+        conv = self.convs.get(m.conversation_id)
+        if conv is None:
+            return "unknown"
+        return conv.name if conv.kind == "channel" else _PLACES.get(conv.kind, "private conversation")
+
+    def when(self, m: Message, shown: bool) -> str:
+        return m.sent_at.isoformat(timespec="minutes") if shown else m.sent_at.date().isoformat()
+
+
+def _visible_teams(s: Session, k: int) -> dict[str, str]:
+    """Team id -> name for teams with at least k distinct authors in the released cells: a smaller team's
+    name next to a message would point at its author (people who never wrote do not count)."""
+    authors = sa.func.count(sa.distinct(AggTeamWeek.author_id))
+    q = (select(Team.id, Team.name).join(AggTeamWeek, AggTeamWeek.team_id == Team.id)
+         .where(AggTeamWeek.min_group_size == k).group_by(Team.id, Team.name).having(authors >= k))
+    return dict(s.exec(q).all())
+
+
 def chains_overview(engine: Engine, min_group_size: int, f: Filters = Filters(),
                     with_facts: bool = False) -> list[dict[str, Any]]:
     """Announcements with copies: root, copies, deepest hop, summaries of summaries, critical facts lost.
 
-    A chain is listed only if its root went to a group (its conversation's members, or the whole
-    workspace) of at least min_group_size people, and only its copies sent to such groups count;
-    no author appears, only teams. Filters: the root's week is in the period; with a team, only
-    chains with a copy written in that team, and only those copies count.
+    Every chain is listed with its counts; the root's excerpt, text and the wording of its facts only
+    when the text rule allows it (`text_shown`), else TEXT_NOT_SHOWN and facts by kind. No author appears,
+    only teams with enough authors. Filters: the root's week is in the period; with a team, only chains
+    with a copy written in that team, and only those copies count.
     """
     from .schema import DerivationEdge, FactLoss
 
+    k = _released(engine, min_group_size)
     with Session(engine) as s:
-        convs = {c.id: c for c in s.exec(select(Conversation))}
+        rule = _TextRule.load(s, k)
         edges = s.exec(select(DerivationEdge)).all()
         ids = {e.child_id for e in edges} | {e.root_id for e in edges}
         msgs = {m.id: m for m in s.exec(select(Message).where(Message.id.in_(ids)))} if ids else {}  # type: ignore[union-attr]
-        team_of = dict(s.exec(select(Person.id, Person.team_id)).all())
-        team_names = _visible_teams(s, min_group_size)
-        opted = set(s.exec(select(Person.id).where(Person.opted_out)).all())
         losses: dict[int, list[Any]] = {}
         for fl in s.exec(select(FactLoss).where(FactLoss.critical, FactLoss.status != "kept")):
             losses.setdefault(fl.copy_id, []).append(fl)
     by_root: dict[int, list[Any]] = {}
     for e in edges:
         child = msgs.get(e.child_id)
-        if child is None or child.author_id in opted or _small(convs.get(child.conversation_id), min_group_size):
+        if child is None or child.author_id in rule.opted:
             continue
-        if f.team_id is not None and team_of.get(child.author_id) != f.team_id:
+        if f.team_id is not None and rule.team_of.get(child.author_id) != f.team_id:  # type: ignore[arg-type]
             continue
         by_root.setdefault(e.root_id, []).append(e)
     out = []
     for rid, copies in sorted(by_root.items()):
         root = msgs.get(rid)
-        conv = convs.get(root.conversation_id) if root else None
-        if root is None or conv is None or root.author_id in opted or _small(conv, min_group_size):
-            continue
-        week = week_start(root.sent_at)
-        if (f.start is not None and week < week_start(f.start)) or (f.end is not None and week >= week_start(f.end)):
+        if root is None or root.author_id in rule.opted or not _in_period(root.sent_at, f):
             continue
         lost = [fl for e in copies for fl in losses.get(e.child_id, [])]
-        row: dict[str, Any] = {
-            "root_id": rid, "sent_at": root.sent_at.isoformat(timespec="minutes"), "conversation": conv.name,
-            "root_team": team_names.get(team_of.get(root.author_id)),  # type: ignore[arg-type]
-            "excerpt": (root.text or "")[:90], "copies": len(copies), "max_depth": max(e.depth for e in copies),
-            "summary_of_summary": sum(e.summary_of_summary for e in copies),
-            "critical_lost": sum(1 for fl in lost if fl.status == "lost"),
-            "critical_distorted": sum(1 for fl in lost if fl.status == "distorted"),
-            "teams_reached": sorted({team_names[t] for e in copies
-                                     if (t := team_of.get(msgs[e.child_id].author_id)) in team_names}),
-        }
+        row = _chain_row(root, copies, [msgs[e.child_id] for e in copies], lost, rule)
         if with_facts:
-            row["root_text"] = root.text or ""
-            row["facts_lost"] = sorted({(fl.kind, fl.text, fl.status) for fl in lost})
+            row["root_text"] = (root.text or "") if row["text_shown"] else None
+            row["facts_lost"] = _facts_lost(lost, row["text_shown"])
         out.append(row)
     return out
 
 
-def _visible_teams(s: Session, min_group_size: int) -> dict[str, str]:
-    """Team id -> name for teams with at least min_group_size people: a smaller team's name next to a
-    message would point at its author, so such messages are shown without a team."""
-    q = (select(Team.id, Team.name).join(Person, Person.team_id == Team.id).where(Person.is_bot == sa.false())
-         .group_by(Team.id, Team.name).having(sa.func.count(Person.id) >= min_group_size))
-    return dict(s.exec(q).all())
+def _in_period(sent_at: datetime, f: Filters) -> bool:
+    week = week_start(sent_at)
+    before = f.start is not None and week < week_start(f.start)
+    return not before and (f.end is None or week < week_start(f.end))
 
 
-def _small(conv: Conversation | None, min_group_size: int) -> bool:
-    return conv is None or (conv.member_count is not None and conv.member_count < min_group_size
-                            and conv.kind != "mail_folder")
+def _chain_row(root: Message, copies: list[Any], children: list[Message], lost: list[Any],
+               rule: _TextRule) -> dict[str, Any]:
+    shown = rule.shows(root)
+    return {
+        "root_id": root.id, "sent_at": rule.when(root, shown), "conversation": rule.place(root),
+        "root_team": rule.team(root), "text_shown": shown,
+        "excerpt": (root.text or "")[:90] if shown else TEXT_NOT_SHOWN,
+        "copies": len(copies), "max_depth": max(e.depth for e in copies),
+        "summary_of_summary": sum(e.summary_of_summary for e in copies),
+        "critical_lost": sum(1 for fl in lost if fl.status == "lost"),
+        "critical_distorted": sum(1 for fl in lost if fl.status == "distorted"),
+        "teams_reached": sorted({t for m in children if (t := rule.team(m))}),
+    }
+
+
+def _facts_lost(lost: list[Any], shown: bool) -> list[tuple[str, str, str]]:
+    """(kind, wording, status) of each root fact lost or distorted in some copy; without the root's text,
+    one entry per fact with its kind only (its wording is the root's text)."""
+    if shown:
+        return sorted({(fl.kind, fl.text, fl.status) for fl in lost})
+    return sorted((kind, TEXT_NOT_SHOWN, status) for _key, kind, status in {(fl.fact_key, fl.kind, fl.status)
+                                                                           for fl in lost})
 
 
 def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, object] | None:
-    """One chain as a tree: each copy's team, conversation, time, depth, relation and facts lost or distorted.
-    A copy sent to a conversation smaller than min_group_size is left out, with everything below it."""
+    """One chain as a tree: each copy's team, place, time, depth, relation and facts lost or distorted.
+
+    A node's text, and the evidence of its facts, only where the text rule allows it for that message
+    (`text_shown`), else None and ""; a fact's wording only where it allows the root. Copies by people
+    who opted out are left out, with everything below them. None when root_id starts no chain."""
     from .schema import DerivationEdge, FactLoss
 
+    k = _released(engine, min_group_size)
     with Session(engine) as s:
+        rule = _TextRule.load(s, k)
+        edges = s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id)).all()
         root = s.get(Message, root_id)
-        if root is None or _small(s.get(Conversation, root.conversation_id), min_group_size):
+        if root is None or root.author_id in rule.opted or not edges:
             return None
-        edges = [e for e in s.exec(select(DerivationEdge).where(DerivationEdge.root_id == root_id))
-                 if not _small(s.get(Conversation, s.get(Message, e.child_id).conversation_id), min_group_size)]
+        ids = [root_id, *(e.child_id for e in edges)]
+        msgs = {m.id: m for m in s.exec(select(Message).where(Message.id.in_(ids)))}  # type: ignore[union-attr]
+        facts: dict[int, list[Any]] = {}
+        q = select(FactLoss).where(FactLoss.copy_id.in_(ids[1:]), FactLoss.status != "kept")  # type: ignore[attr-defined]
+        for fl in s.exec(q):
+            facts.setdefault(fl.copy_id, []).append(fl)
+    root_shown = rule.shows(root)
+    nodes: dict[int, dict[str, Any]] = {root_id: _node(root, rule) | {"depth": 0, "relation": None, "facts": []}}
+    for e in sorted(edges, key=lambda e: e.depth):
+        m = msgs.get(e.child_id)
+        if m is None or m.author_id in rule.opted:
+            continue
+        node = _node(m, rule)
+        nodes[e.child_id] = node | {
+            "depth": e.depth, "relation": e.relation, "confidence": e.confidence,
+            "summary_of_summary": e.summary_of_summary,
+            "facts": [{"kind": fl.kind, "status": fl.status, "critical": fl.critical,
+                       "text": fl.text if root_shown else None, "evidence": fl.evidence if node["text_shown"] else ""}
+                      for fl in sorted(facts.get(e.child_id, []), key=lambda fl: fl.fact_key)]}
+    for e in sorted(edges, key=lambda e: (e.depth, e.child_id)):
+        if e.parent_id in nodes and e.child_id in nodes:
+            nodes[e.parent_id]["children"].append(nodes[e.child_id])
+    return nodes[root_id]
 
-        visible = _visible_teams(s, min_group_size)
 
-        def describe(mid: int) -> dict[str, object]:
-            m = s.get(Message, mid)
-            conv = s.get(Conversation, m.conversation_id)
-            person = s.get(Person, m.author_id) if m.author_id else None
-            team = visible.get(person.team_id) if person and person.team_id else None
-            return {"id": mid, "native_id": m.native_id, "team": team,
-                    "conversation": conv.name if conv else None, "sent_at": m.sent_at.isoformat(timespec="minutes"),
-                    "text": m.text or ""}
-
-        nodes = {root_id: describe(root_id) | {"depth": 0, "relation": None, "children": [], "facts": []}}
-        for e in sorted(edges, key=lambda e: e.depth):
-            facts = s.exec(select(FactLoss).where(FactLoss.copy_id == e.child_id)).all()
-            nodes[e.child_id] = describe(e.child_id) | {
-                "depth": e.depth, "relation": e.relation, "confidence": e.confidence, "children": [],
-                "summary_of_summary": e.summary_of_summary,
-                "facts": [{"kind": f.kind, "text": f.text, "status": f.status, "critical": f.critical,
-                           "evidence": f.evidence} for f in facts if f.status != "kept"]}
-        for e in sorted(edges, key=lambda e: (e.depth, e.child_id)):
-            if e.parent_id in nodes and e.child_id in nodes:
-                nodes[e.parent_id]["children"].append(nodes[e.child_id])  # type: ignore[union-attr]
-        return nodes[root_id]
+def _node(m: Message, rule: _TextRule) -> dict[str, Any]:
+    shown = rule.shows(m)
+    return {"id": m.id, "team": rule.team(m), "conversation": rule.place(m), "sent_at": rule.when(m, shown),
+            "text_shown": shown, "text": (m.text or "") if shown else None, "children": []}

@@ -221,9 +221,15 @@ class AggCell(_CellSums, table=True):
     ingest or analysis (slopradar/aggregates.py). Manager views and audits read these cells,
     never the messages, so a page costs about the same on 10^4 and 10^6 messages. The author
     column exists only so that the query layer can count distinct authors (the privacy threshold)
-    and resample people for intervals; no query returns it."""
+    and resample people for intervals; no query returns it.
+
+    `min_group_size` 0 holds the raw cells (one per author and finest atom); n > 0 holds the
+    cells as released under the threshold n (docs/privacy.md): an atom with fewer than n authors
+    is pooled into `conversation_id` OTHER_CHANNELS (0), then `language` ANY_LANGUAGE ("*"), or
+    left out. Views read only released cells."""
 
     __tablename__ = "agg_cell"
+    min_group_size: int = Field(default=0, primary_key=True)
     team_id: str = Field(primary_key=True)
     week: str = Field(primary_key=True, index=True)  # ISO date of the Monday starting the week (UTC)
     conversation_id: int = Field(primary_key=True)
@@ -232,10 +238,11 @@ class AggCell(_CellSums, table=True):
 
 
 class AggTeamWeek(_CellSums, table=True):
-    """The same sums rolled up over conversations and languages: what views without a channel or
-    language filter read (far fewer rows)."""
+    """The released cells (min_group_size n > 0) rolled up over conversations and languages: what
+    views without a channel or language filter read (far fewer rows)."""
 
     __tablename__ = "agg_team_week"
+    min_group_size: int = Field(primary_key=True)
     team_id: str = Field(primary_key=True)
     week: str = Field(primary_key=True, index=True)
     author_id: str = Field(primary_key=True)

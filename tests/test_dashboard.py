@@ -3,6 +3,7 @@ appear (headless AppTest)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 
@@ -40,11 +41,19 @@ def open_page(page: str) -> AppTest:
     return at
 
 
+MARKDOWN_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error")
+
+
+def unescape(markdown: str) -> str:
+    """What a reader sees of backslash-escaped Markdown (dashboard/escape.py escapes user text)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def page_text(at: AppTest) -> str:
     """Everything a person could read on the page: text elements, tables, metrics and choices."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "text"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+    for kind in (*MARKDOWN_KINDS, "text"):
+        parts += [unescape(str(e.value)) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.value.to_csv() for e in at.dataframe]
     parts += [" ".join(map(str, s.options)) for s in at.selectbox]
@@ -141,15 +150,23 @@ def test_team_page(app_env):
     at.selectbox(key="team_page_team").select("Mobile").run()
     text = page_text(at)
     assert "Channels with the most bloat" in text and "mobile" in text
-    assert "Offline Sync" in text and "removed" in text  # the announcement reached Mobile with a lost fact
+    assert "From 16 March the on-call rotation has 2 people" in text  # Platform's announcement, lost in Mobile
+    # the Offline Sync announcement reached Mobile with lost facts, but Leadership has 4 authors (6 people):
+    # counts and kinds only, never its text
+    assert "Text not shown" in text and "lost status" in text
+    assert "Offline Sync (feature X) is removed" not in text
 
 
 def test_chains_page_tells_the_emma_story(app_env):
     at = open_page(PAGES[2])
-    assert "Offline Sync" in at.selectbox(key="announcement").value  # the worst chain comes first
+    worst = at.selectbox(key="announcement").value  # the worst chain comes first, as counts
+    assert worst.startswith("2026-03-02 · #announcements · 3 copies") and worst.endswith("text not shown")
     text = page_text(at)
-    assert "Offline Sync (feature X) is removed" in text
-    assert "summary of a summary" in text and "LOST" in text and "removed" in text
+    assert "summary of a summary" in text and "LOST" in text and "status" in text
+    # the copies' own words are shown (Platform and Mobile have 10 authors; public channels), as plain text
+    assert any("Offline Sync" in t.value for t in at.text)
+    assert "Offline Sync (feature X) is removed" not in text  # Leadership's own words: 4 authors
+    assert "Text not shown" in text
 
 
 def test_audit_page_matches_the_audit(app_env):
@@ -158,7 +175,7 @@ def test_audit_page_matches_the_audit(app_env):
     expected = audit.run(engine, settings, adoption=date(2026, 2, 2))
     first = at.dataframe[0].value
     assert list(first["Verdict"]) == [m["verdict"] for m in expected["groups"][0]["metrics"]]
-    assert [s.value for s in at.subheader][:len(expected["groups"])] == [g["name"] for g in expected["groups"]]
+    assert [unescape(s.value) for s in at.subheader][:len(expected["groups"])] == [g["name"] for g in expected["groups"]]
 
 
 # -- privacy: a 4-author team, and filters narrowing a team below the threshold -------------
@@ -238,3 +255,53 @@ def test_coarse_and_fine_cells_agree(analysed):
         assert acc["messages"] == coarse[team]["messages"]
         assert acc["crit_lost"] == coarse[team]["crit_lost"]
         assert acc["prob_sum"] == pytest.approx(coarse[team]["prob_sum"])
+
+
+# -- user text is never Markdown (issue 14, finding 11) --------------------------------------------
+HOSTILE_TEAM = "Ops ![t](http://evil.example/team.png) [x](javascript:alert(1)) :red[boom] $x^2$ <b>b</b>"
+HOSTILE_TEXT = ("Release moved to 30 March. ![pixel](http://evil.example/pixel.png) "
+                "[click here](javascript:alert(document.cookie)) :material/warning: <img src=x onerror=alert(1)>")
+
+
+@pytest.fixture
+def hostile(engine, settings, monkeypatch):
+    """A team whose name, channel, announcement and facts are crafted Markdown and HTML."""
+    from tests.small_store import SmallStore, week
+
+    b = SmallStore(engine)
+    people = [f"h{i}" for i in range(6)]
+    b.team(HOSTILE_TEAM, people)
+    chan = b.conversation("ops-[x](javascript:alert(2))", members=people)
+    for w in range(6):
+        for p in people:
+            b.message(chan, p, week(w), text="Weekly note on the deploy queue and what is left to do there.")
+    root = b.message(chan, "h0", week(4), text=HOSTILE_TEXT)
+    copy = b.message(chan, "h1", week(4, hour=15), text="Summary: ![s](http://evil.example/s.png) release soon.")
+    b.copy(copy, root, root, relation="summary")
+    b.fact(copy, root, "date", "30 March ![f](http://evil.example/fact.png)", "distorted",
+           evidence="release soon [e](javascript:alert(3))")
+    b.done()
+    _env(monkeypatch, settings.model_copy(update={"adoption_date": "2026-01-26"}))
+    return engine
+
+
+def _rendered_markdown(at: AppTest) -> list[str]:
+    return [str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind)]
+
+
+def test_user_text_is_shown_as_plain_text_never_as_markdown(hostile):
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    for page in PAGES:
+        at = open_page(page)
+        if page == PAGES[1]:
+            at.selectbox(key="team_page_team").select(HOSTILE_TEAM).run()
+        for body in _rendered_markdown(at):
+            html = parser.render(body)
+            assert "<img" not in html and "href=" not in html, (page, body)
+            assert "](" not in body and ":red[boom]" not in body and ":material/warning:" not in body, (page, body)
+        assert HOSTILE_TEAM in page_text(at), page  # shown, literally
+    at = open_page(PAGES[2])
+    assert HOSTILE_TEXT in [t.value for t in at.text]  # the message, as plain text
+    assert "30 March ![f](http://evil.example/fact.png)" in page_text(at)  # the fact's wording, literally

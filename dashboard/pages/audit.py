@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis import audit, report
 from dashboard import data
+from dashboard.escape import md
 
 cfg = data.settings()
 st.title("Audit: before and after")
@@ -45,7 +46,7 @@ def run(version: str, scope: str, params: dict) -> dict:
 try:
     r = run(v, scope, params)
 except audit.AuditError as exc:
-    st.warning(str(exc))
+    st.warning(md(str(exc)))  # it may quote a team name
     st.stop()
 
 p = r["periods"]
@@ -53,7 +54,7 @@ st.markdown(f"**Before** {p['before']['start']} to {p['before']['end_inclusive']
             f"**after** {p['after']['start']} to {p['after']['end_inclusive']} ({p['after']['weeks']} weeks)"
             + (" · the adoption date's week is left out as a transition week" if r["transition_week_left_out"] else ""))
 for g in r["groups"]:
-    st.subheader(g["name"])
+    st.subheader(md(g["name"]))
     rows = []
     for m in g["metrics"]:
         rows.append({"Metric": m["label"], "Verdict": m["verdict"],

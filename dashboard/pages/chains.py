@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from dashboard import data
 from dashboard.data import engine, settings
+from dashboard.escape import md
 from slopradar import queries
 
 cfg = settings()
 st.title("Chains explorer")
-st.caption("Announcements sent to groups of at least the minimum size, and the copies derived from them. "
-           "Teams are shown, never people.")
+st.caption("Announcements and the copies derived from them. Teams are shown, never people. A message's text "
+           f"appears only where at least {cfg.min_group_size} people could read it and its author's team has "
+           f"{cfg.min_group_size} or more authors; other messages appear as counts (docs/privacy.md).")
 
 f, _prev = data.sidebar_filters()
 chains = data.chains(data.version(), queries.Filters(f.start, f.end, f.team_id))
@@ -21,8 +21,19 @@ if not chains:
     st.info("No chains under these filters: run `slopradar analyze` after ingesting messages, or widen the period.")
     st.stop()
 
-labels = {f"{c['sent_at'][:10]} · #{c['conversation']} · {c['copies']} copies · {c['critical_lost']} critical facts lost"
-          f" — {c['excerpt'][:60]}": c["root_id"] for c in sorted(chains, key=lambda c: -int(c["critical_lost"]))}
+
+def label(c: dict) -> str:
+    """A selectbox option (plain text, never Markdown)."""
+    head = f"{c['sent_at'][:10]} · {where(c['conversation'])} · {c['copies']} copies · {c['critical_lost']} critical"
+    return f"{head} facts lost — {c['excerpt'][:60] if c['text_shown'] else 'text not shown'}"
+
+
+def where(place: str) -> str:
+    """A public channel's name with its #, or the kind of place it was (the query layer names no other)."""
+    return place if place in queries.PLACE_LABELS else f"#{place}"
+
+
+labels = {label(c): c["root_id"] for c in sorted(chains, key=lambda c: -int(c["critical_lost"]))}
 choice = st.selectbox("Announcement", list(labels), key="announcement")
 tree = queries.chain_tree(engine(), labels[choice], cfg.min_group_size)
 if tree is None:
@@ -44,6 +55,15 @@ def flatten(node: dict, out: list[dict]) -> list[dict]:
     return out
 
 
+def show_text(where_: st.delta_generator.DeltaGenerator, node: dict) -> None:
+    """A message's text as plain text (never Markdown), or why it is not shown."""
+    if node["text_shown"]:
+        where_.container(border=True).text(node["text"])
+    else:
+        where_.caption(f"Text not shown: fewer than {cfg.min_group_size} people could read it, or its author's "
+                       "team has fewer authors.")
+
+
 nodes = flatten(tree, [])
 st.subheader("Copies")
 for n in nodes:
@@ -52,11 +72,10 @@ for n in nodes:
         " — summary of a summary" if n.get("summary_of_summary") else "")
     lost = sum(1 for f in n["facts"] if f["status"] == "lost" and f["critical"])
     dist = sum(1 for f in n["facts"] if f["status"] == "distorted" and f["critical"])
-    badge = f" · <span style='color:#c0392b'>{lost} lost</span>" if lost else ""
-    badge += f" · <span style='color:#d68910'>{dist} distorted</span>" if dist else ""
-    st.markdown(f"{indent}**{html.escape(what)}** · team {html.escape(str(n['team'] or '?'))} · "
-                f"#{html.escape(str(n['conversation']))} · {n['sent_at'][:16].replace('T', ' ')}{badge}",
-                unsafe_allow_html=True)
+    badge = f" · :red[{lost} lost]" if lost else ""
+    badge += f" · :orange[{dist} distorted]" if dist else ""
+    st.markdown(f"{indent}**{md(what)}** · team {md(n['team'] or '?')} · {md(where(n['conversation']))} · "
+                f"{md(n['sent_at'][:16].replace('T', ' '))}{badge}")
 
 # first the most certain summary of a summary that lost critical facts: the story a chain tells
 copies = sorted((n for n in nodes if n["relation"]),
@@ -64,20 +83,20 @@ copies = sorted((n for n in nodes if n["relation"]),
                                -float(n.get("confidence") or 0), int(n["depth"])))
 if copies:
     st.subheader("Side by side")
-    pick = st.selectbox("Copy", [f"depth {n['depth']} · #{n['conversation']} · {n['relation']}" for n in copies])
-    copy = copies[[f"depth {n['depth']} · #{n['conversation']} · {n['relation']}" for n in copies].index(pick)]
+    names = [f"depth {n['depth']} · {where(n['conversation'])} · {n['relation']}" for n in copies]
+    copy = copies[names.index(st.selectbox("Copy", names))]
     left, right = st.columns(2)
     left.markdown("**Announcement**")
-    left.info(tree["text"])
-    right.markdown(f"**Copy** ({copy['relation']}, depth {copy['depth']})")
-    right.warning(copy["text"])
+    show_text(left, tree)
+    right.markdown(f"**Copy** ({md(copy['relation'])}, depth {copy['depth']})")
+    show_text(right, copy)
     if copy["facts"]:
         st.markdown("**Facts of the announcement this copy does not carry correctly**")
         for f in copy["facts"]:
-            color = "#c0392b" if f["status"] == "lost" else "#d68910"
-            note = f" — {html.escape(f['evidence'])}" if f["evidence"] else ""
-            st.markdown(f"<span style='color:{color}'><b>{f['status'].upper()}</b></span> {html.escape(f['kind'])}: "
-                        f"“{html.escape(f['text'])}”{' (critical)' if f['critical'] else ''}{note}",
-                        unsafe_allow_html=True)
+            color = "red" if f["status"] == "lost" else "orange"
+            wording = f": “{md(f['text'])}”" if f["text"] is not None else ""
+            note = f" — {md(f['evidence'])}" if f["evidence"] else ""
+            st.markdown(f":{color}[**{md(f['status'].upper())}**] {md(f['kind'])}{wording}"
+                        f"{' (critical)' if f['critical'] else ''}{note}")
     else:
         st.success("This copy keeps every critical fact of the announcement.")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.charts import weekly_chart
+from dashboard.escape import md
 from slopradar import queries
 
 cfg = data.settings()
@@ -70,7 +71,12 @@ if not chains:
     st.success("No announcement reached this team's copies with a critical fact lost or distorted in this period.")
 for c in sorted(chains, key=lambda c: -(c["critical_lost"] + c["critical_distorted"])):
     with st.container(border=True):
-        st.markdown(f"**{c['sent_at'][:10]} · #{c['conversation']}** — {c['excerpt']}…")
+        place = md(c["conversation"] if c["conversation"] in queries.PLACE_LABELS else f"#{c['conversation']}")
+        st.markdown(f"**{md(c['sent_at'][:10])} · {place}**")
+        if c["text_shown"]:
+            st.text(c["excerpt"] + "…")
+        else:  # counts and kinds only: a private conversation, a small audience or a small team
+            st.caption("Text not shown: private or small audience.")
+        facts = ", ".join(f"{s} {k}" + (f" “{md(t)}”" if c["text_shown"] else "") for k, t, s in c["facts_lost"])
         st.markdown(f"{c['copies']} copies in this team, {c['max_depth']} hops deep, "
-                    f"{c['summary_of_summary']} summaries of summaries. Facts lost or distorted: " +
-                    ", ".join(f"{s} {k} “{t}”" for k, t, s in c["facts_lost"]))
+                    f"{c['summary_of_summary']} summaries of summaries. Facts lost or distorted: {facts}")
