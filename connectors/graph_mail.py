@@ -27,9 +27,11 @@ from urllib.parse import quote
 import requests
 
 from slopradar.ingest import Unit
+from slopradar.pseudonym import Pseudonymizer
 from slopradar.records import ConversationRecord, MessageRecord, PersonRef
 
 from .mail_body import split_body
+from .mail_identities import IdentityScrubber
 from .mailbox_files import _ids, _person, is_auto_generated
 
 NAMESPACE = "mail"
@@ -55,6 +57,11 @@ class GraphMailPull:
     skip_auto: bool = True
     sleep: Callable[[float], None] = time.sleep
     calls: Counter[str] = field(default_factory=Counter)
+    # with one, names and addresses in subjects, texts and quotes, and folder ids, become pseudonyms
+    pseudonymizer: Pseudonymizer | None = None
+
+    def __post_init__(self) -> None:
+        self.scrubber = IdentityScrubber(self.pseudonymizer) if self.pseudonymizer is not None else None
 
     def initial_url(self, mailbox: str, folder: str) -> str:
         return (f"{self.base_url}/v1.0/users/{quote(mailbox)}/mailFolders/{quote(folder)}/messages/delta"
@@ -99,8 +106,8 @@ class GraphMailPull:
                 raise GraphError(f"Microsoft Graph error for {mailbox}: HTTP {r.status_code} {code or ''}".strip())
             try:
                 data = r.json()
-            except ValueError:
-                raise ValueError("malformed page (not JSON)") from None
+            except (ValueError, RecursionError):
+                raise ValueError("malformed page (not JSON, or nested too deep)") from None
             if not isinstance(data, dict) or not isinstance(data.get("value"), list):
                 raise ValueError("malformed page (no 'value' list)")
             return data
@@ -114,7 +121,11 @@ class GraphMailPull:
         url = st.get("next") or st.get("delta") or self.initial_url(mailbox, folder)
         delta = st.get("delta")
         resynced = False
-        conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", "mail_folder", folder)
+        if self.scrubber is None:
+            conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", "mail_folder", folder)
+        else:
+            fid, fname = self.scrubber.folder(f"graph:{mailbox}", folder)
+            conv = ConversationRecord(NAMESPACE, fid, "mail_folder", fname)
         while True:
             try:
                 page = self.get(url, mailbox)
@@ -130,8 +141,13 @@ class GraphMailPull:
                            state={key: {"next": None, "delta": None}})
                 continue
             assert isinstance(page, dict)
-            unit = Unit(key=key, digest=hashlib.sha256(json.dumps(page["value"], sort_keys=True).encode()).hexdigest(),
-                        records=[])
+            links = [page.get("@odata.nextLink"), page.get("@odata.deltaLink")]
+            if any(link is not None and not self._own_link(link) for link in links):
+                # never send the token to a host a response names: only to the Graph endpoint we were given
+                yield Unit(key=key, digest="", records=None, error=f"{mailbox}/{folder}: malformed page "
+                           "(a next or delta link that is not a Graph URL)")
+                return
+            unit = Unit(key=key, digest=_digest(page["value"]), records=[])
             for item in page["value"]:
                 self._item(item, conv, unit, known)
             if page.get("@odata.nextLink"):
@@ -142,6 +158,9 @@ class GraphMailPull:
             unit.state = {key: {"next": None, "delta": page.get("@odata.deltaLink") or delta}}
             yield unit
             return
+
+    def _own_link(self, link: Any) -> bool:
+        return isinstance(link, str) and link.startswith(self.base_url.rstrip("/") + "/")
 
     def _item(self, item: Any, conv: ConversationRecord, unit: Unit, known: Callable[[str], bool]) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
@@ -167,8 +186,8 @@ class GraphMailPull:
         for h in item.get("internetMessageHeaders") or []:
             if isinstance(h, dict) and h.get("name"):
                 try:
-                    headers[h["name"]] = str(h.get("value") or "")
-                except (ValueError, TypeError):
+                    headers[str(h["name"])] = str(h.get("value") or "")
+                except (ValueError, TypeError, AttributeError, LookupError):
                     continue
         headers["Subject"] = item.get("subject") or ""
         if self.skip_auto:
@@ -195,8 +214,20 @@ class GraphMailPull:
             recipients=recipients, version_ts=sent.timestamp(),
         )
         rec.is_bot = rec.kind == "bot"
+        if self.scrubber is not None:
+            pairs = [(p.display_name or "", p.email or "") for p in [author, *recipients] if p is not None]
+            pairs += self.scrubber.address_pairs(str(headers.get(h) or "") for h in ("From", "To", "Cc", "Reply-To"))
+            self.scrubber.scrub_record(rec, self.scrubber.people(pairs, [], [body[:200_000]]))
         rec.meta = {"split_method": method, "references": refs[-10:], "graph_conversation": item.get("conversationId")}
         return rec
+
+
+def _digest(rows: list[Any]) -> str:
+    try:
+        payload = json.dumps(rows, sort_keys=True, default=str)
+    except (RecursionError, TypeError, ValueError):
+        payload = repr(len(rows))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _addr(r: dict[str, Any]) -> PersonRef | None:

@@ -33,6 +33,14 @@ _INLINE_MARKER = re.compile(r"-{3,}[ \t]*(?:Original Message|Forwarded message|M
 _OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
 _OUTLOOK_SENT = re.compile(r"\s*(?:Sent|Envoyé|Date)\s*:\s", re.I)
 _LOTUS_HEADER = re.compile(r"\s*\S.*\son\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*", re.I)
+# Lotus Notes writes the quoted original's sender and time as "Tana Jones@ECT 04/02/2001 04:59 PM",
+# "From:  Shanna Husser @ EES      11/30/2000 10:36 AM", or a name line followed by a date line.
+_NOTES_NAME = r"(?:From:\s*)?[A-Z][\w'.-]*(?:[ \t]+[A-Z][\w'.-]*){0,4}(?:[ \t]*@[ \t]*[A-Za-z][\w&.-]*(?:[ \t][A-Z]\w*)?)?"
+_NOTES_TIME = r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:AM|PM)"
+_NOTES_ONE_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]+{_NOTES_TIME}[ \t]*")
+_NOTES_NAME_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]*")
+_NOTES_TIME_LINE = re.compile(rf"[ \t]*{_NOTES_TIME}[ \t]*")
+_NOTES_FIELD = re.compile(r"[ \t]*(?:To|cc|bcc|Subject)[ \t]*:", re.I)
 _MAX_HEADER_LINE = 300
 # Bodies longer than this skip mail-parser-reply, whose run time grows quadratically with length.
 _MAX_LIBRARY_CHARS = 20_000
@@ -80,6 +88,12 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
         if _LOTUS_HEADER.fullmatch(line):
             return "\n".join(lines[:i]), [{"kind": "reply", "header": line.strip()[:200],
                                           "text": _unquote("\n".join(lines[i + 1:]))}]
+        notes = _notes_header(lines, i)
+        if notes:
+            start = _notes_company_line(lines, i)
+            return "\n".join(lines[:start]), [{"kind": "reply", "header": " ".join(
+                ln.strip() for ln in lines[start:i + notes] if ln.strip())[:200],
+                "text": _unquote("\n".join(lines[i + notes:]))}]
         if "@" in line and not line.lstrip().startswith(">"):
             follow = [n for n in nxt if n.strip()]
             header = [line]
@@ -94,6 +108,36 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
         return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
                                         "header": inline.group(0), "text": _unquote(text[inline.end():])}]
     return text, []
+
+
+def _notes_header(lines: list[str], i: int) -> int:
+    """How many lines a Lotus Notes header of a quoted original takes at line i (0 if there is none):
+    the sender and time on one line or two, then To:/cc:/Subject: lines (or an @ORG in the sender)."""
+    line = lines[i]
+    if len(line) > 120:
+        return 0
+    after = [ln for ln in lines[i + 1:i + 9] if ln.strip()]
+    fields = any(_NOTES_FIELD.match(ln) for ln in after)
+    if _NOTES_ONE_LINE.fullmatch(line) and ("@" in line or line.lstrip().startswith("From:") or fields):
+        return 1
+    if (i + 1 < len(lines) and _NOTES_TIME_LINE.fullmatch(lines[i + 1]) and _NOTES_NAME_LINE.fullmatch(line)
+            and ("@" in line or any(_NOTES_FIELD.match(ln) for ln in lines[i + 2:i + 10]))):
+        return 2
+    return 0
+
+
+_COMPANY_LINE = re.compile(r"[ \t]*[A-Z][\w&.,'-]*(?:[ \t]+[A-Z&][\w&.,'-]*){0,5}[ \t]*")
+
+
+def _notes_company_line(lines: list[str], i: int) -> int:
+    """Lotus Notes puts the sender's company ("Enron North America Corp.") on its own line, after blank
+    lines and before the header at line i: the header block starts there."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    if j >= 0 and j < i - 1 and _COMPANY_LINE.fullmatch(lines[j]) and (j == 0 or not lines[j - 1].strip()):
+        return j
+    return i
 
 
 def _reply_quote(head: str, first_content: str, replies: list) -> list[dict[str, str]]:

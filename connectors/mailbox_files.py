@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.header
+import email.parser
 import email.utils
 import hashlib
 import mailbox
@@ -24,18 +25,25 @@ from typing import Any
 
 from dateutil import parser as dateutil_parser
 
-from slopradar.ingest import Unit
+from slopradar.ingest import MESSAGE_ERRORS, Unit
+from slopradar.pseudonym import Pseudonymizer
 from slopradar.records import ConversationRecord, MessageRecord, PersonRef
 
 from .mail_body import html_to_text, split_body
+from .mail_identities import IdentityScrubber
 
-PARSER_VERSION = "mailbox/1"
+PARSER_VERSION = "mailbox/2"  # 2: names and addresses in text and folder names pseudonymised
 NAMESPACE = "mail"
+# A unit is at most BATCH messages or BATCH_BYTES of raw mail (the last message may pass it), so a
+# mailbox of large messages is never held in memory 200 at a time.
 BATCH = 200
+BATCH_BYTES = 16 * 1024 * 1024
 _OBFUSCATED = re.compile(r"^([\w.+-]+) at ([\w-]+(?:\.[\w-]+)+)$")
 _AUTO_SUBJECT = re.compile(
     r"^\s*(automatic reply|auto(?:matic)?[- ]?reply|out of (the )?office|réponse automatique|absence|"
     r"undeliverable|delivery status notification|mail delivery failed|non remis)\b", re.I)
+_ADDRESS_HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Resent-From", "Resent-To")
+_NOTES_HEADERS = ("X-From", "X-To", "X-cc", "X-bcc")  # Lotus Notes / Exchange exports (the Enron corpus)
 _NOREPLY = re.compile(r"^(no-?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?)@", re.I)
 
 
@@ -77,43 +85,127 @@ def _looks_like_headers(head: bytes) -> bool:
     return len(found) >= 2
 
 
-def iter_raw(path: Path, fmt: str, skipped: Counter[str]) -> Iterator[RawMail]:
-    """Yield raw messages in a stable order."""
+def iter_raw(path: Path, fmt: str, skipped: Counter[str], max_bytes: int = 25_000_000) -> Iterator[RawMail]:
+    """Yield raw messages in a stable order. A message over `max_bytes` is counted ("too large") and never
+    read whole; a symlink leading out of a mailbox folder is counted and not followed."""
     if fmt == "mbox":
-        box = mailbox.mbox(str(path), create=False)
-        for i, key in enumerate(box.iterkeys()):
-            try:
-                yield RawMail(f"{i:07d}", path.stem, box.get_bytes(key))
-            except (OSError, KeyError, ValueError):
-                skipped["unreadable message"] += 1
+        for i, data in _iter_mbox(path, max_bytes):
+            if data is None:
+                skipped["too large"] += 1
+            else:
+                yield RawMail(f"{i:07d}", path.stem, data)
     elif fmt == "eml":
-        yield RawMail("0000000", path.parent.name or "mail", path.read_bytes())
+        data = _read_capped(path, max_bytes, skipped)
+        if data is not None:
+            yield RawMail("0000000", path.parent.name or "mail", data)
     elif fmt == "maildir":
-        yield from _iter_maildir(path, path.name or "INBOX", skipped)
+        yield from _iter_maildir(path, path.name or "INBOX", skipped, max_bytes, path.resolve())
     elif fmt == "folder":
-        for f in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        root = path.resolve()
+        for f in sorted(p for p in path.rglob("*") if not p.name.startswith(".")):
+            if not _inside(f, root, skipped) or not f.is_file():
+                continue
             try:
-                data = f.read_bytes()
+                with f.open("rb") as fh:
+                    head = fh.read(4096)
             except OSError:
                 skipped["unreadable file"] += 1
                 continue
-            if not _looks_like_headers(data[:4096]):
+            if not _looks_like_headers(head):
                 skipped["not an e-mail file"] += 1
                 continue
-            yield RawMail(f.relative_to(path).as_posix(), f.parent.relative_to(path).as_posix() or path.name, data)
+            data = _read_capped(f, max_bytes, skipped)
+            if data is not None:
+                yield RawMail(f.relative_to(path).as_posix(), f.parent.relative_to(path).as_posix() or path.name, data)
     elif fmt == "pst":
         yield from _iter_pst(path, skipped)
 
 
-def _iter_maildir(path: Path, folder: str, skipped: Counter[str]) -> Iterator[RawMail]:
-    box = mailbox.Maildir(str(path), factory=None, create=False)
-    for key in sorted(box.iterkeys()):
-        try:
-            yield RawMail(f"{folder}/{key}", folder, box.get_bytes(key))
-        except (OSError, KeyError):
-            skipped["unreadable message"] += 1
-    for sub in sorted(box.list_folders()):
-        yield from _iter_maildir(path / ("." + sub), sub, skipped)
+def _inside(p: Path, root: Path, skipped: Counter[str]) -> bool:
+    """False (and counted) for a symlink that leads outside the mailbox folder."""
+    if p.is_symlink() and not p.resolve().is_relative_to(root):
+        skipped["symlink leading outside the mailbox"] += 1
+        return False
+    return True
+
+
+def _read_capped(path: Path, max_bytes: int, skipped: Counter[str]) -> bytes | None:
+    """A file's bytes, or None (counted) when it is over `max_bytes` or unreadable; never reads more."""
+    try:
+        if path.stat().st_size > max_bytes:
+            skipped["too large"] += 1
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)  # a file that grew since
+    except OSError:
+        skipped["unreadable file"] += 1
+        return None
+    if len(data) > max_bytes:
+        skipped["too large"] += 1
+        return None
+    return data
+
+
+def _iter_mbox(path: Path, max_bytes: int, piece: int = 1 << 20) -> Iterator[tuple[int, bytes | None]]:
+    """(index, bytes) of each message of an mbox, split exactly as the standard library's mailbox.mbox
+    does (every line starting with "From " starts a message; the blank line before it is not part of the
+    previous one), but read in pieces of at most `piece` bytes: a message over `max_bytes` comes back as
+    None without being held, and a huge line is never read whole."""
+    index = -1
+    parts: list[bytes] | None = None
+    size = 0
+    in_message = in_from_line = last_was_empty = False
+    at_line_start = True
+
+    def finish() -> tuple[int, bytes | None]:
+        if parts is None or size - (1 if last_was_empty else 0) > max_bytes:
+            return index, None
+        data = b"".join(parts)
+        return index, data[:-1] if last_was_empty else data
+
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.readline(piece)
+            if not chunk:
+                break
+            line_start, at_line_start = at_line_start, chunk.endswith(b"\n")
+            if line_start and chunk.startswith(b"From "):
+                if in_message:
+                    yield finish()
+                index, parts, size = index + 1, [], 0
+                in_message, in_from_line, last_was_empty = True, not at_line_start, False
+                continue
+            if in_from_line:  # the rest of an overlong From_ line
+                in_from_line = not at_line_start
+                continue
+            if in_message and parts is not None:
+                parts.append(chunk)
+                size += len(chunk)
+                if size > max_bytes + 1:
+                    parts = None  # too large: keep counting lines, drop the bytes
+            last_was_empty = line_start and chunk == b"\n"
+    if in_message:
+        yield finish()
+
+
+def _iter_maildir(path: Path, folder: str, skipped: Counter[str], max_bytes: int, root: Path) -> Iterator[RawMail]:
+    """A maildir's messages (new/ and cur/, keyed like mailbox.Maildir), then its .subfolders."""
+    entries: dict[str, Path] = {}
+    for sub in ("new", "cur"):
+        d = path / sub
+        if not _inside(d, root, skipped) or not d.is_dir():
+            continue
+        for f in d.iterdir():
+            if f.name.startswith(".") or f.is_dir() or not _inside(f, root, skipped):
+                continue
+            entries[f.name.split(":")[0]] = f
+    for key in sorted(entries):
+        data = _read_capped(entries[key], max_bytes, skipped)
+        if data is not None:
+            yield RawMail(f"{folder}/{key}", folder, data)
+    for sub in sorted(p for p in path.iterdir() if len(p.name) > 1 and p.name.startswith(".") and p.is_dir()):
+        if _inside(sub, root, skipped):
+            yield from _iter_maildir(sub, sub.name[1:], skipped, max_bytes, root)
 
 
 def _iter_pst(path: Path, skipped: Counter[str]) -> Iterator[RawMail]:
@@ -205,8 +297,11 @@ def _date(msg: EmailMessage) -> datetime | None:
             dt = dateutil_parser.parse(raw, fuzzy=True)
         except (ValueError, OverflowError):
             return None
-    # a date without a zone is read as UTC
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    # a date without a zone is read as UTC; 31 Dec 9999 -0500 is past the largest datetime in UTC
+    try:
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return datetime.max.replace(tzinfo=UTC)  # out of range: the writer skips it and says so
 
 
 def _body(msg: EmailMessage, notes: Counter[str]) -> str:
@@ -258,30 +353,58 @@ def _ids(value: str) -> list[str]:
     return re.findall(r"<([^<>\s]+)>", value or "")
 
 
-class MailboxImport:
-    """One mailbox path, read as units of up to BATCH messages."""
+# Names quoted in a body are looked for in its first characters only (the text kept is shorter still).
+_SCAN_CHARS = 200_000
 
-    def __init__(self, path: str | Path, max_bytes: int, skip_auto: bool = True):
+
+class MailboxImport:
+    """One mailbox path, read as units of up to BATCH messages. With a pseudonymizer, the names and
+    addresses inside subjects, texts and quotes, and folder names, become pseudonyms (mail_identities)."""
+
+    def __init__(self, path: str | Path, max_bytes: int, skip_auto: bool = True,
+                 pseudonymizer: Pseudonymizer | None = None, max_chars: int | None = None):
         self.path = Path(path)
         self.format = detect_format(self.path)
         self.max_bytes = max_bytes
         self.skip_auto = skip_auto
+        self.max_chars = max_chars
+        self.scrubber = IdentityScrubber(pseudonymizer) if pseudonymizer is not None else None
+        self._names: str | None = None  # digest of the names learnt from the headers, once learnt
         self.name = self.path.resolve().as_posix()
 
     def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
         """Units of up to BATCH messages; `skip(key, digest)` passes over committed ones without parsing."""
+        if self.scrubber is not None and self._names is None:
+            self._learn_names()
         batch: list[RawMail] = []
+        size = 0
         pre_skipped: Counter[str] = Counter()
-        for raw in iter_raw(self.path, self.format, pre_skipped):
+        for raw in iter_raw(self.path, self.format, pre_skipped, self.max_bytes):
             batch.append(raw)
-            if len(batch) >= BATCH:
+            size += len(raw.data)
+            if len(batch) >= BATCH or size >= BATCH_BYTES:
                 yield self._unit(batch, pre_skipped, skip)
-                batch, pre_skipped = [], Counter()
+                batch, size, pre_skipped = [], 0, Counter()
         if batch or pre_skipped:
             yield self._unit(batch, pre_skipped, skip)
 
+    def _learn_names(self) -> None:
+        """A first pass over the headers only: the names of everyone the mailbox's messages come from or
+        go to, so that each is replaced wherever it is written (see mail_identities)."""
+        assert self.scrubber is not None
+        parser = email.parser.BytesHeaderParser(policy=policy.default)
+        for raw in iter_raw(self.path, self.format, Counter(), self.max_bytes):
+            try:
+                msg = parser.parsebytes(raw.data)
+                pairs = self.scrubber.address_pairs(_header(msg, h) for h in _ADDRESS_HEADERS)  # type: ignore[arg-type]
+                pairs.append(_address(_header(msg, "From")))  # type: ignore[arg-type]
+                self.scrubber.learn(pairs, [_header(msg, h) for h in _NOTES_HEADERS])  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 (the email package raises anything on garbage; the parse pass counts it)
+                continue
+        self._names = self.scrubber.known_digest()
+
     def _unit(self, batch: list[RawMail], skipped: Counter[str], skip: Callable[[str, str], bool]) -> Unit:
-        h = hashlib.sha256(PARSER_VERSION.encode())
+        h = hashlib.sha256(PARSER_VERSION.encode() + (self._names or "").encode())
         for raw in batch:
             h.update(raw.key.encode() + b"\0" + hashlib.sha256(raw.data).digest())
         key = f"{batch[0].key}..{batch[-1].key}" if batch else "empty"
@@ -290,6 +413,7 @@ class MailboxImport:
             return unit
         for raw in batch:
             unit.add(lambda: self.parse(raw, unit.skipped))  # noqa: B023 (called at once)
+            raw.data = b""  # parsed: the bytes are no longer needed
         return unit
 
     def parse(self, raw: RawMail, notes: Counter[str]) -> MessageRecord | str:
@@ -301,7 +425,7 @@ class MailboxImport:
             return "malformed message (unparseable)"
         try:
             return self._record(msg, raw, notes)
-        except (ValueError, TypeError, LookupError, AttributeError, AssertionError) as exc:
+        except (*MESSAGE_ERRORS, AssertionError) as exc:
             return f"malformed message ({type(exc).__name__})"
 
     def _record(self, msg: EmailMessage, raw: RawMail, notes: Counter[str]) -> MessageRecord | str:
@@ -326,7 +450,12 @@ class MailboxImport:
                 if p is not None:
                     recipients.append(p)
         folder = _header(msg, "X-Folder").replace("\\", "/").strip("/") or raw.folder
-        conv = ConversationRecord(NAMESPACE, f"{self.name}:{folder}", "mail_folder", folder.rsplit("/", 1)[-1] or folder)
+        if self.scrubber is None:
+            conv = ConversationRecord(NAMESPACE, f"{self.name}:{folder}", "mail_folder",
+                                      folder.rsplit("/", 1)[-1] or folder)
+        else:
+            fid, fname = self.scrubber.folder(self.name, folder)
+            conv = ConversationRecord(NAMESPACE, fid, "mail_folder", fname)
         body = _body(msg, notes)
         split = split_body(body)
         rec = MessageRecord(
@@ -337,6 +466,13 @@ class MailboxImport:
             version_ts=sent_at.timestamp(),
         )
         rec.is_bot = rec.kind == "bot"
+        if self.max_chars is not None:
+            rec.truncate(self.max_chars)
+        if self.scrubber is not None:
+            pairs = self.scrubber.address_pairs(_header(msg, h) for h in _ADDRESS_HEADERS)
+            pairs += [(p.display_name or "", p.email or "") for p in [author, *recipients] if p is not None]
+            people = self.scrubber.people(pairs, [_header(msg, h) for h in _NOTES_HEADERS], [body[:_SCAN_CHARS]])
+            self.scrubber.scrub_record(rec, people)
         rec.meta = {"split_method": split.method, "has_signature": bool(split.signature),
                     "references": refs[-10:], "list": bool(msg.get("List-Id"))}
         attachments = [p.get_filename() for p in msg.iter_attachments()] if msg.is_multipart() else []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slopradar.ingest import Unit
 from slopradar.records import ConversationRecord, PersonRef
 
-from .slack_export import SlackNormaliser, SlackUser
+from .slack_export import SlackNormaliser, SlackUser, is_slack_id, parse_user, text_or_none
 
 # Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min).
 TIER_INTERVAL = {"users.list": 3.0, "users.conversations": 3.0, "conversations.members": 0.6,
@@ -120,6 +121,8 @@ class SlackApiPull:
             resp = self.client.api_call(method, http_verb="GET", params={k: v for k, v in params.items()
                                                                          if v is not None})
             data = resp.data
+        except RecursionError:  # slack-sdk parses the body with json.loads
+            raise ValueError(f"{method}: malformed response (nested too deep)") from None
         except SlackApiError as exc:
             resp = exc.response
             if getattr(resp, "status_code", None) == 429:
@@ -146,17 +149,15 @@ class SlackApiPull:
 
     # -- workspace -------------------------------------------------------------------------
     def connect(self, mention_label: Callable[[PersonRef], str] | None = None) -> SlackNormaliser:
-        team_id = self.call("auth.test")["team_id"]
+        team_id = self.call("auth.test").get("team_id")
         users: dict[str, SlackUser] = {}
         for page in self._pages("users.list", "members"):
             for u in page:
-                if isinstance(u, dict) and isinstance(u.get("id"), str):
-                    prof = u.get("profile") or {}
-                    users[u["id"]] = SlackUser(
-                        u["id"], u.get("team_id"), u.get("name"),
-                        u.get("real_name") or prof.get("real_name") or prof.get("display_name") or None,
-                        prof.get("email") or None, bool(u.get("is_bot") or u.get("is_app_user")),
-                        bool(u.get("deleted")))
+                user, _ = parse_user(u)  # the same shape checks as an export's users.json
+                if user is not None:
+                    users[user.id] = user
+        if not is_slack_id(team_id):
+            raise SlackConnectorError("auth.test returned no usable team_id")
         norm = SlackNormaliser(team_id=team_id, users=users)
         if mention_label is not None:
             norm.mention_label = mention_label
@@ -167,17 +168,18 @@ class SlackApiPull:
         out = []
         for page in self._pages("users.conversations", "channels", types=CONVERSATION_TYPES, exclude_archived=True):
             for c in page:
-                if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+                if not isinstance(c, dict) or not is_slack_id(c.get("id")):
                     continue
                 kind = ("dm" if c.get("is_im") else "mpim" if c.get("is_mpim") else
                         "private" if c.get("is_private") else "channel")
-                name = c.get("name") or (f"dm-{c.get('user')}" if c.get("is_im") else c["id"])
+                name = text_or_none(c.get("name")) or (f"dm-{c.get('user')}" if c.get("is_im") else c["id"])
                 conv = ConversationRecord(norm.namespace, c["id"], kind, name)
                 if kind != "channel":
                     try:
                         conv.members = [norm.person(u) for page2 in self._pages("conversations.members", "members",
-                                                                                  channel=c["id"]) for u in page2]
-                    except ChannelError:
+                                                                                  channel=c["id"]) for u in page2
+                                        if is_slack_id(u)]
+                    except (ChannelError, ValueError):
                         pass
                 out.append(conv)
         return out
@@ -190,9 +192,12 @@ class SlackApiPull:
             if not isinstance(items, list):
                 raise ValueError(f"{method}: malformed page (no '{key}' list)")
             yield items
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            meta = data.get("response_metadata")
+            cursor = (meta.get("next_cursor") if isinstance(meta, dict) else None) or None
             if not cursor:
                 return
+            if not isinstance(cursor, str):
+                raise ValueError(f"{method}: malformed page (next_cursor)")
 
     # -- one channel -----------------------------------------------------------------------
     def channel_units(self, norm: SlackNormaliser, conv: ConversationRecord, st: dict[str, Any],
@@ -226,21 +231,25 @@ class SlackApiPull:
             except ValueError as exc:
                 yield Unit(key=key, digest="", records=None, error=f"#{conv.name}: {exc}")
                 return
-            unit.digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+            unit.digest = _digest(messages)
             norm.parse_messages(messages, conv, unit)
             seen = set(rnd["seen"])
             max_ts = rnd["max_ts"]
             for m in messages:
                 ts = m.get("ts") if isinstance(m, dict) else None
-                if not isinstance(ts, str):
+                if not _valid_ts(ts):
                     continue
                 seen.add(ts)
                 max_ts = max(max_ts, ts, key=float)
                 latest = m.get("latest_reply")
-                if m.get("reply_count") and isinstance(latest, str) and float(latest) > float(threads.get(ts, "0")):
+                if m.get("reply_count") and _valid_ts(latest) and float(latest) > float(threads.get(ts, "0")):
                     if self._thread(norm, conv, ts, unit, stored):
                         threads[ts] = latest
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            meta = data.get("response_metadata")
+            cursor = (meta.get("next_cursor") if isinstance(meta, dict) else None) or None
+            if cursor is not None and not isinstance(cursor, str):
+                yield Unit(key=key, digest="", records=None, error=f"#{conv.name}: malformed page (next_cursor)")
+                return
             if cursor:
                 rnd = {"oldest": rnd["oldest"], "cursor": cursor, "max_ts": max_ts, "seen": sorted(seen)}
                 unit.state = {key: {"hwm": st.get("hwm"), "round": rnd, "threads": threads}}
@@ -263,7 +272,7 @@ class SlackApiPull:
         try:
             for page in self._pages("conversations.replies", "messages", channel=conv.native_id, ts=ts):
                 norm.parse_messages(page, conv, unit)
-                seen |= {m["ts"] for m in page if isinstance(m, dict) and isinstance(m.get("ts"), str)}
+                seen |= {m["ts"] for m in page if isinstance(m, dict) and _valid_ts(m.get("ts"))}
         except ChannelError as exc:
             unit.skipped[f"thread not readable ({exc.error})"] += 1
             return False
@@ -275,6 +284,22 @@ class SlackApiPull:
                 if nid.split(":", 1)[1] not in seen}
         unit.deleted += [(norm.namespace, nid) for nid in sorted(gone)]
         return True
+
+
+_TS = re.compile(r"\d{1,12}(\.\d{1,9})?")
+
+
+def _valid_ts(ts: Any) -> bool:
+    """A Slack timestamp ("1433558319.000002"); anything else is never compared or kept as a cursor."""
+    return isinstance(ts, str) and _TS.fullmatch(ts) is not None
+
+
+def _digest(messages: list[Any]) -> str:
+    try:
+        payload = json.dumps(messages, sort_keys=True, default=str)
+    except (RecursionError, TypeError, ValueError):
+        payload = repr(len(messages))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ChannelError(Exception):

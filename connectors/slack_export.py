@@ -12,22 +12,29 @@ import json
 import posixpath
 import re
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from slopradar.ingest import Unit
 from slopradar.records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef
 
+from .json_stream import Element, JsonStreamError, iter_array, read_chunks
 from .slack_text import DecodedText, decode_mrkdwn, decode_rich_text, strip_url_secrets
 
 PARSER_VERSION = "slack-export/1"
 _DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _META_FILES = ("users.json", "org_users.json", "channels.json", "groups.json", "dms.json", "mpims.json")
 _MAX_MEMBER_BYTES = 512 * 1024 * 1024
+# A day file is committed in parts of at most this many messages or characters of JSON, so that memory
+# stays bounded however large the file (a busy channel's day is a few thousand messages, a few MB).
+PART_MESSAGES = 2000
+PART_CHARS = 4_000_000
+_DM_FOLDER = re.compile(r"D[A-Z0-9]{6,}")
 _UPLOAD_TEXT = re.compile(r"^<@[A-Z0-9]+(\|[^>]*)?> (uploaded|shared|commented on) ")
 
 # What each subtype becomes. "authored" messages are analysed; the rest is kept as metadata.
@@ -58,14 +65,22 @@ class ExportError(Exception):
 
 
 class ExportArchive:
-    """Read-only view of an export, ZIP or folder, with safe member names."""
+    """Read-only view of an export, ZIP or folder, with safe member names. Symlinks in a folder that
+    lead outside it are left out (`outside`)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.rejected: list[str] = []
+        self.outside: list[str] = []
         self._zip: zipfile.ZipFile | None = None
         if path.is_dir():
-            names = [p.relative_to(path).as_posix() for p in path.rglob("*.json") if p.is_file()]
+            root = path.resolve()
+            names = []
+            for p in path.rglob("*.json"):
+                if p.is_symlink() and not p.resolve().is_relative_to(root):
+                    self.outside.append(p.relative_to(path).as_posix())
+                elif p.is_file():
+                    names.append(p.relative_to(path).as_posix())
         elif path.is_file():
             try:
                 self._zip = zipfile.ZipFile(path)
@@ -85,14 +100,28 @@ class ExportArchive:
         plen = len(self.prefix)
         self.members = sorted(n[plen:] for n in names if n.startswith(self.prefix))
 
-    def read(self, name: str) -> bytes:
+    def size(self, name: str) -> int:
         full = self.prefix + name
         if self._zip is not None:
-            info = self._zip.getinfo(full)
-            if info.file_size > _MAX_MEMBER_BYTES:
-                raise ExportError(f"{name} is {info.file_size} bytes, over the {_MAX_MEMBER_BYTES} limit")
-            return self._zip.read(full)
-        return (self.path / full).read_bytes()
+            return self._zip.getinfo(full).file_size
+        return (self.path / full).stat().st_size
+
+    def open(self, name: str) -> BinaryIO:
+        """A member as a binary stream (a ZIP member is inflated as it is read, never all at once)."""
+        size = self.size(name)
+        if size > _MAX_MEMBER_BYTES:
+            raise ExportError(f"{name} is {size} bytes, over the {_MAX_MEMBER_BYTES} limit")
+        if self._zip is not None:
+            return self._zip.open(self.prefix + name)
+        return (self.path / (self.prefix + name)).open("rb")
+
+    def read(self, name: str) -> bytes:
+        with self.open(name) as fh:
+            return fh.read()
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        with self.open(name) as fh:
+            yield from read_chunks(fh)
 
     def close(self) -> None:
         if self._zip is not None:
@@ -281,36 +310,83 @@ class SlackExport(SlackNormaliser):
     conversations: dict[str, ConversationRecord]  # by folder name
     day_files: list[str]
     warnings: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # metadata entries and files left out, by reason
 
     def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
-        """One unit per day file; `skip(key, digest)` lets the writer pass over committed ones cheaply."""
+        """Units of day files, oldest first; `skip(key, digest)` lets the writer pass over committed ones cheaply.
+
+        A day file is one unit, unless it holds more than PART_MESSAGES messages or PART_CHARS characters:
+        then its first parts are units `<file>#1`, `<file>#2`..., and its last part is the unit `<file>`, whose
+        checkpoint (the digest of the whole file) marks the file done. Memory stays bounded by one part.
+        """
         for name in self.day_files:
             try:
-                raw = self.archive.read(name)
-            except (ExportError, zipfile.BadZipFile, OSError, KeyError) as exc:
+                yield from self._day_units(name, skip)
+            except (ExportError, OSError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
                 yield Unit(key=name, digest="", records=None, error=f"unreadable: {exc}")
-                continue
-            digest = hashlib.sha256(PARSER_VERSION.encode() + raw).hexdigest()
-            if skip(name, digest):
-                yield Unit(key=name, digest=digest, records=[])
-                continue
-            yield self.parse_day_file(name, raw, digest)
 
-    def parse_day_file(self, name: str, raw: bytes, digest: str) -> Unit:
-        folder = name.split("/", 1)[0]
+    def _day_units(self, name: str, skip: Callable[[str, str], bool]) -> Iterator[Unit]:
+        if self.archive.size(name) <= PART_CHARS:  # the usual case: read once
+            raw = self.archive.read(name)
+            digest = hashlib.sha256(PARSER_VERSION.encode() + raw).hexdigest()
+            source: Callable[[], Iterable[bytes]] = lambda: (raw,)  # noqa: E731
+        else:
+            h = hashlib.sha256(PARSER_VERSION.encode())
+            for chunk in self.archive.chunks(name):
+                h.update(chunk)
+            digest = h.hexdigest()
+            source = lambda: self.archive.chunks(name)  # noqa: E731
+        if skip(name, digest):
+            yield Unit(key=name, digest=digest, records=[])
+            return
+        yield from self.parse_day_file(name, source, digest, skip)
+
+    def parse_day_file(self, name: str, source: Callable[[], Iterable[bytes]], digest: str,
+                       skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
+        """The units of one day file (see `units`); `source()` gives its bytes, as many times as needed."""
+        conv = self._conversation(name.split("/", 1)[0])
+        items: list[Any] = []
+        dropped: Counter[str] = Counter()
+        part_hash = hashlib.sha256(PARSER_VERSION.encode())
+        chars, parts, validated = 0, 0, False
         try:
-            data = json.loads(raw.decode("utf-8", errors="replace"))
-        except json.JSONDecodeError as exc:
-            return Unit(key=name, digest=digest, records=None, error=f"malformed JSON: {exc.msg} at line {exc.lineno}")
-        if not isinstance(data, list):
-            return Unit(key=name, digest=digest, records=None, error="not a JSON array of messages")
+            for el in iter_array(source()):
+                if len(items) + sum(dropped.values()) >= PART_MESSAGES or chars >= PART_CHARS:
+                    if not validated:  # before committing a first part, make sure the file is whole
+                        for _ in iter_array(source(), parse=False):
+                            pass
+                        validated = True
+                    parts += 1
+                    yield self._unit(f"{name}#{parts}", part_hash.hexdigest(), items, dropped, conv, skip)
+                    items, dropped, chars = [], Counter(), 0
+                    part_hash = hashlib.sha256(PARSER_VERSION.encode())
+                part_hash.update(el.text.encode("utf-8", "surrogatepass") + b"\0")
+                chars += len(el.text)
+                if el.error is not None:
+                    dropped[f"malformed message ({el.error})"] += 1
+                else:
+                    items.append(el.value)
+        except JsonStreamError as exc:
+            error = "not a JSON array of messages" if "not a JSON array" in str(exc) else f"malformed JSON ({exc})"
+            yield Unit(key=name, digest=digest, records=None, error=error)
+            return
+        yield self._unit(name, digest, items, dropped, conv, lambda k, d: False)
+
+    def _unit(self, key: str, digest: str, items: list[Any], dropped: Counter[str], conv: ConversationRecord,
+              skip: Callable[[str, str], bool]) -> Unit:
+        unit = Unit(key=key, digest=digest, records=[], skipped=dropped)
+        if not skip(key, digest):
+            self.parse_messages(items, conv, unit)
+        return unit
+
+    def _conversation(self, folder: str) -> ConversationRecord:
         conv = self.conversations.get(folder)
         if conv is None:  # a folder not listed in channels.json & co.: keep it, named by its folder
-            conv = ConversationRecord(self.namespace, folder, "channel", folder)
+            # a DM or group DM missing from dms.json/mpims.json must not pass for a public channel
+            kind = "dm" if _DM_FOLDER.fullmatch(folder) else "mpim" if folder.startswith("mpdm-") else "channel"
+            conv = ConversationRecord(self.namespace, folder, kind, folder)
             self.conversations[folder] = conv
-        unit = Unit(key=name, digest=digest, records=[])
-        self.parse_messages(data, conv, unit)
-        return unit
+        return conv
 
 
 def _dt(ts: str | float) -> datetime:
@@ -318,30 +394,63 @@ def _dt(ts: str | float) -> datetime:
 
 
 def _file_meta(f: dict[str, Any]) -> dict[str, Any]:
-    meta = {k: f.get(k) for k in ("id", "name", "title", "mimetype", "filetype", "size") if f.get(k) is not None}
-    if f.get("url_private"):
+    meta = {k: f[k] for k in ("id", "name", "title", "mimetype", "filetype", "size")
+            if isinstance(f.get(k), str | int | float) and not isinstance(f.get(k), bool)}
+    if isinstance(f.get("url_private"), str):
         meta["url"] = strip_url_secrets(str(f["url_private"]))
     return meta
 
 
-def _load_json(archive: ExportArchive, name: str, warnings: list[str]) -> list[Any]:
+def _iter_json(archive: ExportArchive, name: str, warnings: list[str], skipped: Counter[str]) -> Iterator[Any]:
+    """The entries of a metadata file, one at a time; entries too deep or too large are counted, a file
+    that is not a JSON array is a warning (the entries read before the problem are kept)."""
     if name not in archive.members:
-        return []
+        return
     try:
-        data = json.loads(archive.read(name).decode("utf-8", errors="replace"))
-    except (json.JSONDecodeError, ExportError, zipfile.BadZipFile, OSError) as exc:
+        for el in iter_array(archive.chunks(name)):
+            if el.error is not None:
+                skipped[f"malformed {name} entry ({el.error})"] += 1
+            else:
+                yield el.value
+    except JsonStreamError as exc:
+        warnings.append(f"{name}: {exc}; continuing without the rest of it")
+    except (ExportError, OSError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         warnings.append(f"{name}: unreadable ({exc}); continuing without it")
-        return []
-    if not isinstance(data, list):
-        warnings.append(f"{name}: expected a JSON array; ignored")
-        return []
-    return data
+
+
+def text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def is_slack_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 100
+
+
+def parse_user(u: Any) -> tuple[SlackUser | None, bool]:
+    """A users.json entry as a SlackUser (None if it has no usable id), and whether a field had to be dropped."""
+    if not isinstance(u, dict) or not is_slack_id(u.get("id")):
+        return None, False
+    prof = u.get("profile")
+    bad = not isinstance(prof, dict | None) or any(
+        not isinstance(u.get(k), str | None) for k in ("name", "real_name", "team_id"))
+    prof = prof if isinstance(prof, dict) else {}
+    bad = bad or any(not isinstance(prof.get(k), str | None) for k in ("real_name", "display_name", "email"))
+    return SlackUser(
+        id=u["id"], team_id=text_or_none(u.get("team_id")), name=text_or_none(u.get("name")),
+        real_name=text_or_none(u.get("real_name")) or text_or_none(prof.get("real_name")) or text_or_none(prof.get("display_name")),
+        email=text_or_none(prof.get("email")), is_bot=bool(u.get("is_bot") or u.get("is_app_user")),
+        deleted=bool(u.get("deleted")),
+    ), bad
 
 
 def open_export(path: str | Path) -> SlackExport:
     """Open and validate an export, reading its metadata files."""
     archive = ExportArchive(Path(path))
     warnings = [f"rejected unsafe member name {n!r}" for n in archive.rejected]
+    warnings += [f"skipped {n!r}: a symlink leading outside the export" for n in archive.outside]
+    skipped: Counter[str] = Counter()
+    if archive.outside:
+        skipped["symlink leading outside the export"] = len(archive.outside)
     day_files = [n for n in archive.members if _DAY_FILE.match(n)]
     has_meta = any(n in archive.members for n in _META_FILES)
     if not day_files and not has_meta:
@@ -350,34 +459,38 @@ def open_export(path: str | Path) -> SlackExport:
             f"{path} is not a Slack export: it has no channels.json/users.json and no <channel>/<YYYY-MM-DD>.json files"
         )
     users: dict[str, SlackUser] = {}
-    for u in _load_json(archive, "users.json", warnings) + _load_json(archive, "org_users.json", warnings):
-        if not isinstance(u, dict) or not isinstance(u.get("id"), str):
-            continue
-        prof = u.get("profile") or {}
-        users[u["id"]] = SlackUser(
-            id=u["id"], team_id=u.get("team_id"), name=u.get("name"),
-            real_name=u.get("real_name") or prof.get("real_name") or prof.get("display_name") or None,
-            email=(prof.get("email") or None), is_bot=bool(u.get("is_bot") or u.get("is_app_user")),
-            deleted=bool(u.get("deleted")),
-        )
+    for fname in ("users.json", "org_users.json"):
+        for u in _iter_json(archive, fname, warnings, skipped):
+            user, bad = parse_user(u)
+            if user is None:
+                skipped[f"malformed {fname} entry"] += 1
+                continue
+            if bad:
+                skipped[f"malformed field in {fname} (ignored)"] += 1
+            users[user.id] = user
     team_id = next((u.team_id for u in users.values() if u.team_id), None)
     if team_id is None:
         team_id = "export-" + hashlib.sha256(Path(path).name.encode()).hexdigest()[:10]
         warnings.append(f"no team id found in users.json; using {team_id} (exports and API pulls of this "
                         "workspace will not be deduplicated against each other)")
     export = SlackExport(archive=archive, team_id=team_id, users=users, conversations={}, day_files=day_files,
-                         warnings=warnings)
+                         warnings=warnings, skipped=skipped)
     kinds = {"channels.json": "channel", "groups.json": "private", "dms.json": "dm", "mpims.json": "mpim"}
     for fname, kind in kinds.items():
-        for c in _load_json(archive, fname, warnings):
-            if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+        for c in _iter_json(archive, fname, warnings, skipped):
+            if not isinstance(c, dict) or not is_slack_id(c.get("id")):
+                skipped[f"malformed {fname} entry"] += 1
                 continue
-            name = c.get("name") or c["id"]
+            raw_members = c.get("members")
+            member_ids = raw_members if isinstance(raw_members, list) else []
+            if not isinstance(c.get("name"), str | None) or not isinstance(raw_members, list | None) or any(
+                    not is_slack_id(u) for u in member_ids):
+                skipped[f"malformed field in {fname} (ignored)"] += 1
+            name = text_or_none(c.get("name")) or c["id"]
             folder = c["id"] if kind == "dm" else name
-            members = [export.person(u) for u in c.get("members") or [] if isinstance(u, str)]
+            members = [export.person(u) for u in member_ids if is_slack_id(u)]
             export.conversations[folder] = ConversationRecord(export.namespace, c["id"], kind, name, members)
-    counts = Counter(n.split("/", 1)[0] for n in day_files)
     export.day_files = sorted(day_files, key=lambda n: (n.split("/", 1)[1], n))  # oldest day first
-    if not counts:
+    if not day_files:
         warnings.append("the export has metadata but no day files (no messages)")
     return export

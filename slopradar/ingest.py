@@ -8,11 +8,15 @@ killed run resume where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +29,55 @@ from .records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonR
 from .schema import Conversation, ExternalId, Message, Person, PersonAlias, Source
 from .store import done_checkpoints, get_or_create_source, mark_checkpoint, upsert, utcnow
 
+# The dates the store accepts. No e-mail or Slack message worth analysing predates 1990, and a message
+# more than a day after the ingest is a clock or parsing error; either would also break week and chain
+# arithmetic later (a "Date: 31 Dec 9999" overflows as soon as a week is added to it).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+OUT_OF_RANGE = "date out of range (before 1990 or after the ingest)"
+# What one input message may raise while it is normalised: it is skipped and counted, never the end of a run.
+MESSAGE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
+# Structures nested deeper than this in a record (meta, quotes) are not real messages.
+MAX_NESTING = 32
+# Lone surrogates cannot be encoded at all, NUL cannot be stored in PostgreSQL text.
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+INVALID_CHARS = "invalid characters replaced"
+
+
+def in_date_range(t: datetime, latest: datetime) -> bool:
+    """Whether a message date is one the store accepts (see EARLIEST); naive dates are read as UTC."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return EARLIEST <= t <= latest
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _clean(value: Any, fixed: list[int], depth: int = 0) -> Any:
+    """`value` with lone surrogates and NUL replaced by U+FFFD, non-finite floats dropped; counts
+    replacements in `fixed[0]`. Raises _TooDeep past MAX_NESTING."""
+    if isinstance(value, str):
+        if _BAD_CHARS.search(value):
+            fixed[0] += 1
+            return _BAD_CHARS.sub("\ufffd", value)
+        return value
+    if isinstance(value, bool | int | None | datetime):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if depth >= MAX_NESTING:
+        raise _TooDeep
+    if isinstance(value, dict):
+        return {_clean(k, fixed, depth + 1): _clean(v, fixed, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(v, fixed, depth + 1) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            setattr(value, f.name, _clean(getattr(value, f.name), fixed, depth + 1))
+        return value
+    return str(value)  # anything else a connector let through is stored as text
 
 @dataclass
 class Unit:
@@ -46,7 +99,7 @@ class Unit:
         message that raised) is counted. Returns the record, if any."""
         try:
             rec = make()
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MESSAGE_ERRORS as exc:
             self.skipped[f"malformed message ({type(exc).__name__})"] += 1
             return None
         if isinstance(rec, str):
@@ -86,6 +139,18 @@ class IngestReport:
         } | ({"api_calls": self.api_calls} if self.api_calls else {})
 
 
+# What writing one unit can raise because of its content (a value the database refuses): the unit is
+# reported as failed and retried on the next run; the run goes on.
+_UNIT_WRITE_ERRORS = (sa.exc.StatementError, ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
+
+
+def _describe(exc: BaseException) -> str:
+    """A short reason without the SQL statement or its parameters (they hold message text)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = _BAD_CHARS.sub("\ufffd", (str(orig).splitlines() or [""])[0][:160])
+    return f"{type(orig).__name__}: {first}" if first else type(orig).__name__
+
+
 class IngestWriter:
     def __init__(self, engine: Engine, settings: Settings, pseudonymizer: Pseudonymizer,
                  source_kind: str, source_name: str):
@@ -102,6 +167,7 @@ class IngestWriter:
                                         settings.store_identities]).encode()
         self._people: dict[tuple[str, str], str] = {}
         self._conversations: dict[tuple[str, str], int] = {}
+        self._latest = utcnow() + FUTURE_SLACK
 
     def source_state(self) -> dict[str, Any]:
         """The source's saved state (API cursors, high-water marks), as last committed."""
@@ -133,17 +199,64 @@ class IngestWriter:
         if not api and self.is_done(unit.key, unit.digest):
             rep.units_unchanged += 1
             return
+        records = [r for r in unit.records if self._admit(r)]
+        # ids cached during a transaction that is rolled back would point at rows that do not exist
+        people, conversations = dict(self._people), dict(self._conversations)
+        before = (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, Counter(rep.kinds),
+                  Counter(rep.subtypes), Counter(rep.skipped))
         with Session(self.engine) as s:
             try:
-                self._write_records(s, unit.records)
+                self._write_records(s, records)
                 self._write_api_extras(s, unit)
                 mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
                 s.commit()
+            except _UNIT_WRITE_ERRORS as exc:
+                s.rollback()
+                if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+                    raise  # the store itself is unusable (locked, full, gone): every unit would fail
+                self._people, self._conversations = people, conversations
+                (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, rep.kinds, rep.subtypes,
+                 rep.skipped) = before
+                rep.units_failed += 1
+                rep.errors.append(f"{unit.key}: not stored ({_describe(exc)}); retried on the next run")
+                return
             except BaseException:
                 s.rollback()
                 raise
         self._done[unit.key] = self._digest(unit.digest)
         rep.units_done += 1
+
+    def _admit(self, r: MessageRecord) -> bool:
+        """Make one record safe to store (characters, nesting, dates, sizes), or count why it is skipped."""
+        rep = self.report
+        if not in_date_range(r.sent_at, self._latest):
+            rep.skipped[OUT_OF_RANGE] += 1
+            return False
+        if r.sent_at.tzinfo is None:
+            r.sent_at = r.sent_at.replace(tzinfo=UTC)
+        if r.edited_at is not None and not in_date_range(r.edited_at, self._latest):
+            r.edited_at = None
+            if not r.deleted:
+                r.version_ts = r.sent_at.timestamp()
+        if not (isinstance(r.version_ts, int | float) and math.isfinite(r.version_ts)) or (
+                not r.deleted and r.version_ts >= DELETED_VERSION):
+            r.version_ts = r.sent_at.timestamp()
+        fixed = [0]
+        try:
+            _clean(r, fixed)
+        except (_TooDeep, RecursionError):
+            rep.skipped["malformed message (nested too deep)"] += 1
+            return False
+        if fixed[0]:
+            rep.skipped[INVALID_CHARS] += 1
+        limit = self.settings.max_text_chars
+        if r.subject and len(r.subject) > limit:
+            r.subject = r.subject[:limit]
+        for q in r.quoted[:100]:
+            if isinstance(q.get("text"), str) and len(q["text"]) > limit:
+                q["text"] = q["text"][:limit]
+        del r.quoted[100:]
+        return True
 
     def _write_api_extras(self, s: Session, unit: Unit) -> None:
         """External ids, removals, inferred deletions and the source's state, in the unit's transaction."""

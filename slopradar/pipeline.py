@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from . import aggregates
 from .config import Settings
-from .ingest import IngestReport, IngestWriter
+from .ingest import EARLIEST, FUTURE_SLACK, IngestReport, IngestWriter
 from .pseudonym import Pseudonymizer, load_secret
 from .records import PersonRef
 from .schema import Conversation, Message, Person, Source, Team
@@ -51,6 +51,7 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
         export.mention_label = lambda ref: person_label(settings, pz, ref)
         writer = IngestWriter(engine, settings, pz, "slack_export", f"{export.team_id}:{Path(path).resolve().name}")
         writer.report.errors.extend(export.warnings)
+        writer.report.skipped.update(export.skipped)
         units = export.units(skip=writer.is_done)
         report = writer.write_units(_progress(units, len(export.day_files), "Slack export", progress))
         # people listed in users.json who never wrote are still members of channels (audience)
@@ -63,6 +64,7 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
 
 def _after_ingest(engine: Engine, settings: Settings, pz: Pseudonymizer) -> None:
     """What every ingest ends with: teams for new people, retention, the dashboard's cells."""
+    set_aside_out_of_range_dates(engine)
     assign_teams(engine, pz, settings.team_mapping)
     apply_retention(engine, settings)
     aggregates.refresh(engine)
@@ -79,11 +81,23 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     from connectors.mailbox_files import MailboxImport
 
     pz = pseudonymizer(settings)
-    box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies)
+    box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies,
+                        pseudonymizer=None if settings.store_identities else pz, max_chars=settings.max_text_chars)
     writer = IngestWriter(engine, settings, pz, "mailbox", box.name)
     report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
+    _drop_empty_mail_folders(engine, writer.source_id)
     _after_ingest(engine, settings, pz)
     return report
+
+
+def _drop_empty_mail_folders(engine: Engine, source_id: int) -> None:
+    """Mail folders of a source that no message is in any more (a re-ingest that pseudonymised folder
+    names moved the messages to new folder rows): their names must not stay behind."""
+    table = Conversation.__table__  # type: ignore[attr-defined]
+    used = sa.select(Message.conversation_id).where(Message.conversation_id == table.c.id)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(table).where(table.c.source_id == source_id, table.c.kind == "mail_folder",
+                                            ~sa.exists(used)))
 
 
 def _stored_ids(engine: Engine, namespace: str) -> Any:
@@ -153,9 +167,9 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
     kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     if session is not None:
         kw["session"] = session
-    pull = GraphMailPull(token, base_url=base_url or GRAPH, skip_auto=settings.skip_auto_replies, page_size=page_size,
-                         **kw)
     pz = pseudonymizer(settings)
+    pull = GraphMailPull(token, base_url=base_url or GRAPH, skip_auto=settings.skip_auto_replies, page_size=page_size,
+                         pseudonymizer=None if settings.store_identities else pz, **kw)
     name = f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}"
     writer = IngestWriter(engine, settings, pz, "outlook", name)
     state = writer.source_state()
@@ -170,9 +184,34 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
                 yield from pull.folder_units(box, folder, state.get(f"folder:{box}/{folder}", {}), known)
 
     report = writer.write_units(_progress(units(), None, "Outlook (Graph)", progress))
+    _drop_empty_mail_folders(engine, writer.source_id)
     report.api_calls = dict(pull.calls)
     _after_ingest(engine, settings, pz)
     return report
+
+
+OUT_OF_RANGE_SUBTYPE = "date out of range"
+
+
+def set_aside_out_of_range_dates(engine: Engine) -> int:
+    """Set aside the messages a store holds with a date ingestion now refuses (before 1990, or more than a
+    day ahead: ingest.EARLIEST). Stores written before that rule may hold one, and a single "31 Dec 9999"
+    overflowed every week and chain computation. Such a message becomes kind "other" (never analysed,
+    chained or counted), its date is clipped to 1990-01-01 and the original kept in meta. Edit dates out
+    of range are dropped. Returns how many messages were set aside."""
+    latest = datetime.now(UTC) + FUTURE_SLACK
+    table = Message.__table__  # type: ignore[attr-defined]
+    with Session(engine) as s:
+        bad = s.exec(select(Message.id, Message.sent_at, Message.meta).where(
+            sa.or_(Message.sent_at < EARLIEST, Message.sent_at > latest))).all()
+        for mid, sent_at, meta in bad:
+            s.connection().execute(sa.update(table).where(table.c.id == mid).values(
+                kind="other", subtype=OUT_OF_RANGE_SUBTYPE, sent_at=EARLIEST, edited_at=None,
+                meta={**(meta or {}), "sent_at_out_of_range": str(sent_at)}))
+        s.connection().execute(sa.update(table).where(
+            sa.or_(table.c.edited_at < EARLIEST, table.c.edited_at > latest)).values(edited_at=None))
+        s.commit()
+    return len(bad)
 
 
 def apply_retention(engine: Engine, settings: Settings) -> int:
@@ -307,9 +346,10 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     from analysis.messages import MessageAnalyzer, analyzer_version
 
     version = analyzer_version()
+    out_of_range = set_aside_out_of_range_dates(engine)
     pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
-                               "ai_not_scored": 0, "flagged": 0}
+                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range}
     if not pending:
         summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)

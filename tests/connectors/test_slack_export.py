@@ -179,7 +179,7 @@ def test_malformed_day_file_and_messages_are_counted_not_fatal(engine, settings,
     day.write_text(day.read_text()[:-40])  # cut JSON
     day2 = sorted((export / "mobile").glob("*.json"))[0]
     items = json.loads(day2.read_text())
-    items += [{"type": "message", "text": "no ts"}, "not an object", {"type": "message", "ts": "1.1",
+    items += [{"type": "message", "text": "no ts"}, "not an object", {"type": "message", "ts": "1704100000.000300",
                                                                       "subtype": "brand_new_subtype", "text": "x"}]
     day2.write_text(json.dumps(items))
     # invalid UTF-8 in a day file
