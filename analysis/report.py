@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from slopradar.console import SafeDictWriter
+from slopradar.console import SafeDictWriter, write_private
 
 from .audit import COST_KEYS
 
@@ -324,11 +324,11 @@ def to_pdf(r: dict[str, Any]) -> bytes:
 
 
 def write(r: dict[str, Any], out: Path, fmt_: str) -> None:
+    """Write the report readable by its owner only (0600)."""
     if fmt_ == "pdf":
-        out.write_bytes(to_pdf(r))
+        write_private(out, to_pdf(r))
         return
-    text = {"html": to_html, "json": to_json, "csv": to_csv}[fmt_](r)
-    out.write_text(text, encoding="utf-8")
+    write_private(out, {"html": to_html, "json": to_json, "csv": to_csv}[fmt_](r).encode("utf-8"))
 
 
 def default_format(out: Path) -> str:

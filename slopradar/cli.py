@@ -52,13 +52,21 @@ def main(
     state.debug, state.quiet = debug, quiet
 
 
-def _engine() -> Any:
-    from .store import StoreError, open_store
+def _engine(create: bool = False) -> Any:
+    """The store; only commands that load data (`create`) may create it, the others refuse a missing one."""
+    import stat
+
+    from .store import StoreError, open_store, sqlite_path
 
     try:
-        return open_store(state.settings)
+        engine = open_store(state.settings, create=create)
     except StoreError as exc:
         fail(str(exc))
+    path = sqlite_path(state.settings.db_url())
+    if path is not None and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        err_console.print(f"[yellow]warning:[/] the store {plain(path)} can be read by other users: run "
+                          f"`chmod 600 {plain(path)}*`", soft_wrap=True)
+    return engine
 
 
 def _run(fn: Any, *args: Any) -> Any:
@@ -105,7 +113,7 @@ def ingest_slack_export(path: Annotated[Path, typer.Argument(help="Export ZIP or
     """Load a Slack workspace export (the ZIP Slack produces, or its unpacked folder)."""
     from .pipeline import ingest_slack_export as run
 
-    engine = _engine()
+    engine = _engine(create=True)
     _print_report(_run(run, engine, state.settings, path, not state.quiet))
 
 
@@ -117,7 +125,7 @@ def ingest_slack_api(
     """Pull the conversations the Slack app was added to, incrementally (token: SLACK_BOT_TOKEN)."""
     from .pipeline import ingest_slack_api as run
 
-    engine = _engine()
+    engine = _engine(create=True)
     _print_report(_run(run, engine, state.settings, None, not state.quiet, not no_pace))
 
 
@@ -133,7 +141,7 @@ def ingest_outlook(
     """Pull mail through Microsoft Graph delta queries, incrementally (msal; docs/connectors.md)."""
     from .pipeline import ingest_outlook as run
 
-    engine = _engine()
+    engine = _engine(create=True)
     _print_report(_run(run, engine, state.settings, None, None, None, mailbox or None, folder or None,
                        device_code, not state.quiet))
 
@@ -143,7 +151,7 @@ def ingest_mailbox(path: Annotated[Path, typer.Argument(help="mbox file, .eml fi
     """Load a mailbox file or folder: mbox, .eml, maildir, or PST (with the 'pst' extra)."""
     from .pipeline import ingest_mailbox as run
 
-    engine = _engine()
+    engine = _engine(create=True)
     _print_report(_run(run, engine, state.settings, path, not state.quiet))
 
 
@@ -296,27 +304,23 @@ def chains(
             out_console.print(
                 f"[bold]{r['root_id']}[/] {r['sent_at']} #{plain(r['conversation'])}: {r['copies']} copies, depth "
                 f"{r['max_depth']}, {r['summary_of_summary']} summaries of summaries, critical facts lost "
-                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   "
-                + plain(f"“{r['excerpt']}”" if r["text_shown"] else r["excerpt"]))
+                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{plain(r['excerpt'])}”")
         emit_json({"chains": rows})
         return
     tree = queries.chain_tree(engine, root, state.settings.min_group_size)
     if tree is None:
-        fail(f"no chain starts at message {root}")
+        fail(f"no message with id {root}")
 
     def show(node: dict[str, Any], indent: str = "") -> None:
         rel = f"{node['relation']} (depth {node['depth']}{', summary of a summary' if node.get('summary_of_summary') else ''})" \
             if node["relation"] else "announcement"
         out_console.print(f"{indent}[bold]{rel}[/] — team {plain(node['team'] or '?')}, #{plain(node['conversation'])}, "
                           f"{node['sent_at']}")
-        # the query layer leaves text out where a manager may not read it (docs/privacy.md)
-        text = f"“{node['text'][:160]}”" if node["text_shown"] else queries.TEXT_NOT_SHOWN
-        out_console.print(f"{indent}  {plain(text)}")
+        out_console.print(f"{indent}  “{plain(node['text'][:160])}”")
         for f in node["facts"]:
             mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
             crit = " (critical)" if f["critical"] else ""
-            wording = f": {f['text']}" if f["text"] is not None else ""
-            fact = plain(f"{f['kind']}{wording}{crit}")
+            fact = plain(f"{f['kind']}: {f['text']}{crit}")
             out_console.print(f"{indent}  {mark} {fact} {plain(f['evidence'])}")
         for child in node["children"]:
             show(child, indent + "    ")
@@ -386,7 +390,7 @@ def bot(
     """Run the Slack nudge bot (Socket Mode by default: no public endpoint; SLACK_APP_TOKEN, SLACK_BOT_TOKEN)."""
     from bot.app import run as run_bot
 
-    engine = _engine()
+    engine = _engine(create=True)
     err_console.print("slopradar bot: " + (f"HTTP on port {port}" if http else "Socket Mode") + " (Ctrl-C to stop)")
     try:
         _run(run_bot, engine, state.settings, http, port)
@@ -449,7 +453,7 @@ def demo(
     truth = samples / "ground_truth.json"
     if state.settings.adoption_date is None and truth.is_file():  # the demo company adopted AI on this date
         state.settings.adoption_date = json.loads(truth.read_text(encoding="utf-8"))["workspace"].get("adoption_date")
-    engine = _engine()
+    engine = _engine(create=True)
     _print_report(_run(run_slack, engine, state.settings, samples / "slack-export", not state.quiet))
     for mbox in sorted(samples.glob("*.mbox")):
         _print_report(_run(run_mail, engine, state.settings, mbox, not state.quiet))

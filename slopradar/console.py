@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import sys
 from typing import Any
 
@@ -30,6 +32,16 @@ def emit_json(data: Any) -> None:
     escapes, so that no stored text (a lone surrogate, a terminal's encoding) can fail the write."""
     sys.stdout.write(json.dumps(data, default=str) + "\n")
     sys.stdout.flush()
+
+
+def write_private(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file only its owner can read (0600, whatever the umask; an existing file is narrowed too).
+    Reports hold team figures and message excerpts."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # not /dev/stdout or a pipe
+            os.fchmod(fd, 0o600)
+        fh.write(data)
 
 
 def csv_cell(value: Any) -> Any:

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
-from .config import Settings
+from .config import ConfigError, Settings
 
 KEY_FILE = "pseudonym.key"
 
@@ -19,17 +20,24 @@ def load_secret(settings: Settings) -> bytes:
         return settings.pseudonym_secret.encode("utf-8")
     path = settings.data_path / KEY_FILE
     if path.is_file():
-        return path.read_text(encoding="ascii").strip().encode("ascii")
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return read_key(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # O_EXCL: two concurrent first runs must not end up with two different keys.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode("ascii")
+        return read_key(path)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key + "\n")
     return key.encode("ascii")
+
+
+def read_key(path: Path) -> bytes:
+    """The key in `path`, refused when other users could read or change it (as secrets.toml is)."""
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"pseudonym key {path} can be read by other users: run `chmod 600 {path}`")
+    return path.read_text(encoding="ascii").strip().encode("ascii")
 
 
 class Pseudonymizer:

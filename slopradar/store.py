@@ -7,8 +7,10 @@ together with its checkpoint, so a crash leaves either all of a unit or none of 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,19 +45,68 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 MIGRATIONS: dict[int, list[str]] = {}
 
 
-def open_store(settings: Settings) -> Engine:
-    """Create the engine, then create or migrate the schema."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite store URL; None for other databases and in-memory SQLite."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """A missing store file is created 0600 (SQLite gives its -wal and -shm files the same mode) when
+    `create`, else refused; an existing file must be a SQLite database."""
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no store at {path}: `slopradar ingest ...` creates one (check --db or SLOPRADAR_DB)")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # created meanwhile by a concurrent first run
+        except OSError as exc:
+            raise StoreError(f"cannot create store {path}: {exc.strerror}") from None
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a slopradar store")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot read store {path}: {exc.strerror}") from None
+    if head and head != SQLITE_HEADER:  # an empty file is an empty SQLite database
+        raise StoreError(f"{path} is not a slopradar store (not a SQLite database)")
+
+
+def open_store(settings: Settings, create: bool = True) -> Engine:
+    """Create the engine, then create or migrate the schema. With create=False a store that does not
+    exist yet (a missing SQLite file, a database without slopradar's tables) is refused, not created."""
     url = settings.db_url()
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot use store URL {url!r}: {exc}") from exc
+    path = sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path, create)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    where = str(path) if path is not None else repr(engine.url.render_as_string(hide_password=True))
     try:
+        if not create and not sa.inspect(engine).has_table("meta"):
+            engine.dispose()
+            raise StoreError(f"no slopradar store in {where}: `slopradar ingest ...` creates one")
         _init_schema(engine)
-    except sa.exc.OperationalError as exc:
-        raise StoreError(f"cannot open store {url!r}: {exc.orig}") from exc
+    except sa.exc.DBAPIError as exc:  # not a database, unreachable server, permissions...
+        engine.dispose()
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise StoreError(f"cannot open store {where}: {reason}") from None
     return engine
 
 

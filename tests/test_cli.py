@@ -80,3 +80,32 @@ def test_demo_without_serving(cli_env):
 def test_installed_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "slopradar.cli", "--help"], capture_output=True, text=True, check=True)
     assert "ingest" in out.stdout
+
+
+@pytest.mark.parametrize("cmd", [["stats"], ["analyze"], ["chains", "--list"], ["audit", "--adoption-date", "2026-02-02"],
+                                 ["dashboard"], ["teams"]])
+def test_commands_that_read_refuse_a_store_that_does_not_exist(cli_env, cmd):
+    res = run("--db", str(cli_env / "mistyped.db"), *cmd)
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().count("\n") == 0 and "no store at" in res.stderr and "ingest" in res.stderr
+    assert not (cli_env / "mistyped.db").exists()
+
+
+def test_a_file_that_is_not_a_store_is_one_clear_line(cli_env):
+    (cli_env / "README.md").write_text("# not a database\n" * 50)
+    for cmd in (["stats"], ["-q", "ingest", "mailbox", str(SAMPLES / "mailbox.mbox")]):
+        res = run("--db", str(cli_env / "README.md"), *cmd)
+        assert res.exit_code == 2, res.output
+        assert "is not a slopradar store" in res.stderr and res.stderr.strip().count("\n") == 0
+    assert (cli_env / "README.md").read_text().startswith("# not a database")
+
+
+def test_a_store_other_users_can_read_gets_a_warning(cli_env):
+    import os
+
+    db = cli_env / "x.db"
+    assert run("--db", str(db), "-q", "ingest", "mailbox", str(SAMPLES / "mailbox.mbox")).exit_code == 0
+    assert "can be read by other users" not in run("--db", str(db), "stats").stderr
+    os.chmod(db, 0o644)
+    res = run("--db", str(db), "stats")
+    assert res.exit_code == 0 and "can be read by other users" in res.stderr and "chmod 600" in res.stderr

@@ -67,3 +67,46 @@ def test_settings_pass_to_the_dashboard_process_through_the_environment(monkeypa
         monkeypatch.setenv(k, v)
     again = Settings.load()
     assert again == s
+
+
+def test_a_key_other_users_can_read_is_refused(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+    from tests.conftest import SAMPLES
+
+    state = tmp_path / "state"
+    state.mkdir()
+    key = state / "pseudonym.key"
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_secret(Settings(data_dir=str(state)))
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["-q", "--db", str(tmp_path / "s.db"), "ingest", "mailbox",
+                                   str(SAMPLES / "mailbox.mbox")], env={"SLOPRADAR_DATA_DIR": str(state)})
+    assert res.exit_code == 2 and "can be read by other users" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    key.chmod(0o600)
+    assert load_secret(Settings(data_dir=str(state))) == b"ab" * 32
+
+
+def test_key_folder_and_store_files_are_private_whatever_the_umask(tmp_path):
+    from slopradar.pipeline import ingest_mailbox
+    from slopradar.store import open_store
+    from tests.conftest import SAMPLES
+
+    old = os.umask(0o022)
+    try:
+        s = Settings(db=str(tmp_path / "s.db"), data_dir=str(tmp_path / "state"))
+        engine = open_store(s)
+        ingest_mailbox(engine, s, SAMPLES / "mailbox.mbox", progress=False)
+        with engine.connect():  # the -wal and -shm files exist while a connection is open
+            files = [tmp_path / n for n in ("s.db", "s.db-wal", "s.db-shm")]
+            assert all(f.exists() for f in files)
+            assert {f.name: stat.S_IMODE(os.stat(f).st_mode) for f in files} == {f.name: 0o600 for f in files}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "state").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "state" / "pseudonym.key").st_mode) == 0o600

@@ -201,3 +201,19 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(result, name):
     assert "'" + name in cells and name not in cells
     # numbers stay numbers: a negative change is not a formula
     assert any(row["difference"].startswith("-") for row in rows)
+
+
+def test_reports_are_written_for_their_owner_only(result, tmp_path):
+    import os
+    import stat
+
+    (tmp_path / "old.html").write_text("an earlier report")
+    (tmp_path / "old.html").chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        for name, fmt in (("r.html", "html"), ("r.csv", "csv"), ("r.json", "json"), ("r.pdf", "pdf"),
+                          ("old.html", "html")):
+            report.write(result, tmp_path / name, fmt)
+            assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
+    finally:
+        os.umask(old)
