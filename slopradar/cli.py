@@ -14,12 +14,14 @@ import typer
 from .config import ConfigError, Settings
 from .console import emit_json, err_console, out_console, plain
 
-app = typer.Typer(help="slopradar: on-premises monitor of communication quality (AI bloat, summary chains, "
+app = typer.Typer(rich_markup_mode=None, help="slopradar: on-premises monitor of communication quality (AI bloat, summary chains, "
                   "lost facts).", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-ingest_app = typer.Typer(help="Load messages into the store.", no_args_is_help=True)
+ingest_app = typer.Typer(rich_markup_mode=None, help="Load messages into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 
 EXIT_INPUT = 2
+# Help is plain text (rich_markup_mode=None on every Typer): with Rich markup, "[default: ...]" in a help
+# string was read as a tag and dropped ("after .") and every flag was shown as taking a "<bool>".
 
 
 class State:
@@ -208,10 +210,10 @@ def analyze() -> None:
     emit_json(_run(run, engine, state.settings, not state.quiet))
 
 
-eval_app = typer.Typer(help="Evaluate a task on a JSONL file; the last stdout line is one JSON object.",
+eval_app = typer.Typer(rich_markup_mode=None, help="Evaluate a task on a JSONL file; the last stdout line is one JSON object.",
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
-train_app = typer.Typer(help="Fit a model from labelled JSONL and write its artifact.", no_args_is_help=True)
+train_app = typer.Typer(rich_markup_mode=None, help="Fit a model from labelled JSONL and write its artifact.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 

@@ -109,3 +109,14 @@ def test_a_store_other_users_can_read_gets_a_warning(cli_env):
     os.chmod(db, 0o644)
     res = run("--db", str(db), "stats")
     assert res.exit_code == 0 and "can be read by other users" in res.stderr and "chmod 600" in res.stderr
+
+
+def test_help_shows_flags_as_flags_and_keeps_bracketed_defaults():
+    top = " ".join(run("--help").output.split())
+    assert "-q, --quiet No progress bars." in top and "<bool>" not in top
+    assert "[default: $SLOPRADAR_DB, else ./slopradar.db]" in top
+    audit = " ".join(run("audit", "--help").output.split())
+    assert "weeks after [default: the adoption_date setting]." in audit and "after ." not in audit
+    assert "html | pdf | json | csv [default: from --out's suffix, else html]." in audit
+    for cmd in (["ingest", "slack-api"], ["ingest", "outlook"], ["demo"], ["bot"], ["chains"], ["teams"]):
+        assert "<bool>" not in run(*cmd, "--help").output, cmd
