@@ -28,7 +28,13 @@ _CONTRACTION = re.compile(r"\b\w+(?:n't|'re|'ve|'ll|'m|'d)\b", re.I)
 # Function words some lists contain (the fiction lexicons list "this", "the"...): never evidence.
 _STOPWORDS = {"this", "that", "with", "from", "have", "were", "what", "when", "your", "them", "then", "there",
               "their", "they", "will", "would", "could", "about", "into", "just", "like", "more", "only", "some",
-              "than", "very", "also", "been", "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout"}
+              "than", "very", "also", "been", "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout",
+              # common words the excess-vocabulary lists carry (research/detection.md: they inflate false
+              # positives on formal human prose and explain nothing: "typical AI phrasing: during, while")
+              "during", "while", "within", "across", "between", "however", "including", "among", "through",
+              "without", "potential", "various", "particularly", "research", "analysis", "impact", "announced",
+              "postponed", "based", "using", "these", "those", "which", "other", "such", "each", "both", "well",
+              "given", "further", "following", "first", "after", "before", "where", "there", "here", "still"}
 
 # (name, human label) of the dense features, in matrix order.
 DENSE = [
