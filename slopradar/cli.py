@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -421,6 +422,7 @@ def dashboard(
 ) -> None:
     """Serve the Streamlit dashboard (binds to localhost by default)."""
     _engine()  # fail early, with a clear message, if the store cannot be opened
+    _check_port(host, port)
     app_file = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     if not app_file.is_file():
         import dashboard
@@ -431,10 +433,55 @@ def dashboard(
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer"]
     err_console.print(f"serving the dashboard on http://{host}:{port} (Ctrl-C to stop)", markup=False)
+    raise typer.Exit(_serve(cmd, env))
+
+
+def _check_port(host: str, port: int) -> None:
+    """One clear line, before anything starts, when the address is taken or cannot be bound."""
+    import socket
+
     try:
-        raise typer.Exit(subprocess.call(cmd, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+        family, kind, proto, _name, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        fail(f"cannot serve on {host}: {exc.strerror}")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            hint = " (another dashboard?): choose another with --port" if exc.errno == errno.EADDRINUSE else ""
+            fail(f"cannot serve on {host}:{port}: {exc.strerror}{hint}")
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP reached the command."""
+
+
+def _serve(cmd: list[str], env: dict[str, str]) -> int:
+    """Run the server until it ends or we are told to stop (Ctrl-C, SIGTERM, SIGHUP); the server never
+    outlives this process."""
+    import signal
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise _Stopped
+
+    proc = subprocess.Popen(cmd, env=env)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return proc.wait()
+    except (KeyboardInterrupt, _Stopped):
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @app.command()

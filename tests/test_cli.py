@@ -120,3 +120,63 @@ def test_help_shows_flags_as_flags_and_keeps_bracketed_defaults():
     assert "html | pdf | json | csv [default: from --out's suffix, else html]." in audit
     for cmd in (["ingest", "slack-api"], ["ingest", "outlook"], ["demo"], ["bot"], ["chains"], ["teams"]):
         assert "<bool>" not in run(*cmd, "--help").output, cmd
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dashboard_on_a_busy_port_is_one_clear_line(cli_env):
+    import socket
+
+    from slopradar.config import Settings
+    from slopradar.store import open_store
+
+    db = str(cli_env / "x.db")
+    open_store(Settings(db=db, data_dir=str(cli_env / "state"))).dispose()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = run("--db", db, "dashboard", "--port", str(port))
+    assert res.exit_code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in res.stderr and "--port" in res.stderr
+    assert "serving" not in res.stderr and res.stderr.strip().count("\n") == 0
+
+
+def test_sigterm_stops_the_dashboard_server_too(cli_env):
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    from slopradar.config import Settings
+    from slopradar.store import open_store
+
+    db = str(cli_env / "x.db")
+    open_store(Settings(db=db, data_dir=str(cli_env / "state"))).dispose()
+    port = _free_port()
+    env = dict(os.environ, SLOPRADAR_DATA_DIR=str(cli_env / "state"))
+    proc = subprocess.Popen([sys.executable, "-m", "slopradar.cli", "--db", db, "dashboard", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):  # a few seconds to start; a minute at most
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard did not start")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        with socket.socket() as probe:  # the Streamlit child was stopped (and waited for) before the command ended
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
