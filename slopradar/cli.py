@@ -53,6 +53,17 @@ def main(
     except ConfigError as exc:
         fail(str(exc))
     state.debug, state.quiet = debug, quiet
+    _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    """Libraries' own progress bars ("Loading weights" from transformers) are noise in our output: the
+    commands show their own. The variable also reaches the dashboard's process."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:  # imported already: the variable is read at import only
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
 
 def _engine(create: bool = False) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -180,3 +181,14 @@ def test_sigterm_stops_the_dashboard_server_too(cli_env):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_analyze_shows_no_library_progress_bars(cli_env):
+    db = str(cli_env / "x.db")
+    assert run("--db", db, "-q", "ingest", "mailbox", str(SAMPLES / "mailbox.mbox")).exit_code == 0
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    out = subprocess.run([sys.executable, "-m", "slopradar.cli", "--db", db, "analyze"], capture_output=True,
+                         text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "Loading weights" not in out.stderr and "Batches" not in out.stderr
+    assert "Analysing messages" in out.stderr  # our own bar is still there
