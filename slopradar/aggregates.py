@@ -152,8 +152,8 @@ def ensure_released(engine: Engine, k: int) -> None:
         refresh(engine, force=True)
         return
     with Session(engine) as s:
-        raw = s.exec(select(AggCell).where(AggCell.min_group_size == 0))
-        cells = {tuple(getattr(c, n) for n in _KEYS): {n: getattr(c, n) for n in _SUMS} for c in raw}
+        raw = s.exec(select(*[getattr(AggCell, n) for n in (*_KEYS, *_SUMS)]).where(AggCell.min_group_size == 0))
+        cells = {tuple(r[:len(_KEYS)]): dict(zip(_SUMS, r[len(_KEYS):], strict=True)) for r in raw}
         try:
             _write_released(s, k, release(cells, _channels(s), k), sig.value)  # type: ignore[arg-type]
             s.commit()

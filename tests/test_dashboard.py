@@ -175,7 +175,8 @@ def test_audit_page_matches_the_audit(app_env):
     expected = audit.run(engine, settings, adoption=date(2026, 2, 2))
     first = at.dataframe[0].value
     assert list(first["Verdict"]) == [m["verdict"] for m in expected["groups"][0]["metrics"]]
-    assert [unescape(s.value) for s in at.subheader][:len(expected["groups"])] == [g["name"] for g in expected["groups"]]
+    names = [g["name"] for g in expected["groups"]]
+    assert [unescape(s.value) for s in at.subheader][:len(names)] == names
 
 
 # -- privacy: a 4-author team, and filters narrowing a team below the threshold -------------

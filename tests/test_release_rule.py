@@ -90,7 +90,8 @@ def _hostile_store(engine, k: int, seed: int) -> dict[int, tuple[str, str, int, 
                 if rng.random() < 0.8:
                     plan.append((tid, w, "all", rng.choice(["en", "en", "fr"]), p))
                 if rng.random() < 0.4:
-                    plan.append((tid, w, rng.choice(["side", "secret", "dm", "mail", "side"]), rng.choice(["en", "fr"]), p))
+                    side = rng.choice(["side", "secret", "dm", "mail", "side"])
+                    plan.append((tid, w, side, rng.choice(["en", "fr"]), p))
     rng.shuffle(plan)
     for cell in plan:
         if len(cells) < 52:  # sums stay exact in float64 (person_sums hands out numpy float arrays)
@@ -119,8 +120,8 @@ def _views(engine, k: int, bits: dict[int, tuple]) -> dict[tuple, dict[tuple, fr
                                                                [None, "en", "fr", aggregates.ANY_LANGUAGE]):
         f = Filters(start, end, team, channel, lang)
         figures: dict[tuple, int] = defaultdict(int)
-        for view, rows in (("summary", queries.team_summary(engine, k, f)), ("weekly", queries.team_weekly(engine, k, f)),
-                           ("channels", queries.team_channels(engine, k, f))):
+        views = (("summary", queries.team_summary), ("weekly", queries.team_weekly), ("channels", queries.team_channels))
+        for view, rows in ((name, fn(engine, k, f)) for name, fn in views):
             for r in rows:
                 key = tuple(r[c] for c in ("team", "week", "channel") if c in r)
                 figures[(view, *key)] += r["words"]

@@ -114,7 +114,8 @@ if not wk.empty:
     right.altair_chart(weekly_chart(wk, "ai_mean", "Mean AI probability", cfg.adoption_date), width="stretch")
     left.altair_chart(weekly_chart(wk, "mean_bloat", "Mean bloat", cfg.adoption_date), width="stretch")
     right.altair_chart(weekly_chart(wk, "reading_hours", "Reading time (h)", cfg.adoption_date), width="stretch")
-    st.caption("A team-week with fewer authors than the threshold is left out of the plots." +
+    st.caption("A team-week with fewer authors than the threshold is left out of the plots; within a week, only groups "
+               "of at least that many authors count (docs/privacy.md)." +
                (" The dashed line is the adoption date." if cfg.adoption_date else ""))
 
 st.subheader("Footprint of the AI use detected")

@@ -47,7 +47,8 @@ if not wk.empty:
     left.altair_chart(weekly_chart(wk, "mean_bloat", "Mean bloat", cfg.adoption_date), width="stretch")
     right.altair_chart(weekly_chart(wk, "padding_hours", "Reading time on padding (h)", cfg.adoption_date),
                        width="stretch")
-    st.caption("Weeks in which fewer than the threshold of this team's people wrote are left out." +
+    st.caption(f"A week counts only the messages of groups of {cfg.min_group_size} or more of this team's authors (a "
+               "public channel, or its other channels pooled); the rest of the week is left out." +
                (f" The dashed line is the adoption date ({cfg.adoption_date})." if cfg.adoption_date else ""))
 
 st.subheader("Channels with the most bloat")
@@ -61,9 +62,10 @@ else:
                                "Padding (h)": ch["padding_hours"].round(2), "Reading (h)": ch["reading_hours"].round(2),
                                "Messages": ch["messages"]}), hide_index=True, width="stretch")
     with st.expander("About this table"):
-        st.markdown("Only this team's own messages in each channel, and only channels where at least "
-                    f"{cfg.min_group_size} of its people wrote. *Padding* is the reading time of words outside "
-                    "each message's core sentences.")
+        st.markdown("Only this team's own messages in each public channel, in the weeks where at least "
+                    f"{cfg.min_group_size} of its people wrote there; its other messages count in the team's totals "
+                    "as \"other channels\" when enough of its people wrote them. *Padding* is the reading time of "
+                    "words outside each message's core sentences.")
 
 st.subheader("Announcements that reached this team with lost facts")
 chains = [c for c in data.chains(v, tf, with_facts=True) if c["critical_lost"] + c["critical_distorted"]]
