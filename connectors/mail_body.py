@@ -22,6 +22,7 @@ _FORWARD_MARKER = re.compile(
     r"-{2,}\s*(?:Original Message|Forwarded message|Message d'origine|Message transféré|Message original)\s*-{2,}"
     r"|-{5,}\s*Forwarded by .*"
     r"|Begin forwarded message:"
+    r"|_{3,}\s*Reply Separator\s*_{3,}"  # cc:Mail
     r"|Début du message (?:réexpédié|transféré)\s*:"
     r"|_{20,}"
     r")\s*",
@@ -40,6 +41,7 @@ _NOTES_TIME = r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:AM
 _NOTES_ONE_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]+{_NOTES_TIME}[ \t]*")
 _NOTES_NAME_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]*")
 _NOTES_TIME_LINE = re.compile(rf"[ \t]*{_NOTES_TIME}[ \t]*")
+_SENT_BY = re.compile(r"[ \t]*Sent by:[ \t]", re.I)
 _NOTES_FIELD = re.compile(r"[ \t]*(?:To|cc|bcc|Subject)[ \t]*:", re.I)
 _MAX_HEADER_LINE = 300
 # Bodies longer than this skip mail-parser-reply, whose run time grows quadratically with length.
@@ -120,13 +122,19 @@ def _notes_header(lines: list[str], i: int) -> int:
     fields = any(_NOTES_FIELD.match(ln) for ln in after)
     if _NOTES_ONE_LINE.fullmatch(line) and ("@" in line or line.lstrip().startswith("From:") or fields):
         return 1
-    if (i + 1 < len(lines) and _NOTES_TIME_LINE.fullmatch(lines[i + 1]) and _NOTES_NAME_LINE.fullmatch(line)
-            and ("@" in line or any(_NOTES_FIELD.match(ln) for ln in lines[i + 2:i + 10]))):
-        return 2
+    k = i + 1
+    if k < len(lines) and _SENT_BY.match(lines[k]):
+        k += 1
+    if k < len(lines) and _NOTES_TIME_LINE.fullmatch(lines[k]) and line.strip():
+        # the sender: "Phillip M Love", "Daniel Falcone@ENRON", "Name/ENRON@enronXgate", "\"Name\" <a@b.c>"
+        sender = _NOTES_NAME_LINE.fullmatch(line) or "@" in line or "<" in line
+        set_off = i == 0 or not lines[i - 1].strip()
+        if sender and (set_off or "@" in line or any(_NOTES_FIELD.match(ln) for ln in lines[k + 1:k + 9])):
+            return k - i + 1
     return 0
 
 
-_COMPANY_LINE = re.compile(r"[ \t]*[A-Z][\w&.,'-]*(?:[ \t]+[A-Z&][\w&.,'-]*){0,5}[ \t]*")
+_COMPANY_LINE = re.compile(r"[ \t]*[A-Z][\w&.'-]*(?:[ \t]+[A-Z&][\w&.'-]*){1,5}[ \t]*")  # "Enron North America Corp."
 
 
 def _notes_company_line(lines: list[str], i: int) -> int:

@@ -332,6 +332,24 @@ def _body(msg: EmailMessage, notes: Counter[str]) -> str:
     return text
 
 
+def _header_people(msg: EmailMessage) -> list[tuple[str, str]]:
+    """(name, address) of everyone in the address headers, read from the raw values: the parsed ones lose
+    pipermail's "perry at stsci.edu (Perry Greenfield)" comment, which is the only place the name is."""
+    pairs: list[tuple[str, str]] = []
+    wanted = {h.lower() for h in _ADDRESS_HEADERS}
+    for name, value in msg.raw_items():
+        if name.lower() not in wanted:
+            continue
+        try:
+            text = str(email.header.make_header(email.header.decode_header(str(value))))
+        except (ValueError, LookupError, TypeError, UnicodeError):
+            text = str(value)
+        text = " ".join(text.split())
+        pairs += email.utils.getaddresses([text])
+        pairs.append(_address(text))
+    return [(n, a if "@" in a else "") for n, a in pairs]
+
+
 def is_auto_generated(msg: EmailMessage) -> str | None:
     """Why a message is machine-sent (auto-reply, bounce, bulk), or None."""
     auto = _header(msg, "Auto-Submitted").strip().lower()
@@ -396,9 +414,7 @@ class MailboxImport:
         for raw in iter_raw(self.path, self.format, Counter(), self.max_bytes):
             try:
                 msg = parser.parsebytes(raw.data)
-                pairs = self.scrubber.address_pairs(_header(msg, h) for h in _ADDRESS_HEADERS)  # type: ignore[arg-type]
-                pairs.append(_address(_header(msg, "From")))  # type: ignore[arg-type]
-                self.scrubber.learn(pairs, [_header(msg, h) for h in _NOTES_HEADERS])  # type: ignore[arg-type]
+                self.scrubber.learn(_header_people(msg), [_header(msg, h) for h in _NOTES_HEADERS])  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 (the email package raises anything on garbage; the parse pass counts it)
                 continue
         self._names = self.scrubber.known_digest()
@@ -469,7 +485,7 @@ class MailboxImport:
         if self.max_chars is not None:
             rec.truncate(self.max_chars)
         if self.scrubber is not None:
-            pairs = self.scrubber.address_pairs(_header(msg, h) for h in _ADDRESS_HEADERS)
+            pairs = _header_people(msg)
             pairs += [(p.display_name or "", p.email or "") for p in [author, *recipients] if p is not None]
             people = self.scrubber.people(pairs, [_header(msg, h) for h in _NOTES_HEADERS], [body[:_SCAN_CHARS]])
             self.scrubber.scrub_record(rec, people)
