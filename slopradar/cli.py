@@ -66,15 +66,19 @@ def _quiet_libraries() -> None:
         hf_logging.disable_progress_bar()
 
 
-def _engine(create: bool = False) -> Any:
-    """The store; only commands that load data (`create`) may create it, the others refuse a missing one."""
+def _engine(create: bool = False, key: bool = False) -> Any:
+    """The store; only commands that load data (`create`) may create it, the others refuse a missing one.
+    Commands that pseudonymise (`key`) first check that the key is the store's own."""
     import stat
 
+    from .pseudonym import check_key
     from .store import StoreError, open_store, sqlite_path
 
     try:
         engine = open_store(state.settings, create=create)
-    except StoreError as exc:
+        if key:
+            check_key(engine, state.settings)
+    except (StoreError, ConfigError) as exc:
         fail(str(exc))
     path = sqlite_path(state.settings.db_url())
     if path is not None and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -127,7 +131,7 @@ def ingest_slack_export(path: Annotated[Path, typer.Argument(help="Export ZIP or
     """Load a Slack workspace export (the ZIP Slack produces, or its unpacked folder)."""
     from .pipeline import ingest_slack_export as run
 
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     _print_report(_run(run, engine, state.settings, path, not state.quiet))
 
 
@@ -139,7 +143,7 @@ def ingest_slack_api(
     """Pull the conversations the Slack app was added to, incrementally (token: SLACK_BOT_TOKEN)."""
     from .pipeline import ingest_slack_api as run
 
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     _print_report(_run(run, engine, state.settings, None, not state.quiet, not no_pace))
 
 
@@ -155,7 +159,7 @@ def ingest_outlook(
     """Pull mail through Microsoft Graph delta queries, incrementally (msal; docs/connectors.md)."""
     from .pipeline import ingest_outlook as run
 
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     _print_report(_run(run, engine, state.settings, None, None, None, mailbox or None, folder or None,
                        device_code, not state.quiet))
 
@@ -165,7 +169,7 @@ def ingest_mailbox(path: Annotated[Path, typer.Argument(help="mbox file, .eml fi
     """Load a mailbox file or folder: mbox, .eml, maildir, or PST (with the 'pst' extra)."""
     from .pipeline import ingest_mailbox as run
 
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     _print_report(_run(run, engine, state.settings, path, not state.quiet))
 
 
@@ -185,7 +189,7 @@ def teams(
         fail("give --mapping FILE or --derived, not both")
     if mapping is not None:
         state.settings.team_mapping = str(mapping)
-    engine = _engine()
+    engine = _engine(key=True)
     if derived:
         state.settings.team_mapping = None
         forget_mapping(engine)
@@ -404,7 +408,7 @@ def bot(
     """Run the Slack nudge bot (Socket Mode by default: no public endpoint; SLACK_APP_TOKEN, SLACK_BOT_TOKEN)."""
     from bot.app import run as run_bot
 
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     err_console.print("slopradar bot: " + (f"HTTP on port {port}" if http else "Socket Mode") + " (Ctrl-C to stop)")
     try:
         _run(run_bot, engine, state.settings, http, port)
@@ -419,7 +423,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     out = {}
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        if value is not None and value != field.default:
+        # data_dir set to its default value still differs from leaving it unset (beside the store)
+        explicit = name == "data_dir" and name in settings.model_fields_set
+        if value is not None and (value != field.default or explicit):
             out[ENV_PREFIX + name.upper()] = (str(value).lower() if isinstance(value, bool) else
                                               ",".join(value) if isinstance(value, list) else str(value))
     out[ENV_PREFIX + "DB"] = settings.db
@@ -513,7 +519,7 @@ def demo(
     truth = samples / "ground_truth.json"
     if state.settings.adoption_date is None and truth.is_file():  # the demo company adopted AI on this date
         state.settings.adoption_date = json.loads(truth.read_text(encoding="utf-8"))["workspace"].get("adoption_date")
-    engine = _engine(create=True)
+    engine = _engine(create=True, key=True)
     _print_report(_run(run_slack, engine, state.settings, samples / "slack-export", not state.quiet))
     for mbox in sorted(samples.glob("*.mbox")):
         _print_report(_run(run_mail, engine, state.settings, mbox, not state.quiet))

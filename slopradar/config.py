@@ -34,7 +34,9 @@ class Settings(BaseModel):
     )
     data_dir: str = Field(
         ".slopradar",
-        description="Folder for local state: the pseudonymisation secret, token caches, checkpoints.",
+        description="Folder for local state: the pseudonymisation secret, token caches, checkpoints. When not "
+        "set, `.slopradar` next to a SQLite store file (the key follows the store, whatever the working "
+        "directory), else in the working directory.",
     )
     pseudonym_secret: str | None = Field(
         None,
@@ -155,7 +157,28 @@ class Settings(BaseModel):
 
     @property
     def data_path(self) -> Path:
+        """data_dir as set; when it was not set, `.slopradar` beside a SQLite store file."""
+        if "data_dir" not in self.model_fields_set:
+            store = self.store_file()
+            if store is not None:
+                return store.parent / self.data_dir
         return Path(self.data_dir).expanduser()
+
+    def store_file(self) -> Path | None:
+        """The store's file when it is SQLite on disk; None for a server database or in-memory SQLite."""
+        if "://" not in self.db:
+            return Path(self.db).expanduser()
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(self.db)
+        except ArgumentError:
+            return None
+        db = url.database
+        if url.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+            return None
+        return Path(db).expanduser()
 
     def db_url(self) -> str:
         """The SQLAlchemy URL of the store (a bare path means SQLite)."""

@@ -9,9 +9,15 @@ import secrets
 import stat
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .config import ConfigError, Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 KEY_FILE = "pseudonym.key"
+FINGERPRINT_META_KEY = "pseudonym_key_fingerprint"
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -38,6 +44,40 @@ def read_key(path: Path) -> bytes:
     if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(f"pseudonym key {path} can be read by other users: run `chmod 600 {path}`")
     return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def fingerprint(secret: bytes) -> str:
+    """A keyed hash of a constant: tells two keys apart, tells nothing about the key."""
+    return hmac.new(secret, b"slopradar pseudonym key fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def check_key(engine: "Engine", settings: Settings) -> bytes:
+    """The key for this store, refused when it is not the one the store was built with (recorded by its
+    fingerprint in `meta`), and never created anew for a store that already holds people: a second key
+    would silently make everyone a new person (an ingest run from another folder used to do that)."""
+    from sqlmodel import Session, select
+
+    from .schema import Meta, Person
+    from .store import upsert
+
+    path = settings.data_path / KEY_FILE
+    where = "pseudonym_secret" if settings.pseudonym_secret else str(path)
+    with Session(engine) as s:
+        recorded = s.get(Meta, FINGERPRINT_META_KEY)
+        has_people = s.exec(select(Person.id).limit(1)).first() is not None
+        if not settings.pseudonym_secret and not path.is_file() and (recorded or has_people):
+            raise ConfigError(f"no pseudonymisation key at {path}, but this store was built with one: set data_dir "
+                              "to the folder holding its pseudonym.key (or set pseudonym_secret); a new key would "
+                              "make everyone a new person")
+        secret = load_secret(settings)
+        if recorded is None:
+            upsert(s, Meta, [dict(key=FINGERPRINT_META_KEY, value=fingerprint(secret))], keys=["key"])
+            s.commit()
+            recorded = s.get(Meta, FINGERPRINT_META_KEY)
+        if recorded is not None and recorded.value != fingerprint(secret):
+            raise ConfigError(f"the pseudonymisation key in {where} is not the one this store was built with: use "
+                              "that key (data_dir or pseudonym_secret), or a new store")
+    return secret
 
 
 class Pseudonymizer:

@@ -50,14 +50,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite store URL; None for other databases and in-memory SQLite."""
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return None
-    db = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
-        return None
-    return Path(db)
+    return Settings(db=url).store_file()
 
 
 def _check_sqlite_file(path: Path, create: bool) -> None:

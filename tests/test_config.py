@@ -110,3 +110,85 @@ def test_key_folder_and_store_files_are_private_whatever_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "state").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "state" / "pseudonym.key").st_mode) == 0o600
+
+
+def _cli(*args, env=None):
+    import json
+
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+
+    res = CliRunner().invoke(app, ["-q", *args], env=env, catch_exceptions=False)
+    return res, (json.loads(res.stdout.strip().splitlines()[-1]) if res.exit_code == 0 else None)
+
+
+def test_the_key_follows_the_store_whatever_the_working_directory(tmp_path, monkeypatch):
+    from tests.conftest import SAMPLES
+
+    monkeypatch.delenv("SLOPRADAR_DATA_DIR", raising=False)
+    store_dir, elsewhere = tmp_path / "var", tmp_path / "home"
+    store_dir.mkdir()
+    elsewhere.mkdir()
+    db = str(store_dir / "s.db")
+    monkeypatch.chdir(store_dir)
+    res, first = _cli("--db", db, "ingest", "mailbox", str(SAMPLES / "mailbox.mbox"))
+    assert res.exit_code == 0, res.output
+    assert (store_dir / ".slopradar" / "pseudonym.key").is_file()
+    _, people = _cli("--db", db, "stats")
+    monkeypatch.chdir(elsewhere)  # the same store, from another folder: the same key, the same people
+    res, again = _cli("--db", db, "ingest", "mailbox", str(SAMPLES / "mailbox.mbox"))
+    assert res.exit_code == 0, res.output
+    assert again["messages"]["new"] == 0 and not (elsewhere / ".slopradar").exists()
+    assert _cli("--db", db, "stats")[1] == people
+
+
+def test_a_second_key_for_a_store_is_refused(tmp_path, monkeypatch):
+    from tests.conftest import SAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SLOPRADAR_PSEUDONYM_SECRET", raising=False)
+    db = str(tmp_path / "s.db")
+    box = str(SAMPLES / "mailbox.mbox")
+    assert _cli("--db", db, "ingest", "mailbox", box, env={"SLOPRADAR_DATA_DIR": str(tmp_path / "a")})[0].exit_code == 0
+    # no key where this run looks: refused, and no new key made
+    res, _ = _cli("--db", db, "ingest", "mailbox", box, env={"SLOPRADAR_DATA_DIR": str(tmp_path / "b")})
+    assert res.exit_code == 2 and "no pseudonymisation key at" in res.stderr
+    assert not (tmp_path / "b" / "pseudonym.key").exists()
+    # another key: refused, whether a file or the pseudonym_secret setting
+    load_secret(Settings(data_dir=str(tmp_path / "b")))
+    res, _ = _cli("--db", db, "ingest", "mailbox", box, env={"SLOPRADAR_DATA_DIR": str(tmp_path / "b")})
+    assert res.exit_code == 2 and "is not the one this store was built with" in res.stderr
+    res, _ = _cli("--db", db, "teams", env={"SLOPRADAR_PSEUDONYM_SECRET": "another"})
+    assert res.exit_code == 2 and "in pseudonym_secret is not the one" in res.stderr
+    res, _ = _cli("--db", db, "ingest", "mailbox", box, env={"SLOPRADAR_DATA_DIR": str(tmp_path / "a")})
+    assert res.exit_code == 0 and len(res.stderr.strip().splitlines()) <= 1
+
+
+def test_a_store_from_before_fingerprints_records_its_key(tmp_path, monkeypatch):
+    import sqlite3
+
+    from tests.conftest import SAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    env = {"SLOPRADAR_DATA_DIR": str(tmp_path / "a")}
+    db = str(tmp_path / "s.db")
+    assert _cli("--db", db, "ingest", "mailbox", str(SAMPLES / "mailbox.mbox"), env=env)[0].exit_code == 0
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM meta WHERE key = 'pseudonym_key_fingerprint'")
+    assert _cli("--db", db, "teams", env=env)[0].exit_code == 0
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT value FROM meta WHERE key = 'pseudonym_key_fingerprint'").fetchone()
+
+
+def test_an_explicit_data_dir_reaches_the_dashboard_process(monkeypatch):
+    from pathlib import Path
+
+    from slopradar.cli import settings_env
+
+    for s, expected in ((Settings(db="/srv/x.db"), Path("/srv/.slopradar")),
+                        (Settings(db="/srv/x.db", data_dir=".slopradar"), Path(".slopradar"))):
+        monkeypatch.delenv("SLOPRADAR_DATA_DIR", raising=False)
+        for k, v in settings_env(s).items():
+            monkeypatch.setenv(k, v)
+        assert Settings.load().data_path == s.data_path == expected
