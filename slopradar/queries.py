@@ -45,11 +45,13 @@ class Filters:
     language: str | None = None
 
 
-_SUM_COLUMNS = tuple(n for n in AggTeamWeek.model_fields if n not in ("min_group_size", "team_id", "week", "author_id"))
+_KEY_COLUMNS = ("min_group_size", "team_id", "week", "author_id")
+_SUM_COLUMNS = tuple(n for n in AggTeamWeek.model_fields if n not in _KEY_COLUMNS)
 
 
 def _released(engine: Engine, min_group_size: int) -> int:
-    """The threshold views use, with its released cells built (on a threshold's first use)."""
+    """The threshold views use, with its released cells built (on a threshold's first use). Never 0:
+    cells under 0 are the raw ones."""
     k = max(1, int(min_group_size))
     aggregates.ensure_released(engine, k)
     return k
@@ -412,7 +414,8 @@ def chain_tree(engine: Engine, root_id: int, min_group_size: int) -> dict[str, o
         ids = [root_id, *(e.child_id for e in edges)]
         msgs = {m.id: m for m in s.exec(select(Message).where(Message.id.in_(ids)))}  # type: ignore[union-attr]
         facts: dict[int, list[Any]] = {}
-        q = select(FactLoss).where(FactLoss.copy_id.in_(ids[1:]), FactLoss.status != "kept")  # type: ignore[attr-defined]
+        copies = FactLoss.copy_id.in_(ids[1:])  # type: ignore[attr-defined]
+        q = select(FactLoss).where(copies, FactLoss.status != "kept")
         for fl in s.exec(q):
             facts.setdefault(fl.copy_id, []).append(fl)
     root_shown = rule.shows(root)
