@@ -112,6 +112,14 @@ def rng(pair: tuple[float, float] | list[float]) -> str:
     return f"{g(lo)}–{g(hi)}"
 
 
+_PLURALS = {"copy": "copies", "summary of summaries": "summaries of summaries"}
+
+
+def count(n: int, word: str) -> str:
+    """'1 copy', '2 copies', '1 week'."""
+    return f"{n} {word if n == 1 else _PLURALS.get(word, word + 's')}"
+
+
 def withheld(r: dict[str, Any]) -> str:
     """What stands in for the figures of a period that lacks enough authors."""
     return f"not shown (fewer than {r['min_group_size']} authors)"
@@ -213,7 +221,8 @@ def to_html(r: dict[str, Any], figures: dict[str, str] | None = None) -> str:
     fp = next((f["assumptions"] for g in r["groups"] for f in g["footprint"].values()), {})
     return env.get_template("audit.html.j2").render(
         r=r, plots=figures if figures is not None else plots(r), methods=METHODS, error_rates=ERROR_RATES,
-        footprint_assumptions=fp | {"ecologits_version": ECOLOGITS_VERSION}, fmt=fmt, iv=iv, rng=rng, vclass=vclass)
+        footprint_assumptions=fp | {"ecologits_version": ECOLOGITS_VERSION}, fmt=fmt, iv=iv, rng=rng, vclass=vclass,
+        count=count)
 
 
 def to_json(r: dict[str, Any]) -> str:
@@ -265,8 +274,8 @@ def to_pdf(r: dict[str, Any]) -> bytes:
     pdf.cell(0, 10, "Communication audit: before and after AI adoption", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", "", 9)
     b, a = r["periods"]["before"], r["periods"]["after"]
-    pdf.multi_cell(0, 5, f"Scope: {r['scope']} · before {b['start']} to {b['end_inclusive']} ({b['weeks']} weeks) · "
-                         f"after {a['start']} to {a['end_inclusive']} ({a['weeks']} weeks)"
+    pdf.multi_cell(0, 5, f"Scope: {r['scope']} · before {b['start']} to {b['end_inclusive']} ({count(b['weeks'], 'week')}) · "
+                         f"after {a['start']} to {a['end_inclusive']} ({count(a['weeks'], 'week')})"
                          + (f" · adoption date {r['adoption_date']}" if r.get("adoption_date") else "")
                          + f"\nslopradar {r['slopradar_version']} · config {r['config_hash']} · store "
                            f"{r['store_signature']} · teams with fewer than {r['min_group_size']} authors are not "
@@ -305,8 +314,8 @@ def to_pdf(r: dict[str, Any]) -> bytes:
     pdf.set_font("dejavu", "", 9)
     for ch in r["worst_chains"]:
         facts = "; ".join(f"{f['status']} {f['kind']} “{f['fact']}”" for f in ch["facts_lost"])
-        pdf.multi_cell(0, 5, f"{ch['sent_at'][:10]} #{ch['conversation']}: {ch['excerpt']}… — {ch['copies']} copies, "
-                             f"{ch['max_depth']} hops. {facts}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, f"{ch['sent_at'][:10]} #{ch['conversation']}: {ch['excerpt']}… — {count(ch['copies'], 'copy')}, "
+                             f"{count(ch['max_depth'], 'hop')}. {facts}", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     pdf.set_font("dejavu", "B", 12)
     pdf.cell(0, 8, "Methods", new_x="LMARGIN", new_y="NEXT")

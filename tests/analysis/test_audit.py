@@ -221,3 +221,15 @@ def test_reports_are_written_for_their_owner_only(result, tmp_path):
             assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
     finally:
         os.umask(old)
+
+
+def test_counts_in_the_report_read_as_english(result):
+    import copy
+
+    r = copy.deepcopy(result)
+    r["worst_chains"][0] |= {"copies": 1, "max_depth": 1, "summary_of_summary": 1}
+    r["periods"]["after"]["weeks"] = 1
+    html = report.to_html(r, figures={})
+    assert "1 copy, 1 hop deep, 1 summary of summaries" in html and "1 copies" not in html
+    assert "(1 week)" in html and f"({r['periods']['before']['weeks']} weeks)" in html
+    assert report.count(2, "copy") == "2 copies" and report.count(0, "hop") == "0 hops"
