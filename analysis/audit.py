@@ -20,6 +20,7 @@ from slopradar.aggregates import week_start
 from slopradar.config import Settings
 
 from . import footprint, stats
+from .estimate import PUBLIC_LLM_DATE
 
 
 class AuditError(Exception):
@@ -74,8 +75,11 @@ def _crit(p: P, _: Period) -> Any:
 METRICS: list[Metric] = [
     Metric("ai_share", "Estimated AI-written share", "share", lambda p, _: p["prob_sum"], lambda p, _: p["scored"],
            True, "neutral", 0.02, False, 30,
-           "Mean calibrated probability that a message (12+ words, English or French) was written or heavily "
-           "rewritten by an AI model. Compare the periods: the detector's false alarms on human text are in both."),
+           "Estimated share of messages (12+ words, English or French) written or heavily rewritten by an AI "
+           "model: the mean detector score corrected for the detector's error levels measured on text it never "
+           "saw and by the team's own human baseline (the 'before' period), with an interval that resamples "
+           "people and the detector's error levels (docs/detection.md). 0 with 'no AI use detected' while the "
+           "data cannot tell AI use from the baseline; a period before 30 Nov 2022 is human by construction."),
     Metric("bloat", "Bloat (0–1)", "score", lambda p, _: p["bloat_sum"], lambda p, _: p["bloat_n"], False,
            "worse", 0.02, False, 30,
            "Mean bloat score: padding outside the core sentences, filler phrases, formatting rare in chat and "
@@ -133,11 +137,69 @@ def config_hash(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
-def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: int) -> list[dict[str, Any]]:
+def _ai_share_row(m: Metric, arrays: dict[str, Any], before: Period, after: Period, baseline_is_before: bool,
+                  seed: int) -> dict[str, Any]:
+    """The AI share of both periods from the corrected estimator (analysis/estimate.py), not from a mean of
+    probabilities: a period before public chat LLMs is 0 by construction, the 'before' period is the team's
+    human baseline when it is the pre-adoption period or human by construction."""
+    from .estimate import ai_share_from_sums, human_by_construction
+
+    row: dict[str, Any] = {"key": m.key, "label": m.label, "unit": m.unit, "higher_is": m.higher_is,
+                           "relative": None, "effect_kind": "Cohen's h"}
+    pb, pa = arrays["periods"]
+    ok_b, ok_a = arrays["enough_authors"]
+    if not (ok_b and ok_a):
+        return row | {"verdict": "not enough data", "why": "a period has fewer people than the minimum group size"}
+    rates = _detector_rates()
+    human_b, human_a = human_by_construction(before.end - timedelta(days=1)), human_by_construction(
+        after.end - timedelta(days=1))
+    zero = {"value": 0.0, "low": 0.0, "high": 0.0}
+    if human_b and human_a:
+        return row | {"before": zero, "after": zero, "difference": zero, "effect_size": 0.0, "share_after": 0.0,
+                      "human_by_construction": True,
+                      "verdict": f"human by construction (both periods before {PUBLIC_LLM_DATE:%d %b %Y})"}
+    base = baseline_is_before or human_b
+    if pb["scored"].sum() < m.min_den and not human_b or pa["scored"].sum() < m.min_den:
+        return row | {"verdict": "not enough data", "why": "a period has too few scored messages"}
+    if base:
+        b = zero
+    else:
+        e = ai_share_from_sums(pb["prob_sum"], pb["scored"], rates=rates, n_boot=stats.N_BOOT, seed=seed)
+        b = {"value": e.share, "low": e.low, "high": e.high}
+    ea = ai_share_from_sums(pa["prob_sum"], pa["scored"], pb["prob_sum"] if base else None,
+                            pb["scored"] if base else None, rates=rates, n_boot=stats.N_BOOT, seed=seed + 1)
+    a = {"value": ea.share, "low": ea.low, "high": ea.high}
+    diff = {"value": a["value"] - b["value"], "low": a["low"] - b["high"], "high": a["high"] - b["low"]}
+    h = 2 * np.arcsin(np.sqrt(a["value"])) - 2 * np.arcsin(np.sqrt(b["value"]))
+    if not ea.separable:
+        verdict = "cannot be measured (the detector does not separate this group's writing from AI text)"
+    elif a["value"] == 0 and a["low"] == 0 and (base or b["value"] == 0):
+        verdict = "no AI use detected"
+    elif diff["low"] > 0:
+        verdict = "clearly higher" if diff["low"] >= m.margin else "higher (small change)"
+    else:
+        verdict = "no detectable change (the interval is wide: a change cannot be ruled out)"
+    return row | {"before": b, "after": a, "difference": diff, "effect_size": round(float(h), 3),
+                  "share_after": ea.share, "baseline": "the 'before' period" if base else None,
+                  "notes": ea.notes, "verdict": verdict}
+
+
+def _detector_rates() -> Any:
+    from .detector import AILikenessDetector
+    from .estimate import DetectorRates
+
+    return DetectorRates.from_provenance(AILikenessDetector.from_json().provenance_)
+
+
+def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: int,
+                   baseline_is_before: bool = True) -> list[dict[str, Any]]:
     pb, pa = arrays["periods"]
     ok_b, ok_a = arrays["enough_authors"]
     out = []
     for m in METRICS:
+        if m.key == "ai_share":
+            out.append(_ai_share_row(m, arrays, before, after, baseline_is_before, seed))
+            continue
         row: dict[str, Any] = {"key": m.key, "label": m.label, "unit": m.unit, "higher_is": m.higher_is}
         bn, bd, an, ad = m.num(pb, before), m.den(pb, before), m.num(pa, after), m.den(pa, after)
         enough = ok_b and ok_a and bd.sum() >= m.min_den and ad.sum() >= m.min_den
@@ -234,6 +296,8 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
     names = [""] + sorted(teams_shown) if team_id is None else sorted(teams_shown)
     for name in names:
         arrays = sums[name]
+        metrics = _compare_group(arrays, pb, pa, seed, baseline_is_before=adoption is not None)
+        share = next(m for m in metrics if m["key"] == "ai_share")
         fp = {}
         for i, p in enumerate((pb, pa)):
             if not arrays["enough_authors"][i]:
@@ -241,11 +305,20 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
             t = {k: v for k, v in tokens[p.label].items() if k in teams_shown and teams_shown[k]["enough_authors"][i]}
             tok = t.get(name) if name else (sum(v[0] for v in t.values()), sum(v[1] for v in t.values()))
             if tok is not None:
-                fp[p.label] = footprint_of(tok, settings) | {"weeks": p.weeks}
+                # the tokens are probability-weighted words: scaled to the corrected share, so a floor of
+                # false alarms on human text costs no energy (and a period before chat LLMs none at all)
+                period = share.get(p.label)
+                if period is None:
+                    continue  # no AI share for this period: no footprint either
+                raw = float(arrays["periods"][i]["prob_sum"].sum()) / max(float(arrays["periods"][i]["scored"].sum()), 1)
+                k = period["value"] / raw if raw > 0 else 0.0
+                fp[p.label] = footprint_of((tok[0] * k, tok[1] * k), settings) | {
+                    "weeks": p.weeks, "ai_share": period["value"],
+                    "human_by_construction": bool(share.get("human_by_construction"))}
         groups.append({
             "name": name or "Organisation (teams shown below)",
             "enough_authors": {"before": arrays["enough_authors"][0], "after": arrays["enough_authors"][1]},
-            "metrics": _compare_group(arrays, pb, pa, seed),
+            "metrics": metrics,
             "cost": _cost(arrays, (pb, pa), settings),
             "footprint": fp,
         })

@@ -44,6 +44,7 @@ def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = q
             if g["periods"][0]["scored"].sum() == 0:
                 continue
             out.append({"team": team, "ai_share": 0.0, "low": 0.0, "high": 0.0, "human_by_construction": True,
+                        "mean_score": None,
                         "messages_scored": int(g["periods"][0]["scored"].sum()), "baseline": None,
                         "method": f"human by construction: written before {PUBLIC_LLM_DATE:%d %B %Y}",
                         "separable": True, "notes": []})
@@ -54,9 +55,38 @@ def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = q
         est = ai_share_from_sums(cur["prob_sum"], cur["scored"], base["prob_sum"] if base else None,
                                  base["scored"] if base else None, rates=rates)
         out.append({"team": team, "ai_share": est.share, "low": est.low, "high": est.high,
-                    "human_by_construction": False, "messages_scored": est.n_messages, "baseline": est.baseline,
+                    "human_by_construction": False, "mean_score": float(cur["prob_sum"].sum() / cur["scored"].sum()), "messages_scored": est.n_messages, "baseline": est.baseline,
                     "method": est.method, "separable": est.separable, "notes": est.notes})
     return out
+
+
+def ai_tokens_by_team(engine: Engine, min_group_size: int, f: queries.Filters, adoption_date: str | None,
+                      per_word_en: float, per_word_other: float) -> dict[str, tuple[float, float]]:
+    """Per team: tokens generated and read by AI for the footprint, scaled from probability-weighted words to
+    the corrected AI share (a floor of false alarms on human text costs no energy; a human-by-construction
+    period none at all). Teams without a share estimate are absent."""
+    shares = {r["team"]: r for r in ai_share_by_team(engine, min_group_size, f, adoption_date)}
+    out = {}
+    for team, (o, i) in queries.ai_tokens(engine, min_group_size, f, per_word_en, per_word_other).items():
+        r = shares.get(team)
+        if r is None:
+            continue
+        k = r["ai_share"] / r["mean_score"] if r.get("mean_score") else 0.0
+        out[team] = (o * k, i * k)
+    return out
+
+
+def share_words(r: dict[str, Any] | None) -> str:
+    """A team's AI share as a manager reads it: never a bare floor of false alarms."""
+    if r is None:
+        return "not enough data"
+    if r.get("human_by_construction"):
+        return f"none: human (before {PUBLIC_LLM_DATE:%b %Y})"
+    if not r.get("separable", True):
+        return f"cannot tell ({r['low']:.0%}–{r['high']:.0%})"
+    if r["ai_share"] == 0:
+        return f"none detected (0–{r['high']:.0%})"
+    return f"{r['ai_share']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
 
 
 def _day(d: date | datetime) -> date:

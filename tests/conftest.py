@@ -130,3 +130,21 @@ def artifacts() -> Path:
     """Where tests leave screenshots and reports for people to look at (git-ignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# -- the real pre-2022 exports in ../shared (human by construction), ingested and analysed once ------------
+@pytest.fixture(scope="session")
+def real_exports(tmp_path_factory):
+    """The 2016 Slack export and the Numpy (2001) and 3GPP (2021) list archives, ingested and analysed: real
+    people's writing from before chat LLMs. Enron is left out here: its 800 mails add minutes of chain work."""
+    from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
+
+    conn = shared("connectors")
+    tmp = tmp_path_factory.mktemp("real")
+    settings = Settings(db=str(tmp / "real.db"), data_dir=str(tmp / "state"))
+    engine = open_store(settings)
+    ingest_slack_export(engine, settings, conn / "houstondatavis-slack-export.zip", progress=False)
+    for name in ("2001-November.txt", "3GPP_TSG_SA_WG4_EVS.mbox"):
+        ingest_mailbox(engine, settings, conn / "bigbang-mbox" / name, progress=False)
+    summary = analyze(engine, settings, progress=False)
+    return engine, settings, summary

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from analysis import audit
-from analysis.team_metrics import ai_share_by_team
+from analysis.team_metrics import ai_share_by_team, share_words
 from slopradar import aggregates, queries
 from slopradar.config import Settings
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export
@@ -135,8 +135,7 @@ def test_overview_shows_the_query_layers_numbers(app_env):
     share = {r["team"]: r for r in ai_share_by_team(engine, settings.min_group_size, queries.Filters(),
                                                     settings.adoption_date)}
     for team, r in share.items():
-        assert table.loc[team, "AI-written share (95 % interval)"] == \
-            f"{r['ai_share']:.0%} ({r['low']:.0%}–{r['high']:.0%})"
+        assert table.loc[team, "AI-written share (95 % interval)"] == share_words(r)
     assert "–" in metrics["Energy (Wh)"]  # the footprint panel, as a range
     assert "Legal" not in page_text(at)
 

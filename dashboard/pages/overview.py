@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.team_metrics import share_words
 from dashboard import data
 from dashboard.charts import weekly_chart
 
@@ -59,9 +60,7 @@ cols[4].metric("Critical-fact survival", f"{surv_now:.0%}" if surv_now is not No
 
 table = pd.DataFrame({
     "Team": cur["team"],
-    "AI-written share (95 % interval)": [
-        f"{share[t]['ai_share']:.0%} ({share[t]['low']:.0%}–{share[t]['high']:.0%})" if t in share else "—"
-        for t in cur["team"]],
+    "AI-written share (95 % interval)": [share_words(share.get(t)) if t in share else "—" for t in cur["team"]],
     "Mean bloat (0–1)": pd.to_numeric(cur["mean_bloat"]).round(3),
     "Reading (h)": cur["reading_hours"].round(2),
     "of which padding (h)": cur["padding_hours"].round(2),

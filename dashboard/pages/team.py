@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.team_metrics import share_words
 from dashboard import data
 from dashboard.charts import weekly_chart
 from dashboard.escape import md
@@ -31,8 +32,9 @@ share = {r["team"]: r for r in data.ai_share(v, tf)}.get(team)
 
 c = st.columns(5)
 c[0].metric("Messages", f"{row['messages']:,}")
-c[1].metric("AI-written share", f"{share['ai_share']:.0%}" if share else "—",
-            help=f"95 % interval {share['low']:.0%}–{share['high']:.0%}" if share else "Not enough scored messages.")
+c[1].metric("AI-written share", share_words(share) if share else "—",
+            help="Estimated for the team, with its 95 % interval; corrected for the detector's error levels and the "
+                 "team's human baseline (docs/detection.md)." if share else "Not enough scored messages.")
 c[2].metric("Mean bloat", f"{row['mean_bloat']:.3f}" if row["mean_bloat"] is not None else "—")
 c[3].metric("Reading time", f"{row['reading_hours']:.1f} h", help=f"of which padding {row['padding_hours']:.2f} h")
 c[4].metric("Critical-fact survival", f"{row['survival']:.0%}" if row["survival"] is not None else "—")
