@@ -25,8 +25,8 @@ BLOATED_EN = (
     "ongoing efforts. As we continue to navigate the evolving landscape, it's important to highlight that our "
     "commitment to excellence remains unwavering. By fostering a culture of continuous improvement and leveraging "
     "our collective strengths, we can unlock new opportunities for growth. The new dashboard is live for the mobile "
-    "team as of today. Please don't hesitate to reach out if you have any questions or concerns. Thanks so much for "
-    "your continued dedication! 🙌")
+    "team as of today. Let's keep the momentum going and continue to strive for excellence together. Please don't "
+    "hesitate to reach out if you have any questions or concerns. Thanks so much for your continued dedication! 🙌")
 BLOATED_FR = (
     "Bonjour l'équipe, j'espère que votre semaine se passe bien ! Je souhaitais prendre un moment pour partager une "
     "mise à jour rapide sur nos efforts en cours. Dans un paysage en constante évolution, il est essentiel de "
