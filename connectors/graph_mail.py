@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.message
 import hashlib
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -186,16 +187,23 @@ class GraphMailPull:
         for h in item.get("internetMessageHeaders") or []:
             if isinstance(h, dict) and h.get("name"):
                 try:
-                    headers[str(h["name"])] = str(h.get("value") or "")
+                    headers[_header_text(h["name"])] = _header_text(h.get("value") or "")
                 except (ValueError, TypeError, AttributeError, LookupError):
                     continue
-        headers["Subject"] = item.get("subject") or ""
+        try:  # for the auto-reply rules only: a subject the email package refuses is still a subject
+            headers["Subject"] = _header_text(item.get("subject") or "")
+        except (ValueError, TypeError):
+            pass
         if self.skip_auto:
             why = is_auto_generated(headers)
             if why:
                 return why
         mids = _ids(item["internetMessageId"]) or [item["internetMessageId"].strip("<>")]
-        sent = datetime.fromisoformat(item["sentDateTime"].replace("Z", "+00:00")).astimezone(UTC)
+        sent = datetime.fromisoformat(item["sentDateTime"].replace("Z", "+00:00"))
+        try:
+            sent = sent.astimezone(UTC)
+        except OverflowError:  # 31 Dec 9999 -05:00: out of range, which the writer says
+            sent = datetime.max.replace(tzinfo=UTC)
         refs = _ids(str(headers.get("References") or ""))
         in_reply = _ids(str(headers.get("In-Reply-To") or ""))
         author = _addr((item.get("from") or item.get("sender") or {}))
@@ -220,6 +228,12 @@ class GraphMailPull:
             self.scrubber.scrub_record(rec, self.scrubber.people(pairs, [], [body[:200_000]]))
         rec.meta = {"split_method": method, "references": refs[-10:], "graph_conversation": item.get("conversationId")}
         return rec
+
+
+def _header_text(value: Any) -> str:
+    """A value the email package accepts as a header: it cannot take lone surrogates (the stored text keeps
+    them for the writer, which replaces and counts them)."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", str(value))
 
 
 def _digest(rows: list[Any]) -> str:

@@ -390,7 +390,12 @@ class SlackExport(SlackNormaliser):
 
 
 def _dt(ts: str | float) -> datetime:
-    return datetime.fromtimestamp(float(ts), UTC)
+    """A Slack ts as a UTC datetime; one past what a datetime holds comes back as the largest one, which
+    the writer skips as out of range (with its reason) like any other impossible date."""
+    try:
+        return datetime.fromtimestamp(float(ts), UTC)
+    except (OverflowError, OSError):
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def _file_meta(f: dict[str, Any]) -> dict[str, Any]:

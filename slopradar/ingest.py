@@ -200,31 +200,43 @@ class IngestWriter:
             rep.units_unchanged += 1
             return
         records = [r for r in unit.records if self._admit(r)]
-        # ids cached during a transaction that is rolled back would point at rows that do not exist
-        people, conversations = dict(self._people), dict(self._conversations)
         before = (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, Counter(rep.kinds),
                   Counter(rep.subtypes), Counter(rep.skipped))
+
+        def work(s: Session) -> None:
+            self._write_records(s, records)
+            self._write_api_extras(s, unit)
+            mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
+
+        refused = self._transaction(work)
+        if refused is not None:
+            (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, rep.kinds, rep.subtypes,
+             rep.skipped) = before
+            rep.units_failed += 1
+            rep.errors.append(f"{unit.key}: not stored ({_describe(refused)}); retried on the next run")
+            return
+        self._done[unit.key] = self._digest(unit.digest)
+        rep.units_done += 1
+
+    def _transaction(self, work: Callable[[Session], None]) -> Exception | None:
+        """Run `work` in one transaction. If the store refuses what it writes, roll back, forget the ids cached
+        meanwhile (they would point at rows that do not exist) and return why; a store that cannot be used at
+        all (locked, full, gone) raises, since every unit would fail."""
+        people, conversations = dict(self._people), dict(self._conversations)
         with Session(self.engine) as s:
             try:
-                self._write_records(s, records)
-                self._write_api_extras(s, unit)
-                mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
+                work(s)
                 s.commit()
-            except _UNIT_WRITE_ERRORS as exc:
+                return None
+            except (_TooDeep, *_UNIT_WRITE_ERRORS) as exc:
                 s.rollback()
                 if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
-                    raise  # the store itself is unusable (locked, full, gone): every unit would fail
+                    raise
                 self._people, self._conversations = people, conversations
-                (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, rep.kinds, rep.subtypes,
-                 rep.skipped) = before
-                rep.units_failed += 1
-                rep.errors.append(f"{unit.key}: not stored ({_describe(exc)}); retried on the next run")
-                return
+                return exc
             except BaseException:
                 s.rollback()
                 raise
-        self._done[unit.key] = self._digest(unit.digest)
-        rep.units_done += 1
 
     def _admit(self, r: MessageRecord) -> bool:
         """Make one record safe to store (characters, nesting, dates, sizes), or count why it is skipped."""
@@ -338,6 +350,24 @@ class IngestWriter:
             upsert(s, PersonAlias, arows[i:i + 500], keys=["alias"])
 
     # -- conversations --------------------------------------------------------------------
+    def register_conversations(self, conversations: Iterable[ConversationRecord]) -> None:
+        """Store conversations and their members (people who never wrote are still an audience), each in
+        its own transaction if need be: one the store refuses is counted, the others are kept."""
+        conversations = list(conversations)
+
+        def register(convs: list[ConversationRecord]) -> Callable[[Session], None]:
+            def work(s: Session) -> None:
+                for conv in convs:
+                    _clean(conv, [0])
+                    self.conversation_id(s, conv)
+            return work
+
+        if self._transaction(register(conversations)) is None:  # the usual case: all at once
+            return
+        for conv in conversations:
+            if self._transaction(register([conv])) is not None:
+                self.report.skipped["conversation not stored (malformed)"] += 1
+
     def conversation_id(self, s: Session, conv: ConversationRecord) -> int:
         key = (conv.namespace, conv.native_id)
         cid = self._conversations.get(key)

@@ -71,10 +71,7 @@ def _after_ingest(engine: Engine, settings: Settings, pz: Pseudonymizer) -> None
 
 
 def _register_members(writer: IngestWriter, conversations: Iterable[Any]) -> None:
-    with Session(writer.engine) as s:
-        for conv in conversations:
-            writer.conversation_id(s, conv)
-        s.commit()
+    writer.register_conversations(conversations)
 
 
 def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progress: bool = True) -> IngestReport:
