@@ -288,20 +288,41 @@ def eval_chains(
     emit_json(result)
 
 
+@eval_app.command("share")
+def eval_share(
+    data: Annotated[Path, typer.Option(help='JSONL, one {"text", "group", "period": "before"|"after", "label"} per line; '
+                                           '"before" rows are the group\'s human baseline; labels only score the estimate.')],
+    model: Annotated[Path | None, typer.Option(help="Detector artifact [default: the shipped one].")] = None,
+) -> None:
+    """Team-level AI share on mixtures: per group n_after, true, estimate, ci95; mae, ci_coverage, n_groups."""
+    from analysis.detector import DEFAULT_ARTIFACT
+    from analysis.evaluate import DataError, evaluate_share
+
+    try:
+        result = evaluate_share(data, _embedder(), model or DEFAULT_ARTIFACT,
+                                progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
+    except (DataError, ValueError) as exc:
+        fail(str(exc))
+    emit_json(result)
+
+
 @train_app.command("detect")
 def train_detect(
     data: Annotated[list[Path], typer.Option(help="Labelled JSONL (repeat for several files).")],
     calibration: Annotated[Path | None, typer.Option(help="Human-only workplace JSONL that sets the threshold "
                                                      "(its 99th percentile: 1 % false positives).")] = None,
     out: Annotated[Path | None, typer.Option(help="Where to write the artifact [default: the shipped one].")] = None,
-    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.5,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.1,
+    rates: Annotated[Path | None, typer.Option(help="Held-out error levels from scripts/detect_loso.py "
+                                               "(stored with the artifact for the team estimate).")] = None,
 ) -> None:
     """Fit the AI-likeness detector and write its JSON artifact."""
     from analysis.detector import DEFAULT_ARTIFACT
     from analysis.evaluate import DataError, train
 
     try:
-        result = train(data, calibration, _embedder(), out or DEFAULT_ARTIFACT, C=c)
+        # the shipped detector reads no embedding (docs/detection.md): none is loaded
+        result = train(data, calibration, None, out or DEFAULT_ARTIFACT, C=c, rates=rates)
     except (DataError, ValueError) as exc:
         fail(str(exc))
     emit_json(result)
@@ -322,23 +343,27 @@ def chains(
             out_console.print(
                 f"[bold]{r['root_id']}[/] {r['sent_at']} #{plain(r['conversation'])}: {r['copies']} copies, depth "
                 f"{r['max_depth']}, {r['summary_of_summary']} summaries of summaries, critical facts lost "
-                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   “{plain(r['excerpt'])}”")
+                f"{r['critical_lost']}, distorted {r['critical_distorted']}\n   "
+                + plain(f"“{r['excerpt']}”" if r["text_shown"] else r["excerpt"]))
         emit_json({"chains": rows})
         return
     tree = queries.chain_tree(engine, root, state.settings.min_group_size)
     if tree is None:
-        fail(f"no message with id {root}")
+        fail(f"no chain starts at message {root}")
 
     def show(node: dict[str, Any], indent: str = "") -> None:
         rel = f"{node['relation']} (depth {node['depth']}{', summary of a summary' if node.get('summary_of_summary') else ''})" \
             if node["relation"] else "announcement"
         out_console.print(f"{indent}[bold]{rel}[/] — team {plain(node['team'] or '?')}, #{plain(node['conversation'])}, "
                           f"{node['sent_at']}")
-        out_console.print(f"{indent}  “{plain(node['text'][:160])}”")
+        # the query layer leaves text out where a manager may not read it (docs/privacy.md)
+        text = f"“{node['text'][:160]}”" if node["text_shown"] else queries.TEXT_NOT_SHOWN
+        out_console.print(f"{indent}  {plain(text)}")
         for f in node["facts"]:
             mark = "[red]LOST[/]" if f["status"] == "lost" else "[yellow]DISTORTED[/]"
             crit = " (critical)" if f["critical"] else ""
-            fact = plain(f"{f['kind']}: {f['text']}{crit}")
+            wording = f": {f['text']}" if f["text"] is not None else ""
+            fact = plain(f"{f['kind']}{wording}{crit}")
             out_console.print(f"{indent}  {mark} {fact} {plain(f['evidence'])}")
         for child in node["children"]:
             show(child, indent + "    ")
