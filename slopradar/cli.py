@@ -180,13 +180,18 @@ def teams(
                                                  "mapping last given].")] = None,
     derived: Annotated[bool, typer.Option("--derived", help="Forget the remembered mapping: teams come from where "
                                           "people write.")] = False,
+    suggest: Annotated[Path | None, typer.Option("--suggest", help="Also write the teams as they now are to this "
+                                                 "new file, as a mapping (YAML) keyed by #channels and mail domains, "
+                                                 "to edit and apply with --mapping.")] = None,
 ) -> None:
-    """Recompute team membership (after editing the mapping file)."""
+    """Recompute team membership (after editing the mapping file) and say how people were assigned."""
     from .pipeline import apply_teams
-    from .teams import forget_mapping, remembered_mapping
+    from .teams import RULES, forget_mapping, remembered_mapping, suggest_mapping
 
     if mapping is not None and derived:
         fail("give --mapping FILE or --derived, not both")
+    if suggest is not None and suggest.exists():
+        fail(f"{suggest} exists: give --suggest a new file (a suggestion never overwrites a mapping)")
     if mapping is not None:
         state.settings.team_mapping = str(mapping)
     engine = _engine(key=True)
@@ -194,7 +199,20 @@ def teams(
         state.settings.team_mapping = None
         forget_mapping(engine)
     result = _run(apply_teams, engine, state.settings)
-    emit_json(result | {"mapping": remembered_mapping(engine)})
+    if not state.quiet:
+        err_console.print(f"{result['teams']} teams. Authors assigned by " + ", ".join(
+            f"{label}: {result['assigned'].get(rule, 0)}" for rule, label in RULES.items()), soft_wrap=True)
+    if suggest is not None:
+        from .console import write_private
+
+        try:
+            write_private(suggest, suggest_mapping(engine, state.settings.min_group_size).encode("utf-8"))
+        except OSError as exc:
+            fail(f"cannot write {suggest}: {exc.strerror or exc}")
+        if not state.quiet:
+            err_console.print(f"suggested mapping written to {plain(suggest)}: edit it, then "
+                              f"`slopradar teams --mapping {plain(suggest)}`", soft_wrap=True)
+    emit_json(result | {"mapping": remembered_mapping(engine)} | ({"suggested": str(suggest)} if suggest else {}))
 
 
 @app.command()

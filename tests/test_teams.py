@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+
+import pytest
 from sqlmodel import Session, select
+
+from slopradar.config import Settings
 
 from slopradar.pipeline import apply_teams, ingest_mailbox, ingest_slack_export
 from slopradar.schema import Conversation, Meta, Person, Team
-from slopradar.teams import read_mapping
+from slopradar.store import open_store
+from slopradar.teams import MappingError, read_mapping
 from tests.conftest import SAMPLES
 
 
@@ -42,14 +49,88 @@ def test_mapping_applies_after_ingest_too(engine, settings, tmp_path):
     assert _team_sizes(engine)["Product"] == 2
 
 
-def test_mail_only_people_get_their_domain(engine, settings, tmp_path):
-    mbox = tmp_path / "m.mbox"
-    mbox.write_text("From a@x Mon Jan  5 10:00:00 2026\nFrom: a@acme.example\nTo: b@acme.example\n"
-                    "Subject: hi\nDate: Mon, 5 Jan 2026 10:00:00 +0000\nMessage-ID: <1@acme>\n\nhello\n\n")
-    ingest_mailbox(engine, settings, mbox, progress=False)
+def _mbox(path, senders: list[str]):
+    """One mail from each sender to b@acme.example."""
+    path.write_text("".join(
+        f"From x@x Mon Jan  5 10:00:00 2026\nFrom: {a}\nTo: b@acme.example\nSubject: hi\n"
+        f"Date: Mon, 5 Jan 2026 1{i % 10}:00:00 +0000\nMessage-ID: <{i}@mail>\n\nhello from {i}\n\n"
+        for i, a in enumerate(senders)))
+    return path
+
+
+def test_mail_only_people_get_their_domain_unless_it_is_a_public_provider(engine, settings, tmp_path):
+    senders = ["a@acme.example", "c@gmail.com", "d@yahoo.fr", "e@hotmail.co.uk", "f@gmx.net", "g@web.de",
+               "h@free.fr", "i@aol.com"]
+    ingest_mailbox(engine, settings, _mbox(tmp_path / "m.mbox", senders), progress=False)
     with Session(engine) as s:
         teams = {t.name: t.origin for t in s.exec(select(Team))}
-    assert teams == {"acme.example": "domain"}
+    assert teams == {"acme.example": "domain", "Unassigned": "unassigned"}
+    assert _team_sizes(engine) == {"acme.example": 1, "Unassigned": 7}  # b@acme.example never wrote: no team
+
+
+def test_public_mail_domains():
+    from slopradar.teams import is_public_mail_domain
+
+    for d in ("gmail.com", "GMAIL.COM", "yahoo.com", "yahoo.co.uk", "fr.yahoo.com", "hotmail.fr", "outlook.com",
+              "live.com", "msn.com", "icloud.com", "gmx.de", "web.de", "free.fr", "orange.fr", "laposte.net",
+              "wanadoo.fr", "aol.com"):
+        assert is_public_mail_domain(d), d
+    for d in ("acme.com", "enron.com", "ericsson.com", "iis.fraunhofer.de", "yahoo-inc.com", "freebsd.org"):
+        assert not is_public_mail_domain(d), d
+
+
+def test_a_mapping_can_name_a_whole_mail_domain(engine, settings, tmp_path):
+    ingest_mailbox(engine, settings, _mbox(tmp_path / "m.mbox", ["a@acme.example", "z@acme.example",
+                                                                  "c@gmail.com"]), progress=False)
+    y = tmp_path / "teams.yaml"
+    y.write_text('teams:\n  Sales: ["*@acme.example"]\n')
+    settings.team_mapping = str(y)
+    assert apply_teams(engine, settings)["assigned"] == {"mapping": 2, "channel": 0, "domain": 0, "unassigned": 1}
+    assert _team_sizes(engine) == {"Sales": 3, "Unassigned": 1}  # b@acme.example too, who only received
+    y.write_text("teams:\n  Sales: [*@acme.example]\n")  # unquoted: a YAML alias; the error says how to write it
+    with pytest.raises(MappingError, match='quotes'):
+        apply_teams(engine, settings)
+
+
+def test_teams_command_says_how_people_were_assigned_and_suggests_a_mapping(tmp_path, monkeypatch):
+    """On the demo's Slack export plus mail from public providers, without a mapping: counts by rule, and a
+    suggested mapping keyed by channels and domains that, applied, gives the same teams."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from slopradar.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    env = {"SLOPRADAR_DATA_DIR": str(tmp_path / "state")}
+    db = str(tmp_path / "s.db")
+
+    def cli(*args, code=0):
+        res = CliRunner().invoke(app, ["--db", db, *args], env=env, catch_exceptions=False)
+        assert res.exit_code == code, res.output
+        return res
+
+    cli("--quiet", "ingest", "slack-export", str(SAMPLES / "slack-export"))
+    cli("--quiet", "ingest", "mailbox", str(_mbox(tmp_path / "m.mbox", ["a@acme.example", "c@gmail.com"])))
+    suggested = tmp_path / "suggested.yaml"
+    res = cli("teams", "--suggest", str(suggested))
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert set(out["assigned"]) == {"mapping", "channel", "domain", "unassigned"}
+    assert out["assigned"]["domain"] == 1 and out["assigned"]["channel"] > 20 and out["assigned"]["unassigned"] >= 1
+    assert "Authors assigned by mapping file: 0, channel they write in most:" in res.stderr
+    text = suggested.read_text()
+    assert re.findall(r"[\w.+-]+@[\w.-]+", text) == []  # never a personal address; domains only as *@domain
+    assert '"*@acme.example"' in text and '"#mobile-dev"' in text and "gmail.com (1)" in text
+    assert "1 author (" in text and "1 authors" not in text
+    assert "Unassigned\":" not in text  # not a team to map to
+    teams = yaml.safe_load(text)["teams"]
+    assert all(isinstance(m, list) and m for m in teams.values())
+    engine = open_store(Settings(db=db, data_dir=str(tmp_path / "state")))
+    derived = _teams_of_people(engine)
+    cli("--quiet", "teams", "--suggest", str(suggested), code=2)  # never overwrites
+    applied = json.loads(cli("--quiet", "teams", "--mapping", str(suggested)).stdout.strip().splitlines()[-1])
+    assert applied["assigned"]["mapping"] == out["assigned"]["channel"] + out["assigned"]["domain"]
+    assert _teams_of_people(engine) == derived  # the suggestion, applied, keeps everyone where they were
+    engine.dispose()
 
 
 def test_mapping_formats(tmp_path):
