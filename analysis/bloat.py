@@ -3,20 +3,74 @@
 Bloat is measured directly, not inferred from AI-likeness: a human can pad, an AI can be terse.
 The 0-1 score is a documented weighted sum (not a calibrated probability); each part that
 contributes becomes a reason in plain words.
+
+The core is a faithful short version of the message: every sentence that holds a critical fact
+(a date, deadline, time, number, amount, owner, status or decision), a link or an ask; then the
+sentences that add most content words the core does not have yet; generic framing only when the
+message has nothing else. The nearest-in-meaning selection it replaces kept the generic sentences
+(they are close to any message's mean embedding) and dropped the facts (issue 22).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import filler_phrases
+from .facts import extract
+from .features import filler_phrases, lexicon
 from .text import BULLET_LINE, EMOJI, MARKDOWN_HEADER, flesch_reading_ease, reading_seconds, words
 
-CORE_SIMILARITY = 0.9  # the core must be at least this close (cosine) to the whole message
+CORE_SIMILARITY = 0.9  # the fallback core (no content words anywhere) must be this close (cosine) to the whole
+MIN_GAIN = 2  # a sentence joins the core when it adds this many content words the core lacks
+# Fact kinds whose sentence always stays in the core (facts.CRITICAL_KINDS, plus clock times).
+CORE_FACT_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number", "time"}
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|fr|dev|app|co|ly)/\S*", re.I)
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w@])@[\w.-]+")
+_STANDALONE_NUMBER = re.compile(r"(?<![\w.,:/-])\d+(?:[.,:/]\d+)*(?![\w])")
+# Requests and decisions in the author's words. Written by hand (no library tags workplace asks); the
+# generic closers ("let me know if you have any questions") are not asks: they ask nothing specific.
+_ASK = re.compile(r"\b(?:please|pls|can you|could you|would you|can someone|could someone|need you to|make sure|"
+                  r"don't forget|remember to|must|have to|action required|merci de|veuillez|pouvez-vous|"
+                  r"pourriez-vous|peux-tu|pourrais-tu|il faut|n'oubliez pas|pensez à|doit|doivent)\b", re.I)
+_DECISION = re.compile(r"\b(?:decided|decision\s*:|agreed|we(?:'ve| have) chosen|signed off|"
+                       r"décidé|décision\s*:|convenu|arbitrage\s*:)", re.I)
+_CLITIC = re.compile(r"^(?:l|d|j|qu|n|s|c|m|t)'|'(?:s|ve|ll|re|d|m)$")
+_GENERIC_ASK = re.compile(r"\b(?:any (?:questions?|concerns?|thoughts)|(?:des|toute|la moindre) questions?|"
+                          r"reach out|hesitate|hésitez|my door|keep (?:up|the)|continue to|keep going)\b", re.I)
+# Words of generic framing in workplace posts, English and French: they carry no fact a reader acts on.
+# Hand-written from the demo's and the real exports' padded posts; the detector lexicon's style and
+# skill lists are added below (its other lists hold fiction names, which are content here).
+_GENERIC = set("""
+team teams everyone everybody all hi hello hey morning afternoon evening weekend week weeks today hope hoping
+well moment take taking share sharing shared update updates quick thanks thank much truly really
+question questions concern concerns thought thoughts feel free reach out door always open know let
+keep going continue continuing continued journey together progress incredible great amazing awesome
+value values culture continuous improvement collaboration collective strength strengths opportunity
+opportunities growth momentum excellence commitment dedication flexibility hard work working effort
+efforts ongoing important importance aligned alignment stay staying landscape evolving navigate
+initiative underscores delivering deliver robust seamless experience experiences customers pivotal role
+shaping long-term success successful highlight highlights key insights leverage explore delve unlock
+greater even meaningful valuable learnings learning phase next step steps refining refine feedback
+relevant channels channel tuned further monitor monitoring adjust approach needed strong across
+appreciate appreciation message finds directly impacts prioritise prioritize coming focus energy
+strategic high-quality quality clarification need help any anything else cheers best regards kind
+looking forward reflect made making ensure smooth understanding cooperation colleagues friendly reminder
+fostering foster wanted want wish thrilled excited proud pleased happy glad note noting worth
+invested lot change easy never many dedicated support supporting good moving allows allow means mean new
+whole things thing stuff ahead exciting big bigger having productive wonderful fantastic
+bonjour salut équipe équipes tous toutes chacun chacune semaine espère allez bien passe moment point
+faire avancées remarquables initiative souligne souligner engagement offrir expérience fluide robuste
+utilisateurs remercier remercie flexibilité parcours contexte constante évolution essentiel rester
+alignés capitaliser forces favorisant culture amélioration continue pourrons créer valeur ensemble
+points clés clé collaboration renforcée progrès significatifs précieux enseignements suite merci encore
+implication continuons lancée hésitez revenir question questions partager mise jour rapide efforts
+cours paysage excellence inébranlable tirant parti collectives ouvrir nouvelles perspectives croissance
+infiniment contacter moindre souhaitais souhaite prendre tiens vraiment beaucoup important importance
+""".split())
 # Weights of the parts of the score; they sum to 1.
 W_PADDING, W_FILLER, W_STRUCTURE, W_LENGTH = 0.45, 0.2, 0.15, 0.2
 _BOLD_LABEL = re.compile(r"(?m)^\s*\*{1,2}[^*\n]{2,40}\*{1,2}\s*:?|^\s*\*{1,2}[^*\n]{2,40}:\*{1,2}")
@@ -34,6 +88,8 @@ class Bloat:
     structure: list[str] = field(default_factory=list)
     length_ratio: float | None = None
     reasons: list[str] = field(default_factory=list)
+    reason_parts: list[dict] = field(default_factory=list)  # the reasons as data, for wording in any language
+    roles: list["SentenceRole"] = field(default_factory=list)  # per sentence: why it is in the core or not
 
 
 def core_sentences(sent_emb: np.ndarray, weights: np.ndarray, threshold: float = CORE_SIMILARITY) -> list[int]:
@@ -65,45 +121,163 @@ def core_sentences(sent_emb: np.ndarray, weights: np.ndarray, threshold: float =
     return sorted(chosen)
 
 
-def structure_artefacts(text: str) -> list[str]:
-    """Formatting that rarely occurs in chat written by hand."""
-    out = []
-    if n := len(MARKDOWN_HEADER.findall(text)):
-        out.append(f"{n} markdown header{'s' * (n > 1)}")
-    if n := len(_BOLD_LABEL.findall(text)):
-        out.append(f"{n} bold label{'s' * (n > 1)}")
-    if (n := len(BULLET_LINE.findall(text))) >= 3:
-        out.append(f"{n} bullet points")
-    if (n := len(EMOJI.findall(text))) >= 2:
-        out.append(f"{n} emoji")
+_FR_STOP = set("""
+le la les un une des et ou de du d à au aux en pour par sur est sont ce cet cette ces nous vous ils elles il
+elle on je tu me te se mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs qui que quoi dont où
+ne pas plus y a ai as avons avez ont été être avoir fait faire dans avec sans sous entre vers chez comme
+mais donc car si très aussi bien tout tous toute toutes même autre autres afin ainsi alors après avant
+depuis pendant encore déjà c ça cela ceci celui celle ceux j l m n s t qu jusqu lors
+""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_and_generic() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    data = lexicon()
+    style = {t.split(":", 1)[1] for t in data.entries
+             if t.startswith(("kobak_style:", "skill_en:", "skill_fr:")) and " " not in t}
+    return frozenset(set(ENGLISH_STOP_WORDS) | _FR_STOP | _GENERIC | style)
+
+
+def content_words(sentence: str) -> set[str]:
+    """Words of a sentence that carry content: not stop words, not generic framing, not link parts."""
+    plain = _LINK.sub(" ", sentence)
+    skip = _stop_and_generic()
+    out = set()
+    for w in words(plain):
+        low = w.lower().replace("’", "'")
+        low = _CLITIC.sub("", low)  # l'équipe -> équipe, morning's -> morning, we've -> we
+        if len(low) > 2 and low not in skip and not low.isdigit():
+            out.add(low)
     return out
+
+
+@dataclass
+class SentenceRole:
+    """Why a sentence is (or is not) in the core: its critical facts, links, ask or decision, new words."""
+    facts: list[str] = field(default_factory=list)  # "kind: span as written"
+    links: list[str] = field(default_factory=list)
+    ask: bool = False
+    decision: bool = False
+    content: set[str] = field(default_factory=set)
+    added: list[str] = field(default_factory=list)  # content words it brought to the core
+    filler: bool = False  # holds a filler phrase: it must bring more to join the core
+
+    @property
+    def critical(self) -> bool:
+        return bool(self.facts or self.links or self.ask or self.decision)
+
+
+def sentence_roles(text: str, sents: list[str], lang: str | None = None) -> list[SentenceRole]:
+    """What each sentence holds that a faithful short version must keep."""
+    roles = [SentenceRole(content=content_words(s), filler=bool(filler_phrases(s, lang or "en") or
+                                                                filler_phrases(s, "fr" if lang != "fr" else "en")))
+             for s in sents]
+    try:
+        facts = extract(text)
+    except Exception:  # noqa: BLE001 - a date library error must not lose the rest of the core
+        facts = []
+    for f in facts:
+        if f.kind in CORE_FACT_KINDS and f.sentence < len(sents) and f.text in sents[f.sentence]:
+            roles[f.sentence].facts.append(f"{f.kind}: {f.text}")
+    for s, r in zip(sents, roles, strict=True):
+        r.links = [m.group(0).rstrip(".,;:!?)>»”") for m in _LINK.finditer(s)]
+        rest = _MENTION.sub(" ", _LINK.sub(" ", s))
+        if not r.facts and (m := _STANDALONE_NUMBER.search(rest)):
+            r.facts.append(f"number: {m.group(0)}")
+        generic = bool(_GENERIC_ASK.search(s))
+        r.ask = not generic and (bool(_ASK.search(rest)) or (rest.rstrip().endswith("?") and len(r.content) >= 1))
+        r.decision = bool(_DECISION.search(rest)) and len(r.content) >= 1
+    return roles
+
+
+def core_of(text: str, sents: list[str], sent_emb: np.ndarray, weights: np.ndarray,
+            roles: list[SentenceRole] | None = None) -> list[int]:
+    """The sentences of a faithful short version of the message (indices, in order).
+
+    1. every sentence holding a critical fact, a link, an ask or a decision;
+    2. then, greedily, the sentence adding most content words the core lacks, while it adds MIN_GAIN
+       (one more for a sentence holding a filler phrase);
+    3. a message with neither gets the one sentence nearest in meaning to the whole (generic framing last).
+    """
+    roles = roles if roles is not None else sentence_roles(text, sents)
+    chosen = [i for i, r in enumerate(roles) if r.critical]
+    covered: set[str] = set()
+    for i in chosen:
+        roles[i].added = sorted(roles[i].content - covered)
+        covered |= roles[i].content
+    while True:
+        gains = [(len(r.content - covered) - int(r.filler), -i) for i, r in enumerate(roles) if i not in chosen]
+        if not gains or max(gains)[0] < MIN_GAIN:
+            break
+        i = -max(gains)[1]
+        roles[i].added = sorted(roles[i].content - covered)
+        chosen.append(i)
+        covered |= roles[i].content
+    if not chosen and len(sents):  # nothing but framing: the plainest sentence nearest in meaning to the whole
+        plain = [i for i, r in enumerate(roles) if not r.filler] or list(range(len(sents)))
+        if len(sent_emb) == len(sents):
+            whole = (sent_emb * weights[:, None]).sum(axis=0)
+            chosen = [max(plain, key=lambda i: float(sent_emb[i] @ whole) / (float(np.linalg.norm(sent_emb[i])) or 1.0))]
+        else:
+            chosen = plain[:1]
+    return sorted(chosen)
+
+
+def structure_counts(text: str) -> dict[str, int]:
+    """Counts of formatting that rarely occurs in chat written by hand (only those that count)."""
+    out = {}
+    if n := len(MARKDOWN_HEADER.findall(text)):
+        out["header"] = n
+    if n := len(_BOLD_LABEL.findall(text)):
+        out["bold"] = n
+    if (n := len(BULLET_LINE.findall(text))) >= 3:
+        out["bullet"] = n
+    if (n := len(EMOJI.findall(text))) >= 2:
+        out["emoji"] = n
+    return out
+
+
+_STRUCTURE_EN = {"header": "markdown header", "bold": "bold label", "bullet": "bullet point", "emoji": "emoji"}
+
+
+def structure_artefacts(text: str) -> list[str]:
+    """Formatting that rarely occurs in chat written by hand, in words."""
+    return [f"{n} {_STRUCTURE_EN[k]}{'s' * (n > 1 and k != 'emoji')}" for k, n in structure_counts(text).items()]
 
 
 def measure(text: str, sents: list[str], sent_emb: np.ndarray, lang: str | None,
             conversation_median_words: float | None) -> Bloat:
     n = len(words(text))
     wts = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
-    core = core_sentences(sent_emb, wts) if len(sents) else []
-    core_words = int(sum(wts[i] for i in core)) if core else n
+    roles = sentence_roles(text, sents, lang) if len(sents) else []
+    core = core_of(text, sents, sent_emb, wts, roles) if len(sents) else []
+    core_words = min(n, int(sum(wts[i] for i in core))) if core else n
     filler = filler_phrases(text, lang)
     structure = structure_artefacts(text)
     ratio = n / conversation_median_words if conversation_median_words else None
-    parts: list[tuple[float, str]] = []
+    parts: list[tuple[float, str, dict]] = []
     if n >= 25 and len(sents) >= 3:
         pad = (1 - core_words / max(n, 1)) * min(1.0, n / 80)
         if pad > 0:
-            parts.append((W_PADDING * pad, f"this {n}-word message says what {len(core)} of its {len(sents)} "
-                                           f"sentences say ({core_words} words)"))
+            parts.append((W_PADDING * pad, f"{n - core_words} of its {n} words are outside the {len(core)} of its "
+                                           f"{len(sents)} sentences that carry its content",
+                          {"kind": "padding", "words": n, "core_words": core_words, "core": len(core),
+                           "sentences": len(sents)}))
     if filler:
         parts.append((W_FILLER * min(1.0, len(filler) / 3), "filler or boilerplate: " +
-                      ", ".join(f"“{f}”" for f in filler[:3])))
+                      ", ".join(f"“{f}”" for f in filler[:3]), {"kind": "filler", "phrases": filler[:3]}))
     if structure:
-        parts.append((W_STRUCTURE * min(1.0, len(structure) / 3), "formatting rare in chat: " + ", ".join(structure)))
+        parts.append((W_STRUCTURE * min(1.0, len(structure) / 3), "formatting rare in chat: " + ", ".join(structure),
+                      {"kind": "structure", "items": structure_counts(text)}))
     if ratio and ratio > 1.5 and n >= 40:
         parts.append((W_LENGTH * min(1.0, math.log2(ratio) / 3),
-                      f"{ratio:.1f}× longer than this conversation's usual message"))
-    score = min(1.0, sum(p for p, _ in parts))
-    reasons = [r for p, r in sorted(parts, key=lambda t: -t[0]) if p >= 0.03]
+                      f"{ratio:.1f}× longer than this conversation's usual message",
+                      {"kind": "length", "ratio": round(ratio, 1)}))
+    score = min(1.0, sum(p for p, _, _ in parts))
+    ranked = [(r, d) for p, r, d in sorted(parts, key=lambda t: -t[0]) if p >= 0.03]
     return Bloat(score=round(score, 4), words=n, core_sentences=core, core_words=core_words,
                  reading_seconds=reading_seconds(n, lang), flesch=flesch_reading_ease(text, lang),
-                 filler=filler, structure=structure, length_ratio=ratio, reasons=reasons)
+                 filler=filler, structure=structure, length_ratio=ratio, reasons=[r for r, _ in ranked],
+                 reason_parts=[d for _, d in ranked], roles=roles)
