@@ -34,6 +34,8 @@ _CONTINUATION = re.compile(r"^[ \t>]*(?![\w-]+[ \t]*:)(\S.*)$")
 _ATTRIBUTION = re.compile(r"^[ \t>]*(?:(?:On|Le|Am|El)\s[^\n]{0,80}?,\s*)?(?:\"[^\"\n]*\"\s*==\s*)?"
                           r"([^,\n<>\[\]()]{3,60}?)\s*(?:[<\[(][^>\])\n]*[>\])]\s*)?"
                           r"(?:wrote|writes|a écrit|schrieb|escribió)\s*:", re.I | re.M)
+_ATTRIBUTION_VERB = re.compile(r"wrote|writes|a écrit|schrieb|escribió", re.I)
+_DIGIT_SLASH = re.compile(r"\d/\d")
 _LOTUS_ADDRESS = re.compile(rf"({_WORD}(?:\s+{_WORD}){{1,4}})\s*(?:/[^,;@/\n]+)*\s?@\s?[A-Za-z][\w&.-]*", re.UNICODE)
 _NAME_BEFORE_ADDRESS = re.compile(r"([^,;:<>\"'()\[\]\n=]{3,60}?)[\"']?\s*[<\[(](?:mailto:)?[^<>\[\]()\s]+"
                                   r"(?:@| at )[^<>\[\]()\s]+[>\])]")
@@ -73,6 +75,7 @@ class IdentityScrubber:
     def __init__(self, pseudonymizer: Pseudonymizer):
         self.pz = pseudonymizer
         self.known: dict[tuple[str, ...], str] = {}  # sorted lower-case words of a name -> pseudonym
+        self._words: set[str] = set()  # every word of a known name
 
     # -- labels ---------------------------------------------------------------------------
     def address_label(self, addr: str) -> str:
@@ -102,6 +105,7 @@ class IdentityScrubber:
         """Remember the names of a message's headers for every message of the mailbox."""
         for key, label in self.people(pairs, notes_values, []).items():
             self.known.setdefault(key, label)
+            self._words.update(key)
 
     def people(self, pairs: Iterable[tuple[str, str]], notes_values: Iterable[str],
                texts: Iterable[str]) -> dict[tuple[str, ...], str]:
@@ -137,12 +141,18 @@ class IdentityScrubber:
                     add(re.sub(r"[<\[(].*?[>\])]|/.*$", "", part).strip(" \"'"))
                 for part in line.split(";"):  # "Bennett, Olivia; Smith, John"
                     add(re.sub(r"[<\[(].*?[>\])]", "", part).strip(" \"'"))
-            for m in _NAME_BEFORE_ADDRESS.finditer(text):  # "Hung Jung Lu <hungjunglu at yahoo.com>" anywhere
-                add(m.group(1).strip(" \"'>"))
-            for m in _ATTRIBUTION.finditer(text):  # "On Tue, 6 Nov 2001 15:01:18 -1000 Herbert L Roitblat wrote:"
-                add(re.sub(r"^.*\d\S*\s+", "", m.group(1)).strip(" \"'"))
             lines = text.split("\n")
             for i, line in enumerate(lines):
+                if len(line) > 2000:
+                    continue
+                if "@" in line or " at " in line:  # "Hung Jung Lu <hungjunglu at yahoo.com>" anywhere
+                    for m in _NAME_BEFORE_ADDRESS.finditer(line):
+                        add(m.group(1).strip(" \"'>"))
+                if _ATTRIBUTION_VERB.search(line):  # "On Tue, 6 Nov 2001 15:01:18 -1000 Herbert L Roitblat wrote:"
+                    for m in _ATTRIBUTION.finditer(line):
+                        add(re.sub(r"^.*\d\S*\s+", "", m.group(1)).strip(" \"'"))
+                if not _DIGIT_SLASH.search(line):
+                    continue
                 if _DATE_LINE.match(line) and i and lines[i - 1].strip():
                     add(re.sub(r"\s*@\s*\S+$", "", lines[i - 1].strip()))
                 m = _LOTUS_FROM.match(line) if len(line) < 300 else None
@@ -158,6 +168,7 @@ class IdentityScrubber:
             return text
         text = _EMAIL.sub(lambda m: self.address_label(m.group(0)), text)
         text = _OBFUSCATED.sub(lambda m: m.group(1) + self.address_label(f"{m.group(2)}@{m.group(3)}"), text)
+        known_words, own_words = self._words, {w for key in people for w in key}
         tokens = []
         for m in _TOKEN.finditer(text):
             word, end = m.group().lower(), m.end()
@@ -168,6 +179,9 @@ class IdentityScrubber:
         done = i = 0
         while i < len(tokens):
             hit = None
+            if tokens[i][2] not in known_words and tokens[i][2] not in own_words:  # most words are in no name
+                i += 1
+                continue
             for n in range(min(5, len(tokens) - i), 1, -1):
                 if not all(_GAP.fullmatch(text, tokens[j][1], tokens[j + 1][0]) for j in range(i, i + n - 1)):
                     continue

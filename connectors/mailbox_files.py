@@ -332,11 +332,11 @@ def _body(msg: EmailMessage, notes: Counter[str]) -> str:
     return text
 
 
-def _header_people(msg: EmailMessage) -> list[tuple[str, str]]:
-    """(name, address) of everyone in the address headers, read from the raw values: the parsed ones lose
-    pipermail's "perry at stsci.edu (Perry Greenfield)" comment, which is the only place the name is."""
-    pairs: list[tuple[str, str]] = []
-    wanted = {h.lower() for h in _ADDRESS_HEADERS}
+def _raw_headers(msg: Any, names: tuple[str, ...]) -> list[str]:
+    """The raw values of some headers, RFC 2047 decoded and unfolded (cheap: no header objects, and
+    pipermail's "perry at stsci.edu (Perry Greenfield)" comment, where the name is, is kept)."""
+    wanted = {h.lower() for h in names}
+    out = []
     for name, value in msg.raw_items():
         if name.lower() not in wanted:
             continue
@@ -344,7 +344,14 @@ def _header_people(msg: EmailMessage) -> list[tuple[str, str]]:
             text = str(email.header.make_header(email.header.decode_header(str(value))))
         except (ValueError, LookupError, TypeError, UnicodeError):
             text = str(value)
-        text = " ".join(text.split())
+        out.append(" ".join(text.split()))
+    return out
+
+
+def _header_people(msg: Any) -> list[tuple[str, str]]:
+    """(name, address) of everyone in the address headers."""
+    pairs: list[tuple[str, str]] = []
+    for text in _raw_headers(msg, _ADDRESS_HEADERS):
         pairs += email.utils.getaddresses([text])
         pairs.append(_address(text))
     return [(n, a if "@" in a else "") for n, a in pairs]
@@ -373,6 +380,7 @@ def _ids(value: str) -> list[str]:
 
 # Names quoted in a body are looked for in its first characters only (the text kept is shorter still).
 _SCAN_CHARS = 200_000
+_HEAD_BYTES = 256 * 1024  # where a message's headers are
 
 
 class MailboxImport:
@@ -410,11 +418,11 @@ class MailboxImport:
         """A first pass over the headers only: the names of everyone the mailbox's messages come from or
         go to, so that each is replaced wherever it is written (see mail_identities)."""
         assert self.scrubber is not None
-        parser = email.parser.BytesHeaderParser(policy=policy.default)
+        parser = email.parser.BytesHeaderParser(policy=policy.compat32)  # raw values only: fast
         for raw in iter_raw(self.path, self.format, Counter(), self.max_bytes):
             try:
-                msg = parser.parsebytes(raw.data)
-                self.scrubber.learn(_header_people(msg), [_header(msg, h) for h in _NOTES_HEADERS])  # type: ignore[arg-type]
+                msg = parser.parsebytes(raw.data[:_HEAD_BYTES])
+                self.scrubber.learn(_header_people(msg), _raw_headers(msg, _NOTES_HEADERS))
             except Exception:  # noqa: BLE001 (the email package raises anything on garbage; the parse pass counts it)
                 continue
         self._names = self.scrubber.known_digest()
@@ -487,7 +495,7 @@ class MailboxImport:
         if self.scrubber is not None:
             pairs = _header_people(msg)
             pairs += [(p.display_name or "", p.email or "") for p in [author, *recipients] if p is not None]
-            people = self.scrubber.people(pairs, [_header(msg, h) for h in _NOTES_HEADERS], [body[:_SCAN_CHARS]])
+            people = self.scrubber.people(pairs, _raw_headers(msg, _NOTES_HEADERS), [body[:_SCAN_CHARS]])
             self.scrubber.scrub_record(rec, people)
         rec.meta = {"split_method": split.method, "has_signature": bool(split.signature),
                     "references": refs[-10:], "list": bool(msg.get("List-Id"))}
