@@ -141,8 +141,8 @@ def _stop_and_generic() -> frozenset[str]:
 
 
 def content_words(sentence: str) -> set[str]:
-    """Words of a sentence that carry content: not stop words, not generic framing, not link parts."""
-    plain = _LINK.sub(" ", sentence)
+    """Words of a sentence that carry content: not stop words, not generic framing, not links or mentions."""
+    plain = _MENTION.sub(" ", _LINK.sub(" ", sentence))
     skip = _stop_and_generic()
     out = set()
     for w in words(plain):

@@ -97,9 +97,21 @@ def _identifier():  # type: ignore[no-untyped-def]
     return ident
 
 
+# What is no one's language: mentions (Slack's <@U…>, a store's @p_… pseudonyms, @names), links, code, emoji codes.
+_NOT_LANGUAGE = re.compile(r"```.*?```|`[^`\n]*`|<[@#!][^>]*>|<https?://[^>]*>|(?:https?://|www\.)\S+"
+                           r"|(?<![\w@])@[\w.-]+|(?<!\w):[a-z0-9_+-]+:", re.S | re.I)
+
+
+def prose_for_language(text: str) -> str:
+    """The text without mentions, links, code and emoji codes: pseudonyms and URLs must not sway the language."""
+    return _NOT_LANGUAGE.sub(" ", text or "")
+
+
 def detect_language(text: str, min_words: int = 3, min_confidence: float = 0.6) -> Language:
-    """Language of a message (py3langid restricted to European languages); None when it cannot be told."""
-    ws = words(text)
+    """Language of a message (py3langid restricted to European languages); None when it cannot be told.
+
+    Mentions, links and code are left out: two stores with different pseudonym keys read the same language."""
+    ws = words(prose_for_language(text))
     if len(ws) < min_words:
         return Language(None, 0.0)
     code, conf = _identifier().classify(" ".join(ws))

@@ -9,6 +9,8 @@ messages are stored but never scored (checked before scoring) and never nudged.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +41,7 @@ from . import messages as msg
 NUDGED_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 UNDELIVERABLE = {"user_not_in_channel", "channel_not_found", "not_in_channel", "is_archived"}
 CHAIN_WINDOW = timedelta(days=21)
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\"user_id\": \"([UW][A-Z0-9]+)\"")
 
 
 @dataclass
@@ -174,25 +177,50 @@ class NudgeBot:
         mid, text, sent_at, lang, res = self._score(rec)
         if res is None:
             return Decision("no nudge")
-        facts, link = self._lost_facts(mid, sent_at)
-        words = len((text or "").split())
-        bloated = res.bloat is not None and res.bloat.score >= self.settings.bot_bloat_threshold
-        long_enough = words >= self.settings.bot_min_words
-        if not facts and not (long_enough and (bloated or res.ai.flagged)):
+        facts, link, method = self._lost_facts(mid, sent_at)
+        b = res.bloat
+        words = b.words if b is not None else 0  # the one word count a nudge shows
+        # Bloat alone nudges: an AI-written message that is tight and factual needs no note, and the wording is
+        # never about the tool used to write (docs/bot.md).
+        bloated = (b is not None and b.score >= self.settings.bot_bloat_threshold
+                   and words >= self.settings.bot_min_words and 0 < len(b.core_sentences) < len(res.sentences))
+        if not facts and not bloated:
             return Decision("no nudge")
         kind = "factloss" if facts else "bloat"
         why = self._limit(uid)
         if why:
             return Decision(f"skipped: {why}", kind)
-        core = [res.sentences[i] for i in (res.bloat.core_sentences if res.bloat else []) if i < len(res.sentences)]
-        if not (long_enough and (bloated or res.ai.flagged)):
-            core = []
-        reasons = (res.bloat.reasons if res.bloat and core else []) + (res.ai.reasons if res.ai.flagged else [])
-        details = {"bloat": res.bloat.score if res.bloat else None, "bloat_reasons": res.bloat.reasons if res.bloat
-                   else [], "ai_probability": res.ai.probability, "ai_reasons": res.ai.reasons, "facts": facts,
-                   "link": link}
-        return self._deliver(uid, cid, conv.name, event, mid, kind, lang, words, core, max(members - 1, 1), reasons,
-                             facts, link, details)
+        details: dict[str, Any] = {"kind": kind, "words": words, "facts": facts, "link": link, "method": method}
+        core: list[str] = []
+        if bloated and b is not None:
+            as_seen = self._as_author_sees(event)
+            core = [as_seen(res.sentences[i]) for i in b.core_sentences if i < len(res.sentences)]
+            roles = [b.roles[i] for i in b.core_sentences if i < len(b.roles)]
+            details |= {"bloat": b.score, "reason_parts": b.reason_parts, "sentences": len(res.sentences),
+                        "core_words": b.core_words, "dropped": len(res.sentences) - len(core),
+                        "dropped_words": max(b.words - b.core_words, 0),
+                        "framing_only": not any(r.critical or r.added for r in roles),
+                        "core": [{"text": c, "facts": [as_seen(f) for f in r.facts], "links": r.links, "ask": r.ask,
+                                  "decision": r.decision, "added": r.added} for c, r in zip(core, roles, strict=False)]}
+        return self._deliver(uid, cid, conv.name, event, mid, kind, lang, core, max(members - 1, 1), details)
+
+    def _as_author_sees(self, event: dict[str, Any]) -> Callable[[str], str]:
+        """Store text -> Slack text as the author wrote it: escaped, and each colleague's pseudonym back to
+        Slack's own <@U…> mention, which Slack shows as the name the reader knows (never the store's hash)."""
+        raw = json.dumps([event.get("text") or "", event.get("blocks") or []])
+        uids = dict.fromkeys(a or b for a, b in _USER_MENTION.findall(raw))
+        labels = {}
+        for uid in uids:
+            label = person_label(self.settings, self.pz, self.norm.person(uid))
+            labels[msg.escape("@" + label)] = f"<@{uid}>"
+        ordered = sorted(labels, key=len, reverse=True)
+
+        def convert(sentence: str) -> str:
+            out = msg.escape(sentence)
+            for label in ordered:
+                out = out.replace(label, labels[label])
+            return out
+        return convert
 
     # -- steps -------------------------------------------------------------------------------
     def _store(self, event: dict[str, Any], conv: ConversationRecord) -> MessageRecord | None:
@@ -219,33 +247,49 @@ class NudgeBot:
         res = score_batch(self.engine, self.analyzer, self.version, pending, medians)[0]
         return m.id, m.text, m.sent_at, res.language.code or "en", res  # type: ignore[return-value]
 
-    def _lost_facts(self, mid: int, sent_at: datetime) -> tuple[list[dict[str, str]], str | None]:
-        """Critical facts of the announcement this message derives from that it lost or changed."""
-        from analysis.chains import build_edges
+    def _lost_facts(self, mid: int, sent_at: datetime) -> tuple[list[dict[str, str]], str | None, str | None]:
+        """Critical facts of the announcement this message derives from that it lost or changed, the link to that
+        announcement and how the message was linked to it.
+
+        The announcement is the root of the message's chain: a share or permalink names its parent, so a copy of
+        a share ("FYI all, please do this 👇" sharing an announcement) is compared with the shared announcement,
+        not with the share's own few words; when the announcement itself is outside the window, with the text the
+        share carries."""
+        from analysis.chains import build_edges, chain_positions
         from analysis.factloss import compare
+        from analysis.text import sentences
 
         with Session(self.engine) as s:
             nodes, by_id = chain_nodes(s, self.settings, since=sent_at - CHAIN_WINDOW)
-            edge = next((e for e in build_edges(nodes) if e.child == str(mid)), None)
+            edges = build_edges(nodes)
+            edge = next((e for e in edges if e.child == str(mid)), None)
             if edge is None:
-                return [], None
-            parent = int(edge.parent)
-            known = s.get(DerivationEdge, parent)
-            root = s.get(Message, known.root_id if known else parent)
+                return [], None, None
+            stored = s.get(DerivationEdge, int(edge.parent))  # the parent's own chain, as `analyze` stored it
+            root_id = int(stored.root_id) if stored else int(chain_positions(edges)[str(mid)].root)
+            root = s.get(Message, root_id)
             child_m, child_n = by_id[str(mid)]
-            if root is None or not root.text:
-                return [], None
+            if root is None:
+                return [], None, None
+            root_node = by_id.get(str(root_id))
+            root_text = "\n".join(x for x in (root.text, root_node[1].forwarded_text if root_node else "") if x)
+            if not root_text:
+                return [], None, None
             copy_text = "\n".join(x for x in (child_n.text, child_n.forwarded_text) if x)
-            facts = [{"kind": f.fact.kind, "text": ("not " if f.fact.polarity == "-" else "") + f.fact.text,
-                      "status": f.status}
-                     for f in compare(root.text, copy_text, root.sent_at, child_m.sent_at)
+            root_sents = sentences(root_text)
+            facts = [{"kind": f.fact.kind, "value": f.fact.value,
+                      "text": ("not " if f.fact.polarity == "-" else "") + f.fact.text, "status": f.status,
+                      "source": root_sents[f.fact.sentence] if f.fact.sentence < len(root_sents) else "",
+                      "evidence": f.evidence}
+                     for f in compare(root_text, copy_text, root.sent_at, child_m.sent_at)
                      if f.status != "kept" and f.fact.critical]
             conv = s.get(Conversation, root.conversation_id)
             link = None
             if conv is not None and root.namespace.startswith("slack:"):
                 ts = root.native_id.split(":", 1)[1]
                 link = f"{self.workspace_url}/archives/{conv.native_id}/p{ts.replace('.', '')}"
-        return facts, link
+            method = "share" if edge.method == "share" else "forward" if edge.method == "forward-block" else "similarity"
+        return facts, link, method
 
     def _limit(self, uid: str) -> str | None:
         tz_name = self._tz.get(uid) or "UTC"
@@ -269,15 +313,17 @@ class NudgeBot:
         return None
 
     def _deliver(self, uid: str, cid: str, channel: str, event: dict[str, Any], mid: int, kind: str, lang: str,
-                 words: int, core: list[str], readers: int, reasons: list[str], facts: list[dict[str, str]],
-                 link: str | None, details: dict[str, Any]) -> Decision:
+                 core: list[str], readers: int, details: dict[str, Any]) -> Decision:
         with Session(self.engine) as s:
             nudge = Nudge(person_id=self.person_id(uid), message_id=mid, kind=kind, language=lang,
                           delivery="pending", sent_at=datetime.fromtimestamp(self.clock(), UTC), details=details)
             s.add(nudge)
             s.commit()
             nid = nudge.id
-        blocks = msg.nudge_blocks(lang, nid, f"#{channel}", words, core, readers, reasons, facts, link)  # type: ignore[arg-type]
+        blocks = msg.nudge_blocks(lang, nid, f"#{channel}", details["words"], core, readers,  # type: ignore[arg-type]
+                                  details.get("reason_parts", []), details["facts"], details["link"],
+                                  details.get("sentences", 0), details.get("core_words", 0),
+                                  details.get("framing_only", False))
         text = msg.fallback_text(lang, f"#{channel}")
         thread = event.get("thread_ts") if event.get("thread_ts") != event.get("ts") else None
         delivery = "ephemeral"
