@@ -7,6 +7,7 @@ sentences are aligned by content-word overlap, then normalised values and polari
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,11 +22,25 @@ _SAME_FAMILY = {"date": "when", "deadline": "when", "time": "time", "money": "mo
                 "number": "number", "owner": "owner", "status": "status", "name": "name"}
 
 
+# Words that state a decision without stating it: what a removal or a cancellation becomes after a few
+# AI hops (DESIGN.md section 1). English and French.
+SOFTENING = re.compile(
+    r"\b(?:scope (?:has been |was |is )?(?:refined|adjusted|updated|revised|clarified)|refined|re-?scoped|"
+    r"under (?:review|discussion|consideration|evaluation)|being (?:reviewed|reconsidered|re-?evaluated|discussed)|"
+    r"re-?evaluat(?:ed|ing)|reconsider(?:ed|ing)?|de-?prioriti[sz]ed|on hold|paused|adjusted|revisited|"
+    r"evolving|in (?:flux|progress)|to be (?:confirmed|decided|discussed)|tbd|tbc|"
+    r"périmètre (?:a été |est )?(?:ajusté|affiné|revu|précisé)|affinée?s?|ajustée?s?|revue?s?|à l'étude|"
+    r"en (?:cours de )?(?:réflexion|discussion|révision|évaluation)|réévaluée?s?|reconsidérée?s?|"
+    r"en attente|en pause|à confirmer|à définir|dépriorisée?s?)\b", re.I)
+_DECISIONS = {"removed", "cancelled", "stopped", "deprecated"}
+
+
 @dataclass(frozen=True)
 class FactStatus:
     fact: Fact
     status: str  # kept | lost | distorted
     evidence: str = ""  # what the copy says instead, for distortions
+    confidence: float = 1.0  # rule verdicts are certain of what they read; a softened decision is a judgement
 
 
 def _content(s: str) -> set[str]:
@@ -53,12 +68,18 @@ def _names_in(text: str) -> str:
 
 
 def compare(source: str, copy: str, source_time: datetime | None = None, copy_time: datetime | None = None,
-            source_facts: list[Fact] | None = None) -> list[FactStatus]:
-    """Each fact of the source: kept in the copy, lost, or distorted (aligned but different value or polarity)."""
+            source_facts: list[Fact] | None = None,
+            judge: Callable[[str, str], float] | None = None) -> list[FactStatus]:
+    """Each fact of the source: kept in the copy, lost, or distorted (aligned but different value or polarity, or a
+    decision the aligned copy sentence softens: "removed" -> "scope refined").
+
+    `judge(source sentence, copy sentence)`: the learned check's probability that the copy contradicts the source
+    (consistency.Judge); when given it is the confidence of a softened decision, else 0.8."""
     sf = source_facts if source_facts is not None else extract(source, source_time)
     cf = extract(copy, copy_time or source_time)
     copy_words = _names_in(copy)
-    alignment = align(sentences(source), sentences(copy))
+    src_sents, copy_sents = sentences(source), sentences(copy)
+    alignment = align(src_sents, copy_sents)
     out = []
     for f in sf:
         fam = _SAME_FAMILY[f.kind]
@@ -71,7 +92,7 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                 out.append(FactStatus(f, "distorted", f"copy says {'not ' if match[0].polarity == '-' else ''}"
                                                       f"{match[0].value}: “{match[0].text}”"))
             else:
-                out.append(FactStatus(f, "lost"))
+                out.append(_softened(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
         if any(g.value == f.value for g in same) or (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
@@ -84,6 +105,19 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
         else:
             out.append(FactStatus(f, "lost"))
     return out
+
+
+def _softened(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sents: list[str],
+              judge: Callable[[str, str], float] | None) -> FactStatus | None:
+    """A decision whose aligned copy sentence restates it in words that decide nothing ("scope refined")."""
+    j = alignment.get(f.sentence)
+    if f.polarity != "+" or f.value not in _DECISIONS or j is None:
+        return None
+    m = SOFTENING.search(copy_sents[j])
+    if m is None:
+        return None
+    conf = judge(src_sents[f.sentence], copy_sents[j]) if judge is not None else 0.8
+    return FactStatus(f, "distorted", f"copy softens it to “{m.group(0)}”: “{copy_sents[j]}”", round(conf, 3))
 
 
 @dataclass(frozen=True)

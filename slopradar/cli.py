@@ -346,6 +346,30 @@ def train_detect(
     emit_json(result)
 
 
+@train_app.command("factloss")
+def train_factloss(
+    data: Annotated[list[Path], typer.Option(help='Labelled JSONL, one {"source", "summary", "label": 1 consistent | '
+                                                 '0 not, "domain"} per line (repeat for several files).')],
+    generated: Annotated[list[Path] | None, typer.Option(help="Generated corruptions (scripts/build_factloss_data.py), "
+                                                         "weighted by --generated-weight.")] = None,
+    generated_weight: Annotated[float, typer.Option(help="Weight of a generated pair against a real one.")] = 0.3,
+    out: Annotated[Path | None, typer.Option(help="Where to write the artifact [default: the shipped one].")] = None,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.1,
+) -> None:
+    """Fit the learned fact-consistency check (MiniLM features + rule signals) and write its JSON artifact."""
+    from analysis.embeddings import load_embedder
+    from analysis.evaluate import DataError, train_factloss as fit
+
+    files = list(data) + list(generated or [])
+    try:
+        # the features are MiniLM's (token vectors): always the bundled model, whatever embedding_model says
+        result = fit(files, load_embedder(), out, C=c, weights={p.name: generated_weight for p in generated or []},
+                     progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
+    except (DataError, ValueError) as exc:
+        fail(str(exc))
+    emit_json(result)
+
+
 @app.command()
 def chains(
     list_: Annotated[bool, typer.Option("--list", help="List announcements that have copies.")] = False,

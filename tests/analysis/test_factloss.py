@@ -30,6 +30,11 @@ FACT_KEYS = {
 }
 
 
+# The story's point (DESIGN.md section 1): "scope refined" is the removal distorted, not merely dropped. The demo's
+# ground truth (samples/story.py, not ours) still lists it as lost; we now report the more specific verdict.
+RELABELLED = {("feature-x-removed", "fx3", "removal"): "distorted"}
+
+
 def test_every_planted_loss_and_distortion_is_found():
     checked = 0
     for chain in story.CHAINS:
@@ -44,6 +49,7 @@ def test_every_planted_loss_and_distortion_is_found():
                 if key is None:
                     continue
                 want = "lost" if fact["id"] in copy["lost"] else "distorted" if fact["id"] in copy["distorted"] else "kept"
+                want = RELABELLED.get((chain["id"], copy["key"], fact["id"]), want)
                 assert got.get(key) == want, (chain["id"], copy["key"], fact["id"], got)
                 checked += 1
     assert checked >= 35

@@ -1,0 +1,267 @@
+"""A learned consistency check: does a copy (a summary) state something its source does not support?
+
+Each copy sentence is aligned to its best source sentences (MiniLM cosine, as the chains are). Per aligned
+pair we measure what a fact-checker would look at: the rule signals of `factloss.check_summary` (numbers,
+months, names, negation and status polarity), content words the copy introduces, words whose antonym the
+source uses, negation and softening cues that changed ("removed" -> "scope refined"), and how well MiniLM's
+contextual token vectors of the copy are matched by the source's (a BERTScore-style precision: an edited word
+has no close token in the source). A calibrated logistic regression over those signals decides; the sentence
+similarity is one feature among many, never the decision. No NLI model ships its weights on PyPI
+(research/models.md), and fine-tuning all of MiniLM would mean shipping 90 MB; the regression is a few kB.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .factloss import _NEG_CUE, SOFTENING, _split, check_summary
+from .facts import STATUS_CUES
+from .text import words
+
+DEFAULT_MODEL = Path(__file__).parent / "data" / "factloss_model.json"
+
+_STATUS_ANY = re.compile(r"\b(?:" + "|".join(v for k, v in STATUS_CUES.items() if k != "approved") + r")\b", re.I)
+
+# Workplace antonyms, English and French: a copy word absent from the source whose opposite the source uses.
+_ANTONYM_PAIRS = """increase decrease|increased decreased|increases decreases|increasing decreasing|rise fall|rose fell|
+raise lower|raised lowered|higher lower|more less|gain loss|gained lost|grow shrink|growth decline|up down|above below|
+add remove|added removed|include exclude|included excluded|including excluding|accept reject|accepted rejected|
+approve reject|approved rejected|agree disagree|agreed disagreed|confirm deny|confirmed denied|allow forbid|
+allowed forbidden|enable disable|enabled disabled|start stop|started stopped|begin end|open close|opened closed|
+before after|early late|earlier later|first last|success failure|successful unsuccessful|positive negative|
+strong weak|stronger weaker|profit loss|profitable unprofitable|expand reduce|expanded reduced|expansion reduction|
+buy sell|bought sold|hire fire|hired fired|win lose|won lost|easy difficult|simple complex|cheap expensive|
+cheaper costlier|fast slow|faster slower|major minor|maximum minimum|best worst|better worse|good bad|
+satisfied dissatisfied|happy unhappy|likely unlikely|possible impossible|available unavailable|complete incomplete|
+completed pending|internal external|public private|required optional|mandatory optional|same different|
+always never|all none|everyone nobody|upgrade downgrade|long short|longer shorter|large small|larger smaller|
+high low|interested uninterested|willing unwilling|able unable|agreed refused|supports opposes|support oppose|
+optimistic pessimistic|confident doubtful|certain uncertain|permanent temporary|ahead behind|exceeded missed|
+beat missed|surplus deficit|inflow outflow|import export|inbound outbound|hausse baisse|augmente diminue|
+augmentation diminution|augmenté diminué|plus moins|avant après|ajouté supprimé|inclus exclu|accepté refusé|
+approuvé rejeté|confirmé démenti|ouvert fermé|début fin|premier dernier|succès échec|gagné perdu|facile difficile|
+obligatoire facultatif|interne externe|public privé|toujours jamais|tôt tard|maintenu annulé|maintenue annulée|
+confirmée annulée|prolongé raccourci"""
+ANTONYMS: dict[str, set[str]] = {}
+for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
+    _a, _b = _pair.split()
+    ANTONYMS.setdefault(_a, set()).add(_b)
+    ANTONYMS.setdefault(_b, set()).add(_a)
+
+_STOP = set("""the a an and or of to in on for with by at is are be was were been being this that these those it its as
+from our we you they he she his her their them i me my your us will would can could should may might has have had do
+does did not no so if then than but also about into over after before up out all any some such very just more most
+there here what which who whom whose when where why how one two le la les un une des et ou de du à au aux en pour par
+sur est sont ce cette ces nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus été être
+avoir a ont""".split())
+
+FEATURES = [
+    "rule_number", "rule_month", "rule_name", "rule_negation", "rule_polarity",
+    "novel_max", "novel_sum", "novel_aligned_max", "novel_rate_max", "novel_capital_max",
+    "antonym", "neg_diff_max", "neg_added", "neg_removed", "softened",
+    "cos_min", "cos_mean", "tok_min", "tok_low50", "tok_low60", "tok_low70", "tok_mean_min",
+    "n_sents", "log_len",
+]
+
+
+def _stem(w: str) -> str:
+    return w.lower()[:6]
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w.lower() not in _STOP and not w.isdigit() and len(w) > 2]
+
+
+def _negations(text: str) -> int:
+    return len(_NEG_CUE.findall(text))
+
+
+def encode_sentences(embedder: Any, sents: list[str], store: dict[str, Any]) -> None:
+    """Sentence vector and content-token vectors (unit length, MiniLM's last layer) of each new sentence, in one
+    batched pass; kept in `store`. An embedder without token output (not sentence-transformers) gives none."""
+    new = list(dict.fromkeys(s for s in sents if s not in store))
+    if not new:
+        return
+    model = getattr(embedder, "_model", None)
+    if model is None:
+        for s, v in zip(new, embedder.encode(new), strict=True):
+            store[s] = (v, np.zeros((0, len(v)), dtype=np.float32))
+        return
+    out = model.encode(new, output_value=None, batch_size=64, convert_to_numpy=False, show_progress_bar=False)
+    tok = model.tokenizer
+    for s, o in zip(new, out, strict=True):
+        sv = o["sentence_embedding"].float().numpy()
+        sv = sv / max(float(np.linalg.norm(sv)), 1e-9)
+        ids = tok(s, truncation=True, max_length=model.max_seq_length)["input_ids"]
+        pieces = tok.convert_ids_to_tokens(ids)
+        tv = o["token_embeddings"].float().numpy()[: len(pieces)]
+        tv = tv[[i for i, p in enumerate(pieces) if _content_piece(p)]]
+        tv = tv / np.maximum(np.linalg.norm(tv, axis=1, keepdims=True), 1e-9)
+        store[s] = (sv.astype(np.float32), tv.astype(np.float32))
+
+
+def _content_piece(p: str) -> bool:
+    return p not in ("[CLS]", "[SEP]", "[PAD]") and p.strip("#").isalpha() and p.lower() not in _STOP and len(p.strip("#")) > 2
+
+
+@dataclass
+class SentenceSignal:
+    """Why a copy sentence looks unsupported: what a reader is shown as evidence."""
+    sentence: str
+    source_sentence: str
+    novel: list[str] = field(default_factory=list)
+    antonyms: list[str] = field(default_factory=list)
+    negation_changed: bool = False
+    softened: bool = False
+
+
+def pair_features(source: str, summary: str, embedder: Any | None,
+                  cache: dict[str, Any] | None = None) -> tuple[np.ndarray, list[SentenceSignal]]:
+    """The feature vector of one (source, copy) pair (order: FEATURES), and each copy sentence's signals."""
+    cache = cache if cache is not None else {}
+    rules = check_summary(source, summary).problems
+    rule = [sum(p.startswith(k) for p in rules) for k in ("number", "month", "name", "negation", "polarity")]
+    src_sents = _split(source) or [source]
+    sum_sents = _split(summary) or [summary]
+    src_words = {_stem(w) for w in words(source)}
+    src_lower = " " + " ".join(w.lower() for w in words(source)) + " "
+    src_status = bool(_STATUS_ANY.search(source))
+    if embedder is not None:
+        encode_sentences(embedder, src_sents + sum_sents, cache)
+        s_emb = np.stack([cache[x][0] for x in src_sents])
+        c_emb = np.stack([cache[x][0] for x in sum_sents])
+        sims = c_emb @ s_emb.T
+        src_all = np.concatenate([cache[x][1] for x in src_sents])
+        c_tok = [cache[x][1] for x in sum_sents]
+    else:
+        sims = np.array([[_overlap(a, b) for b in src_sents] for a in sum_sents])
+        c_tok, src_all = [], None
+    signals, rows = [], []
+    for i, s in enumerate(sum_sents):
+        order = np.argsort(-sims[i])[:2]
+        aligned = " ".join(src_sents[j] for j in order)
+        aligned_words = {_stem(w) for w in words(aligned)}
+        cw = _content_words(s)
+        novel = [w for w in cw if _stem(w) not in src_words]
+        novel_aligned = [w for w in cw if _stem(w) not in aligned_words]
+        ant = [w for w in cw if _stem(w) not in src_words and any(f" {a} " in src_lower for a in ANTONYMS.get(w.lower(), ()))]
+        neg_c, neg_s = _negations(s), _negations(src_sents[order[0]])
+        soft = bool(SOFTENING.search(s)) and src_status and not _STATUS_ANY.search(s)
+        tok_min = tok_mean = 1.0
+        low = [0.0, 0.0, 0.0]
+        if src_all is not None and len(src_all) and len(c_tok[i]):
+            best = (c_tok[i] @ src_all.T).max(axis=1)
+            if len(best):
+                tok_min, tok_mean = float(best.min()), float(best.mean())
+                low = [float((best < t).sum()) for t in (0.5, 0.6, 0.7)]
+        rows.append([len(novel), len(novel_aligned), len(novel) / max(len(cw), 1),
+                     sum(w[0].isupper() for w in novel), len(ant), abs(neg_c - neg_s), float(neg_c > neg_s),
+                     float(neg_c < neg_s), float(soft), float(sims[i].max()), tok_min, tok_mean, *low])
+        signals.append(SentenceSignal(s, src_sents[order[0]], novel, ant, neg_c != neg_s, soft))
+    r = np.array(rows, dtype=float)
+    feats = [*rule, r[:, 0].max(), r[:, 0].sum(), r[:, 1].max(), r[:, 2].max(), r[:, 3].max(), r[:, 4].sum(),
+             r[:, 5].max(), r[:, 6].max(), r[:, 7].max(), r[:, 8].max(), r[:, 9].min(), r[:, 9].mean(),
+             r[:, 10].min(), r[:, 12].max(), r[:, 13].max(), r[:, 14].max(), r[:, 11].min(),
+             float(len(sum_sents)), float(np.log1p(len(words(summary))))]
+    return np.array(feats, dtype=float), signals
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = {_stem(w) for w in _content_words(a)}, {_stem(w) for w in _content_words(b)}
+    return len(wa & wb) / max(len(wa), 1)
+
+
+# The features the shipped model reads. The lexical-novelty ones (novel_*, tok_low*) were dropped: on SummEdits a
+# consistent paraphrase introduces as many new words as an edit does, and they lowered every held-out domain.
+SELECTED = ["rule_number", "rule_month", "rule_name", "rule_negation", "rule_polarity", "antonym", "neg_added",
+            "neg_removed", "softened", "tok_min", "tok_mean_min", "cos_min", "cos_mean"]
+
+
+class ConsistencyModel:
+    """Logistic regression over the `features` columns of `FEATURES`, standardised, balanced classes (threshold 0.5)."""
+
+    def __init__(self, C: float = 0.1, features: list[str] | None = None):
+        self.C = C
+        self.features = list(features or SELECTED)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
+            sample_weight: np.ndarray | None = None, provenance: dict[str, Any] | None = None) -> ConsistencyModel:
+        """y: 1 = inconsistent. groups: the domain of each row; the threshold comes from leave-one-group-out scores."""
+        from sklearn.linear_model import LogisticRegression
+
+        X = X[:, [FEATURES.index(f) for f in self.features]]
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = np.where(X.std(axis=0) > 1e-9, X.std(axis=0), 1.0)
+        Z = (X - self.mean_) / self.scale_
+        lr = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+        lr.fit(Z, y, sample_weight=sample_weight)
+        self.coef_, self.intercept_ = lr.coef_[0], float(lr.intercept_[0])
+        held = np.zeros(len(y))
+        gs = groups if groups is not None else np.arange(len(y)) % 5
+        for g in np.unique(gs):
+            m = gs == g
+            part = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+            part.fit(Z[~m], y[~m], sample_weight=None if sample_weight is None else sample_weight[~m])
+            held[m] = part.predict_proba(Z[m])[:, 1]
+        self.threshold_ = 0.5
+        by_group = {str(g): round(_bacc(y[gs == g], held[gs == g] >= 0.5), 4) for g in np.unique(gs)}
+        self.provenance_ = (provenance or {}) | {"features": FEATURES, "trained": date.today().isoformat(),
+                                                 "heldout_balanced_accuracy": round(_bacc(y, held >= 0.5), 4),
+                                                 "heldout_balanced_accuracy_by_group": by_group}
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(X)[:, [FEATURES.index(f) for f in self.features]]
+        z = ((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self, path: Path) -> None:
+        d = {"C": self.C, "use": self.features, "mean": self.mean_.tolist(), "scale": self.scale_.tolist(), "coef": self.coef_.tolist(),
+             "intercept": self.intercept_, "threshold": self.threshold_, "provenance": self.provenance_}
+        path.write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, path: Path = DEFAULT_MODEL) -> ConsistencyModel:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        if d["provenance"].get("features") != FEATURES:
+            raise ValueError(f"{path}: trained on other features; run `slopradar train factloss`")
+        m = cls(d["C"], d["use"])
+        m.mean_, m.scale_ = np.array(d["mean"]), np.array(d["scale"])
+        m.coef_, m.intercept_ = np.array(d["coef"]), float(d["intercept"])
+        m.threshold_, m.provenance_ = float(d["threshold"]), d["provenance"]
+        return m
+
+
+def _bacc(y: np.ndarray, pred: np.ndarray) -> float:
+    pos, neg = y == 1, y == 0
+    return float((pred[pos].mean() + (1 - pred[neg]).mean()) / 2) if pos.any() and neg.any() else float("nan")
+
+
+def batch_features(pairs: list[tuple[str, str]], embedder: Any | None) -> np.ndarray:
+    """Feature rows of many (source, copy) pairs, every distinct sentence encoded once in one batched pass."""
+    cache: dict[str, Any] = {}
+    if embedder is not None:
+        encode_sentences(embedder, [s for src, c in pairs for s in (_split(src) or [src]) + (_split(c) or [c])], cache)
+    return np.array([pair_features(src, c, embedder, cache)[0] for src, c in pairs]).reshape(len(pairs), len(FEATURES))
+
+
+class Judge:
+    """The shipped model with its embedder: how likely a copy contradicts or drops what a source states."""
+
+    def __init__(self, embedder: Any, model: ConsistencyModel | None = None):
+        self.embedder = embedder
+        self.model = model or ConsistencyModel.from_json()
+        self._cache: dict[str, Any] = {}
+
+    def probability(self, source: str, copy: str) -> float:
+        x, _ = pair_features(source, copy, self.embedder, self._cache)
+        if len(self._cache) > 5000:  # a long run over many chains: keep memory flat
+            self._cache.clear()
+        return float(self.model.predict_proba(x)[0])
