@@ -1,15 +1,14 @@
 """Slack workspace export (the ZIP Slack produces, or the unpacked folder) -> normalised records.
 
 Layout: channels.json, groups.json, dms.json, mpims.json, users.json / org_users.json, and one
-folder per conversation holding one JSON array per day. The ZIP is streamed member by member
-and never extracted; member names that could escape a folder are rejected.
+folder per conversation holding one JSON array per day (files read by slack_archive, JSON element by
+element by json_stream).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 import re
 import zipfile
 import zlib
@@ -17,19 +16,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from pathlib import Path
+from typing import Any
 
 from slopradar.ingest import Unit
 from slopradar.records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef
 
-from .json_stream import Element, JsonStreamError, iter_array, read_chunks
+from .json_stream import JsonStreamError, iter_array
+from .slack_archive import ExportArchive, ExportError
+
+__all__ = ["PARSER_VERSION", "SUBTYPE_POLICY", "ExportArchive", "ExportError", "SlackExport", "SlackNormaliser",
+           "SlackUser", "is_slack_id", "open_export", "parse_user", "text_or_none"]
 from .slack_text import DecodedText, decode_mrkdwn, decode_rich_text, strip_url_secrets
 
 PARSER_VERSION = "slack-export/1"
 _DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _META_FILES = ("users.json", "org_users.json", "channels.json", "groups.json", "dms.json", "mpims.json")
-_MAX_MEMBER_BYTES = 512 * 1024 * 1024
 # A day file is committed in parts of at most this many messages or characters of JSON, so that memory
 # stays bounded however large the file (a busy channel's day is a few thousand messages, a few MB).
 PART_MESSAGES = 2000
@@ -58,89 +60,6 @@ SUBTYPE_POLICY: dict[str | None, str] = {
     # handled specially below
     "message_changed": "edit", "message_deleted": "delete", "tombstone": "delete",
 }
-
-
-class ExportError(Exception):
-    """The path is not a readable Slack export."""
-
-
-class ExportArchive:
-    """Read-only view of an export, ZIP or folder, with safe member names. Symlinks in a folder that
-    lead outside it are left out (`outside`)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.rejected: list[str] = []
-        self.outside: list[str] = []
-        self._zip: zipfile.ZipFile | None = None
-        if path.is_dir():
-            root = path.resolve()
-            names = []
-            for p in path.rglob("*.json"):
-                if p.is_symlink() and not p.resolve().is_relative_to(root):
-                    self.outside.append(p.relative_to(path).as_posix())
-                elif p.is_file():
-                    names.append(p.relative_to(path).as_posix())
-        elif path.is_file():
-            try:
-                self._zip = zipfile.ZipFile(path)
-            except (zipfile.BadZipFile, OSError) as exc:
-                raise ExportError(f"{path} is not a readable ZIP file ({exc}); is the download complete?") from exc
-            names = []
-            for info in self._zip.infolist():
-                if info.is_dir() or not info.filename.endswith(".json"):
-                    continue
-                if not _safe_name(info.filename):
-                    self.rejected.append(info.filename)
-                    continue
-                names.append(info.filename)
-        else:
-            raise ExportError(f"{path} does not exist")
-        self.prefix = _find_root(names)
-        plen = len(self.prefix)
-        self.members = sorted(n[plen:] for n in names if n.startswith(self.prefix))
-
-    def size(self, name: str) -> int:
-        full = self.prefix + name
-        if self._zip is not None:
-            return self._zip.getinfo(full).file_size
-        return (self.path / full).stat().st_size
-
-    def open(self, name: str) -> BinaryIO:
-        """A member as a binary stream (a ZIP member is inflated as it is read, never all at once)."""
-        size = self.size(name)
-        if size > _MAX_MEMBER_BYTES:
-            raise ExportError(f"{name} is {size} bytes, over the {_MAX_MEMBER_BYTES} limit")
-        if self._zip is not None:
-            return self._zip.open(self.prefix + name)
-        return (self.path / (self.prefix + name)).open("rb")
-
-    def read(self, name: str) -> bytes:
-        with self.open(name) as fh:
-            return fh.read()
-
-    def chunks(self, name: str) -> Iterator[bytes]:
-        with self.open(name) as fh:
-            yield from read_chunks(fh)
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-
-
-def _safe_name(name: str) -> bool:
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or "\\" in name:
-        return False
-    return ".." not in PurePosixPath(posixpath.normpath(name)).parts and ".." not in name.split("/")
-
-
-def _find_root(names: list[str]) -> str:
-    """Exports are sometimes zipped with one top folder: find the folder that holds the metadata."""
-    for meta in ("channels.json", "users.json", "org_users.json"):
-        hits = sorted((n for n in names if n == meta or n.endswith("/" + meta)), key=len)
-        if hits:
-            return hits[0][: -len(meta)]
-    return ""
 
 
 @dataclass

@@ -26,7 +26,6 @@ from connectors.graph_mail import GraphError, GraphMailPull
 from connectors.mailbox_files import MailboxError, MailboxImport
 from connectors.slack_api import SlackApiPull, SlackConnectorError
 from connectors.slack_export import SUBTYPE_POLICY, ExportError, open_export
-from connectors.slack_text import DecodedText  # noqa: F401  (the decoder runs inside normalise)
 from slopradar.config import Settings
 from slopradar.ingest import IngestWriter, Unit
 from slopradar.pseudonym import Pseudonymizer

@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from connectors import slack_export
+from connectors import slack_archive, slack_export
+from connectors.mail_containers import _iter_mbox
 from connectors.mailbox_files import MailboxImport
 from slopradar.ingest import OUT_OF_RANGE, IngestWriter
 from slopradar.pipeline import ingest_mailbox, ingest_outlook, ingest_slack_export, stats
@@ -247,7 +248,7 @@ def test_zip_members_are_streamed_and_checked_by_size(engine, settings, tmp_path
         zf.writestr("channels.json", json.dumps([{"id": "C1", "name": "general"}]))
         zf.writestr("general/2024-01-01.json", json.dumps([_msg(1)]))
         zf.writestr("general/2024-01-02.json", json.dumps([_msg(i, day=1) for i in range(2000)]))
-    monkeypatch.setattr(slack_export, "_MAX_MEMBER_BYTES", 10_000)
+    monkeypatch.setattr(slack_archive, "_MAX_MEMBER_BYTES", 10_000)
     report = ingest_slack_export(engine, settings, z, progress=False)
     assert report.new == 1 and report.units_failed == 1
     assert "over the 10000 limit" in report.errors[-1]
@@ -267,7 +268,7 @@ def test_mbox_messages_over_the_limit_are_never_held_and_batches_are_bounded_by_
         f"From x@y Mon Jan  5 10:00:00 2015\nFrom: a@example.com\nSubject: {i}\n"
         f"Date: Mon, 5 Jan 2015 10:{i:02d}:00 +0000\nMessage-ID: <m{i}@example.com>\n\n" + "word " * 8000 + "\n\n"
         for i in range(10)))
-    held = [len(d or b"") for _, d in mf._iter_mbox(box, settings.max_mail_bytes, piece=1 << 16)]
+    held = [len(d or b"") for _, d in _iter_mbox(box, settings.max_mail_bytes, piece=1 << 16)]
     assert held[:2] == [0, 0] and len(held) == 12  # the two large ones are never returned
     monkeypatch.setattr(mf, "BATCH_BYTES", 100_000)
     sizes = [len(u.records or []) for u in MailboxImport(box, settings.max_mail_bytes).units()]
