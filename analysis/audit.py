@@ -126,6 +126,16 @@ def periods_from_adoption(engine: Engine, adoption: date, min_group_size: int) -
     return Period("before", first, cut), Period("after", after_start, last), transition
 
 
+def default_adoption_date(engine: Engine, min_group_size: int) -> date | None:
+    """A date to offer when none is configured: the Monday of the median week that has released data, so that
+    both sides have data even when the store spans a long gap (a 2001 archive and a 2016 export: the middle
+    of the span fell in 2009, with no data on either side for years). None without data or with one week."""
+    weeks = sorted({r["week"] for r in queries.team_weekly(engine, min_group_size)})
+    if len(weeks) < 2:
+        return None
+    return date.fromisoformat(weeks[len(weeks) // 2])
+
+
 def explicit_period(label: str, start: date, end_inclusive: date) -> Period:
     if end_inclusive < start:
         raise AuditError(f"{label} period ends ({end_inclusive}) before it starts ({start})")
@@ -335,7 +345,9 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
         "periods": {"before": pb.as_dict(), "after": pa.as_dict()},
         "groups": groups,
         "weekly": [{k: r[k] for k in ("week", "team", "messages", "reading_hours", "mean_bloat", "ai_mean",
-                                      "sos_copies", "survival")} for r in weekly],
+                                      "sos_copies", "survival")}
+                   | {"padding_share": r["padding_words"] / r["words"] if r["words"] else None} for r in weekly],
+        "team_colours": report_colours(queries.options(engine, min_n).get("team", [])),
         "worst_chains": [{k: c[k] for k in ("sent_at", "conversation", "root_team", "excerpt", "copies", "max_depth",
                                             "summary_of_summary", "critical_lost", "critical_distorted",
                                             "teams_reached")}
@@ -350,6 +362,12 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
                                                                  else f"{m.margin:g} absolute"),
                                 "minimum_data": m.min_den} for m in METRICS],
     }
+
+
+def report_colours(teams: list[str]) -> dict[str, str]:
+    from .report import team_colours
+
+    return team_colours(teams)
 
 
 def _store_signature(engine: Engine) -> str:

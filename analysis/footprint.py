@@ -116,6 +116,40 @@ PHONE_KWH_PER_CHARGE = 0.019  # US EPA Greenhouse Gas Equivalencies Calculator, 
 DRINKING_L_PER_DAY = 2.0  # EFSA (2010) adequate total water intake, adult women
 
 
+# (label, amount of the quantity per unit, source): kWh for energy, litres for water. `readable` picks one.
+ENERGY_EQUIVALENCES = [
+    ("minutes of a 10 W LED bulb", 10 / 60 / 1000, "a 10 W LED bulb (the light of a 60 W incandescent one) for a minute"),
+    ("smartphone charges", PHONE_KWH_PER_CHARGE, "0.019 kWh per charge (US EPA Greenhouse Gas Equivalencies Calculator)"),
+    ("km driven by an electric car", EV_KWH_PER_KM,
+     "21 kWh/100 km, real-world mean of 342 EVs (Weiss et al., Sustainability 16(17):7529, 2024)"),
+    ("thousand km driven by an electric car", EV_KWH_PER_KM * 1000,
+     "21 kWh/100 km, real-world mean of 342 EVs (Weiss et al., Sustainability 16(17):7529, 2024)"),
+]
+WATER_EQUIVALENCES = [
+    ("teaspoons of water", 0.005, "5 mL a teaspoon"),
+    ("glasses of water", 0.25, "25 cL a glass"),
+    ("days of one person's drinking water", DRINKING_L_PER_DAY, "2 L a day (EFSA 2010, adequate total water intake)"),
+    ("years of one person's drinking water", DRINKING_L_PER_DAY * 365,
+     "2 L a day (EFSA 2010, adequate total water intake)"),
+]
+READABLE = (0.1, 1000.0)
+
+
+def readable(candidates: list[tuple[str, float, str]], low: float, high: float) -> Equivalence:
+    """The first equivalence (in the list's order) whose whole range lands within 0.1–1000 units, else the one
+    closest to that band (in orders of magnitude): '2–7 smartphone charges', never '0.0046–0.017 days of drinking water'."""
+    import math
+
+    def miss(per_unit: float) -> float:  # how many orders of magnitude the range falls outside the band
+        lo, hi = low / per_unit, high / per_unit
+        if hi <= 0:
+            return 0.0 if per_unit == min(c[1] for c in candidates) else math.inf
+        return max(0.0, math.log10(READABLE[0] / max(lo, 1e-300))) + max(0.0, math.log10(hi / READABLE[1]))
+
+    label, per_unit, source = min(candidates, key=lambda c: (miss(c[1]) > 0, miss(c[1])))
+    return Equivalence(label, low / per_unit, high / per_unit, source)
+
+
 @dataclass(frozen=True)
 class Footprint:
     output_tokens: float
@@ -157,15 +191,8 @@ def estimate(output_tokens: float, input_tokens: float, model_class: str = "fron
     local = (lo.energy_wh / 1000 * local_grid_g_per_kwh + lo.gwp_embodied_g,
              hi_energy / 1000 * local_grid_g_per_kwh + emb_hi)
     water = (lo.water_l, hi_it / 1000 * (wue_onsite + pue * wue_offsite))
-    eq = [
-        Equivalence("km driven by an electric car", energy[0] / 1000 / EV_KWH_PER_KM, energy[1] / 1000 / EV_KWH_PER_KM,
-                    "21 kWh/100 km, real-world mean of 342 EVs (Weiss et al., Sustainability 16(17):7529, 2024)"),
-        Equivalence("smartphone charges", energy[0] / 1000 / PHONE_KWH_PER_CHARGE,
-                    energy[1] / 1000 / PHONE_KWH_PER_CHARGE,
-                    "0.019 kWh per charge (US EPA Greenhouse Gas Equivalencies Calculator)"),
-        Equivalence("days of one person's drinking water", water[0] / DRINKING_L_PER_DAY,
-                    water[1] / DRINKING_L_PER_DAY, "2 L a day (EFSA 2010, adequate total water intake)"),
-    ]
+    eq = [readable(candidates, low, high) for candidates, low, high in (
+        (ENERGY_EQUIVALENCES, energy[0] / 1000, energy[1] / 1000), (WATER_EQUIVALENCES, water[0], water[1]))]
     assumptions = {
         "model_class": model_class, "model": mc.label, "active_parameters_b": list(mc.active_b),
         "total_parameters_b": list(mc.total_b), "gpus": [gpu_count(mc.total_b[0]), gpu_count(mc.total_b[1])],

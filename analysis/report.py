@@ -76,8 +76,36 @@ ERROR_RATES: list[tuple[str, str, str]] = [
     ("Fact loss per pair", "balanced accuracy 0.640 (AUROC 0.643) on SummEdits workplace pairs", "docs/chains.md"),
 ]
 
+# One colour per team on every chart (dashboard and reports): matplotlib's "tab10" then the light half of
+# "tab20", given to the teams in the order of their names, so a team keeps its colour wherever it appears
+# as long as the store's teams are the same. The organisation is grey.
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+            "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5")
+ORGANISATION_COLOUR = "#555555"
+
+
+def team_colours(names: list[str] | tuple[str, ...] | set[str]) -> dict[str, str]:
+    """Team name -> colour, from the names of every team shown anywhere (queries.options(...)["team"])."""
+    return {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(sorted(set(names), key=lambda n: (n.lower(), n)))}
+
+
+def _colour(r: dict[str, Any], name: str) -> str:
+    colours = r.get("team_colours") or team_colours([g["name"] for g in r["groups"]] + [w["team"] for w in r["weekly"]])
+    return colours.get(name, ORGANISATION_COLOUR)
+
+
 _FORMAT = {"share": lambda v: f"{v:.1%}", "score": lambda v: f"{v:.3f}", "hours": lambda v: f"{v:.2f} h",
            "minutes": lambda v: f"{v * 60:.1f} min", "count": lambda v: f"{v:.2f}", "messages": lambda v: f"{v:.2f}"}
+
+
+# Labels as a manager reads them: a duration's unit is written with each value (minutes under an hour), so the
+# label names none; bloat says what its scale is.
+_LABELS = {"reading_hours_per_week": "Reading time per week (one reader)",
+           "bloat": "Bloat score (0–1: padding, filler, formatting, length)"}
+
+
+def metric_label(m: dict[str, Any]) -> str:
+    return _LABELS.get(m.get("key", ""), m["label"])
 
 
 def _unit(unit: str, *values: float) -> str:
@@ -152,14 +180,23 @@ def _draw(r: dict[str, Any], plt: Any, pd: Any) -> dict[str, str]:
     weekly = pd.DataFrame(r["weekly"])
     if not weekly.empty:
         weekly["week"] = pd.to_datetime(weekly["week"])
-        panels = [("messages", "Messages per week"), ("reading_hours", "Reading time (h)"),
-                  ("ai_mean", "Mean AI probability"), ("mean_bloat", "Mean bloat")]
+        unit, factor = ("min", 60.0) if weekly["reading_hours"].max() < 1 else ("h", 1.0)
+        weekly["reading"] = weekly["reading_hours"] * factor
+        if "padding_share" not in weekly:
+            weekly["padding_share"] = weekly["mean_bloat"]  # a report from before padding_share was stored
+        weekly["padding_pct"] = weekly["padding_share"] * 100
+        panels = [("messages", "Messages per week", None), ("reading", f"Reading time per week ({unit}, one reader)",
+                                                             None),
+                  ("padding_pct", "Words that are padding (%)", 100), ("survival_pct", "Critical facts kept (%)", 100)]
+        weekly["survival_pct"] = weekly["survival"] * 100
         fig, axes = plt.subplots(2, 2, figsize=(11, 6), sharex=True)
-        for ax, (col, title) in zip(axes.flat, panels, strict=True):
+        for ax, (col, title, top) in zip(axes.flat, panels, strict=True):
             for team, g in weekly.groupby("team"):
-                ax.plot(g["week"], g[col], marker="o", ms=3, label=team)
+                g = _with_gaps(g.sort_values("week"), pd)
+                ax.plot(g["week"], g[col], marker="o", ms=3, label=team, color=_colour(r, team))
             if r.get("adoption_date"):
                 ax.axvline(pd.Timestamp(r["adoption_date"]), color="#444", ls="--", lw=1)
+            ax.set_ylim(bottom=0, top=top if top and weekly[col].max() > top / 2 else None)
             ax.set_title(title, fontsize=10)
             ax.grid(alpha=.3)
         axes.flat[0].legend(fontsize=8, ncol=2)
@@ -168,20 +205,20 @@ def _draw(r: dict[str, Any], plt: Any, pd: Any) -> dict[str, str]:
         out["trends"] = _png(fig, plt)
     rows = [(g["name"], m) for g in r["groups"] for m in g["metrics"] if m.get("relative")]
     if rows:
-        labels = sorted({m["label"] for _, m in rows}, key=[m["label"] for _, m in rows].index)
+        labels = sorted({metric_label(m) for _, m in rows}, key=[metric_label(m) for _, m in rows].index)
         groups = [g["name"] for g in r["groups"]]
         fig, ax = plt.subplots(figsize=(11, 0.5 + 0.45 * len(labels) * max(1, len(groups)) / 2))
         y = 0.0
         ticks, names, labelled = [], [], set()
         for label in labels:
-            for k, name in enumerate(groups):
-                m = next((m for gname, m in rows if gname == name and m["label"] == label), None)
+            for name in groups:
+                m = next((m for gname, m in rows if gname == name and metric_label(m) == label), None)
                 if m is None:
                     continue
                 rel = m["relative"]
                 ax.errorbar(rel["value"] * 100, y, xerr=[[(rel["value"] - rel["low"]) * 100],
                                                          [(rel["high"] - rel["value"]) * 100]],
-                            fmt="o", color=f"C{k}", label=None if name in labelled else name, capsize=3)
+                            fmt="o", color=_colour(r, name), label=None if name in labelled else name, capsize=3)
                 labelled.add(name)
                 y -= 0.3
             ticks.append(y + 0.3 * len(groups) / 2)
@@ -190,12 +227,26 @@ def _draw(r: dict[str, Any], plt: Any, pd: Any) -> dict[str, str]:
         ax.axvline(0, color="#444", lw=1)
         ax.set_yticks(ticks, names, fontsize=8)
         ax.set_xlabel("change after vs before (% of the before value, 95 % interval)")
-        ax.set_xscale("symlog", linthresh=100)
+        # a linear axis: +50 % is half as far as +100 %; an interval beyond +300 % is cut at the edge
+        lo = min(-10.0, min(m["relative"]["low"] for _, m in rows) * 100)
+        hi = max(10.0, max(m["relative"]["high"] for _, m in rows) * 100)
+        ax.set_xlim(max(lo, -100) * 1.05, min(hi, 300) * 1.05)
+        ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:+.0f} %" if v else "0")
         ax.legend(fontsize=8, loc="lower right")
         ax.grid(alpha=.3, axis="x")
         fig.tight_layout()
         out["changes"] = _png(fig, plt)
     return out
+
+
+def _with_gaps(g: Any, pd: Any) -> Any:
+    """One team's weeks with an empty row after each missing week, so that its line breaks there instead of
+    joining two weeks with nothing between them."""
+    gaps = g["week"].diff().dt.days.fillna(7) > 7
+    if not gaps.any():
+        return g
+    blanks = pd.DataFrame({"week": g.loc[gaps, "week"] - pd.Timedelta(days=7)})
+    return pd.concat([g, blanks]).sort_values("week")
 
 
 def _png(fig: Any, plt: Any) -> str:
@@ -222,7 +273,7 @@ def to_html(r: dict[str, Any], figures: dict[str, str] | None = None) -> str:
     return env.get_template("audit.html.j2").render(
         r=r, plots=figures if figures is not None else plots(r), methods=METHODS, error_rates=ERROR_RATES,
         footprint_assumptions=fp | {"ecologits_version": ECOLOGITS_VERSION}, fmt=fmt, iv=iv, rng=rng, vclass=vclass,
-        count=count)
+        count=count, label=metric_label)
 
 
 def to_json(r: dict[str, Any]) -> str:
@@ -291,10 +342,10 @@ def to_pdf(r: dict[str, Any]) -> bytes:
                        "Effect size", "Verdict"])
             for m in g["metrics"]:
                 if m.get("before"):
-                    table.row([m["label"], iv(m["before"], m["unit"]), iv(m["after"], m["unit"]),
+                    table.row([metric_label(m), iv(m["before"], m["unit"]), iv(m["after"], m["unit"]),
                                iv(m["difference"], m["unit"], signed=True), f"{m['effect_size']:.2f}", m["verdict"]])
                 else:
-                    table.row([m["label"], "—", "—", "—", "—", f"not enough data: {m['why']}"])
+                    table.row([metric_label(m), "—", "—", "—", "—", f"not enough data: {m['why']}"])
         c = g["cost"]
         fp = g["footprint"]
         lines = ["Cost, hours per week (one reader): " + ", ".join(

@@ -6,9 +6,13 @@ Keycloak, Entra ID, Okta...), every page requires st.login first; see docs/dashb
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="slopradar", page_icon=":material/radar:", layout="wide")
+# A local file: a ":material/...:" or emoji page icon makes the browser fetch it from Google's or a CDN's servers
+# (fonts.gstatic.com), and nothing may leave the machine. Streamlit serves this file itself.
+st.set_page_config(page_title="slopradar", page_icon=str(Path(__file__).parent / "icon.png"), layout="wide")
 
 
 def _login_configured() -> bool:

@@ -76,6 +76,13 @@ def chains(version: str, f: queries.Filters, with_facts: bool = False) -> list[d
     return queries.chains_overview(engine(), settings().min_group_size, f, with_facts=with_facts)
 
 
+@st.cache_data(show_spinner=False)
+def default_adoption(version: str) -> date | None:
+    from analysis.audit import default_adoption_date
+
+    return default_adoption_date(engine(), settings().min_group_size)
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def nudges(version: str, f: queries.Filters) -> list[dict[str, Any]]:
     return queries.team_nudges(engine(), settings().min_group_size, f)
@@ -125,6 +132,15 @@ def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
                        f"its other small ones, or left out when even the pool has fewer than {k}: every figure, "
                        "table, plot, download and total is made of such groups only (docs/privacy.md).")
     return f, prev
+
+
+def period_words(f: queries.Filters) -> str:
+    """'5 Jan 2026 to 5 Apr 2026 (13 weeks)': the period as whole weeks, its last day included."""
+    if f.start is None or f.end is None:
+        return "all weeks"
+    last = f.end - timedelta(days=1)
+    n = (f.end - f.start).days // 7
+    return f"{f.start:%-d %b %Y} to {last:%-d %b %Y} ({n} week{'' if n == 1 else 's'})"
 
 
 def filtered(f: queries.Filters) -> bool:

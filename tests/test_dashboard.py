@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import audit
 from analysis.team_metrics import ai_share_by_team, share_words
+from dashboard import format as fmt
 from slopradar import aggregates, queries
 from slopradar.config import Settings
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export
@@ -56,6 +57,7 @@ def page_text(at: AppTest) -> str:
         parts += [unescape(str(e.value)) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.value.to_csv() for e in at.dataframe]
+    parts += [e.value.to_csv() for e in at.table]
     parts += [" ".join(map(str, s.options)) for s in at.selectbox]
     return "\n".join(parts)
 
@@ -127,11 +129,15 @@ def test_overview_shows_the_query_layers_numbers(app_env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Teams shown"] == str(len(rows))
     assert metrics["Messages"] == f"{sum(r['messages'] for r in rows):,}"
-    assert metrics["Summaries of summaries"] == str(sum(r["sos_copies"] for r in rows))
-    table = at.dataframe[0].value.set_index("Team")
+    words = sum(r["words"] for r in rows)
+    assert metrics["Words that are padding"] == fmt.share(sum(r["padding_words"] for r in rows) / words)
+    table = at.table[0].value.set_index("Team")
+    weeks = pd.DataFrame(queries.team_weekly(engine, settings.min_group_size)).groupby("team")["week"].nunique()
     for r in rows:
-        assert table.loc[r["team"], "Reading (h)"] == pytest.approx(round(r["reading_hours"], 2))
+        assert table.loc[r["team"], "Reading per week"] == fmt.duration(r["reading_hours"] / weeks[r["team"]])
+        assert table.loc[r["team"], "Words that are padding"] == fmt.share(r["padding_words"] / r["words"])
         assert table.loc[r["team"], "Messages"] == r["messages"]
+    assert "Mean bloat" not in page_text(at) and "(h)" not in " ".join(table.columns)
     share = {r["team"]: r for r in ai_share_by_team(engine, settings.min_group_size, queries.Filters(),
                                                     settings.adoption_date)}
     for team, r in share.items():
@@ -143,12 +149,21 @@ def test_overview_shows_the_query_layers_numbers(app_env):
 def test_team_page(app_env):
     engine, settings = app_env
     at = open_page(PAGES[1])
-    team = at.selectbox(key="team_page_team").value
-    row = next(r for r in queries.team_summary(engine, settings.min_group_size) if r["team"] == team)
-    assert {m.label: m.value for m in at.metric}["Messages"] == f"{row['messages']:,}"
-    at.selectbox(key="team_page_team").select("Mobile").run()
+    assert [s.key for s in at.selectbox] == ["team", "channel", "language"]  # one team control: the sidebar's
+    rows = queries.team_summary(engine, settings.min_group_size)
+    busiest = max(rows, key=lambda r: r["messages"])  # with "All", the team that wrote most
+    assert at.header[0].value == busiest["team"]
+    assert {m.label: m.value for m in at.metric}["Messages"] == f"{busiest['messages']:,}"
+    at.sidebar.selectbox(key="team").select("Mobile").run()
+    assert at.header[0].value == "Mobile"
     text = page_text(at)
-    assert "Channels with the most bloat" in text and "mobile" in text
+    assert "Channels with the most padding" in text and "#mobile" in text and "mailbox" not in text
+    channels = at.table[0].value
+    assert list(channels.columns) == ["Channel", "Words that are padding", "Reading padding per week",
+                                      "Reading per week", "Messages"]
+    shares = [float(x.split()[0]) for x in channels["Words that are padding"]]
+    assert shares == sorted(shares, reverse=True)  # charted and listed by padding share
+    assert "1 copies" not in text and "1 hops" not in text
     assert "From 16 March the on-call rotation has 2 people" in text  # Platform's announcement, lost in Mobile
     # the Offline Sync announcement reached Mobile with lost facts, but Leadership has 4 authors (6 people):
     # counts and kinds only, never its text
@@ -159,8 +174,10 @@ def test_team_page(app_env):
 def test_chains_page_tells_the_emma_story(app_env):
     at = open_page(PAGES[2])
     worst = at.selectbox(key="announcement").value  # the worst chain comes first, as counts
-    assert worst.startswith("2026-03-02 · #announcements · 3 copies") and worst.endswith("text not shown")
+    assert worst == "2026-03-02 · #announcements · 3 copies · 7 facts lost"  # short: a selectbox never cuts it
+    assert all(len(o) <= 100 for o in at.selectbox(key="announcement").options)
     text = page_text(at)
+    assert "team ?" not in text and "a team of fewer than 5 authors" in text  # Leadership: 4 authors, not named
     assert "summary of a summary" in text and "LOST" in text and "status" in text
     # the copies' own words are shown (Platform and Mobile have 10 authors; public channels), as plain text
     assert any("Offline Sync" in t.value for t in at.text)
@@ -172,8 +189,9 @@ def test_audit_page_matches_the_audit(app_env):
     engine, settings = app_env
     at = open_page(PAGES[3])
     expected = audit.run(engine, settings, adoption=date(2026, 2, 2))
-    first = at.dataframe[0].value
+    first = at.table[0].value
     assert list(first["Verdict"]) == [m["verdict"] for m in expected["groups"][0]["metrics"]]
+    assert "Reading time per week (one reader)" in list(first["Metric"])  # its values say min or h
     names = [g["name"] for g in expected["groups"]]
     assert [unescape(s.value) for s in at.subheader][:len(names)] == names
 
@@ -236,7 +254,7 @@ def test_a_filter_narrowing_a_team_below_the_threshold_says_not_enough_people(ap
         at.sidebar.selectbox(key="language").select(combo[1]).run()
         assert not at.exception
         assert any("Not enough people" in w.value for w in at.warning), page
-        assert not at.dataframe
+        assert not at.dataframe and not at.table
     df = pd.DataFrame(queries.team_weekly(engine, settings.min_group_size,
                                           queries.Filters(team_id=ids[combo[0]], language=combo[1])))
     assert df.empty
@@ -296,7 +314,7 @@ def test_user_text_is_shown_as_plain_text_never_as_markdown(hostile):
     for page in PAGES:
         at = open_page(page)
         if page == PAGES[1]:
-            at.selectbox(key="team_page_team").select(HOSTILE_TEAM).run()
+            at.sidebar.selectbox(key="team").select(HOSTILE_TEAM).run()
         for body in _rendered_markdown(at):
             html = parser.render(body)
             assert "<img" not in html and "href=" not in html, (page, body)
@@ -305,3 +323,61 @@ def test_user_text_is_shown_as_plain_text_never_as_markdown(hostile):
     at = open_page(PAGES[2])
     assert HOSTILE_TEXT in [t.value for t in at.text]  # the message, as plain text
     assert "30 March ![f](http://evil.example/fact.png)" in page_text(at)  # the fact's wording, literally
+
+
+# -- numbers a manager can read (issue 18) ----------------------------------------------------------------------
+def test_durations_shares_and_plurals_read_as_words():
+    assert [fmt.duration(h) for h in (0, 0.001, 0.2, 0.99, 1.0, 3.46, 27)] == [
+        "0 min", "<1 min", "12 min", "59 min", "1.0 h", "3.5 h", "27 h"]
+    assert fmt.duration_delta(-0.25) == "−15 min" and fmt.duration_delta(2) == "+2.0 h"
+    assert fmt.time_unit([0.01, 0.5]) == ("min", 60.0) and fmt.time_unit([0.5, 2.0]) == ("h", 1.0)
+    assert [fmt.share(x) for x in (0.153, 0.004, 0, None)] == ["15 %", "0.4 %", "0 %", "—"]
+    assert [fmt.plural(n, "copy") for n in (0, 1, 2)] == ["0 copies", "1 copy", "2 copies"]
+    assert fmt.headline("none: human (before Nov 2022)") == ("none", "human (before Nov 2022)")
+    assert fmt.headline("8% (3%–22%)") == ("8%", "95 % interval 3%–22%")
+    assert fmt.where("e-mail") == "e-mail" and fmt.where("mobile") == "#mobile"
+
+
+def test_lines_break_at_missing_weeks_and_never_leave_0_to_1():
+    from dashboard.charts import weekly_chart
+
+    df = pd.DataFrame({"week": ["2001-11-05", "2001-11-12", "2016-06-13"], "team": ["A"] * 3,
+                       "padding_share": [0.0, 0.9, 0.2]})
+    spec = weekly_chart(df, "padding_share", "Words that are padding", ["A", "B"], share=True).to_dict()
+    assert spec["mark"]["interpolate"] == "linear"  # no smoothing that overshoots below 0
+    y = spec["encoding"]["y"]["scale"]
+    assert y["domainMin"] == 0 and y["domainMax"] == 1 and y["clamp"]
+    values = next(iter(spec["datasets"].values()))
+    assert [v["padding_share"] for v in values] == [0.0, 0.9, None, 0.2]  # a break in the 14-year gap
+    assert spec["encoding"]["color"]["legend"] is None  # one team: its name is the page's title
+
+
+def test_one_colour_per_team_on_every_chart(app_env):
+    from analysis import report
+    from dashboard.charts import colour_scale
+
+    engine, settings = app_env
+    teams = queries.options(engine, settings.min_group_size)["team"]
+    colours = report.team_colours(teams)
+    assert len(set(colours.values())) == len(teams)
+    assert colour_scale(teams).to_dict() == {"domain": list(colours), "range": list(colours.values())}
+    r = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    assert r["team_colours"] == colours  # the audit's plots use the dashboard's colours
+    assert report.team_colours(list(reversed(teams))) == colours  # by name, whatever the order
+
+
+def test_the_audit_page_defaults_to_a_date_with_data_on_both_sides(app_env, monkeypatch):
+    engine, settings = app_env
+    monkeypatch.delenv("SLOPRADAR_ADOPTION_DATE")
+    at = open_page(PAGES[3])
+    picked = at.date_input[0].value
+    assert picked == audit.default_adoption_date(engine, settings.min_group_size)
+    weeks = sorted({r["week"] for r in queries.team_weekly(engine, settings.min_group_size)})
+    assert weeks[0] < picked.isoformat() <= weeks[-1]
+    assert not at.exception and at.table
+
+
+def test_no_page_fetches_its_icon_from_the_internet():
+    source = (ROOT / "dashboard" / "app.py").read_text()
+    assert ":material/radar:" not in source and "icon.png" in source
+    assert (ROOT / "dashboard" / "icon.png").stat().st_size < 20_000

@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis import audit, report
 from dashboard import data
+from dashboard import format as fmt
 from dashboard.escape import md
 
 cfg = data.settings()
@@ -26,8 +27,11 @@ first, last = date.fromisoformat(weeks[0]), date.fromisoformat(weeks[1]) + timed
 scope = st.selectbox("Scope", ["Organisation"] + opts.get("team", []), key="audit_scope")
 mode = st.radio("Periods", ["Around an adoption date", "Two explicit periods"], horizontal=True, key="audit_mode")
 if mode == "Around an adoption date":
-    default = date.fromisoformat(cfg.adoption_date) if cfg.adoption_date else first + (last - first) / 2
-    adopted = st.date_input("Adoption date", value=min(max(default, first), last), min_value=first, max_value=last)
+    default = date.fromisoformat(cfg.adoption_date) if cfg.adoption_date else (
+        data.default_adoption(v) or first + (last - first) / 2)
+    adopted = st.date_input("Adoption date", value=min(max(default, first), last), min_value=first, max_value=last,
+                            help="The day the organisation started using AI tools (the adoption_date setting). "
+                                 "Without one, the middle week of the weeks that have data, so both sides have some.")
     params = {"adoption": adopted}
 else:
     mid = first + (last - first) / 2
@@ -57,20 +61,24 @@ for g in r["groups"]:
     st.subheader(md(g["name"]))
     rows = []
     for m in g["metrics"]:
-        rows.append({"Metric": m["label"], "Verdict": m["verdict"],
+        rows.append({"Metric": report.metric_label(m),
                      "Before": report.iv(m["before"], m["unit"]) if m.get("before") else "—",
                      "After": report.iv(m["after"], m["unit"]) if m.get("after") else "—",
                      "Change": report.iv(m["difference"], m["unit"], signed=True) if m.get("difference") else "—",
-                     "Effect size": f"{m['effect_size']:.2f}" if m.get("effect_size") is not None else "—"})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+                     "Effect size": f"{m['effect_size']:.2f}" if m.get("effect_size") is not None else "—",
+                     "Verdict": m["verdict"]})
+    st.table(pd.DataFrame(rows), hide_index=True)  # a static table wraps its cells: it always fits the page
     cost = g["cost"]
-    st.markdown(f"Cost per week (one reader): before **{cost['before']['total_hours_per_week']:.1f} h**, after "
-                f"**{cost['after']['total_hours_per_week']:.1f} h** (reading padding, plus {cfg.incident_hours} h per "
+    per = [f"{p} **{fmt.duration(cost[p]['total_hours_per_week'])}**" if p in cost
+           else f"{p}: {report.withheld(r)}" for p in ("before", "after")]
+    st.markdown(f"Time lost per week (one reader): {', '.join(per)} (reading padding, plus {cfg.incident_hours} h per "
                 "fact-loss incident).")
     if g["footprint"]:
-        st.markdown("Footprint (range): " + "; ".join(
+        st.markdown("Footprint of the AI use detected (range): " + "; ".join(
             f"{per} {report.rng(fp['energy_wh'])} Wh, {report.rng(fp['gwp_g'])} gCO2eq, {report.rng(fp['water_l'])} L"
-            for per, fp in g["footprint"].items()))
+            if fp["energy_wh"][1] > 0 else f"{per} none" + (" (before chat AI)" if fp.get("human_by_construction")
+                                                              else " (no AI use detected)")
+            for per, fp in g["footprint"].items()) + ".")
 
 figs = report.plots(r)
 if "changes" in figs:

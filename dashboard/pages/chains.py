@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
+from dashboard import format as fmt
 from dashboard.data import engine, settings
 from dashboard.escape import md
+from dashboard.format import where
 from slopradar import queries
 
 cfg = settings()
@@ -23,18 +25,35 @@ if not chains:
 
 
 def label(c: dict) -> str:
-    """A selectbox option (plain text, never Markdown)."""
-    head = f"{c['sent_at'][:10]} · {where(c['conversation'])} · {c['copies']} copies · {c['critical_lost']} critical"
-    return f"{head} facts lost — {c['excerpt'][:60] if c['text_shown'] else 'text not shown'}"
+    """A selectbox option (plain text, never Markdown), short enough to read whole: the excerpt comes last."""
+    lost = int(c["critical_lost"]) + int(c["critical_distorted"])
+    head = f"{c['sent_at'][:10]} · {where(c['conversation'])} · {fmt.plural(c['copies'], 'copy')} · {plural_facts(lost)} lost"
+    return f"{head} · {shorten(c['excerpt'], 40)}" if c["text_shown"] else head
 
 
-def where(place: str) -> str:
-    """A public channel's name with its #, or the kind of place it was (the query layer names no other)."""
-    return place if place in queries.PLACE_LABELS else f"#{place}"
+def plural_facts(n: int) -> str:
+    return fmt.plural(n, "fact")
 
 
-labels = {label(c): c["root_id"] for c in sorted(chains, key=lambda c: -int(c["critical_lost"]))}
-choice = st.selectbox("Announcement", list(labels), key="announcement")
+def shorten(text: str, n: int) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= n else one_line[:n - 1].rstrip() + "…"
+
+
+def team_words(team: str | None) -> str:
+    """A copy's team, or why it is not named (its team has fewer authors than the threshold)."""
+    return f"team {md(team)}" if team else f"a team of fewer than {cfg.min_group_size} authors"
+
+
+order = sorted(chains, key=lambda c: (-(int(c["critical_lost"]) + int(c["critical_distorted"])), c["sent_at"]))
+labels: dict[str, int] = {}
+for c in order:  # two chains with the same label stay two choices
+    text, n = label(c), 2
+    while text in labels:
+        text, n = f"{label(c)} ({n})", n + 1
+    labels[text] = c["root_id"]
+choice = st.selectbox("Announcement", list(labels), key="announcement",
+                      help="Announcements with copies, most facts lost or distorted first.")
 tree = queries.chain_tree(engine(), labels[choice], cfg.min_group_size)
 if tree is None:
     st.stop()
@@ -74,7 +93,7 @@ for n in nodes:
     dist = sum(1 for f in n["facts"] if f["status"] == "distorted" and f["critical"])
     badge = f" · :red[{lost} lost]" if lost else ""
     badge += f" · :orange[{dist} distorted]" if dist else ""
-    st.markdown(f"{indent}**{md(what)}** · team {md(n['team'] or '?')} · {md(where(n['conversation']))} · "
+    st.markdown(f"{indent}**{md(what)}** · {team_words(n['team'])} · {md(where(n['conversation']))} · "
                 f"{md(n['sent_at'][:16].replace('T', ' '))}{badge}")
 
 # first the most certain summary of a summary that lost critical facts: the story a chain tells
@@ -83,8 +102,9 @@ copies = sorted((n for n in nodes if n["relation"]),
                                -float(n.get("confidence") or 0), int(n["depth"])))
 if copies:
     st.subheader("Side by side")
-    names = [f"depth {n['depth']} · {where(n['conversation'])} · {n['relation']}" for n in copies]
-    copy = copies[names.index(st.selectbox("Copy", names))]
+    names = [f"depth {n['depth']} · {where(n['conversation'])} · {n['relation']} · {n['sent_at'][:16].replace('T', ' ')}"
+             for n in copies]
+    copy = copies[st.selectbox("Copy", range(len(copies)), format_func=names.__getitem__, key="copy")]
     left, right = st.columns(2)
     left.markdown("**Announcement**")
     show_text(left, tree)

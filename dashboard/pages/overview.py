@@ -6,16 +6,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis import report
 from analysis.team_metrics import share_words
 from dashboard import data
-from dashboard.charts import weekly_chart
+from dashboard import format as fmt
+from dashboard.charts import colour_scale, weekly_chart
+from dashboard.escape import md
 
 cfg = data.settings()
 st.title("Communication health")
 f, prev = data.sidebar_filters()
 v = data.version()
 st.caption(f"Teams with fewer than {cfg.min_group_size} distinct authors are not shown (privacy threshold). "
-           f"Period: {f.start} to {f.end} (exclusive)." if f.start else "")
+           + (f"Period: {data.period_words(f)}." if f.start else ""))
 
 rows = data.summary(v, f)
 if not rows:
@@ -39,57 +42,82 @@ def pct(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
+wk = pd.DataFrame(data.weekly(v, f))
+# "per week" averages over the weeks that have figures shown: a period spanning years with data in a few weeks
+# would otherwise read as seconds a week
+weeks = max(1, wk["week"].nunique()) if not wk.empty else 1
+team_weeks = wk.groupby("team")["week"].nunique().to_dict() if not wk.empty else {}
 crit_now = total(cur, "critical_facts")
 crit_before = total(before, "critical_facts")
 surv_now = pct(total(cur, "crit_kept"), crit_now)
 surv_before = pct(total(before, "crit_kept"), crit_before)
+read_now = total(cur, "reading_hours") / weeks
+read_before = total(before, "reading_hours") / max(1, (prev.end - prev.start).days // 7) if prev else 0.0
+pad_now = pct(total(cur, "padding_words"), total(cur, "words"))
+pad_before = pct(total(before, "padding_words"), total(before, "words"))
 cols = st.columns(5)
 cols[0].metric("Teams shown", len(cur))
 cols[1].metric("Messages", f"{int(total(cur, 'messages')):,}",
                delta=f"{int(total(cur, 'messages') - total(before, 'messages')):+,}" if prev else None,
                delta_color="off")
-cols[2].metric("Reading time", f"{total(cur, 'reading_hours'):.1f} h",
-               delta=f"{total(cur, 'reading_hours') - total(before, 'reading_hours'):+.1f} h" if prev else None,
-               delta_color="inverse")
-cols[3].metric("Summaries of summaries", int(total(cur, "sos_copies")),
-               delta=f"{int(total(cur, 'sos_copies') - total(before, 'sos_copies')):+}" if prev else None,
-               delta_color="inverse")
-cols[4].metric("Critical-fact survival", f"{surv_now:.0%}" if surv_now is not None else "—",
+cols[2].metric("Reading time per week", fmt.duration(read_now),
+               delta=fmt.duration_delta(read_now - read_before) if prev else None, delta_color="inverse",
+               help="What one reader needs each week to read everything the teams shown wrote (238 words a minute).")
+cols[3].metric("Words that are padding", fmt.share(pad_now),
+               delta=f"{(pad_now - pad_before) * 100:+.1f} pt" if prev and pad_now is not None and pad_before is not None
+               else None, delta_color="inverse",
+               help="Share of the words written that lie outside each message's core sentences.")
+cols[4].metric("Critical facts kept", fmt.share(surv_now),
                delta=f"{(surv_now - surv_before) * 100:+.0f} pt" if surv_now is not None and surv_before is not None
-               else None)
+               else None, help="Of the critical facts of announcements (dates, numbers, owners, cancellations), the "
+                               "share the teams' copies kept.")
 
+prev_read = dict(zip(before["team"], before["reading_hours"], strict=True)) if not before.empty else {}
 table = pd.DataFrame({
     "Team": cur["team"],
     "AI-written share (95 % interval)": [share_words(share.get(t)) if t in share else "—" for t in cur["team"]],
-    "Mean bloat (0–1)": pd.to_numeric(cur["mean_bloat"]).round(3),
-    "Reading (h)": cur["reading_hours"].round(2),
-    "of which padding (h)": cur["padding_hours"].round(2),
+    "Words that are padding": [fmt.share(p / w if w else None) for p, w in zip(cur["padding_words"], cur["words"],
+                                                                                 strict=True)],
+    "Reading per week": [fmt.duration(h / team_weeks.get(t, weeks)) for t, h in zip(cur["team"], cur["reading_hours"],
+                                                                                   strict=True)],
+    "of which padding": [fmt.duration(h / team_weeks.get(t, weeks)) for t, h in zip(cur["team"], cur["padding_hours"],
+                                                                                   strict=True)],
     "Summaries of summaries": cur["sos_copies"],
-    "Critical-fact survival": [f"{s:.0%}" if pd.notna(s) else "—" for s in cur["survival"]],
+    "Critical facts kept": [fmt.share(s) if pd.notna(s) else "—" for s in cur["survival"]],
     "Authors": cur["authors"],
     "Messages": cur["messages"],
 })
-if not before.empty:
-    prev_read = dict(zip(before["team"], before["reading_hours"], strict=True))
-    table.insert(4, "Reading, previous period (h)", [round(prev_read[t], 2) if t in prev_read else None
-                                                     for t in cur["team"]])
+if prev:
+    prev_weeks = max(1, (prev.end - prev.start).days // 7)
+    table.insert(5, "Reading per week, previous period", [fmt.duration(prev_read[t] / prev_weeks) if t in prev_read
+                                                          else "—" for t in cur["team"]])
+download = pd.DataFrame({  # numbers, with their unit in the header, for a spreadsheet
+    "team": cur["team"], "ai_written_share": [share[t]["ai_share"] if t in share else None for t in cur["team"]],
+    "padding_share_of_words": [p / w if w else None for p, w in zip(cur["padding_words"], cur["words"], strict=True)],
+    "reading_hours_per_week": [h / team_weeks.get(t, weeks) for t, h in zip(cur["team"], cur["reading_hours"],
+                                                                           strict=True)],
+    "padding_hours_per_week": [h / team_weeks.get(t, weeks) for t, h in zip(cur["team"], cur["padding_hours"],
+                                                                           strict=True)],
+    "summaries_of_summaries": cur["sos_copies"], "critical_facts_kept_share": cur["survival"],
+    "authors": cur["authors"], "messages": cur["messages"]})
 st.subheader("Teams, this period" + (" against the previous one" if prev else ""))
-st.dataframe(table, hide_index=True, width="stretch")
-st.download_button("Download this table (CSV)", table.to_csv(index=False).encode(), "slopradar-teams.csv",
+st.table(table, hide_index=True)  # a static table wraps its cells: it always fits the page
+st.download_button("Download this table (CSV)", download.to_csv(index=False).encode(), "slopradar-teams.csv",
                    "text/csv", icon=":material/download:")
 with st.expander("About these numbers"):
     st.markdown(
-        "- **AI-written share**: a team-level estimate, never a verdict on a message or a person — the mean of "
-        "calibrated probabilities over the team's messages long enough to judge (12+ words, English or French), "
-        "with a 95 % interval from resampling people. "
+        "- **AI-written share**: a team-level estimate, never a verdict on a message or a person: the share of the "
+        "team's messages long enough to judge (12+ words, English or French) written or heavily rewritten by an AI "
+        "model, corrected for the detector's error levels, with a 95 % interval from resampling people. "
         + ("Each team's messages before the adoption date are its human baseline. " if cfg.adoption_date else "")
-        + "Detector error rates: docs/detection.md.\n"
-        "- **Bloat** (0–1) combines padding, filler phrases, formatting rare in chat and length against the "
-        "conversation's usual message; a documented weighted sum, not a probability.\n"
-        "- **Reading time** is what one reader needs to read everything the team wrote, at 238 words per minute; "
-        "*padding* is the part spent on words outside each message's core sentences.\n"
+        + "Messages before 30 November 2022 are human by construction. Detector error rates: docs/detection.md.\n"
+        "- **Words that are padding**: words outside each message's core sentences (the fewest sentences that say "
+        "what the message says), as a share of all words written.\n"
+        "- **Reading per week** is what one reader needs each week to read everything the team wrote, at 238 words "
+        "per minute, averaged over the weeks with figures shown; *of which padding* is the part spent reading those "
+        "padding words. Minutes below an hour, hours above.\n"
         "- **Summaries of summaries**: copies two or more hops from an announcement with a summary hop.\n"
-        "- **Critical-fact survival**: the share of the critical facts of announcements (negations, deadlines, "
+        "- **Critical facts kept**: the share of the critical facts of announcements (negations, deadlines, "
         "owners, money…) that the team's copies kept; lost and distorted facts count against it.\n"
         "- **Previous period**: the same number of weeks just before the selected period.")
 
@@ -105,22 +133,32 @@ else:
         st.markdown("Private nudges the Slack bot sent to authors in each team, and what they answered. *Found "
                     "helpful* counts every nudge not marked \"Not helpful\". Only teams at or above the threshold.")
 
-wk = pd.DataFrame(data.weekly(v, f))
 if not wk.empty:
     st.subheader("Trends over weeks")
+    teams = data.options(v).get("team", [])
+    unit, factor = fmt.time_unit(list(wk["reading_hours"]))
+    wk["reading"] = wk["reading_hours"] * factor
+    wk["padding_share"] = [p / w if w else None for p, w in zip(wk["padding_words"], wk["words"], strict=True)]
     left, right = st.columns(2)
-    left.altair_chart(weekly_chart(wk, "messages", "Messages", cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "ai_mean", "Mean AI probability", cfg.adoption_date), width="stretch")
-    left.altair_chart(weekly_chart(wk, "mean_bloat", "Mean bloat", cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "reading_hours", "Reading time (h)", cfg.adoption_date), width="stretch")
+    left.altair_chart(weekly_chart(wk, "messages", "Messages per week", teams, cfg.adoption_date), width="stretch")
+    right.altair_chart(weekly_chart(wk, "reading", f"Reading time per week ({unit}, one reader)", teams,
+                                    cfg.adoption_date), width="stretch")
+    left.altair_chart(weekly_chart(wk, "padding_share", "Words that are padding", teams, cfg.adoption_date,
+                                   share=True), width="stretch")
+    right.altair_chart(weekly_chart(wk, "sos_copies", "Summaries of summaries per week", teams, cfg.adoption_date),
+                       width="stretch")
     st.caption("A team-week with fewer authors than the threshold is left out of the plots; within a week, only groups "
-               "of at least that many authors count (docs/privacy.md)." +
-               (" The dashed line is the adoption date." if cfg.adoption_date else ""))
+               "of at least that many authors count (docs/privacy.md). A line breaks where a team has no week shown. "
+               "The AI-written share is estimated per team and period (the table above), not per week: a week holds "
+               "too few messages for it." + (" The dashed line is the adoption date." if cfg.adoption_date else ""))
 
 st.subheader("Footprint of the AI use detected")
 fp = data.footprint(v, f)
-if fp is None or fp["output_tokens"] == 0:
+if total(cur, "scored") == 0:
     st.info("Not estimated yet: run `slopradar analyze` so that AI-written messages can be counted.")
+elif fp is None or fp["output_tokens"] == 0:
+    st.info("No AI use detected in this period, so there is no footprint to estimate (messages before 30 November "
+            "2022 are human by construction).")
 else:
     st.caption("A range, not a measurement: EcoLogits' inference model with the configured model class, data "
                "centre and electricity mix (methods in docs/audit.md).")
@@ -129,13 +167,14 @@ else:
     c[1].metric("Greenhouse gases (gCO2eq)", f"{fp['gwp_g'][0]:.2g}–{fp['gwp_g'][1]:.2g}")
     c[2].metric("Same, on the local grid", f"{fp['gwp_local_g'][0]:.2g}–{fp['gwp_local_g'][1]:.2g}")
     c[3].metric("Water (mL)", f"{fp['water_l'][0] * 1000:.2g}–{fp['water_l'][1] * 1000:.2g}")
-    st.markdown("That is about " + "; ".join(f"**{e['low']:.2g}–{e['high']:.2g}** {e['label']}"
+    st.markdown("That is about " + "; ".join(f"**{report.rng((e['low'], e['high']))}** {md(e['label'])}"
                                              for e in fp["equivalences"]) + ".")
     per_team = pd.DataFrame([{"Team": t, "Energy min (Wh)": x["energy_wh"][0], "Energy max (Wh)": x["energy_wh"][1],
                               "gCO2eq min": x["gwp_g"][0], "gCO2eq max": x["gwp_g"][1]}
                              for t, x in fp["teams"].items()])
     st.altair_chart(alt.Chart(per_team).mark_bar().encode(
-        x=alt.X("Energy min (Wh):Q", title="Energy (Wh), min to max"), x2="Energy max (Wh):Q", y="Team:N",
+        x=alt.X("Energy min (Wh):Q", title="Energy (Wh), min to max"), x2="Energy max (Wh):Q", y=alt.Y("Team:N", title=None),
+        color=alt.Color("Team:N", scale=colour_scale(data.options(v).get("team", [])), legend=None),
         tooltip=list(per_team.columns)), width="stretch")
     with st.expander("About this number"):
         a = fp["assumptions"]

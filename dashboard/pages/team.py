@@ -2,72 +2,104 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analysis.report import team_colours
 from analysis.team_metrics import share_words
 from dashboard import data
-from dashboard.charts import weekly_chart
+from dashboard import format as fmt
+from dashboard.charts import share_format, weekly_chart
 from dashboard.escape import md
+from dashboard.format import where
 from slopradar import queries
 
 cfg = data.settings()
 st.title("Team")
 f, _prev = data.sidebar_filters()
 v = data.version()
-teams = [r["team"] for r in data.summary(v, queries.Filters(f.start, f.end, None, f.channel, f.language))]
-if not teams:
+shown = data.summary(v, queries.Filters(f.start, f.end, None, f.channel, f.language))
+if not shown:
     st.warning(f"Not enough people: no team has {cfg.min_group_size} or more distinct authors under these filters.")
     st.stop()
 ids = {t["name"]: t["id"] for t in queries.teams(data.engine())}
-chosen = next((t for t in teams if ids.get(t) == f.team_id), None) if f.team_id else None
-if f.team_id and chosen is None:
-    st.warning(f"Not enough people: the selected team has fewer than {cfg.min_group_size} distinct authors under "
-               "these filters, so nothing is shown.")
-    st.stop()
-team = chosen or st.selectbox("Team", teams, key="team_page_team")
+if f.team_id:
+    team = next((r["team"] for r in shown if ids.get(r["team"]) == f.team_id), None)
+    if team is None:
+        st.warning(f"Not enough people: the selected team has fewer than {cfg.min_group_size} distinct authors under "
+                   "these filters, so nothing is shown.")
+        st.stop()
+else:  # one control, the sidebar's: with "All", the team that wrote most
+    team = max(shown, key=lambda r: (r["messages"], r["team"]))["team"]
+    st.info(f"Showing {md(team)}, the team that wrote most in this period: choose another in the sidebar's "
+            "**Team** filter.", icon=":material/info:")
+st.header(md(team))
+st.caption(f"Period: {data.period_words(f)}.")
 tf = queries.Filters(f.start, f.end, ids[team], f.channel, f.language)
+wk = pd.DataFrame(data.weekly(v, tf))
+weeks = max(1, wk["week"].nunique()) if not wk.empty else 1  # "per week": over the weeks with figures shown
+teams = data.options(v).get("team", [])  # every team shown anywhere: the colours are the same on every page
 row = next(r for r in data.summary(v, tf))
 share = {r["team"]: r for r in data.ai_share(v, tf)}.get(team)
 
-c = st.columns(5)
-c[0].metric("Messages", f"{row['messages']:,}")
-c[1].metric("AI-written share", share_words(share) if share else "—",
+c = st.columns([1, 1.5, 1, 1, 1])
+ai_value, ai_note = fmt.headline(share_words(share) if share else "—")
+c[0].metric("Messages", f"{row['messages']:,}", help=f"{fmt.plural(row['authors'], 'author')}")
+c[1].metric("AI-written share", ai_value, delta=ai_note, delta_color="off", delta_arrow="off",
             help="Estimated for the team, with its 95 % interval; corrected for the detector's error levels and the "
                  "team's human baseline (docs/detection.md)." if share else "Not enough scored messages.")
-c[2].metric("Mean bloat", f"{row['mean_bloat']:.3f}" if row["mean_bloat"] is not None else "—")
-c[3].metric("Reading time", f"{row['reading_hours']:.1f} h", help=f"of which padding {row['padding_hours']:.2f} h")
-c[4].metric("Critical-fact survival", f"{row['survival']:.0%}" if row["survival"] is not None else "—")
+c[2].metric("Words that are padding", fmt.share(row["padding_words"] / row["words"] if row["words"] else None),
+            help="Share of the team's words outside each message's core sentences.")
+c[3].metric("Reading time per week", fmt.duration(row["reading_hours"] / weeks),
+            help=f"For one reader, of which {fmt.duration(row['padding_hours'] / weeks)} reading padding.")
+c[4].metric("Critical facts kept", fmt.share(row["survival"]),
+            help="Of the critical facts of announcements that reached this team, the share its copies kept.")
 
-wk = pd.DataFrame(data.weekly(v, tf))
 if not wk.empty:
     st.subheader("Over time")
-    wk["metric"] = team
+    unit, factor = fmt.time_unit(list(wk["padding_hours"]))
+    wk["padding"] = wk["padding_hours"] * factor
+    wk["padding_share"] = [p / w if w else None for p, w in zip(wk["padding_words"], wk["words"], strict=True)]
     left, right = st.columns(2)
-    left.altair_chart(weekly_chart(wk, "messages", "Messages per week", cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "ai_mean", "Mean AI probability", cfg.adoption_date), width="stretch")
-    left.altair_chart(weekly_chart(wk, "mean_bloat", "Mean bloat", cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "padding_hours", "Reading time on padding (h)", cfg.adoption_date),
+    left.altair_chart(weekly_chart(wk, "messages", "Messages per week", teams, cfg.adoption_date), width="stretch")
+    right.altair_chart(weekly_chart(wk, "padding_share", "Words that are padding", teams, cfg.adoption_date,
+                                    share=True), width="stretch")
+    left.altair_chart(weekly_chart(wk, "padding", f"Reading padding per week ({unit}, one reader)", teams,
+                                   cfg.adoption_date), width="stretch")
+    right.altair_chart(weekly_chart(wk, "sos_copies", "Summaries of summaries per week", teams, cfg.adoption_date),
                        width="stretch")
     st.caption(f"A week counts only the messages of groups of {cfg.min_group_size} or more of this team's authors (a "
-               "public channel, or its other channels pooled); the rest of the week is left out." +
+               "public channel, or its other channels pooled); the rest of the week is left out, and the line breaks "
+               "where no week is shown." +
                (f" The dashed line is the adoption date ({cfg.adoption_date})." if cfg.adoption_date else ""))
 
-st.subheader("Channels with the most bloat")
+st.subheader("Channels with the most padding")
 ch = pd.DataFrame([r for r in data.channels(v, tf) if r["team"] == team])
 if ch.empty:
-    st.info(f"No channel has {cfg.min_group_size} or more of this team's authors under these filters.")
+    st.info(f"No public channel has {cfg.min_group_size} or more of this team's authors under these filters; its "
+            "messages in smaller channels, private conversations and e-mail count in the team's figures above as "
+            "\"other channels\".")
 else:
-    ch = ch.sort_values("padding_hours", ascending=False)
-    st.bar_chart(ch.set_index("channel")["padding_hours"], horizontal=True, y_label="Reading time on padding (h)")
-    st.dataframe(pd.DataFrame({"Channel": ch["channel"], "Mean bloat": pd.to_numeric(ch["mean_bloat"]).round(3),
-                               "Padding (h)": ch["padding_hours"].round(2), "Reading (h)": ch["reading_hours"].round(2),
-                               "Messages": ch["messages"]}), hide_index=True, width="stretch")
+    ch["padding_share"] = [p / w if w else 0.0 for p, w in zip(ch["padding_words"], ch["words"], strict=True)]
+    ch["place"] = [where(c) for c in ch["channel"]]
+    ch = ch.sort_values("padding_share", ascending=False)
+    st.altair_chart(alt.Chart(ch).mark_bar().encode(
+        x=alt.X("padding_share:Q", title="Words that are padding",
+                axis=alt.Axis(format=share_format(ch["padding_share"].max()), tickCount=5),
+                scale=alt.Scale(domainMin=0)),
+        y=alt.Y("place:N", title=None, sort="-x"), color=alt.value(team_colours(teams).get(team, "#1f77b4")),
+        tooltip=[alt.Tooltip("place:N", title="channel"), alt.Tooltip("padding_share:Q", format=".1%",
+                                                                      title="padding")]), width="stretch")
+    st.table(pd.DataFrame({"Channel": ch["place"], "Words that are padding": [fmt.share(x) for x in ch["padding_share"]],
+                           "Reading padding per week": [fmt.duration(h / weeks) for h in ch["padding_hours"]],
+                           "Reading per week": [fmt.duration(h / weeks) for h in ch["reading_hours"]],
+                           "Messages": ch["messages"]}), hide_index=True)
     with st.expander("About this table"):
         st.markdown("Only this team's own messages in each public channel, in the weeks where at least "
                     f"{cfg.min_group_size} of its people wrote there; its other messages count in the team's totals "
-                    "as \"other channels\" when enough of its people wrote them. *Padding* is the reading time of "
-                    "words outside each message's core sentences.")
+                    "as \"other channels\" when enough of its people wrote them. *Padding* is the words outside "
+                    "each message's core sentences; its reading time is for one reader.")
 
 st.subheader("Announcements that reached this team with lost facts")
 chains = [c for c in data.chains(v, tf, with_facts=True) if c["critical_lost"] + c["critical_distorted"]]
@@ -75,12 +107,12 @@ if not chains:
     st.success("No announcement reached this team's copies with a critical fact lost or distorted in this period.")
 for c in sorted(chains, key=lambda c: -(c["critical_lost"] + c["critical_distorted"])):
     with st.container(border=True):
-        place = md(c["conversation"] if c["conversation"] in queries.PLACE_LABELS else f"#{c['conversation']}")
+        place = md(where(c["conversation"]))
         st.markdown(f"**{md(c['sent_at'][:10])} · {place}**")
         if c["text_shown"]:
             st.text(c["excerpt"] + "…")
         else:  # counts and kinds only: a private conversation, a small audience or a small team
             st.caption("Text not shown: private or small audience.")
         facts = ", ".join(f"{s} {k}" + (f" “{md(t)}”" if c["text_shown"] else "") for k, t, s in c["facts_lost"])
-        st.markdown(f"{c['copies']} copies in this team, {c['max_depth']} hops deep, "
-                    f"{c['summary_of_summary']} summaries of summaries. Facts lost or distorted: {facts}")
+        st.markdown(f"{fmt.plural(c['copies'], 'copy')} in this team, {fmt.plural(c['max_depth'], 'hop')} deep, "
+                    f"{fmt.plural(c['summary_of_summary'], 'summary of summaries')}. Facts lost or distorted: {facts}")

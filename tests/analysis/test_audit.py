@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis import audit, report
+from slopradar import queries
 from slopradar.cli import app
 
 
@@ -233,3 +234,31 @@ def test_counts_in_the_report_read_as_english(result):
     assert "1 copy, 1 hop deep, 1 summary of summaries" in html and "1 copies" not in html
     assert "(1 week)" in html and f"({r['periods']['before']['weeks']} weeks)" in html
     assert report.count(2, "copy") == "2 copies" and report.count(0, "hop") == "0 hops"
+
+
+def test_the_forest_plot_is_linear_and_every_team_keeps_its_colour(result, monkeypatch):
+    """A linear % axis (+50 % half as far as +100 %; was symlog), and each team drawn in its dashboard colour."""
+    drawn = {}
+
+    def keep(fig, _plt):
+        ax = fig.axes[0]
+        drawn[len(drawn)] = (ax.get_xscale(), {line.get_label(): line.get_color() for line in ax.get_lines()},
+                             [c.get_facecolor() for c in ax.collections], ax.get_xlim())
+        return ""
+
+    monkeypatch.setattr(report, "_png", keep)
+    report.plots(result)
+    (trend_scale, trend_lines, _, _), (scale, _, _, (lo, hi)) = drawn[0], drawn[1]
+    assert scale == "linear" and lo >= -106 and hi <= 316
+    for team, colour in trend_lines.items():
+        if not team.startswith("_"):
+            assert colour == result["team_colours"][team]
+
+
+def test_the_default_adoption_date_has_data_on_both_sides(analysed):
+    engine, settings, _ = analysed
+    day = audit.default_adoption_date(engine, settings.min_group_size)
+    before, after, _ = audit.periods_from_adoption(engine, day, settings.min_group_size)
+    weeks = {r["week"] for r in queries.team_weekly(engine, settings.min_group_size)}
+    assert any(before.start.isoformat() <= w < before.end.isoformat() for w in weeks)
+    assert any(after.start.isoformat() <= w < after.end.isoformat() for w in weeks)

@@ -124,7 +124,18 @@ def test_estimate_is_a_range_and_input_tokens_raise_only_the_upper_end():
     assert with_input.energy_wh[1] - low_only.energy_wh[1] == pytest.approx(250 * scale, rel=1e-6)
     assert low_only.gwp_local_g[1] < low_only.gwp_g[1]  # France's grid against the US one
     assert all(e.low <= e.high and e.source for e in low_only.equivalences)
-    ev = next(e for e in low_only.equivalences if "electric car" in e.label)
-    assert ev.high == pytest.approx(low_only.energy_wh[1] / 1000 / 0.21)
+    energy = low_only.equivalences[0]  # the energy's equivalence, in the unit that reads best
+    per_unit = {label: amount for label, amount, _ in footprint.ENERGY_EQUIVALENCES}[energy.label]
+    assert energy.high == pytest.approx(low_only.energy_wh[1] / 1000 / per_unit)
     mini = footprint.estimate(300_000, 0, "mini")
     assert mini.energy_wh[1] < low_only.energy_wh[0]  # a small model is far cheaper than a frontier one
+
+
+@pytest.mark.parametrize("tokens", [3e3, 1e5, 1e7, 1e9])
+def test_equivalences_are_readable_numbers(tokens):
+    """Each equivalence is given in the unit that puts it between 0.1 and 1000 ('2–7 smartphone charges',
+    never '0.0046–0.017 days of drinking water')."""
+    fp = footprint.estimate(tokens, tokens)
+    assert len(fp.equivalences) == 2  # one for energy, one for water
+    for e in fp.equivalences:
+        assert 0.1 <= e.low <= e.high <= 1000, (tokens, e)
