@@ -10,7 +10,8 @@ removed, antonym swap, number swap, entity swap, date shift, inserted claim, sof
 `train`: the consistent pairs of ../shared/data/factloss/summedits_other_domains_train.jsonl and template
 workplace announcements (EN and FR) with their faithful summaries, each with its corruptions. `fr-eval`: French
 translations of the demo's announcements (samples/story.py) with a faithful French summary each, and their
-corruptions; never used in training. Output lines: {"source", "summary", "label", "error_type", "domain", "lang"}.
+corruptions; never used in training. Output lines: {"source", "summary", "label", "error_type", "domain", "lang"};
+a corruption of a SummEdits pair keeps its domain, so leave-one-domain-out holds both out together.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def main() -> None:
         for r in consistent:  # the consistent pair itself is already in the SummEdits file
             for bad, kind in corrupt(r["source"], r["summary"], "en", rng):
                 out.append({"source": r["source"], "summary": bad, "label": 0, "error_type": [kind],
-                            "domain": f"{r['domain']}_corrupted", "lang": "en"})
+                            "domain": r["domain"], "lang": "en", "generated": True})
         for lang in ("en", "fr"):
             out += list(rows_for(templated(lang, rng, 120), lang, f"templates_{lang}", rng))
     for r in out:

@@ -352,7 +352,7 @@ def train_factloss(
                                                  '0 not, "domain"} per line (repeat for several files).')],
     generated: Annotated[list[Path] | None, typer.Option(help="Generated corruptions (scripts/build_factloss_data.py), "
                                                          "weighted by --generated-weight.")] = None,
-    generated_weight: Annotated[float, typer.Option(help="Weight of a generated pair against a real one.")] = 0.3,
+    generated_weight: Annotated[float, typer.Option(help="Weight of a generated pair against a real one.")] = 0.1,
     out: Annotated[Path | None, typer.Option(help="Where to write the artifact [default: the shipped one].")] = None,
     c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.1,
 ) -> None:
