@@ -1,4 +1,5 @@
-"""The dashboard as a manager sees it: served by `slopradar dashboard`, driven in a real headless Chromium."""
+"""The dashboard as a manager sees it: served by `slopradar dashboard`, driven in a real headless Chromium, on the
+demo workspace and on the real shared exports. No page may make the browser fetch anything from another host."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def _free_port() -> int:
@@ -21,57 +26,114 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(analysed, tmp_path_factory):
+def _needs_browser() -> None:
     if CHROMIUM is None:
         pytest.skip("Chromium not found: apt-get install chromium (.ci/run installs it)")
     pytest.importorskip("playwright", reason="playwright is in the 'test' extra")
-    _engine, settings, _ = analysed
+
+
+@contextmanager
+def _served(settings) -> Iterator[str]:
+    """`slopradar dashboard` on a free port for this store; stopped (SIGTERM stops Streamlit with it) afterwards."""
     port = _free_port()
-    env = dict(os.environ, SLOPRADAR_DB=settings.db, SLOPRADAR_DATA_DIR=settings.data_dir,
-               SLOPRADAR_ADOPTION_DATE=settings.adoption_date or "")
+    env = {k: v for k, v in os.environ.items() if k != "SLOPRADAR_ADOPTION_DATE"}
+    env |= {"SLOPRADAR_DB": settings.db, "SLOPRADAR_DATA_DIR": settings.data_dir}
+    if settings.adoption_date:
+        env["SLOPRADAR_ADOPTION_DATE"] = settings.adoption_date
     proc = subprocess.Popen([sys.executable, "-m", "slopradar.cli", "dashboard", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):  # the server needs a few seconds to start; stop after a minute at most
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        for _ in range(120):  # the server needs a few seconds to start; stop after a minute at most
+            if proc.poll() is not None:
+                pytest.fail(f"the dashboard stopped: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
-# page path, a text that appears once the page has rendered, texts that must be there
-PAGES = [
-    ("", "Footprint of the AI use detected", ["Communication health", "Platform", "Lyon Ops", "Trends over weeks"]),
-    ("team", "Channels with the most bloat", ["Over time", "Announcements that reached this team"]),
-    ("chains", "Side by side", ["summary of a summary", "LOST"]),
-    ("audit", "Weekly trends", ["Organisation (teams shown below)", "Cost per week", "Changes with their intervals"]),
-]
-
-
-def test_every_page_in_a_real_browser(served, artifacts):
+def _visit(url: str, pages: list[tuple[str, str, list[str]]], shots, prefix: str) -> dict[str, str]:
+    """Each page in turn in one browser; returns its text. Any request to a host other than this machine is
+    blocked and fails the test: nothing may leave the machine (issue 18: the page icon came from
+    fonts.gstatic.com)."""
     from playwright.sync_api import sync_playwright
 
+    outside: list[str] = []
+
+    def guard(route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    texts = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync"])
         # tall: Streamlit scrolls inside its own container, so a full-page screenshot is the viewport
-        page = browser.new_page(viewport={"width": 1400, "height": 2600})
-        for path, ready, texts in PAGES:
-            page.goto(f"{served}/{path}", wait_until="domcontentloaded")
+        context = browser.new_context(viewport={"width": 1400, "height": 2600})
+        context.route("**/*", guard)
+        page = context.new_page()
+        for path, ready, expected in pages:
+            page.goto(f"{url}/{path}", wait_until="domcontentloaded")
             page.get_by_text(ready).first.wait_for(timeout=90_000)
             page.wait_for_timeout(1500)  # charts draw after the text
             body = page.inner_text("body")
-            for text in texts:
+            for text in expected:
                 assert text in body, (path, text)
-            assert "Legal" not in body  # 3 people: below the minimum group size, absent everywhere
-            page.screenshot(path=str(artifacts / f"dashboard-{path or 'overview'}.png"))
+            for bad in ("team ?", "Traceback", "Error:"):
+                assert bad not in body, (path, bad)
+            page.screenshot(path=str(shots / f"dashboard-{prefix}-{path or 'overview'}.png"))
+            texts[path] = body
         browser.close()
+    assert outside == [], f"the dashboard made the browser fetch from other hosts: {outside}"
+    return texts
+
+
+# page path, a text that appears once the page has rendered, texts that must be there
+DEMO_PAGES = [
+    ("", "Footprint of the AI use detected", ["Communication health", "Platform", "Lyon Ops", "Trends over weeks",
+                                              "Reading time per week"]),
+    ("team", "Channels with the most padding", ["Over time", "Announcements that reached this team"]),
+    ("chains", "Side by side", ["summary of a summary", "LOST", "a team of fewer than 5 authors"]),
+    ("audit", "Weekly trends", ["Organisation (teams shown below)", "Time lost per week", "Changes with their intervals"]),
+]
+
+
+def test_every_page_in_a_real_browser(analysed, artifacts):
+    _needs_browser()
+    _engine, settings, _ = analysed
+    with _served(settings) as url:
+        texts = _visit(url, DEMO_PAGES, artifacts, "demo")
+    assert not any("Legal" in t for t in texts.values())  # 3 people: below the minimum group size, absent everywhere
+
+
+REAL_PAGES = [
+    ("", "Footprint of the AI use detected", ["Communication health", "Unassigned", "none: human (before Nov 2022)",
+                                              "No AI use detected in this period"]),
+    ("team", "Channels with the most padding", ["Showing", "Over time", "Words that are padding"]),
+    ("chains", "Copies", ["Announcement", "e-mail"]),
+    ("audit", "Weekly trends", ["Organisation (teams shown below)", "Time lost per week",
+                                "human by construction"]),
+]
+
+
+def test_every_page_on_the_real_shared_exports(real_exports, artifacts):
+    """The 2016 Slack export and two list archives, teams derived (no mapping): mail from public providers is
+    'Unassigned', never a team named after gmail.com; no page shows 'team ?' or fetches anything from outside."""
+    _needs_browser()
+    _engine, settings, _ = real_exports
+    with _served(settings) as url:
+        texts = _visit(url, REAL_PAGES, artifacts, "real")
+    assert not any(d in t for t in texts.values() for d in ("gmail.com", "yahoo", "hotmail"))
