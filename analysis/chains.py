@@ -25,7 +25,7 @@ import numpy as np
 
 from .factloss import _content, _proper_names
 from .facts import Fact, extract
-from .features import lexicon
+from .features import list_words
 
 T = TypeVar("T")
 
@@ -104,7 +104,7 @@ class Edge:
 
 @functools.lru_cache(maxsize=1)
 def _style_words() -> frozenset[str]:
-    style = {t for t in lexicon().terms if " " not in t}
+    style = set(list_words())  # the lists' vocabulary, common words included: wording, not substance
     style |= {"team", "teams", "hope", "moment", "update", "updates", "share", "thanks", "everyone", "questions"}
     return frozenset(style)
 

@@ -26,15 +26,27 @@ _SECOND = {"en": {"you", "your", "yours", "you're", "you'll"}, "fr": {"vous", "v
 _CONTRACTION = re.compile(r"\b\w+(?:n't|'re|'ve|'ll|'m|'d)\b", re.I)
 
 # Function words some lists contain (the fiction lexicons list "this", "the"...): never evidence.
-_STOPWORDS = {"this", "that", "with", "from", "have", "were", "what", "when", "your", "them", "then", "there",
-              "their", "they", "will", "would", "could", "about", "into", "just", "like", "more", "only", "some",
-              "than", "very", "also", "been", "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout",
-              # common words the excess-vocabulary lists carry (research/detection.md: they inflate false
-              # positives on formal human prose and explain nothing: "typical AI phrasing: during, while")
-              "during", "while", "within", "across", "between", "however", "including", "among", "through",
-              "without", "potential", "various", "particularly", "research", "analysis", "impact", "announced",
-              "postponed", "based", "using", "these", "those", "which", "other", "such", "each", "both", "well",
-              "given", "further", "following", "first", "after", "before", "where", "there", "here", "still"}
+FUNCTION_WORDS = frozenset({
+    "this", "that", "with", "from", "have", "were", "what", "when", "your", "them", "then", "there", "their", "they",
+    "will", "would", "could", "about", "into", "just", "like", "more", "only", "some", "than", "very", "also", "been",
+    "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout"})
+# Common words the excess-vocabulary lists carry (research/detection.md: they inflate false positives on formal
+# human prose and explain nothing: "typical AI phrasing: during, while"): no detector feature either.
+COMMON_WORDS = FUNCTION_WORDS | {
+    "during", "while", "within", "across", "between", "however", "including", "among", "through", "without",
+    "potential", "various", "particularly", "research", "analysis", "impact", "announced", "postponed", "based",
+    "using", "these", "those", "which", "other", "such", "each", "both", "well", "given", "further", "following",
+    "first", "after", "before", "where", "here", "still"}
+
+
+@functools.lru_cache(maxsize=1)
+def list_words() -> frozenset[str]:
+    """Every single word of the lists (function words aside), common ones included: the vocabulary of AI
+    phrasing that the chain linker discounts as style rather than substance."""
+    data = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    return frozenset(t for group in ("en_words", "fr_words") for terms in data[group].values() for t in
+                     (x.strip(" …").lower() for x in terms) if len(t) > 3 and " " not in t and t not in FUNCTION_WORDS)
+
 
 # (name, human label) of the dense features, in matrix order.
 DENSE = [
@@ -87,7 +99,7 @@ def lexicon() -> Lexicon:
         for name, terms in data[group].items():
             for t in terms:
                 t = t.strip(" …").lower()
-                if t and len(t) > 3 and t not in _STOPWORDS:
+                if t and len(t) > 3 and t not in COMMON_WORDS:
                     key = f"{name}:{t}"
                     entries.append(key)
                     term_entries.setdefault(t, []).append(key)

@@ -59,7 +59,7 @@ def main() -> None:
     t0 = time.perf_counter()
     embedder.encode(texts)
     model_rate = args.n / (time.perf_counter() - t0)
-    print(f"model alone ({embedder.name}, {embedder.precision}): {model_rate:.1f} messages/s")
+    print(f"model alone ({embedder.name}, {embedder.precision_reason}): {model_rate:.1f} messages/s")
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db=f"{tmp}/bench.db", data_dir=tmp)
