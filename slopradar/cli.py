@@ -266,12 +266,19 @@ def eval_detect(
     model: Annotated[Path | None, typer.Option(help="Detector artifact [default: the shipped one].")] = None,
 ) -> None:
     """AI-likeness: n, auroc, tpr_at_1pct_fpr, and fpr/tpr at the shipped threshold (overall and by stratum)."""
+    from analysis.evaluate import evaluate
+
+    _eval_with_detector(evaluate, data, model)
+
+
+def _eval_with_detector(run: Any, data: Path, model: Path | None) -> None:
+    """An evaluation that scores texts with a detector artifact: progress on stderr, one JSON line on stdout."""
     from analysis.detector import DEFAULT_ARTIFACT
-    from analysis.evaluate import DataError, evaluate
+    from analysis.evaluate import DataError
 
     try:
-        result = evaluate(data, _embedder(), model or DEFAULT_ARTIFACT,
-                          progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
+        result = run(data, _embedder(), model or DEFAULT_ARTIFACT,
+                     progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
     except (DataError, ValueError) as exc:
         fail(str(exc))
     emit_json(result)
@@ -313,15 +320,9 @@ def eval_share(
     model: Annotated[Path | None, typer.Option(help="Detector artifact [default: the shipped one].")] = None,
 ) -> None:
     """Team-level AI share on mixtures: per group n_after, true, estimate, ci95; mae, ci_coverage, n_groups."""
-    from analysis.detector import DEFAULT_ARTIFACT
-    from analysis.evaluate import DataError, evaluate_share
+    from analysis.evaluate import evaluate_share
 
-    try:
-        result = evaluate_share(data, _embedder(), model or DEFAULT_ARTIFACT,
-                                progress=lambda s: err_console.print(s, soft_wrap=True, markup=False))
-    except (DataError, ValueError) as exc:
-        fail(str(exc))
-    emit_json(result)
+    _eval_with_detector(evaluate_share, data, model)
 
 
 @train_app.command("detect")
