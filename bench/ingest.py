@@ -5,6 +5,10 @@
 
 Hostile inputs (issue 14, finding 5), each ingested in its own process so its peak RSS is its own:
 a 1 MB ZIP holding a 200 MB day file, an mbox of 40 mails of 20 MB, and a 600 MB .eml.
+Peak RSS on the 2-core bench machine, before -> after the fixes of issue 14 (day files read element by
+element and committed in parts, mbox split in bounded pieces, batches bounded by bytes, files checked
+by size before reading): ZIP 994 MB -> 95 MB, mbox 1,824 MB -> 317 MB (one 20 MB mail being parsed),
+.eml 670 MB -> 72 MB (refused by its size, never read).
 """
 
 from __future__ import annotations
