@@ -49,7 +49,7 @@ c[0].metric("Messages", f"{row['messages']:,}", help=f"{fmt.plural(row['authors'
 c[1].metric("AI-written share", ai_value, delta=ai_note, delta_color="off", delta_arrow="off",
             help="Estimated for the team, with its 95 % interval; corrected for the detector's error levels and the "
                  "team's human baseline (docs/detection.md)." if share else "Not enough scored messages.")
-c[2].metric("Words that are padding", fmt.share(row["padding_words"] / row["words"] if row["words"] else None),
+c[2].metric("Padding words", fmt.share(row["padding_words"] / row["words"] if row["words"] else None),
             help="Share of the team's words outside each message's core sentences.")
 c[3].metric("Reading time per week", fmt.duration(row["reading_hours"] / weeks),
             help=f"For one reader, of which {fmt.duration(row['padding_hours'] / weeks)} reading padding.")
