@@ -26,8 +26,9 @@ def pseudonymizer(settings: Settings) -> Pseudonymizer:
 
 
 def _progress(units: Iterable[Any], total: int | None, description: str, show: bool,
-              size: Any = lambda unit: len(unit.records or [])) -> Iterator[Any]:
-    """Yield units while a progress bar counts them and the messages they hold (`size`)."""
+              size: Any = lambda unit: len(unit.records or []), step: Any = lambda unit: 1) -> Iterator[Any]:
+    """Yield units while a progress bar counts them (`step` each, against `total`) and the messages they hold
+    (`size`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .console import err_console
@@ -39,7 +40,7 @@ def _progress(units: Iterable[Any], total: int | None, description: str, show: b
         for unit in units:
             yield unit
             n += size(unit)
-            prog.update(task, advance=1, msgs=n)
+            prog.update(task, advance=step(unit), msgs=n)
 
 
 def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, progress: bool = True) -> IngestReport:
@@ -333,11 +334,11 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
     return results
 
 
-def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 256) -> dict[str, Any]:
+def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32) -> dict[str, Any]:
     """Score every authored message that is new or changed since the last run (incremental).
 
-    Opted-out people's messages are never scored. Work is committed batch by batch, so an
-    interrupted run resumes where it stopped.
+    Opted-out people's messages are never scored. Work is committed batch by batch — 32 messages, a few
+    seconds even for long mail on a slow CPU — so an interrupted run keeps what it did and resumes there.
     """
     from analysis.embeddings import load_embedder
     from analysis.messages import MessageAnalyzer, analyzer_version
@@ -362,7 +363,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
                 summary["flagged"] += int(res.ai.flagged)
             yield batch
 
-    for _ in _progress(run(), len(batches), "Analysing messages", progress, size=len):
+    for _ in _progress(run(), len(pending), "Analysing messages", progress, size=len, step=len):
         pass
     summary["chains"] = build_chains(engine, settings)
     summary["aggregates"] = aggregates.refresh(engine)
