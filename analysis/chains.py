@@ -26,11 +26,16 @@ import numpy as np
 from .factloss import _content, _proper_names
 from .facts import Fact, extract
 from .features import list_words
+from .text import strip_header_lines
 
 T = TypeVar("T")
 
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
+NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
+FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
+FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
+INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
 MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (houstondatavis) and 16 false pairs in the demo; 0.55: 1 and 8, same recall
 MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
@@ -72,6 +77,7 @@ class Node:
     lang: str | None = None
     conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
     readers: set[str] = field(default_factory=set)  # who reads it (members, recipients), also where anyone may
+    thread: str | None = None  # Slack thread / mail thread (References, In-Reply-To): a reply there is no copy
 
 
 @dataclass(frozen=True)
@@ -161,9 +167,23 @@ def _asks(text: str) -> bool:
     return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
 
 
-def _relation_by_length(child: Node, parent: Node) -> tuple[str, float]:
-    ratio = child.words / max(parent.words, 1)
+def _relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:
+    ratio = child_words / max(parent_words, 1)
     return ("summary" if ratio < SUMMARY_RATIO else "paraphrase"), round(ratio, 3)
+
+
+# Lotus Notes "Forwarded by Name/HOU/ECT on 04/02/2001 04:59 PM" lines: also wrapped over two lines.
+_NOTES_FORWARDED = re.compile(r"^\s*-{3,}\s*Forwarded by\b.*$(?:\n^.*-{3,}\s*$)?", re.I | re.M)
+
+
+def authored_text(text: str) -> str:
+    """What the author wrote: no ">" quotes, "X writes:" / "Le ... a écrit :" attributions, Outlook or Lotus Notes
+    header lines. Chains compare only this (a reply that quotes its parent does not copy it)."""
+    return strip_header_lines(_NOTES_FORWARDED.sub("", text or "")).strip()
+
+
+def _same_thread(child: Node, parent: Node) -> bool:
+    return child.thread is not None and child.thread == parent.thread
 
 
 def _could_see(child: Node, parent: Node) -> bool:
@@ -175,6 +195,12 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     nodes = sorted(nodes, key=lambda n: n.ts)
     by_id = {n.id: n for n in nodes}
     edges: list[Edge] = []
+    text_of: dict[str, str] = {}
+    words_of: dict[str, int] = {}
+    for n in nodes:  # what the author wrote, tokenised once
+        t = authored_text(n.text)
+        text_of[n.id] = t
+        words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
     linked: set[str] = set()
     # 1. metadata: shares and permalinks name the parent
     for n in nodes:
@@ -185,30 +211,44 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
                 edges.append(Edge(n.id, p.id, rel, 1.0, 1.0, ratio, "share"))
                 linked.add(n.id)
                 break
-    # 2. forwarded blocks: the earlier message whose text the block contains
-    for n in nodes:
+    # 2. forwarded blocks: the forwarded original (a stored, earlier message whose authored text the block
+    # holds) is the parent; the forwarding mail is the copy. Candidates come from an inverted index of content
+    # words, each message tokenised once. A 1-3-word note is never a parent; when the original is not stored,
+    # no edge (the forwarder's own earlier note is not the original).
+    content_of = {n.id: _content(text_of[n.id]) for n in nodes}
+    postings: dict[str, list[int]] = {}
+    for k, p in enumerate(nodes):
+        if words_of[p.id] > NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
+            for w in content_of[p.id]:
+                postings.setdefault(w, []).append(k)
+    for i, n in enumerate(nodes):
         if n.id in linked or len(n.forwarded_text.split()) < 8:
             continue
-        fw = _content(n.forwarded_text)
+        fw = _content(authored_text(n.forwarded_text))
+        hits: Counter[int] = Counter()
+        for w in fw:
+            ks = postings.get(w, ())
+            if len(ks) <= INDEX_MAX_POSTINGS:
+                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
         best, best_score = None, 0.0
-        for p in nodes:
-            if p.ts >= n.ts or p.id == n.id:
-                continue
-            pc = _content(p.text)
-            if pc:
-                score = len(pc & fw) / len(pc)
-                if score > best_score:
-                    best, best_score = p, score
-        if best is not None and best_score >= 0.8:
+        for k in hits:
+            p = nodes[k]
+            pc = content_of[p.id]
+            score = len(pc & fw) / len(pc)
+            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
+                best, best_score = p, score
+        if best is not None and best_score >= FORWARD_MATCH:
             edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
-                              round(n.words / max(best.words, 1), 3), "forward-block"))
+                              round(words_of[n.id] / max(words_of[best.id], 1), 3), "forward-block"))
             linked.add(n.id)
     # A share or forward carries its original: for finding *its* copies, it reads like the original.
     parent_of = {e.child: by_id[e.parent] for e in edges}
     content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
                           else n.embedding) for n in nodes}
-    content_text = {n.id: n.text + ("\n" + parent_of[n.id].text if n.id in parent_of else "") for n in nodes}
-    content_words = {n.id: max(n.words, parent_of[n.id].words) if n.id in parent_of else n.words for n in nodes}
+    content_text = {n.id: text_of[n.id] + ("\n" + text_of[parent_of[n.id].id] if n.id in parent_of else "")
+                    for n in nodes}
+    content_words = {n.id: max(words_of[n.id], words_of[parent_of[n.id].id]) if n.id in parent_of else words_of[n.id]
+                     for n in nodes}
     # 3. similarity within a sliding time window
     eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
     def per_node(compute: Callable[[Node], T]) -> Callable[[Node], T]:
@@ -233,11 +273,12 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
     # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
     values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
-    relays = per_node(lambda p: _relays(p.text))
-    names_said = per_node(lambda p: _names(p.text))  # the names a message itself writes ...
+    relays = per_node(lambda p: _relays(text_of[p.id]))
+    names_said = per_node(lambda p: _names(text_of[p.id]))  # the names a message itself writes ...
     names_carried = per_node(lambda p: _names(content_text[p.id]))  # ... and with a shared original's
     # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
-    announces = per_node(lambda p: not _asks(p.text) and any(f.critical for f in facts(p)))
+    announces = per_node(lambda p: words_of[p.id] > NOTE_WORDS and not _asks(text_of[p.id])
+                         and any(f.critical for f in facts(p)))
 
     # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
     df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
@@ -285,7 +326,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     for i, n in enumerate(eligible):
         # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
-        if n.id in linked or _asks(n.text):
+        if n.id in linked or _asks(text_of[n.id]):
             continue
         lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
         if hi <= lo:
@@ -304,10 +345,10 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             # across languages the English-centred embedding is weak: shared dates, times, amounts and names
             # (language-independent values) stand in for it
             cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
-            if (sim < MIN_COSINE and not cross) or p.author == n.author or not _could_see(n, p) or not (
+            if (sim < MIN_COSINE and not cross) or p.author == n.author or _same_thread(n, p) or not _could_see(n, p) or not (
                     announces(p) or p.id in copied_from):  # a copy carries its announcement on
                 continue
-            if p.conversation == n.conversation and min(n.words, content_words[p.id]) < SAME_CONVERSATION_WORDS:
+            if p.conversation == n.conversation and min(words_of[n.id], content_words[p.id]) < SAME_CONVERSATION_WORDS:
                 continue
             facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
             if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
@@ -320,7 +361,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
             same_value = bool(values_of(n) & values_of(p))
             same_name = bool(names_said(n) & names_carried(p))
-            if n.words < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
+            if words_of[n.id] < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
                 continue
             if contradicts(n, p):
                 continue
@@ -330,7 +371,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not relays(n):
                 continue
             score = _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400,
-                                     bool(p.conversation_name and _mentions(n.text, p.conversation_name)),
+                                     bool(p.conversation_name and _mentions(text_of[n.id], p.conversation_name)),
                                      reads(n, p)))
             if score > best_score:
                 best, best_score, best_sim, best_cov = p, score, float(sim), cov
@@ -339,7 +380,7 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
             # on: a loose link would spread to every post in the same style
             if best_sim >= SHORT_COPY_COSINE and best_cov >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
-            rel, ratio = _relation_by_length(n, best)
+            rel, ratio = _relation_by_length(words_of[n.id], words_of[best.id])
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges

@@ -34,10 +34,10 @@ _INLINE_MARKER = re.compile(r"-{3,}[ \t]*(?:Original Message|Forwarded message|M
 _OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
 _OUTLOOK_SENT = re.compile(r"\s*(?:Sent|Envoyé|Date)\s*:\s", re.I)
 _LOTUS_HEADER = re.compile(r"\s*\S.*\son\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*", re.I)
-# Lotus Notes writes the quoted original's sender and time as "Tana Jones@ECT 04/02/2001 04:59 PM",
+# Lotus Notes writes the quoted original's sender and time as "Tana Jones@ECT 04/02/2001 04:59 PM" (or "19:41"),
 # "From:  Shanna Husser @ EES      11/30/2000 10:36 AM", or a name line followed by a date line.
 _NOTES_NAME = r"(?:From:\s*)?[A-Z][\w'.-]*(?:[ \t]+[A-Z][\w'.-]*){0,4}(?:[ \t]*@[ \t]*[A-Za-z][\w&.-]*(?:[ \t][A-Z]\w*)?)?"
-_NOTES_TIME = r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:AM|PM)"
+_NOTES_TIME = r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:AM|PM))?"  # 24-hour clocks too
 _NOTES_ONE_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]+{_NOTES_TIME}[ \t]*")
 _NOTES_NAME_LINE = re.compile(rf"[ \t]*{_NOTES_NAME}[ \t]*")
 _NOTES_TIME_LINE = re.compile(rf"[ \t]*{_NOTES_TIME}[ \t]*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -396,6 +397,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
             select(Embedding.message_id, Embedding.vector).where(
                 Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
     key = {(m.namespace, m.native_id): m.id for m in msgs}
+    thread = _threads(msgs)
     nodes, by_id = [], {}
     for m in msgs:
         conv = convs[m.conversation_id]
@@ -409,10 +411,70 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         if m.meta.get("recipients"):
             audience = readers = set(m.meta["recipients"]) | {m.author_id}
         node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
-                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "", readers)
+                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "", readers,
+                    thread.get(m.id))
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id
+
+
+# "Re:", "AW:", "SV:", "Réf :" and list tags ("[Numpy-discussion]") before a subject; a forward's "Fw:" stays
+_REPLY_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,60}\]\s*|(?:re|aw|sv|antw|r[ée]f)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)", re.I)
+
+
+def _subject_key(subject: str | None) -> tuple[str, bool]:
+    """The subject without reply prefixes and list tags (lower case), and whether it had a reply prefix."""
+    s, reply = subject or "", False
+    while True:
+        m = _REPLY_PREFIX.match(s)
+        if not m:
+            break
+        reply = reply or not m.group(0).lstrip().startswith("[")
+        s = s[m.end():]
+    # without spaces and cut at 40 characters: list archives refold long subjects ("doing the\n same", "thesame")
+    return "".join(s.lower().split())[:40], reply
+
+
+def _threads(msgs: list[Any]) -> dict[int, str]:
+    """Thread of each message: Slack thread_ts, mail References / In-Reply-To (joined transitively), and a
+    mail reply ("Re: subject") that names no parent joins the latest earlier message with that subject.
+    Messages of one mail folder or list with the same subject (reply prefixes and list tags aside) are one
+    thread: list archives often drop In-Reply-To. A reply in its parent's thread answers it; it is not a copy
+    (analysis/chains.py). A forward ("Fw: subject") starts a thread of its own."""
+    root: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(k: tuple[str, str]) -> tuple[str, str]:
+        path = []
+        while root.get(k, k) != k:
+            path.append(k)
+            k = root[k]
+        for q in path:
+            root[q] = k
+        return k
+
+    def union(a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[ra] = rb
+
+    last: dict[tuple[str, str], str] = {}
+    first: dict[tuple[str, int, str], str] = {}
+    for m in sorted(msgs, key=lambda m: m.sent_at):
+        me = (m.namespace, m.native_id)
+        for other in (m.thread_key, m.parent_native_id):
+            if other:
+                union(me, (m.namespace, other))
+        subject, reply = _subject_key(m.subject)
+        if subject and subject != "nosubject":
+            here = (m.namespace, m.conversation_id, subject)
+            if here in first:
+                union(me, (m.namespace, first[here]))
+            else:
+                first[here] = m.native_id
+            if reply and not m.parent_native_id and (m.namespace, subject) in last:
+                union(me, (m.namespace, last[(m.namespace, subject)]))
+            last[(m.namespace, subject)] = m.native_id
+    return {m.id: "\x1f".join(find((m.namespace, m.native_id))) for m in msgs}
 
 
 def _chain_messages() -> list[Any]:

@@ -76,3 +76,41 @@ def test_a_huge_thread():
                    i / 1000, vec(i, base, 0.8), author=f"p{i % 50}") for i in range(2, 5002)]
     edges = build_edges(nodes)  # 5,000 replies in one conversation within a few hours: no crash
     assert len(edges) < 50  # short replies in the same channel are chatter, not copies
+
+
+def fw_node(i: int, text: str, forwarded: str, hours: float, v: np.ndarray, author: str | None = None) -> Node:
+    n = node(i, text, hours, v, "C9", author)
+    n.forwarded_text = forwarded
+    return n
+
+
+def test_a_forward_is_the_copy_and_its_original_the_parent():
+    root = vec(21)
+    edges = build_edges([node(1, ROOT, 0, root), fw_node(2, "FYI, see below.", ROOT, 5, vec(22))])
+    assert [(e.child, e.parent, e.relation, e.method) for e in edges] == [("2", "1", "forward", "forward-block")]
+
+
+def test_a_one_to_three_word_note_is_never_a_parent():
+    # an earlier forward whose own note is "FYI" and whose original is not stored, forwarded again: the second
+    # forward's block holds "FYI", but the note is not the original; no edge to it (and no similarity edge)
+    first = fw_node(1, "FYI", ROOT, 0, vec(23))
+    second = fw_node(2, "get better.", "FYI\n" + ROOT, 4, vec(24, vec(23), 0.1))
+    third = node(3, "Please read DG", 6, vec(25, vec(23), 0.1), "C3")
+    assert build_edges([first, second, third]) == []
+
+
+def test_a_reply_in_its_parents_thread_is_not_a_copy():
+    root = vec(26)
+    reply = ("Thanks Julie. So Offline Sync is removed from the spring release and all work on it stops by 12 March; "
+             "I will tell the mobile team today.")
+    parent, answer = node(1, ROOT, 0, root, "C1"), node(2, reply, 2, vec(27, root, 0.1), "C2")
+    assert [(e.child, e.parent) for e in build_edges([parent, answer])] == [("2", "1")]  # without threads: a copy
+    parent.thread = answer.thread = "mail:<root@example.com>"
+    assert build_edges([parent, answer]) == []  # same thread: an answer
+
+
+def test_quoted_lines_and_attributions_are_not_compared():
+    root = vec(28)
+    quoting = ("Julie Martin writes:\n" + "\n".join("> " + ln for ln in ROOT.split(". ")) +
+               "\n\nWhat about the C++ bindings? Nobody said anything about them.")
+    assert build_edges([node(1, ROOT, 0, root), node(2, quoting, 2, vec(29, root, 0.1), "C2")]) == []

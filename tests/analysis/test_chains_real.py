@@ -1,0 +1,97 @@
+"""Chains on real pre-2022 mail from ../shared/data (skipped where absent): what the author did not write
+(quotes, attributions, Lotus Notes and Outlook headers) is never compared, and a reply on the Numpy list is
+not a copy of the message it answers (issue 16)."""
+
+from __future__ import annotations
+
+import email
+import mailbox
+import re
+from datetime import UTC
+from email import policy
+from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
+
+import numpy as np
+
+from analysis.chains import Node, authored_text, build_edges
+from connectors.mail_body import split_body
+from slopradar.pipeline import _threads
+from tests.conftest import shared
+
+NOT_AUTHORED = re.compile(r"^\s*>|\b(?:writes|wrote|a écrit)\s*:\s*$|Forwarded by|-----Original Message-----"
+                          r"|\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}", re.I)
+
+
+def _plain(msg: email.message.EmailMessage) -> str:
+    part = msg.get_body(("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def _numpy() -> list[email.message.EmailMessage]:
+    box = mailbox.mbox(shared("connectors/bigbang-mbox/2001-November.txt"),
+                       factory=lambda f: email.message_from_binary_file(f, policy=policy.default))
+    return list(box)
+
+
+def test_numpy_quotes_and_attributions_are_not_authored():
+    seen = 0
+    for msg in _numpy():
+        body = _plain(msg)
+        if not re.search(r"(?m)(?:writes|wrote):\s*$", body):
+            continue
+        seen += 1
+        text = authored_text(split_body(body).authored)
+        assert not [ln for ln in text.split("\n") if NOT_AUTHORED.search(ln)], msg["Message-ID"]
+    assert seen >= 20  # the list quotes with "X writes:" in dozens of replies
+
+
+def test_enron_notes_and_outlook_headers_are_not_authored():
+    root = shared("connectors/enron-maildir-sample")
+    checked = 0
+    for f in sorted(p for p in root.rglob("*.txt") if p.is_file()):
+        msg = email.message_from_bytes(f.read_bytes(), policy=policy.default)
+        if not msg["From"]:
+            continue
+        body = _plain(msg)
+        if not re.search(r"Forwarded by|-----Original Message-----|@ECT|@ENRON", body):
+            continue
+        checked += 1
+        text = authored_text(split_body(body).authored)
+        bad = [ln for ln in text.split("\n") if NOT_AUTHORED.search(ln) and "@" in ln or "Forwarded by" in ln]
+        assert not bad, (f.name, bad)
+    assert checked >= 100
+
+
+def test_enron_notes_header_with_a_24_hour_clock_is_cut():
+    (path,) = shared("connectors/enron-maildir-sample").rglob("taylor-m_notes_inbox_1161.txt")
+    split = split_body(_plain(email.message_from_bytes(path.read_bytes(), policy=policy.default)))
+    assert split.authored.startswith("Leslie,") and "19:41" not in split.authored
+    assert "We have not yet put the new EOL version on-line" in split.quoted[0]["text"]
+
+
+def test_a_numpy_list_reply_is_not_a_copy_of_the_message_it_answers():
+    msgs = {m["Message-ID"]: m for m in _numpy() if "too many numerical" in str(m["Subject"])}
+    parent = msgs["<200111251244.fAPCiIj01855@localhost.localdomain>"]  # the long post the thread discusses
+    replies = [m for mid, m in msgs.items() if mid != parent["Message-ID"]]
+    rows = []
+    for i, m in enumerate([parent, *replies]):
+        refs = (m["References"] or "").split()
+        reply_to = (m["In-Reply-To"] or "").split()
+        rows.append(SimpleNamespace(id=i, namespace="mail", native_id=m["Message-ID"], conversation_id=1,
+                                    thread_key=refs[0] if refs else None,
+                                    parent_native_id=reply_to[0] if reply_to else (refs[-1] if refs else None),
+                                    subject=str(m["Subject"]),
+                                    sent_at=parsedate_to_datetime(m["Date"]).astimezone(UTC)))
+    thread = _threads(rows)
+    assert len({thread[r.id] for r in rows}) == 1  # one thread, though most replies name no parent
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=384)
+    nodes = []
+    for r, m in zip(rows, [parent, *replies], strict=True):
+        text = split_body(_plain(m)).authored
+        # as close as the real embedder put them (cosine 0.94-1.00): the worst case for a reply
+        v = base + rng.normal(scale=0.1 / np.sqrt(384), size=384)
+        nodes.append(Node(str(r.id), r.sent_at, "numpy", str(m["From"]), text, len(text.split()),
+                          (v / np.linalg.norm(v)).astype(np.float32), thread=thread[r.id]))
+    assert build_edges(nodes) == []
