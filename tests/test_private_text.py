@@ -91,7 +91,7 @@ def test_a_confidential_mail_shows_no_private_text_on_the_dashboard(confidential
     for page in PAGES[1:3]:  # the Team page's chain list and the Chains explorer
         at = open_page(page)
         if page == PAGES[1]:
-            at.selectbox(key="team_page_team").select("Finance").run()
+            at.sidebar.selectbox(key="team").select("Finance").run()
         text = page_text(at)
         assert "Text not shown" in text, page
         assert not _leaks(text), (page, _leaks(text))
