@@ -24,7 +24,7 @@ MAX_SENTENCE_CHARS = 2_000
 def analyzer_version(artifact: Path = DEFAULT_ARTIFACT) -> str:
     """Changes when the analysis code's version or the detector weights change: messages are re-scored."""
     digest = hashlib.sha256(Path(artifact).read_bytes()).hexdigest()[:10]
-    return f"messages-2+{digest}"  # 2: the core keeps facts, links and asks (issue 22)
+    return f"messages-3+{digest}"  # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined
 
 
 @dataclass

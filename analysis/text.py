@@ -62,10 +62,30 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
 
-def sentences(text: str) -> list[str]:
-    """Split into sentences; list items and lines are sentences of their own."""
+# A line a mail client wrapped: long, and ending where no sentence or list item ends.
+_WRAP_MIN_CHARS = 50
+_LINE_END = re.compile(r"[.!?…:;)\]»\"']\s*$")
+
+
+def unwrap(text: str) -> str:
+    """Join lines that a mail client hard-wrapped (at 60-78 characters) so that a sentence is not cut at each
+    line break; short lines, lines ending a sentence and list items stay lines of their own (chat, bullets)."""
+    lines = (text or "").split("\n")
     out: list[str] = []
-    for line in (text or "").split("\n"):
+    for line in lines:
+        prev = out[-1] if out else ""
+        if (prev.strip() and line.strip() and len(prev.rstrip()) >= _WRAP_MIN_CHARS and not _LINE_END.search(prev)
+                and not _BULLET.match(line) and not line.startswith((" " * 4, "\t"))):
+            out[-1] = prev.rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def sentences(text: str) -> list[str]:
+    """Split into sentences; list items and lines are sentences of their own (hard-wrapped lines are joined)."""
+    out: list[str] = []
+    for line in unwrap(text or "").split("\n"):
         line = _BULLET.sub("", line).strip()
         if not line:
             continue

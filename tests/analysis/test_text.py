@@ -32,3 +32,17 @@ def test_readability_never_downloads(monkeypatch):
     assert en is not None and 60 < en < 120 and fr is not None
     assert flesch_reading_ease("short one", "en") is None
     assert reading_seconds(238, "en") == pytest.approx(60) and reading_seconds(195, "fr") == pytest.approx(60)
+
+
+def test_hard_wrapped_mail_lines_are_one_sentence_but_chat_lines_and_bullets_stay_apart():
+    """Issue 18: a 2001 list mail, wrapped at 70 characters, read as 71 % padding: each line was a sentence."""
+    from analysis.text import sentences
+
+    mail = ("Yes, this issue has been raised here before.  It was the main\n"
+            "conclusion of the BOF session at the last Python conference, and the\n"
+            "reason we started working on a new version.")
+    assert sentences(mail) == ["Yes, this issue has been raised here before.",
+                               "It was the main conclusion of the BOF session at the last Python conference, and the "
+                               "reason we started working on a new version."]
+    assert sentences("deploy done\nthanks all\n- first point of a rather long list without a full stop\n- second") == \
+        ["deploy done", "thanks all", "first point of a rather long list without a full stop", "second"]
