@@ -14,8 +14,6 @@ injectable, which keeps the connector testable against a local server.
 from __future__ import annotations
 
 import email.message
-import hashlib
-import json
 import re
 import time
 from collections import Counter
@@ -31,6 +29,7 @@ from slopradar.ingest import Unit
 from slopradar.pseudonym import Pseudonymizer
 from slopradar.records import ConversationRecord, MessageRecord, PersonRef
 
+from .json_stream import digest
 from .mail_body import split_body
 from .mail_identities import IdentityScrubber
 from .mailbox_files import _ids, _person, is_auto_generated
@@ -148,7 +147,7 @@ class GraphMailPull:
                 yield Unit(key=key, digest="", records=None, error=f"{mailbox}/{folder}: malformed page "
                            "(a next or delta link that is not a Graph URL)")
                 return
-            unit = Unit(key=key, digest=_digest(page["value"]), records=[])
+            unit = Unit(key=key, digest=digest(page["value"]), records=[])
             for item in page["value"]:
                 self._item(item, conv, unit, known)
             if page.get("@odata.nextLink"):
@@ -234,14 +233,6 @@ def _header_text(value: Any) -> str:
     """A value the email package accepts as a header: it cannot take lone surrogates (the stored text keeps
     them for the writer, which replaces and counts them)."""
     return re.sub("[\ud800-\udfff]", "\ufffd", str(value))
-
-
-def _digest(rows: list[Any]) -> str:
-    try:
-        payload = json.dumps(rows, sort_keys=True, default=str)
-    except (RecursionError, TypeError, ValueError):
-        payload = repr(len(rows))
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _addr(r: dict[str, Any]) -> PersonRef | None:

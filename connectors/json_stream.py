@@ -11,6 +11,7 @@ one JSON array (not an array, cut short, text after the end) raises JsonStreamEr
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -138,3 +139,13 @@ def read_chunks(fh: Any, size: int = 1 << 20) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
+
+
+def digest(rows: list[Any]) -> str:
+    """A stable fingerprint of a page of API rows (a checkpoint's "did this change"), whatever they hold:
+    nesting too deep or values JSON cannot write fall back to the row count, surrogates pass through."""
+    try:
+        payload = json.dumps(rows, sort_keys=True, default=str)
+    except (RecursionError, TypeError, ValueError):
+        payload = repr(len(rows))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()

@@ -14,8 +14,6 @@ after Retry-After from a retry budget shared by the whole sync; calls are paced 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import re
 import time
@@ -33,6 +31,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slopradar.ingest import Unit
 from slopradar.records import ConversationRecord, PersonRef
 
+from .json_stream import digest
 from .slack_export import SlackNormaliser, SlackUser, is_slack_id, parse_user, text_or_none
 
 # Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min).
@@ -231,7 +230,7 @@ class SlackApiPull:
             except ValueError as exc:
                 yield Unit(key=key, digest="", records=None, error=f"#{conv.name}: {exc}")
                 return
-            unit.digest = _digest(messages)
+            unit.digest = digest(messages)
             norm.parse_messages(messages, conv, unit)
             seen = set(rnd["seen"])
             max_ts = rnd["max_ts"]
@@ -292,14 +291,6 @@ _TS = re.compile(r"\d{1,12}(\.\d{1,9})?")
 def _valid_ts(ts: Any) -> bool:
     """A Slack timestamp ("1433558319.000002"); anything else is never compared or kept as a cursor."""
     return isinstance(ts, str) and _TS.fullmatch(ts) is not None
-
-
-def _digest(messages: list[Any]) -> str:
-    try:
-        payload = json.dumps(messages, sort_keys=True, default=str)
-    except (RecursionError, TypeError, ValueError):
-        payload = repr(len(messages))
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ChannelError(Exception):

@@ -52,6 +52,14 @@ class SmallStore:
         self.s.flush()
         return conv.id  # type: ignore[return-value]
 
+    def channel_where_all_write(self, name: str, members: list[str], weeks: range = range(1)) -> int:
+        """A public channel whose members each write one plain message in each of `weeks`."""
+        conv = self.conversation(name, members=members)
+        for w in weeks:
+            for p in members:
+                self.message(conv, p, week(w))
+        return conv
+
     def message(self, conv: int, author: str, sent_at: datetime, text: str = "A plain update about the work.",
                 words: int | None = None, language: str = "en", recipients: list[str] | None = None,
                 native_id: str | None = None, prob: float | None = None, bloat: float | None = None) -> int:

@@ -26,10 +26,7 @@ def confidential(engine, settings, monkeypatch):
     others = [f"o{i}" for i in range(6)]
     b.team("Finance", finance)
     b.team("Ops", others)
-    chan = b.conversation("finance", members=finance + others)
-    for w in range(3):
-        for p in finance + others:
-            b.message(chan, p, week(w))
+    chan = b.channel_where_all_write("finance", finance + others, range(3))
     folder = b.conversation("Lewis, Andrew H./Sent Items", kind="mail_folder")
     root = b.message(folder, "f0", week(1, hour=9), recipients=["f1"], native_id="<secret-mail@acme.example>",
                      text="CONFIDENTIAL: the Lyon office closes on 30 June. Please tell no one yet.")
@@ -102,9 +99,7 @@ def test_mail_to_few_recipients_dm_group_dm_private_channel_and_unknown_audience
     b = SmallStore(engine)
     people = [f"p{i}" for i in range(8)]
     b.team("Crew", people)
-    public = b.conversation("crew", members=people)
-    for p in people:
-        b.message(public, p, week(0))
+    public = b.channel_where_all_write("crew", people)
     places = {"mail to 4": (b.conversation("Inbox", kind="mail_folder"), people[1:5]),
               "mail to 5": (b.conversation("Inbox2", kind="mail_folder"), people[1:6]),
               "dm": (b.conversation("dm", kind="dm", members=people[:2]), None),

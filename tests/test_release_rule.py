@@ -228,9 +228,7 @@ def test_a_store_with_cells_of_the_previous_layout_still_works(engine, settings)
     b = SmallStore(engine)
     people = [f"o{i}" for i in range(5)]
     b.team("Old", people)
-    chan = b.conversation("old", members=people)
-    for p in people:
-        b.message(chan, p, week(0))
+    b.channel_where_all_write("old", people)
     b.done()
     expected = queries.team_summary(engine, 5)
     with engine.begin() as conn:  # the cell tables as the previous version made them (no threshold column)
