@@ -153,6 +153,7 @@ def _ai_share_row(m: Metric, arrays: dict[str, Any], before: Period, after: Peri
     probabilities: a period before public chat LLMs is 0 by construction, the 'before' period is the team's
     human baseline when it is the pre-adoption period or human by construction."""
     from .estimate import ai_share_from_sums, human_by_construction
+    from .team_metrics import shipped_rates
 
     row: dict[str, Any] = {"key": m.key, "label": m.label, "unit": m.unit, "higher_is": m.higher_is,
                            "relative": None, "effect_kind": "Cohen's h"}
@@ -160,7 +161,7 @@ def _ai_share_row(m: Metric, arrays: dict[str, Any], before: Period, after: Peri
     ok_b, ok_a = arrays["enough_authors"]
     if not (ok_b and ok_a):
         return row | {"verdict": "not enough data", "why": "a period has fewer people than the minimum group size"}
-    rates = _detector_rates()
+    rates = shipped_rates()
     human_b, human_a = human_by_construction(before.end - timedelta(days=1)), human_by_construction(
         after.end - timedelta(days=1))
     zero = {"value": 0.0, "low": 0.0, "high": 0.0}
@@ -192,13 +193,6 @@ def _ai_share_row(m: Metric, arrays: dict[str, Any], before: Period, after: Peri
     return row | {"before": b, "after": a, "difference": diff, "effect_size": round(float(h), 3),
                   "share_after": ea.share, "baseline": "the 'before' period" if base else None,
                   "notes": ea.notes, "verdict": verdict}
-
-
-def _detector_rates() -> Any:
-    from .detector import AILikenessDetector
-    from .estimate import DetectorRates
-
-    return DetectorRates.from_provenance(AILikenessDetector.from_json().provenance_)
 
 
 def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: int,

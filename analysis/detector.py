@@ -105,7 +105,7 @@ class AILikenessDetector:
         self.threshold_ = 0.5
         self.thresholds_: dict[str, float] = {}
         if human_calibration is not None:
-            p = self._proba(self._matrix(*human_calibration[:3], *human_calibration[3:]))
+            p = self._proba(self._matrix(*human_calibration))
             self.threshold_ = float(np.quantile(p, 1 - self.target_fpr, method="higher"))
             # per language where there is enough human text: French human text scores otherwise than English
             cal_langs = np.array([lg or "?" for lg in human_calibration[1]])

@@ -88,11 +88,6 @@ def human_by_construction(end: date | datetime | None) -> bool:
     return d <= PUBLIC_LLM_DATE
 
 
-def human_period_estimate(n_messages: int = 0, n_authors: int = 0) -> ShareEstimate:
-    return ShareEstimate(0.0, 0.0, 0.0, n_messages, n_authors, None,
-                         f"human by construction: written before {PUBLIC_LLM_DATE:%d %B %Y} (public chat LLMs)")
-
-
 def _boot_means(sums: np.ndarray, counts: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
     return np.concatenate([(w @ sums) / np.maximum(w @ counts, 1e-12) for w in _weights(len(sums), n_boot, seed)])
 

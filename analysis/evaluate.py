@@ -272,6 +272,8 @@ def evaluate_share(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTI
     groups: dict[str, dict[str, list[int]]] = {}
     for i, r in enumerate(rows):
         groups.setdefault(str(r["group"]), {"before": [], "after": []})[r["period"]].append(i)
+    # an author per row when the file names one, else each text is its own author
+    author = [str(r.get("author") or f"{r['group']}:{i}") for i, r in enumerate(rows)]
     out: dict[str, Any] = {}
     errors, covered = [], 0
     for g, idx in sorted(groups.items()):
@@ -282,8 +284,6 @@ def evaluate_share(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTI
         row: dict[str, Any] = {"n_after": len(idx["after"]), "n_after_scored": len(after),
                                "n_before_scored": len(before), "true": None if true is None else round(true, 4)}
         if after:
-            # an author per row when the file names one, else each text is its own author
-            author = [str(rows[i].get("author") or f"{g}:{i}") for i in range(len(rows))]
             est = ai_share([scores[i].probability for i in after], [author[i] for i in after],  # type: ignore[misc]
                            [scores[i].probability for i in before] or None,  # type: ignore[misc]
                            [author[i] for i in before] or None, rates=rates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,12 @@ from slopradar import queries
 
 from .detector import AILikenessDetector
 from .estimate import PUBLIC_LLM_DATE, DetectorRates, ai_share_from_sums, human_by_construction
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_rates() -> DetectorRates:
+    """The shipped detector's held-out error levels, read from its artifact once per process."""
+    return DetectorRates.from_provenance(AILikenessDetector.from_json().provenance_)
 
 
 def baseline_end(adoption_date: str | date | None) -> date:
@@ -26,7 +33,7 @@ def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = q
     held-out error levels and by each team's human baseline (its messages before the adoption date and
     before 30 Nov 2022, when enough of its people wrote then). A period that ends before public chat LLMs
     is human by construction: share 0, no interval."""
-    rates = DetectorRates.from_provenance(AILikenessDetector.from_json().provenance_)
+    rates = shipped_rates()
     base_end = baseline_end(adoption_date)
     start = f.start
     if start is None or _day(start) < base_end:
@@ -55,20 +62,25 @@ def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = q
         est = ai_share_from_sums(cur["prob_sum"], cur["scored"], base["prob_sum"] if base else None,
                                  base["scored"] if base else None, rates=rates)
         out.append({"team": team, "ai_share": est.share, "low": est.low, "high": est.high,
-                    "human_by_construction": False, "mean_score": float(cur["prob_sum"].sum() / cur["scored"].sum()), "messages_scored": est.n_messages, "baseline": est.baseline,
+                    "human_by_construction": False, "mean_score": float(cur["prob_sum"].sum() / cur["scored"].sum()),
+                    "messages_scored": est.n_messages, "baseline": est.baseline,
                     "method": est.method, "separable": est.separable, "notes": est.notes})
     return out
 
 
 def ai_tokens_by_team(engine: Engine, min_group_size: int, f: queries.Filters, adoption_date: str | None,
-                      per_word_en: float, per_word_other: float) -> dict[str, tuple[float, float]]:
+                      per_word_en: float, per_word_other: float,
+                      shares: list[dict[str, Any]] | None = None) -> dict[str, tuple[float, float]]:
     """Per team: tokens generated and read by AI for the footprint, scaled from probability-weighted words to
     the corrected AI share (a floor of false alarms on human text costs no energy; a human-by-construction
-    period none at all). Teams without a share estimate are absent."""
-    shares = {r["team"]: r for r in ai_share_by_team(engine, min_group_size, f, adoption_date)}
+    period none at all). Teams without a share estimate are absent. `shares`: ai_share_by_team's rows for the
+    same filters, when the caller has them already (the estimate is a bootstrap: not worth running twice)."""
+    if shares is None:
+        shares = ai_share_by_team(engine, min_group_size, f, adoption_date)
+    by_team = {r["team"]: r for r in shares}
     out = {}
     for team, (o, i) in queries.ai_tokens(engine, min_group_size, f, per_word_en, per_word_other).items():
-        r = shares.get(team)
+        r = by_team.get(team)
         if r is None:
             continue
         k = r["ai_share"] / r["mean_score"] if r.get("mean_score") else 0.0

@@ -96,7 +96,7 @@ def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
     from analysis.team_metrics import ai_tokens_by_team
 
     tokens = ai_tokens_by_team(engine(), cfg.min_group_size, f, cfg.adoption_date, cfg.tokens_per_word_en,
-                               cfg.tokens_per_word_other)
+                               cfg.tokens_per_word_other, shares=ai_share(version, f))
     if not tokens:
         return None
     total = (sum(t[0] for t in tokens.values()), sum(t[1] for t in tokens.values()))
