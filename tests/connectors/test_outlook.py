@@ -115,8 +115,102 @@ def test_drafts_and_auto_replies_are_skipped(engine, settings, graph):
     graph.add(ADA, "sentitems", message(300, ADA, [BOB], "draft", "not sent") | {"isDraft": True})
     graph.add(ADA, "sentitems", message(301, ADA, [BOB], "Automatic reply: away", "I am out of office",
                                         headers=[{"name": "Auto-Submitted", "value": "auto-replied"}]))
+    # a rule's reply with an ordinary subject: only its MIME headers say it was sent by a machine
+    graph.add(ADA, "sentitems", message(302, ADA, [BOB], "Re: Update 1", "Thank you, your request was received.",
+                                        headers=[{"name": "In-Reply-To", "value": "<msg1@example.com>"},
+                                                 {"name": "Auto-Submitted", "value": "auto-replied"}]))
     report = sync(engine, settings, graph, boxes=(ADA,))
-    assert report["skipped"] == {"draft": 1, "auto-reply": 1}
+    assert report["skipped"] == {"draft": 1, "auto-reply": 2}
+
+
+# -- what Graph does not say on the message (tests/fakes/graph.py cites the sources) ----------
+def test_sent_items_replies_are_threaded_from_their_mime_headers_fetched_once(engine, settings, graph):
+    first = sync(engine, settings, graph)
+    reply = mail(engine)["msg100@example.com"]
+    assert reply.parent_native_id == "msg1@example.com" and reply.thread_key == "msg1@example.com"
+    mime = [r for r in graph.requests if r.endswith("/$value")]
+    assert len(mime) == 1 and first["api_calls"]["mime headers"] == 1  # only the reply: a new message needs none
+    graph.add(ADA, "sentitems", message(7, ADA, [BOB], "Update 7", "Body 7"))  # a change in the folder
+    sync(engine, settings, graph)
+    assert len([r for r in graph.requests if r.endswith("/$value")]) == 1  # stored threads are not fetched again
+
+
+def test_the_header_budget_stops_a_folder_and_the_next_run_goes_on(engine, settings, graph):
+    for i in range(101, 104):
+        graph.add(BOB, "sentitems", message(i, BOB, [ADA], f"Re: Update {i - 100}", f"Reply {i}",
+                                            headers=[{"name": "In-Reply-To", "value": f"<msg{i - 100}@example.com>"}]))
+    tight = settings.model_copy(update={"graph_header_fetches": 2})
+    first = sync(engine, tight, graph)
+    assert first["skipped"]["header fetch budget spent: continues next run"] == 1 and not first["errors"]
+    second = sync(engine, tight, graph)
+    third = sync(engine, tight, graph)
+    assert first["messages"]["new"] + second["messages"]["new"] + third["messages"]["new"] == 11
+    stored = mail(engine)
+    assert [stored[f"msg{i}@example.com"].parent_native_id for i in (100, 101, 102, 103)] == [
+        "msg1@example.com", "msg1@example.com", "msg2@example.com", "msg3@example.com"]
+
+
+def test_the_same_mail_gets_the_same_thread_whichever_connector_read_it(tmp_path, engine, settings, graph):
+    import mailbox as stdlib_mailbox
+
+    from slopradar.pipeline import ingest_mailbox
+    from slopradar.store import open_store
+
+    # Ada answers Bob's reply quoting only In-Reply-To (no References), as some clients do
+    graph.add(ADA, "sentitems", message(101, ADA, [BOB], "Re: Re: Update 1", "Good, Friday it is.",
+                                        headers=[{"name": "In-Reply-To", "value": "<msg100@example.com>"}],
+                                        sent="2026-03-03T10:00:00Z"))
+    sync(engine, settings, graph)
+    box = stdlib_mailbox.mbox(tmp_path / "export.mbox")
+    for gid in ("AAMkImmutable0001=", "AAMkImmutable0100=", "AAMkImmutable0101="):
+        box.add(graph._mime(ADA if gid != "AAMkImmutable0100=" else BOB, gid).get_data())
+    box.close()
+    other = settings.model_copy(update={"db": str(tmp_path / "files.db")})
+    files_engine = open_store(other)
+    ingest_mailbox(files_engine, other, tmp_path / "export.mbox", progress=False)
+    from_graph, from_files = mail(engine), mail(files_engine)
+    files_engine.dispose()
+    for mid in ("msg1@example.com", "msg100@example.com", "msg101@example.com"):
+        assert (from_graph[mid].thread_key, from_graph[mid].parent_native_id) == (
+            from_files[mid].thread_key, from_files[mid].parent_native_id), mid
+    assert from_graph["msg101@example.com"].parent_native_id == "msg100@example.com"
+
+
+def test_a_move_is_not_a_deletion(engine, settings, graph):
+    sync(engine, settings, graph, folders=("sentitems", "archive"))
+    graph.move(ADA, "sentitems", "deleteditems", "AAMkImmutable0002=")  # Outlook's Delete: not monitored
+    graph.move(ADA, "sentitems", "archive", "AAMkImmutable0003=")  # into a monitored folder
+    graph.remove(ADA, "sentitems", "AAMkImmutable0004=")  # a hard delete
+    report = sync(engine, settings, graph, folders=("sentitems", "archive"))
+    stored = mail(engine)
+    moved = stored["msg2@example.com"]
+    assert not moved.deleted and moved.text == "Body 2" and moved.meta["moved_out_of_scope"] == "sentitems"
+    with Session(engine) as s:
+        from slopradar.schema import Conversation
+
+        home = s.get(Conversation, stored["msg3@example.com"].conversation_id)
+    assert home.name == "archive" and not stored["msg3@example.com"].deleted  # re-homed
+    assert "moved_out_of_scope" not in stored["msg3@example.com"].meta
+    assert stored["msg4@example.com"].deleted and stored["msg4@example.com"].text is None
+    assert report["messages"]["deleted"] == 1 and report["messages"]["moved"] == 2
+
+
+def test_a_resync_finds_what_was_deleted_while_the_token_was_expired(engine, settings, graph):
+    shared = message(200, ADA, [BOB], "Heads up", "The all-hands is NOT postponed.", mid="<shared@example.com>")
+    graph.add(ADA, "sentitems", shared)
+    graph.add(BOB, "inbox", shared | {"id": "AAMkBobCopy="})
+    sync(engine, settings, graph, folders=("inbox", "sentitems"))  # Ada's folder last: the shared mail lives there
+    with Session(engine) as s:
+        state = s.exec(select(Source).where(Source.kind == "outlook")).one().state
+    graph.expired.add(state[f"folder:{ADA}/sentitems"]["delta"].split("$deltatoken=")[1])
+    graph.purge_silently(ADA, "sentitems", "AAMkImmutable0005=")
+    graph.purge_silently(ADA, "sentitems", shared["id"])  # gone from Ada's mailbox, still in Bob's
+    report = sync(engine, settings, graph, folders=("inbox", "sentitems"))
+    stored = mail(engine)
+    assert report["skipped"]["delta token expired: full resync"] == 1
+    assert stored["msg5@example.com"].deleted and stored["msg5@example.com"].text is None
+    assert not stored["shared@example.com"].deleted and not stored["msg6@example.com"].deleted
+    assert report["messages"]["deleted"] == 1
 
 
 # -- msal ------------------------------------------------------------------------------------

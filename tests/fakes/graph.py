@@ -1,13 +1,31 @@
 """A local Microsoft Graph mail delta endpoint (served by pytest-httpserver) and a fake Entra ID for
 msal's injectable http_client. The JSON shapes are Graph's: @odata.nextLink / @odata.deltaLink,
-@removed tombstones, partial update rows, 410 SyncStateNotFound, 429 with Retry-After."""
+@removed rows with their reason, partial update rows, 410 SyncStateNotFound, 429 with Retry-After,
+and the MIME content of a message (`/messages/{id}/$value`).
+
+Where Graph gives less than its reference pages suggest, the fake gives less too:
+- Copies in Sent Items carry no `internetMessageHeaders` at all: "internet headers just do not exist
+  on the copy in Sent Items" (a Graph docs maintainer, microsoftgraph/microsoft-graph-docs issue 2716,
+  repeated in 12726 and 18761); Message-ID, References and In-Reply-To of a sent message are only in
+  its MIME content (OfficeDev/office-js issue 5413). `internetMessageId`, `conversationId` and
+  `conversationIndex` are properties and are present everywhere.
+- A move out of a folder is an `@removed` row with reason "changed"; a hard delete has reason
+  "deleted" (learn.microsoft.com/graph/delta-query-overview, "Resource representation in the delta
+  query response"). Ids are immutable (`Prefer: IdType="ImmutableId"`): a message keeps its id when
+  it moves to another folder of the same mailbox (learn.microsoft.com/graph/outlook-immutable-id).
+- A full round (no delta token, e.g. after 410 SyncStateNotFound) lists what the folder holds now and
+  holds no `@removed` rows: what was deleted meanwhile is simply absent."""
 
 from __future__ import annotations
 
 import base64
+import email.message
+import email.utils
+import hashlib
 import json
 import re
 import time
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -17,12 +35,27 @@ from werkzeug import Request, Response
 TENANT = "11111111-2222-3333-4444-555555555555"
 
 
+SENT_ITEMS = "sentitems"
+
+
+def conversation_index(depth: int, seed: str = "conv") -> str:
+    """Exchange's PidTagConversationIndex, base64: a 22-byte header (reserved byte, FILETIME, GUID) for the
+    message that starts a conversation, plus one 5-byte child block per reply level (MS-OXOMSG 2.2.1.3)."""
+    header = b"\x01" + hashlib.sha1(seed.encode()).digest()[:5] + seed.encode().ljust(16, b"\0")[:16]
+    return base64.b64encode(header + b"\x00\x00\x01\x02\x03" * depth).decode()
+
+
 def message(i: int, sender: str, to: list[str], subject: str, body: str, unique: str | None = None,
             sent: str = "2026-03-02T09:00:00Z", headers: list[dict[str, str]] | None = None,
             conversation: str = "conv-1", mid: str | None = None) -> dict[str, Any]:
+    """A message as Graph returns it from an Inbox. `headers` are its internet headers (a Sent Items copy
+    loses them: FakeGraph serves them only in the MIME content there)."""
+    refs = " ".join(h["value"] for h in headers or [] if h["name"].lower() in ("references", "in-reply-to"))
+    depth = len(set(re.findall(r"<[^<>]+>", refs)))  # a reply sits one level below each message it follows
     return {
         "@odata.etag": f'W/"etag{i}"', "id": f"AAMkImmutable{i:04d}=", "internetMessageId": mid or f"<msg{i}@example.com>",
-        "conversationId": conversation, "subject": subject, "isDraft": False,
+        "conversationId": conversation, "conversationIndex": conversation_index(depth, conversation),
+        "subject": subject, "isDraft": False,
         "from": {"emailAddress": {"name": sender.split("@")[0].title(), "address": sender}},
         "sender": {"emailAddress": {"name": sender.split("@")[0].title(), "address": sender}},
         "toRecipients": [{"emailAddress": {"name": t.split("@")[0], "address": t}} for t in to],
@@ -53,9 +86,22 @@ class FakeGraph:
         self.log.append((self.seq, f"{box}/{folder}", "upsert", row["id"], row))
 
     def remove(self, box: str, folder: str, gid: str) -> None:
+        """A hard delete (or purge from Deleted Items): reason "deleted"."""
         self.folders[(box, folder)].pop(gid)
         self.seq += 1
-        self.log.append((self.seq, f"{box}/{folder}", "removed", gid, {}))
+        self.log.append((self.seq, f"{box}/{folder}", "removed", gid, {"reason": "deleted"}))
+
+    def move(self, box: str, folder: str, to: str, gid: str) -> None:
+        """A move to another folder of the mailbox (Deleted Items included: that is what Outlook's Delete does):
+        reason "changed" in the folder it left, an upsert with the same immutable id in the one it entered."""
+        row = self.folders[(box, folder)].pop(gid)
+        self.seq += 1
+        self.log.append((self.seq, f"{box}/{folder}", "removed", gid, {"reason": "changed"}))
+        self.add(box, to, row)
+
+    def purge_silently(self, box: str, folder: str, gid: str) -> None:
+        """A deletion made while our delta token was expiring: only a full round can notice it."""
+        self.folders[(box, folder)].pop(gid)
 
     def mark_read(self, box: str, folder: str, gid: str) -> None:
         self.seq += 1  # Graph sends a partial row for a read toggle
@@ -70,6 +116,9 @@ class FakeGraph:
             return Response(raw, status=status, headers=headers, content_type="application/json")
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return self._error(401, "InvalidAuthenticationToken", "Access token is empty.")
+        mime = re.match(r"/v1\.0/users/([^/]+)/messages/([^/]+)/\$value$", request.path)
+        if mime:
+            return self._mime(unquote(mime.group(1)), unquote(mime.group(2)))
         m = re.match(r"/v1\.0/users/([^/]+)/mailFolders/([^/]+)/messages/delta", request.path)
         if not m:
             return self._error(404, "ResourceNotFound", "Resource not found")
@@ -94,7 +143,7 @@ class FakeGraph:
             self.rounds[rid] = rows
             self.rounds[rid + "_seq"] = self.seq  # type: ignore[assignment]
             start = 0
-        chunk = rows[start:start + size]
+        chunk = [self._as_served(folder, row) for row in rows[start:start + size]]
         url = f"{self.base}/v1.0/users/{m.group(1)}/mailFolders/{m.group(2)}/messages/delta"
         body: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(message)",
                                 "value": chunk}
@@ -114,11 +163,35 @@ class FakeGraph:
             if kind == "upsert":
                 out[gid] = row
             elif kind == "removed":
-                out[gid] = {"@odata.type": "#microsoft.graph.message", "id": gid, "@removed": {"reason": "deleted"}}
+                out[gid] = {"@odata.type": "#microsoft.graph.message", "id": gid, "@removed": {"reason": row["reason"]}}
             elif gid not in out:
                 out[gid] = {"@odata.type": "#microsoft.graph.message", "@odata.etag": 'W/"x"', "id": gid,
                             "isRead": True, "parentFolderId": "AQMkSentItems"}
         return list(out.values())
+
+    @staticmethod
+    def _as_served(folder: str, row: dict[str, Any]) -> dict[str, Any]:
+        if folder.lower() == SENT_ITEMS and "internetMessageHeaders" in row:  # issue 2716: not on Sent Items copies
+            return {k: v for k, v in row.items() if k != "internetMessageHeaders"}
+        return row
+
+    def _mime(self, box: str, gid: str) -> Response:
+        """GET /users/{id}/messages/{id}/$value: the message's MIME content, with all its internet headers."""
+        row = next((r for (b, _), rows in self.folders.items() if b == box for i, r in rows.items() if i == gid), None)
+        if row is None:
+            return self._error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        msg = email.message.EmailMessage()
+        msg["Message-ID"] = row["internetMessageId"]
+        msg["From"] = row["from"]["emailAddress"]["address"]
+        msg["To"] = ", ".join(r["emailAddress"]["address"] for r in row["toRecipients"])
+        msg["Subject"] = row["subject"]
+        msg["Date"] = email.utils.format_datetime(
+            datetime.fromisoformat(row["sentDateTime"].replace("Z", "+00:00")))
+        for h in row.get("internetMessageHeaders") or []:
+            if h["name"].lower() not in ("message-id", "from", "to", "subject", "date"):
+                msg[h["name"]] = h["value"]
+        msg.set_content(row["body"]["content"])
+        return Response(msg.as_bytes(), status=200, content_type="text/plain")
 
     @staticmethod
     def _error(status: int, code: str, message: str) -> Response:
