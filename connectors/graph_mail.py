@@ -2,10 +2,19 @@
 
 Per mailbox and folder (Sent Items by default): follow @odata.nextLink page by page, each page one
 unit committed with the link to resume from; store @odata.deltaLink only when a round completes.
-@removed rows are deletions; partial update rows (a read flag) are merged, never written over a
-message; 410 Gone or SyncStateNotFound restarts the folder with a full round (upserts are keyed by
-internetMessageId, so nothing is duplicated). Bodies come as text (Prefer header), ids are
-immutable, and uniqueBody (the part the author wrote) is used when Exchange provides it.
+An @removed row with reason "deleted" is a deletion; any other reason ("changed": moved to another
+folder, Deleted Items included) keeps the message. Partial update rows (a read flag) are merged,
+never written over a message. 410 Gone or SyncStateNotFound restarts the folder with a full round
+(upserts are keyed by internetMessageId, so nothing is duplicated); at the end of every full round,
+what the store holds for that folder and the round did not list is gone. Bodies come as text
+(Prefer header), ids are immutable, and uniqueBody (the part the author wrote) is used when
+Exchange provides it.
+
+Copies in Sent Items carry no internetMessageHeaders (microsoftgraph/microsoft-graph-docs issue
+2716): a reply's In-Reply-To and References, needed for its thread, are read from the head of its
+MIME content (`/messages/{id}/$value`), only for replies (conversationIndex longer than its 22-byte
+header), never twice for a message the store already holds, and at most `header_fetches` per run; a
+folder whose page needs more stops there and goes on at the next run.
 
 Plain HTTP (requests) with msal tokens rather than msgraph-sdk: base URL and token provider are
 injectable, which keeps the connector testable against a local server.
@@ -13,10 +22,15 @@ injectable, which keeps the connector testable against a local server.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email.message
+import email.parser
+import email.policy
 import re
 import time
-from collections import Counter
+import uuid
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,18 +46,27 @@ from slopradar.records import ConversationRecord, MessageRecord, PersonRef
 from .json_stream import digest
 from .mail_body import split_body
 from .mail_identities import IdentityScrubber
-from .mailbox_files import _ids, _person, is_auto_generated
+from .mailbox_files import _ids, _person, is_auto_generated, thread_of
 
 NAMESPACE = "mail"
 GRAPH = "https://graph.microsoft.com"
-SELECT = ("id,internetMessageId,conversationId,subject,from,sender,toRecipients,ccRecipients,sentDateTime,"
-          "receivedDateTime,lastModifiedDateTime,isDraft,body,uniqueBody,internetMessageHeaders")
+SELECT = ("id,internetMessageId,conversationId,conversationIndex,subject,from,sender,toRecipients,ccRecipients,"
+          "sentDateTime,receivedDateTime,lastModifiedDateTime,isDraft,body,uniqueBody,internetMessageHeaders")
 PREFER = 'outlook.body-content-type="text", IdType="ImmutableId", odata.maxpagesize={n}'
 RESYNC_CODES = {"SyncStateNotFound", "syncStateNotFound", "resyncRequired", "SyncStateInvalid"}
+# Retried with Retry-After, else exponential backoff: throttling (429) and every transient server or gateway error
+RETRY_STATUS = {429, 500, 502, 503, 504}
+CONVERSATION_INDEX_HEADER = 22  # bytes; each reply level adds a 5-byte block (MS-OXOMSG 2.2.1.3)
+MAX_HEAD_BYTES = 256 * 1024  # the header block of a MIME message we read at most; the body is never downloaded
+BUDGET_SPENT = "header fetch budget spent: continues next run"
 
 
 class GraphError(Exception):
     """The sync cannot go on (refused token, missing permission, retries spent). Never contains a secret."""
+
+
+class _BudgetSpent(Exception):
+    """No header fetch left in this run: the folder stops before the page that needs one."""
 
 
 @dataclass
@@ -52,74 +75,110 @@ class GraphMailPull:
     base_url: str = GRAPH
     session: requests.Session = field(default_factory=requests.Session)
     page_size: int = 50
-    retries: int = 8  # per request, for 429 / 503 / 504
+    retries: int = 8  # per request, for 429 and 5xx
     max_wait: float = 300.0
     skip_auto: bool = True
     sleep: Callable[[float], None] = time.sleep
     calls: Counter[str] = field(default_factory=Counter)
     # with one, names and addresses in subjects, texts and quotes, and folder ids, become pseudonyms
     pseudonymizer: Pseudonymizer | None = None
+    header_fetches: int = 2000  # MIME header reads per run (one request each), for replies in Sent Items
+    # (thread key, parent, references) of a message the store already holds, by internetMessageId
+    stored_thread: Callable[[str], tuple[str, str | None, list[str]] | None] = lambda mid: None
 
     def __post_init__(self) -> None:
         self.scrubber = IdentityScrubber(self.pseudonymizer) if self.pseudonymizer is not None else None
+        self._heads: OrderedDict[str, email.message.EmailMessage] = OrderedDict()  # this run's MIME heads, by id
 
     def initial_url(self, mailbox: str, folder: str) -> str:
         return (f"{self.base_url}/v1.0/users/{quote(mailbox)}/mailFolders/{quote(folder)}/messages/delta"
                 f"?$select={SELECT}")
 
-    def get(self, url: str, mailbox: str) -> dict[str, Any] | str:
-        """One page; 'resync' when the delta state is gone. Retries 429/503/504 after Retry-After."""
+    def _send(self, url: str, mailbox: str, kind: str, stream: bool = False) -> requests.Response:
+        """One request, retried on throttling, 5xx and connection errors (Retry-After, else exponential backoff)."""
         for attempt in range(self.retries + 1):
-            self.calls["delta"] += 1
+            self.calls[kind] += 1
             try:
-                r = self.session.get(url, timeout=120, headers={
+                r = self.session.get(url, timeout=120, stream=stream, headers={
                     "Authorization": f"Bearer {self.token()}", "Prefer": PREFER.format(n=self.page_size)})
             except requests.RequestException as exc:
                 if attempt == self.retries:
                     raise GraphError(f"cannot reach Microsoft Graph for {mailbox}: {type(exc).__name__}") from None
                 self.sleep(min(2.0 ** attempt, self.max_wait))
                 continue
-            if r.status_code in (429, 503, 504):
-                if attempt == self.retries:
-                    raise GraphError(f"Graph kept throttling {mailbox} (HTTP {r.status_code}) beyond {self.retries} "
-                                     "retries; run again later (the sync resumes from its last page)")
-                try:
-                    wait = float(r.headers.get("Retry-After", ""))
-                except ValueError:
-                    wait = 2.0 ** attempt  # no Retry-After: exponential backoff
-                self.calls["throttled"] += 1
-                self.sleep(min(wait, self.max_wait))
-                continue
-            code = _error_code(r)
-            if r.status_code == 410 or code in RESYNC_CODES:
-                return "resync"
-            if r.status_code == 401:
-                raise GraphError("Microsoft Graph refused the access token (401): check the app registration's "
-                                 "client secret or certificate, and graph_tenant_id / graph_client_id")
-            if r.status_code == 403:
-                raise GraphError(f"Microsoft Graph refused access to {mailbox} (403 {code or 'Forbidden'}): grant the "
-                                 "application permission Mail.Read with admin consent, and include this mailbox in "
-                                 "the app's access policy (docs/connectors.md)")
-            if r.status_code == 404:
-                raise GraphError(f"mailbox or folder not found: {mailbox} ({code or 'NotFound'})")
-            if r.status_code >= 400:
-                raise GraphError(f"Microsoft Graph error for {mailbox}: HTTP {r.status_code} {code or ''}".strip())
+            if r.status_code not in RETRY_STATUS:
+                return r
+            r.close()
+            if attempt == self.retries:
+                raise GraphError(f"Graph kept throttling or failing for {mailbox} (HTTP {r.status_code}) beyond "
+                                 f"{self.retries} retries; run again later (the sync resumes from its last page)")
             try:
-                data = r.json()
-            except (ValueError, RecursionError):
-                raise ValueError("malformed page (not JSON, or nested too deep)") from None
-            if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-                raise ValueError("malformed page (no 'value' list)")
-            return data
+                wait = float(r.headers.get("Retry-After", ""))
+            except ValueError:
+                wait = 2.0 ** attempt  # no Retry-After: exponential backoff
+            self.calls["throttled"] += 1
+            self.sleep(min(wait, self.max_wait))
         raise GraphError("unreachable")  # pragma: no cover
+
+    def get(self, url: str, mailbox: str) -> dict[str, Any] | str:
+        """One delta page; 'resync' when the delta state is gone."""
+        r = self._send(url, mailbox, "delta")
+        code = _error_code(r)
+        if r.status_code == 410 or code in RESYNC_CODES:
+            return "resync"
+        _raise_for(r, mailbox, code)
+        try:
+            data = r.json()
+        except (ValueError, RecursionError):
+            raise ValueError("malformed page (not JSON, or nested too deep)") from None
+        if not isinstance(data, dict) or not isinstance(data.get("value"), list):
+            raise ValueError("malformed page (no 'value' list)")
+        return data
+
+    def mime_head(self, mailbox: str, gid: str) -> email.message.EmailMessage | None:
+        """The internet headers of one message, from the head of its MIME content (the body is not read).
+        None when the message is gone or its content unreadable."""
+        if gid in self._heads:
+            self._heads.move_to_end(gid)
+            return self._heads[gid]
+        if self.header_fetches <= 0:
+            raise _BudgetSpent
+        self.header_fetches -= 1
+        url = f"{self.base_url}/v1.0/users/{quote(mailbox)}/messages/{quote(gid, safe='')}/$value"
+        r = self._send(url, mailbox, "mime headers", stream=True)
+        try:
+            if r.status_code == 404:
+                return None
+            _raise_for(r, mailbox, None)
+            head = b""
+            for chunk in r.iter_content(16384):
+                head += chunk
+                if re.search(rb"\r?\n\r?\n", head) or len(head) > MAX_HEAD_BYTES:
+                    break
+        except requests.RequestException:
+            return None
+        finally:
+            r.close()
+        end = re.search(rb"\r?\n\r?\n", head)
+        parsed = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(
+            head[:end.end()] if end else head[:MAX_HEAD_BYTES])
+        self._heads[gid] = parsed  # type: ignore[assignment]
+        if len(self._heads) > 5000:
+            self._heads.popitem(last=False)
+        return parsed  # type: ignore[return-value]
 
     def folder_units(self, mailbox: str, folder: str, st: dict[str, Any],
                      known: Callable[[str], bool]) -> Iterator[Unit]:
-        """Units for one folder from its saved state ({"next": url} mid-round, {"delta": url} between rounds).
-        `known(graph_id)` says whether a Graph id already maps to a stored message (for partial rows)."""
+        """Units for one folder from its saved state ({"next": url} mid-round, {"delta": url} between rounds;
+        "round" names a full round in progress). `known(graph_id)` says whether a Graph id already maps to a
+        stored message (for partial rows)."""
         key = f"folder:{mailbox}/{folder}"
         url = st.get("next") or st.get("delta") or self.initial_url(mailbox, folder)
         delta = st.get("delta")
+        # a full round (no delta token): every message it writes carries its id, so that its end can tell what is gone
+        rnd: str | None = None
+        if delta is None:  # a round begun before rounds had ids (st has "next", no "round") is never swept
+            rnd = st.get("round") if st.get("next") else uuid.uuid4().hex[:12]
         resynced = False
         if self.scrubber is None:
             conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", "mail_folder", folder)
@@ -135,10 +194,10 @@ class GraphMailPull:
             if page == "resync":
                 if resynced:
                     raise GraphError(f"{mailbox}/{folder}: the delta state expired twice in a row")
-                resynced, delta = True, None
+                resynced, delta, rnd = True, None, uuid.uuid4().hex[:12]
                 url = self.initial_url(mailbox, folder)
                 yield Unit(key=key, digest="", records=[], skipped=Counter({"delta token expired: full resync": 1}),
-                           state={key: {"next": None, "delta": None}})
+                           state={key: {"next": None, "delta": None, "round": rnd}})
                 continue
             assert isinstance(page, dict)
             links = [page.get("@odata.nextLink"), page.get("@odata.deltaLink")]
@@ -148,27 +207,42 @@ class GraphMailPull:
                            "(a next or delta link that is not a Graph URL)")
                 return
             unit = Unit(key=key, digest=digest(page["value"]), records=[])
-            for item in page["value"]:
-                self._item(item, conv, unit, known)
+            try:
+                for item in page["value"]:
+                    self._item(item, mailbox, conv, unit, known, rnd)
+            except _BudgetSpent:
+                # what the page gave so far is kept (the next run finds those threads stored and fetches nothing
+                # for them); the page itself is read again next run
+                unit.skipped[BUDGET_SPENT] += 1
+                unit.state = {key: {"next": url if url != delta else None, "delta": delta, "round": rnd}}
+                yield unit
+                return
             if page.get("@odata.nextLink"):
                 url = page["@odata.nextLink"]
-                unit.state = {key: {"next": url, "delta": delta}}
+                unit.state = {key: {"next": url, "delta": delta, "round": rnd}}
                 yield unit
                 continue
-            unit.state = {key: {"next": None, "delta": page.get("@odata.deltaLink") or delta}}
+            unit.state = {key: {"next": None, "delta": page.get("@odata.deltaLink") or delta, "round": None}}
+            if rnd is not None:
+                unit.sweep = (NAMESPACE, conv.native_id, rnd)
             yield unit
             return
 
     def _own_link(self, link: Any) -> bool:
         return isinstance(link, str) and link.startswith(self.base_url.rstrip("/") + "/")
 
-    def _item(self, item: Any, conv: ConversationRecord, unit: Unit, known: Callable[[str], bool]) -> None:
+    def _item(self, item: Any, mailbox: str, conv: ConversationRecord, unit: Unit, known: Callable[[str], bool],
+              rnd: str | None) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             unit.skipped["malformed message (no id)"] += 1
             return
         gid = item["id"]
         if "@removed" in item:
-            unit.removed_external.append(gid)
+            reason = (item["@removed"] or {}).get("reason") if isinstance(item["@removed"], dict) else None
+            if reason == "deleted":
+                unit.removed_external.append(gid)
+            else:  # "changed": moved out of this folder (to Deleted Items too): kept
+                unit.moved_external.append((gid, conv.native_id, conv.name or ""))
             return
         if not item.get("internetMessageId") or not item.get("sentDateTime"):
             # a partial update row (read flag, folder): nothing we store changed; never written over a message
@@ -177,16 +251,44 @@ class GraphMailPull:
         if item.get("isDraft"):
             unit.skipped["draft"] += 1
             return
-        rec = unit.add(lambda: self.record(item, conv))
+        try:
+            head = self._head(item, mailbox)
+        except (ValueError, TypeError, AttributeError, LookupError):
+            head = None
+        rec = unit.add(lambda: self.record(item, conv, head))
         if rec is not None:
             unit.external.append((gid, NAMESPACE, rec.native_id))
+            if rnd is not None:
+                rec.meta["sync_round"] = rnd
 
-    def record(self, item: dict[str, Any], conv: ConversationRecord) -> MessageRecord | str:
+    def _head(self, item: dict[str, Any], mailbox: str) -> email.message.EmailMessage | None:
+        """MIME headers for a message Graph gives without internet headers (a Sent Items copy), when its thread
+        needs them: it is a reply, and the store does not already know its thread. Raises _BudgetSpent."""
+        if item.get("internetMessageHeaders"):
+            return None
+        depth = _reply_depth(item.get("conversationIndex"))
+        if depth == 0:
+            return None  # it starts a conversation: no parent to find
+        mids = _ids(str(item["internetMessageId"])) or [str(item["internetMessageId"]).strip("<>")]
+        if self.stored_thread(mids[0]) is not None:
+            return None
+        return self.mime_head(mailbox, item["id"])
+
+    def record(self, item: dict[str, Any], conv: ConversationRecord,
+               mime: email.message.EmailMessage | None = None) -> MessageRecord | str:
         headers = email.message.EmailMessage()
         for h in item.get("internetMessageHeaders") or []:
             if isinstance(h, dict) and h.get("name"):
                 try:
                     headers[_header_text(h["name"])] = _header_text(h.get("value") or "")
+                except (ValueError, TypeError, AttributeError, LookupError):
+                    continue
+        if mime is not None:  # a Sent Items copy: its headers from its MIME content
+            for name, value in mime.items():
+                if name.lower() in ("subject", "from", "to", "cc", "date"):
+                    continue  # the properties say these
+                try:
+                    headers[_header_text(name)] = _header_text(str(value))
                 except (ValueError, TypeError, AttributeError, LookupError):
                     continue
         try:  # for the auto-reply rules only: a subject the email package refuses is still a subject
@@ -205,6 +307,17 @@ class GraphMailPull:
             sent = datetime.max.replace(tzinfo=UTC)
         refs = _ids(str(headers.get("References") or ""))
         in_reply = _ids(str(headers.get("In-Reply-To") or ""))
+        stored = None
+        if item.get("internetMessageHeaders") or mime is not None:
+            thread_key, parent = thread_of(mids[0], refs, in_reply)
+            thread_from = "headers"
+        elif _reply_depth(item.get("conversationIndex")) == 0:
+            thread_key, parent, thread_from = mids[0], None, "headers"  # starts a conversation: as a file importer
+        elif (stored := self.stored_thread(mids[0])) is not None:
+            thread_key, parent, refs = stored[0], stored[1], list(stored[2])
+            thread_from = "headers"
+        else:  # a reply whose headers could not be read: Exchange's conversation, until they can
+            thread_key, parent, thread_from = (item.get("conversationId") or mids[0]), None, "conversationId"
         author = _addr((item.get("from") or item.get("sender") or {}))
         recipients = [p for r in (item.get("toRecipients") or []) + (item.get("ccRecipients") or [])
                       if (p := _addr(r)) is not None]
@@ -216,8 +329,7 @@ class GraphMailPull:
             namespace=NAMESPACE, native_id=mids[0], conversation=conv, sent_at=sent,
             kind="bot" if author is not None and author.is_bot else "authored", author=author,
             subject=(item.get("subject") or "").strip() or None, text=text, quoted=split.quoted,
-            thread_key=refs[0] if refs else (item.get("conversationId") or mids[0]),
-            parent_native_id=in_reply[0] if in_reply else (refs[-1] if refs else None),
+            thread_key=thread_key, parent_native_id=parent,
             recipients=recipients, version_ts=sent.timestamp(),
         )
         rec.is_bot = rec.kind == "bot"
@@ -225,8 +337,37 @@ class GraphMailPull:
             pairs = [(p.display_name or "", p.email or "") for p in [author, *recipients] if p is not None]
             pairs += self.scrubber.address_pairs(str(headers.get(h) or "") for h in ("From", "To", "Cc", "Reply-To"))
             self.scrubber.scrub_record(rec, self.scrubber.people(pairs, [], [body[:200_000]]))
-        rec.meta = {"split_method": method, "references": refs[-10:], "graph_conversation": item.get("conversationId")}
+        rec.meta = {"split_method": method, "references": refs[-10:], "graph_conversation": item.get("conversationId"),
+                    "thread_from": thread_from}
         return rec
+
+
+def _reply_depth(index: Any) -> int | None:
+    """Reply levels below the conversation's first message, from Graph's conversationIndex; None if unknown."""
+    if not isinstance(index, str) or not index:
+        return None
+    try:
+        raw = base64.b64decode(index, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) < CONVERSATION_INDEX_HEADER:
+        return None
+    return (len(raw) - CONVERSATION_INDEX_HEADER) // 5
+
+
+def _raise_for(r: requests.Response, mailbox: str, code: str | None) -> None:
+    """A clear GraphError for a refused request (never with a secret in it)."""
+    if r.status_code == 401:
+        raise GraphError("Microsoft Graph refused the access token (401): check the app registration's "
+                         "client secret or certificate, and graph_tenant_id / graph_client_id")
+    if r.status_code == 403:
+        raise GraphError(f"Microsoft Graph refused access to {mailbox} (403 {code or 'Forbidden'}): grant the "
+                         "application permission Mail.Read with admin consent, and include this mailbox in "
+                         "the app's access policy (docs/connectors.md)")
+    if r.status_code == 404:
+        raise GraphError(f"mailbox or folder not found: {mailbox} ({code or 'NotFound'})")
+    if r.status_code >= 400:
+        raise GraphError(f"Microsoft Graph error for {mailbox}: HTTP {r.status_code} {code or ''}".strip())
 
 
 def _header_text(value: Any) -> str:

@@ -175,6 +175,14 @@ def _ids(value: str) -> list[str]:
     return re.findall(r"<([^<>\s]+)>", value or "")
 
 
+def thread_of(native_id: str, references: list[str], in_reply_to: list[str]) -> tuple[str, str | None]:
+    """(thread key, parent id) of a mail from its References and In-Reply-To ids: the thread is the first
+    reference, else the message replied to, else the message itself. Every mail connector uses this, so the
+    same mail gets the same thread whichever connector read it."""
+    parent = in_reply_to[0] if in_reply_to else (references[-1] if references else None)
+    return (references[0] if references else (parent or native_id)), parent
+
+
 # Names quoted in a body are looked for in its first characters only (the text kept is shorter still).
 _SCAN_CHARS = 200_000
 _HEAD_BYTES = 256 * 1024  # where a message's headers are
@@ -261,8 +269,7 @@ class MailboxImport:
         native_id = mid_list[0] if mid_list else "sha256:" + hashlib.sha256(raw.data).hexdigest()[:32]
         refs = _ids(_header(msg, "References"))
         in_reply = _ids(_header(msg, "In-Reply-To"))
-        parent = in_reply[0] if in_reply else (refs[-1] if refs else None)
-        thread_key = refs[0] if refs else (parent or native_id)
+        thread_key, parent = thread_of(native_id, refs, in_reply)
         author = _person(*_address(_header(msg, "From")))
         recipients = []
         for hname in ("To", "Cc"):

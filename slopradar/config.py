@@ -93,6 +93,9 @@ class Settings(BaseModel):
                                        "with `ingest outlook`; comma-separated in the environment.")
     graph_folders: list[str] = Field(default_factory=lambda: ["sentitems"], description="Mail folders to sync per "
                                      "mailbox: well-known names (sentitems, inbox) or folder ids.")
+    graph_header_fetches: int = Field(2000, ge=0, description="Replies in Sent Items whose internet headers "
+                                      "(In-Reply-To, References) `ingest outlook` reads from their MIME content per "
+                                      "run, one request each; a folder that needs more goes on at the next run.")
 
     bot_daily_cap: int = Field(3, ge=0, description="At most this many nudges per person per day.")
     bot_quiet_hours: str | None = Field("19-08", pattern=r"^\d{1,2}-\d{1,2}$", description="Hours (in the "

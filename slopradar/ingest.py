@@ -93,6 +93,11 @@ class Unit:
     deleted: list[tuple[str, str]] = field(default_factory=list)  # (namespace, native id) seen deleted
     external: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, namespace, native id)
     removed_external: list[str] = field(default_factory=list)  # external ids the source reports removed
+    # external ids the source reports moved out of a conversation (gid, conversation native id, its label): kept
+    moved_external: list[tuple[str, str, str]] = field(default_factory=list)
+    # at the end of a full round: (namespace, conversation native id, round id). What the store holds in that
+    # conversation and the round did not write (meta "sync_round") is gone
+    sweep: tuple[str, str, str] | None = None
 
     def add(self, make: Callable[[], MessageRecord | str]) -> MessageRecord | None:
         """Normalise one input message into this unit: a record is kept, a skip reason (or a malformed
@@ -119,6 +124,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    moved: int = 0  # mail moved out of a synced folder: kept, never counted as deleted
     truncated: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
@@ -131,7 +137,7 @@ class IngestReport:
             "source": self.source,
             "units": {"done": self.units_done, "unchanged": self.units_unchanged, "failed": self.units_failed},
             "messages": {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                         "deleted": self.deleted, "truncated": self.truncated},
+                         "deleted": self.deleted, "moved": self.moved, "truncated": self.truncated},
             "kinds": dict(self.kinds),
             "subtypes": dict(self.subtypes),
             "skipped": dict(self.skipped),
@@ -195,12 +201,13 @@ class IngestWriter:
             rep.units_failed += 1
             rep.errors.append(f"{unit.key}: {unit.error}")
             return
-        api = bool(unit.state or unit.deleted or unit.removed_external)  # a cursor or deletion always lands
+        # a cursor, a deletion or a move always lands
+        api = bool(unit.state or unit.deleted or unit.removed_external or unit.moved_external or unit.sweep)
         if not api and self.is_done(unit.key, unit.digest):
             rep.units_unchanged += 1
             return
         records = [r for r in unit.records if self._admit(r)]
-        before = (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, Counter(rep.kinds),
+        before = (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.moved, rep.truncated, Counter(rep.kinds),
                   Counter(rep.subtypes), Counter(rep.skipped))
 
         def work(s: Session) -> None:
@@ -210,7 +217,7 @@ class IngestWriter:
 
         refused = self._transaction(work)
         if refused is not None:
-            (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.truncated, rep.kinds, rep.subtypes,
+            (rep.new, rep.updated, rep.unchanged, rep.deleted, rep.moved, rep.truncated, rep.kinds, rep.subtypes,
              rep.skipped) = before
             rep.units_failed += 1
             rep.errors.append(f"{unit.key}: not stored ({_describe(refused)}); retried on the next run")
@@ -291,6 +298,10 @@ class IngestWriter:
                     gone.append((ns, nid))
                 else:
                     self.report.skipped["removed from one mailbox, still in another"] += 1
+        for gid, conv_native_id, label in unit.moved_external:
+            self._moved(s, gid, conv_native_id, label)
+        if unit.sweep is not None:
+            gone += self._sweep(s, *unit.sweep)
         if gone:
             table = Message.__table__  # type: ignore[attr-defined]
             for ns, nid in gone:
@@ -304,6 +315,45 @@ class IngestWriter:
                 src.state = {**(src.state or {}), **unit.state}
                 src.updated_at = utcnow()
                 s.add(src)
+
+    def _moved(self, s: Session, gid: str, conv_native_id: str, label: str) -> None:
+        """A message moved out of a synced conversation (a mail folder) is kept. While no synced folder holds it,
+        it stays in its old conversation marked "moved_out_of_scope"; a folder that holds it re-homes it on write."""
+        hit = s.exec(select(ExternalId.namespace, ExternalId.native_id).where(
+            ExternalId.source_id == self.source_id, ExternalId.external_id == gid)).first()
+        if hit is None:  # never stored (a draft, an auto-reply)
+            return
+        self.report.moved += 1
+        msg = s.exec(select(Message).join(Conversation, Conversation.id == Message.conversation_id).where(
+            Message.namespace == hit[0], Message.native_id == hit[1], Conversation.native_id == conv_native_id,
+            Message.deleted == sa.false())).first()
+        if msg is not None:
+            msg.meta = {**(msg.meta or {}), "moved_out_of_scope": label}
+            s.add(msg)
+
+    def _sweep(self, s: Session, namespace: str, conv_native_id: str, round_id: str) -> list[tuple[str, str]]:
+        """After a full round of a conversation: the messages it holds that the round did not write are gone,
+        unless another mailbox still holds them (their external ids say so)."""
+        rows = s.exec(select(Message.native_id, Message.meta).join(
+            Conversation, Conversation.id == Message.conversation_id).where(
+            Message.namespace == namespace, Conversation.native_id == conv_native_id,
+            Message.deleted == sa.false())).all()
+        gone = []
+        ext = ExternalId.__table__  # type: ignore[attr-defined]
+        for nid, meta in rows:
+            meta = meta or {}
+            if meta.get("sync_round") == round_id or meta.get("moved_out_of_scope"):
+                continue
+            copies = s.exec(select(sa.func.count()).select_from(ExternalId).where(
+                ExternalId.source_id == self.source_id, ExternalId.namespace == namespace,
+                ExternalId.native_id == nid)).one()
+            if copies > 1:
+                self.report.skipped["missing after a full round, still in another mailbox"] += 1
+                continue
+            s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
+                                        ext.c.namespace == namespace, ext.c.native_id == nid))
+            gone.append((namespace, nid))
+        return gone
 
     # -- people ---------------------------------------------------------------------------
     def person_id(self, s: Session, ref: PersonRef) -> str:

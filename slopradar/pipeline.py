@@ -167,8 +167,19 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
     if session is not None:
         kw["session"] = session
     pz = pseudonymizer(settings)
+
+    def stored_thread(mid: str) -> tuple[str, str | None, list[str]] | None:
+        """The thread of a mail already stored with its headers read: no need to fetch them again."""
+        with Session(engine) as s:
+            row = s.exec(select(Message.thread_key, Message.parent_native_id, Message.meta).where(
+                Message.namespace == "mail", Message.native_id == mid)).first()
+        if row is None or not row[0] or (row[2] or {}).get("thread_from") != "headers":
+            return None
+        return row[0], row[1], list((row[2] or {}).get("references") or [])
+
     pull = GraphMailPull(token, base_url=base_url or GRAPH, skip_auto=settings.skip_auto_replies, page_size=page_size,
-                         pseudonymizer=None if settings.store_identities else pz, **kw)
+                         pseudonymizer=None if settings.store_identities else pz,
+                         header_fetches=settings.graph_header_fetches, stored_thread=stored_thread, **kw)
     name = f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}"
     writer = IngestWriter(engine, settings, pz, "outlook", name)
     state = writer.source_state()

@@ -128,11 +128,11 @@ def test_sent_items_replies_are_threaded_from_their_mime_headers_fetched_once(en
     first = sync(engine, settings, graph)
     reply = mail(engine)["msg100@example.com"]
     assert reply.parent_native_id == "msg1@example.com" and reply.thread_key == "msg1@example.com"
-    mime = [r for r in graph.requests if r.endswith("/$value")]
+    mime = [r for r in graph.requests if "/$value" in r]
     assert len(mime) == 1 and first["api_calls"]["mime headers"] == 1  # only the reply: a new message needs none
     graph.add(ADA, "sentitems", message(7, ADA, [BOB], "Update 7", "Body 7"))  # a change in the folder
     sync(engine, settings, graph)
-    assert len([r for r in graph.requests if r.endswith("/$value")]) == 1  # stored threads are not fetched again
+    assert len([r for r in graph.requests if "/$value" in r]) == 1  # stored threads are not fetched again
 
 
 def test_the_header_budget_stops_a_folder_and_the_next_run_goes_on(engine, settings, graph):
