@@ -380,6 +380,7 @@ def chains(
     from . import queries
 
     engine = _engine()
+    cli_rights.log(engine, "chains", f"root {root}" if root is not None else "list")
     if root is None:
         rows = queries.chains_overview(engine, state.settings.min_group_size)
         for r in rows:
@@ -459,6 +460,8 @@ def audit(
         report.write(r, out, fmt)
     except OSError as exc:
         fail(f"cannot write {out}: {exc}")
+    cli_rights.log(engine, "audit", str(out), format=fmt, team=team, adoption_date=adoption_date, before=before,
+                   after=after)
     org = r["groups"][0]
     err_console.print(f"wrote {plain(out)} ({fmt}): {len(r['groups'])} groups, periods {r['periods']['before']['start']}"
                       f"..{r['periods']['before']['end_inclusive']} vs {r['periods']['after']['start']}.."
@@ -598,6 +601,8 @@ def demo(
     if serve:
         dashboard(port=port)
 
+
+from . import cli_rights  # noqa: E402,F401  (person, access-log, compliance: registered on `app`)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -80,6 +80,11 @@ class Settings(BaseModel):
         None, ge=1, description="Delete raw message text older than this many days "
         "(scores and facts are kept). Unset: keep text."
     )
+    access_log_days: int = Field(
+        365, ge=180, le=1095, description="Days the access log (who opened which dashboard page, audit or export, "
+        "`slopradar access-log`) is kept. CNIL: six months to one year, up to three years for internal control; "
+        "rows younger than 180 days cannot be deleted."
+    )
 
     slack_refresh_days: float = Field(7, ge=0, description="Days of Slack history re-read on every API sync, so "
                                       "that new replies on older threads, edits and deletions are seen.")

@@ -174,6 +174,9 @@ class IngestWriter:
         self._people: dict[tuple[str, str], str] = {}
         self._conversations: dict[tuple[str, str], int] = {}
         self._latest = utcnow() + FUTURE_SLACK
+        from .person import Forgotten  # people forgotten at their request (GDPR art. 17) are never stored again
+
+        self._forgotten = Forgotten.load(engine, pseudonymizer)
 
     def source_state(self) -> dict[str, Any]:
         """The source's saved state (API cursors, high-water marks), as last committed."""
@@ -248,6 +251,9 @@ class IngestWriter:
     def _admit(self, r: MessageRecord) -> bool:
         """Make one record safe to store (characters, nesting, dates, sizes), or count why it is skipped."""
         rep = self.report
+        if self._forgotten is not None and not self._forgotten.admit(r):
+            rep.skipped["written by a person forgotten at their request"] += 1
+            return False
         if not in_date_range(r.sent_at, self._latest):
             rep.skipped[OUT_OF_RANGE] += 1
             return False
@@ -379,6 +385,9 @@ class IngestWriter:
         alias_rows: dict[str, str] = {}
         for key, ref in todo.items():
             pid = next((known[a] for a in aliases[key] if a in known), None) or self.pz.person_id(*key)
+            if self._forgotten is not None and self._forgotten.is_forgotten(ref):
+                self._people.update({ident: pid for ident in ref.identities})  # an id, never a row again
+                continue
             domain = ref.email.rsplit("@", 1)[-1].lower() if ref.email and "@" in ref.email else None
             row = people.setdefault(pid, dict(id=pid, is_bot=ref.is_bot, first_seen=utcnow(), opted_out=False,
                                               display_name=None, email=None, team_id=None, team_origin=None,
@@ -423,7 +432,8 @@ class IngestWriter:
         cid = self._conversations.get(key)
         if cid is not None:
             return cid
-        members = sorted({self.person_id(s, m) for m in conv.members})
+        members = sorted({self.person_id(s, m) for m in conv.members
+                          if self._forgotten is None or not self._forgotten.is_forgotten(m)})
         upsert(
             s, Conversation,
             [dict(namespace=conv.namespace, native_id=conv.native_id, source_id=self.source_id, kind=conv.kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import DDL, JSON, Column, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -267,3 +267,44 @@ class BotEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True)
     received_at: datetime
+
+
+class Tombstone(SQLModel, table=True):
+    """A person who asked to be forgotten (GDPR art. 17), kept so that later ingests skip them: only keyed
+    hashes — of the person's identities (kind "person") and of their erased messages' native ids (kind
+    "message", so that others' shares of them are dropped too). Nothing readable (slopradar/person.py)."""
+
+    key: str = Field(primary_key=True)
+    kind: str  # person | message
+
+
+class AccessLog(SQLModel, table=True):
+    """Who opened what: a dashboard page with its filters, an audit, an export, a person's data. Append-only
+    (the store refuses updates, and deletions of rows younger than the shortest retention); rows older than
+    access_log_days are purged (slopradar/access_log.py)."""
+
+    __tablename__ = "access_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str  # the login identity when the dashboard has [auth], else the OS user, marked as such
+    channel: str  # dashboard | cli
+    action: str  # page | audit | export | person-export | person-forget | person-object | access-log | compliance
+    target: str = ""  # page title, output file, keyed hash of a person
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # filters, formats
+
+
+# The access log is append-only in the database itself, not just in slopradar's code: updates are refused, and so
+# are deletions of rows younger than 180 days (the shortest access_log_days; the CNIL's floor for access logs).
+_GUARD = "the access log is append-only: rows cannot be changed, nor deleted before 180 days"
+for _ddl in (
+    DDL(f"CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, '{_GUARD}'); END")
+    .execute_if(dialect="sqlite"),
+    DDL("CREATE TRIGGER access_log_no_early_delete BEFORE DELETE ON access_log WHEN OLD.at > datetime('now', "
+        f"'-180 days') BEGIN SELECT RAISE(ABORT, '{_GUARD}'); END").execute_if(dialect="sqlite"),
+    DDL("CREATE OR REPLACE FUNCTION access_log_guard() RETURNS trigger AS $$ BEGIN IF TG_OP = 'UPDATE' OR OLD.at > "
+        f"(now() AT TIME ZONE 'utc') - interval '180 days' THEN RAISE EXCEPTION '{_GUARD}'; END IF; RETURN OLD; END "
+        "$$ LANGUAGE plpgsql").execute_if(dialect="postgresql"),
+    DDL("CREATE TRIGGER access_log_guard BEFORE UPDATE OR DELETE ON access_log FOR EACH ROW EXECUTE FUNCTION "
+        "access_log_guard()").execute_if(dialect="postgresql"),
+):
+    event.listen(AccessLog.__table__, "after_create", _ddl)  # type: ignore[attr-defined]
