@@ -68,9 +68,9 @@ def test_first_sync_then_incremental(engine, settings):
         ws.post("C1", ts(0.1, 0), "U2", "one new message")
         second = sync(engine, settings, fake).as_dict()
         assert second["messages"]["new"] == 1 and second["messages"]["updated"] == 0
-        # only the 7-day window is re-read: the month-old messages are not fetched again
+        # only the thread window (28 days) is re-read: the month-old messages are not fetched again
         history = [p for m, p in ws.calls[calls_before:] if m == "conversations.history"]
-        assert all(float(p["oldest"]) > NOW - 8 * 86400 for p in history)
+        assert all(float(p["oldest"]) > NOW - 29 * 86400 for p in history)
         assert second["api_calls"].get("conversations.replies", 0) == 0  # the thread did not change
 
 
@@ -201,3 +201,60 @@ def test_the_token_never_reaches_the_store_or_the_report(engine, settings):
 
     for f in Path(settings.db).parent.glob("store.db*"):
         assert b"very-secret" not in f.read_bytes()
+
+
+# -- threads as Slack gives them (tests/fakes/slack.py): replies only from conversations.replies --------
+def old_thread(ws: Workspace) -> str:
+    """A thread started 20 days ago (outside slack_refresh_days, inside the thread window) with two replies."""
+    parent = ts(20, 0)
+    ws.post("C1", parent, "U2", "Proposal: we freeze the API on the 1st")
+    ws.post("C1", ts(20, 60), "U1", "fine by me", thread_ts=parent)
+    ws.post("C1", ts(19, 0), "U3", "ok, but not before the audit", thread_ts=parent)
+    return parent
+
+
+def test_a_reply_to_an_old_thread_is_seen(engine, settings):
+    ws = workspace()
+    parent = old_thread(ws)
+    with FakeSlack(ws) as fake:
+        sync(engine, settings, fake)
+        ws.post("C1", ts(0.1, 0), "U1", "reopening: the audit moved, freeze on the 8th", thread_ts=parent)
+        report = sync(engine, settings, fake).as_dict()
+    assert texts(engine)[f"C1:{ts(0.1, 0)}"][0] == "reopening: the audit moved, freeze on the 8th"
+    assert report["messages"]["new"] == 1 and report["api_calls"]["conversations.replies"] == 1
+
+
+def test_a_deleted_reply_is_seen_without_any_new_reply(engine, settings):
+    ws = workspace()
+    with FakeSlack(ws) as fake:
+        sync(engine, settings, fake)
+        ws.delete("C1", ts(1, 5))  # not the newest reply: the thread's latest_reply does not move
+        report = sync(engine, settings, fake).as_dict()
+    assert texts(engine)[f"C1:{ts(1, 5)}"] == (None, True)
+    assert report["messages"]["deleted"] == 1
+
+
+def test_a_reread_thread_is_read_in_full_edits_and_deletions_of_old_replies_included(engine, settings):
+    ws = workspace()
+    parent = old_thread(ws)
+    with FakeSlack(ws) as fake:
+        sync(engine, settings, fake)
+        ws.edit("C1", ts(20, 60), "fine by me, if legal agrees", edited_ts=ts(0.2, 0))  # invisible on the parent
+        ws.delete("C1", ts(19, 0))  # the parent now counts one reply fewer
+        report = sync(engine, settings, fake).as_dict()
+    stored = texts(engine)
+    assert stored[f"C1:{ts(20, 60)}"][0] == "fine by me, if legal agrees"
+    assert stored[f"C1:{ts(19, 0)}"] == (None, True)
+    assert stored[f"C1:{parent}"][1] is False
+    assert report["messages"]["deleted"] == 1 and report["messages"]["updated"] >= 1
+
+
+def test_a_deleted_parent_leaves_a_tombstone_and_its_replies(engine, settings):
+    ws = workspace()
+    with FakeSlack(ws) as fake:
+        sync(engine, settings, fake)
+        ws.delete("C1", ts(1, 0))  # the parent of a thread with two replies
+        sync(engine, settings, fake)
+    stored = texts(engine)
+    assert stored[f"C1:{ts(1, 0)}"] == (None, True)
+    assert stored[f"C1:{ts(1, 9)}"] == ("agreed, Friday works", False)

@@ -1,6 +1,17 @@
 """A local Slack Web API speaking the real JSON: cursor pagination, history newest first with
 `oldest`, thread replies (parent first), `ok: false` errors, 429 with Retry-After, 5xx, malformed
 bodies. Faults are scripted per method. Used by the connector tests and bench/connectors.py.
+
+As Slack behaves, not more:
+- `conversations.history` returns parent messages only (and "also send to channel" broadcasts);
+  replies come only from `conversations.replies` ("Returns an entire thread ..., while
+  conversations.history method returns only parent messages", the method's reference page).
+- A deleted message is simply absent afterwards: no event, no marker, unless it was a parent with
+  replies, which stays as a `tombstone` ("This message was deleted.", rusq/slackdump fixtures; our
+  research notes §1.1). Deleting a reply lowers its parent's `reply_count` (and `latest_reply` when
+  it was the newest); editing a reply changes nothing on the parent.
+- Methods are rate-limited by tier (docs.slack.dev/apis/web-api/rate-limits): TIERS below.
+- Errors from Slack's edge (502 / 504 with an HTML body) happen and are not Slack JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +22,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+
+# Requests per minute each method allows an internal app, from the method reference pages
+# (docs.slack.dev/reference/methods/<method>, "Rate Limits"): Tier 2 20+, Tier 3 50+, Tier 4 100+.
+TIERS = {"users.list": 20, "users.conversations": 50, "conversations.members": 100,
+         "conversations.history": 50, "conversations.replies": 50, "auth.test": 100}
 
 
 @dataclass
@@ -74,10 +91,30 @@ class Workspace:
                 m["edited"] = {"user": m["user"], "ts": edited_ts}
 
     def delete(self, cid: str, ts: str) -> None:
-        self.history[cid] = [m for m in self.history[cid] if m["ts"] != ts]
+        """What Slack does on a deletion: the message is gone; a parent with replies becomes a tombstone;
+        a reply's parent counts one reply fewer."""
+        replies = self.replies.get((cid, ts))
+        if replies:
+            for m in self.history[cid]:
+                if m["ts"] == ts:
+                    m.clear()
+                    m.update({"type": "message", "subtype": "tombstone", "hidden": True, "user": "USLACKBOT",
+                              "text": "This message was deleted.", "ts": ts, "thread_ts": ts,
+                              "reply_count": len(replies), "latest_reply": max(r["ts"] for r in replies),
+                              "reply_users": sorted({r["user"] for r in replies})})
+            return
+        self.history[cid] = [m for m in self.history[cid] if m["ts"] != ts or m.get("thread_ts") not in (None, ts)]
         for key, rs in self.replies.items():
-            if key[0] == cid:
-                self.replies[key] = [r for r in rs if r["ts"] != ts]
+            if key[0] == cid and any(r["ts"] == ts for r in rs):
+                self.replies[key] = rest = [r for r in rs if r["ts"] != ts]
+                self.history[cid] = [m for m in self.history[cid] if m["ts"] != ts]  # its broadcast too
+                parent = next(p for p in self.history[cid] if p["ts"] == key[1])
+                if rest:
+                    parent.update(reply_count=len(rest), latest_reply=max(r["ts"] for r in rest),
+                                  reply_users=sorted({r["user"] for r in rest}))
+                else:
+                    for k in ("reply_count", "latest_reply", "reply_users"):
+                        parent.pop(k, None)
 
     def count(self, method: str) -> int:
         return sum(1 for m, _ in self.calls if m == method)
