@@ -1,10 +1,13 @@
 """Incremental pull from the Slack Web API with slack-sdk's WebClient.
 
 Per channel the bot is a member of, a high-water mark (the newest `ts`, kept as a string) plus a
-re-read window (default 7 days): new replies on older threads and edits do not move a channel's
-newest `ts`, so each run re-reads the window. Threads are rebuilt from `conversations.replies` for
-every parent whose `latest_reply` is newer than what was seen. A message that was in the store
-inside a fully re-read window (or thread) and is no longer returned was deleted.
+re-read window: edits, deletions and new replies do not move a channel's newest `ts`, so each run
+re-reads the parents of the last `thread_days` (default 28; history pages only, 200 parents a call)
+and at least `refresh_days`. `conversations.history` returns parents only: a thread is read with
+`conversations.replies`, in full, whenever its parent's `latest_reply` or `reply_count` differs from
+what was seen (a new reply, a deleted one), which also picks up edits of its older replies. A message
+that was in the store inside the fully re-read window, or in a thread read in full, and is no longer
+returned was deleted.
 
 Each history page, with the threads it announces, is one unit committed together with the
 channel's cursor, so a crash between pages resumes from the last committed page. 429s are retried
@@ -34,8 +37,9 @@ from slopradar.records import ConversationRecord, PersonRef
 from .json_stream import digest
 from .slack_export import SlackNormaliser, SlackUser, is_slack_id, parse_user, text_or_none
 
-# Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min).
-TIER_INTERVAL = {"users.list": 3.0, "users.conversations": 3.0, "conversations.members": 0.6,
+# Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min),
+# from each method's reference page (docs.slack.dev/reference/methods/<method>); users.conversations is Tier 3.
+TIER_INTERVAL = {"users.list": 3.0, "users.conversations": 1.2, "conversations.members": 0.6,
                  "conversations.history": 1.2, "conversations.replies": 1.2, "auth.test": 0.0}
 CONVERSATION_TYPES = "public_channel,private_channel,mpim,im"
 _KIND = {"public_channel": "channel", "private_channel": "private", "mpim": "mpim", "im": "dm"}
@@ -100,6 +104,7 @@ def make_client(token: str, base_url: str | None = None, retries: int = 30,
 class SlackApiPull:
     client: WebClient
     refresh_days: float = 7
+    thread_days: float = 28  # parents re-read for thread activity (a reply, a deleted reply)
     page_size: int = 200
     pace: bool = True
     sleep: Callable[[float], None] = time.sleep
@@ -205,8 +210,8 @@ class SlackApiPull:
         native ids the store holds (top-level, or one thread's replies) sent at or after `since`."""
         key = f"channel:{conv.native_id}"
         now = self.clock()
-        window_start = now - self.refresh_days * 86400
-        threads: dict[str, str] = dict(st.get("threads") or {})
+        window_start = now - max(self.refresh_days, self.thread_days) * 86400
+        threads: dict[str, Any] = dict(st.get("threads") or {})
         rnd = st.get("round")
         if not rnd:
             hwm = st.get("hwm")
@@ -240,10 +245,13 @@ class SlackApiPull:
                     continue
                 seen.add(ts)
                 max_ts = max(max_ts, ts, key=float)
-                latest = m.get("latest_reply")
-                if m.get("reply_count") and _valid_ts(latest) and float(latest) > float(threads.get(ts, "0")):
-                    if self._thread(norm, conv, ts, unit, stored):
-                        threads[ts] = latest
+                latest, count = m.get("latest_reply"), m.get("reply_count")
+                # seen as [latest_reply, reply_count]; a plain string is the latest_reply of older versions
+                if isinstance(count, int) and count > 0 and _valid_ts(latest):
+                    if threads.get(ts) != [latest, count] and self._thread(norm, conv, ts, unit, stored):
+                        threads[ts] = [latest, count]
+                elif ts in threads and self._thread(norm, conv, ts, unit, stored):  # its last reply was deleted
+                    del threads[ts]
             meta = data.get("response_metadata")
             cursor = (meta.get("next_cursor") if isinstance(meta, dict) else None) or None
             if cursor is not None and not isinstance(cursor, str):
@@ -279,8 +287,8 @@ class SlackApiPull:
             unit.skipped["thread page malformed"] += 1
             return False
         thread_key = f"{conv.native_id}:{ts}"
-        gone = {nid for nid in stored(conv.native_id, thread_key, self.clock() - self.refresh_days * 86400)
-                if nid.split(":", 1)[1] not in seen}
+        # the thread was read in full: a reply of any age it no longer holds was deleted
+        gone = {nid for nid in stored(conv.native_id, thread_key, 0.0) if nid.split(":", 1)[1] not in seen}
         unit.deleted += [(norm.namespace, nid) for nid in sorted(gone)]
         return True
 

@@ -87,7 +87,11 @@ class Settings(BaseModel):
     )
 
     slack_refresh_days: float = Field(7, ge=0, description="Days of Slack history re-read on every API sync, so "
-                                      "that new replies on older threads, edits and deletions are seen.")
+                                      "that edits and deletions of channel messages are seen.")
+    slack_thread_days: float = Field(28, ge=0, description="Days of Slack thread parents re-read on every API sync "
+                                     "(history pages only): a thread whose reply count or latest reply changed is "
+                                     "read again in full, so replies to older threads, and edited or deleted "
+                                     "replies, are seen.")
     graph_tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id for Microsoft Graph.")
     graph_client_id: str | None = Field(None, description="Application (client) id of the Entra ID app registration.")
     graph_certificate_path: str | None = Field(None, description="PEM file with the app's certificate private key "

@@ -125,7 +125,8 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     if client is None:
         client = make_client(require_secret(settings, "slack_bot_token"))
     pz = pseudonymizer(settings)
-    pull = SlackApiPull(client, refresh_days=settings.slack_refresh_days, pace=pace, page_size=page_size)
+    pull = SlackApiPull(client, refresh_days=settings.slack_refresh_days, thread_days=settings.slack_thread_days,
+                        pace=pace, page_size=page_size)
     norm = pull.connect(lambda ref: person_label(settings, pz, ref))
     writer = IngestWriter(engine, settings, pz, "slack_api", norm.team_id)
     convs = pull.conversations(norm)
