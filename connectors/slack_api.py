@@ -90,13 +90,31 @@ class BudgetedRateLimitHandler(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack-sdk's server-error handler retries 500 and 503 only (slack_sdk/http_retry/builtin_handlers.py);
+    Slack's edge also answers 502 and 504 (with an HTML body), which are as transient. Every 5xx is retried,
+    with slack-sdk's backoff, through an injectable sleep."""
+
+    def __init__(self, max_retry_count: int = 3, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(max_retry_count=max_retry_count)
+        self.sleep = sleep
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+    def prepare_for_next_attempt(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> None:
+        state.next_attempt_requested = True
+        self.sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+        state.increment_current_attempt()
+
+
 def make_client(token: str, base_url: str | None = None, retries: int = 30,
                 sleep: Callable[[float], None] = time.sleep) -> WebClient:
     budget = RetryBudget(retries)
     kwargs = {"base_url": base_url} if base_url else {}
     client = WebClient(token=token, timeout=60, **kwargs)
-    client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=3),
-                             BudgetedRateLimitHandler(budget, sleep), ServerErrorRetryHandler(max_retry_count=3)]
+    client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=3), BudgetedRateLimitHandler(budget, sleep),
+                             AnyServerErrorRetryHandler(max_retry_count=3, sleep=sleep)]
     return client
 
 

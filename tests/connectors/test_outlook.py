@@ -90,12 +90,14 @@ def test_an_expired_delta_token_means_a_full_resync_without_duplicates(engine, s
 
 def test_throttling_then_success(engine, settings, graph):
     graph.faults = [(429, {"Retry-After": "3"}, {"error": {"code": "TooManyRequests", "message": "Please retry"}}),
-                    (503, {}, {"error": {"code": "ServiceUnavailable", "message": "busy"}})]
+                    (503, {}, {"error": {"code": "ServiceUnavailable", "message": "busy"}}),
+                    (502, {}, "<html>502 Bad Gateway</html>"),  # a gateway in front of Graph: not Graph JSON
+                    (500, {}, {"error": {"code": "InternalServerError", "message": "transient"}})]
     sleeps: list[float] = []
     report = sync(engine, settings, graph, sleeps=sleeps)
-    assert report["messages"]["new"] == 8
-    assert sleeps[0] == 3 and len(sleeps) == 2  # Retry-After, then backoff without one
-    assert report["api_calls"]["throttled"] == 2
+    assert report["messages"]["new"] == 8 and not report["errors"]
+    assert sleeps[0] == 3 and len(sleeps) == 4  # Retry-After, then backoff without one
+    assert report["api_calls"]["throttled"] == 4
 
 
 def test_a_malformed_page_is_reported_and_retried_next_run(engine, settings, graph):

@@ -11,7 +11,7 @@ from connectors.slack_api import SlackConnectorError, make_client
 from slopradar.ingest import IngestWriter
 from slopradar.pipeline import ingest_slack_api
 from slopradar.schema import Conversation, Message, Source
-from tests.fakes.slack import Fault, FakeSlack, Workspace
+from tests.fakes.slack import TIERS, Fault, FakeSlack, Workspace
 
 NOW = time.time()
 
@@ -258,3 +258,40 @@ def test_a_deleted_parent_leaves_a_tombstone_and_its_replies(engine, settings):
     stored = texts(engine)
     assert stored[f"C1:{ts(1, 0)}"] == (None, True)
     assert stored[f"C1:{ts(1, 9)}"] == ("agreed, Friday works", False)
+
+
+def test_502_and_504_from_slacks_edge_are_retried(engine, settings):
+    ws = workspace()
+    ws.faults = [Fault("users.list", 502, "<html>502 Bad Gateway</html>"),
+                 Fault("conversations.history", 504, "<html>504 Gateway Time-out</html>")]
+    sleeps: list[float] = []
+    with FakeSlack(ws) as fake:
+        report = sync(engine, settings, fake, sleeps=sleeps).as_dict()
+    assert report["messages"]["new"] == 25 and not report["errors"]
+    assert ws.count("users.list") == 2 and len(sleeps) == 2  # each waited (backoff), through the injected sleep
+
+
+def test_each_method_is_paced_to_its_documented_tier(engine, settings):
+    from connectors.slack_api import SlackApiPull
+
+    ws = workspace()
+    for i in range(5):
+        ws.add_channel(f"C9{i}", f"extra-{i}", members=["U1"])
+    clock = [1000.0]
+    slept: list[tuple[str, float]] = []
+
+    class Recorded(SlackApiPull):
+        def call(self, method, **params):
+            self.current = method
+            return super().call(method, **params)
+
+    def sleep(seconds):
+        slept.append((pull.current, seconds))
+        clock[0] += seconds
+
+    with FakeSlack(ws) as fake:
+        pull = Recorded(client(fake), pace=True, page_size=2, clock=lambda: clock[0], sleep=sleep)
+        pull.conversations(pull.connect())
+    waits = [s for m, s in slept if m == "users.conversations"]
+    assert ws.count("users.conversations") == 4 and len(waits) == 3
+    assert all(abs(w - 60 / TIERS["users.conversations"]) < 1e-6 for w in waits)  # Tier 3: 50 a minute
