@@ -254,3 +254,77 @@ def test_missing_configuration_is_a_clear_error(settings):
 
     with pytest.raises(ConfigError, match="graph_tenant_id"):
         token_provider(settings)
+
+
+# -- certificate credentials ---------------------------------------------------------------------
+def _certificate(tmp_path, password: bytes):
+    """A self-signed certificate as an admin would upload it, with its key as .pfx (password) and as PEM."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "slopradar")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))
+    pfx = tmp_path / "graph.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(b"slopradar", key, cert, None,
+                                                          serialization.BestAvailableEncryption(password)))
+    pem = tmp_path / "graph.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+    return cert, pfx, pem, cert.fingerprint(hashes.SHA1()).hex().upper()  # noqa: S303
+
+
+def _secrets(settings, text: str) -> None:
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    path = settings.data_path / "secrets.toml"
+    path.write_text(text)
+    os.chmod(path, 0o600)
+
+
+def test_a_pfx_certificate_with_its_password_in_the_secrets_file(tmp_path, settings, monkeypatch):
+    from tests.fakes.graph import TENANT
+
+    monkeypatch.delenv("GRAPH_CLIENT_SECRET", raising=False)
+    cert, pfx, _, _ = _certificate(tmp_path, b"pfx-password-123")
+    _secrets(settings, 'graph_certificate_password = "pfx-password-123"\n')
+    s = settings.model_copy(update={"graph_tenant_id": TENANT, "graph_client_id": "client-id-123",
+                                    "graph_certificate_path": str(pfx)})
+    entra = FakeEntra(certificate=cert)
+    assert token_provider(s, http_client=entra)() == "fake-at-1"
+    assert entra.assertion_headers[0]["alg"] == "PS256" and "x5t#S256" in entra.assertion_headers[0]
+    cache = (s.data_path / "msal_token_cache.json").read_text()
+    assert "pfx-password-123" not in cache
+
+
+def test_a_wrong_pfx_password_is_a_clear_error_without_the_password(tmp_path, settings, monkeypatch):
+    from slopradar.config import ConfigError
+    from tests.fakes.graph import TENANT
+
+    monkeypatch.delenv("GRAPH_CLIENT_SECRET", raising=False)
+    _, pfx, _, _ = _certificate(tmp_path, b"right-password")
+    _secrets(settings, 'graph_certificate_password = "wrong-password"\n')
+    s = settings.model_copy(update={"graph_tenant_id": TENANT, "graph_client_id": "client-id-123",
+                                    "graph_certificate_path": str(pfx)})
+    with pytest.raises(ConfigError, match="graph_certificate_password") as exc:
+        token_provider(s, http_client=FakeEntra())
+    assert "wrong-password" not in str(exc.value) and "right-password" not in str(exc.value)
+
+
+def test_a_pem_key_with_its_sha1_thumbprint_still_works(tmp_path, settings, monkeypatch):
+    from tests.fakes.graph import TENANT
+
+    monkeypatch.delenv("GRAPH_CLIENT_SECRET", raising=False)
+    cert, _, pem, sha1 = _certificate(tmp_path, b"unused")
+    s = settings.model_copy(update={"graph_tenant_id": TENANT, "graph_client_id": "client-id-123",
+                                    "graph_certificate_path": str(pem), "graph_certificate_thumbprint": sha1})
+    entra = FakeEntra(certificate=cert)
+    assert token_provider(s, http_client=entra)() == "fake-at-1"
+    assert entra.assertion_headers[0]["alg"] == "RS256"

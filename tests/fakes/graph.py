@@ -209,11 +209,17 @@ class _Resp:
 
 
 class FakeEntra:
-    """msal's http_client: tenant discovery and the token endpoint (msal needs an https authority)."""
+    """msal's http_client: tenant discovery and the token endpoint (msal needs an https authority).
 
-    def __init__(self, token: str = "fake-at-1", device_pending: int = 1):
-        self.token, self.device_pending = token, device_pending
+    With a `certificate` (the one uploaded to the app registration), the token endpoint checks the client
+    assertion as Entra ID does (learn.microsoft.com/entra/identity-platform/certificate-credentials): a JWT
+    signed with the certificate's key, naming it by "x5t#S256" (SHA-256 thumbprint, alg PS256, the current
+    form) or "x5t" (SHA-1, alg RS256, the older form), with aud = the token endpoint and iss = sub = client id."""
+
+    def __init__(self, token: str = "fake-at-1", device_pending: int = 1, certificate: Any = None):
+        self.token, self.device_pending, self.certificate = token, device_pending, certificate
         self.posts: list[tuple[str, dict[str, Any]]] = []
+        self.assertion_headers: list[dict[str, Any]] = []
 
     def get(self, url: str, params: Any = None, headers: Any = None, **kw: Any) -> _Resp:
         if "discovery/instance" in url:
@@ -232,6 +238,10 @@ class FakeEntra:
             return _Resp(200, {"device_code": "dev-code", "user_code": "ABCD-EFGH", "interval": 0, "expires_in": 900,
                                "verification_uri": "https://microsoft.com/devicelogin",
                                "message": "To sign in, open https://microsoft.com/devicelogin and enter ABCD-EFGH"})
+        if self.certificate is not None and url.endswith("/token"):
+            refused = self._check_assertion(url, dict(data or {}))
+            if refused:
+                return _Resp(401, {"error": "invalid_client", "error_description": refused})
         if (data or {}).get("grant_type", "").endswith("device_code") and self.device_pending > 0:
             self.device_pending -= 1
             return _Resp(400, {"error": "authorization_pending", "error_description": "pending"})
@@ -245,6 +255,39 @@ class FakeEntra:
                     "client_info": _b64({"uid": "uid1", "utid": TENANT}), "refresh_token": "fake-rt",
                     "scope": "Mail.Read"}
         return _Resp(200, out)
+
+
+    def _check_assertion(self, url: str, data: dict[str, Any]) -> str | None:
+        import jwt  # PyJWT, which msal depends on
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        assertion = data.get("client_assertion")
+        if not assertion or data.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return "AADSTS7000218: The request body must contain client_assertion or client_secret."
+        header = jwt.get_unverified_header(assertion)
+        der = self.certificate.public_bytes(Encoding.DER)
+        thumbs = {"x5t#S256": (hashes.SHA256(), "PS256"), "x5t": (hashes.SHA1(), "RS256")}  # noqa: S303
+        named = next((k for k in thumbs if k in header), None)
+        if named is None:
+            return "AADSTS700027: Client assertion contains no certificate thumbprint."
+        digest = hashes.Hash(thumbs[named][0])
+        digest.update(der)
+        given = str(header[named]).replace("-", "+").replace("_", "/")  # msal writes it padded, not url-safe
+        try:
+            named_cert = base64.b64decode(given + "=" * (-len(given) % 4))
+        except ValueError:
+            named_cert = b""
+        if named_cert != digest.finalize() or header.get("alg") != thumbs[named][1]:
+            return "AADSTS700027: Client assertion failed signature validation (unknown certificate)."
+        try:
+            claims = jwt.decode(assertion, self.certificate.public_key(), algorithms=[thumbs[named][1]], audience=url)
+        except jwt.PyJWTError as exc:
+            return f"AADSTS700027: Client assertion failed signature validation ({type(exc).__name__})."
+        if claims.get("iss") != data.get("client_id") or claims.get("sub") != data.get("client_id"):
+            return "AADSTS700023: Client assertion issuer or subject is not the client id."
+        self.assertion_headers.append(header)
+        return None
 
 
 def _b64(obj: dict[str, Any]) -> str:
