@@ -1,8 +1,11 @@
 """Access tokens for Microsoft Graph with msal.
 
 - Organisation (daemon): client-credentials flow, ConfidentialClientApplication with a certificate
-  (graph_certificate_path + thumbprint) or a client secret (GRAPH_CLIENT_SECRET), application
-  permission Mail.Read.
+  or a client secret (GRAPH_CLIENT_SECRET), application permission Mail.Read. The certificate is a
+  .pfx / .p12 file (key and certificate; its password, if any, is the secret
+  graph_certificate_password): msal signs with its SHA-256 thumbprint (PS256), the form msal 1.39
+  recommends. A PEM private key with graph_certificate_thumbprint (SHA-1, RS256) still works; msal
+  marks that form deprecated.
 - Consultant (own account): device-code flow, PublicClientApplication, delegated Mail.Read.
 
 The token cache is persisted in <data_dir>/msal_token_cache.json with 0600 permissions; msal
@@ -74,18 +77,37 @@ def token_provider(settings: Settings, device_code: bool = False, http_client: A
 
         return user_token
     credential: Any
-    if settings.graph_certificate_path:
+    path = settings.graph_certificate_path
+    if path and Path(path).suffix.lower() in (".pfx", ".p12"):
+        if not Path(path).is_file():
+            raise ConfigError(f"graph_certificate_path: no such file {path}")
+        credential = {"private_key_pfx_path": path}  # msal >= 1.29 reads it and uses the SHA-256 thumbprint
+        password = get_secret(settings, "graph_certificate_password")
+        if password:
+            credential["passphrase"] = password
+    elif path:
         if not settings.graph_certificate_thumbprint:
-            raise ConfigError("graph_certificate_path needs graph_certificate_thumbprint")
-        credential = {"private_key": Path(settings.graph_certificate_path).read_text(encoding="utf-8"),
+            raise ConfigError("graph_certificate_path is a PEM key: it needs graph_certificate_thumbprint (or use the "
+                              ".pfx file of the certificate, docs/connectors.md)")
+        credential = {"private_key": Path(path).read_text(encoding="utf-8"),
                       "thumbprint": settings.graph_certificate_thumbprint}
+        password = get_secret(settings, "graph_certificate_password")
+        if password:  # an encrypted PEM key
+            credential["passphrase"] = password
     else:
         credential = get_secret(settings, "graph_client_secret")
         if not credential:
             raise ConfigError("no Graph credential: set graph_certificate_path and graph_certificate_thumbprint, or "
                               "GRAPH_CLIENT_SECRET (or graph_client_secret in the secrets file)")
-    app = msal.ConfidentialClientApplication(settings.graph_client_id, client_credential=credential,
-                                             authority=authority, token_cache=cache, **extra)
+    try:
+        app = msal.ConfidentialClientApplication(settings.graph_client_id, client_credential=credential,
+                                                 authority=authority, token_cache=cache, **extra)
+    except (ValueError, TypeError) as exc:  # the key cannot be read; the message never holds the password
+        if not path:
+            raise
+        raise ConfigError(f"cannot read the private key in {path}: check graph_certificate_password (secrets file or "
+                          f"GRAPH_CERTIFICATE_PASSWORD) and that the file holds the key and its certificate "
+                          f"({type(exc).__name__})") from None
 
     def app_token() -> str:
         result = app.acquire_token_for_client(scopes=APP_SCOPES)

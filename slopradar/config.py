@@ -94,10 +94,12 @@ class Settings(BaseModel):
                                      "replies, are seen.")
     graph_tenant_id: str | None = Field(None, description="Entra ID tenant (directory) id for Microsoft Graph.")
     graph_client_id: str | None = Field(None, description="Application (client) id of the Entra ID app registration.")
-    graph_certificate_path: str | None = Field(None, description="PEM file with the app's certificate private key "
-                                               "(preferred over a client secret in GRAPH_CLIENT_SECRET).")
-    graph_certificate_thumbprint: str | None = Field(None, description="SHA-1 thumbprint of that certificate, as "
-                                                     "shown in the app registration.")
+    graph_certificate_path: str | None = Field(None, description="The app's certificate as a .pfx / .p12 file (key "
+                                               "and certificate; password in the secret graph_certificate_password), "
+                                               "or a PEM private key with graph_certificate_thumbprint (deprecated by "
+                                               "msal). Preferred over a client secret in GRAPH_CLIENT_SECRET.")
+    graph_certificate_thumbprint: str | None = Field(None, description="For a PEM key only: the SHA-1 thumbprint of "
+                                                     "its certificate, as shown in the app registration.")
     graph_mailboxes: list[str] = Field(default_factory=list, description="Mailboxes (user principal names) to sync "
                                        "with `ingest outlook`; comma-separated in the environment.")
     graph_folders: list[str] = Field(default_factory=lambda: ["sentitems"], description="Mail folders to sync per "

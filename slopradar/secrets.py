@@ -1,7 +1,8 @@
 """Secrets (API tokens, client secrets): from the environment, else from <data_dir>/secrets.toml.
 
 The file must not be readable by other users (0600); its values are never logged, stored or
-echoed in errors. Keys: slack_bot_token, slack_app_token, slack_signing_secret, graph_client_secret.
+echoed in errors. Keys: slack_bot_token, slack_app_token, slack_signing_secret, graph_client_secret,
+graph_certificate_password (of the .pfx file, or of an encrypted PEM key).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from .config import ConfigError, Settings
 
 SECRETS_FILE = "secrets.toml"
 ENV = {"slack_bot_token": "SLACK_BOT_TOKEN", "slack_app_token": "SLACK_APP_TOKEN",
-       "slack_signing_secret": "SLACK_SIGNING_SECRET", "graph_client_secret": "GRAPH_CLIENT_SECRET"}
+       "slack_signing_secret": "SLACK_SIGNING_SECRET", "graph_client_secret": "GRAPH_CLIENT_SECRET",
+       "graph_certificate_password": "GRAPH_CERTIFICATE_PASSWORD"}
 
 
 def secrets_path(settings: Settings) -> Path:
