@@ -147,9 +147,11 @@ class GraphMailPull:
         url = f"{self.base_url}/v1.0/users/{quote(mailbox)}/messages/{quote(gid, safe='')}/$value"
         r = self._send(url, mailbox, "mime headers", stream=True)
         try:
-            if r.status_code == 404:
+            if r.status_code == 401:
+                _raise_for(r, mailbox, None)
+            if r.status_code >= 400:  # gone since the delta page, or its content refused: thread it without
+                self.calls["mime headers unreadable"] += 1
                 return None
-            _raise_for(r, mailbox, None)
             head = b""
             for chunk in r.iter_content(16384):
                 head += chunk

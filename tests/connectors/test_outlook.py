@@ -137,6 +137,14 @@ def test_sent_items_replies_are_threaded_from_their_mime_headers_fetched_once(en
     assert len([r for r in graph.requests if "/$value" in r]) == 1  # stored threads are not fetched again
 
 
+def test_a_reply_whose_mime_content_is_gone_is_stored_on_its_conversation(engine, settings, graph):
+    graph.purged_before_read.add("AAMkImmutable0100=")  # deleted between the delta page and the header read
+    report = sync(engine, settings, graph, boxes=(BOB,))
+    reply = mail(engine)["msg100@example.com"]
+    assert reply.thread_key == "conv-1" and reply.meta["thread_from"] == "conversationId" and not report["errors"]
+    assert report["api_calls"]["mime headers unreadable"] == 1
+
+
 def test_the_header_budget_stops_a_folder_and_the_next_run_goes_on(engine, settings, graph):
     for i in range(101, 104):
         graph.add(BOB, "sentitems", message(i, BOB, [ADA], f"Re: Update {i - 100}", f"Reply {i}",

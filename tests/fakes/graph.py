@@ -78,6 +78,7 @@ class FakeGraph:
     faults: list[tuple[int, dict[str, str], Any]] = field(default_factory=list)  # answered next, in order
     requests: list[str] = field(default_factory=list)
     base: str = ""
+    purged_before_read: set[str] = field(default_factory=set)  # ids whose MIME content is gone when asked for
 
     # -- changes ---------------------------------------------------------------------------
     def add(self, box: str, folder: str, row: dict[str, Any]) -> None:
@@ -178,7 +179,7 @@ class FakeGraph:
     def _mime(self, box: str, gid: str) -> Response:
         """GET /users/{id}/messages/{id}/$value: the message's MIME content, with all its internet headers."""
         row = next((r for (b, _), rows in self.folders.items() if b == box for i, r in rows.items() if i == gid), None)
-        if row is None:
+        if row is None or gid in self.purged_before_read:
             return self._error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
         msg = email.message.EmailMessage()
         msg["Message-ID"] = row["internetMessageId"]
