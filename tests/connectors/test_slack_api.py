@@ -295,3 +295,15 @@ def test_each_method_is_paced_to_its_documented_tier(engine, settings):
     waits = [s for m, s in slept if m == "users.conversations"]
     assert ws.count("users.conversations") == 4 and len(waits) == 3
     assert all(abs(w - 60 / TIERS["users.conversations"]) < 1e-6 for w in waits)  # Tier 3: 50 a minute
+
+
+def test_deleting_the_only_reply_of_a_thread_is_seen(engine, settings):
+    ws = workspace()
+    parent = ts(3, 30)
+    ws.post("C1", parent, "U1", "Anyone up for the retro on Thursday?")
+    ws.post("C1", ts(3, 90), "U2", "me", thread_ts=parent)
+    with FakeSlack(ws) as fake:
+        sync(engine, settings, fake)
+        ws.delete("C1", ts(3, 90))  # the parent loses reply_count and latest_reply altogether
+        report = sync(engine, settings, fake).as_dict()
+    assert texts(engine)[f"C1:{ts(3, 90)}"] == (None, True) and report["messages"]["deleted"] == 1
