@@ -260,6 +260,7 @@ class GraphMailPull:
         rec = unit.add(lambda: self.record(item, conv, head))
         if rec is not None:
             unit.external.append((gid, NAMESPACE, rec.native_id))
+            rec.meta["external_id"] = gid  # which of the message's ids (one per mailbox) this folder holds
             if rnd is not None:
                 rec.meta["sync_round"] = rnd
 

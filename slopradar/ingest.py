@@ -350,10 +350,14 @@ class IngestWriter:
             meta = meta or {}
             if meta.get("sync_round") == round_id or meta.get("moved_out_of_scope"):
                 continue
+            mine = meta.get("external_id")  # the id this conversation wrote it under (it wrote it last)
+            if isinstance(mine, str):
+                s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
+                                            ext.c.external_id == mine))
             copies = s.exec(select(sa.func.count()).select_from(ExternalId).where(
                 ExternalId.source_id == self.source_id, ExternalId.namespace == namespace,
                 ExternalId.native_id == nid)).one()
-            if copies > 1:
+            if copies > (0 if isinstance(mine, str) else 1):
                 self.report.skipped["missing after a full round, still in another mailbox"] += 1
                 continue
             s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]

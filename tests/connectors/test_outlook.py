@@ -209,18 +209,22 @@ def test_a_resync_finds_what_was_deleted_while_the_token_was_expired(engine, set
     shared = message(200, ADA, [BOB], "Heads up", "The all-hands is NOT postponed.", mid="<shared@example.com>")
     graph.add(ADA, "sentitems", shared)
     graph.add(BOB, "inbox", shared | {"id": "AAMkBobCopy="})
-    sync(engine, settings, graph, folders=("inbox", "sentitems"))  # Ada's folder last: the shared mail lives there
+    # Ada's folder last: the shared mail lives there (a message has one conversation: the last folder that wrote it)
+    sync(engine, settings, graph, boxes=(BOB, ADA), folders=("inbox", "sentitems"))
     with Session(engine) as s:
         state = s.exec(select(Source).where(Source.kind == "outlook")).one().state
     graph.expired.add(state[f"folder:{ADA}/sentitems"]["delta"].split("$deltatoken=")[1])
     graph.purge_silently(ADA, "sentitems", "AAMkImmutable0005=")
     graph.purge_silently(ADA, "sentitems", shared["id"])  # gone from Ada's mailbox, still in Bob's
-    report = sync(engine, settings, graph, folders=("inbox", "sentitems"))
+    report = sync(engine, settings, graph, boxes=(BOB, ADA), folders=("inbox", "sentitems"))
     stored = mail(engine)
     assert report["skipped"]["delta token expired: full resync"] == 1
     assert stored["msg5@example.com"].deleted and stored["msg5@example.com"].text is None
     assert not stored["shared@example.com"].deleted and not stored["msg6@example.com"].deleted
     assert report["messages"]["deleted"] == 1
+    graph.remove(BOB, "inbox", "AAMkBobCopy=")  # now gone from the last mailbox that held it
+    assert sync(engine, settings, graph, boxes=(BOB, ADA), folders=("inbox", "sentitems"))["messages"]["deleted"] == 1
+    assert mail(engine)["shared@example.com"].deleted  # Ada's stale id went with the full round
 
 
 # -- msal ------------------------------------------------------------------------------------
