@@ -59,6 +59,7 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 CONVERSATION_INDEX_HEADER = 22  # bytes; each reply level adds a 5-byte block (MS-OXOMSG 2.2.1.3)
 MAX_HEAD_BYTES = 256 * 1024  # the header block of a MIME message we read at most; the body is never downloaded
 BUDGET_SPENT = "header fetch budget spent: continues next run"
+UPGRADE_ROUND = "folder read once in full (state from an earlier version)"
 
 
 class GraphError(Exception):
@@ -175,6 +176,12 @@ class GraphMailPull:
         "round" names a full round in progress). `known(graph_id)` says whether a Graph id already maps to a
         stored message (for partial rows)."""
         key = f"folder:{mailbox}/{folder}"
+        upgrade: Unit | None = None
+        if st.get("delta") and not st.get("next") and "round" not in st:
+            # a state from before full rounds had ids: read the folder once in full, which re-threads the replies
+            # stored without their headers and finds what was deleted meanwhile
+            st = {}
+            upgrade = Unit(key=key, digest="", records=[], skipped=Counter({UPGRADE_ROUND: 1}))
         url = st.get("next") or st.get("delta") or self.initial_url(mailbox, folder)
         delta = st.get("delta")
         # a full round (no delta token): every message it writes carries its id, so that its end can tell what is gone
@@ -182,6 +189,9 @@ class GraphMailPull:
         if delta is None:  # a round begun before rounds had ids (st has "next", no "round") is never swept
             rnd = st.get("round") if st.get("next") else uuid.uuid4().hex[:12]
         resynced = False
+        if upgrade is not None:
+            upgrade.state = {key: {"next": None, "delta": None, "round": rnd}}
+            yield upgrade
         if self.scrubber is None:
             conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", "mail_folder", folder)
         else:

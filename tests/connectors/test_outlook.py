@@ -145,6 +145,24 @@ def test_a_reply_whose_mime_content_is_gone_is_stored_on_its_conversation(engine
     assert report["api_calls"]["mime headers unreadable"] == 1
 
 
+def test_a_store_synced_by_an_earlier_version_reads_each_folder_once_in_full(engine, settings, graph):
+    sync(engine, settings, graph)
+    with Session(engine) as s:  # as an earlier version left it: no round ids, a reply on Graph's conversation
+        src = s.exec(select(Source).where(Source.kind == "outlook")).one()
+        src.state = {k: {"next": v["next"], "delta": v["delta"]} for k, v in src.state.items()}
+        s.add(src)
+        reply = s.exec(select(Message).where(Message.native_id == "msg100@example.com")).one()
+        reply.thread_key, reply.parent_native_id, reply.meta = "conv-1", None, {"graph_conversation": "conv-1"}
+        s.add(reply)
+        s.commit()
+    report = sync(engine, settings, graph)
+    assert report["skipped"]["folder read once in full (state from an earlier version)"] == 2
+    reply = mail(engine)["msg100@example.com"]
+    assert (reply.thread_key, reply.parent_native_id) == ("msg1@example.com", "msg1@example.com")
+    n = len(graph.requests)
+    assert sync(engine, settings, graph)["messages"]["updated"] == 0 and len(graph.requests) - n == 2  # deltas again
+
+
 def test_the_header_budget_stops_a_folder_and_the_next_run_goes_on(engine, settings, graph):
     for i in range(101, 104):
         graph.add(BOB, "sentitems", message(i, BOB, [ADA], f"Re: Update {i - 100}", f"Reply {i}",
