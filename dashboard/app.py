@@ -10,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import data
+
 # A local file: a ":material/...:" or emoji page icon makes the browser fetch it from Google's or a CDN's servers
 # (fonts.gstatic.com), and nothing may leave the machine. Streamlit serves this file itself.
 st.set_page_config(page_title="slopradar", page_icon=str(Path(__file__).parent / "icon.png"), layout="wide")
@@ -34,4 +36,6 @@ pages = [
     st.Page("pages/chains.py", title="Chains explorer", icon=":material/account_tree:"),
     st.Page("pages/audit.py", title="Audit", icon=":material/compare_arrows:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+data.log_access("page", page.title)  # the access log: who opened which page (slopradar access-log)
+page.run()

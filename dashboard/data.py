@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from slopradar import queries
+from slopradar import access_log, queries
 from slopradar.config import Settings
 from slopradar.store import open_store
 
@@ -103,6 +103,33 @@ def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
     return footprint_of(total, cfg) | {"teams": {k: footprint_of(v, cfg) for k, v in tokens.items()}}
 
 
+def viewer() -> str:
+    """Who is looking: the login identity when `[auth]` is configured, else the browser's address, marked so."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or "logged in")
+    except (AttributeError, KeyError, TypeError):
+        pass
+    return f"no login ({getattr(st.context, 'ip_address', None) or 'unknown address'})"
+
+
+def log_access(action: str, target: str = "", details: dict[str, Any] | None = None) -> None:
+    """Append to the access log (slopradar/access_log.py) when this session's page, filters or download change;
+    a rerun with nothing new adds nothing."""
+    if action == "page":
+        st.session_state["slopradar_page"] = target
+    key = repr((target, sorted((details or {}).items())))
+    seen = st.session_state.setdefault("slopradar_logged", {})
+    if action != "download" and seen.get(action) == key:
+        return
+    seen[action] = key
+    access_log.record(engine(), viewer(), "dashboard", action, target, details, keep_days=settings().access_log_days)
+
+
+def log_download(name: str) -> None:
+    log_access("download", st.session_state.get("slopradar_page", ""), {"file": name})
+
+
 def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
     """The filters every page shares (period, team, channel, language), and the previous period of the
     same length. Only values under which some team reaches the threshold are offered (channels: public
@@ -127,6 +154,8 @@ def sidebar_filters() -> tuple[queries.Filters, queries.Filters | None]:
     span = end_w - start_w
     prev = queries.Filters(start_w - span, start_w, f.team_id, f.channel, f.language) if start_w - span >= \
         queries.week_start(first) else None
+    log_access("filters", st.session_state.get("slopradar_page", ""), {"start": start_w, "end": end_w, "team": team,
+                                                                        "channel": channel, "language": language})
     k = settings().min_group_size
     st.sidebar.caption(f"A team's week in a channel or language with fewer than {k} distinct authors is pooled with "
                        f"its other small ones, or left out when even the pool has fewer than {k}: every figure, "

@@ -605,4 +605,6 @@ def demo(
 from . import cli_rights  # noqa: E402,F401  (person, access-log, compliance: registered on `app`)
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    from slopradar.cli import app as imported  # cli_rights registers its commands on the imported module's app
+
+    imported()

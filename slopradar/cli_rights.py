@@ -84,6 +84,10 @@ def person_forget(
     target = _target(pz, ident)
     result = _run(forget, engine, state.settings, pz, ident, rescore)
     log(engine, "person-forget", target)
+    if not result["store_compacted"]:
+        err_console.print("[yellow]warning:[/] the erased rows are deleted but the store file could not be compacted "
+                          "(another process, such as the dashboard, holds it): stop it and run the same command "
+                          "again", soft_wrap=True)
     if not state.quiet:
         err_console.print(f"forgotten: {result['people']} person, {result['messages']} messages, {result['scores']} "
                           f"scores, {result['nudges']} nudges; {result['other_messages_scrubbed']} other messages "
@@ -170,6 +174,11 @@ def compliance(
     except OSError as exc:
         fail(f"cannot write to {out}: {exc.strerror or exc}")
     log(engine, "compliance", str(out))
+    from .compliance import WARNINGS, deployment
+
+    warnings = deployment(engine, state.settings)["warnings"]
     if not state.quiet:
         err_console.print(f"wrote {len(written)} documents to {plain(out)}", soft_wrap=True)
-    emit_json({"written": [str(p) for p in written]})
+        for w in warnings:
+            err_console.print(f"[yellow]warning:[/] {plain(WARNINGS[w])}", soft_wrap=True)
+    emit_json({"written": [str(p) for p in written], "warnings": warnings})

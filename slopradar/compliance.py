@@ -23,6 +23,12 @@ from .schema import AccessLog, Conversation, DerivationEdge, Message, MessageSco
 LANGUAGES = ("en", "fr")
 DOCUMENTS = ("dpia", "notice", "works-council", "record")
 TEMPLATES = Path(__file__).parent / "templates" / "compliance"
+WARNINGS = {  # what the documents flag in bold, also said by `slopradar compliance`
+    "retention": "no retention period: set retention_days once the audit's baseline is ingested",
+    "identities": "store_identities is on: names and e-mail addresses are stored",
+    "login": "no dashboard login ([auth] in .streamlit/secrets.toml): the access log cannot name viewers",
+    "small_groups": "min_group_size is below 5",
+}
 SOURCE_KINDS = {"slack_export": "slack_export", "slack_api": "slack_api", "slack_bot": "slack_bot",
                 "mailbox": "mailbox", "outlook": "outlook"}
 

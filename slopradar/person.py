@@ -372,16 +372,20 @@ def compact(engine: Engine) -> bool:
     """Make erased rows unrecoverable from the store's files: SQLite keeps deleted rows in free pages and in its
     write-ahead log until VACUUM and a truncating checkpoint. PostgreSQL rewrites the touched tables with
     VACUUM FULL (its WAL archive and backups are the organisation's to expire)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            return True
-        if engine.dialect.name == "postgresql":
-            for t in ("message", "person", "personalias", "embedding", "messagescore", "factloss",
-                      "derivationedge", "nudge", "agg_cell", "agg_team_week", "conversation", "externalid"):
-                conn.exec_driver_sql(f"VACUUM FULL {t}")
-            return True
+    engine.dispose()  # this process's idle connections would keep the old pages alive
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("VACUUM")
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+                return not (busy and busy[0])  # another process (a dashboard) still reads the old pages
+            if engine.dialect.name == "postgresql":
+                for t in ("message", "person", "personalias", "embedding", "messagescore", "factloss",
+                          "derivationedge", "nudge", "agg_cell", "agg_team_week", "conversation", "externalid"):
+                    conn.exec_driver_sql(f"VACUUM FULL {t}")
+                return True
+    except sa.exc.OperationalError:  # locked by another process for longer than the busy timeout
+        return False
     return False
 
 

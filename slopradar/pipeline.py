@@ -236,6 +236,13 @@ def apply_retention(engine: Engine, settings: Settings) -> int:
             sa.update(table).where(table.c.sent_at < cutoff, table.c.text.is_not(None))
             .values(text=None, quoted=[])  # meta is kept: references, shares, recipients
         )
+        # what repeats the text goes with it (issue 23): a mail's subject, the embedding's sentences
+        conn.execute(sa.update(table).where(table.c.sent_at < cutoff, table.c.subject.is_not(None)).values(subject=None))
+        from .schema import Embedding
+
+        emb = Embedding.__table__  # type: ignore[attr-defined]
+        conn.execute(sa.update(emb).where(emb.c.message_id.in_(sa.select(table.c.id).where(table.c.sent_at < cutoff)),
+                                          sa.cast(emb.c.sentences, sa.Text) != "[]").values(sentences=[]))
     return int(res.rowcount or 0)
 
 

@@ -40,6 +40,7 @@ else:
     if not (isinstance(b, tuple) and len(b) == 2 and isinstance(a, tuple) and len(a) == 2):
         st.stop()
     params = {"before": b, "after": a}
+data.log_access("audit", scope, {k: str(x) for k, x in params.items()})
 
 
 @st.cache_data(show_spinner="Computing the audit…")
@@ -92,8 +93,8 @@ with st.expander("About these numbers"):
 
 c = st.columns(3)
 c[0].download_button("Report (HTML)", report.to_html(r, figs).encode(), "slopradar-audit.html", "text/html",
-                     icon=":material/download:")
+                     icon=":material/download:", on_click=data.log_download, args=("slopradar-audit.html",))
 c[1].download_button("Figures (JSON)", report.to_json(r).encode(), "slopradar-audit.json", "application/json",
-                     icon=":material/download:")
+                     icon=":material/download:", on_click=data.log_download, args=("slopradar-audit.json",))
 c[2].download_button("Figures (CSV)", report.to_csv(r).encode(), "slopradar-audit.csv", "text/csv",
-                     icon=":material/download:")
+                     icon=":material/download:", on_click=data.log_download, args=("slopradar-audit.csv",))

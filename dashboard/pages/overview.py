@@ -103,7 +103,7 @@ download = pd.DataFrame({  # numbers, with their unit in the header, for a sprea
 st.subheader("Teams, this period" + (" against the previous one" if prev else ""))
 st.table(table, hide_index=True)  # a static table wraps its cells: it always fits the page
 st.download_button("Download this table (CSV)", download.to_csv(index=False).encode(), "slopradar-teams.csv",
-                   "text/csv", icon=":material/download:")
+                   "text/csv", icon=":material/download:", on_click=data.log_download, args=("slopradar-teams.csv",))
 with st.expander("About these numbers"):
     st.markdown(
         "- **AI-written share**: a team-level estimate, never a verdict on a message or a person: the share of the "
