@@ -29,8 +29,6 @@ WARNINGS = {  # what the documents flag in bold, also said by `slopradar complia
     "login": "no dashboard login ([auth] in .streamlit/secrets.toml): the access log cannot name viewers",
     "small_groups": "min_group_size is below 5",
 }
-SOURCE_KINDS = {"slack_export": "slack_export", "slack_api": "slack_api", "slack_bot": "slack_bot",
-                "mailbox": "mailbox", "outlook": "outlook"}
 
 
 def login_configured(search: list[Path] | None = None) -> bool | None:
@@ -60,7 +58,7 @@ def deployment(engine: Engine, settings: Settings, organisation: str | None = No
         first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at))
                              .where(Message.kind == "authored")).one()
         store = {
-            "sources": [SOURCE_KINDS.get(k, k) for k in kinds],
+            "sources": kinds,
             "messages": count(select(sa.func.count()).select_from(Message).where(Message.kind == "authored")),
             "texts_kept": count(select(sa.func.count()).select_from(Message).where(
                 Message.kind == "authored", Message.text.is_not(None))),  # type: ignore[union-attr]
