@@ -1,65 +1,56 @@
 """Derivation edges (which earlier message a copy derives from) and the chains they form.
 
 Metadata first: a Slack share or permalink, or an e-mail's forwarded block, names its parent.
-Otherwise candidates are earlier messages within a time window whose embedding is close
-(a sliding window over time-ordered messages: cost grows with n × window, never n²), and the exact
-parent is the candidate with the most shared content words that the author could have seen
-(same conversation, a company-wide channel, or a conversation the author belongs to).
+Otherwise candidates are earlier messages within a time window whose embedding is close (a sliding window
+over time-ordered messages: cost grows with n × window, never n²). Named rules rule some out
+(analysis/chain_rules.py); a learned model scores the rest (analysis/chain_model.py), and the parent is the
+best-scoring candidate above the model's threshold.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
-from .factloss import _content, _proper_names
+from . import chain_rules as rules
+from .chain_model import ChainModel, shipped
+from .chain_rules import PairFeatures
+from .factloss import _STOP, _content, _proper_names
 from .facts import Fact, extract
 from .features import list_words
-from .text import strip_header_lines
+from .text import strip_header_lines, words
 
 T = TypeVar("T")
 
-MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
-MIN_PARENT_WORDS = 12
-NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
 FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
 INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
-MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (houstondatavis) and 16 false pairs in the demo; 0.55: 1 and 8, same recall
-MIN_SHARED = 2  # content words shared with the parent
-SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
+CANDIDATE_COSINE = 0.4  # below this no candidate is scored (the model decides above it)
+CROSS_LANGUAGE_COSINE = 0.25  # a candidate in another language needs this much similarity ...
+CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+MAX_CANDIDATES = 20  # per copy, the closest by cosine
+NEAR_COPY_COSINE = 0.85  # two candidates this close are one chain's hops, not rivals
+RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
 WINDOW = timedelta(days=21)
-CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
-CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+SHORT_COPY_WORDS = 20
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
-SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
-SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
-COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
-MENTION_BONUS = 0.2  # the copy names the parent's channel
-BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
-CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
-READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
-def chains_version() -> str:
-    """Changes with the code that decides edges and facts: stored chains are rebuilt when it does."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("chains.py", "facts.py", "factloss.py")))
-    return f"chains-1+{digest.hexdigest()[:10]}"
+def chains_version(model: ChainModel | None = None) -> str:
+    """Changes with the declared rule version and the copy model: stored chains are rebuilt when either does."""
+    return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}"
 
 
 @dataclass
@@ -81,23 +72,6 @@ class Node:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """What is known about one candidate parent of a message."""
-    cosine: float
-    coverage: float  # share of the copy's weighted wording the candidate holds
-    facts_shared: int
-    days: float  # copy's time minus candidate's
-    mentioned: bool  # the copy names the candidate's channel
-    reads: bool  # the copy's author is known to read the candidate's conversation
-
-
-def _score(c: Candidate) -> float:
-    # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
-    return (c.cosine + COVERAGE_WEIGHT * c.coverage + 0.1 * c.facts_shared - 0.001 * int(c.days)
-            + (MENTION_BONUS if c.mentioned else 0.0) + (READER_BONUS if c.reads else 0.0))
-
-
-@dataclass(frozen=True)
 class Edge:
     child: str
     parent: str
@@ -115,22 +89,9 @@ def _style_words() -> frozenset[str]:
     return frozenset(style)
 
 
-def _substance(text: str) -> set[str]:
-    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
-    return _content(text) - _style_words()
-
-
 @functools.lru_cache(maxsize=4096)
 def _mention_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"#{re.escape(name)}(?![\w-])", re.I)
-
-
-def _mentions(text: str, conversation_name: str) -> bool:
-    return _mention_pattern(conversation_name).search(text) is not None
-
-
-def _names(text: str) -> set[str]:
-    return _proper_names(text) - _style_words()
 
 
 def _fact_keys(facts: list[Fact], kinds: set[str], polarity: bool = False) -> set[str]:
@@ -144,27 +105,6 @@ def _by_kind(keys: set[str]) -> dict[str, set[str]]:
     for key in keys:
         out.setdefault(key.split(":", 1)[0], set()).add(key)
     return out
-
-
-# Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
-# résumé du message"). Written by hand: no library tags relayed speech. A relaying message may lose every
-# name and value of its parent (the worst copies do), so it need not repeat them to be linked.
-_RELAYS = re.compile(
-    r"\b(?:summary|summari[sz](?:e|ed|ing)|recap|tl;?dr|fyi|heads[- ]up|key takeaways?|passing (?:this|it) on|"
-    r"forward(?:ed|ing)|fwd?(?=:)|reposting|cross-?posting|sharing (?:this|from)|shared (?:in|by|from)|"
-    r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)|"
-    r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|message de)\b",
-    re.I)
-
-
-def _relays(text: str) -> bool:
-    return _RELAYS.search(text[:300]) is not None
-
-
-def _asks(text: str) -> bool:
-    """A message that opens with a question (its first sentence, or its first 80 characters)."""
-    t = text.strip()
-    return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
 
 
 def _relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:
@@ -182,45 +122,136 @@ def authored_text(text: str) -> str:
     return strip_header_lines(_NOTES_FORWARDED.sub("", text or "")).strip()
 
 
-def _same_thread(child: Node, parent: Node) -> bool:
-    return child.thread is not None and child.thread == parent.thread
+def _memo(compute: Callable[[Node], T]) -> Callable[[Node], T]:
+    """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
+    memo: dict[str, T] = {}
+
+    def get(n: Node) -> T:
+        if n.id not in memo:
+            memo[n.id] = compute(n)
+        return memo[n.id]
+    return get
 
 
-def _could_see(child: Node, parent: Node) -> bool:
-    return not parent.audience or child.author is None or child.author in parent.audience or \
-        parent.conversation == child.conversation
+class Pool:
+    """The messages being linked, each tokenised and fact-extracted once, with what the pair features need."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = sorted(nodes, key=lambda n: n.ts)
+        self.by_id = {n.id: n for n in self.nodes}
+        self.text = {n.id: authored_text(n.text) for n in self.nodes}
+        self.words = {n.id: n.words if self.text[n.id] == (n.text or "").strip() else
+                      min(n.words, len(self.text[n.id].split())) for n in self.nodes}
+        self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
+        facts = _memo(lambda n: extract(self.content_text(n), n.ts))
+        self.substance = _memo(lambda n: _content(self.content_text(n)) - _style_words())
+        self.anchors = _memo(lambda n: _fact_keys(facts(n), ANCHOR_KINDS))
+        self.values = _memo(lambda n: _fact_keys(facts(n), VALUE_KINDS, polarity=True))
+        self.conflict = _memo(lambda n: _fact_keys(facts(n), CONFLICT_KINDS))
+        self.by_kind = _memo(lambda n: _by_kind(_fact_keys(facts(n), CONFLICT_KINDS - {"name"}, polarity=True)))
+        self.names_said = _memo(lambda n: _proper_names(self.text[n.id]) - _style_words())
+        self.names_carried = _memo(lambda n: _proper_names(self.content_text(n)) - _style_words())
+        self.announces = _memo(lambda n: any(f.critical for f in facts(n)))
+        self.pairs = _memo(lambda n: _word_pairs(self.content_text(n)))
+        self.weight = _memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
+        self.idf: dict[str, float] = {}
+        self.posts_in: dict[str, set[str]] = {}
+        for m in self.nodes:
+            if m.author is not None:
+                self.posts_in.setdefault(m.author, set()).add(m.conversation)
+
+    def content_text(self, n: Node) -> str:
+        p = self.carried.get(n.id)
+        return self.text[n.id] + ("\n" + self.text[p.id] if p is not None else "")
+
+    def content_words(self, n: Node) -> int:
+        p = self.carried.get(n.id)
+        return max(self.words[n.id], self.words[p.id]) if p is not None else self.words[n.id]
+
+    def vector(self, n: Node) -> np.ndarray | None:
+        p = self.carried.get(n.id)
+        return p.embedding if p is not None and p.embedding is not None else n.embedding
+
+    def set_idf(self, nodes: list[Node]) -> None:
+        """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
+        df: Counter[str] = Counter(w for n in nodes for w in self.substance(n))
+        self.idf = {w: math.log(max(len(nodes), 1) / c) for w, c in df.items()}
+
+    def coverage(self, a: Node, b: Node) -> float:
+        """Share of a's word weight (rarer words weigh more) that b contains."""
+        total = self.weight(a)
+        return sum(self.idf.get(w, 0.0) for w in self.substance(a) & self.substance(b)) / total if total > 0 else 0.0
+
+    def reads(self, n: Node, p: Node) -> bool:
+        """Members of a conversation or a mail's recipients; where the data does not say, the conversations a
+        person writes in (a lower bound: lurkers exist)."""
+        if n.author is None:
+            return False
+        known = p.readers or p.audience
+        return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
+
+    def phrase_coverage(self, short: Node, long: Node) -> float:
+        mine = self.pairs(short)
+        return len(mine & self.pairs(long)) / len(mine) if mine else 0.0
+
+    def features(self, n: Node, p: Node, cosine: float, margin: float) -> PairFeatures:
+        cross = bool(n.lang and p.lang and n.lang != p.lang)
+        longer = self.words[n.id] > self.content_words(p)
+        short, long = (p, n) if longer else (n, p)
+        return PairFeatures(
+            cosine=cosine, coverage_short=self.coverage(short, long), coverage_long=self.coverage(long, short),
+            anchors_shared=float(min(3, len(self.anchors(n) & self.anchors(p)))),
+            value_shared=float(bool(self.values(n) & self.values(p))),
+            name_shared=float(bool(self.names_said(n) & self.names_carried(p))),
+            log_gap_days=math.log1p(max(0.0, (n.ts - p.ts).total_seconds() / 86400)),
+            same_conversation=float(n.conversation == p.conversation), asks=float(rules.asks(self.text[n.id])),
+            relays=float(rules.relays(self.text[n.id])), reads=float(self.reads(n, p)),
+            log_length_ratio=abs(rules.log_ratio(self.words[n.id], self.content_words(p))), copy_longer=float(longer),
+            cross_language=float(cross),
+            mentioned=float(bool(p.conversation_name and _mention_pattern(p.conversation_name).search(self.text[n.id]))),
+            announces=float(self.announces(p)), short_copy=float(self.words[n.id] < SHORT_COPY_WORDS),
+            phrase_coverage=self.phrase_coverage(short, long), cosine_margin=margin,
+            values_not_in_parent=len(self.conflict(n) - self.conflict(p)) / max(1, len(self.conflict(n))),
+            values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
+            log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(rules.asks(self.text[p.id])),
+            addresses=float(rules.addresses(self.text[n.id])))
+
+    def admissible(self, n: Node, p: Node) -> bool:
+        """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
+        return rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)
 
 
-def build_edges(nodes: list[Node]) -> list[Edge]:
-    nodes = sorted(nodes, key=lambda n: n.ts)
-    by_id = {n.id: n for n in nodes}
-    edges: list[Edge] = []
-    text_of: dict[str, str] = {}
-    words_of: dict[str, int] = {}
-    for n in nodes:  # what the author wrote, tokenised once
-        t = authored_text(n.text)
-        text_of[n.id] = t
-        words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
-    linked: set[str] = set()
-    # 1. metadata: shares and permalinks name the parent
-    for n in nodes:
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    """Consecutive content words ("electoral college", "offline sync"): a rewrite keeps phrases, a post on the
+    same topic shares words."""
+    ws = [w.lower() for w in words(text) if len(w) > 2 and w.lower() not in _STOP]
+    return set(zip(ws, ws[1:], strict=False))
+
+
+def _metadata_edges(pool: Pool) -> list[Edge]:
+    """Shares and permalinks name the parent."""
+    edges = []
+    for n in pool.nodes:
         for pid in n.shares:
-            p = by_id.get(pid)
+            p = pool.by_id.get(pid)
             if p is not None and p.ts <= n.ts:
-                rel, ratio = ("forward", round(n.words / max(p.words, 1), 3))
-                edges.append(Edge(n.id, p.id, rel, 1.0, 1.0, ratio, "share"))
-                linked.add(n.id)
+                edges.append(Edge(n.id, p.id, "forward", 1.0, 1.0, round(n.words / max(p.words, 1), 3), "share"))
                 break
-    # 2. forwarded blocks: the forwarded original (a stored, earlier message whose authored text the block
-    # holds) is the parent; the forwarding mail is the copy. Candidates come from an inverted index of content
-    # words, each message tokenised once. A 1-3-word note is never a parent; when the original is not stored,
-    # no edge (the forwarder's own earlier note is not the original).
-    content_of = {n.id: _content(text_of[n.id]) for n in nodes}
+    return edges
+
+
+def _forward_edges(pool: Pool, linked: set[str]) -> list[Edge]:
+    """The forwarded original (a stored, earlier message whose authored text the block holds) is the parent; the
+    forwarding mail is the copy. Candidates come from an inverted index of content words (no all-pairs). A
+    1-3-word note is never a parent; when the original is not stored, no edge."""
+    nodes, text, nwords = pool.nodes, pool.text, pool.words
+    content_of = {n.id: _content(text[n.id]) for n in nodes}
     postings: dict[str, list[int]] = {}
     for k, p in enumerate(nodes):
-        if words_of[p.id] > NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
+        if nwords[p.id] > rules.NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
             for w in content_of[p.id]:
                 postings.setdefault(w, []).append(k)
+    edges = []
     for i, n in enumerate(nodes):
         if n.id in linked or len(n.forwarded_text.split()) < 8:
             continue
@@ -233,157 +264,88 @@ def build_edges(nodes: list[Node]) -> list[Edge]:
         best, best_score = None, 0.0
         for k in hits:
             p = nodes[k]
-            pc = content_of[p.id]
-            score = len(pc & fw) / len(pc)
+            score = len(content_of[p.id] & fw) / len(content_of[p.id])
             if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
                 best, best_score = p, score
         if best is not None and best_score >= FORWARD_MATCH:
             edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
-                              round(words_of[n.id] / max(words_of[best.id], 1), 3), "forward-block"))
-            linked.add(n.id)
-    # A share or forward carries its original: for finding *its* copies, it reads like the original.
-    parent_of = {e.child: by_id[e.parent] for e in edges}
-    content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
-                          else n.embedding) for n in nodes}
-    content_text = {n.id: text_of[n.id] + ("\n" + text_of[parent_of[n.id].id] if n.id in parent_of else "")
-                    for n in nodes}
-    content_words = {n.id: max(words_of[n.id], words_of[parent_of[n.id].id]) if n.id in parent_of else words_of[n.id]
-                     for n in nodes}
-    # 3. similarity within a sliding time window
-    eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
-    def per_node(compute: Callable[[Node], T]) -> Callable[[Node], T]:
-        """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
-        memo: dict[str, T] = {}
+                              round(nwords[n.id] / max(nwords[best.id], 1), 3), "forward-block"))
+    return edges
 
-        def get(p: Node) -> T:
-            if p.id not in memo:
-                memo[p.id] = compute(p)
-            return memo[p.id]
-        return get
 
-    def facts(p: Node) -> list[Fact]:
-        return extract(content_text[p.id], p.ts)
-
-    substance_of = per_node(lambda p: _substance(content_text[p.id]))
-    # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
-    anchors_of = per_node(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
-    # ... the values a short copy must repeat (with their polarity) ...
-    values_of = per_node(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
-    # ... and those another announcement in the same words would state differently
-    conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
-    # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
-    values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
-    relays = per_node(lambda p: _relays(text_of[p.id]))
-    names_said = per_node(lambda p: _names(text_of[p.id]))  # the names a message itself writes ...
-    names_carried = per_node(lambda p: _names(content_text[p.id]))  # ... and with a shared original's
-    # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
-    announces = per_node(lambda p: words_of[p.id] > NOTE_WORDS and not _asks(text_of[p.id])
-                         and any(f.critical for f in facts(p)))
-
-    # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
-    df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
-    idf = {w: math.log(max(len(eligible), 1) / c) for w, c in df.items()}
-    word_weight = per_node(lambda n: sum(idf.get(w, 0.0) for w in substance_of(n)))
-
-    def coverage(n: Node, p: Node) -> float:
-        """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
-        total = word_weight(n)
-        return sum(idf.get(w, 0.0) for w in substance_of(n) & substance_of(p)) / total if total > 0 else 0.0
-
-    def contradicts(n: Node, p: Node) -> bool:
-        """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
-        statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
-        mine = conflict_values(n)
-        if len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
-            return True
-        # or it states two values the parent states otherwise (another date and another status, two other
-        # dates): a distortion changes one
-        theirs = values_by_kind(p)
-        return sum(len(v - theirs[k]) for k, v in values_by_kind(n).items() if k in theirs) >= 2
-
-    # Who reads what: the members of a conversation (a public channel's too: anyone may read it, its members
-    # do) or a mail's recipients; where the data does not say, the conversations a person writes in (a lower
-    # bound: lurkers exist). Reading raises a candidate's score and never rules one out.
-    posts_in: dict[str, set[str]] = {}
-    for m in nodes:
-        if m.author is not None:
-            posts_in.setdefault(m.author, set()).add(m.conversation)
-
-    def reads(n: Node, p: Node) -> bool:
-        if n.author is None:
-            return False
-        known = p.readers or p.audience
-        return n.author in known if known else p.conversation in posts_in.get(n.author, ())
-
-    # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
-    # is a contiguous slice, scored by one matrix-vector product without copying.
-    parent_pos = [k for k, p in enumerate(eligible) if content_words[p.id] >= MIN_PARENT_WORDS]
+def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str, str] | None = None,
+                    ) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
+    """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
+    vectors stacked once: each message's window is a contiguous slice, scored by one matrix-vector product.
+    `root_of` (the chains decided so far, read as the iteration goes) keeps a chain's earlier hops from being
+    one another's rivals."""
+    root_of = root_of if root_of is not None else {}
+    eligible = [n for n in pool.nodes if pool.vector(n) is not None and rules.can_be_copy(pool.content_words(n))]
+    pool.set_idf(eligible)
+    parent_pos = [k for k, p in enumerate(eligible) if rules.can_be_parent(pool.content_words(p))]
     parents = [eligible[k] for k in parent_pos]
-    pmat = (np.vstack([content_vec[p.id] for p in parents]).astype(np.float32) if parents
-            else np.zeros((0, 1), np.float32))
+    if not parents:
+        return
+    pmat = np.vstack([pool.vector(p) for p in parents]).astype(np.float32)
     pts = [p.ts for p in parents]
     plang = np.array([p.lang or "" for p in parents], dtype=object)
-    copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     for i, n in enumerate(eligible):
-        # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
-        if n.id in linked or _asks(text_of[n.id]):
+        if n.id in skip or n.embedding is None:
             continue
         lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
         if hi <= lo:
             continue
         sims = pmat[lo:hi] @ n.embedding
-        keep = sims >= MIN_COSINE
-        if n.lang:
+        keep = sims >= CANDIDATE_COSINE
+        if n.lang:  # the English-centred embedding is weak across languages: shared anchors stand in for it
             keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
         hits = np.nonzero(keep)[0]
-        if len(hits) == 0:
+        hits = hits[np.argsort(-sims[hits], kind="stable")][:MAX_CANDIDATES]
+        kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
+            sims[k] >= CANDIDATE_COSINE or
+            len(pool.anchors(n) & pool.anchors(parents[lo + k])) >= CROSS_LANGUAGE_ANCHORS)]
+        if not kept:
             continue
-        window = [parents[lo + k] for k in hits]
-        sims = sims[hits]
-        best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
-        for p, sim in zip(window, sims, strict=True):
-            # across languages the English-centred embedding is weak: shared dates, times, amounts and names
-            # (language-independent values) stand in for it
-            cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
-            if (sim < MIN_COSINE and not cross) or p.author == n.author or _same_thread(n, p) or not _could_see(n, p) or not (
-                    announces(p) or p.id in copied_from):  # a copy carries its announcement on
-                continue
-            if p.conversation == n.conversation and min(words_of[n.id], content_words[p.id]) < SAME_CONVERSATION_WORDS:
-                continue
-            facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
-            if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
-                continue
-            shared = len(substance_of(n) & substance_of(p))
-            if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
-                continue
-            # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
-            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
-            # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
-            same_value = bool(values_of(n) & values_of(p))
-            same_name = bool(names_said(n) & names_carried(p))
-            if words_of[n.id] < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
-                continue
-            if contradicts(n, p):
-                continue
-            # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
-            # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not copies
-            cov = coverage(n, p)
-            if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not relays(n):
-                continue
-            score = _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400,
-                                     bool(p.conversation_name and _mentions(text_of[n.id], p.conversation_name)),
-                                     reads(n, p)))
-            if score > best_score:
-                best, best_score, best_sim, best_cov = p, score, float(sim), cov
-        if best is not None:
-            # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
-            # on: a loose link would spread to every post in the same style
-            if best_sim >= SHORT_COPY_COSINE and best_cov >= CARRY_COVERAGE:
-                copied_from[n.id] = best.id
-            rel, ratio = _relation_by_length(words_of[n.id], words_of[best.id])
-            edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
-                              "similarity"))
-    return edges
+        # competition: the other candidates that are not near-copies of this one (a chain's earlier hops are)
+        among = pmat[[lo + k for k in kept]] @ pmat[[lo + k for k in kept]].T
+        out = []
+        for a, k in enumerate(kept):
+            root = root_of.get(parents[lo + k].id, parents[lo + k].id)
+            rivals = [float(sims[kept[b]]) for b in range(len(kept)) if b != a and among[a, b] < NEAR_COPY_COSINE
+                      and root_of.get(parents[lo + kept[b]].id, parents[lo + kept[b]].id) != root]
+            margin = float(sims[k]) - max(rivals, default=CANDIDATE_COSINE)
+            out.append((parents[lo + k], pool.features(n, parents[lo + k], float(sims[k]), margin)))
+        yield n, out
+
+
+def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge]:
+    model = model or shipped()
+    pool = Pool(nodes)
+    edges = _metadata_edges(pool)
+    edges += _forward_edges(pool, {e.child for e in edges})
+    pool.carried = {e.child: pool.by_id[e.parent] for e in edges}
+    linked = {e.child for e in edges}
+    root_of = {c: p.root for c, p in chain_positions(edges).items()}
+    learned: dict[str, Edge] = {}
+    for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of):
+        prob = model.probability(np.array([f.vector() for _, f in cands]))
+        k = int(np.argmax(prob))
+        p, f = cands[k]
+        if prob[k] >= model.threshold and min(pool.words[n.id], pool.content_words(p)) >= RULES_MAX_WORDS:
+            rel, ratio = _relation_by_length(pool.words[n.id], pool.words[p.id])
+            learned[n.id] = Edge(n.id, p.id, rel, round(float(prob[k]), 3), round(f.cosine, 3), ratio, "learned")
+            root_of[n.id] = root_of.get(p.id, p.id)
+    # workplace-sized messages (the copy or its parent under RULES_MAX_WORDS): the hand rules (relay words,
+    # repeated values, AI expansions of a one-line decision). The model, trained on public rewrites and summaries,
+    # linked templates and polished filler between short messages in the demo workspace; the rules linked
+    # same-topic documents between long texts (docs/chains.md)
+    from .chain_relay_rules import rule_edges
+
+    for e in rule_edges(nodes):
+        if e.child not in linked and e.child not in learned and e.method == "similarity" and \
+                min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
+            learned[e.child] = e
+    return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)
 
 
 @dataclass(frozen=True)

@@ -220,38 +220,19 @@ def train_factloss(data: list[Path], embedder: Embedder, out: Path | None = None
 
 
 def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
-    """Exact-parent edges and origins from text, time, channel and author (gold parent/origin hidden), and
-    from metadata where a row has it: "shares" (ids it shares or links), "forwarded_text", "readers"."""
-    from datetime import datetime
-
-    from .chains import Node, build_edges, chain_positions
-    from .text import detect_language
+    """Exact-parent edges and origins (DESIGN.md section 7), by the shipped copy model; per source when rows
+    name one ("source")."""
+    from .chain_eval import chain_eval_nodes, chain_scores
+    from .chains import build_edges
 
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
-    texts = [str(r["text"] or "") for r in rows]
-    emb = embedder.encode([t[:20_000] for t in texts])
-    nodes = []
-    for r, t, e in zip(rows, texts, emb, strict=True):
-        ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
-        lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
-        # optional metadata, where the source has it: shared/linked message ids, a forwarded block, the
-        # conversation's members (who reads it)
-        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
-                          shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),
-                          lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or [])))
-    edges = build_edges(nodes)
-    pred = {e.child: e.parent for e in edges}
-    origin = {k: v.root for k, v in chain_positions(edges).items()}
-    gold = {str(r["id"]): str(r["parent"]) for r in rows if r.get("parent")}
-    tp = sum(1 for c, p in pred.items() if gold.get(c) == p)
-    precision = tp / len(pred) if pred else 0.0
-    recall = tp / len(gold) if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    with_origin = [r for r in rows if r.get("origin")]
-    correct = sum(1 for r in with_origin if origin.get(str(r["id"]), str(r["id"])) == str(r["origin"]))
-    return {"n": len(rows), "n_gold_edges": len(gold), "n_predicted_edges": len(pred),
-            "edge_precision": precision, "edge_recall": recall, "edge_f1": f1,
-            "origin_accuracy": correct / len(with_origin) if with_origin else None}
+    nodes = chain_eval_nodes(rows, embedder.encode([str(r["text"] or "")[:20_000] for r in rows]))
+    pred = {e.child: e.parent for e in build_edges(nodes)}
+    out = chain_scores(rows, pred)
+    sources = sorted({str(r["source"]) for r in rows if r.get("source")})
+    if len(sources) > 1:
+        out["by_source"] = {s: chain_scores([r for r in rows if r.get("source") == s], pred) for s in sources}
+    return out
 
 
 def evaluate_share(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,

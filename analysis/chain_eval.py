@@ -1,0 +1,41 @@
+"""`eval chains` files as chain-building nodes, and the scores of predicted edges against their gold parents
+(DESIGN.md section 7). Shared by `slopradar eval chains` and scripts/train_chain_model.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from .chains import Edge, Node, chain_positions
+from .text import detect_language, words
+
+
+def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray) -> list[Node]:
+    """Nodes from rows and their embeddings: text, time, channel and author (gold parent/origin hidden), and
+    metadata where a row has it: "shares" (ids it shares or links), "forwarded_text", "readers" (members)."""
+    nodes = []
+    for r, e in zip(rows, emb, strict=True):
+        t = str(r["text"] or "")
+        ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
+        lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
+        nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
+                          shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),
+                          lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or [])))
+    return nodes
+
+
+def chain_scores(rows: list[dict[str, Any]], pred: dict[str, str]) -> dict[str, Any]:
+    """Exact-parent edge precision, recall, F1 and origin accuracy of predicted child -> parent edges."""
+    origin = {k: v.root for k, v in chain_positions([Edge(c, p, "", 0, 0, 0, "") for c, p in pred.items()]).items()}
+    gold = {str(r["id"]): str(r["parent"]) for r in rows if r.get("parent")}
+    tp = sum(1 for c, p in pred.items() if gold.get(c) == p)
+    precision = tp / len(pred) if pred else 0.0
+    recall = tp / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    with_origin = [r for r in rows if r.get("origin")]
+    correct = sum(1 for r in with_origin if origin.get(str(r["id"]), str(r["id"])) == str(r["origin"]))
+    return {"n": len(rows), "n_gold_edges": len(gold), "n_predicted_edges": len(pred),
+            "edge_precision": precision, "edge_recall": recall, "edge_f1": f1,
+            "origin_accuracy": correct / len(with_origin) if with_origin else None}

@@ -1,0 +1,296 @@
+"""The hand rules that decided copies before the learned model (analysis/chain_model.py), kept as a second path:
+where the model finds no parent above its threshold, these rules may still link a copy that says it relays
+something, repeats its parent's values or names, or holds most of its rare wording (docs/chains.md). Measured
+together in docs/chains.md; the learned path alone misses workplace shapes no public data set holds (short
+relays, AI expansions of a one-line decision).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+
+from .factloss import _content, _proper_names
+from .facts import Fact, extract
+from .features import list_words
+
+from .chain_rules import asks as _asks
+from .chain_rules import relays as _relays
+from .chains import _by_kind, _fact_keys, _mention_pattern, _relation_by_length, _style_words
+
+if TYPE_CHECKING:
+    from .chains import Edge, Node
+
+T = TypeVar("T")
+
+MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
+MIN_PARENT_WORDS = 12
+NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
+FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
+FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
+INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
+MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (houstondatavis) and 16 false pairs in the demo; 0.55: 1 and 8, same recall
+MIN_SHARED = 2  # content words shared with the parent
+SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
+SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
+WINDOW = timedelta(days=21)
+CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
+CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
+SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
+SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
+COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
+MENTION_BONUS = 0.2  # the copy names the parent's channel
+BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
+CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
+READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
+CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
+VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What is known about one candidate parent of a message."""
+    cosine: float
+    coverage: float  # share of the copy's weighted wording the candidate holds
+    facts_shared: int
+    days: float  # copy's time minus candidate's
+    mentioned: bool  # the copy names the candidate's channel
+    reads: bool  # the copy's author is known to read the candidate's conversation
+
+
+def _score(c: Candidate) -> float:
+    # closeness first, a mention of the parent's channel, shared facts and wording, recency as a tie-break
+    return (c.cosine + COVERAGE_WEIGHT * c.coverage + 0.1 * c.facts_shared - 0.001 * int(c.days)
+            + (MENTION_BONUS if c.mentioned else 0.0) + (READER_BONUS if c.reads else 0.0))
+
+
+def _substance(text: str) -> set[str]:
+    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
+    return _content(text) - _style_words()
+
+
+def _mentions(text: str, conversation_name: str) -> bool:
+    return _mention_pattern(conversation_name).search(text) is not None
+
+
+def _names(text: str) -> set[str]:
+    return _proper_names(text) - _style_words()
+
+
+def _same_thread(child: Node, parent: Node) -> bool:
+    return child.thread is not None and child.thread == parent.thread
+
+
+def _could_see(child: Node, parent: Node) -> bool:
+    return not parent.audience or child.author is None or child.author in parent.audience or \
+        parent.conversation == child.conversation
+
+
+def rule_edges(nodes: list[Node]) -> list[Edge]:
+    """Edges by the hand rules (metadata, forwarded blocks, then similarity with relay and value rules)."""
+    from .chains import Edge, authored_text  # noqa: F811 (the runtime classes)
+
+    nodes = sorted(nodes, key=lambda n: n.ts)
+    by_id = {n.id: n for n in nodes}
+    edges: list[Edge] = []
+    text_of: dict[str, str] = {}
+    words_of: dict[str, int] = {}
+    for n in nodes:  # what the author wrote, tokenised once
+        t = authored_text(n.text)
+        text_of[n.id] = t
+        words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+    linked: set[str] = set()
+    # 1. metadata: shares and permalinks name the parent
+    for n in nodes:
+        for pid in n.shares:
+            p = by_id.get(pid)
+            if p is not None and p.ts <= n.ts:
+                rel, ratio = ("forward", round(n.words / max(p.words, 1), 3))
+                edges.append(Edge(n.id, p.id, rel, 1.0, 1.0, ratio, "share"))
+                linked.add(n.id)
+                break
+    # 2. forwarded blocks: the forwarded original (a stored, earlier message whose authored text the block
+    # holds) is the parent; the forwarding mail is the copy. Candidates come from an inverted index of content
+    # words, each message tokenised once. A 1-3-word note is never a parent; when the original is not stored,
+    # no edge (the forwarder's own earlier note is not the original).
+    content_of = {n.id: _content(text_of[n.id]) for n in nodes}
+    postings: dict[str, list[int]] = {}
+    for k, p in enumerate(nodes):
+        if words_of[p.id] > NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
+            for w in content_of[p.id]:
+                postings.setdefault(w, []).append(k)
+    for i, n in enumerate(nodes):
+        if n.id in linked or len(n.forwarded_text.split()) < 8:
+            continue
+        fw = _content(authored_text(n.forwarded_text))
+        hits: Counter[int] = Counter()
+        for w in fw:
+            ks = postings.get(w, ())
+            if len(ks) <= INDEX_MAX_POSTINGS:
+                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
+        best, best_score = None, 0.0
+        for k in hits:
+            p = nodes[k]
+            pc = content_of[p.id]
+            score = len(pc & fw) / len(pc)
+            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
+                best, best_score = p, score
+        if best is not None and best_score >= FORWARD_MATCH:
+            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
+                              round(words_of[n.id] / max(words_of[best.id], 1), 3), "forward-block"))
+            linked.add(n.id)
+    # A share or forward carries its original: for finding *its* copies, it reads like the original.
+    parent_of = {e.child: by_id[e.parent] for e in edges}
+    content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
+                          else n.embedding) for n in nodes}
+    content_text = {n.id: text_of[n.id] + ("\n" + text_of[parent_of[n.id].id] if n.id in parent_of else "")
+                    for n in nodes}
+    content_words = {n.id: max(words_of[n.id], words_of[parent_of[n.id].id]) if n.id in parent_of else words_of[n.id]
+                     for n in nodes}
+    # 3. similarity within a sliding time window
+    eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
+    def per_node(compute: Callable[[Node], T]) -> Callable[[Node], T]:
+        """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
+        memo: dict[str, T] = {}
+
+        def get(p: Node) -> T:
+            if p.id not in memo:
+                memo[p.id] = compute(p)
+            return memo[p.id]
+        return get
+
+    def facts(p: Node) -> list[Fact]:
+        return extract(content_text[p.id], p.ts)
+
+    substance_of = per_node(lambda p: _substance(content_text[p.id]))
+    # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
+    anchors_of = per_node(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
+    # ... the values a short copy must repeat (with their polarity) ...
+    values_of = per_node(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
+    # ... and those another announcement in the same words would state differently
+    conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
+    # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
+    values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
+    relays = per_node(lambda p: _relays(text_of[p.id]))
+    names_said = per_node(lambda p: _names(text_of[p.id]))  # the names a message itself writes ...
+    names_carried = per_node(lambda p: _names(content_text[p.id]))  # ... and with a shared original's
+    # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
+    announces = per_node(lambda p: words_of[p.id] > NOTE_WORDS and not _asks(text_of[p.id])
+                         and any(f.critical for f in facts(p)))
+
+    # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
+    df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
+    idf = {w: math.log(max(len(eligible), 1) / c) for w, c in df.items()}
+    word_weight = per_node(lambda n: sum(idf.get(w, 0.0) for w in substance_of(n)))
+
+    def coverage(n: Node, p: Node) -> float:
+        """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
+        total = word_weight(n)
+        return sum(idf.get(w, 0.0) for w in substance_of(n) & substance_of(p)) / total if total > 0 else 0.0
+
+    def contradicts(n: Node, p: Node) -> bool:
+        """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
+        statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
+        mine = conflict_values(n)
+        if len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
+            return True
+        # or it states two values the parent states otherwise (another date and another status, two other
+        # dates): a distortion changes one
+        theirs = values_by_kind(p)
+        return sum(len(v - theirs[k]) for k, v in values_by_kind(n).items() if k in theirs) >= 2
+
+    # Who reads what: the members of a conversation (a public channel's too: anyone may read it, its members
+    # do) or a mail's recipients; where the data does not say, the conversations a person writes in (a lower
+    # bound: lurkers exist). Reading raises a candidate's score and never rules one out.
+    posts_in: dict[str, set[str]] = {}
+    for m in nodes:
+        if m.author is not None:
+            posts_in.setdefault(m.author, set()).add(m.conversation)
+
+    def reads(n: Node, p: Node) -> bool:
+        if n.author is None:
+            return False
+        known = p.readers or p.audience
+        return n.author in known if known else p.conversation in posts_in.get(n.author, ())
+
+    # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
+    # is a contiguous slice, scored by one matrix-vector product without copying.
+    parent_pos = [k for k, p in enumerate(eligible) if content_words[p.id] >= MIN_PARENT_WORDS]
+    parents = [eligible[k] for k in parent_pos]
+    pmat = (np.vstack([content_vec[p.id] for p in parents]).astype(np.float32) if parents
+            else np.zeros((0, 1), np.float32))
+    pts = [p.ts for p in parents]
+    plang = np.array([p.lang or "" for p in parents], dtype=object)
+    copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
+    for i, n in enumerate(eligible):
+        # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
+        if n.id in linked or _asks(text_of[n.id]):
+            continue
+        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
+        if hi <= lo:
+            continue
+        sims = pmat[lo:hi] @ n.embedding
+        keep = sims >= MIN_COSINE
+        if n.lang:
+            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
+        hits = np.nonzero(keep)[0]
+        if len(hits) == 0:
+            continue
+        window = [parents[lo + k] for k in hits]
+        sims = sims[hits]
+        best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
+        for p, sim in zip(window, sims, strict=True):
+            # across languages the English-centred embedding is weak: shared dates, times, amounts and names
+            # (language-independent values) stand in for it
+            cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
+            if (sim < MIN_COSINE and not cross) or p.author == n.author or _same_thread(n, p) or not _could_see(n, p) or not (
+                    announces(p) or p.id in copied_from):  # a copy carries its announcement on
+                continue
+            if p.conversation == n.conversation and min(words_of[n.id], content_words[p.id]) < SAME_CONVERSATION_WORDS:
+                continue
+            facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
+            if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
+                continue
+            shared = len(substance_of(n) & substance_of(p))
+            if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
+                continue
+            # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
+            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
+            # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
+            same_value = bool(values_of(n) & values_of(p))
+            same_name = bool(names_said(n) & names_carried(p))
+            if words_of[n.id] < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
+                continue
+            if contradicts(n, p):
+                continue
+            # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
+            # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not copies
+            cov = coverage(n, p)
+            if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not relays(n):
+                continue
+            score = _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400,
+                                     bool(p.conversation_name and _mentions(text_of[n.id], p.conversation_name)),
+                                     reads(n, p)))
+            if score > best_score:
+                best, best_score, best_sim, best_cov = p, score, float(sim), cov
+        if best is not None:
+            # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
+            # on: a loose link would spread to every post in the same style
+            if best_sim >= SHORT_COPY_COSINE and best_cov >= CARRY_COVERAGE:
+                copied_from[n.id] = best.id
+            rel, ratio = _relation_by_length(words_of[n.id], words_of[best.id])
+            edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
+                              "similarity"))
+    return edges
+
+

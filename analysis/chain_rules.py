@@ -1,0 +1,148 @@
+"""What is known about one (copy, candidate parent) pair, and the named rules that rule a candidate out.
+
+The copy decision itself is learned (analysis/chain_model.py): a scikit-learn model over the `PairFeatures`
+record below (what used to be hand rules: questions, relay words, other values, are features it weighs). What stays
+a rule is what no training set can teach and every reader would state the same way: a person does not copy
+themselves; a reply in its parent's thread answers it; one cannot copy what one could not read; a 1-3-word note announces
+nothing; between workplace-sized messages, another announcement with other values is not a copy, and two posts
+in one polished style that share no value, no name and little rare wording are not copies. Each rule is a pure predicate with its own tests (tests/analysis/test_chain_rules.py).
+
+Cue words (relay, question) are written by hand: no library tags relayed speech.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import astuple, dataclass, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .chains import Node
+
+RULES_VERSION = "rules-7"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+
+NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
+MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
+MIN_PARENT_WORDS = 12
+BARE_COPY_COVERAGE = 0.45  # a short copy sharing no value and no name holds this much of the rare wording
+MAX_PARENT_WORDS = 3000  # a digest or a report of thousands of words holds some of every message's words
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    """Features of one candidate pair, in the order the model reads them (names are the model's columns)."""
+    cosine: float  # sentence-embedding cosine
+    coverage_short: float  # share of the shorter one's IDF-weighted wording that the longer holds (a summary's in
+    # its source, a short announcement's in its AI expansion: orientation-free, the parent is the earlier one)
+    coverage_long: float  # share of the longer one's IDF-weighted wording that the shorter holds
+    anchors_shared: float  # shared dates, times, amounts, names (language-independent), capped at 3
+    value_shared: float  # the copy repeats one of the candidate's values (a date, an amount, a status)
+    name_shared: float  # the copy names what the candidate names
+    log_gap_days: float  # log(1 + days between them)
+    same_conversation: float
+    asks: float  # the copy opens with a question or a reaction: it refers to a message, it does not copy it
+    relays: float  # the copy says it relays something ("Summary of ...", "FYI", "Pour info")
+    reads: float  # the copy's author reads the candidate's conversation (member, recipient, or writes there)
+    log_length_ratio: float  # |log(copy words / candidate words)|: how much was cut or added
+    copy_longer: float  # the copy is the longer one (an expansion)
+    cross_language: float
+    mentioned: float  # the copy names the candidate's channel
+    announces: float  # the candidate states something critical (a date, an owner, a status ...)
+    short_copy: float  # the copy has under 20 words
+    phrase_coverage: float  # share of the shorter one's content-word pairs (in order) found in the other
+    cosine_margin: float  # cosine minus the best other candidate's that is not a near-copy of this one
+    values_not_in_parent: float  # share of the values the copy states (dates, owners, amounts...) the candidate lacks
+    values_changed: float  # values the copy states otherwise than the candidate, per kind (another date), capped at 3
+    log_parent_words: float  # a digest or newsletter of thousands of words holds some of every message's words
+    parent_asks: float  # the candidate asks a question: what follows it answers it
+    addresses: float  # the copy opens by addressing someone ("@ana:", "Hi Bob,"): a reply
+
+    def vector(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+FEATURES: tuple[str, ...] = tuple(f.name for f in fields(PairFeatures))
+
+
+def log_ratio(a: float, b: float) -> float:
+    return math.log(max(a, 1.0) / max(b, 1.0))
+
+
+# -- cues -------------------------------------------------------------------------------------------------------
+
+# Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
+# résumé du message").
+_RELAYS = re.compile(
+    r"\b(?:summary|summari[sz](?:e|ed|ing)|recap|tl;?dr|fyi|heads[- ]up|key takeaways?|passing (?:this|it) on|"
+    r"forward(?:ed|ing)|fwd?(?=:)|reposting|cross-?posting|sharing (?:this|from)|shared (?:in|by|from)|"
+    r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)|"
+    r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|message de)\b",
+    re.I)
+
+
+def relays(text: str) -> bool:
+    return _RELAYS.search(text[:300]) is not None
+
+
+def asks(text: str) -> bool:
+    """A message that opens with a question (its first sentence, or its first 80 characters)."""
+    t = text.strip()
+    return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
+
+
+_ADDRESS = re.compile(r"^\s*(?:@\S+|<@\w+>|(?:hi|hello|hey|bonjour|salut)\s+[A-Z@]\S*\s*[,:!])", re.I)
+
+
+def addresses(text: str) -> bool:
+    """A message that opens by addressing someone ("@ana: I know people who used it", "Hi Bob, ...")."""
+    return _ADDRESS.match(text) is not None
+
+
+# -- rules: each True when the candidate stays -------------------------------------------------------------------
+
+def other_author(copy: Node, parent: Node) -> bool:
+    """A person does not copy themselves: in real threads most of one's messages on a topic are not copies of
+    each other, and a repost of one's own announcement loses nothing the first post did not say."""
+    return copy.author is None or copy.author != parent.author
+
+
+def outside_thread(copy: Node, parent: Node) -> bool:
+    """A reply in its parent's thread (Slack thread, mail References / same subject) answers it; not a copy."""
+    return copy.thread is None or copy.thread != parent.thread
+
+
+def could_read(copy: Node, parent: Node) -> bool:
+    """Private channels, DMs and mail are read by their members and recipients only."""
+    return not parent.audience or copy.author is None or copy.author in parent.audience or \
+        parent.conversation == copy.conversation
+
+
+def can_be_parent(parent_words: int) -> bool:
+    """A note of 1-3 words ("FYI", "Please read DG") announces nothing; a parent needs MIN_PARENT_WORDS. A news
+    digest of thousands of words ("Enron Mentions") shares some words with every message: its copies are
+    forwards, found from the forwarded block, not by similarity."""
+    return parent_words > NOTE_WORDS and MIN_PARENT_WORDS <= parent_words <= MAX_PARENT_WORDS
+
+
+def can_be_copy(copy_words: int) -> bool:
+    return copy_words >= MIN_WORDS
+
+
+def states_other_values(mine: set[str], theirs: set[str], mine_by_kind: dict[str, set[str]],
+                        theirs_by_kind: dict[str, set[str]]) -> bool:
+    """Another announcement in the same words, not a copy: most of the values a message states (dates, owners,
+    amounts, names, statuses; at least two) are not the candidate's, or it states two values the candidate
+    states otherwise. A summary keeps a subset; a distortion changes one value of several. Applied to
+    workplace-sized messages (templates: "Can you send me the notes from the Nordlys meeting before Friday");
+    on essays and reports it ruled out true rewrites that name things differently."""
+    if len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2):
+        return True
+    return values_changed(mine_by_kind, theirs_by_kind) >= 2
+
+
+def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]]) -> int:
+    """Values the message states otherwise than the candidate (another date, another status): a summary keeps a
+    subset of its parent's values and a distortion changes one; another announcement in the same words changes
+    several."""
+    return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items() if k in theirs_by_kind)

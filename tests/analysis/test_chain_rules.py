@@ -1,0 +1,84 @@
+"""The named chain rules (analysis/chain_rules.py) and the learned copy model's contract, one unit each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from analysis import chain_rules as rules
+from analysis.chain_model import ChainModel, fit, shipped
+from analysis.chains import Node
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def node(i: int, author: str | None = "a", conv: str = "C1", thread: str | None = None,
+         audience: set[str] | None = None) -> Node:
+    return Node(str(i), T0, conv, author, "text", 20, None, thread=thread, audience=audience or set())
+
+
+def test_a_person_does_not_copy_themselves():
+    assert not rules.other_author(node(1, "ana"), node(2, "ana"))
+    assert rules.other_author(node(1, "ana"), node(2, "ben")) and rules.other_author(node(1, None), node(2, "ben"))
+
+
+def test_a_reply_in_its_parents_thread_is_not_a_copy():
+    assert not rules.outside_thread(node(1, thread="t1"), node(2, thread="t1"))
+    assert rules.outside_thread(node(1, thread="t1"), node(2, thread="t2")) and rules.outside_thread(node(1), node(2))
+
+
+def test_one_cannot_copy_what_one_could_not_read():
+    private = node(2, "ben", conv="DM", audience={"ben", "cara"})
+    assert not rules.could_read(node(1, "ana", conv="C1"), private)
+    assert rules.could_read(node(1, "cara", conv="C1"), private) and rules.could_read(node(1, "ana"), node(2, "ben"))
+
+
+def test_a_short_note_or_a_digest_is_no_parent():
+    assert not rules.can_be_parent(3) and not rules.can_be_parent(11) and rules.can_be_parent(40)
+    assert not rules.can_be_parent(rules.MAX_PARENT_WORDS + 1)
+
+
+def test_another_announcement_with_other_values_is_not_a_copy():
+    mine = {"date:2026-03-12", "owner:Julie Martin", "status:removed"}
+    assert rules.states_other_values(mine, {"date:2026-04-02", "owner:Tom Becker", "status:removed"}, {}, {})
+    assert not rules.states_other_values(mine, mine | {"money:EUR 300"}, {}, {})  # a summary keeps a subset
+    other = {"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}
+    assert rules.states_other_values(set(), set(), other, {"date": {"date:2026-03-12:+"}, "status": {"status:removed:+"}})
+
+
+@pytest.mark.parametrize(("text", "expected"), [("@ana: I know people who used it", True), ("Hi Bob, the release", True),
+                                                ("Summary: the release is out", False), ("The release is out", False)])
+def test_addressing_someone(text, expected):
+    assert rules.addresses(text) is expected
+
+
+def test_cues():
+    assert rules.relays("Summary of Olivia's email: travel is cut") and rules.relays("Pour info, résumé du message")
+    assert rules.asks("wait, was Offline Sync removed??") and not rules.asks("Offline Sync is removed.")
+
+
+def test_the_model_is_sign_bounded_and_refuses_other_features(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(rules.FEATURES)))
+    y = (x[:, 0] - x[:, rules.FEATURES.index("phrase_coverage")] > 0).astype(int)  # data that would want a negative
+    m = fit(x, y)
+    assert m.coef[rules.FEATURES.index("phrase_coverage")] >= 0  # bounded: more shared phrasing never lowers P(copy)
+    m.save(tmp_path / "m.json")
+    assert ChainModel.load(tmp_path / "m.json").probability(x[:3]).shape == (3,)
+    d = (tmp_path / "m.json").read_text().replace('"cosine"', '"cosinus"')
+    (tmp_path / "bad.json").write_text(d)
+    with pytest.raises(ValueError, match="retrain"):
+        ChainModel.load(tmp_path / "bad.json")
+
+
+def test_the_shipped_model_links_a_verbatim_copy_more_than_a_loose_one():
+    m = shipped()
+    base = dict.fromkeys(rules.FEATURES, 0.0)
+    close = np.array([*({**base, "cosine": 0.95, "coverage_short": 0.95, "coverage_long": 0.9, "phrase_coverage": 0.9,
+                          "cosine_margin": 0.4, "log_parent_words": 5.0}).values()])
+    loose = np.array([*({**base, "cosine": 0.5, "coverage_short": 0.2, "coverage_long": 0.1, "log_parent_words": 5.0,
+                          "cosine_margin": 0.0}).values()])
+    p_close, p_loose = m.probability(np.vstack([close, loose]))
+    assert p_close >= m.threshold > p_loose
