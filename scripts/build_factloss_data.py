@@ -171,7 +171,8 @@ def rows_for(pairs: list[tuple[str, str]], lang: str, domain: str, rng: random.R
         if keep_consistent:
             yield {"source": src, "summary": summ, "label": 1, "error_type": [], "domain": domain, "lang": lang}
         for bad, kind in corrupt(src, summ, lang, rng):
-            yield {"source": src, "summary": bad, "label": 0, "error_type": [kind], "domain": domain, "lang": lang}
+            yield {"source": src, "summary": bad, "label": 0, "error_type": [kind], "domain": domain, "lang": lang,
+                   "seed_summary": summ}
 
 
 def main() -> None:
@@ -190,7 +191,7 @@ def main() -> None:
         for r in consistent:  # the consistent pair itself is already in the SummEdits file
             for bad, kind in corrupt(r["source"], r["summary"], "en", rng):
                 out.append({"source": r["source"], "summary": bad, "label": 0, "error_type": [kind],
-                            "domain": r["domain"], "lang": "en", "generated": True})
+                            "domain": r["domain"], "lang": "en", "generated": True, "seed_summary": r["summary"]})
         for lang in ("en", "fr"):
             out += list(rows_for(templated(lang, rng, 120), lang, f"templates_{lang}", rng))
     for r in out:

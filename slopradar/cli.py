@@ -357,7 +357,8 @@ def train_factloss(
     out: Annotated[Path | None, typer.Option(help="Where to write the artifact [default: the shipped one].")] = None,
     c: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 0.1,
 ) -> None:
-    """Fit the learned fact-consistency check (MiniLM features + rule signals) and write its JSON artifact."""
+    """Fit the word-level fact-checker over MiniLM token vectors and the calibrated check over it and the rule
+    signals; write both artifacts (docs/factloss.md)."""
     from analysis.embeddings import load_embedder
     from analysis.evaluate import DataError, train_factloss as fit
 

@@ -1,12 +1,15 @@
-"""The learned fact-consistency check: the motivating story, antonyms, inserted claims, the shipped artifact."""
+"""The learned fact-consistency check: the motivating story, antonyms, inserted claims, the word checker's evidence,
+the shipped artifacts."""
 
 import json
 import os
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from analysis.consistency import DEFAULT_MODEL, FEATURES, ConsistencyModel, Judge, pair_features
+from analysis.factcheck import N_SCALARS, WordChecker
 from analysis.factloss import compare
 from slopradar.cli import app
 
@@ -83,3 +86,42 @@ def test_train_factloss_on_a_tiny_file(tmp_path, judge):
     info = json.loads(res.stdout.strip().splitlines()[-1])
     assert info["artifact"] == str(out) and info["n_by_label"] == {"inconsistent": 2, "consistent": 2}
     assert ConsistencyModel.from_json(out).predict_proba([0.0] * len(FEATURES)).shape == (1,)
+
+
+@pytest.mark.parametrize("verdict,status", [(0.9, "distorted"), (0.2, "lost")])
+def test_a_decision_restated_in_other_words_is_distorted_when_the_judge_finds_it_unsupported(verdict, status):
+    # "stays" is no status word: the rules alone can only call the removal lost; the learned check decides
+    root = "Offline Sync is removed from the spring release. Owner: Julie Martin."
+    copy = "Offline Sync stays in the spring release. Owner: Julie Martin."
+    got = {(r.fact.kind, r.fact.value): r for r in compare(root, copy, judge=lambda s, c: verdict)}
+    assert got[("status", "removed")].status == status
+    if status == "distorted":
+        assert got[("status", "removed")].confidence == verdict and "stays in the spring release" in got[("status", "removed")].evidence
+    assert got[("owner", "julie martin")].status == "kept"  # a value the rules read is never overruled
+
+
+def test_the_word_checker_names_the_word_that_contradicts_the_source(judge):
+    src = "Quarterly update: sales decreased by 12% in the second quarter because two large customers left."
+    _, signals = judge.explain(src, "Sales increased by 12% in the second quarter because two large customers left.")
+    assert signals[0].worst_word()[0] == "increased"
+    _, signals = judge.explain(ROOT_EN, "Offline Sync stays in the spring release.")
+    word, closest, _ = signals[0].worst_word()
+    assert (word, closest) == ("stays", "removed")
+
+
+def test_word_examples_label_the_words_an_edit_changed(judge):
+    from analysis.factloss_train import word_examples
+
+    src = "The launch on 3 March is confirmed. Budget: EUR 40,000."
+    seed = "The launch on 3 March is confirmed."
+    rows = [{"source": src, "summary": "The launch on 3 March is cancelled.", "label": 0, "seed_summary": seed},
+            {"source": src, "summary": "The launch on 3 March is postponed.", "label": 0}]  # no seed: skipped
+    X, y = word_examples(rows, judge.embedder, {}, np.random.default_rng(0))
+    assert y.sum() == 1 and len(y) >= 2 and X.shape[1] == 4 * judge.embedder.dim + N_SCALARS
+
+
+def test_shipped_word_checker_is_small_and_offline():
+    m = ConsistencyModel.from_json(DEFAULT_MODEL)
+    assert m.checker_path.is_file() and m.checker_path.stat().st_size < 1_000_000
+    assert m.provenance_["word_checker"] == m.checker_path.name
+    assert WordChecker.load(m.checker_path).predict_proba(np.zeros((2, 4 * 384 + N_SCALARS), dtype=np.float32)).shape == (2,)
