@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -585,6 +587,20 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     return summary
 
 
+@functools.lru_cache(maxsize=1)
+def _fact_judge() -> Callable[[str, str], float] | None:
+    """The learned consistency check (analysis/consistency.py), loaded once: it reads the bundled MiniLM's token
+    vectors whatever embedding model the settings name, and is asked only about decisions the rules find lost."""
+    from analysis.consistency import Judge
+    from analysis.embeddings import load_embedder
+
+    try:
+        return Judge(load_embedder()).probability
+    except (OSError, ValueError) as exc:  # no artifact or an older one: the rules still decide, at confidence 0.8
+        warnings.warn(f"fact-loss judge unavailable ({exc}); run `slopradar train factloss`", stacklevel=1)
+        return None
+
+
 def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
                           fps: dict[str, str], stale: list[str]) -> None:
     """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
@@ -627,12 +643,13 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
         root_text, _, root_at = texts[pos.root]
         child_text, forwarded, child_at = texts[e.child]
         copy_text = "\n".join(t for t in (child_text, forwarded) if t)
-        for fs in compare(root_text, copy_text, root_at, child_at):
+        for fs in compare(root_text, copy_text, root_at, child_at, judge=_fact_judge()):
             f = fs.fact
             loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
                                   root_id=int(pos.root), kind=f.kind, value=f.value,
                                   text=(("not " if f.polarity == "-" else "") + f.text)[:200],
-                                  critical=f.critical, status=fs.status, evidence=fs.evidence[:300]))
+                                  critical=f.critical, status=fs.status, evidence=fs.evidence[:300],
+                                  confidence=fs.confidence))
     dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
     with Session(engine) as s:
         recent = select(Message.id).where(Message.sent_at >= since)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import DDL, JSON, Column, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Meta(SQLModel, table=True):
@@ -189,6 +189,9 @@ class FactLoss(SQLModel, table=True):
     critical: bool
     status: str  # kept | lost | distorted
     evidence: str = ""
+    # 1 for what the rules read (a value, a status word); the learned check's probability for a judgement
+    # ("scope refined" for "removed"): docs/factloss.md
+    confidence: float = 1.0
 
 
 class _CellSums(SQLModel):

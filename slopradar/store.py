@@ -42,7 +42,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 # Ordered migrations: version -> list of SQL statements bringing the schema from version-1 to version.
 # New tables are created by create_all; only changes to existing tables belong here.
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE factloss ADD COLUMN confidence FLOAT NOT NULL DEFAULT 1.0"],  # issue 17: a verdict's confidence
+}
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
