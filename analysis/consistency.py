@@ -28,6 +28,7 @@ from .text import words
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "factloss_model.json"
 
+_STATUS_GROUPS = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in STATUS_CUES.items() if k != "approved"}
 _STATUS_ANY = re.compile(r"\b(?:" + "|".join(v for k, v in STATUS_CUES.items() if k != "approved") + r")\b", re.I)
 
 # Workplace antonyms, English and French: a copy word absent from the source whose opposite the source uses.
@@ -71,6 +72,10 @@ FEATURES = [
     "n_sents", "log_len", "word_max", "word_top2", "word_n50",
 ]
 _WORD_F = FEATURES.index("word_max")
+
+
+def _decisions(text: str) -> set[str]:
+    return {k for k, rx in _STATUS_GROUPS.items() if rx.search(text)}
 
 
 def _stem(w: str) -> str:
@@ -183,7 +188,10 @@ def pair_features(source: str, summary: str, embedder: Any | None, cache: dict[s
         novel_aligned = [w for w in cw if _stem(w) not in aligned_words]
         ant = [w for w in cw if _stem(w) not in src_words and any(f" {a} " in src_lower for a in ANTONYMS.get(w.lower(), ()))]
         neg_c, neg_s = _negations(s), _negations(src_sents[order[0]])
-        soft = bool(SOFTENING.search(s)) and src_status and not _STATUS_ANY.search(s)
+        # a decision of the aligned source sentences that this copy sentence does not state, where it uses words
+        # that decide nothing; another decision in the same sentence ("maintenance postponed and the deployment
+        # under review") does not hide it
+        soft = bool(SOFTENING.search(s)) and src_status and bool(_decisions(aligned) - _decisions(s))
         tok_min = tok_mean = 1.0
         low = [0.0, 0.0, 0.0]
         if src_all is not None and len(src_all) and len(c_tok[i]):

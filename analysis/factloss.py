@@ -30,7 +30,7 @@ SOFTENING = re.compile(
     r"re-?evaluat(?:ed|ing)|reconsider(?:ed|ing)?|de-?prioriti[sz]ed|on hold|paused|adjusted|revisited|"
     r"evolving|in (?:flux|progress)|to be (?:confirmed|decided|discussed)|tbd|tbc|"
     r"périmètre (?:a été |est )?(?:ajusté|affiné|revu|précisé)|affinée?s?|ajustée?s?|revue?s?|à l'étude|"
-    r"en (?:cours de )?(?:réflexion|discussion|révision|évaluation)|réévaluée?s?|reconsidérée?s?|"
+    r"en (?:cours de )?(?:réflexion|discussion|révision|r?éévaluation|évaluation)|réévaluée?s?|reconsidérée?s?|"
     r"en attente|en pause|à confirmer|à définir|dépriorisée?s?)\b", re.I)
 _DECISIONS = {"removed", "cancelled", "stopped", "deprecated"}
 
