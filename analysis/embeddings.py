@@ -60,13 +60,20 @@ def cpu_bf16_instructions(cpuinfo: str | None = None) -> str | None:
 # bf16 is kept only when every probe embedding is this close to fp32's (measured 0.9966-0.9999 on chat and
 # e-mail lengths; the scores that read embeddings — bloat cores, chain cosines — move by less than 0.01)
 BF16_MIN_COSINE = 0.99
+# int8 is kept only when no cosine between two probe texts (what chains and cores compare) moves by more than this
+# from fp32's (issue 20: scores within 0.01 of fp32)
+INT8_MAX_SCORE_CHANGE = 0.01
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 
 class SentenceTransformerEmbedder:
-    """sentence-transformers on the CPU; bf16 where the CPU has bf16 instructions (AMX or AVX-512 BF16) and bf16
-    agrees with fp32 on a probe set, fp32 elsewhere. `precision_reason` says why the path was chosen."""
+    """sentence-transformers on the CPU, at the fastest precision that agrees with fp32 on a probe set: bf16 where
+    the CPU has bf16 instructions (AMX or AVX-512 BF16), else int8 ONNX Runtime (extra `slopradar[onnx]`), else
+    fp32. `precision` is the path taken ("bf16", "int8" or "fp32") and `precision_reason` says why."""
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, precision: str = "auto"):
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
@@ -75,38 +82,82 @@ class SentenceTransformerEmbedder:
         path = resolve_model_path(model)
         self.name = model_name(model)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._path = path
+        self._int8: object | None = None  # embeddings_onnx.Int8OnnxEncoder when the int8 path is taken
         self.dim = int(self._model.get_embedding_dimension())
         self.max_tokens = int(self._model.max_seq_length)
         self.batch_size = batch_size
         self.precision = "fp32"
-        self.precision_reason = "fp32 requested" if precision == "fp32" else "no bf16 instructions on this CPU"
+        self.precision_reason = "fp32 (requested)"
+        if precision == "fp32":
+            return
         bf16 = cpu_bf16_instructions()
+        why = ""
         if precision == "bf16" or (precision == "auto" and bf16):
-            self._try_bf16(torch, bf16 or "forced")
+            why = self._try_bf16(torch, bf16 or "requested")
+            if self.precision == "bf16":
+                return
+        if precision in ("auto", "int8"):
+            self._try_int8(why or ("requested" if precision == "int8" else "no bf16 instructions on this CPU"))
+        else:
+            self.precision_reason = f"fp32 ({why})"
 
-    # Probe texts for the bf16 check: chat-length and e-mail-length.
+    # Probe texts: chat and e-mail lengths, English and French, copies and unrelated pairs (their cosines are what
+    # chains and cores compare).
     _PROBES = [
         "Offline Sync is removed from the spring release; stop all work on it by 12 March.",
+        "Quick update: Offline Sync won't ship in spring, please stop working on it before March 12.",
         "Le déploiement prévu le 12 mars est annulé : aucune mise en production avant le 20 mars.",
         "Hi team! I wanted to take a moment to share an important update on our roadmap and priorities " * 3,
+        "The spring release scope has been refined; teams should keep focusing on quality and alignment.",
+        "Can someone review PR 412 before the gateway deploy tonight?",
+        "Lunch at the Italian place on Friday, who's in?",
+        "Budget for Q3 is frozen until the board meets on 4 July; no new hires before then.",
         "ok for me",
     ]
 
-    def _try_bf16(self, torch, why: str) -> None:  # type: ignore[no-untyped-def]
+    def _try_bf16(self, torch, why: str) -> str:  # type: ignore[no-untyped-def]
+        """Switch to bf16 if it agrees with fp32; returns why it did not when it did not."""
         ref = self.encode(self._PROBES)
         self._model.to(torch.bfloat16)
+        self.precision = "bf16"  # encode() renormalises in fp32
         low = self.encode(self._PROBES)
         agreement = float(np.min(np.sum(ref * low, axis=1)))
         if agreement >= BF16_MIN_COSINE:
-            self.precision = "bf16"
             self.precision_reason = f"bf16 ({why}; probe cosine to fp32 {agreement:.4f})"
-        else:  # keep bf16 only if it agrees with fp32
-            self._model.to(torch.float32)
-            self.precision_reason = f"fp32 (bf16 probe disagreed with fp32: cosine {agreement:.4f})"
+            return ""
+        self._model.to(torch.float32)  # keep bf16 only if it agrees with fp32
+        self.precision = "fp32"
+        return f"bf16 probe disagreed with fp32: cosine {agreement:.4f}"
+
+    def _try_int8(self, why: str) -> None:
+        from . import embeddings_onnx
+
+        if not embeddings_onnx.available():
+            self.precision_reason = f"fp32 ({why}; int8 needs onnxruntime: pip install 'slopradar[onnx]')"
+            return
+        if (unsupported := embeddings_onnx.supported(self._model)) is not None:
+            self.precision_reason = f"fp32 ({why}; int8 ONNX cannot run {unsupported})"
+            return
+        ref = self.encode(self._PROBES)
+        self._int8 = embeddings_onnx.Int8OnnxEncoder(self._model, self._path, threads=_threads())
+        low = self.encode(self._PROBES)
+        change = float(np.max(np.abs(ref @ ref.T - low @ low.T)))
+        agreement = float(np.min(np.sum(ref * low, axis=1)))
+        if change <= INT8_MAX_SCORE_CHANGE:
+            self.precision = "int8"
+            self.precision_reason = (f"int8 ONNX ({why}; probe cosines within {change:.4f} of fp32, "
+                                     f"embeddings at cosine {agreement:.4f})")
+        else:
+            self._int8 = None
+            self.precision_reason = f"fp32 ({why}; int8 probe disagreed with fp32: a cosine moved by {change:.4f})"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._int8 is not None:
+            return self._int8.encode([t.strip() for t in texts], self.batch_size)  # type: ignore[attr-defined]
+        # sentence-transformers sorts the texts by length into batches and restores their order
         vecs = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
                                   normalize_embeddings=True, show_progress_bar=False)
         vecs = np.asarray(vecs, dtype=np.float32)
@@ -116,6 +167,13 @@ class SentenceTransformerEmbedder:
 
     def token_count(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+
+def _threads() -> int | None:
+    """ONNX Runtime threads: as many as torch uses (it honours OMP_NUM_THREADS and torch.set_num_threads)."""
+    import torch
+
+    return int(torch.get_num_threads()) or None
 
 
 @functools.lru_cache(maxsize=2)

@@ -31,6 +31,9 @@ def analyzer_version(artifact: Path = DEFAULT_ARTIFACT) -> str:
 class Item:
     text: str
     conversation_median_words: float | None = None
+    # False when no later stage reads this message's embedding (the pipeline knows: chains skip short messages);
+    # it is then computed only where this analysis needs it (see MessageAnalyzer.needs_embedding)
+    embed: bool = True
 
 
 @dataclass
@@ -48,6 +51,14 @@ class MessageAnalyzer:
         self.embedder = embedder
         self.detector = detector or AILikenessDetector.from_json()
 
+    def needs_embedding(self, item: Item, sents: list[str]) -> bool:
+        """Whether this message's sentences must be embedded: a later stage reads its embedding, the detector
+        scores it with embedding features, or the core of a message of several sentences may be chosen by
+        meaning (bloat.core_of). A one-sentence message's core is that sentence, embedded or not."""
+        if item.embed or len(sents) > 1:
+            return True
+        return self.detector.use_embedding and len(words(item.text or "")) >= self.detector.min_words
+
     def analyze(self, items: list[Item]) -> list[Result]:
         prepared = []
         for it in items:
@@ -58,14 +69,15 @@ class MessageAnalyzer:
                 notes.append(f"long message: only the first {MAX_SENTENCES} of {len(sents)} sentences were analysed")
                 sents = sents[:MAX_SENTENCES]
             prepared.append((text, sents, detect_language(text), notes))
-        flat = [s for _t, sents, _l, _n in prepared for s in sents]
+        embedded = [self.needs_embedding(it, p[1]) for it, p in zip(items, prepared, strict=True)]
+        flat = [s for (_t, sents, _l, _n), e in zip(prepared, embedded, strict=True) if e for s in sents]
         emb = self.embedder.encode(flat) if flat else np.zeros((0, self.embedder.dim), dtype=np.float32)
         results: list[Result] = []
         pos = 0
         msg_vecs = np.zeros((len(items), self.embedder.dim), dtype=np.float32)
         has_vec: set[int] = set()
         for i, (_text, sents, _lang, _notes) in enumerate(prepared):
-            k = len(sents)
+            k = len(sents) if embedded[i] else 0
             if k:
                 w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
                 v = (emb[pos:pos + k] * w[:, None]).sum(axis=0)
@@ -81,9 +93,9 @@ class MessageAnalyzer:
             ai_scores = [Score(None, not_scored=f"detector error: {type(exc).__name__}")] * len(items)
         pos = 0
         for i, ((text, sents, lang, notes), it) in enumerate(zip(prepared, items, strict=True)):
-            k = len(sents)
+            k = len(sents) if embedded[i] else 0
             bloat = None
-            if k:
+            if sents:
                 try:
                     bloat = measure(text, sents, emb[pos:pos + k], lang.code, it.conversation_median_words)
                 except Exception as exc:  # one odd message must not stop the batch

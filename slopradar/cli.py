@@ -236,12 +236,22 @@ def stats() -> None:
 
 
 @app.command()
-def analyze() -> None:
+def analyze(
+    precision: Annotated[str, typer.Option(help="Embedding precision: auto (the fastest that agrees with fp32 on a "
+                                                "probe: bf16, int8 ONNX, else fp32), fp32, bf16 or int8.")] = "auto",
+) -> None:
     """Score new or changed messages (language, embedding, bloat, AI-likeness); incremental."""
+    from analysis.embeddings import PRECISIONS
+
     from .pipeline import analyze as run
 
+    if precision not in PRECISIONS:
+        fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
     engine = _engine()
-    emit_json(_run(run, engine, state.settings, not state.quiet))
+    summary = _run(lambda *a: run(*a, precision=precision), engine, state.settings, not state.quiet)
+    if summary["precision"] and not state.quiet:
+        err_console.print(f"embeddings: {plain(summary['precision_reason'])}", soft_wrap=True)
+    emit_json(summary)
 
 
 eval_app = typer.Typer(rich_markup_mode=None, help="Evaluate a task on a JSONL file; the last stdout line is one JSON object.",

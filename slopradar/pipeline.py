@@ -323,9 +323,10 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
 
     model = analyzer.embedder.name
     with Session(engine) as s:
-        texts = dict(s.exec(select(Message.id, Message.text).where(
-            Message.id.in_([m for m, _, _ in batch]))).all())  # type: ignore[union-attr]
-        items = [Item(texts.get(mid) or "", medians.get(cid)) for mid, cid, _ in batch]
+        rows = {r[0]: r for r in s.exec(select(Message.id, Message.text, Message.word_count, Message.meta, Message.quoted)
+                                         .where(Message.id.in_([m for m, _, _ in batch])))}  # type: ignore[union-attr]
+        items = [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]))
+                 if mid in rows else Item("", medians.get(cid)) for mid, cid, _ in batch]
         results = analyzer.analyze(items)
         now = datetime.now(UTC)
         emb_rows, score_rows = [], []
@@ -356,7 +357,23 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
     return results
 
 
-def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32) -> dict[str, Any]:
+def _chains_read_embedding(word_count: int | None, meta: dict[str, Any] | None, quoted: list[Any] | None) -> bool:
+    """Whether chain building may read this message's embedding: a message shorter than the chains' minimum is
+    never a copy nor a parent (analysis/chain_rules.py), unless it shares or forwards another message, whose
+    length it then takes. The embedding of any other message is read by no stage: not computed (issue 20). One
+    case reads differently: a long message sharing a short one is compared by its own vector, not the short
+    original's (chains.Pool.vector falls back to it); the demo workspace's edges are the same either way."""
+    from analysis import chain_relay_rules, chain_rules
+
+    if (word_count or 0) >= min(chain_rules.MIN_WORDS, chain_relay_rules.MIN_WORDS):
+        return True
+    meta = meta or {}
+    return bool(meta.get("shares") or meta.get("permalinks") or
+                any(q.get("kind") in ("forward", "share") for q in quoted or [] if isinstance(q, dict)))
+
+
+def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32,
+            precision: str = "auto") -> dict[str, Any]:
     """Score every authored message that is new or changed since the last run (incremental).
 
     Opted-out people's messages are never scored. Work is committed batch by batch — 32 messages, a few
@@ -369,12 +386,15 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     out_of_range = set_aside_out_of_range_dates(engine)
     pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
-                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range}
+                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
+                               "precision": None, "precision_reason": "no message to embed", "embedded": 0}
     if not pending:
         summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)
         return summary
-    analyzer = MessageAnalyzer(load_embedder(settings.embedding_model))
+    embedder = load_embedder(settings.embedding_model, precision)
+    summary.update(precision=embedder.precision, precision_reason=embedder.precision_reason)
+    analyzer = MessageAnalyzer(embedder)
     batches = [pending[i:i + batch_size] for i in range(0, len(pending), batch_size)]
 
     def run() -> Iterator[Any]:
@@ -383,6 +403,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
                 summary["scored"] += 1
                 summary["ai_not_scored"] += int(res.ai.probability is None)
                 summary["flagged"] += int(res.ai.flagged)
+                summary["embedded"] += int(res.embedding is not None)
             yield batch
 
     for _ in _progress(run(), len(pending), "Analysing messages", progress, size=len, step=len):

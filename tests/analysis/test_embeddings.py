@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis import embeddings
+from analysis import embeddings, embeddings_onnx
 from analysis.embeddings import SentenceTransformerEmbedder, cpu_bf16_instructions
 
 
@@ -32,8 +32,10 @@ def test_bf16_is_chosen_on_a_bf16_cpu_and_agrees_with_fp32(monkeypatch):
 def test_bf16_is_rejected_when_its_probe_disagrees_and_absent_without_the_instructions(monkeypatch):
     monkeypatch.setattr(embeddings, "cpu_bf16_instructions", lambda: "avx512_bf16")
     monkeypatch.setattr(embeddings, "BF16_MIN_COSINE", 1.01)  # no bf16 result can agree this well
+    monkeypatch.setattr(embeddings_onnx, "available", lambda: False)
     e = SentenceTransformerEmbedder(precision="auto")
     assert e.precision == "fp32" and "disagreed" in e.precision_reason
     monkeypatch.setattr(embeddings, "cpu_bf16_instructions", lambda: None)
+    monkeypatch.setattr(embeddings_onnx, "available", lambda: False)  # the int8 path: test_precision_paths.py
     e = SentenceTransformerEmbedder(precision="auto")
     assert e.precision == "fp32" and "no bf16 instructions" in e.precision_reason
