@@ -65,7 +65,7 @@ def shipped() -> ChainModel:
 # turn a verbatim copy into a non-copy.
 POSITIVE = {"cosine", "coverage_short", "coverage_long", "phrase_coverage", "cosine_margin", "value_shared",
             "name_shared", "anchors_shared", "relays", "mentioned"}
-NEGATIVE = {"asks", "addresses", "parent_asks", "values_not_in_parent", "values_changed", "log_gap_days"}
+NEGATIVE = {"asks", "addresses", "parent_asks", "values_not_in_parent", "values_changed", "log_gap_days", "names_new"}
 
 
 def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, C: float = 1.0,

@@ -4,8 +4,7 @@ The copy decision itself is learned (analysis/chain_model.py): a scikit-learn mo
 record below (what used to be hand rules: questions, relay words, other values, are features it weighs). What stays
 a rule is what no training set can teach and every reader would state the same way: a person does not copy
 themselves; a reply in its parent's thread answers it; one cannot copy what one could not read; a 1-3-word note announces
-nothing; between workplace-sized messages, another announcement with other values is not a copy, and two posts
-in one polished style that share no value, no name and little rare wording are not copies. Each rule is a pure predicate with its own tests (tests/analysis/test_chain_rules.py).
+nothing; between workplace-sized messages, the same template naming other things is not a copy. Each rule is a pure predicate with its own tests (tests/analysis/test_chain_rules.py).
 
 Cue words (relay, question) are written by hand: no library tags relayed speech.
 """
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-7"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-9"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -57,6 +56,7 @@ class PairFeatures:
     log_parent_words: float  # a digest or newsletter of thousands of words holds some of every message's words
     parent_asks: float  # the candidate asks a question: what follows it answers it
     addresses: float  # the copy opens by addressing someone ("@ana:", "Hi Bob,"): a reply
+    names_new: float  # share of the names the copy writes that the candidate does not: a template with other names
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -139,6 +139,15 @@ def states_other_values(mine: set[str], theirs: set[str], mine_by_kind: dict[str
     if len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2):
         return True
     return values_changed(mine_by_kind, theirs_by_kind) >= 2
+
+
+def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:
+    """The same template about something else ("Can you send me the notes from the Nordlys meeting" after "... the
+    Maple Logistics meeting"): each names at least two things the other does not, more than they share. A summary
+    keeps a subset of its parent's names, an expansion a superset; a distortion changes a value, not the subject.
+    Applied to workplace-sized messages."""
+    shared = len(copy_names & parent_names)
+    return min(len(copy_names - parent_names), len(parent_names - copy_names)) >= max(2, shared + 1)
 
 
 def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]]) -> int:

@@ -39,6 +39,7 @@ CROSS_LANGUAGE_COSINE = 0.25  # a candidate in another language needs this much 
 CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
 MAX_CANDIDATES = 20  # per copy, the closest by cosine
 NEAR_COPY_COSINE = 0.85  # two candidates this close are one chain's hops, not rivals
+SHORT_THRESHOLD = 0.85  # between workplace-sized messages the model must be surer (templates, polished filler)
 RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
 WINDOW = timedelta(days=21)
@@ -214,11 +215,15 @@ class Pool:
             values_not_in_parent=len(self.conflict(n) - self.conflict(p)) / max(1, len(self.conflict(n))),
             values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(rules.asks(self.text[p.id])),
-            addresses=float(rules.addresses(self.text[n.id])))
+            addresses=float(rules.addresses(self.text[n.id])),
+            names_new=len(self.names_said(n) - self.names_carried(p)) / max(1, len(self.names_said(n))))
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        return rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)
+        if not (rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)):
+            return False
+        return min(self.words[n.id], self.content_words(p)) >= RULES_MAX_WORDS or \
+            not rules.names_other_things(self.names_said(n), self.names_carried(p))
 
 
 def _word_pairs(text: str) -> set[tuple[str, str]]:
@@ -331,7 +336,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
         p, f = cands[k]
-        if prob[k] >= model.threshold and min(pool.words[n.id], pool.content_words(p)) >= RULES_MAX_WORDS:
+        short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
+        if prob[k] >= (max(model.threshold, SHORT_THRESHOLD) if short else model.threshold):
             rel, ratio = _relation_by_length(pool.words[n.id], pool.words[p.id])
             learned[n.id] = Edge(n.id, p.id, rel, round(float(prob[k]), 3), round(f.cosine, 3), ratio, "learned")
             root_of[n.id] = root_of.get(p.id, p.id)
