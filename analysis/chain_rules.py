@@ -24,7 +24,6 @@ RULES_VERSION = "rules-9"  # bump when a rule or a feature below changes meaning
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
-BARE_COPY_COVERAGE = 0.45  # a short copy sharing no value and no name holds this much of the rare wording
 MAX_PARENT_WORDS = 3000  # a digest or a report of thousands of words holds some of every message's words
 
 
@@ -127,18 +126,6 @@ def can_be_parent(parent_words: int) -> bool:
 
 def can_be_copy(copy_words: int) -> bool:
     return copy_words >= MIN_WORDS
-
-
-def states_other_values(mine: set[str], theirs: set[str], mine_by_kind: dict[str, set[str]],
-                        theirs_by_kind: dict[str, set[str]]) -> bool:
-    """Another announcement in the same words, not a copy: most of the values a message states (dates, owners,
-    amounts, names, statuses; at least two) are not the candidate's, or it states two values the candidate
-    states otherwise. A summary keeps a subset; a distortion changes one value of several. Applied to
-    workplace-sized messages (templates: "Can you send me the notes from the Nordlys meeting before Friday");
-    on essays and reports it ruled out true rewrites that name things differently."""
-    if len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2):
-        return True
-    return values_changed(mine_by_kind, theirs_by_kind) >= 2
 
 
 def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:

@@ -40,12 +40,16 @@ def test_a_short_note_or_a_digest_is_no_parent():
     assert not rules.can_be_parent(rules.MAX_PARENT_WORDS + 1)
 
 
-def test_another_announcement_with_other_values_is_not_a_copy():
-    mine = {"date:2026-03-12", "owner:Julie Martin", "status:removed"}
-    assert rules.states_other_values(mine, {"date:2026-04-02", "owner:Tom Becker", "status:removed"}, {}, {})
-    assert not rules.states_other_values(mine, mine | {"money:EUR 300"}, {}, {})  # a summary keeps a subset
-    other = {"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}
-    assert rules.states_other_values(set(), set(), other, {"date": {"date:2026-03-12:+"}, "status": {"status:removed:+"}})
+def test_the_same_template_naming_other_things_is_not_a_copy():
+    assert rules.names_other_things({"nordlys", "ben", "friday"}, {"maple", "logistics", "maya", "friday"})
+    assert not rules.names_other_things({"offline sync"}, {"offline sync", "julie martin"})  # a summary: a subset
+    assert not rules.names_other_things({"offline sync", "julie martin", "q2", "lyon"}, {"offline sync"})  # expansion
+
+
+def test_values_changed_counts_values_stated_otherwise():
+    theirs = {"date": {"date:2026-03-12:+"}, "status": {"status:removed:+"}}
+    assert rules.values_changed({"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}, theirs) == 2
+    assert rules.values_changed({"date": {"date:2026-03-12:+"}}, theirs) == 0
 
 
 @pytest.mark.parametrize(("text", "expected"), [("@ana: I know people who used it", True), ("Hi Bob, the release", True),
