@@ -12,7 +12,9 @@ Sources (../shared/data, see its README for licences):
 - summedits-<domain> (news, samsum, podcast, scitldr: the training file) and summedits-workplace (sales e-mails
   and calls, meeting and earnings-call summaries: the dev file, measurement only): a document, an LLM summary of
   it, and an edited variant of that summary (a copy of the copy); negatives: the other documents of the domain;
-- expansion: the same pairs read backwards (a short text, then a long one holding all of it).
+- expansion: the same pairs read backwards (a short text, then a long one holding all of it);
+- deep-workplace: a workplace document, its summary, then up to four edited variants one after the other
+  (depth up to 5; measurement only, not trained on: scripts/train_chain_model.py skips "deep-*").
 
 Each file pools up to --chains chains over 6 channels and 20 days with authors drawn at random and no metadata,
 like the held-out rewrite chains of issue 16. Rows: id, ts, channel, author, text, parent, origin, source.
@@ -81,6 +83,21 @@ def summedits(path: Path, domains: set[str] | None, rng: random.Random) -> tuple
     return chains, []
 
 
+def deep(path: Path, rng: random.Random, hops: int = 5) -> tuple[list[list[str]], list[str]]:
+    """A document, its summary, then edited variants of that summary one after the other (depth up to 6): a
+    chain as deep as the held-out rewrite chains. The variants are all edits of the seed summary, so which of
+    them is the parent of which is a convention here; origin accuracy is the figure that reads."""
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for r in _read(path):
+        by_source[r["source"]].append(r)
+    chains = []
+    for source, rs in by_source.items():
+        texts = list(dict.fromkeys(r["summary"].strip() for r in sorted(rs, key=lambda r: r["id"])))
+        if len(texts) >= 3:
+            chains.append([source.replace(" . ", "\n").strip(), *texts[:hops]])
+    return chains, []
+
+
 def expansions(path: Path, rng: random.Random) -> tuple[list[list[str]], list[str]]:
     """A short text and a long one that holds all of it: the shape of an AI expansion ("make this an update
     for the team"), the bulk of workslop. Made by reading SummEdits backwards (summary first, then its document):
@@ -130,6 +147,7 @@ def main() -> None:
            for d in ("news", "samsum", "podcast", "scitldr")},
         "summedits-workplace": lambda: summedits(fl / "summedits_workplace_dev.jsonl", None, rng),
         "expansion": lambda: expansions(fl / "summedits_other_domains_train.jsonl", rng),
+        "deep-workplace": lambda: deep(fl / "summedits_workplace_dev.jsonl", rng),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     for name, make in sources.items():

@@ -133,7 +133,8 @@ def _show_real(db: str, pred: dict, cands: list, above: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, nargs="*", default=sorted((ROOT / "build" / "chains").glob("*.jsonl")))
+    ap.add_argument("--data", type=Path, nargs="*", default=sorted(
+        p for p in (ROOT / "build" / "chains").glob("*.jsonl") if not p.stem.startswith("deep-")))
     ap.add_argument("--real-db", help="store holding the real pre-2022 exports, analysed (negatives)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--show-real", type=float, default=0.0, help="print real-export edges above this probability")
