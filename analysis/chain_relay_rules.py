@@ -25,7 +25,7 @@ from .features import list_words
 
 from .chain_rules import asks as _asks
 from .chain_rules import relays as _relays
-from .chains import _by_kind, _fact_keys, _mention_pattern, _relation_by_length, _style_words
+from .chains import _by_kind, _fact_keys, _memo, _mention_pattern, _relation_by_length, _style_words
 
 if TYPE_CHECKING:
     from .chains import Edge, Node
@@ -35,9 +35,6 @@ T = TypeVar("T")
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
-FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
-FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
-INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
 MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (houstondatavis) and 16 false pairs in the demo; 0.55: 1 and 8, same recall
 MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
@@ -96,59 +93,21 @@ def _could_see(child: Node, parent: Node) -> bool:
         parent.conversation == child.conversation
 
 
-def rule_edges(nodes: list[Node]) -> list[Edge]:
-    """Edges by the hand rules (metadata, forwarded blocks, then similarity with relay and value rules)."""
-    from .chains import Edge, authored_text  # noqa: F811 (the runtime classes)
+def rule_edges(nodes: list[Node], edges: list[Edge]) -> list[Edge]:
+    """Similarity edges by the hand rules (relay and value rules), given the metadata edges (shares, forwarded
+    blocks) analysis/chains.py found: their copies are linked already and carry their original."""
+    from .chains import Edge, authored_text  # runtime import: chains imports this module
 
     nodes = sorted(nodes, key=lambda n: n.ts)
     by_id = {n.id: n for n in nodes}
-    edges: list[Edge] = []
+    edges = list(edges)
     text_of: dict[str, str] = {}
     words_of: dict[str, int] = {}
     for n in nodes:  # what the author wrote, tokenised once
         t = authored_text(n.text)
         text_of[n.id] = t
         words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
-    linked: set[str] = set()
-    # 1. metadata: shares and permalinks name the parent
-    for n in nodes:
-        for pid in n.shares:
-            p = by_id.get(pid)
-            if p is not None and p.ts <= n.ts:
-                rel, ratio = ("forward", round(n.words / max(p.words, 1), 3))
-                edges.append(Edge(n.id, p.id, rel, 1.0, 1.0, ratio, "share"))
-                linked.add(n.id)
-                break
-    # 2. forwarded blocks: the forwarded original (a stored, earlier message whose authored text the block
-    # holds) is the parent; the forwarding mail is the copy. Candidates come from an inverted index of content
-    # words, each message tokenised once. A 1-3-word note is never a parent; when the original is not stored,
-    # no edge (the forwarder's own earlier note is not the original).
-    content_of = {n.id: _content(text_of[n.id]) for n in nodes}
-    postings: dict[str, list[int]] = {}
-    for k, p in enumerate(nodes):
-        if words_of[p.id] > NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
-            for w in content_of[p.id]:
-                postings.setdefault(w, []).append(k)
-    for i, n in enumerate(nodes):
-        if n.id in linked or len(n.forwarded_text.split()) < 8:
-            continue
-        fw = _content(authored_text(n.forwarded_text))
-        hits: Counter[int] = Counter()
-        for w in fw:
-            ks = postings.get(w, ())
-            if len(ks) <= INDEX_MAX_POSTINGS:
-                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
-        best, best_score = None, 0.0
-        for k in hits:
-            p = nodes[k]
-            pc = content_of[p.id]
-            score = len(pc & fw) / len(pc)
-            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
-                best, best_score = p, score
-        if best is not None and best_score >= FORWARD_MATCH:
-            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
-                              round(words_of[n.id] / max(words_of[best.id], 1), 3), "forward-block"))
-            linked.add(n.id)
+    linked = {e.child for e in edges}
     # A share or forward carries its original: for finding *its* copies, it reads like the original.
     parent_of = {e.child: by_id[e.parent] for e in edges}
     content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
@@ -159,15 +118,7 @@ def rule_edges(nodes: list[Node]) -> list[Edge]:
                      for n in nodes}
     # 3. similarity within a sliding time window
     eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
-    def per_node(compute: Callable[[Node], T]) -> Callable[[Node], T]:
-        """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
-        memo: dict[str, T] = {}
-
-        def get(p: Node) -> T:
-            if p.id not in memo:
-                memo[p.id] = compute(p)
-            return memo[p.id]
-        return get
+    per_node = _memo
 
     def facts(p: Node) -> list[Fact]:
         return extract(content_text[p.id], p.ts)

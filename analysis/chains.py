@@ -347,7 +347,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    for e in rule_edges(nodes):
+    for e in rule_edges(nodes, edges):
         if e.child not in linked and e.child not in learned and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
