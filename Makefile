@@ -6,7 +6,7 @@ DB ?= slopradar.db
 PORT ?= 8501
 NO_SERVE ?=
 
-.PHONY: install demo test bench samples clean
+.PHONY: install demo lint test bench samples clean
 
 # torch first and pinned: a floating torch pulls a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
@@ -20,6 +20,17 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/slopradar --db $(DB) demo $(if $(NO_SERVE),--no-serve,--serve --port $(PORT))
+
+# ruff (pyflakes, pycodestyle errors, bugbear, mccabe complexity <= 15) and mypy on the product packages;
+# settings in pyproject.toml. Pinned here so every machine reports the same findings.
+LINT_PINS := ruff==0.17.6 mypy==2.4.1 types-PyYAML==6.0.12.20261122 types-python-dateutil==2.9.0.20261116
+$(VENV)/.lint-installed: $(VENV)/.installed Makefile
+	$(BIN)/pip install -q $(LINT_PINS)
+	touch $@
+
+lint: $(VENV)/.lint-installed
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
 test: install

@@ -266,6 +266,30 @@ def footprint_of(tokens: tuple[float, float], settings: Settings) -> dict[str, A
     return fp.as_dict()
 
 
+def _group_footprint(name: str, arrays: dict[str, Any], share: dict[str, Any], periods: tuple[Any, Any],
+                     tokens: dict[str, Any], teams_shown: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A group's AI footprint per period (the organisation: `name` ""), from its AI tokens scaled to its
+    corrected AI share; none for a period without enough authors or without an AI share."""
+    fp = {}
+    for i, p in enumerate(periods):
+        if not arrays["enough_authors"][i]:
+            continue  # a period without enough authors shows no figure
+        t = {k: v for k, v in tokens[p.label].items() if k in teams_shown and teams_shown[k]["enough_authors"][i]}
+        tok = t.get(name) if name else (sum(v[0] for v in t.values()), sum(v[1] for v in t.values()))
+        if tok is not None:
+            # the tokens are probability-weighted words: scaled to the corrected share, so a floor of
+            # false alarms on human text costs no energy (and a period before chat LLMs none at all)
+            period = share.get(p.label)
+            if period is None:
+                continue  # no AI share for this period: no footprint either
+            raw = float(arrays["periods"][i]["prob_sum"].sum()) / max(float(arrays["periods"][i]["scored"].sum()), 1)
+            k = period["value"] / raw if raw > 0 else 0.0
+            fp[p.label] = footprint_of((tok[0] * k, tok[1] * k), settings) | {
+                "weeks": p.weeks, "ai_share": period["value"],
+                "human_by_construction": bool(share.get("human_by_construction"))}
+    return fp
+
+
 def run(engine: Engine, settings: Settings, adoption: date | None = None,
         before: tuple[date, date] | None = None, after: tuple[date, date] | None = None,
         team: str | None = None, seed: int = 0) -> dict[str, Any]:
@@ -302,23 +326,7 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
         arrays = sums[name]
         metrics = _compare_group(arrays, pb, pa, seed, baseline_is_before=adoption is not None)
         share = next(m for m in metrics if m["key"] == "ai_share")
-        fp = {}
-        for i, p in enumerate((pb, pa)):
-            if not arrays["enough_authors"][i]:
-                continue  # a period without enough authors shows no figure
-            t = {k: v for k, v in tokens[p.label].items() if k in teams_shown and teams_shown[k]["enough_authors"][i]}
-            tok = t.get(name) if name else (sum(v[0] for v in t.values()), sum(v[1] for v in t.values()))
-            if tok is not None:
-                # the tokens are probability-weighted words: scaled to the corrected share, so a floor of
-                # false alarms on human text costs no energy (and a period before chat LLMs none at all)
-                period = share.get(p.label)
-                if period is None:
-                    continue  # no AI share for this period: no footprint either
-                raw = float(arrays["periods"][i]["prob_sum"].sum()) / max(float(arrays["periods"][i]["scored"].sum()), 1)
-                k = period["value"] / raw if raw > 0 else 0.0
-                fp[p.label] = footprint_of((tok[0] * k, tok[1] * k), settings) | {
-                    "weeks": p.weeks, "ai_share": period["value"],
-                    "human_by_construction": bool(share.get("human_by_construction"))}
+        fp = _group_footprint(name, arrays, share, (pb, pa), tokens, teams_shown, settings)
         groups.append({
             "name": name or "Organisation (teams shown below)",
             "enough_authors": {"before": arrays["enough_authors"][0], "after": arrays["enough_authors"][1]},

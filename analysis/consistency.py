@@ -247,6 +247,7 @@ class ConsistencyModel:
         self.C = C
         self.features = list(features or SELECTED)
         self.checker = checker  # the fact-checker's weights file, next to this model's JSON
+        self.path_: Path  # set by from_json: where the model was read from
 
     @property
     def checker_path(self) -> Path:

@@ -53,7 +53,7 @@ class DetectorRates:
         held = prov.get("heldout_rates") or {}
         ai = tuple(held.get("ai_means") or [prov.get("mean_ai_probability_heldout", 1.0)])
         human = tuple(held.get("human_means") or [prov.get("mean_human_probability_heldout", 0.0)])
-        shifts = tuple(_logit(r["ai_mean"]) - _logit(r["human_mean"])
+        shifts = tuple(float(_logit(r["ai_mean"]) - _logit(r["human_mean"]))
                        for r in (held.get("by_source") or {}).values() if "ai_mean" in r and "human_mean" in r)
         return cls(ai, human, shifts)
 

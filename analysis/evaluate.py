@@ -129,8 +129,8 @@ def evaluate(path: Path, embedder: Embedder, artifact: Path = DEFAULT_ARTIFACT,
             groups.setdefault(key(i), []).append(row)
         strata[name] = {g: _metrics(y[idx], p[idx], thr[idx]) for g, idx in sorted(groups.items())}
     result["strata"] = strata
-    for name, groups in strata.items():
-        for g, m in groups.items():
+    for name, by_group in strata.items():
+        for g, m in by_group.items():
             progress(f"{name} {g}: " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                                                    for k, v in m.items() if k != "fpr_ci95"))
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -136,69 +137,95 @@ def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
 def _extract(text: str, sent_at: datetime | None) -> tuple[Fact, ...]:
     facts: list[Fact] = []
     for si, sent in enumerate(sentences(text)):
-        taken: list[tuple[int, int]] = []
-
-        def free(a: int, b: int) -> bool:
-            return all(b <= x or a >= y for x, y in taken)
-
-        for m in _DATE.finditer(sent):
-            iso = _parse_date(m.group(0), sent_at)
-            if iso:
-                kind = "deadline" if _DEADLINE_CUE.search(sent[:m.start()]) else "date"
-                facts.append(Fact(kind, iso, m.group(0), si))
-                taken.append(m.span())
-        for m in _MONEY.finditer(sent):
-            if not free(*m.span()):
-                continue
-            amount = _num(m.group("a1") or m.group("a2"))
-            if amount is None:
-                continue
-            scale = (m.group("s1") or m.group("s2") or "").lower()
-            cur = _CURRENCY.get((m.group("cur1") or m.group("cur2") or "").lower(), (m.group("cur1") or m.group("cur2")).upper())
-            if (m.group("cur2") or "").lower() == "k€":
-                scale = "k"
-            facts.append(Fact("money", f"{cur} {_fmt(amount * _SCALE.get(scale, 1))}", m.group(0).strip(), si))
-            taken.append(m.span())
-        for m in _PERCENT.finditer(sent):
-            if free(*m.span()):
-                facts.append(Fact("percentage", _fmt(_num(m.group(1)) or 0) + "%", m.group(0), si))
-                taken.append(m.span())
-        for m in _TIME.finditer(sent):
-            if not free(*m.span()):
-                continue
-            hour = int(m.group(1) or m.group(5))
-            minute = int(m.group(2) or m.group(3) or 0)
-            ampm = (m.group(4) or m.group(6) or "").lower()
-            if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()):
-                continue
-            hour = hour + 12 if ampm == "pm" and hour < 12 else hour
-            if hour < 24 and minute < 60:
-                facts.append(Fact("time", f"{hour:02d}:{minute:02d}", m.group(0).strip(), si))
-                taken.append(m.span())
-        for m in _NUMBER_UNIT.finditer(sent):
-            if free(*m.span()):
-                unit = m.group(2).lower().rstrip("s")
-                facts.append(Fact("number", f"{_fmt(_num(m.group(1)) or 0)} {unit}", m.group(0), si))
-                taken.append(m.span())
-        owners = set()
-        for rx in (_OWNER, _OWNER_IS, _OWNER_WILL):
-            for m in rx.finditer(sent):
-                name = m.group(1).lstrip("@").strip().lower()
-                owners.add(name)
-                facts.append(Fact("owner", name, m.group(1), si))
-        for m in _NAME.finditer(sent):
-            words_ = m.group(0).split()
-            while words_ and _NOT_NAMES.match(words_[0]):
-                words_ = words_[1:]
-            if len(words_) >= 2 and " ".join(words_).lower() not in owners:
-                facts.append(Fact("name", " ".join(words_).lower(), " ".join(words_), si))
-        for group, rx in _STATUS.items():
-            for m in rx.finditer(sent):
-                # negation scope: the three words before the cue ("is NOT postponed", "n'est plus"),
-                # or "pas" right after it (French "ne ... pas")
-                before = " ".join(sent[:m.start()].split(",")[-1].split()[-3:])
-                after = sent[m.end():m.end() + 12]
-                negated = bool(_NEGATION.search(before)) or bool(re.match(r"\s*pas\b", after))
-                facts.append(Fact("status", group, m.group(0), si, "-" if negated else "+"))
-                break
+        facts += _figures(sent, si, sent_at)
+        facts += _people(sent, si)
+        facts += _statuses(sent, si)
     return tuple(facts)
+
+
+def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    a, b = span
+    return all(b <= x or a >= y for x, y in taken)
+
+
+def _money(m: re.Match[str], si: int) -> Fact | None:
+    amount = _num(m.group("a1") or m.group("a2"))
+    if amount is None:
+        return None
+    scale = (m.group("s1") or m.group("s2") or "").lower()
+    cur = _CURRENCY.get((m.group("cur1") or m.group("cur2") or "").lower(), (m.group("cur1") or m.group("cur2")).upper())
+    if (m.group("cur2") or "").lower() == "k€":
+        scale = "k"
+    return Fact("money", f"{cur} {_fmt(amount * _SCALE.get(scale, 1))}", m.group(0).strip(), si)
+
+
+def _time(m: re.Match[str], si: int) -> Fact | None:
+    hour = int(m.group(1) or m.group(5))
+    minute = int(m.group(2) or m.group(3) or 0)
+    ampm = (m.group(4) or m.group(6) or "").lower()
+    if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()):
+        return None
+    hour = hour + 12 if ampm == "pm" and hour < 12 else hour
+    if hour < 24 and minute < 60:
+        return Fact("time", f"{hour:02d}:{minute:02d}", m.group(0).strip(), si)
+    return None
+
+
+def _figures(sent: str, si: int, sent_at: datetime | None) -> list[Fact]:
+    """Dates and deadlines, money, percentages, times and numbers with a unit; a span read as one kind is
+    not read again as a later one (a date's day is not a number)."""
+    facts: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DATE.finditer(sent):
+        iso = _parse_date(m.group(0), sent_at)
+        if iso:
+            kind = "deadline" if _DEADLINE_CUE.search(sent[:m.start()]) else "date"
+            facts.append(Fact(kind, iso, m.group(0), si))
+            taken.append(m.span())
+    readers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], Fact | None]], ...] = (
+        (_MONEY, _money),
+        (_PERCENT, lambda m, si: Fact("percentage", _fmt(_num(m.group(1)) or 0) + "%", m.group(0), si)),
+        (_TIME, _time),
+        (_NUMBER_UNIT, lambda m, si: Fact("number", f"{_fmt(_num(m.group(1)) or 0)} {m.group(2).lower().rstrip('s')}",
+                                          m.group(0), si)),
+    )
+    for rx, read in readers:
+        for m in rx.finditer(sent):
+            fact = read(m, si) if _free(taken, m.span()) else None
+            if fact is not None:
+                facts.append(fact)
+                taken.append(m.span())
+    return facts
+
+
+def _people(sent: str, si: int) -> list[Fact]:
+    """Owners ("Owner: Julie", "Julie will ...") and other names (an owner is not also a name)."""
+    facts: list[Fact] = []
+    owners = set()
+    for rx in (_OWNER, _OWNER_IS, _OWNER_WILL):
+        for m in rx.finditer(sent):
+            name = m.group(1).lstrip("@").strip().lower()
+            owners.add(name)
+            facts.append(Fact("owner", name, m.group(1), si))
+    for m in _NAME.finditer(sent):
+        words_ = m.group(0).split()
+        while words_ and _NOT_NAMES.match(words_[0]):
+            words_ = words_[1:]
+        if len(words_) >= 2 and " ".join(words_).lower() not in owners:
+            facts.append(Fact("name", " ".join(words_).lower(), " ".join(words_), si))
+    return facts
+
+
+def _statuses(sent: str, si: int) -> list[Fact]:
+    """The first cue of each status group (cancelled, postponed, ...), with its polarity."""
+    facts: list[Fact] = []
+    for group, rx in _STATUS.items():
+        for m in rx.finditer(sent):
+            # negation scope: the three words before the cue ("is NOT postponed", "n'est plus"),
+            # or "pas" right after it (French "ne ... pas")
+            before = " ".join(sent[:m.start()].split(",")[-1].split()[-3:])
+            after = sent[m.end():m.end() + 12]
+            negated = bool(_NEGATION.search(before)) or bool(re.match(r"\s*pas\b", after))
+            facts.append(Fact("status", group, m.group(0), si, "-" if negated else "+"))
+            break
+    return facts

@@ -269,7 +269,7 @@ def to_html(r: dict[str, Any], figures: dict[str, str] | None = None) -> str:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
-    fp = next((f["assumptions"] for g in r["groups"] for f in g["footprint"].values()), {})
+    fp: dict = next((f["assumptions"] for g in r["groups"] for f in g["footprint"].values()), {})
     return env.get_template("audit.html.j2").render(
         r=r, plots=figures if figures is not None else plots(r), methods=METHODS, error_rates=ERROR_RATES,
         footprint_assumptions=fp | {"ecologits_version": ECOLOGITS_VERSION}, fmt=fmt, iv=iv, rng=rng, vclass=vclass,

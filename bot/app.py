@@ -24,7 +24,7 @@ def build_app(bot: NudgeBot, client: WebClient, signing_secret: str) -> App:
 
     @app.event("message")
     def on_message(body: dict[str, Any], event: dict[str, Any], request: BoltRequest) -> None:
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        retry = next(iter(request.headers.get("x-slack-retry-num") or []), None)
         decision = bot.handle_message(event, body.get("event_id"))
         log.info("message %s (retry %s): %s", body.get("event_id"), retry, decision.outcome)
 

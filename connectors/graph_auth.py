@@ -41,7 +41,7 @@ class PersistentCache(msal.SerializableTokenCache):
             self.deserialize(path.read_text(encoding="utf-8"))
 
     def save(self) -> None:
-        if not self.has_state_changed:
+        if not self.has_state_changed:  # type: ignore[has-type]  # msal sets it untyped in __init__
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -49,6 +49,34 @@ class PersistentCache(msal.SerializableTokenCache):
             fh.write(self.serialize())
         os.chmod(self.path, 0o600)
         self.has_state_changed = False
+
+
+def _app_credential(settings: Settings) -> Any:
+    """The app's credential for msal: a .pfx certificate, a PEM key with its thumbprint, else the client secret."""
+    credential: Any
+    path = settings.graph_certificate_path
+    if path and Path(path).suffix.lower() in (".pfx", ".p12"):
+        if not Path(path).is_file():
+            raise ConfigError(f"graph_certificate_path: no such file {path}")
+        credential = {"private_key_pfx_path": path}  # msal >= 1.29 reads it and uses the SHA-256 thumbprint
+        password = get_secret(settings, "graph_certificate_password")
+        if password:
+            credential["passphrase"] = password
+    elif path:
+        if not settings.graph_certificate_thumbprint:
+            raise ConfigError("graph_certificate_path is a PEM key: it needs graph_certificate_thumbprint (or use the "
+                              ".pfx file of the certificate, docs/connectors.md)")
+        credential = {"private_key": Path(path).read_text(encoding="utf-8"),
+                      "thumbprint": settings.graph_certificate_thumbprint}
+        password = get_secret(settings, "graph_certificate_password")
+        if password:  # an encrypted PEM key
+            credential["passphrase"] = password
+    else:
+        credential = get_secret(settings, "graph_client_secret")
+        if not credential:
+            raise ConfigError("no Graph credential: set graph_certificate_path and graph_certificate_thumbprint, or "
+                              "GRAPH_CLIENT_SECRET (or graph_client_secret in the secrets file)")
+    return credential
 
 
 def token_provider(settings: Settings, device_code: bool = False, http_client: Any = None,
@@ -76,29 +104,8 @@ def token_provider(settings: Settings, device_code: bool = False, http_client: A
             return _token(result)
 
         return user_token
-    credential: Any
     path = settings.graph_certificate_path
-    if path and Path(path).suffix.lower() in (".pfx", ".p12"):
-        if not Path(path).is_file():
-            raise ConfigError(f"graph_certificate_path: no such file {path}")
-        credential = {"private_key_pfx_path": path}  # msal >= 1.29 reads it and uses the SHA-256 thumbprint
-        password = get_secret(settings, "graph_certificate_password")
-        if password:
-            credential["passphrase"] = password
-    elif path:
-        if not settings.graph_certificate_thumbprint:
-            raise ConfigError("graph_certificate_path is a PEM key: it needs graph_certificate_thumbprint (or use the "
-                              ".pfx file of the certificate, docs/connectors.md)")
-        credential = {"private_key": Path(path).read_text(encoding="utf-8"),
-                      "thumbprint": settings.graph_certificate_thumbprint}
-        password = get_secret(settings, "graph_certificate_password")
-        if password:  # an encrypted PEM key
-            credential["passphrase"] = password
-    else:
-        credential = get_secret(settings, "graph_client_secret")
-        if not credential:
-            raise ConfigError("no Graph credential: set graph_certificate_path and graph_certificate_thumbprint, or "
-                              "GRAPH_CLIENT_SECRET (or graph_client_secret in the secrets file)")
+    credential = _app_credential(settings)
     try:
         app = msal.ConfidentialClientApplication(settings.graph_client_id, client_credential=credential,
                                                  authority=authority, token_cache=cache, **extra)

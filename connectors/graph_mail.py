@@ -86,7 +86,6 @@ class GraphMailPull:
     header_fetches: int = 2000  # MIME header reads per run (one request each), for replies in Sent Items
     # (thread key, parent, references) of a message the store already holds, by internetMessageId
     stored_thread: Callable[[str], tuple[str, str | None, list[str]] | None] = lambda mid: None
-
     def __post_init__(self) -> None:
         self.scrubber = IdentityScrubber(self.pseudonymizer) if self.pseudonymizer is not None else None
         self._heads: OrderedDict[str, email.message.EmailMessage] = OrderedDict()  # this run's MIME heads, by id
@@ -289,21 +288,7 @@ class GraphMailPull:
 
     def record(self, item: dict[str, Any], conv: ConversationRecord,
                mime: email.message.EmailMessage | None = None) -> MessageRecord | str:
-        headers = email.message.EmailMessage()
-        for h in item.get("internetMessageHeaders") or []:
-            if isinstance(h, dict) and h.get("name"):
-                try:
-                    headers[_header_text(h["name"])] = _header_text(h.get("value") or "")
-                except (ValueError, TypeError, AttributeError, LookupError):
-                    continue
-        if mime is not None:  # a Sent Items copy: its headers from its MIME content
-            for name, value in mime.items():
-                if name.lower() in ("subject", "from", "to", "cc", "date"):
-                    continue  # the properties say these
-                try:
-                    headers[_header_text(name)] = _header_text(str(value))
-                except (ValueError, TypeError, AttributeError, LookupError):
-                    continue
+        headers = _headers(item, mime)
         try:  # for the auto-reply rules only: a subject the email package refuses is still a subject
             headers["Subject"] = _header_text(item.get("subject") or "")
         except (ValueError, TypeError):
@@ -400,3 +385,24 @@ def _error_code(r: requests.Response) -> str | None:
     except (ValueError, AttributeError):
         return None
     return (err.get("code") if isinstance(err, dict) else None) or None
+
+
+def _headers(item: dict[str, Any], mime: email.message.EmailMessage | None) -> email.message.EmailMessage:
+    """A Graph message's internet headers (a Sent Items copy: from its MIME content), those the email
+    package refuses left out."""
+    headers = email.message.EmailMessage()
+    for h in item.get("internetMessageHeaders") or []:
+        if isinstance(h, dict) and h.get("name"):
+            try:
+                headers[_header_text(h["name"])] = _header_text(h.get("value") or "")
+            except (ValueError, TypeError, AttributeError, LookupError):
+                continue
+    if mime is not None:  # a Sent Items copy: its headers from its MIME content
+        for name, value in mime.items():
+            if name.lower() in ("subject", "from", "to", "cc", "date"):
+                continue  # the properties say these
+            try:
+                headers[_header_text(name)] = _header_text(str(value))
+            except (ValueError, TypeError, AttributeError, LookupError):
+                continue
+    return headers

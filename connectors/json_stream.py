@@ -40,7 +40,9 @@ class Element:
     text: str = ""  # its source text (empty when dropped for size or depth)
 
 
-def iter_array(chunks: Iterable[bytes], max_depth: int | None = None, max_chars: int | None = None,
+# One flat loop on purpose: this tokenizer runs per character of multi-GB exports, and its state (depth,
+# element start, skip reason, pending comma) is clearer in one place than spread over method calls.
+def iter_array(chunks: Iterable[bytes], max_depth: int | None = None, max_chars: int | None = None,  # noqa: C901
                parse: bool = True) -> Iterator[Element]:
     """The elements of the JSON array in `chunks` (UTF-8; invalid bytes become U+FFFD), in order.
     With parse=False only the structure is checked and elements come back unparsed (for validation).
@@ -57,7 +59,7 @@ def iter_array(chunks: Iterable[bytes], max_depth: int | None = None, max_chars:
     need_element = False  # after a comma: another element must follow
     while True:
         if in_string:
-            pos = _STRING_BODY.match(buf, pos).end()
+            pos = _STRING_BODY.match(buf, pos).end()  # type: ignore[union-attr]  # matches the empty string
             if pos < len(buf) and buf[pos] == '"':
                 in_string, pos = False, pos + 1
                 continue
@@ -68,7 +70,7 @@ def iter_array(chunks: Iterable[bytes], max_depth: int | None = None, max_chars:
                 if depth == 0:
                     raise JsonStreamError("text after the end of the array" if closed else "not a JSON array")
                 if depth == 1 and start is None and dropped is None:  # a number, true, false or null
-                    start, need_element = pos + _SPACE.match(gap).end(), False
+                    start, need_element = pos + _SPACE.match(gap).end(), False  # type: ignore[union-attr]
             if m is not None:
                 pos = m.end()
                 c = m.group()

@@ -8,7 +8,6 @@ read, and a symlink that leads out of a mailbox folder is counted and not follow
 from __future__ import annotations
 
 import email.utils
-import mailbox
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -162,14 +161,14 @@ def _iter_mbox(path: Path, max_bytes: int, piece: int = 1 << 20) -> Iterator[tup
 def _iter_maildir(path: Path, folder: str, skipped: Counter[str], max_bytes: int, root: Path) -> Iterator[RawMail]:
     """A maildir's messages (new/ and cur/, keyed like mailbox.Maildir), then its .subfolders."""
     entries: dict[str, Path] = {}
-    for sub in ("new", "cur"):
-        d = path / sub
+    for box in ("new", "cur"):
+        d = path / box
         if not _inside(d, root, skipped) or not d.is_dir():
             continue
-        for f in d.iterdir():
-            if f.name.startswith(".") or f.is_dir() or not _inside(f, root, skipped):
+        for entry in d.iterdir():
+            if entry.name.startswith(".") or entry.is_dir() or not _inside(entry, root, skipped):
                 continue
-            entries[f.name.split(":")[0]] = f
+            entries[entry.name.split(":")[0]] = entry
     for key in sorted(entries):
         data = _read_capped(entries[key], max_bytes, skipped)
         if data is not None:

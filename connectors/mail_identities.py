@@ -17,7 +17,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from slopradar.pseudonym import Pseudonymizer
@@ -132,32 +132,8 @@ class IdentityScrubber:
         for name in notes:
             add(name)
         for text in texts:
-            for line in _header_lines(text):
-                for m in _LOTUS_ADDRESS.finditer(line):
-                    add(m.group(1))
-                for m in _NAME_BEFORE_ADDRESS.finditer(line):
-                    add(m.group(1).strip(" \"'"))
-                for part in re.split(r"[;,](?![^<]*>)|\s{2,}|\t", _EMAIL.sub(" ", line)):
-                    add(re.sub(r"[<\[(].*?[>\])]|/.*$", "", part).strip(" \"'"))
-                for part in line.split(";"):  # "Bennett, Olivia; Smith, John"
-                    add(re.sub(r"[<\[(].*?[>\])]", "", part).strip(" \"'"))
-            lines = text.split("\n")
-            for i, line in enumerate(lines):
-                if len(line) > 2000:
-                    continue
-                if "@" in line or " at " in line:  # "Hung Jung Lu <hungjunglu at yahoo.com>" anywhere
-                    for m in _NAME_BEFORE_ADDRESS.finditer(line):
-                        add(m.group(1).strip(" \"'>"))
-                if _ATTRIBUTION_VERB.search(line):  # "On Tue, 6 Nov 2001 15:01:18 -1000 Herbert L Roitblat wrote:"
-                    for m in _ATTRIBUTION.finditer(line):
-                        add(re.sub(r"^.*\d\S*\s+", "", m.group(1)).strip(" \"'"))
-                if not _DIGIT_SLASH.search(line):
-                    continue
-                if _DATE_LINE.match(line) and i and lines[i - 1].strip():
-                    add(re.sub(r"\s*@\s*\S+$", "", lines[i - 1].strip()))
-                m = _LOTUS_FROM.match(line) if len(line) < 300 else None
-                if m:
-                    add(re.sub(r"\s*@\s*\S+$", "", m.group(1).strip()))
+            for name in _quoted_names(text):
+                add(name)
         return found
 
     # -- replacing ----------------------------------------------------------------------------
@@ -249,3 +225,33 @@ def _header_lines(text: str) -> list[str]:
             i += 1
         out.append(" ".join(value))
     return out
+
+
+def _quoted_names(text: str) -> Iterator[str]:
+    """Candidate names in the header lines, attributions and Notes sender lines quoted inside a body."""
+    for line in _header_lines(text):
+        for m in _LOTUS_ADDRESS.finditer(line):
+            yield m.group(1)
+        for m in _NAME_BEFORE_ADDRESS.finditer(line):
+            yield m.group(1).strip(" \"'")
+        for part in re.split(r"[;,](?![^<]*>)|\s{2,}|\t", _EMAIL.sub(" ", line)):
+            yield re.sub(r"[<\[(].*?[>\])]|/.*$", "", part).strip(" \"'")
+        for part in line.split(";"):  # "Bennett, Olivia; Smith, John"
+            yield re.sub(r"[<\[(].*?[>\])]", "", part).strip(" \"'")
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if len(line) > 2000:
+            continue
+        if "@" in line or " at " in line:  # "Hung Jung Lu <hungjunglu at yahoo.com>" anywhere
+            for m in _NAME_BEFORE_ADDRESS.finditer(line):
+                yield m.group(1).strip(" \"'>")
+        if _ATTRIBUTION_VERB.search(line):  # "On Tue, 6 Nov 2001 15:01:18 -1000 Herbert L Roitblat wrote:"
+            for m in _ATTRIBUTION.finditer(line):
+                yield re.sub(r"^.*\d\S*\s+", "", m.group(1)).strip(" \"'")
+        if not _DIGIT_SLASH.search(line):
+            continue
+        if _DATE_LINE.match(line) and i and lines[i - 1].strip():
+            yield re.sub(r"\s*@\s*\S+$", "", lines[i - 1].strip())
+        lotus = _LOTUS_FROM.match(line) if len(line) < 300 else None
+        if lotus:
+            yield re.sub(r"\s*@\s*\S+$", "", lotus.group(1).strip())

@@ -116,7 +116,7 @@ def _body(msg: EmailMessage, notes: Counter[str]) -> str:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
     except (LookupError, ValueError, KeyError, AttributeError, AssertionError):
-        payload = part.get_payload(decode=True) or b""
+        payload: bytes = part.get_payload(decode=True) or b""  # type: ignore[assignment]  # decode=True: bytes
         charset = part.get_content_charset() or "utf-8"
         try:
             text = payload.decode(charset, "replace")

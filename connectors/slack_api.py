@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -111,8 +111,8 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
 def make_client(token: str, base_url: str | None = None, retries: int = 30,
                 sleep: Callable[[float], None] = time.sleep) -> WebClient:
     budget = RetryBudget(retries)
-    kwargs = {"base_url": base_url} if base_url else {}
-    client = WebClient(token=token, timeout=60, **kwargs)
+    client = (WebClient(token=token, timeout=60, base_url=base_url) if base_url
+              else WebClient(token=token, timeout=60))
     client.retry_handlers = [ConnectionErrorRetryHandler(max_retry_count=3), BudgetedRateLimitHandler(budget, sleep),
                              AnyServerErrorRetryHandler(max_retry_count=3, sleep=sleep)]
     return client
@@ -142,7 +142,7 @@ class SlackApiPull:
         try:
             resp = self.client.api_call(method, http_verb="GET", params={k: v for k, v in params.items()
                                                                          if v is not None})
-            data = resp.data
+            data: Any = resp.data
         except RecursionError:  # slack-sdk parses the body with json.loads
             raise ValueError(f"{method}: malformed response (nested too deep)") from None
         except SlackApiError as exc:
@@ -314,7 +314,7 @@ class SlackApiPull:
 _TS = re.compile(r"\d{1,12}(\.\d{1,9})?")
 
 
-def _valid_ts(ts: Any) -> bool:
+def _valid_ts(ts: Any) -> TypeGuard[str]:
     """A Slack timestamp ("1433558319.000002"); anything else is never compared or kept as a cursor."""
     return isinstance(ts, str) and _TS.fullmatch(ts) is not None
 

@@ -11,7 +11,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from .json_stream import read_chunks
 
@@ -64,7 +64,7 @@ class ExportArchive:
             return self._zip.getinfo(full).file_size
         return (self.path / full).stat().st_size
 
-    def open(self, name: str) -> BinaryIO:
+    def open(self, name: str) -> IO[bytes]:
         """A member as a binary stream (a ZIP member is inflated as it is read, never all at once)."""
         size = self.size(name)
         if size > _MAX_MEMBER_BYTES:

@@ -8,7 +8,6 @@ element by json_stream).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import zipfile
 import zlib
@@ -17,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from slopradar.ingest import Unit
 from slopradar.records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef
@@ -109,6 +108,37 @@ class SlackNormaliser:
             unit.add(lambda: self.normalise(item, conv))  # noqa: B023 (called at once)
 
     # -- one message ----------------------------------------------------------------------
+    def _edited(self, m: dict[str, Any], conv: ConversationRecord, ts: str) -> MessageRecord | str:
+        """A message_changed event: the new version of its message, stamped with the edit's time."""
+        inner = m.get("message")
+        if not isinstance(inner, dict):
+            return "malformed message_changed"
+        prev = m.get("previous_message") or {}
+        if inner.get("text") == prev.get("text") and inner.get("blocks") == prev.get("blocks"):
+            return "unfurl-only change"
+        inner = dict(inner)
+        inner.setdefault("ts", prev.get("ts"))
+        rec = self.normalise(inner, conv)
+        if isinstance(rec, MessageRecord):
+            edited = (inner.get("edited") or {}).get("ts") or ts
+            rec.version_ts = float(edited)
+            rec.edited_at = _dt(edited)
+        return rec
+
+    def _deleted(self, m: dict[str, Any], conv: ConversationRecord, ts: str, subtype: str | None) -> MessageRecord | str:
+        """A message_deleted event or a tombstone: the message, marked deleted, without its text."""
+        target = m.get("deleted_ts") if subtype == "message_deleted" else ts
+        prev = m.get("previous_message") or m
+        if not isinstance(target, str):
+            return "malformed message_deleted"
+        rec = self._base(prev | {"ts": target}, conv, kind="authored", subtype=subtype)
+        if subtype == "tombstone":  # Slackbot stands in for the deleted author
+            rec.author = None
+        rec.deleted = True
+        rec.version_ts = DELETED_VERSION
+        rec.text = None
+        return rec
+
     def normalise(self, m: Any, conv: ConversationRecord) -> MessageRecord | str:
         """Return a record, or a skip reason."""
         if not isinstance(m, dict) or m.get("type", "message") != "message":
@@ -119,32 +149,9 @@ class SlackNormaliser:
         subtype = m.get("subtype")
         policy = SUBTYPE_POLICY.get(subtype, "other")
         if policy == "edit":
-            inner = m.get("message")
-            if not isinstance(inner, dict):
-                return "malformed message_changed"
-            prev = m.get("previous_message") or {}
-            if inner.get("text") == prev.get("text") and inner.get("blocks") == prev.get("blocks"):
-                return "unfurl-only change"
-            inner = dict(inner)
-            inner.setdefault("ts", prev.get("ts"))
-            rec = self.normalise(inner, conv)
-            if isinstance(rec, MessageRecord):
-                edited = (inner.get("edited") or {}).get("ts") or ts
-                rec.version_ts = float(edited)
-                rec.edited_at = _dt(edited)
-            return rec
+            return self._edited(m, conv, ts)
         if policy == "delete":
-            target = m.get("deleted_ts") if subtype == "message_deleted" else ts
-            prev = m.get("previous_message") or m
-            if not isinstance(target, str):
-                return "malformed message_deleted"
-            rec = self._base(prev | {"ts": target}, conv, kind="authored", subtype=subtype)
-            if subtype == "tombstone":  # Slackbot stands in for the deleted author
-                rec.author = None
-            rec.deleted = True
-            rec.version_ts = DELETED_VERSION
-            rec.text = None
-            return rec
+            return self._deleted(m, conv, ts, subtype)
         kind = policy
         is_bot = bool(m.get("bot_id") or m.get("bot_profile") or subtype == "bot_message")
         uid = m.get("user")
@@ -168,6 +175,11 @@ class SlackNormaliser:
                 rec.quoted.append({"kind": "share", "text": decode_mrkdwn(att.get("text") or "", self._mention).authored,
                                    "ref": ref})
                 rec.meta.setdefault("shares", []).append(ref)
+        self._add_meta(rec, m, decoded)
+        return rec
+
+    def _add_meta(self, rec: MessageRecord, m: dict[str, Any], decoded: DecodedText) -> None:
+        """What the message carries besides its words: code blocks, links, mentions, files, replies, reactions."""
         if decoded.code:
             rec.meta["code_blocks"] = len(decoded.code)
         if decoded.links:
@@ -183,7 +195,6 @@ class SlackNormaliser:
             rec.meta["reply_count"] = int(m["reply_count"])
         if m.get("reactions"):
             rec.meta["reactions"] = sum(int(r.get("count", 0)) for r in m["reactions"] if isinstance(r, dict))
-        return rec
 
     def _base(self, m: dict[str, Any], conv: ConversationRecord, kind: str, subtype: str | None) -> MessageRecord:
         ts = m["ts"]
@@ -346,7 +357,7 @@ def text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def is_slack_id(value: Any) -> bool:
+def is_slack_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= 100
 
 

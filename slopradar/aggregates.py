@@ -228,7 +228,7 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
         version = latest_analyzer_version(s)
         authored = (Message.kind == "authored", Message.deleted == sa.false(), Person.opted_out == sa.false(),
                     Person.team_id.is_not(None))  # type: ignore[union-attr]
-        thread_size: Counter[tuple[str, str]] = Counter({
+        thread_size: Counter[tuple[str, str | None]] = Counter({
             (ns, key): n for ns, key, n in s.exec(
                 select(Message.namespace, Message.thread_key, sa.func.count()).join(
                     Person, Person.id == Message.author_id).where(*authored, Message.thread_key.is_not(None))  # type: ignore[union-attr]
@@ -239,7 +239,8 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
         losses: dict[int, Counter[str]] = defaultdict(Counter)
         for copy_id, status in s.exec(select(FactLoss.copy_id, FactLoss.status).where(FactLoss.critical)):
             losses[copy_id][status] += 1
-        q = (select(Message.id, Message.namespace, Message.native_id, Message.thread_key, Message.parent_native_id,
+        # sqlmodel types select() for up to 4 columns; this one reads 14
+        q = (select(Message.id, Message.namespace, Message.native_id, Message.thread_key, Message.parent_native_id,  # type: ignore[misc]
                     Message.conversation_id, Message.language, Message.author_id, Message.sent_at,
                     Message.word_count, Person.team_id, MessageScore.ai_probability, MessageScore.bloat,
                     MessageScore.core_words, MessageScore.reading_seconds)
@@ -248,7 +249,7 @@ def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, A
                                               MessageScore.analyzer_version == version))
              .where(*authored))
         cells: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
-        for (mid, ns, native, tkey, parent, conv, lang, author, sent_at, words, team, prob, bloat, core,
+        for (mid, ns, _native, tkey, parent, conv, lang, author, sent_at, words, team, prob, bloat, core,
              reading) in s.exec(q.execution_options(yield_per=5000)):
             key = (team, week_start(sent_at).isoformat(), conv, lang or "und", author)
             c = cells.get(key)

@@ -57,7 +57,7 @@ def deployment(engine: Engine, settings: Settings, organisation: str | None = No
         kinds = sorted(set(s.exec(select(Source.kind)).all()))
         first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at))
                              .where(Message.kind == "authored")).one()
-        store = {
+        store: dict[str, Any] = {
             "sources": kinds,
             "messages": count(select(sa.func.count()).select_from(Message).where(Message.kind == "authored")),
             "texts_kept": count(select(sa.func.count()).select_from(Message).where(

@@ -402,10 +402,10 @@ class IngestWriter:
                 alias_rows.setdefault(a, pid)
             for ident in ref.identities:
                 self._people[ident] = pid
-        ident = ["display_name", "email"] if self.settings.store_identities else []
+        identity = ["display_name", "email"] if self.settings.store_identities else []
         for with_domain in (True, False):  # a ref without an e-mail must not erase a known domain
             rows = [r for r in people.values() if bool(r["email_domain"]) == with_domain]
-            update = ["is_bot"] + (["email_domain"] if with_domain else []) + ident
+            update = ["is_bot"] + (["email_domain"] if with_domain else []) + identity
             for i in range(0, len(rows), 500):
                 upsert(s, Person, rows[i:i + 500], keys=["id"], update=update)
         arows = [dict(alias=a, person_id=p) for a, p in alias_rows.items()]
@@ -464,7 +464,7 @@ class IngestWriter:
         refs = [p for r in latest.values() for p in ([r.author] if r.author else []) + r.recipients]
         refs += [m for r in latest.values() for m in r.conversation.members]
         self.resolve_people(s, refs)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in latest.values():
             r.truncate(self.settings.max_text_chars)
             author_id = self.person_id(s, r.author) if r.author else None
@@ -484,8 +484,8 @@ class IngestWriter:
             rep.subtypes[r.subtype or "(none)"] += 1
             rep.truncated += int(r.truncated)
         by_ns: dict[str, list[str]] = {}
-        for r in rows:
-            by_ns.setdefault(r["namespace"], []).append(r["native_id"])
+        for row in rows:
+            by_ns.setdefault(row["namespace"], []).append(row["native_id"])
         existing: dict[tuple[str, str], tuple[str, float]] = {}
         for ns, ids in by_ns.items():
             for i in range(0, len(ids), 500):
@@ -493,16 +493,16 @@ class IngestWriter:
                     Message.namespace == ns, Message.native_id.in_(ids[i:i + 500]))  # type: ignore[attr-defined]
                 for nid, h, v in s.exec(q):
                     existing[(ns, nid)] = (h, v)
-        for r in rows:
-            old = existing.get((r["namespace"], r["native_id"]))
+        for row in rows:
+            old = existing.get((row["namespace"], row["native_id"]))
             if old is None:
                 rep.new += 1
-                rep.deleted += int(r["deleted"])
-            elif old[0] == r["content_hash"] or r["version_ts"] < old[1]:
+                rep.deleted += int(row["deleted"])
+            elif old[0] == row["content_hash"] or row["version_ts"] < old[1]:
                 rep.unchanged += 1
             else:
                 rep.updated += 1
-                rep.deleted += int(r["deleted"])
+                rep.deleted += int(row["deleted"])
         table = Message.__table__  # type: ignore[attr-defined]
         update_cols = [c for c in rows[0] if c not in ("namespace", "native_id")] if rows else []
         for i in range(0, len(rows), 500):

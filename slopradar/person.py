@@ -75,6 +75,38 @@ def _iso(t: datetime | None) -> str | None:
 
 
 # -- access (art. 15) ----------------------------------------------------------------------------------------
+_ByMessage = dict[int, list[dict[str, Any]]]
+
+
+def _derived_of(s: Session, mids: list[int | None]) -> tuple[_ByMessage, _ByMessage, dict[int, dict[str, Any]],
+                                                       _ByMessage, _ByMessage]:
+    """What the analysis derived from these messages, by message id: scores, embeddings (without the vector),
+    the edge to the message each derives from, the facts of its original in it, and its own facts in copies."""
+    scores: dict[int, list[dict[str, Any]]] = {}
+    embeddings: dict[int, list[dict[str, Any]]] = {}
+    edges: dict[int, dict[str, Any]] = {}
+    facts: dict[int, list[dict[str, Any]]] = {}
+    root_facts: dict[int, list[dict[str, Any]]] = {}
+    for part in _chunks(mids):
+        for sc in s.exec(select(MessageScore).where(MessageScore.message_id.in_(part))):  # type: ignore[attr-defined]
+            scores.setdefault(sc.message_id, []).append(sc.model_dump(exclude={"message_id", "content_hash"}))
+        for e in s.exec(select(Embedding).where(Embedding.message_id.in_(part))):  # type: ignore[attr-defined]
+            embeddings.setdefault(e.message_id, []).append(
+                {"model": e.model, "dimensions": e.dim, "sentences": e.sentences,
+                 "vector": "(a list of numbers computed from the text; not readable, left out)"})
+        for d in s.exec(select(DerivationEdge).where(DerivationEdge.child_id.in_(part))):  # type: ignore[attr-defined]
+            edges[d.child_id] = d.model_dump(exclude={"child_id"})
+        for f in s.exec(select(FactLoss).where(FactLoss.copy_id.in_(part))):  # type: ignore[attr-defined]
+            facts.setdefault(f.copy_id, []).append(f.model_dump(exclude={"copy_id", "root_id"}))
+        # facts of this person's announcements as found in other people's copies: the status only, never
+        # the copy's text (that is someone else's message)
+        for f in s.exec(select(FactLoss).where(FactLoss.root_id.in_(part))):  # type: ignore[attr-defined]
+            root_facts.setdefault(f.root_id, []).append(
+                {"kind": f.kind, "value": f.value, "fact": f.text, "critical": f.critical, "status": f.status,
+                 "copy_message_id": f.copy_id})
+    return scores, embeddings, edges, facts, root_facts
+
+
 def export(engine: Engine, pz: Pseudonymizer, ident: str) -> dict[str, Any]:
     """Everything the store holds on one person, as JSON a person can read: raises PersonError when the store
     holds nothing on them (and says whether they were forgotten)."""
@@ -90,29 +122,7 @@ def export(engine: Engine, pz: Pseudonymizer, ident: str) -> dict[str, Any]:
         teams = {t.id: t.name for t in s.exec(select(Team))}
         convs = {c.id: c for c in s.exec(select(Conversation))}
         msgs = list(s.exec(select(Message).where(Message.author_id.in_(pids)).order_by(Message.sent_at)))  # type: ignore[attr-defined]
-        mids = [m.id for m in msgs]
-        scores: dict[int, list[dict[str, Any]]] = {}
-        embeddings: dict[int, list[dict[str, Any]]] = {}
-        edges: dict[int, dict[str, Any]] = {}
-        facts: dict[int, list[dict[str, Any]]] = {}
-        root_facts: dict[int, list[dict[str, Any]]] = {}
-        for part in _chunks(mids):
-            for sc in s.exec(select(MessageScore).where(MessageScore.message_id.in_(part))):  # type: ignore[attr-defined]
-                scores.setdefault(sc.message_id, []).append(sc.model_dump(exclude={"message_id", "content_hash"}))
-            for e in s.exec(select(Embedding).where(Embedding.message_id.in_(part))):  # type: ignore[attr-defined]
-                embeddings.setdefault(e.message_id, []).append(
-                    {"model": e.model, "dimensions": e.dim, "sentences": e.sentences,
-                     "vector": "(a list of numbers computed from the text; not readable, left out)"})
-            for d in s.exec(select(DerivationEdge).where(DerivationEdge.child_id.in_(part))):  # type: ignore[attr-defined]
-                edges[d.child_id] = d.model_dump(exclude={"child_id"})
-            for f in s.exec(select(FactLoss).where(FactLoss.copy_id.in_(part))):  # type: ignore[attr-defined]
-                facts.setdefault(f.copy_id, []).append(f.model_dump(exclude={"copy_id", "root_id"}))
-            # facts of this person's announcements as found in other people's copies: the status only, never
-            # the copy's text (that is someone else's message)
-            for f in s.exec(select(FactLoss).where(FactLoss.root_id.in_(part))):  # type: ignore[attr-defined]
-                root_facts.setdefault(f.root_id, []).append(
-                    {"kind": f.kind, "value": f.value, "fact": f.text, "critical": f.critical, "status": f.status,
-                     "copy_message_id": f.copy_id})
+        scores, embeddings, edges, facts, root_facts = _derived_of(s, [m.id for m in msgs])
         nudges = list(s.exec(select(Nudge).where(Nudge.person_id.in_(pids)).order_by(Nudge.sent_at)))  # type: ignore[attr-defined]
         cells = list(s.exec(select(AggCell).where(AggCell.author_id.in_(pids), AggCell.min_group_size == 0)))  # type: ignore[attr-defined]
         alias_count = s.exec(select(sa.func.count()).select_from(PersonAlias)

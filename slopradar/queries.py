@@ -299,7 +299,7 @@ class _TextRule:
 
     def shows(self, m: Message) -> bool:
         n = self.audience(m)
-        return n is not None and n >= self.k and self.team_of.get(m.author_id) in self.visible  # type: ignore[arg-type]
+        return n is not None and n >= self.k and self.team_of.get(m.author_id) in self.visible  # type: ignore[arg-type,operator]
 
     def team(self, m: Message) -> str | None:
         return self.visible.get(self.team_of.get(m.author_id))  # type: ignore[arg-type]

@@ -209,62 +209,96 @@ def forget_mapping(engine: Engine) -> None:
             s.commit()
 
 
+def _mapped_teams(s: Session, mapping: dict[str, Any]) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]],
+                                                             dict[str, str], dict[str, str]]:
+    """What the mapping file says: teams (id -> name, origin), people's teams, channels' and domains' teams."""
+    teams: dict[str, tuple[str, str]] = {}
+    person_team: dict[str, tuple[str, str]] = {}
+    channel_team: dict[str, str] = {}
+    for channel, team in mapping.get("channels", {}).items():
+        teams[slug(team)] = (team, "mapping")
+        channel_team[channel] = slug(team)
+    domain_team = {d: slug(t) for d, t in mapping.get("domains", {}).items()}
+    for team in mapping.get("domains", {}).values():
+        teams[slug(team)] = (team, "mapping")
+    people: dict[str, str] = mapping.get("people", {})
+    for team in people.values():
+        teams[slug(team)] = (team, "mapping")
+    aliases = list(people)
+    for i in range(0, len(aliases), 500):  # bounded IN lists
+        q = select(PersonAlias.alias, PersonAlias.person_id).where(
+            PersonAlias.alias.in_(aliases[i:i + 500]))  # type: ignore[attr-defined]
+        for alias, pid in s.exec(q):
+            person_team[pid] = (slug(people[alias]), "mapping")
+    return teams, person_team, channel_team, domain_team
+
+
+def _derived_team(person: Person, written: Counter[int], convs: dict[int, Conversation], channel_team: dict[str, str],
+                  domain_team: dict[str, str], teams: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The team of a person the mapping does not name (registering a derived team in `teams`), by the first
+    rule that applies: their main channel's mapped team, their mapped mail domain, their main channel, their
+    company mail domain, else Unassigned when they wrote at all."""
+    best = next((convs[cid] for cid, _n in written.most_common() if convs[cid].kind in ("channel", "private")
+                 and convs[cid].name.lower() not in _GENERAL), None)
+    domain = (person.email_domain or "").lower()
+    if best is not None and best.name.lower() in channel_team:
+        return channel_team[best.name.lower()], "mapping"
+    if domain in domain_team:
+        return domain_team[domain], "mapping"
+    if best is not None:
+        tid = slug(best.name)
+        teams.setdefault(tid, (best.name, "channel"))
+        return tid, teams[tid][1]
+    if domain and not is_public_mail_domain(domain) and any(convs[c].kind == "mail_folder" for c in written):
+        tid = slug(domain)
+        teams.setdefault(tid, (domain, "domain"))
+        return tid, "domain"
+    if written:  # wrote, but nothing says where they belong: a public provider, #general only, DMs
+        teams.setdefault(UNASSIGNED[0], (UNASSIGNED[1], "unassigned"))
+        return UNASSIGNED[0], "unassigned"
+    return None
+
+
+def _set_conversation_teams(s: Session, convs: dict[int, Conversation], counts: dict[str, Counter[int]],
+                            person_team: dict[str, tuple[str, str]], channel_team: dict[str, str]) -> None:
+    """Conversation teams: mapping first, else the majority team of its authors (Unassigned never owns one)."""
+    author_teams: dict[int, Counter[str]] = defaultdict(Counter)
+    for pid, per_conv in counts.items():
+        t = person_team.get(pid, (None, None))[0]
+        if t and t != UNASSIGNED[0]:
+            for cid, n in per_conv.items():
+                author_teams[cid][t] += n
+    for cid, c in convs.items():
+        tid = channel_team.get(c.name.lower())
+        if tid is None and author_teams.get(cid) and c.name.lower() not in _GENERAL:
+            tid = author_teams[cid].most_common(1)[0][0]
+        if c.team_id != tid:
+            c.team_id = tid
+            s.add(c)
+
+
 def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) -> dict[str, Any]:
     """(Re)compute every person's and conversation's team. Idempotent. Without `mapping_file`, the
     mapping last given is used (see resolve_mapping). Returns the number of teams, of people with a
     team, and of authors assigned by each rule (`assigned`, keyed as RULES)."""
     with Session(engine) as s:
         mapping = resolve_mapping(s, pz, mapping_file) or {}
-        teams: dict[str, tuple[str, str]] = {}
-        person_team: dict[str, tuple[str, str]] = {}
-        channel_team: dict[str, str] = {}
-        for channel, team in mapping.get("channels", {}).items():
-            teams[slug(team)] = (team, "mapping")
-            channel_team[channel] = slug(team)
-        domain_team = {d: slug(t) for d, t in mapping.get("domains", {}).items()}
-        for team in mapping.get("domains", {}).values():
-            teams[slug(team)] = (team, "mapping")
-        people: dict[str, str] = mapping.get("people", {})
-        for team in people.values():
-            teams[slug(team)] = (team, "mapping")
-        aliases = list(people)
-        for i in range(0, len(aliases), 500):  # bounded IN lists
-            q = select(PersonAlias.alias, PersonAlias.person_id).where(
-                PersonAlias.alias.in_(aliases[i:i + 500]))  # type: ignore[attr-defined]
-            for alias, pid in s.exec(q):
-                person_team[pid] = (slug(people[alias]), "mapping")
+        teams, person_team, channel_team, domain_team = _mapped_teams(s, mapping)
         convs = {c.id: c for c in s.exec(select(Conversation))}
         # where each person writes most
         counts: dict[str, Counter[int]] = defaultdict(Counter)
-        q = select(Message.author_id, Message.conversation_id, sa.func.count()).where(
+        per_conversation = select(Message.author_id, Message.conversation_id, sa.func.count()).where(
             Message.kind == "authored", Message.author_id.is_not(None)  # type: ignore[union-attr]
         ).group_by(Message.author_id, Message.conversation_id)
-        for pid, cid, n in s.exec(q):
-            counts[pid][cid] += n
+        for pid, cid, n in s.exec(per_conversation):
+            counts[pid][cid] += n  # type: ignore[index]  # the query keeps authored rows with an author
         everyone = list(s.exec(select(Person)))
         for person in everyone:
             if person.id in person_team or person.is_bot:
                 continue
-            written = counts.get(person.id, Counter())
-            best = next((convs[cid] for cid, _n in written.most_common() if convs[cid].kind in ("channel", "private")
-                         and convs[cid].name.lower() not in _GENERAL), None)
-            domain = (person.email_domain or "").lower()
-            if best is not None and best.name.lower() in channel_team:
-                tid = channel_team[best.name.lower()]
-                person_team[person.id] = (tid, "mapping")
-            elif domain in domain_team:
-                person_team[person.id] = (domain_team[domain], "mapping")
-            elif best is not None:
-                tid = slug(best.name)
-                teams.setdefault(tid, (best.name, "channel"))
-                person_team[person.id] = (tid, teams[tid][1])
-            elif domain and not is_public_mail_domain(domain) and any(convs[c].kind == "mail_folder" for c in written):
-                tid = slug(domain)
-                teams.setdefault(tid, (domain, "domain"))
-                person_team[person.id] = (tid, "domain")
-            elif written:  # wrote, but nothing says where they belong: a public provider, #general only, DMs
-                teams.setdefault(UNASSIGNED[0], (UNASSIGNED[1], "unassigned"))
-                person_team[person.id] = (UNASSIGNED[0], "unassigned")
+            found = _derived_team(person, counts.get(person.id, Counter()), convs, channel_team, domain_team, teams)
+            if found is not None:
+                person_team[person.id] = found
         upsert(s, Team, [dict(id=k, name=v[0], origin=v[1]) for k, v in teams.items()], keys=["id"],
                update=["name", "origin"])
         for person in everyone:
@@ -272,20 +306,7 @@ def assign_teams(engine: Engine, pz: Pseudonymizer, mapping_file: str | None) ->
             if person.team_id != tid or person.team_origin != origin:
                 person.team_id, person.team_origin = tid, origin
                 s.add(person)
-        # conversation teams: mapping first, else the majority team of its authors (Unassigned never owns one)
-        author_teams: dict[int, Counter[str]] = defaultdict(Counter)
-        for pid, per_conv in counts.items():
-            t = person_team.get(pid, (None, None))[0]
-            if t and t != UNASSIGNED[0]:
-                for cid, n in per_conv.items():
-                    author_teams[cid][t] += n
-        for cid, c in convs.items():
-            tid = channel_team.get(c.name.lower())
-            if tid is None and author_teams.get(cid) and c.name.lower() not in _GENERAL:
-                tid = author_teams[cid].most_common(1)[0][0]
-            if c.team_id != tid:
-                c.team_id = tid
-                s.add(c)
+        _set_conversation_teams(s, convs, counts, person_team, channel_team)
         s.flush()
         # drop derived teams nobody belongs to any more (a mapping replaced them)
         used = {t for t, _ in person_team.values()} | {c.team_id for c in convs.values() if c.team_id}
@@ -339,12 +360,12 @@ def suggest_mapping(engine: Engine, min_group_size: int) -> str:
         lines.append(f"  {q(team.name)}: [{', '.join(q(m) for m in members)}]")
     unassigned = [p for p in people if p.team_id in (None, UNASSIGNED[0])]
     if unassigned:
-        public = Counter((p.email_domain or "").lower() for p in unassigned if p.email_domain
-                         and is_public_mail_domain(p.email_domain))
+        providers = Counter((p.email_domain or "").lower() for p in unassigned if p.email_domain
+                            and is_public_mail_domain(p.email_domain))
         lines += ["", f"# Unassigned: {len(unassigned)} authors. Nothing says their team: a public mail provider's "
                       "address, no address, or only #general and direct messages.",
                   "# Name them one by one (e-mail address or Slack id) under a team above."]
-        if public:
+        if providers:
             lines.append("# Public mail providers (never a team): " + ", ".join(
-                f"{d} ({n})" for d, n in sorted(public.items(), key=lambda x: (-x[1], x[0]))))
+                f"{d} ({n})" for d, n in sorted(providers.items(), key=lambda x: (-x[1], x[0]))))
     return "\n".join(lines) + "\n"

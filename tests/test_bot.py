@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.app import build_app
 from bot.service import NudgeBot
 from slopradar.schema import Message, MessageScore, Nudge, Person
-from tests.fakes.slack import Fault, FakeSlack, Workspace
+from tests.fakes.slack import FakeSlack, Workspace
 
 SECRET = "test-signing-secret"
 BLOATED_EN = (

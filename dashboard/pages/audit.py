@@ -32,7 +32,7 @@ if mode == "Around an adoption date":
     adopted = st.date_input("Adoption date", value=min(max(default, first), last), min_value=first, max_value=last,
                             help="The day the organisation started using AI tools (the adoption_date setting). "
                                  "Without one, the middle week of the weeks that have data, so both sides have some.")
-    params = {"adoption": adopted}
+    params: dict[str, object] = {"adoption": adopted}
 else:
     mid = first + (last - first) / 2
     b = st.date_input("Before", value=(first, mid - timedelta(days=1)), min_value=first, max_value=last)

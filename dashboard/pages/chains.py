@@ -85,16 +85,16 @@ def show_text(where_: st.delta_generator.DeltaGenerator, node: dict) -> None:
 
 nodes = flatten(tree, [])
 st.subheader("Copies")
-for n in nodes:
-    indent = "&nbsp;" * 6 * int(n["depth"])
-    what = "announcement" if not n["relation"] else f"{n['relation']}, depth {n['depth']}" + (
-        " — summary of a summary" if n.get("summary_of_summary") else "")
-    lost = sum(1 for f in n["facts"] if f["status"] == "lost" and f["critical"])
-    dist = sum(1 for f in n["facts"] if f["status"] == "distorted" and f["critical"])
+for node in nodes:
+    indent = "&nbsp;" * 6 * int(node["depth"])
+    what = "announcement" if not node["relation"] else f"{node['relation']}, depth {node['depth']}" + (
+        " — summary of a summary" if node.get("summary_of_summary") else "")
+    lost = sum(1 for f in node["facts"] if f["status"] == "lost" and f["critical"])
+    dist = sum(1 for f in node["facts"] if f["status"] == "distorted" and f["critical"])
     badge = f" · :red[{lost} lost]" if lost else ""
     badge += f" · :orange[{dist} distorted]" if dist else ""
-    st.markdown(f"{indent}**{md(what)}** · {team_words(n['team'])} · {md(where(n['conversation']))} · "
-                f"{md(n['sent_at'][:16].replace('T', ' '))}{badge}")
+    st.markdown(f"{indent}**{md(what)}** · {team_words(node['team'])} · {md(where(node['conversation']))} · "
+                f"{md(node['sent_at'][:16].replace('T', ' '))}{badge}")
 
 # first the most certain summary of a summary that lost critical facts: the story a chain tells
 copies = sorted((n for n in nodes if n["relation"]),

@@ -52,7 +52,9 @@ crit_before = total(before, "critical_facts")
 surv_now = pct(total(cur, "crit_kept"), crit_now)
 surv_before = pct(total(before, "crit_kept"), crit_before)
 read_now = total(cur, "reading_hours") / weeks
-read_before = total(before, "reading_hours") / max(1, (prev.end - prev.start).days // 7) if prev else 0.0
+# the previous period always has both ends (data.sidebar_filters)
+prev_days = (prev.end - prev.start).days if prev else 0  # type: ignore[operator]
+read_before = total(before, "reading_hours") / max(1, prev_days // 7) if prev else 0.0
 pad_now = pct(total(cur, "padding_words"), total(cur, "words"))
 pad_before = pct(total(before, "padding_words"), total(before, "words"))
 cols = st.columns(5)
@@ -88,7 +90,7 @@ table = pd.DataFrame({
     "Messages": cur["messages"],
 })
 if prev:
-    prev_weeks = max(1, (prev.end - prev.start).days // 7)
+    prev_weeks = max(1, prev_days // 7)
     table.insert(5, "Reading per week, previous period", [fmt.duration(prev_read[t] / prev_weeks) if t in prev_read
                                                           else "—" for t in cur["team"]])
 download = pd.DataFrame({  # numbers, with their unit in the header, for a spreadsheet

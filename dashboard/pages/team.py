@@ -105,14 +105,14 @@ st.subheader("Announcements that reached this team with lost facts")
 chains = [c for c in data.chains(v, tf, with_facts=True) if c["critical_lost"] + c["critical_distorted"]]
 if not chains:
     st.success("No announcement reached this team's copies with a critical fact lost or distorted in this period.")
-for c in sorted(chains, key=lambda c: -(c["critical_lost"] + c["critical_distorted"])):
+for chain in sorted(chains, key=lambda c: -(c["critical_lost"] + c["critical_distorted"])):
     with st.container(border=True):
-        place = md(where(c["conversation"]))
-        st.markdown(f"**{md(c['sent_at'][:10])} · {place}**")
-        if c["text_shown"]:
-            st.text(c["excerpt"] + "…")
+        place = md(where(chain["conversation"]))
+        st.markdown(f"**{md(chain['sent_at'][:10])} · {place}**")
+        if chain["text_shown"]:
+            st.text(chain["excerpt"] + "…")
         else:  # counts and kinds only: a private conversation, a small audience or a small team
             st.caption("Text not shown: private or small audience.")
-        facts = ", ".join(f"{s} {k}" + (f" “{md(t)}”" if c["text_shown"] else "") for k, t, s in c["facts_lost"])
-        st.markdown(f"{fmt.plural(c['copies'], 'copy')} in this team, {fmt.plural(c['max_depth'], 'hop')} deep, "
-                    f"{fmt.plural(c['summary_of_summary'], 'summary of summaries')}. Facts lost or distorted: {facts}")
+        facts = ", ".join(f"{s} {k}" + (f" “{md(t)}”" if chain["text_shown"] else "") for k, t, s in chain["facts_lost"])
+        st.markdown(f"{fmt.plural(chain['copies'], 'copy')} in this team, {fmt.plural(chain['max_depth'], 'hop')} deep, "
+                    f"{fmt.plural(chain['summary_of_summary'], 'summary of summaries')}. Facts lost or distorted: {facts}")

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 import statistics
 
-import pytest
 from sqlmodel import Session, select
 
-from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
+from slopradar.pipeline import analyze
 from slopradar.schema import Embedding, Message, MessageScore, Person
-from tests.conftest import SAMPLES
 
 
 def _scores(engine):

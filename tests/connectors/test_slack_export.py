@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from connectors.slack_export import ExportError, open_export
 from slopradar.pipeline import ingest_slack_export, stats
-from slopradar.schema import Conversation, Message, Person
+from slopradar.schema import Message, Person
 from tests.conftest import SAMPLES, dump_store, shared
 
 
