@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real Chromium per test: `make test` leaves them to CI
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 

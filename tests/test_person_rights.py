@@ -256,6 +256,7 @@ def test_forgetting_after_ingest_equals_a_store_that_never_held_the_person(store
     assert after["cells"] == held_never["cells"] and after["cells"]
 
 
+@pytest.mark.slow  # 138 s on 2 cores: the demo analysed a second time without the person
 def test_analysed_store_after_forget_equals_one_analysed_without_the_person(analysed, tmp_path):
     """Scores (a message's bloat is judged against its conversation's length norm), chains, facts and every
     aggregate cell, after forgetting someone whose messages are in chains, equal a store built from the same

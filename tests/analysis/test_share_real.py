@@ -2,9 +2,14 @@
 
 from datetime import date, timedelta
 
+import pytest
+
 from analysis import audit
 from analysis.team_metrics import ai_share_by_team, ai_tokens_by_team, share_words
 from slopradar import queries
+
+# both read real_exports: three real archives ingested and analysed, 148 s on 2 cores
+pytestmark = pytest.mark.slow
 
 
 def test_an_all_human_store_gets_no_ai_share_and_no_footprint(real_exports):

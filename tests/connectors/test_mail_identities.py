@@ -88,6 +88,7 @@ def _parse(path: Path) -> list[email.message.Message]:
     return out
 
 
+@pytest.mark.slow  # 35 s on 2 cores: every Enron sample mailbox ingested
 def test_enron_names_and_addresses_are_not_stored(engine, settings):
     folder = shared("connectors/enron-maildir-sample/enron_small")
     report = ingest_mailbox(engine, settings, folder, progress=False)
