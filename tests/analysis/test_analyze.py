@@ -60,8 +60,17 @@ def test_languages_are_detected(analysed):
     assert {"en", "fr"} <= langs
 
 
-def test_opted_out_people_are_not_scored_and_odd_input_is_safe(analysed):
-    engine, settings, _ = analysed
+def test_opted_out_people_are_not_scored_and_odd_input_is_safe(analysed, tmp_path):
+    import sqlite3
+
+    from slopradar.store import open_store
+
+    _, shared_settings, _ = analysed
+    # on a copy: the analysed store is shared by the session, and other tests compare it with a fresh analysis
+    settings = shared_settings.model_copy(update={"db": str(tmp_path / "odd.db")})
+    with sqlite3.connect(shared_settings.db) as a, sqlite3.connect(settings.db) as b:
+        a.backup(b)
+    engine = open_store(settings)
     from slopradar.records import MessageRecord, ConversationRecord, PersonRef
     from slopradar.ingest import IngestWriter, Unit
     from slopradar.pipeline import pseudonymizer
