@@ -25,12 +25,14 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from connectors.slack_export import SlackNormaliser, SlackUser
+from connectors.slack_api import slack_kind
+from connectors.slack_export import SlackNormaliser
+from connectors.slack_users import SlackUser
 from slopradar import aggregates
 from slopradar.config import Settings
 from slopradar.ingest import IngestWriter, Unit
 from slopradar.pipeline import chain_nodes, pending_messages, person_label, pseudonymizer, score_batch
-from slopradar.records import ConversationRecord, MessageRecord
+from slopradar.records import ConversationKind, ConversationRecord, MessageRecord
 from slopradar.schema import (
     BotEvent, Conversation, DerivationEdge, FactLoss, Message, MessageScore, Nudge, Person,
 )
@@ -100,12 +102,10 @@ class NudgeBot:
         if cid not in self._convs:
             try:
                 c = self.client.conversations_info(channel=cid, include_num_members=True)["channel"]
-                kind = ("dm" if c.get("is_im") else "mpim" if c.get("is_mpim") else
-                        "private" if c.get("is_private") else "channel")
-                self._convs[cid] = (ConversationRecord(self.norm.namespace, cid, kind, c.get("name") or cid),
+                self._convs[cid] = (ConversationRecord(self.norm.namespace, cid, slack_kind(c), c.get("name") or cid),
                                     int(c.get("num_members") or 0))
             except SlackApiError:
-                self._convs[cid] = (ConversationRecord(self.norm.namespace, cid, "channel", cid), 0)
+                self._convs[cid] = (ConversationRecord(self.norm.namespace, cid, ConversationKind.CHANNEL, cid), 0)
         return self._convs[cid]
 
     def person_id(self, uid: str) -> str:

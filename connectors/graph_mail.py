@@ -22,8 +22,6 @@ injectable, which keeps the connector testable against a local server.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email.message
 import email.parser
 import email.policy
@@ -34,15 +32,17 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import requests
 
 from slopradar.ingest import Unit
 from slopradar.pseudonym import Pseudonymizer
-from slopradar.records import ConversationRecord, MessageRecord, PersonRef
+from slopradar.records import ConversationKind, ConversationRecord, MessageRecord, PersonRef
 
+from .base import Checkpoints, ConnectorError
+from .graph_headers import header_text, internet_headers, reply_depth
 from .json_stream import digest
 from .mail_body import split_body
 from .mail_identities import IdentityScrubber
@@ -56,13 +56,12 @@ PREFER = 'outlook.body-content-type="text", IdType="ImmutableId", odata.maxpages
 RESYNC_CODES = {"SyncStateNotFound", "syncStateNotFound", "resyncRequired", "SyncStateInvalid"}
 # Retried with Retry-After, else exponential backoff: throttling (429) and every transient server or gateway error
 RETRY_STATUS = {429, 500, 502, 503, 504}
-CONVERSATION_INDEX_HEADER = 22  # bytes; each reply level adds a 5-byte block (MS-OXOMSG 2.2.1.3)
 MAX_HEAD_BYTES = 256 * 1024  # the header block of a MIME message we read at most; the body is never downloaded
 BUDGET_SPENT = "header fetch budget spent: continues next run"
 UPGRADE_ROUND = "folder read once in full (state from an earlier version)"
 
 
-class GraphError(Exception):
+class GraphError(ConnectorError):
     """The sync cannot go on (refused token, missing permission, retries spent). Never contains a secret."""
 
 
@@ -86,6 +85,20 @@ class GraphMailPull:
     header_fetches: int = 2000  # MIME header reads per run (one request each), for replies in Sent Items
     # (thread key, parent, references) of a message the store already holds, by internetMessageId
     stored_thread: Callable[[str], tuple[str, str | None, list[str]] | None] = lambda mid: None
+    # what pull() syncs: every folder of every mailbox; source_name tells this sync from others
+    mailboxes: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+    source_name: str = "graph"
+
+    source_kind: ClassVar[str] = "outlook"
+
+    def pull(self, checkpoints: Checkpoints) -> Iterator[Unit]:
+        """The Connector contract (connectors/base.py): each folder of each mailbox, from its saved state."""
+        for box in self.mailboxes:
+            for folder in self.folders:
+                yield from self.folder_units(box, folder, checkpoints.state(f"folder:{box}/{folder}"),
+                                             checkpoints.known)
+
     def __post_init__(self) -> None:
         self.scrubber = IdentityScrubber(self.pseudonymizer) if self.pseudonymizer is not None else None
         self._heads: OrderedDict[str, email.message.EmailMessage] = OrderedDict()  # this run's MIME heads, by id
@@ -192,10 +205,10 @@ class GraphMailPull:
             upgrade.state = {key: {"next": None, "delta": None, "round": rnd}}
             yield upgrade
         if self.scrubber is None:
-            conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", "mail_folder", folder)
+            conv = ConversationRecord(NAMESPACE, f"graph:{mailbox}:{folder}", ConversationKind.MAIL_FOLDER, folder)
         else:
             fid, fname = self.scrubber.folder(f"graph:{mailbox}", folder)
-            conv = ConversationRecord(NAMESPACE, fid, "mail_folder", fname)
+            conv = ConversationRecord(NAMESPACE, fid, ConversationKind.MAIL_FOLDER, fname)
         while True:
             try:
                 page = self.get(url, mailbox)
@@ -278,7 +291,7 @@ class GraphMailPull:
         needs them: it is a reply, and the store does not already know its thread. Raises _BudgetSpent."""
         if item.get("internetMessageHeaders"):
             return None
-        depth = _reply_depth(item.get("conversationIndex"))
+        depth = reply_depth(item.get("conversationIndex"))
         if depth == 0:
             return None  # it starts a conversation: no parent to find
         mids = _ids(str(item["internetMessageId"])) or [str(item["internetMessageId"]).strip("<>")]
@@ -288,9 +301,9 @@ class GraphMailPull:
 
     def record(self, item: dict[str, Any], conv: ConversationRecord,
                mime: email.message.EmailMessage | None = None) -> MessageRecord | str:
-        headers = _headers(item, mime)
+        headers = internet_headers(item, mime)
         try:  # for the auto-reply rules only: a subject the email package refuses is still a subject
-            headers["Subject"] = _header_text(item.get("subject") or "")
+            headers["Subject"] = header_text(item.get("subject") or "")
         except (ValueError, TypeError):
             pass
         if self.skip_auto:
@@ -309,7 +322,7 @@ class GraphMailPull:
         if item.get("internetMessageHeaders") or mime is not None:
             thread_key, parent = thread_of(mids[0], refs, in_reply)
             thread_from = "headers"
-        elif _reply_depth(item.get("conversationIndex")) == 0:
+        elif reply_depth(item.get("conversationIndex")) == 0:
             thread_key, parent, thread_from = mids[0], None, "headers"  # starts a conversation: as a file importer
         elif (stored := self.stored_thread(mids[0])) is not None:
             thread_key, parent, refs = stored[0], stored[1], list(stored[2])
@@ -340,19 +353,6 @@ class GraphMailPull:
         return rec
 
 
-def _reply_depth(index: Any) -> int | None:
-    """Reply levels below the conversation's first message, from Graph's conversationIndex; None if unknown."""
-    if not isinstance(index, str) or not index:
-        return None
-    try:
-        raw = base64.b64decode(index, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if len(raw) < CONVERSATION_INDEX_HEADER:
-        return None
-    return (len(raw) - CONVERSATION_INDEX_HEADER) // 5
-
-
 def _raise_for(r: requests.Response, mailbox: str, code: str | None) -> None:
     """A clear GraphError for a refused request (never with a secret in it)."""
     if r.status_code == 401:
@@ -368,12 +368,6 @@ def _raise_for(r: requests.Response, mailbox: str, code: str | None) -> None:
         raise GraphError(f"Microsoft Graph error for {mailbox}: HTTP {r.status_code} {code or ''}".strip())
 
 
-def _header_text(value: Any) -> str:
-    """A value the email package accepts as a header: it cannot take lone surrogates (the stored text keeps
-    them for the writer, which replaces and counts them)."""
-    return re.sub("[\ud800-\udfff]", "\ufffd", str(value))
-
-
 def _addr(r: dict[str, Any]) -> PersonRef | None:
     e = (r or {}).get("emailAddress") or {}
     return _person(str(e.get("name") or ""), str(e.get("address") or "").lower())
@@ -385,24 +379,3 @@ def _error_code(r: requests.Response) -> str | None:
     except (ValueError, AttributeError):
         return None
     return (err.get("code") if isinstance(err, dict) else None) or None
-
-
-def _headers(item: dict[str, Any], mime: email.message.EmailMessage | None) -> email.message.EmailMessage:
-    """A Graph message's internet headers (a Sent Items copy: from its MIME content), those the email
-    package refuses left out."""
-    headers = email.message.EmailMessage()
-    for h in item.get("internetMessageHeaders") or []:
-        if isinstance(h, dict) and h.get("name"):
-            try:
-                headers[_header_text(h["name"])] = _header_text(h.get("value") or "")
-            except (ValueError, TypeError, AttributeError, LookupError):
-                continue
-    if mime is not None:  # a Sent Items copy: its headers from its MIME content
-        for name, value in mime.items():
-            if name.lower() in ("subject", "from", "to", "cc", "date"):
-                continue  # the properties say these
-            try:
-                headers[_header_text(name)] = _header_text(str(value))
-            except (ValueError, TypeError, AttributeError, LookupError):
-                continue
-    return headers

@@ -16,8 +16,10 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from .base import ConnectorError
 
-class MailboxError(Exception):
+
+class MailboxError(ConnectorError):
     """The path is not a readable mailbox."""
 
 

@@ -20,14 +20,15 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from dateutil import parser as dateutil_parser
 
 from slopradar.ingest import MESSAGE_ERRORS, Unit
 from slopradar.pseudonym import Pseudonymizer
-from slopradar.records import ConversationRecord, MessageRecord, PersonRef
+from slopradar.records import ConversationKind, ConversationRecord, MessageRecord, PersonRef
 
+from .base import Checkpoints
 from .mail_body import html_to_text, split_body
 from .mail_containers import MailboxError, RawMail, detect_format, iter_raw
 
@@ -192,6 +193,8 @@ class MailboxImport:
     """One mailbox path, read as units of up to BATCH messages. With a pseudonymizer, the names and
     addresses inside subjects, texts and quotes, and folder names, become pseudonyms (mail_identities)."""
 
+    source_kind: ClassVar[str] = "mailbox"
+
     def __init__(self, path: str | Path, max_bytes: int, skip_auto: bool = True,
                  pseudonymizer: Pseudonymizer | None = None, max_chars: int | None = None):
         self.path = Path(path)
@@ -202,6 +205,14 @@ class MailboxImport:
         self.scrubber = IdentityScrubber(pseudonymizer) if pseudonymizer is not None else None
         self._names: str | None = None  # digest of the names learnt from the headers, once learnt
         self.name = self.path.resolve().as_posix()
+
+    @property
+    def source_name(self) -> str:
+        return self.name
+
+    def pull(self, checkpoints: Checkpoints) -> Iterator[Unit]:
+        """The Connector contract (connectors/base.py): batches not yet written."""
+        return self.units(skip=checkpoints.is_done)
 
     def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
         """Units of up to BATCH messages; `skip(key, digest)` passes over committed ones without parsing."""
@@ -279,11 +290,11 @@ class MailboxImport:
                     recipients.append(p)
         folder = _header(msg, "X-Folder").replace("\\", "/").strip("/") or raw.folder
         if self.scrubber is None:
-            conv = ConversationRecord(NAMESPACE, f"{self.name}:{folder}", "mail_folder",
+            conv = ConversationRecord(NAMESPACE, f"{self.name}:{folder}", ConversationKind.MAIL_FOLDER,
                                       folder.rsplit("/", 1)[-1] or folder)
         else:
             fid, fname = self.scrubber.folder(self.name, folder)
-            conv = ConversationRecord(NAMESPACE, fid, "mail_folder", fname)
+            conv = ConversationRecord(NAMESPACE, fid, ConversationKind.MAIL_FOLDER, fname)
         body = _body(msg, notes)
         split = split_body(body)
         rec = MessageRecord(

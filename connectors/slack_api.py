@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,23 +32,24 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from slopradar.ingest import Unit
-from slopradar.records import ConversationRecord, PersonRef
+from slopradar.records import ConversationKind, ConversationRecord, PersonRef
 
+from .base import Checkpoints, ConnectorError
 from .json_stream import digest
-from .slack_export import SlackNormaliser, SlackUser, is_slack_id, parse_user, text_or_none
+from .slack_export import SlackNormaliser
+from .slack_users import SlackUser, is_slack_id, parse_user, text_or_none
 
 # Minimum seconds between calls of a method: Slack's tiers (Tier 2 20+/min, Tier 3 50+/min, Tier 4 100+/min),
 # from each method's reference page (docs.slack.dev/reference/methods/<method>); users.conversations is Tier 3.
 TIER_INTERVAL = {"users.list": 3.0, "users.conversations": 1.2, "conversations.members": 0.6,
                  "conversations.history": 1.2, "conversations.replies": 1.2, "auth.test": 0.0}
 CONVERSATION_TYPES = "public_channel,private_channel,mpim,im"
-_KIND = {"public_channel": "channel", "private_channel": "private", "mpim": "mpim", "im": "dm"}
 FATAL_AUTH = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
               "no_permission", "org_login_required", "ekm_access_denied"}
 LEFT_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived", "access_denied"}
 
 
-class SlackConnectorError(Exception):
+class SlackConnectorError(ConnectorError):
     """The sync cannot go on (bad token, missing scope, retry budget spent). Never contains a token."""
 
 
@@ -129,6 +130,26 @@ class SlackApiPull:
     clock: Callable[[], float] = time.time
     calls: Counter[str] = field(default_factory=Counter)
     _last: dict[str, float] = field(default_factory=dict)
+    # what connect() and conversations() found, for pull()
+    _norm: SlackNormaliser | None = None
+    _conversations: list[ConversationRecord] = field(default_factory=list)
+
+    source_kind: ClassVar[str] = "slack_api"
+
+    @property
+    def source_name(self) -> str:
+        if self._norm is None:
+            raise RuntimeError("connect() first")
+        return self._norm.team_id
+
+    def pull(self, checkpoints: Checkpoints) -> Iterator[Unit]:
+        """The Connector contract (connectors/base.py): each conversation found by conversations(), from
+        its saved state; connect() and conversations() first."""
+        if self._norm is None:
+            raise RuntimeError("connect() first")
+        for conv in self._conversations:
+            yield from self.channel_units(self._norm, conv, checkpoints.state(f"channel:{conv.native_id}"),
+                                          checkpoints.stored)
 
     # -- calls -----------------------------------------------------------------------------
     def call(self, method: str, **params: Any) -> dict[str, Any]:
@@ -183,6 +204,7 @@ class SlackApiPull:
         norm = SlackNormaliser(team_id=team_id, users=users)
         if mention_label is not None:
             norm.mention_label = mention_label
+        self._norm = norm
         return norm
 
     def conversations(self, norm: SlackNormaliser) -> list[ConversationRecord]:
@@ -192,11 +214,10 @@ class SlackApiPull:
             for c in page:
                 if not isinstance(c, dict) or not is_slack_id(c.get("id")):
                     continue
-                kind = ("dm" if c.get("is_im") else "mpim" if c.get("is_mpim") else
-                        "private" if c.get("is_private") else "channel")
+                kind = slack_kind(c)
                 name = text_or_none(c.get("name")) or (f"dm-{c.get('user')}" if c.get("is_im") else c["id"])
                 conv = ConversationRecord(norm.namespace, c["id"], kind, name)
-                if kind != "channel":
+                if kind != ConversationKind.CHANNEL:
                     try:
                         conv.members = [norm.person(u) for page2 in self._pages("conversations.members", "members",
                                                                                   channel=c["id"]) for u in page2
@@ -204,6 +225,7 @@ class SlackApiPull:
                     except (ChannelError, ValueError):
                         pass
                 out.append(conv)
+        self._conversations = out
         return out
 
     def _pages(self, method: str, key: str, **params: Any) -> Iterator[list[Any]]:
@@ -312,6 +334,12 @@ class SlackApiPull:
 
 
 _TS = re.compile(r"\d{1,12}(\.\d{1,9})?")
+
+
+def slack_kind(info: dict[str, Any]) -> ConversationKind:
+    """The kind of a conversation from its Slack conversation object (conversations.info, users.conversations)."""
+    return (ConversationKind.DM if info.get("is_im") else ConversationKind.MPIM if info.get("is_mpim") else
+            ConversationKind.PRIVATE if info.get("is_private") else ConversationKind.CHANNEL)
 
 
 def _valid_ts(ts: Any) -> TypeGuard[str]:

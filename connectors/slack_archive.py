@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from .base import ConnectorError
 from .json_stream import read_chunks
 
 _MAX_MEMBER_BYTES = 512 * 1024 * 1024
 
 
-class ExportError(Exception):
+class ExportError(ConnectorError):
     """The path is not a readable Slack export."""
 
 

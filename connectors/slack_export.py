@@ -16,16 +16,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, ClassVar
 
 from slopradar.ingest import Unit
-from slopradar.records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef
+from slopradar.records import DELETED_VERSION, ConversationKind, ConversationRecord, MessageRecord, PersonRef
 
+from .base import Checkpoints
 from .json_stream import JsonStreamError, iter_array
 from .slack_archive import ExportArchive, ExportError
 
 __all__ = ["PARSER_VERSION", "SUBTYPE_POLICY", "ExportArchive", "ExportError", "SlackExport", "SlackNormaliser",
            "SlackUser", "is_slack_id", "open_export", "parse_user", "text_or_none"]
+from .slack_users import SlackUser, is_slack_id, parse_user, text_or_none
 from .slack_text import DecodedText, decode_mrkdwn, decode_rich_text, strip_url_secrets
 
 PARSER_VERSION = "slack-export/1"
@@ -59,28 +61,6 @@ SUBTYPE_POLICY: dict[str | None, str] = {
     # handled specially below
     "message_changed": "edit", "message_deleted": "delete", "tombstone": "delete",
 }
-
-
-@dataclass
-class SlackUser:
-    id: str
-    team_id: str | None
-    name: str | None
-    real_name: str | None
-    email: str | None
-    is_bot: bool
-    deleted: bool
-
-    def ref(self, team: str) -> PersonRef:
-        ids: list[tuple[str, str]] = []
-        if self.email:
-            ids.append(("email", self.email))
-        ids.append(("slack", f"{team}:{self.id}"))
-        ids.append(("slack-uid", self.id))
-        if self.name:
-            ids.append(("slack-name", self.name))
-        return PersonRef(identities=ids, display_name=self.real_name or self.name, email=self.email,
-                         is_bot=self.is_bot or self.id == "USLACKBOT")
 
 
 @dataclass
@@ -242,6 +222,16 @@ class SlackExport(SlackNormaliser):
     warnings: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # metadata entries and files left out, by reason
 
+    source_kind: ClassVar[str] = "slack_export"
+
+    @property
+    def source_name(self) -> str:
+        return f"{self.team_id}:{self.archive.path.resolve().name}"
+
+    def pull(self, checkpoints: Checkpoints) -> Iterator[Unit]:
+        """The Connector contract (connectors/base.py): day files not yet written."""
+        return self.units(skip=checkpoints.is_done)
+
     def units(self, skip: Callable[[str, str], bool] = lambda k, d: False) -> Iterator[Unit]:
         """Units of day files, oldest first; `skip(key, digest)` lets the writer pass over committed ones cheaply.
 
@@ -313,7 +303,8 @@ class SlackExport(SlackNormaliser):
         conv = self.conversations.get(folder)
         if conv is None:  # a folder not listed in channels.json & co.: keep it, named by its folder
             # a DM or group DM missing from dms.json/mpims.json must not pass for a public channel
-            kind = "dm" if _DM_FOLDER.fullmatch(folder) else "mpim" if folder.startswith("mpdm-") else "channel"
+            kind = (ConversationKind.DM if _DM_FOLDER.fullmatch(folder) else ConversationKind.MPIM if folder.startswith("mpdm-")
+                    else ConversationKind.CHANNEL)
             conv = ConversationRecord(self.namespace, folder, kind, folder)
             self.conversations[folder] = conv
         return conv
@@ -353,31 +344,6 @@ def _iter_json(archive: ExportArchive, name: str, warnings: list[str], skipped: 
         warnings.append(f"{name}: unreadable ({exc}); continuing without it")
 
 
-def text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def is_slack_id(value: Any) -> TypeGuard[str]:
-    return isinstance(value, str) and 0 < len(value) <= 100
-
-
-def parse_user(u: Any) -> tuple[SlackUser | None, bool]:
-    """A users.json entry as a SlackUser (None if it has no usable id), and whether a field had to be dropped."""
-    if not isinstance(u, dict) or not is_slack_id(u.get("id")):
-        return None, False
-    prof = u.get("profile")
-    bad = not isinstance(prof, dict | None) or any(
-        not isinstance(u.get(k), str | None) for k in ("name", "real_name", "team_id"))
-    prof = prof if isinstance(prof, dict) else {}
-    bad = bad or any(not isinstance(prof.get(k), str | None) for k in ("real_name", "display_name", "email"))
-    return SlackUser(
-        id=u["id"], team_id=text_or_none(u.get("team_id")), name=text_or_none(u.get("name")),
-        real_name=text_or_none(u.get("real_name")) or text_or_none(prof.get("real_name")) or text_or_none(prof.get("display_name")),
-        email=text_or_none(prof.get("email")), is_bot=bool(u.get("is_bot") or u.get("is_app_user")),
-        deleted=bool(u.get("deleted")),
-    ), bad
-
-
 def open_export(path: str | Path) -> SlackExport:
     """Open and validate an export, reading its metadata files."""
     archive = ExportArchive(Path(path))
@@ -410,7 +376,7 @@ def open_export(path: str | Path) -> SlackExport:
                         "workspace will not be deduplicated against each other)")
     export = SlackExport(archive=archive, team_id=team_id, users=users, conversations={}, day_files=day_files,
                          warnings=warnings, skipped=skipped)
-    kinds = {"channels.json": "channel", "groups.json": "private", "dms.json": "dm", "mpims.json": "mpim"}
+    kinds = {"channels.json": ConversationKind.CHANNEL, "groups.json": ConversationKind.PRIVATE, "dms.json": ConversationKind.DM, "mpims.json": ConversationKind.MPIM}
     for fname, kind in kinds.items():
         for c in _iter_json(archive, fname, warnings, skipped):
             if not isinstance(c, dict) or not is_slack_id(c.get("id")):
@@ -422,7 +388,7 @@ def open_export(path: str | Path) -> SlackExport:
                     not is_slack_id(u) for u in member_ids):
                 skipped[f"malformed field in {fname} (ignored)"] += 1
             name = text_or_none(c.get("name")) or c["id"]
-            folder = c["id"] if kind == "dm" else name
+            folder = c["id"] if kind == ConversationKind.DM else name
             members = [export.person(u) for u in member_ids if is_slack_id(u)]
             export.conversations[folder] = ConversationRecord(export.namespace, c["id"], kind, name, members)
     export.day_files = sorted(day_files, key=lambda n: (n.split("/", 1)[1], n))  # oldest day first

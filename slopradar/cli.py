@@ -90,18 +90,14 @@ def _engine(create: bool = False, key: bool = False) -> Any:
 def _run(fn: Any, *args: Any) -> Any:
     """Run a stage; known input errors become one clear line, never a traceback."""
     from analysis.audit import AuditError
-    from connectors.mailbox_files import MailboxError
-    from connectors.graph_mail import GraphError
-    from connectors.slack_api import SlackConnectorError
-    from connectors.slack_export import ExportError
+    from connectors.base import ConnectorError
 
     from .store import StoreError
     from .teams import MappingError
 
     try:
         return fn(*args)
-    except (ExportError, MailboxError, MappingError, StoreError, ConfigError, AuditError,
-            SlackConnectorError, GraphError) as exc:
+    except (ConnectorError, MappingError, StoreError, ConfigError, AuditError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; committed work is kept and a re-run resumes from the last checkpoint", 130)

@@ -21,6 +21,7 @@ from .pseudonym import Pseudonymizer, load_secret
 from .records import PersonRef
 from .schema import Conversation, Message, Person, Source, Team
 from .store import upsert
+from .sync import pull_into_store
 from .teams import assign_teams
 
 
@@ -53,11 +54,10 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
     export = open_export(path)
     try:
         export.mention_label = lambda ref: person_label(settings, pz, ref)
-        writer = IngestWriter(engine, settings, pz, "slack_export", f"{export.team_id}:{Path(path).resolve().name}")
+        writer = IngestWriter(engine, settings, pz, export.source_kind, export.source_name)
         writer.report.errors.extend(export.warnings)
         writer.report.skipped.update(export.skipped)
-        units = export.units(skip=writer.is_done)
-        report = writer.write_units(_progress(units, len(export.day_files), "Slack export", progress))
+        report = pull_into_store(engine, writer, export, "Slack export", progress, total=len(export.day_files))
         # people listed in users.json who never wrote are still members of channels (audience)
         _register_members(writer, export.conversations.values())
     finally:
@@ -84,8 +84,8 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     pz = pseudonymizer(settings)
     box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies,
                         pseudonymizer=None if settings.store_identities else pz, max_chars=settings.max_text_chars)
-    writer = IngestWriter(engine, settings, pz, "mailbox", box.name)
-    report = writer.write_units(_progress(box.units(skip=writer.is_done), None, f"Mailbox ({box.format})", progress))
+    writer = IngestWriter(engine, settings, pz, box.source_kind, box.source_name)
+    report = pull_into_store(engine, writer, box, f"Mailbox ({box.format})", progress)
     _drop_empty_mail_folders(engine, writer.source_id)
     _after_ingest(engine, settings, pz)
     return report
@@ -101,22 +101,6 @@ def _drop_empty_mail_folders(engine: Engine, source_id: int) -> None:
                                             ~sa.exists(used)))
 
 
-def _stored_ids(engine: Engine, namespace: str) -> Any:
-    """For API connectors: the native ids the store holds in a conversation (top-level messages, or one
-    thread's replies) sent at or after a time, not already deleted."""
-    def stored(conv_native_id: str, thread_key: str | None, since: float) -> set[str]:
-        with Session(engine) as s:
-            q = (select(Message.native_id).join(Conversation, Conversation.id == Message.conversation_id)
-                 .where(Message.namespace == namespace, Conversation.native_id == conv_native_id,
-                        Message.deleted == sa.false(), Message.sent_at >= datetime.fromtimestamp(since, UTC)))
-            if thread_key is None:
-                q = q.where(Message.parent_native_id.is_(None))  # type: ignore[union-attr]
-            else:
-                q = q.where(Message.thread_key == thread_key, Message.parent_native_id.is_not(None))  # type: ignore[union-attr]
-            return set(s.exec(q).all())
-    return stored
-
-
 def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, progress: bool = True,
                      pace: bool = True, page_size: int = 200) -> IngestReport:
     """Pull every conversation the Slack app was added to, incrementally (connectors/slack_api.py)."""
@@ -130,16 +114,9 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     pull = SlackApiPull(client, refresh_days=settings.slack_refresh_days, thread_days=settings.slack_thread_days,
                         pace=pace, page_size=page_size)
     norm = pull.connect(lambda ref: person_label(settings, pz, ref))
-    writer = IngestWriter(engine, settings, pz, "slack_api", norm.team_id)
+    writer = IngestWriter(engine, settings, pz, pull.source_kind, pull.source_name)
     convs = pull.conversations(norm)
-    state = writer.source_state()
-    stored = _stored_ids(engine, norm.namespace)
-
-    def units() -> Iterator[Any]:
-        for conv in convs:
-            yield from pull.channel_units(norm, conv, state.get(f"channel:{conv.native_id}", {}), stored)
-
-    report = writer.write_units(_progress(units(), None, "Slack API", progress))
+    report = pull_into_store(engine, writer, pull, "Slack API", progress, namespace=norm.namespace)
     _register_members(writer, convs)
     report.api_calls = dict(pull.calls)
     _after_ingest(engine, settings, pz)
@@ -154,7 +131,6 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
     from connectors.graph_mail import GRAPH, GraphMailPull
 
     from .config import ConfigError
-    from .schema import ExternalId
 
     boxes = mailboxes if mailboxes is not None else list(settings.graph_mailboxes)
     if device_code and not boxes:
@@ -182,21 +158,11 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
 
     pull = GraphMailPull(token, base_url=base_url or GRAPH, skip_auto=settings.skip_auto_replies, page_size=page_size,
                          pseudonymizer=None if settings.store_identities else pz,
-                         header_fetches=settings.graph_header_fetches, stored_thread=stored_thread, **kw)
-    name = f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}"
-    writer = IngestWriter(engine, settings, pz, "outlook", name)
-    state = writer.source_state()
-
-    def known(graph_id: str) -> bool:
-        with Session(engine) as s:
-            return s.get(ExternalId, (writer.source_id, graph_id)) is not None
-
-    def units() -> Iterator[Any]:
-        for box in boxes:
-            for folder in folders or settings.graph_folders:
-                yield from pull.folder_units(box, folder, state.get(f"folder:{box}/{folder}", {}), known)
-
-    report = writer.write_units(_progress(units(), None, "Outlook (Graph)", progress))
+                         header_fetches=settings.graph_header_fetches, stored_thread=stored_thread,
+                         mailboxes=boxes, folders=list(folders or settings.graph_folders),
+                         source_name=f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}", **kw)
+    writer = IngestWriter(engine, settings, pz, pull.source_kind, pull.source_name)
+    report = pull_into_store(engine, writer, pull, "Outlook (Graph)", progress)
     _drop_empty_mail_folders(engine, writer.source_id)
     report.api_calls = dict(pull.calls)
     _after_ingest(engine, settings, pz)

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 # A deletion always wins over any version of the message it deletes, whatever order they arrive in.
@@ -34,13 +35,27 @@ class PersonRef:
     is_bot: bool = False
 
 
+class ConversationKind(StrEnum):
+    """Where a message was posted. The values are what the store holds (Conversation.kind)."""
+
+    CHANNEL = "channel"  # a public Slack channel
+    PRIVATE = "private"  # a private Slack channel
+    DM = "dm"  # a Slack direct message between two people
+    MPIM = "mpim"  # a Slack group direct message
+    MAIL_FOLDER = "mail_folder"  # a mailbox folder (Inbox, Sent Items, ...)
+
+
 @dataclass
 class ConversationRecord:
     namespace: str
     native_id: str
-    kind: str
+    kind: str  # a ConversationKind value
     name: str
     members: list[PersonRef] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # a plain str: database drivers write an Enum member by its name (psycopg: "CHANNEL"), not its value
+        self.kind = str(ConversationKind(self.kind))
 
 
 @dataclass

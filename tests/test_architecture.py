@@ -16,14 +16,12 @@ MAX_FUNCTION_LINES = 80
 
 # path -> lines today; split by responsibility, then lower or remove the entry
 FILES_OVER: dict[str, int] = {
-    "slopradar/pipeline.py": 687,  # every stage's entry: split by stage (ingest, scoring, derivation, aggregation)
-    "slopradar/cli.py": 633,  # every command (621 committed + issue 20's analyze --engine in flight): split by group
+    "slopradar/pipeline.py": 653,  # every stage's entry: split by stage (ingest, scoring, derivation, aggregation)
+    "slopradar/cli.py": 629,  # every command (with issue 20's analyze --engine in flight): split by group
     "slopradar/ingest.py": 510,
     "slopradar/queries.py": 443,
-    "connectors/slack_export.py": 431,
     "slopradar/person.py": 418,
     "bot/service.py": 409,
-    "connectors/graph_mail.py": 408,
 }
 # "path:qualified name" -> lines today
 FUNCTIONS_OVER: dict[str, int] = {
@@ -77,7 +75,7 @@ def _check(found: dict[str, int], allowed: dict[str, int], limit: int, what: str
 
 def test_product_packages_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in product_files()}
-    assert {"slopradar/cli.py", "connectors/slack_export.py", "analysis/facts.py", "bot/service.py"} <= names
+    assert {"slopradar/cli.py", "connectors/base.py", "analysis/facts.py", "bot/service.py"} <= names
     assert any(n.startswith("dashboard/") for n in names)
 
 
