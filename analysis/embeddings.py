@@ -64,6 +64,10 @@ BF16_MIN_COSINE = 0.99
 # from fp32's (issue 20: scores within 0.01 of fp32)
 INT8_MAX_SCORE_CHANGE = 0.01
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# Padded tokens per batch: 32 messages of ~128 tokens, the best batch in research/models.md; short sentences go
+# many more to a batch (bigger matrix products), up to MAX_BATCH
+TOKEN_BUDGET = 4096
+MAX_BATCH = 256
 
 
 class SentenceTransformerEmbedder:
@@ -157,13 +161,28 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._int8 is not None:
             return self._int8.encode([t.strip() for t in texts], self.batch_size)  # type: ignore[attr-defined]
-        # sentence-transformers sorts the texts by length into batches and restores their order
-        vecs = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
-                                  normalize_embeddings=True, show_progress_bar=False)
-        vecs = np.asarray(vecs, dtype=np.float32)
+        vecs = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for rows in self._token_batches(texts):
+            vecs[rows] = self._model.encode([texts[i] for i in rows], batch_size=len(rows), convert_to_numpy=True,
+                                            normalize_embeddings=True, show_progress_bar=False)
         if self.precision == "bf16":  # normalised again in fp32: bf16 norms drift to 1.001
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         return vecs
+
+    def _token_batches(self, texts: list[str]) -> list[np.ndarray]:
+        """Row indices of batches of like token length, each within TOKEN_BUDGET padded tokens: sentences of 20
+        tokens go 100+ to a batch, e-mails of 250 go 16 (measured: 128 sentences a batch embed 1.6-1.9x faster
+        than 32)."""
+        ids = self._model.tokenizer(texts, truncation=True, max_length=self.max_tokens)["input_ids"]
+        lengths = np.array([len(x) for x in ids])
+        order = np.argsort(lengths, kind="stable")
+        batches, start = [], 0
+        for end in range(1, len(order) + 1):  # sorted ascending: the batch's width is its last row's length
+            if end == len(order) or (end + 1 - start) * lengths[order[end]] > TOKEN_BUDGET \
+                    or end - start >= MAX_BATCH:
+                batches.append(order[start:end])
+                start = end
+        return batches
 
     def token_count(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])

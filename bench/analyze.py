@@ -12,6 +12,7 @@ Messages are generated from the demo workspace's phrase banks (20-150 words, 80 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "samples"))
 import story  # noqa: E402
 
 from sentence_transformers import SentenceTransformer  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from analysis.embeddings import DEFAULT_MODEL, PRECISIONS, load_embedder, resolve_model_path  # noqa: E402
 from slopradar.config import Settings  # noqa: E402
@@ -53,6 +55,25 @@ def message(rng: random.Random) -> str:
     return " ".join(out)
 
 
+def load() -> str:
+    """This machine's load while measuring: figures from a shared machine are lower bounds."""
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
+def store_messages(settings: Settings, texts: list[str]) -> Engine:
+    """A store holding the texts as one channel's messages, a minute apart, by 40 people."""
+    engine = open_store(settings)
+    conv = ConversationRecord("slack:BENCH", "C1", "channel", "bench")
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    recs = [MessageRecord("slack:BENCH", f"C1:{i}", conv, start + timedelta(minutes=i), "authored",
+                          PersonRef([("email", f"p{i % 40}@bench.example")]), text=t)
+            for i, t in enumerate(texts)]
+    writer = IngestWriter(engine, settings, pseudonymizer(settings), "bench", "bench")
+    for i in range(0, len(recs), 500):
+        writer.write_unit(Unit(str(i), str(i), recs[i:i + 500]))
+    return engine
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
@@ -66,7 +87,7 @@ def main() -> None:
     t0 = time.perf_counter()
     stock.encode(texts, show_progress_bar=False)
     stock_s = time.perf_counter() - t0
-    print(f"stock fp32 sentence-transformers encode: {args.n / stock_s:.1f} messages/s ({stock_s:.1f} s)")
+    print(f"stock fp32 sentence-transformers encode: {args.n / stock_s:.1f} messages/s ({stock_s:.1f} s; {load()})")
     del stock
 
     embedder = load_embedder(DEFAULT_MODEL, args.precision)
@@ -79,15 +100,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(db=f"{tmp}/bench.db", data_dir=tmp)
-        engine = open_store(settings)
-        conv = ConversationRecord("slack:BENCH", "C1", "channel", "bench")
-        start = datetime(2026, 1, 5, tzinfo=UTC)
-        recs = [MessageRecord("slack:BENCH", f"C1:{i}", conv, start + timedelta(minutes=i), "authored",
-                              PersonRef([("email", f"p{i % 40}@bench.example")]), text=t)
-                for i, t in enumerate(texts)]
-        writer = IngestWriter(engine, settings, pseudonymizer(settings), "bench", "bench")
-        for i in range(0, len(recs), 500):
-            writer.write_unit(Unit(str(i), str(i), recs[i:i + 500]))
+        engine = store_messages(settings, texts)
         t0 = time.perf_counter()
         summary = analyze(engine, settings, progress=False, precision=args.precision)
         e2e = time.perf_counter() - t0
@@ -95,7 +108,7 @@ def main() -> None:
         again = analyze(engine, settings, progress=False)
         rerun = time.perf_counter() - t0
     e2e_rate = summary["scored"] / e2e
-    print(f"analyze end to end: {e2e_rate:.1f} messages/s ({summary['scored']} messages in {e2e:.1f} s)")
+    print(f"analyze end to end: {e2e_rate:.1f} messages/s ({summary['scored']} messages in {e2e:.1f} s; {load()})")
     print(f"ratio end-to-end / model alone: {e2e_rate / model_rate:.2f}")
     print(f"embedded {summary['embedded']} of {summary['scored']} messages (the rest: no stage reads their embedding)")
     print(f"speedup vs stock fp32 sentence-transformers: {stock_s / e2e:.2f}")

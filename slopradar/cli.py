@@ -235,16 +235,28 @@ def stats() -> None:
 def analyze(
     precision: Annotated[str, typer.Option(help="Embedding precision: auto (the fastest that agrees with fp32 on a "
                                                 "probe: bf16, int8 ONNX, else fp32), fp32, bf16 or int8.")] = "auto",
+    engine_name: Annotated[str, typer.Option("--engine", help="local, or ray: scoring in a Ray actor pool "
+                                                               "(extra slopradar[ray]; docs/scale.md).")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (e.g. auto, or ray://head:10001); "
+                                                     "none: a local Ray. A remote cluster needs PostgreSQL.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Ray actors, one CPU and one model each.")] = 2,
 ) -> None:
     """Score new or changed messages (language, embedding, bloat, AI-likeness); incremental."""
     from analysis.embeddings import PRECISIONS
 
+    from .distributed import analyze_ray
     from .pipeline import analyze as run
 
     if precision not in PRECISIONS:
         fail(f"--precision {precision}: choose one of {', '.join(PRECISIONS)}")
+    if engine_name not in ("local", "ray"):
+        fail(f"--engine {engine_name}: choose local or ray")
     engine = _engine()
-    summary = _run(lambda *a: run(*a, precision=precision), engine, state.settings, not state.quiet)
+    if engine_name == "ray":
+        summary = _run(lambda e, s, p: analyze_ray(e, s, address, workers, p, precision=precision),
+                       engine, state.settings, not state.quiet)
+    else:
+        summary = _run(lambda *a: run(*a, precision=precision), engine, state.settings, not state.quiet)
     if summary["precision"] and not state.quiet:
         err_console.print(f"embeddings: {plain(summary['precision_reason'])}", soft_wrap=True)
     emit_json(summary)
