@@ -93,9 +93,10 @@ def _could_see(child: Node, parent: Node) -> bool:
         parent.conversation == child.conversation
 
 
-def rule_edges(nodes: list[Node], edges: list[Edge]) -> list[Edge]:
+def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozenset()) -> list[Edge]:
     """Similarity edges by the hand rules (relay and value rules), given the metadata edges (shares, forwarded
-    blocks) analysis/chains.py found: their copies are linked already and carry their original."""
+    blocks) analysis/chains.py found: their copies are linked already and carry their original. Copies in `decided`
+    (the learned model's) are not looked at again."""
     from .chains import Edge, authored_text  # runtime import: chains imports this module
 
     nodes = sorted(nodes, key=lambda n: n.ts)
@@ -185,7 +186,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge]) -> list[Edge]:
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     for i, n in enumerate(eligible):
         # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
-        if n.id in linked or _asks(text_of[n.id]):
+        if n.id in linked or n.id in decided or _asks(text_of[n.id]):
             continue
         lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
         if hi <= lo:
