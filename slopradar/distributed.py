@@ -106,7 +106,7 @@ def analyze_ray(engine: Engine, settings: Settings, address: str | None = None, 
         ds = ray.data.from_items([{"ids": [m for m, _, _ in g], "cids": [c for _, c, _ in g],
                                    "hashes": [h for _, _, h in g]} for g in groups],
                                  override_num_blocks=len(groups))
-        scored = ds.map_batches(_Scorer, batch_size=1, num_cpus=1, concurrency=workers,
+        scored = ds.map_batches(_Scorer, batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=workers),
                                 fn_constructor_kwargs=dict(settings=_worker_settings(settings), version=version,
                                                            precision=precision, medians=medians))
         reasons: set[str] = set()
