@@ -94,9 +94,8 @@ def _could_see(child: Node, parent: Node) -> bool:
 
 
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozenset()) -> list[Edge]:
-    """Similarity edges by the hand rules (relay and value rules), given the metadata edges (shares, forwarded
-    blocks) analysis/chains.py found: their copies are linked already and carry their original. Copies in `decided`
-    (the learned model's) are not looked at again."""
+    """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
+    original); copies in `decided` (the learned model's) are not looked at again."""
     from .chains import Edge, authored_text  # runtime import: chains imports this module
 
     nodes = sorted(nodes, key=lambda n: n.ts)

@@ -1,0 +1,294 @@
+"""The derivation stage: chain-building nodes from the store, thread keys, and the incremental rebuild of
+derivation edges and fact-loss records by 30-day chunks (analysis/chains.py decides the edges; this module reads
+and writes the store)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from .config import Settings
+from .schema import Conversation, Message, Person
+from .store import upsert
+
+
+def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
+                until: datetime | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """Chain-building nodes for the authored messages sent in [since, until): text, time,
+    conversation, embedding, shares and forwarded blocks, and who could read each one."""
+    import numpy as np
+
+    from analysis.chains import Node
+    from analysis.embeddings import model_name
+
+    from .schema import Embedding
+
+    model = model_name(settings.embedding_model)
+    convs = {c.id: c for c in s.exec(select(Conversation))}
+    cond = _chain_messages()
+    if since is not None:
+        cond.append(Message.sent_at >= since)
+    if until is not None:
+        cond.append(Message.sent_at < until)
+    msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(*cond)).all()
+    ids = [m.id for m in msgs]
+    vecs: dict[int, Any] = {}
+    for i in range(0, len(ids), 900):
+        vecs.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
+            select(Embedding.message_id, Embedding.vector).where(
+                Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
+    key = {(m.namespace, m.native_id): m.id for m in msgs}
+    thread = _threads(msgs)
+    nodes, by_id = [], {}
+    for m in msgs:
+        conv = convs[m.conversation_id]
+        refs = (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])
+        shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
+                  if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
+        forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
+        # public channels are readable by the whole workspace; private ones, DMs and mail are not
+        readers = set(conv.members or [])
+        audience = readers if conv.kind in ("private", "dm", "mpim") else set()
+        if m.meta.get("recipients"):
+            audience = readers = set(m.meta["recipients"]) | {m.author_id}
+        node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+                    vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "", readers,
+                    thread.get(m.id))
+        nodes.append(node)
+        by_id[node.id] = (m, node)
+    return nodes, by_id
+
+
+# "Re:", "AW:", "SV:", "Réf :" and list tags ("[Numpy-discussion]") before a subject; a forward's "Fw:" stays
+_REPLY_PREFIX = re.compile(r"^\s*(?:\[[^\]]{1,60}\]\s*|(?:re|aw|sv|antw|r[ée]f)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)", re.I)
+
+
+def _subject_key(subject: str | None) -> tuple[str, bool]:
+    """The subject without reply prefixes and list tags (lower case), and whether it had a reply prefix."""
+    s, reply = subject or "", False
+    while True:
+        m = _REPLY_PREFIX.match(s)
+        if not m:
+            break
+        reply = reply or not m.group(0).lstrip().startswith("[")
+        s = s[m.end():]
+    # without spaces and cut at 40 characters: list archives refold long subjects ("doing the\n same", "thesame")
+    return "".join(s.lower().split())[:40], reply
+
+
+def _threads(msgs: list[Any]) -> dict[int, str]:
+    """Thread of each message: Slack thread_ts, mail References / In-Reply-To (joined transitively), and a
+    mail reply ("Re: subject") that names no parent joins the latest earlier message with that subject.
+    Messages of one mail folder or list with the same subject (reply prefixes and list tags aside) are one
+    thread: list archives often drop In-Reply-To. A reply in its parent's thread answers it; it is not a copy
+    (analysis/chains.py). A forward ("Fw: subject") starts a thread of its own."""
+    root: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(k: tuple[str, str]) -> tuple[str, str]:
+        path = []
+        while root.get(k, k) != k:
+            path.append(k)
+            k = root[k]
+        for q in path:
+            root[q] = k
+        return k
+
+    def union(a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            root[ra] = rb
+
+    last: dict[tuple[str, str], str] = {}
+    first: dict[tuple[str, int, str], str] = {}
+    for m in sorted(msgs, key=lambda m: m.sent_at):
+        me = (m.namespace, m.native_id)
+        for other in (m.thread_key, m.parent_native_id):
+            if other:
+                union(me, (m.namespace, other))
+        subject, reply = _subject_key(m.subject)
+        if subject and subject != "nosubject":
+            here = (m.namespace, m.conversation_id, subject)
+            if here in first:
+                union(me, (m.namespace, first[here]))
+            else:
+                first[here] = m.native_id
+            if reply and not m.parent_native_id and (m.namespace, subject) in last:
+                union(me, (m.namespace, last[(m.namespace, subject)]))
+            last[(m.namespace, subject)] = m.native_id
+    return {m.id: "\x1f".join(find((m.namespace, m.native_id))) for m in msgs}
+
+
+def _chain_messages() -> list[Any]:
+    """The messages chains are built from (a query joined with Person): authored, not deleted, with text,
+    by people who have not opted out."""
+    return [Message.kind == "authored", Message.deleted == sa.false(), Message.text.is_not(None),  # type: ignore[union-attr]
+            Person.opted_out == sa.false()]
+
+
+CHAIN_CHUNK = timedelta(days=30)
+CHAIN_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # chunks start at fixed times, so a chunk's inputs stay comparable
+
+
+def _utc(t: datetime) -> datetime:
+    return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _chunk_start(t: datetime) -> datetime:
+    return CHAIN_EPOCH + CHAIN_CHUNK * ((_utc(t) - CHAIN_EPOCH) // CHAIN_CHUNK)
+
+
+def _chunk_key(start: datetime) -> str:
+    return f"chains:{start.date().isoformat()}"
+
+
+def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: list[datetime]) -> dict[str, str]:
+    """What each chunk's edges depend on: the chain code, the embedding model, and the messages of its window
+    (ids, versions, embeddings present; deleted, emptied and opted-out messages drop out), plus member lists."""
+    from analysis.chains import WINDOW
+    from analysis.embeddings import model_name
+
+    from .schema import Embedding
+
+    model = model_name(settings.embedding_model)
+    convs = s.exec(select(sa.func.count(), sa.func.sum(Conversation.member_count))).one()
+    out = {}
+    for a in starts:
+        row = s.exec(
+            select(sa.func.count(), sa.func.sum(Message.id), sa.func.sum(Message.version_ts),
+                   sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id))
+            .join(Person, Person.id == Message.author_id)
+            .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
+            .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
+        ).one()
+        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs))
+    return out
+
+
+def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
+    """Derivation edges, chains and fact-loss records from the stored messages and embeddings (incremental).
+
+    Messages are read 30 days at a time with the 21 days before them (the longest gap between a copy
+    and its parent), so memory stays bounded however large the store. Each 30-day chunk's inputs are
+    fingerprinted; from the first chunk whose inputs changed (new, edited, deleted or opted-out messages,
+    new embeddings, other member lists, other chain code), edges are rebuilt and the fingerprints stored in
+    the same transaction; earlier edges are kept (a parent is never later than its copy, so a kept edge's
+    chain cannot change). A second run with nothing new does no work.
+    """
+    from analysis.chains import chains_version
+
+    from .schema import DerivationEdge, FactLoss, Meta
+
+    with Session(engine) as s:
+        first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at))
+                             .join(Person, Person.id == Message.author_id).where(*_chain_messages())).one()
+        starts = []
+        if first is not None:
+            a = _chunk_start(first)
+            while a <= _utc(last):
+                starts.append(a)
+                a += CHAIN_CHUNK
+        fps = _chain_fingerprints(s, settings, chains_version(), starts)
+        stored = {m.key: m.value for m in s.exec(select(Meta).where(Meta.key.like("chains:%")))}  # type: ignore[attr-defined]
+    changed = [a for a in starts if stored.get(_chunk_key(a)) != fps[_chunk_key(a)]]
+    stale = sorted(set(stored) - set(fps))  # chunks that no longer hold any message
+    changed += [datetime.fromisoformat(k.removeprefix("chains:")).replace(tzinfo=UTC) for k in stale]
+    summary: dict[str, Any] = {"chunks": len(starts), "chunks_rebuilt": 0}
+    if changed:
+        since = min(changed)
+        summary["chunks_rebuilt"] = sum(1 for a in starts if a >= since)
+        _rebuild_chains_since(engine, settings, since, [a for a in starts if a >= since], fps, stale)
+    with Session(engine) as s:
+        edges = s.exec(select(sa.func.count(), sa.func.count(sa.distinct(DerivationEdge.root_id)),
+                              sa.func.sum(sa.cast(DerivationEdge.summary_of_summary, sa.Integer)))).one()
+        losses = dict(s.exec(select(FactLoss.status, sa.func.count()).where(FactLoss.critical)
+                             .group_by(FactLoss.status)).all())
+    summary.update(edges=edges[0], chains=edges[1], summary_of_summary=int(edges[2] or 0),
+                   critical_facts_lost=losses.get("lost", 0), critical_facts_distorted=losses.get("distorted", 0))
+    return summary
+
+
+@functools.lru_cache(maxsize=1)
+def _fact_judge() -> Callable[[str, str], float] | None:
+    """The learned consistency check (analysis/consistency.py), loaded once: it reads the bundled MiniLM's token
+    vectors whatever embedding model the settings name, and is asked only about decisions the rules find lost."""
+    from analysis.consistency import Judge
+    from analysis.embeddings import load_embedder
+
+    try:
+        return Judge(load_embedder()).probability
+    except (OSError, ValueError) as exc:  # no artifact or an older one: the rules still decide, at confidence 0.8
+        warnings.warn(f"fact-loss judge unavailable ({exc}); run `slopradar train factloss`", stacklevel=1)
+        return None
+
+
+def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
+                          fps: dict[str, str], stale: list[str]) -> None:
+    """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
+    from analysis.chains import WINDOW, Edge, build_edges, chain_positions
+    from analysis.factloss import compare
+
+    from .schema import DerivationEdge, FactLoss, Meta
+
+    with Session(engine) as s:
+        kept = [Edge(str(c), str(p), rel, 0.0, 0.0, 0.0, "")
+                for c, p, rel in s.exec(select(DerivationEdge.child_id, DerivationEdge.parent_id, DerivationEdge.relation)
+                                        .join(Message, Message.id == DerivationEdge.child_id)
+                                        .where(Message.sent_at < since))]
+    edges: list[Any] = []
+    texts: dict[str, tuple[str, str, datetime]] = {}  # id -> (text, forwarded text, sent at), for messages in edges
+    for a in starts:
+        b = a + CHAIN_CHUNK
+        with Session(engine) as s:
+            nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
+        for e in build_edges(nodes):
+            child = by_id[e.child][1]
+            if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
+                edges.append(e)
+                for nid in (e.child, e.parent):
+                    n = by_id[nid][1]
+                    texts[nid] = (n.text, n.forwarded_text, n.ts)
+    positions = chain_positions(kept + edges)
+    missing = [int(positions[e.child].root) for e in edges if positions[e.child].root not in texts]
+    if missing:  # a root older than the chunk that holds its copies
+        with Session(engine) as s:
+            for m in s.exec(select(Message).where(Message.id.in_(sorted(set(missing))))):  # type: ignore[union-attr]
+                texts[str(m.id)] = (m.text or "", "", m.sent_at)
+    edge_rows, loss_rows = [], []
+    for e in edges:
+        pos = positions[e.child]
+        edge_rows.append(dict(child_id=int(e.child), parent_id=int(e.parent), relation=e.relation,
+                              confidence=e.confidence, similarity=e.similarity, compression=e.compression,
+                              method=e.method, root_id=int(pos.root), depth=pos.depth,
+                              summary_of_summary=pos.summary_of_summary))
+        root_text, _, root_at = texts[pos.root]
+        child_text, forwarded, child_at = texts[e.child]
+        copy_text = "\n".join(t for t in (child_text, forwarded) if t)
+        for fs in compare(root_text, copy_text, root_at, child_at, judge=_fact_judge()):
+            f = fs.fact
+            loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
+                                  root_id=int(pos.root), kind=f.kind, value=f.value,
+                                  text=(("not " if f.polarity == "-" else "") + f.text)[:200],
+                                  critical=f.critical, status=fs.status, evidence=fs.evidence[:300],
+                                  confidence=fs.confidence))
+    dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
+    with Session(engine) as s:
+        recent = select(Message.id).where(Message.sent_at >= since)
+        s.exec(sa.delete(FactLoss).where(FactLoss.copy_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
+        s.exec(sa.delete(DerivationEdge).where(DerivationEdge.child_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
+        # plain executemany inserts: the rows were just deleted (and multi-row upserts compile slowly)
+        if edge_rows:
+            s.connection().execute(DerivationEdge.__table__.insert(), edge_rows)
+        if dedup:
+            s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))
+        if stale:
+            s.exec(sa.delete(Meta).where(Meta.key.in_(stale)))  # type: ignore[call-overload,attr-defined]
+        upsert(s, Meta, [dict(key=_chunk_key(a), value=fps[_chunk_key(a)]) for a in starts], keys=["key"])
+        s.commit()
