@@ -74,13 +74,18 @@ def store_messages(settings: Settings, texts: list[str]) -> Engine:
     return engine
 
 
-def main() -> None:
+def options_and_texts() -> tuple[argparse.Namespace, list[str]]:
+    """--n messages (5,000) and --precision (auto), and the same seeded messages for every bench."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--precision", default="auto", choices=PRECISIONS)
     args = ap.parse_args()
     rng = random.Random(7)
-    texts = [message(rng) for _ in range(args.n)]
+    return args, [message(rng) for _ in range(args.n)]
+
+
+def main() -> None:
+    args, texts = options_and_texts()
 
     stock = SentenceTransformer(str(resolve_model_path(DEFAULT_MODEL)), device="cpu", local_files_only=True)
     stock.encode(texts[:64])  # warm-up

@@ -9,8 +9,6 @@ scoring, chains, cells). Prints messages/s for each, `speedup 2 workers vs 1: X`
 
 from __future__ import annotations
 
-import argparse
-import random
 import sys
 import tempfile
 import time
@@ -22,9 +20,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "samples"))
 
 import ray  # noqa: E402
-from analyze import message, store_messages  # noqa: E402
+from analyze import options_and_texts, store_messages  # noqa: E402
 
-from analysis.embeddings import PRECISIONS  # noqa: E402
 from slopradar.config import Settings  # noqa: E402
 from slopradar.distributed import analyze_ray  # noqa: E402
 
@@ -43,12 +40,7 @@ def run(texts: list[str], workers: int, precision: str) -> tuple[float, dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=5000)
-    ap.add_argument("--precision", default="auto", choices=PRECISIONS)
-    args = ap.parse_args()
-    rng = random.Random(7)
-    texts = [message(rng) for _ in range(args.n)]
+    args, texts = options_and_texts()
     rates = {}
     for workers in (1, 2):
         seconds, summary = run(texts, workers, args.precision)
