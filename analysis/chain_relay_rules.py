@@ -7,14 +7,12 @@ relays, AI expansions of a one-line decision).
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -25,7 +23,7 @@ from .features import list_words
 
 from .chain_rules import asks as _asks
 from .chain_rules import relays as _relays
-from .chains import _by_kind, _fact_keys, _memo, _mention_pattern, _relation_by_length, _style_words
+from .chains import _by_kind, _fact_keys, _memo, _mention_pattern, _relation_by_length, _style_words, window_hits
 
 if TYPE_CHECKING:
     from .chains import Edge, Node
@@ -39,7 +37,6 @@ MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (ho
 MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
-WINDOW = timedelta(days=21)
 CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
 CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
@@ -180,23 +177,10 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozens
     parents = [eligible[k] for k in parent_pos]
     pmat = (np.vstack([content_vec[p.id] for p in parents]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
-    pts = [p.ts for p in parents]
-    plang = np.array([p.lang or "" for p in parents], dtype=object)
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
-    for i, n in enumerate(eligible):
-        # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
-        if n.id in linked or n.id in decided or _asks(text_of[n.id]):
-            continue
-        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
-        if hi <= lo:
-            continue
-        sims = pmat[lo:hi] @ n.embedding
-        keep = sims >= MIN_COSINE
-        if n.lang:
-            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
-        hits = np.nonzero(keep)[0]
-        if len(hits) == 0:
-            continue
+    # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
+    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, MIN_COSINE,
+                                         lambda n: n.id in linked or n.id in decided or _asks(text_of[n.id])):
         window = [parents[lo + k] for k in hits]
         sims = sims[hits]
         best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0

@@ -278,6 +278,29 @@ def _forward_edges(pool: Pool, linked: set[str]) -> list[Edge]:
     return edges
 
 
+def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node], pmat: np.ndarray, floor: float,
+                skip: Callable[[Node], bool]) -> Iterator[tuple[Node, int, np.ndarray, np.ndarray]]:
+    """Each eligible message (unless skipped), the start of its 21-day window among the earlier parents, the
+    window's cosines (one matrix-vector product on a slice of the stacked parent vectors: n x window, never n^2),
+    and the positions at or above `floor` (in another language: CROSS_LANGUAGE_COSINE, the English-centred
+    embedding is weak across languages). Shared by the learned path and the hand rules."""
+    pts = [p.ts for p in parents]
+    plang = np.array([p.lang or "" for p in parents], dtype=object)
+    for i, n in enumerate(eligible):
+        if skip(n):
+            continue
+        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
+        if hi <= lo:
+            continue
+        sims = pmat[lo:hi] @ n.embedding
+        keep = sims >= floor
+        if n.lang:
+            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
+        hits = np.nonzero(keep)[0]
+        if len(hits):
+            yield n, lo, sims, hits
+
+
 def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str, str] | None = None,
                     ) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
     """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
@@ -292,19 +315,8 @@ def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str,
     if not parents:
         return
     pmat = np.vstack([pool.vector(p) for p in parents]).astype(np.float32)
-    pts = [p.ts for p in parents]
-    plang = np.array([p.lang or "" for p in parents], dtype=object)
-    for i, n in enumerate(eligible):
-        if n.id in skip or n.embedding is None:
-            continue
-        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
-        if hi <= lo:
-            continue
-        sims = pmat[lo:hi] @ n.embedding
-        keep = sims >= CANDIDATE_COSINE
-        if n.lang:  # the English-centred embedding is weak across languages: shared anchors stand in for it
-            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
-        hits = np.nonzero(keep)[0]
+    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, CANDIDATE_COSINE,
+                                         lambda n: n.id in skip or n.embedding is None):
         hits = hits[np.argsort(-sims[hits], kind="stable")][:MAX_CANDIDATES]
         kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
             sims[k] >= CANDIDATE_COSINE or
