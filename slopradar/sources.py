@@ -59,7 +59,8 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
         writer = IngestWriter(engine, settings, pz, export.source_kind, export.source_name)
         writer.report.errors.extend(export.warnings)
         writer.report.skipped.update(export.skipped)
-        report = pull_into_store(engine, writer, export, "Slack export", progress, total=len(export.day_files))
+        report = pull_into_store(engine, writer, export, "Slack export", progress,  # type: ignore[arg-type]
+                                 total=len(export.day_files))
         # people listed in users.json who never wrote are still members of channels (audience)
         _register_members(writer, export.conversations.values())
     finally:
@@ -87,7 +88,7 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
     box = MailboxImport(path, max_bytes=settings.max_mail_bytes, skip_auto=settings.skip_auto_replies,
                         pseudonymizer=None if settings.store_identities else pz, max_chars=settings.max_text_chars)
     writer = IngestWriter(engine, settings, pz, box.source_kind, box.source_name)
-    report = pull_into_store(engine, writer, box, f"Mailbox ({box.format})", progress)
+    report = pull_into_store(engine, writer, box, f"Mailbox ({box.format})", progress)  # type: ignore[arg-type]
     _drop_empty_mail_folders(engine, writer.source_id)
     _after_ingest(engine, settings, pz)
     return report
@@ -97,7 +98,7 @@ def _drop_empty_mail_folders(engine: Engine, source_id: int) -> None:
     """Mail folders of a source that no message is in any more (a re-ingest that pseudonymised folder
     names moved the messages to new folder rows): their names must not stay behind."""
     table = Conversation.__table__  # type: ignore[attr-defined]
-    used = sa.select(Message.conversation_id).where(Message.conversation_id == table.c.id)
+    used = sa.select(Message.conversation_id).where(Message.conversation_id == table.c.id)  # type: ignore[call-overload]
     with engine.begin() as conn:
         conn.execute(sa.delete(table).where(table.c.source_id == source_id, table.c.kind == "mail_folder",
                                             ~sa.exists(used)))
@@ -118,7 +119,8 @@ def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, pro
     norm = pull.connect(lambda ref: person_label(settings, pz, ref))
     writer = IngestWriter(engine, settings, pz, pull.source_kind, pull.source_name)
     convs = pull.conversations(norm)
-    report = pull_into_store(engine, writer, pull, "Slack API", progress, namespace=norm.namespace)
+    report = pull_into_store(engine, writer, pull, "Slack API", progress,  # type: ignore[arg-type]
+                             namespace=norm.namespace)
     _register_members(writer, convs)
     report.api_calls = dict(pull.calls)
     _after_ingest(engine, settings, pz)
@@ -164,7 +166,7 @@ def ingest_outlook(engine: Engine, settings: Settings, token: Any = None, base_u
                          mailboxes=boxes, folders=list(folders or settings.graph_folders),
                          source_name=f"{settings.graph_tenant_id or 'tenant'}:{','.join(sorted(boxes))}", **kw)
     writer = IngestWriter(engine, settings, pz, pull.source_kind, pull.source_name)
-    report = pull_into_store(engine, writer, pull, "Outlook (Graph)", progress)
+    report = pull_into_store(engine, writer, pull, "Outlook (Graph)", progress)  # type: ignore[arg-type]
     _drop_empty_mail_folders(engine, writer.source_id)
     report.api_calls = dict(pull.calls)
     _after_ingest(engine, settings, pz)
