@@ -1,27 +1,27 @@
-"""Pre/post AI-adoption audit: every team metric in two periods, with intervals, effect sizes and
-verdicts, the cost in hours, the footprint and the worst fact-loss chains. Reads only the query
-layer, so the privacy threshold holds here as on the dashboard. docs/audit.md is the methods text.
+"""Pre/post AI-adoption audit: every team metric of the registry (slopradar/metrics.py) in two periods, with
+intervals, effect sizes and verdicts, the cost in hours, the footprint and the worst fact-loss chains.
+
+Pure: `compute` takes what slopradar/audit_data.py read through the query layer (so the privacy threshold holds
+here as on the dashboard) and returns the audit. docs/audit.md is the methods text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy.engine import Engine
 
-from slopradar import __version__, queries
+from slopradar import __version__, metrics
 from slopradar.aggregates import week_start
 from slopradar.config import Settings
+from slopradar.metrics import Metric
 
 from . import footprint, stats
 from .estimate import PUBLIC_LLM_DATE
-
 
 class AuditError(Exception):
     """The requested audit cannot be computed (periods outside the data, unknown team...)."""
@@ -37,83 +37,38 @@ class Period:
     def weeks(self) -> int:
         return (self.end - self.start).days // 7
 
-    def filters(self, team_id: str | None = None) -> queries.Filters:
-        return queries.Filters(start=self.start, end=self.end, team_id=team_id)
-
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "start": self.start.isoformat(),
                 "end_inclusive": (self.end - timedelta(days=1)).isoformat(), "weeks": self.weeks}
 
 
-P = dict[str, Any]  # one period's per-person arrays, from queries.person_sums
+METRICS = metrics.METRICS  # the registry's list (a compatible name: the audit compares metrics.audited())
 
 
 @dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str
-    unit: str  # "share" | "score" | "hours" | "count" | "messages"
-    num: Callable[[P, Period], Any]
-    den: Callable[[P, Period], Any]
-    proportion: bool
-    higher_is: str  # worse | better | neutral
-    margin: float  # smallest change that matters
-    relative_margin: bool
-    min_den: float  # below this (summed over people) the period has too little data
-    meaning: str
+class AuditData:
+    """What the audit reads from the store, gathered by slopradar/audit_data.py through the query layer."""
+
+    before: Period
+    after: Period
+    sums: dict[str, dict[str, Any]]  # queries' person_sums for both periods: team -> per-person arrays
+    tokens: dict[str, dict[str, tuple[float, float]]]  # period label -> team -> AI tokens (out, in)
+    weekly: list[dict[str, Any]]  # queries.team_weekly over both periods
+    chains: list[dict[str, Any]]  # queries.chains_overview(with_facts=True) over both periods
+    team_names: list[str] = field(default_factory=list)  # every team shown anywhere (colours)
+    store_signature: str = ""
+    adoption: date | None = None
+    transition: bool = False
+    team: str | None = None  # the scope asked for (None: the organisation)
 
 
-def _per_week(p: P, period: Period) -> Any:
-    n = len(p["messages"])
-    return np.full(n, period.weeks / n) if n else np.zeros(0)
-
-
-def _crit(p: P, _: Period) -> Any:
-    return p["crit_kept"] + p["crit_lost"] + p["crit_distorted"]
-
-
-METRICS: list[Metric] = [
-    Metric("ai_share", "Estimated AI-written share", "share", lambda p, _: p["prob_sum"], lambda p, _: p["scored"],
-           True, "neutral", 0.02, False, 30,
-           "Estimated share of messages (12+ words, English or French) written or heavily rewritten by an AI "
-           "model: the mean detector score corrected for the detector's error levels measured on text it never "
-           "saw and by the team's own human baseline (the 'before' period), with an interval that resamples "
-           "people and the detector's error levels (docs/detection.md). 0 with 'no AI use detected' while the "
-           "data cannot tell AI use from the baseline; a period before 30 Nov 2022 is human by construction."),
-    Metric("bloat", "Bloat (0–1)", "score", lambda p, _: p["bloat_sum"], lambda p, _: p["bloat_n"], False,
-           "worse", 0.02, False, 30,
-           "Mean bloat score: padding outside the core sentences, filler phrases, formatting rare in chat and "
-           "length against the conversation's norm (docs/detection.md)."),
-    Metric("padding_share", "Share of words that are padding", "share", lambda p, _: p["padding_words"],
-           lambda p, _: p["words"], True, "worse", 0.02, False, 300,
-           "Words outside each message's core sentences (the fewest sentences that say what the message says), "
-           "as a share of all words written."),
-    Metric("reading_hours_per_week", "Reading time per week (h, one reader)", "hours",
-           lambda p, _: p["reading_seconds"] / 3600, _per_week, False, "worse", 0.10, True, 2,
-           "Hours one reader needs each week to read what the group wrote (238 words per minute, Brysbaert 2019)."),
-    Metric("sos_per_week", "Summaries of summaries per week", "count", lambda p, _: p["sos_copies"], _per_week,
-           False, "worse", 0.10, True, 2,
-           "Copies at two or more hops from an announcement with at least one summary hop, per week."),
-    Metric("fact_survival", "Critical-fact survival", "share", lambda p, _: p["crit_kept"], _crit, True, "better",
-           0.05, False, 10,
-           "Share of the critical facts of announcements (negations, deadlines, owners, money...) that the "
-           "group's copies kept intact; lost and distorted facts count against it."),
-    Metric("messages_per_person_week", "Messages per person per week", "messages", lambda p, _: p["messages"],
-           lambda p, period: p["active"] * period.weeks, False, "neutral", 0.10, True, 2,
-           "Authored messages per active person per week."),
-    Metric("thread_length", "Messages per thread", "messages", lambda p, _: p["thread_messages"],
-           lambda p, _: p["threads"], False, "neutral", 0.10, True, 20,
-           "Response structure: messages in each thread (a top-level message and its replies)."),
-]
-
-
-def periods_from_adoption(engine: Engine, adoption: date, min_group_size: int) -> tuple[Period, Period, bool]:
+def periods_around(weeks: list[str], adoption: date) -> tuple[Period, Period, bool]:
     """Before = whole weeks before the adoption date's week, after = from it (or from the next
-    week when the date is not a Monday: that transition week is left out). Returns the flag."""
-    span = queries.options(engine, min_group_size).get("weeks") or []
-    if not span:
+    week when the date is not a Monday: that transition week is left out). `weeks`: the first and last
+    week with released data (queries.options(...)["weeks"]). Returns the flag."""
+    if not weeks:
         raise AuditError("the store has no analysed team data yet: run `slopradar ingest ...` and `slopradar analyze`")
-    first, last = date.fromisoformat(span[0]), date.fromisoformat(span[1]) + timedelta(days=7)
+    first, last = date.fromisoformat(weeks[0]), date.fromisoformat(weeks[1]) + timedelta(days=7)
     cut = week_start(adoption)
     transition = cut != adoption
     after_start = cut + timedelta(days=7) if transition else cut
@@ -126,14 +81,14 @@ def periods_from_adoption(engine: Engine, adoption: date, min_group_size: int) -
     return Period("before", first, cut), Period("after", after_start, last), transition
 
 
-def default_adoption_date(engine: Engine, min_group_size: int) -> date | None:
+def median_week(weeks: list[str]) -> date | None:
     """A date to offer when none is configured: the Monday of the median week that has released data, so that
     both sides have data even when the store spans a long gap (a 2001 archive and a 2016 export: the middle
     of the span fell in 2009, with no data on either side for years). None without data or with one week."""
-    weeks = sorted({r["week"] for r in queries.team_weekly(engine, min_group_size)})
-    if len(weeks) < 2:
+    ordered = sorted(set(weeks))
+    if len(ordered) < 2:
         return None
-    return date.fromisoformat(weeks[len(weeks) // 2])
+    return date.fromisoformat(ordered[len(ordered) // 2])
 
 
 def explicit_period(label: str, start: date, end_inclusive: date) -> Period:
@@ -200,12 +155,13 @@ def _compare_group(arrays: dict[str, Any], before: Period, after: Period, seed: 
     pb, pa = arrays["periods"]
     ok_b, ok_a = arrays["enough_authors"]
     out = []
-    for m in METRICS:
-        if m.key == "ai_share":
+    for m in metrics.audited():
+        if m.estimator == "ai_share":
             out.append(_ai_share_row(m, arrays, before, after, baseline_is_before, seed))
             continue
         row: dict[str, Any] = {"key": m.key, "label": m.label, "unit": m.unit, "higher_is": m.higher_is}
-        bn, bd, an, ad = m.num(pb, before), m.den(pb, before), m.num(pa, after), m.den(pa, after)
+        bn, bd = m.num_of(pb), m.den_of(pb, before.weeks)
+        an, ad = m.num_of(pa), m.den_of(pa, after.weeks)
         enough = ok_b and ok_a and bd.sum() >= m.min_den and ad.sum() >= m.min_den
         if not enough:
             row["verdict"] = "not enough data"
@@ -235,7 +191,7 @@ def _cost(arrays: dict[str, Any], periods: tuple[Period, Period], settings: Sett
     for p, per, ok in zip(arrays["periods"], periods, arrays["enough_authors"], strict=True):
         if not ok:
             continue
-        padding_h = float(p["padding_words"].sum()) / queries.READING_WPM / 60
+        padding_h = float(metrics.get("padding_hours_per_week").num_of(p).sum())
         incidents = float(p["loss_copies"].sum())
         out[per.label] = {
             "padding_reading_hours_per_week": padding_h / per.weeks,
@@ -290,79 +246,56 @@ def _group_footprint(name: str, arrays: dict[str, Any], share: dict[str, Any], p
     return fp
 
 
-def run(engine: Engine, settings: Settings, adoption: date | None = None,
-        before: tuple[date, date] | None = None, after: tuple[date, date] | None = None,
-        team: str | None = None, seed: int = 0) -> dict[str, Any]:
-    """Compute the audit. Either `adoption` or both explicit periods (inclusive dates)."""
+def compute(data: AuditData, settings: Settings, seed: int = 0) -> dict[str, Any]:
+    """The audit of what slopradar/audit_data.py gathered (slopradar.audit_data.run reads and calls this)."""
     min_n = settings.min_group_size
-    transition = False
-    if adoption is not None:
-        pb, pa, transition = periods_from_adoption(engine, adoption, min_n)
-    elif before and after:
-        pb, pa = explicit_period("before", *before), explicit_period("after", *after)
-        if pa.start < pb.end:
-            raise AuditError("the 'after' period must start after the 'before' period ends")
-    else:
-        raise AuditError("give --adoption-date, or both --before START END and --after START END")
-    team_id = None
-    if team is not None:
-        known = queries.teams(engine)
-        team_id = next((t["id"] for t in known if team in (t["name"], t["id"])), None)
-        # one message whether the team is unknown or below the threshold: absence leaks nothing
-        if team_id is None or not any(r["team_id"] == team_id for r in queries.team_summary(
-                engine, min_n, queries.Filters(start=pb.start, end=pa.end))):
-            raise AuditError(f"no team {team!r} with at least {min_n} authors in these periods")
-    sums = queries.person_sums(engine, min_n, [pb.filters(team_id), pa.filters(team_id)])
+    pb, pa = data.before, data.after
+    sums = dict(data.sums)
     if not any(k for k in sums):
         raise AuditError(f"no team reaches {min_n} authors in these periods: nothing can be shown")
-    tokens = {p.label: queries.ai_tokens(engine, min_n, p.filters(team_id), settings.tokens_per_word_en,
-                                         settings.tokens_per_word_other) for p in (pb, pa)}
     teams_shown = {k: v for k, v in sums.items() if k}
-    if team_id is None:
+    if data.team is None:
         sums[""] = _organisation(teams_shown, min_n)
     groups = []
-    names = [""] + sorted(teams_shown) if team_id is None else sorted(teams_shown)
+    names = [""] + sorted(teams_shown) if data.team is None else sorted(teams_shown)
     for name in names:
         arrays = sums[name]
-        metrics = _compare_group(arrays, pb, pa, seed, baseline_is_before=adoption is not None)
-        share = next(m for m in metrics if m["key"] == "ai_share")
-        fp = _group_footprint(name, arrays, share, (pb, pa), tokens, teams_shown, settings)
+        rows = _compare_group(arrays, pb, pa, seed, baseline_is_before=data.adoption is not None)
+        share = next(m for m in rows if m["key"] == "ai_share")
+        fp = _group_footprint(name, arrays, share, (pb, pa), data.tokens, teams_shown, settings)
         groups.append({
             "name": name or "Organisation (teams shown below)",
             "enough_authors": {"before": arrays["enough_authors"][0], "after": arrays["enough_authors"][1]},
-            "metrics": metrics,
+            "metrics": rows,
             "cost": _cost(arrays, (pb, pa), settings),
             "footprint": fp,
         })
-    span = queries.Filters(start=pb.start, end=pa.end, team_id=team_id)
-    weekly = queries.team_weekly(engine, min_n, span)
-    chains = sorted(queries.chains_overview(engine, min_n, span, with_facts=True),
-                    key=lambda c: (-(c["critical_lost"] + c["critical_distorted"]), c["sent_at"]))
+    chains = sorted(data.chains, key=lambda c: (-(c["critical_lost"] + c["critical_distorted"]), c["sent_at"]))
     worst = [c for c in chains if c["critical_lost"] + c["critical_distorted"] > 0][:5]
     return {
         "slopradar_version": __version__, "config_hash": config_hash(settings),
-        "store_signature": _store_signature(engine),
-        "scope": team or "organisation", "min_group_size": min_n,
-        "adoption_date": adoption.isoformat() if adoption else None, "transition_week_left_out": transition,
+        "store_signature": data.store_signature,
+        "scope": data.team or "organisation", "min_group_size": min_n,
+        "adoption_date": data.adoption.isoformat() if data.adoption else None,
+        "transition_week_left_out": data.transition,
         "periods": {"before": pb.as_dict(), "after": pa.as_dict()},
         "groups": groups,
-        "weekly": [{k: r[k] for k in ("week", "team", "messages", "reading_hours", "mean_bloat", "ai_mean",
-                                      "sos_copies", "survival")}
-                   | {"padding_share": r["padding_words"] / r["words"] if r["words"] else None} for r in weekly],
-        "team_colours": report_colours(queries.options(engine, min_n).get("team", [])),
+        "weekly": [{k: r[k] for k in ("week", "team", "messages", "reading_hours", "sos_copies")}
+                   | {m.view: r[m.view] for m in metrics.METRICS if m.view} for r in data.weekly],
+        "team_colours": report_colours(data.team_names),
         "worst_chains": [{k: c[k] for k in ("sent_at", "conversation", "root_team", "excerpt", "copies", "max_depth",
                                             "summary_of_summary", "critical_lost", "critical_distorted",
                                             "teams_reached")}
                          | {"facts_lost": [{"kind": k, "fact": t, "status": s} for k, t, s in c["facts_lost"]]}
                          for c in worst],
-        "assumptions": {"incident_hours": settings.incident_hours, "reading_wpm": queries.READING_WPM,
+        "assumptions": {"incident_hours": settings.incident_hours, "reading_wpm": metrics.READING_WPM,
                         "tokens_per_word_en": settings.tokens_per_word_en,
                         "tokens_per_word_other": settings.tokens_per_word_other, "bootstrap_replicates": stats.N_BOOT,
                         "seed": seed},
         "metric_definitions": [{"key": m.key, "label": m.label, "meaning": m.meaning, "higher_is": m.higher_is,
                                 "smallest_change_that_matters": (f"{m.margin:.0%} relative" if m.relative_margin
                                                                  else f"{m.margin:g} absolute"),
-                                "minimum_data": m.min_den} for m in METRICS],
+                                "minimum_data": m.min_den, "reads_as": m.reads} for m in metrics.audited()],
     }
 
 
@@ -372,7 +305,13 @@ def report_colours(teams: list[str]) -> dict[str, str]:
     return team_colours(teams)
 
 
-def _store_signature(engine: Engine) -> str:
-    from slopradar.aggregates import signature
+# Compatible names: the store reads moved to slopradar/audit_data.py (slopradar/cli.py calls `audit.run`).
+_MOVED = ("run", "default_adoption_date", "periods_from_adoption")
 
-    return signature(engine)[:12]
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from slopradar import audit_data
+
+        return getattr(audit_data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

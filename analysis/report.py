@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from slopradar import metrics
 from slopradar.console import SafeDictWriter, write_private
 
 from .audit import COST_KEYS
@@ -94,18 +95,14 @@ def _colour(r: dict[str, Any], name: str) -> str:
     return colours.get(name, ORGANISATION_COLOUR)
 
 
-_FORMAT = {"share": lambda v: f"{v:.1%}", "score": lambda v: f"{v:.3f}", "hours": lambda v: f"{v:.2f} h",
-           "minutes": lambda v: f"{v * 60:.1f} min", "count": lambda v: f"{v:.2f}", "messages": lambda v: f"{v:.2f}"}
-
-
-# Labels as a manager reads them: a duration's unit is written with each value (minutes under an hour), so the
-# label names none; bloat says what its scale is.
-_LABELS = {"reading_hours_per_week": "Reading time per week (one reader)",
-           "bloat": "Bloat score (0–1: padding, filler, formatting, length)"}
+_FORMAT = metrics.FORMATS
 
 
 def metric_label(m: dict[str, Any]) -> str:
-    return _LABELS.get(m.get("key", ""), m["label"])
+    """A metric row's label as a manager reads it (the registry's display_label): a duration's unit is written
+    with each value (minutes under an hour), so the label names none; bloat says what its scale is."""
+    known = {r.key: r for r in metrics.METRICS}.get(m.get("key", ""))
+    return known.report_label if known else m["label"]
 
 
 def _unit(unit: str, *values: float) -> str:
@@ -187,7 +184,8 @@ def _draw(r: dict[str, Any], plt: Any, pd: Any) -> dict[str, str]:
         weekly["padding_pct"] = weekly["padding_share"] * 100
         panels = [("messages", "Messages per week", None), ("reading", f"Reading time per week ({unit}, one reader)",
                                                              None),
-                  ("padding_pct", "Words that are padding (%)", 100), ("survival_pct", "Critical facts kept (%)", 100)]
+                  ("padding_pct", f"{metrics.get('padding_share').name} (%)", 100),
+                  ("survival_pct", f"{metrics.get('fact_survival').name} (%)", 100)]
         weekly["survival_pct"] = weekly["survival"] * 100
         fig, axes = plt.subplots(2, 2, figsize=(11, 6), sharex=True)
         for ax, (col, title, top) in zip(axes.flat, panels, strict=True):

@@ -1,14 +1,12 @@
-"""Team-level figures computed from the query layer (which enforces the minimum group size)."""
+"""Team-level AI share and footprint tokens, from what the query layer released (which enforces the minimum
+group size). Pure: slopradar/audit_data.py reads the store (`ai_share_by_team`, `ai_tokens_by_team`) and passes
+the per-person sums and token totals in."""
 
 from __future__ import annotations
 
 import functools
 from datetime import date, datetime
 from typing import Any
-
-from sqlalchemy.engine import Engine
-
-from slopradar import queries
 
 from .detector import AILikenessDetector
 from .estimate import PUBLIC_LLM_DATE, DetectorRates, ai_share_from_sums, human_by_construction
@@ -27,22 +25,27 @@ def baseline_end(adoption_date: str | date | None) -> date:
     return max(adopted, PUBLIC_LLM_DATE) if adopted else PUBLIC_LLM_DATE
 
 
-def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = queries.Filters(),
-                     adoption_date: str | None = None) -> list[dict[str, Any]]:
+def share_periods(start: date | datetime | None, end: date | datetime | None,
+                  adoption_date: str | date | None) -> tuple[date | datetime, date]:
+    """The current period's start (never before the human baseline's end) and the baseline's end."""
+    base_end = baseline_end(adoption_date)
+    if start is None or _day(start) < base_end:
+        start = base_end
+    return start, base_end
+
+
+def shares_from_sums(sums: dict[str, dict[str, Any]], end: date | datetime | None,
+                     base_end: date) -> list[dict[str, Any]]:
     """Estimated share of AI-written messages per team, with a 95 % interval, corrected for the detector's
     held-out error levels and by each team's human baseline (its messages before the adoption date and
     before 30 Nov 2022, when enough of its people wrote then). A period that ends before public chat LLMs
-    is human by construction: share 0, no interval."""
+    is human by construction: share 0, no interval.
+
+    `sums`: per-person sums of prob_sum and scored (queries' person_sums) for three periods: the selected one,
+    its part after the baseline (`share_periods`), and the baseline; `end`: the selected period's end."""
     rates = shipped_rates()
-    base_end = baseline_end(adoption_date)
-    start = f.start
-    if start is None or _day(start) < base_end:
-        start = base_end
-    current = queries.Filters(start, f.end, f.team_id, f.channel, f.language)
-    baseline = queries.Filters(None, base_end, f.team_id, f.channel, f.language)
-    ended_before = f.end is not None and human_by_construction(_day(f.end))
+    ended_before = end is not None and human_by_construction(_day(end))
     out = []
-    sums = queries.person_sums(engine, min_group_size, [f, current, baseline], ("prob_sum", "scored"))
     for team, g in sorted(sums.items()):
         if not team or not g["enough_authors"][0]:
             continue
@@ -68,18 +71,13 @@ def ai_share_by_team(engine: Engine, min_group_size: int, f: queries.Filters = q
     return out
 
 
-def ai_tokens_by_team(engine: Engine, min_group_size: int, f: queries.Filters, adoption_date: str | None,
-                      per_word_en: float, per_word_other: float,
-                      shares: list[dict[str, Any]] | None = None) -> dict[str, tuple[float, float]]:
-    """Per team: tokens generated and read by AI for the footprint, scaled from probability-weighted words to
-    the corrected AI share (a floor of false alarms on human text costs no energy; a human-by-construction
-    period none at all). Teams without a share estimate are absent. `shares`: ai_share_by_team's rows for the
-    same filters, when the caller has them already (the estimate is a bootstrap: not worth running twice)."""
-    if shares is None:
-        shares = ai_share_by_team(engine, min_group_size, f, adoption_date)
+def scale_tokens(tokens: dict[str, tuple[float, float]], shares: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Per team: tokens generated and read by AI for the footprint (`tokens`: queries' ai_tokens), scaled from
+    probability-weighted words to the corrected AI share (a floor of false alarms on human text costs no energy;
+    a human-by-construction period none at all). Teams without a share estimate (`shares`) are absent."""
     by_team = {r["team"]: r for r in shares}
     out = {}
-    for team, (o, i) in queries.ai_tokens(engine, min_group_size, f, per_word_en, per_word_other).items():
+    for team, (o, i) in tokens.items():
         r = by_team.get(team)
         if r is None:
             continue
@@ -103,3 +101,12 @@ def share_words(r: dict[str, Any] | None) -> str:
 
 def _day(d: date | datetime) -> date:
     return d.date() if isinstance(d, datetime) else d
+
+
+def __getattr__(name: str) -> Any:
+    """Compatible names: the store reads moved to slopradar/audit_data.py."""
+    if name in ("ai_share_by_team", "ai_tokens_by_team"):
+        from slopradar import audit_data
+
+        return getattr(audit_data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -66,7 +66,7 @@ def channels(version: str, f: queries.Filters) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False)
 def ai_share(version: str, f: queries.Filters) -> list[dict[str, Any]]:
-    from analysis.team_metrics import ai_share_by_team
+    from slopradar.audit_data import ai_share_by_team
 
     return ai_share_by_team(engine(), settings().min_group_size, f, settings().adoption_date)
 
@@ -78,7 +78,7 @@ def chains(version: str, f: queries.Filters, with_facts: bool = False) -> list[d
 
 @st.cache_data(show_spinner=False)
 def default_adoption(version: str) -> date | None:
-    from analysis.audit import default_adoption_date
+    from slopradar.audit_data import default_adoption_date
 
     return default_adoption_date(engine(), settings().min_group_size)
 
@@ -91,9 +91,9 @@ def nudges(version: str, f: queries.Filters) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False)
 def footprint(version: str, f: queries.Filters) -> dict[str, Any] | None:
     from analysis.audit import footprint_of
+    from slopradar.audit_data import ai_tokens_by_team
 
     cfg = settings()
-    from analysis.team_metrics import ai_tokens_by_team
 
     tokens = ai_tokens_by_team(engine(), cfg.min_group_size, f, cfg.adoption_date, cfg.tokens_per_word_en,
                                cfg.tokens_per_word_other, shares=ai_share(version, f))

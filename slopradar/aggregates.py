@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from .records import READING_WPM
+from .metrics import READING_WPM
 from .schema import (
     AggCell, AggTeamWeek, Conversation, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person,
 )
@@ -223,7 +223,7 @@ _KEYS = ("team_id", "week", "conversation_id", "language", "author_id")
 
 
 def _compute(engine: Engine) -> dict[tuple[str, str, int, str, str], dict[str, Any]]:
-    wpm = READING_WPM["en"]
+    wpm = READING_WPM  # the registry's reading speed (metrics.py): reading time and padding hours agree
     with Session(engine) as s:
         version = latest_analyzer_version(s)
         authored = (Message.kind == "authored", Message.deleted == sa.false(), Person.opted_out == sa.false(),

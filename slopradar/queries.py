@@ -8,14 +8,15 @@
 - message text reaches a manager only where at least `min_group_size` people could read it and
   its author's team has that many authors (`_TextRule`); other chains are counts only;
 - no function returns a person id, a per-person figure or a message of an opted-out person;
-  `person_sums` hands interval estimators unnamed per-person sums in a shuffled order, and
-  nothing that reaches a page or a report is per person;
-- pages read precomputed cells (slopradar/aggregates.py), never scan messages.
+  `person_sums` (slopradar/audit_data.py, on this module's released cells and threshold) hands
+  interval estimators unnamed per-person sums in a shuffled order, and nothing that reaches a page
+  or a report is per person;
+- pages read precomputed cells (slopradar/aggregates.py), never scan messages; every metric a group
+  carries is computed from its sums by the registry (slopradar/metrics.py: `figures`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,13 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from . import aggregates
+from . import aggregates, metrics
 from .aggregates import ANY_LANGUAGE, week_start
-from .records import READING_WPM as _WPM
+from .metrics import READING_WPM as READING_WPM  # re-exported: figures read it here
 from .schema import AggCell, AggTeamWeek, Conversation, Message, Person, Team
-
-# Team figures use English reading speed (records.READING_WPM has its source).
-READING_WPM = _WPM["en"]
 
 
 @dataclass(frozen=True)
@@ -99,24 +97,7 @@ def _grouped(engine: Engine, min_group_size: int, f: Filters, *group: str) -> li
         q = q.where(AggCell.language != ANY_LANGUAGE)
     q = q.group_by(*keys).having(authors >= k).order_by(*keys)
     with Session(engine) as s:
-        return [_metrics(dict(zip([*group, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
-
-
-def _metrics(r: dict[str, Any]) -> dict[str, Any]:
-    """Derived figures from summed cells (ratios are None when their denominator is empty)."""
-    def ratio(a: str, b: str) -> float | None:
-        return float(r[a]) / r[b] if r[b] else None
-
-    crit = r["crit_kept"] + r["crit_lost"] + r["crit_distorted"]
-    return r | {
-        "reading_hours": r["reading_seconds"] / 3600,
-        "padding_hours": r["padding_words"] / READING_WPM / 60,
-        "mean_bloat": ratio("bloat_sum", "bloat_n"),
-        "ai_mean": ratio("prob_sum", "scored"),
-        "survival": r["crit_kept"] / crit if crit else None,
-        "critical_facts": crit,
-        "thread_length": ratio("thread_messages", "threads"),
-    }
+        return [metrics.figures(dict(zip([*group, "authors", *_SUM_COLUMNS], row, strict=True))) for row in s.exec(q)]
 
 
 def team_summary(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
@@ -156,70 +137,6 @@ def store_version(engine: Engine) -> str:
     with Session(engine) as s:
         row = s.get(Meta, SIGNATURE_KEY)
         return row.value if row else ""
-
-
-def person_sums(engine: Engine, min_group_size: int, periods: list[Filters],
-                columns: tuple[str, ...] = _SUM_COLUMNS) -> dict[str, dict[str, Any]]:
-    """For interval estimators only: per team, the sums of each person in each period, as arrays whose
-    rows are the same (unnamed) people across periods, in an arbitrary order. No id leaves this function.
-
-    A team is returned when it reaches the threshold in at least one period; `authors[i]` says whether
-    period i has enough authors on its own (the caller must then show no figure, and no count).
-    The "" key holds the organisation: every returned team together (never people of smaller teams,
-    so a total minus the teams shown recovers nothing).
-    """
-    import numpy as np
-
-    k = _released(engine, min_group_size)
-    by_team: dict[str, dict[str, list[dict[str, float]]]] = {}
-    with Session(engine) as s:
-        for i, f in enumerate(periods):
-            m = _model(f)
-            q = (_select(m, k, f, Team.name, m.author_id, *[sa.func.sum(getattr(m, c)) for c in columns])
-                 .group_by(Team.name, m.author_id))
-            for team, author, *sums in s.exec(q):
-                row = by_team.setdefault(team, {}).setdefault(author, [{} for _ in periods])
-                row[i] = dict(zip(columns, sums, strict=True))
-    out: dict[str, dict[str, Any]] = {}
-    org: dict[str, list[dict[str, float]]] = {}
-    for team in sorted(by_team):
-        people = by_team[team]
-        counts = [sum(1 for p in people.values() if p[i]) for i in range(len(periods))]
-        ok = [n >= k for n in counts]
-        if not any(ok):
-            continue
-        org.update({f"{team}/{a}": v for a, v in people.items()})
-        out[team] = _arrays(people, columns, len(periods), ok, np)
-    if org:
-        counts = [sum(1 for p in org.values() if p[i]) for i in range(len(periods))]
-        out[""] = _arrays(org, columns, len(periods), [n >= k for n in counts], np)
-    return out
-
-
-def _arrays(people: dict[str, list[dict[str, float]]], columns: tuple[str, ...], n: int, ok: list[bool],
-            np: Any) -> dict[str, Any]:
-    rows = [people[k] for k in sorted(people, key=lambda k: hashlib.sha256(k.encode()).hexdigest())]
-    return {"enough_authors": ok,
-            "periods": [{c: np.array([float(r[i].get(c) or 0.0) for r in rows]) for c in columns}
-                        | {"active": np.array([1.0 if r[i] else 0.0 for r in rows])} for i in range(n)]}
-
-
-def ai_tokens(engine: Engine, min_group_size: int, f: Filters, per_word_en: float,
-              per_word_other: float) -> dict[str, tuple[float, float]]:
-    """Per team at or above the threshold: expected tokens generated by AI (probability-weighted words of
-    its messages) and expected input tokens of its AI summaries (their parents' words), for the footprint."""
-    k = _released(engine, min_group_size)
-    m = _model(f)
-    authors = sa.func.count(sa.distinct(m.author_id))
-
-    def tokens(total: Any, en: Any) -> Any:
-        return sa.func.sum(en * per_word_en + (total - en) * per_word_other)
-
-    q = (_select(m, k, f, Team.name, tokens(m.ai_words, m.ai_words_en),
-                 tokens(m.summary_in_words, m.summary_in_words_en))
-         .group_by(Team.name).having(authors >= k))
-    with Session(engine) as s:
-        return {t: (float(o or 0), float(i or 0)) for t, o, i in s.exec(q)}
 
 
 def team_nudges(engine: Engine, min_group_size: int, f: Filters = Filters()) -> list[dict[str, Any]]:
@@ -441,3 +358,12 @@ def _node(m: Message, rule: _TextRule) -> dict[str, Any]:
     shown = rule.shows(m)
     return {"id": m.id, "team": rule.team(m), "conversation": rule.place(m), "sent_at": rule.when(m, shown),
             "text_shown": shown, "text": (m.text or "") if shown else None, "children": []}
+
+
+def __getattr__(name: str) -> Any:
+    """The estimators' reads (`person_sums`, `ai_tokens`) live in slopradar/audit_data.py; kept here by name."""
+    if name in ("person_sums", "ai_tokens"):
+        from . import audit_data
+
+        return getattr(audit_data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

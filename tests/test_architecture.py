@@ -19,7 +19,6 @@ FILES_OVER: dict[str, int] = {
     "slopradar/pipeline.py": 406,  # ingest, scoring and aggregation entries (derivation moved to derivation.py): split further
     "slopradar/cli.py": 629,  # every command (with issue 20's analyze --engine in flight): split by group
     "slopradar/ingest.py": 510,
-    "slopradar/queries.py": 443,
     "slopradar/person.py": 418,
     "bot/service.py": 409,
 }

@@ -12,6 +12,10 @@ from dashboard import data
 from dashboard import format as fmt
 from dashboard.charts import colour_scale, weekly_chart
 from dashboard.escape import md
+from slopradar import metrics
+
+PADDING, READING, SOS, SURVIVAL = (metrics.get(k) for k in ("padding_share", "reading_hours_per_week", "sos_per_week",
+                                                             "fact_survival"))
 
 cfg = data.settings()
 st.title("Communication health")
@@ -38,8 +42,9 @@ def total(df: pd.DataFrame, col: str) -> float:
     return float(df[col].sum()) if not df.empty and col in df else 0.0
 
 
-def pct(num: float, den: float) -> float | None:
-    return num / den if den else None
+def totals(df: pd.DataFrame, m: metrics.Metric) -> float | None:
+    """A metric over the teams shown: its sums added up, then combined as the registry says."""
+    return m.value({c: total(df, c) for c in m.columns()})
 
 
 wk = pd.DataFrame(data.weekly(v, f))
@@ -47,45 +52,41 @@ wk = pd.DataFrame(data.weekly(v, f))
 # would otherwise read as seconds a week
 weeks = max(1, wk["week"].nunique()) if not wk.empty else 1
 team_weeks = wk.groupby("team")["week"].nunique().to_dict() if not wk.empty else {}
-crit_now = total(cur, "critical_facts")
-crit_before = total(before, "critical_facts")
-surv_now = pct(total(cur, "crit_kept"), crit_now)
-surv_before = pct(total(before, "crit_kept"), crit_before)
+surv_now = totals(cur, SURVIVAL)
+surv_before = totals(before, SURVIVAL)
 read_now = total(cur, "reading_hours") / weeks
 # the previous period always has both ends (data.sidebar_filters)
 prev_days = (prev.end - prev.start).days if prev else 0  # type: ignore[operator]
 read_before = total(before, "reading_hours") / max(1, prev_days // 7) if prev else 0.0
-pad_now = pct(total(cur, "padding_words"), total(cur, "words"))
-pad_before = pct(total(before, "padding_words"), total(before, "words"))
+pad_now = totals(cur, PADDING)
+pad_before = totals(before, PADDING)
 cols = st.columns(5)
 cols[0].metric("Teams shown", len(cur))
 cols[1].metric("Messages", f"{int(total(cur, 'messages')):,}",
                delta=f"{int(total(cur, 'messages') - total(before, 'messages')):+,}" if prev else None,
                delta_color="off")
-cols[2].metric("Reading time per week", fmt.duration(read_now),
+cols[2].metric(READING.name, fmt.duration(read_now),
                delta=fmt.duration_delta(read_now - read_before) if prev else None, delta_color="inverse",
                help="What one reader needs each week to read everything the teams shown wrote (238 words a minute).")
-cols[3].metric("Words that are padding", fmt.share(pad_now),
+cols[3].metric(PADDING.name, fmt.share(pad_now),
                delta=f"{(pad_now - pad_before) * 100:+.1f} pt" if prev and pad_now is not None and pad_before is not None
                else None, delta_color="inverse",
-               help="Share of the words written that lie outside each message's core sentences.")
-cols[4].metric("Critical facts kept", fmt.share(surv_now),
+               help=PADDING.meaning)
+cols[4].metric(SURVIVAL.name, fmt.share(surv_now),
                delta=f"{(surv_now - surv_before) * 100:+.0f} pt" if surv_now is not None and surv_before is not None
-               else None, help="Of the critical facts of announcements (dates, numbers, owners, cancellations), the "
-                               "share the teams' copies kept.")
+               else None, help=SURVIVAL.meaning)
 
 prev_read = dict(zip(before["team"], before["reading_hours"], strict=True)) if not before.empty else {}
 table = pd.DataFrame({
     "Team": cur["team"],
     "AI-written share (95 % interval)": [share_words(share.get(t)) if t in share else "—" for t in cur["team"]],
-    "Words that are padding": [fmt.share(p / w if w else None) for p, w in zip(cur["padding_words"], cur["words"],
-                                                                                 strict=True)],
+    PADDING.name: [fmt.share(x) if pd.notna(x) else "—" for x in cur[PADDING.view_col]],
     "Reading per week": [fmt.duration(h / team_weeks.get(t, weeks)) for t, h in zip(cur["team"], cur["reading_hours"],
                                                                                    strict=True)],
     "of which padding": [fmt.duration(h / team_weeks.get(t, weeks)) for t, h in zip(cur["team"], cur["padding_hours"],
                                                                                    strict=True)],
-    "Summaries of summaries": cur["sos_copies"],
-    "Critical facts kept": [fmt.share(s) if pd.notna(s) else "—" for s in cur["survival"]],
+    SOS.name: cur[SOS.total_col],
+    SURVIVAL.name: [fmt.share(s) if pd.notna(s) else "—" for s in cur[SURVIVAL.view_col]],
     "Authors": cur["authors"],
     "Messages": cur["messages"],
 })
@@ -95,12 +96,12 @@ if prev:
                                                           else "—" for t in cur["team"]])
 download = pd.DataFrame({  # numbers, with their unit in the header, for a spreadsheet
     "team": cur["team"], "ai_written_share": [share[t]["ai_share"] if t in share else None for t in cur["team"]],
-    "padding_share_of_words": [p / w if w else None for p, w in zip(cur["padding_words"], cur["words"], strict=True)],
+    "padding_share_of_words": cur[PADDING.view_col],
     "reading_hours_per_week": [h / team_weeks.get(t, weeks) for t, h in zip(cur["team"], cur["reading_hours"],
                                                                            strict=True)],
     "padding_hours_per_week": [h / team_weeks.get(t, weeks) for t, h in zip(cur["team"], cur["padding_hours"],
                                                                            strict=True)],
-    "summaries_of_summaries": cur["sos_copies"], "critical_facts_kept_share": cur["survival"],
+    "summaries_of_summaries": cur[SOS.total_col], "critical_facts_kept_share": cur[SURVIVAL.view_col],
     "authors": cur["authors"], "messages": cur["messages"]})
 st.subheader("Teams, this period" + (" against the previous one" if prev else ""))
 st.table(table, hide_index=True)  # a static table wraps its cells: it always fits the page
@@ -113,14 +114,12 @@ with st.expander("About these numbers"):
         "model, corrected for the detector's error levels, with a 95 % interval from resampling people. "
         + ("Each team's messages before the adoption date are its human baseline. " if cfg.adoption_date else "")
         + "Messages before 30 November 2022 are human by construction. Detector error rates: docs/detection.md.\n"
-        "- **Words that are padding**: words outside each message's core sentences (the fewest sentences that say "
-        "what the message says), as a share of all words written.\n"
+        f"- **{PADDING.name}**: {PADDING.meaning}\n"
         "- **Reading per week** is what one reader needs each week to read everything the team wrote, at 238 words "
         "per minute, averaged over the weeks with figures shown; *of which padding* is the part spent reading those "
         "padding words. Minutes below an hour, hours above.\n"
-        "- **Summaries of summaries**: copies two or more hops from an announcement with a summary hop.\n"
-        "- **Critical facts kept**: the share of the critical facts of announcements (negations, deadlines, "
-        "owners, money…) that the team's copies kept; lost and distorted facts count against it.\n"
+        f"- **{SOS.name}**: {SOS.meaning}\n"
+        f"- **{SURVIVAL.name}**: {SURVIVAL.meaning}\n"
         "- **Previous period**: the same number of weeks just before the selected period.")
 
 st.subheader("Nudges")
@@ -140,14 +139,13 @@ if not wk.empty:
     teams = data.options(v).get("team", [])
     unit, factor = fmt.time_unit(list(wk["reading_hours"]))
     wk["reading"] = wk["reading_hours"] * factor
-    wk["padding_share"] = [p / w if w else None for p, w in zip(wk["padding_words"], wk["words"], strict=True)]
     left, right = st.columns(2)
     left.altair_chart(weekly_chart(wk, "messages", "Messages per week", teams, cfg.adoption_date), width="stretch")
     right.altair_chart(weekly_chart(wk, "reading", f"Reading time per week ({unit}, one reader)", teams,
                                     cfg.adoption_date), width="stretch")
-    left.altair_chart(weekly_chart(wk, "padding_share", "Words that are padding", teams, cfg.adoption_date,
+    left.altair_chart(weekly_chart(wk, PADDING.view_col, PADDING.name, teams, cfg.adoption_date,
                                    share=True), width="stretch")
-    right.altair_chart(weekly_chart(wk, "sos_copies", "Summaries of summaries per week", teams, cfg.adoption_date),
+    right.altair_chart(weekly_chart(wk, SOS.total_col, SOS.label, teams, cfg.adoption_date),
                        width="stretch")
     st.caption("A team-week with fewer authors than the threshold is left out of the plots; within a week, only groups "
                "of at least that many authors count (docs/privacy.md). A line breaks where a team has no week shown. "

@@ -13,7 +13,10 @@ from dashboard import format as fmt
 from dashboard.charts import share_format, weekly_chart
 from dashboard.escape import md
 from dashboard.format import where
-from slopradar import queries
+from slopradar import metrics, queries
+
+PADDING, READING, SOS, SURVIVAL = (metrics.get(k) for k in ("padding_share", "reading_hours_per_week", "sos_per_week",
+                                                             "fact_survival"))
 
 cfg = data.settings()
 st.title("Team")
@@ -49,25 +52,24 @@ c[0].metric("Messages", f"{row['messages']:,}", help=f"{fmt.plural(row['authors'
 c[1].metric("AI-written share", ai_value, delta=ai_note, delta_color="off", delta_arrow="off",
             help="Estimated for the team, with its 95 % interval; corrected for the detector's error levels and the "
                  "team's human baseline (docs/detection.md)." if share else "Not enough scored messages.")
-c[2].metric("Padding words", fmt.share(row["padding_words"] / row["words"] if row["words"] else None),
+c[2].metric("Padding words", fmt.share(row[PADDING.view_col]),
             help="Share of the team's words outside each message's core sentences.")
-c[3].metric("Reading time per week", fmt.duration(row["reading_hours"] / weeks),
+c[3].metric(READING.name, fmt.duration(row[READING.total_col] / weeks),
             help=f"For one reader, of which {fmt.duration(row['padding_hours'] / weeks)} reading padding.")
-c[4].metric("Critical facts kept", fmt.share(row["survival"]),
+c[4].metric(SURVIVAL.name, fmt.share(row[SURVIVAL.view_col]),
             help="Of the critical facts of announcements that reached this team, the share its copies kept.")
 
 if not wk.empty:
     st.subheader("Over time")
     unit, factor = fmt.time_unit(list(wk["padding_hours"]))
     wk["padding"] = wk["padding_hours"] * factor
-    wk["padding_share"] = [p / w if w else None for p, w in zip(wk["padding_words"], wk["words"], strict=True)]
     left, right = st.columns(2)
     left.altair_chart(weekly_chart(wk, "messages", "Messages per week", teams, cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "padding_share", "Words that are padding", teams, cfg.adoption_date,
+    right.altair_chart(weekly_chart(wk, PADDING.view_col, PADDING.name, teams, cfg.adoption_date,
                                     share=True), width="stretch")
     left.altair_chart(weekly_chart(wk, "padding", f"Reading padding per week ({unit}, one reader)", teams,
                                    cfg.adoption_date), width="stretch")
-    right.altair_chart(weekly_chart(wk, "sos_copies", "Summaries of summaries per week", teams, cfg.adoption_date),
+    right.altair_chart(weekly_chart(wk, SOS.total_col, SOS.label, teams, cfg.adoption_date),
                        width="stretch")
     st.caption(f"A week counts only the messages of groups of {cfg.min_group_size} or more of this team's authors (a "
                "public channel, or its other channels pooled); the rest of the week is left out, and the line breaks "
@@ -81,17 +83,17 @@ if ch.empty:
             "messages in smaller channels, private conversations and e-mail count in the team's figures above as "
             "\"other channels\".")
 else:
-    ch["padding_share"] = [p / w if w else 0.0 for p, w in zip(ch["padding_words"], ch["words"], strict=True)]
+    ch["padding_share"] = ch[PADDING.view_col].fillna(0.0)
     ch["place"] = [where(c) for c in ch["channel"]]
     ch = ch.sort_values("padding_share", ascending=False)
     st.altair_chart(alt.Chart(ch).mark_bar().encode(
-        x=alt.X("padding_share:Q", title="Words that are padding",
+        x=alt.X("padding_share:Q", title=PADDING.name,
                 axis=alt.Axis(format=share_format(ch["padding_share"].max()), tickCount=5),
                 scale=alt.Scale(domainMin=0)),
         y=alt.Y("place:N", title=None, sort="-x"), color=alt.value(team_colours(teams).get(team, "#1f77b4")),
         tooltip=[alt.Tooltip("place:N", title="channel"), alt.Tooltip("padding_share:Q", format=".1%",
                                                                       title="padding")]), width="stretch")
-    st.table(pd.DataFrame({"Channel": ch["place"], "Words that are padding": [fmt.share(x) for x in ch["padding_share"]],
+    st.table(pd.DataFrame({"Channel": ch["place"], PADDING.name: [fmt.share(x) for x in ch["padding_share"]],
                            "Reading padding per week": [fmt.duration(h / weeks) for h in ch["padding_hours"]],
                            "Reading per week": [fmt.duration(h / weeks) for h in ch["reading_hours"]],
                            "Messages": ch["messages"]}), hide_index=True)
