@@ -12,7 +12,7 @@ weeks). Everything that shows a metric reads it from here:
   a figure reads as (`in_words`).
 
 Adding a metric: append a Metric to METRICS (or `register` one), over existing cell columns; a new column
-also needs its field in schema.AggCell and its sum in aggregates._compute. docs/architecture.md has the steps.
+also needs its field in schema._CellSums and its sum in aggregates._compute. docs/architecture.md has the steps.
 Core only: nothing here reads the store, and nothing here imports analysis or dashboard.
 """
 

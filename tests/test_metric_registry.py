@@ -1,6 +1,6 @@
 """The metric registry (slopradar/metrics.py, issue 19): a metric is declared once, and the query layer's team
 views, the audit and the report pick it up from there. A new metric over existing cell columns is one entry
-in the registry: nothing else changes (a new column adds its field in schema.AggCell and its sum in
+in the registry: nothing else changes (a new column adds its field in schema._CellSums and its sum in
 aggregates._compute: three files at most)."""
 
 from __future__ import annotations
