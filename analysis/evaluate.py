@@ -77,7 +77,7 @@ def train(data: list[Path], calibration: Path | None, embedder: Embedder | None,
         [texts[i] for i in keep], labels, [langs[i] for i in keep], emb[keep], groups, human_calibration=calib,
         sample_weight=weights,
         provenance={"data": [p.name for p in data], "calibration": calibration.name if calibration else None,
-                    "embedding_model": embedder.name if embedder is not None else None,
+                    "embedding_model": embedder.name if embedder is not None else None,  # the stored key
                     "heldout_rates": heldout,
                     "n_by_label": {"ai": int(sum(labels)), "human": int(len(labels) - sum(labels))}})
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,8 @@ def train(rows: list[dict[str, Any]], embedder: Any, out: Path | None = None, C:
     w = np.array([weight_of(r) for r in rows])
     files = sorted({r["_file"] for r in rows})
     cm = ConsistencyModel(C=C, checker=weights_path.name if checker else "").fit(F, ys, groups, sample_weight=w, provenance={
-        "data": files, "embedding_model": embedder.name, "word_checker": weights_path.name if checker else None,
+        "data": files, "embedding_model": getattr(embedder, "model", embedder.name), "embedding_key": embedder.name,
+        "word_checker": weights_path.name if checker else None,
         "word_checker_words": {"edited": int(y.sum()), "other": int(len(y) - y.sum())},
         "seconds_word_checker": round(t_checker),
         "n_by_label": {"inconsistent": int(ys.sum()), "consistent": int(len(ys) - ys.sum())}})

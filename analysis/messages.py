@@ -14,17 +14,19 @@ import numpy as np
 
 from .bloat import Bloat, measure
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
-from .embeddings import Embedder
+from .embeddings import DEFAULT_MODEL, Embedder, model_name, model_profile
 from .text import Language, detect_language, sentences, words
 
 MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
 MAX_SENTENCE_CHARS = 2_000
 
 
-def analyzer_version(artifact: Path = DEFAULT_ARTIFACT) -> str:
-    """Changes when the analysis code's version or the detector weights change: messages are re-scored."""
+def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFACT) -> str:
+    """Changes when the analysis code's version, the detector weights, the embedding model (its weights, not its
+    name) or that model's thresholds change: every message is then pending and re-scored."""
     digest = hashlib.sha256(Path(artifact).read_bytes()).hexdigest()[:10]
-    return f"messages-3+{digest}"  # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined
+    # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined; 4: the embedding model
+    return f"messages-4+{digest}+{model_name(model)}+{model_profile(model).digest()}"
 
 
 @dataclass
@@ -50,6 +52,7 @@ class MessageAnalyzer:
     def __init__(self, embedder: Embedder, detector: AILikenessDetector | None = None):
         self.embedder = embedder
         self.detector = detector or AILikenessDetector.from_json()
+        self.detector.check_embedder(embedder.name, embedder.dim)  # a mismatch is one clear error, not N
 
     def needs_embedding(self, item: Item, sents: list[str]) -> bool:
         """Whether this message's sentences must be embedded: a later stage reads its embedding, the detector

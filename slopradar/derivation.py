@@ -183,6 +183,7 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     chain cannot change). A second run with nothing new does no work.
     """
     from analysis.chains import chains_version
+    from analysis.embeddings import model_profile
 
     from .schema import DerivationEdge, FactLoss, Meta
 
@@ -195,7 +196,7 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
             while a <= _utc(last):
                 starts.append(a)
                 a += CHAIN_CHUNK
-        fps = _chain_fingerprints(s, settings, chains_version(), starts)
+        fps = _chain_fingerprints(s, settings, chains_version(profile=model_profile(settings.embedding_model)), starts)
         stored = {m.key: m.value for m in s.exec(select(Meta).where(Meta.key.like("chains:%")))}  # type: ignore[attr-defined]
     changed = [a for a in starts if stored.get(_chunk_key(a)) != fps[_chunk_key(a)]]
     stale = sorted(set(stored) - set(fps))  # chunks that no longer hold any message
@@ -233,9 +234,12 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
                           fps: dict[str, str], stale: list[str]) -> None:
     """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
     from analysis.chains import WINDOW, Edge, build_edges, chain_positions
+    from analysis.embeddings import model_profile
     from analysis.factloss import compare
 
     from .schema import DerivationEdge, FactLoss, Meta
+
+    profile = model_profile(settings.embedding_model)
 
     with Session(engine) as s:
         kept = [Edge(str(c), str(p), rel, 0.0, 0.0, 0.0, "")
@@ -248,7 +252,7 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
         b = a + CHAIN_CHUNK
         with Session(engine) as s:
             nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
-        for e in build_edges(nodes):
+        for e in build_edges(nodes, profile=profile):
             child = by_id[e.child][1]
             if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
                 edges.append(e)
@@ -290,5 +294,6 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
             s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))
         if stale:
             s.exec(sa.delete(Meta).where(Meta.key.in_(stale)))  # type: ignore[call-overload,attr-defined]
-        upsert(s, Meta, [dict(key=_chunk_key(a), value=fps[_chunk_key(a)]) for a in starts], keys=["key"])
+        upsert(s, Meta, [dict(key=_chunk_key(a), value=fps[_chunk_key(a)]) for a in starts], keys=["key"],
+               update=["value"])  # a rebuilt chunk's new fingerprint (else it would rebuild every run)
         s.commit()

@@ -33,10 +33,20 @@ from .upkeep import (  # noqa: F401
 
 def scoring_version(settings: Settings) -> str:
     """The analyzer version scores are stored under, for these settings: the one place it is computed for
-    scoring (analyze, the bot, a person's erasure)."""
+    scoring (analyze, the bot, a person's erasure). It names the embedding model by its weights: another model
+    makes every message pending."""
     from analysis.messages import analyzer_version
 
-    return analyzer_version()
+    return analyzer_version(settings.embedding_model)
+
+
+def model_summary(settings: Settings) -> dict[str, Any]:
+    """The embedding model's stored key and what to warn about (thresholds not tuned for it); no model loaded."""
+    from analysis.embeddings import model_name, model_profile
+
+    key = model_name(settings.embedding_model)
+    warning = model_profile(settings.embedding_model).warning(key)
+    return {"embedding_model": key, "warnings": [warning] if warning else []}
 
 
 def pending_messages(engine: Engine, version: str, ids: list[int] | None = None) -> tuple[list[Any], dict[int, float]]:
@@ -115,6 +125,13 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
                 bloat_reasons=b.reasons if b else [], core_sentences=b.core_sentences if b else [],
                 core_words=b.core_words if b else None, reading_seconds=b.reading_seconds if b else 0.0,
                 flesch=b.flesch if b else None, notes=res.notes, analyzed_at=now))
+        # a message re-analysed keeps no score of another analyzer version and no vector of another model:
+        # nothing reads them, and switching back re-analyses it whole
+        ids = [b[0] for b in batch]
+        s.exec(sa.delete(Embedding).where(Embedding.message_id.in_(ids),  # type: ignore[attr-defined]
+                                          Embedding.model != model))  # type: ignore[arg-type]
+        s.exec(sa.delete(MessageScore).where(MessageScore.message_id.in_(ids),  # type: ignore[attr-defined]
+                                             MessageScore.analyzer_version != version))  # type: ignore[arg-type]
         upsert(s, Embedding, emb_rows, keys=["message_id", "model"],
                update=["content_hash", "dim", "vector", "sentences"])
         upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
@@ -168,7 +185,8 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
-                               "precision": None, "precision_reason": "no message to embed", "embedded": 0}
+                               "precision": None, "precision_reason": "no message to embed", "embedded": 0,
+                               **model_summary(settings)}
     if not pending:
         summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)

