@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -172,7 +172,7 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
     return out
 
 
-def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
+def build_chains(engine: Engine, settings: Settings, map_chunks: ChunkMapper | None = None) -> dict[str, Any]:
     """Derivation edges, chains and fact-loss records from the stored messages and embeddings (incremental).
 
     Messages are read 30 days at a time with the 21 days before them (the longest gap between a copy
@@ -180,7 +180,8 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     fingerprinted; from the first chunk whose inputs changed (new, edited, deleted or opted-out messages,
     new embeddings, other member lists, other chain code), edges are rebuilt and the fingerprints stored in
     the same transaction; earlier edges are kept (a parent is never later than its copy, so a kept edge's
-    chain cannot change). A second run with nothing new does no work.
+    chain cannot change). A second run with nothing new does no work. `map_chunks` decides where each chunk's
+    edges are found (default: here, one after the other); chains and fact records are then written here.
     """
     from analysis.chains import chains_version
     from analysis.embeddings import model_profile
@@ -205,7 +206,7 @@ def build_chains(engine: Engine, settings: Settings) -> dict[str, Any]:
     if changed:
         since = min(changed)
         summary["chunks_rebuilt"] = sum(1 for a in starts if a >= since)
-        _rebuild_chains_since(engine, settings, since, [a for a in starts if a >= since], fps, stale)
+        _rebuild_chains_since(engine, settings, since, [a for a in starts if a >= since], fps, stale, map_chunks)
     with Session(engine) as s:
         edges = s.exec(select(sa.func.count(), sa.func.count(sa.distinct(DerivationEdge.root_id)),
                               sa.func.sum(sa.cast(DerivationEdge.summary_of_summary, sa.Integer)))).one()
@@ -230,16 +231,44 @@ def _fact_judge() -> Callable[[str, str], float] | None:
         return None
 
 
-def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
-                          fps: dict[str, str], stale: list[str]) -> None:
-    """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
-    from analysis.chains import WINDOW, Edge, build_edges, chain_positions
+ChunkTexts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwarded text, sent at)
+# starts of 30-day chunks -> each chunk's (edges, texts of the messages in them), in any order
+ChunkMapper = Callable[[list[datetime]], Iterable[tuple[list[Any], ChunkTexts]]]
+
+
+def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[Any], ChunkTexts]:
+    """The edges of the copies sent in the 30-day chunk starting at `a` (their candidates read from the 21 days
+    before it too), and the texts of the messages they link. Reads the store, writes nothing: chunks are
+    independent, so they may run anywhere (distributed.py runs one Ray task per chunk)."""
+    from analysis.chains import WINDOW, build_edges
     from analysis.embeddings import model_profile
+
+    b = a + CHAIN_CHUNK
+    with Session(engine) as s:
+        nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
+    edges, texts = [], {}
+    for e in build_edges(nodes, profile=model_profile(settings.embedding_model)):
+        child = by_id[e.child][1]
+        if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
+            edges.append(e)
+            for nid in (e.child, e.parent):
+                n = by_id[nid][1]
+                texts[nid] = (n.text, n.forwarded_text, n.ts)
+    return edges, texts
+
+
+def local_chunks(engine: Engine, settings: Settings) -> ChunkMapper:
+    """The chunks one after the other, in this process."""
+    return lambda starts: (chunk_edges(engine, settings, a) for a in starts)
+
+
+def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
+                          fps: dict[str, str], stale: list[str], map_chunks: ChunkMapper | None = None) -> None:
+    """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
+    from analysis.chains import Edge, chain_positions
     from analysis.factloss import compare
 
     from .schema import DerivationEdge, FactLoss, Meta
-
-    profile = model_profile(settings.embedding_model)
 
     with Session(engine) as s:
         kept = [Edge(str(c), str(p), rel, 0.0, 0.0, 0.0, "")
@@ -248,17 +277,9 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
                                         .where(Message.sent_at < since))]
     edges: list[Any] = []
     texts: dict[str, tuple[str, str, datetime]] = {}  # id -> (text, forwarded text, sent at), for messages in edges
-    for a in starts:
-        b = a + CHAIN_CHUNK
-        with Session(engine) as s:
-            nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
-        for e in build_edges(nodes, profile=profile):
-            child = by_id[e.child][1]
-            if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
-                edges.append(e)
-                for nid in (e.child, e.parent):
-                    n = by_id[nid][1]
-                    texts[nid] = (n.text, n.forwarded_text, n.ts)
+    for part, part_texts in (map_chunks or local_chunks(engine, settings))(starts):
+        edges += part
+        texts.update(part_texts)
     positions = chain_positions(kept + edges)
     missing = [int(positions[e.child].root) for e in edges if positions[e.child].root not in texts]
     if missing:  # a root older than the chunk that holds its copies

@@ -3,7 +3,8 @@
 The driver lists the pending messages (pipeline.pending_messages) and cuts them into the local engine's
 groups of 256; Ray Data streams the groups to a pool of actors, each loading the embedding model once, scoring
 a group and writing its results 32 messages per transaction (pipeline.score_group, as the local engine does).
-Chains and the dashboard's cells are then built on the driver (pipeline.build_chains, aggregates.refresh).
+Chains are then found by one Ray task per 30-day chunk (derivation.chunk_edges, reading the 21 days before it
+too) and written by the driver with their fact records; the dashboard's cells are built on the driver.
 Same batches, same code: the store ends as the local engine leaves it.
 
 Workers on other machines need a store they can reach: PostgreSQL. Needs the optional extra `slopradar[ray]`.
@@ -66,6 +67,31 @@ class _Scorer:
         return out
 
 
+def _ray_chunks(settings: Settings, launched: list[int]) -> Any:
+    """derivation.ChunkMapper running one Ray task per 30-day chunk (each opens the store, reads its chunk and the
+    21 days before it, and returns the chunk's edges; the driver writes). `launched` counts the tasks."""
+    import ray
+
+    worker = _worker_settings(settings)
+
+    @ray.remote(num_cpus=1)
+    def chunk(worker: dict[str, Any], a: Any) -> Any:
+        from .derivation import chunk_edges
+        from .store import open_store
+
+        here = Settings(**worker)
+        return chunk_edges(open_store(here), here, a)
+
+    def mapper(starts: list[Any]) -> Any:
+        refs = [chunk.remote(worker, a) for a in starts]
+        launched.append(len(refs))
+        while refs:  # as they finish: the driver holds one chunk's edges at a time beyond what it keeps
+            done, refs = ray.wait(refs, num_returns=1)
+            yield ray.get(done[0])
+
+    return mapper
+
+
 def _worker_settings(settings: Settings) -> dict[str, Any]:
     """What an actor needs: the store (a SQLite path made absolute: actors run in other folders) and the model.
     No secret travels: scoring reads no identity."""
@@ -96,11 +122,11 @@ def analyze_ray(engine: Engine, settings: Settings, address: str | None = None, 
                                "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
                                "precision": None, "precision_reason": "no message to embed", "embedded": 0,
                                "engine": "ray", "workers": workers, **model_summary(settings)}
+    if not ray.is_initialized():
+        remote = address not in (None, "", "local")
+        ray.init(address=address if remote else None, num_cpus=None if remote else max(workers, 1),
+                 include_dashboard=False, log_to_driver=False, configure_logging=False)
     if pending:
-        if not ray.is_initialized():
-            remote = address not in (None, "", "local")
-            ray.init(address=address if remote else None, num_cpus=None if remote else max(workers, 1),
-                     include_dashboard=False, log_to_driver=False, configure_logging=False)
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         groups = analysis_groups(pending, batch_size)
@@ -122,6 +148,8 @@ def analyze_ray(engine: Engine, settings: Settings, address: str | None = None, 
         if reasons:
             reason = sorted(reasons)[0] if len(reasons) == 1 else "; ".join(sorted(reasons))
             summary.update(precision=reason.split(" ", 1)[0], precision_reason=reason)
-    summary["chains"] = build_chains(engine, settings)
+    launched: list[int] = []
+    summary["chains"] = build_chains(engine, settings, map_chunks=_ray_chunks(settings, launched))
+    summary["chain_tasks"] = sum(launched)
     summary["aggregates"] = aggregates.refresh(engine)
     return summary

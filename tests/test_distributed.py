@@ -65,6 +65,8 @@ def test_ray_engine_leaves_the_store_as_the_local_engine_does(analysed, tmp_path
     finally:
         ray.shutdown()
     assert summary["engine"] == "ray" and summary["precision"] == local_summary["precision"]
+    # chains: one Ray task per 30-day chunk
+    assert summary["chain_tasks"] == summary["chains"]["chunks_rebuilt"] == summary["chains"]["chunks"] > 1
     for k in ("pending", "scored", "ai_not_scored", "flagged", "embedded"):
         assert summary[k] == local_summary[k], k
     mine, theirs = analysis_dump(engine), analysis_dump(local_engine)
