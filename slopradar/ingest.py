@@ -8,15 +8,12 @@ killed run resume where it stopped.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,137 +21,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .config import Settings
+from .ingest_api import write_api_extras
+from .ingest_units import (  # noqa: F401  (the names connectors and tests import from here)
+    _BAD_CHARS, _UNIT_WRITE_ERRORS, EARLIEST, FUTURE_SLACK, INVALID_CHARS, MAX_NESTING, MESSAGE_ERRORS, OUT_OF_RANGE,
+    IngestReport, Unit, _clean, _describe, _TooDeep, in_date_range,
+)
 from .pseudonym import Pseudonymizer
 from .records import DELETED_VERSION, ConversationRecord, MessageRecord, PersonRef, count_words
-from .schema import Conversation, ExternalId, Message, Person, PersonAlias, Source
+from .schema import Conversation, Message, Person, PersonAlias, Source
 from .store import done_checkpoints, get_or_create_source, mark_checkpoint, upsert, utcnow
-
-# The dates the store accepts. No e-mail or Slack message worth analysing predates 1990, and a message
-# more than a day after the ingest is a clock or parsing error; either would also break week and chain
-# arithmetic later (a "Date: 31 Dec 9999" overflows as soon as a week is added to it).
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-FUTURE_SLACK = timedelta(days=1)
-OUT_OF_RANGE = "date out of range (before 1990 or after the ingest)"
-# What one input message may raise while it is normalised: it is skipped and counted, never the end of a run.
-MESSAGE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
-# Structures nested deeper than this in a record (meta, quotes) are not real messages.
-MAX_NESTING = 32
-# Lone surrogates cannot be encoded at all, NUL cannot be stored in PostgreSQL text.
-_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
-INVALID_CHARS = "invalid characters replaced"
-
-
-def in_date_range(t: datetime, latest: datetime) -> bool:
-    """Whether a message date is one the store accepts (see EARLIEST); naive dates are read as UTC."""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return EARLIEST <= t <= latest
-
-
-class _TooDeep(Exception):
-    pass
-
-
-def _clean(value: Any, fixed: list[int], depth: int = 0) -> Any:
-    """`value` with lone surrogates and NUL replaced by U+FFFD, non-finite floats dropped; counts
-    replacements in `fixed[0]`. Raises _TooDeep past MAX_NESTING."""
-    if isinstance(value, str):
-        if _BAD_CHARS.search(value):
-            fixed[0] += 1
-            return _BAD_CHARS.sub("\ufffd", value)
-        return value
-    if isinstance(value, bool | int | None | datetime):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if depth >= MAX_NESTING:
-        raise _TooDeep
-    if isinstance(value, dict):
-        return {_clean(k, fixed, depth + 1): _clean(v, fixed, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_clean(v, fixed, depth + 1) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            setattr(value, f.name, _clean(getattr(value, f.name), fixed, depth + 1))
-        return value
-    return str(value)  # anything else a connector let through is stored as text
-
-@dataclass
-class Unit:
-    """One piece of input committed atomically. `records` is None when the unit could not be read."""
-
-    key: str
-    digest: str
-    records: list[MessageRecord] | None
-    error: str | None = None
-    skipped: Counter[str] = field(default_factory=Counter)
-    # API connectors: committed with the records, in the same transaction
-    state: dict[str, Any] | None = None  # keys replaced in the source's state (cursors, high-water marks)
-    deleted: list[tuple[str, str]] = field(default_factory=list)  # (namespace, native id) seen deleted
-    external: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, namespace, native id)
-    removed_external: list[str] = field(default_factory=list)  # external ids the source reports removed
-    # external ids the source reports moved out of a conversation (gid, conversation native id, its label): kept
-    moved_external: list[tuple[str, str, str]] = field(default_factory=list)
-    # at the end of a full round: (namespace, conversation native id, round id). What the store holds in that
-    # conversation and the round did not write (meta "sync_round") is gone
-    sweep: tuple[str, str, str] | None = None
-
-    def add(self, make: Callable[[], MessageRecord | str]) -> MessageRecord | None:
-        """Normalise one input message into this unit: a record is kept, a skip reason (or a malformed
-        message that raised) is counted. Returns the record, if any."""
-        try:
-            rec = make()
-        except MESSAGE_ERRORS as exc:
-            self.skipped[f"malformed message ({type(exc).__name__})"] += 1
-            return None
-        if isinstance(rec, str):
-            self.skipped[rec] += 1
-            return None
-        self.records.append(rec)  # type: ignore[union-attr]
-        return rec
-
-
-@dataclass
-class IngestReport:
-    source: str
-    units_done: int = 0
-    units_unchanged: int = 0
-    units_failed: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    moved: int = 0  # mail moved out of a synced folder: kept, never counted as deleted
-    truncated: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
-    subtypes: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    api_calls: dict[str, int] = field(default_factory=dict)  # live connectors: calls per API method
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "units": {"done": self.units_done, "unchanged": self.units_unchanged, "failed": self.units_failed},
-            "messages": {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                         "deleted": self.deleted, "moved": self.moved, "truncated": self.truncated},
-            "kinds": dict(self.kinds),
-            "subtypes": dict(self.subtypes),
-            "skipped": dict(self.skipped),
-            "errors": self.errors[:50],
-        } | ({"api_calls": self.api_calls} if self.api_calls else {})
-
-
-# What writing one unit can raise because of its content (a value the database refuses): the unit is
-# reported as failed and retried on the next run; the run goes on.
-_UNIT_WRITE_ERRORS = (sa.exc.StatementError, ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
-
-
-def _describe(exc: BaseException) -> str:
-    """A short reason without the SQL statement or its parameters (they hold message text)."""
-    orig = getattr(exc, "orig", None) or exc
-    first = _BAD_CHARS.sub("\ufffd", (str(orig).splitlines() or [""])[0][:160])
-    return f"{type(orig).__name__}: {first}" if first else type(orig).__name__
 
 
 class IngestWriter:
@@ -215,7 +90,7 @@ class IngestWriter:
 
         def work(s: Session) -> None:
             self._write_records(s, records)
-            self._write_api_extras(s, unit)
+            write_api_extras(s, self.source_id, self.report, unit)
             mark_checkpoint(s, self.source_id, unit.key, self._digest(unit.digest))
 
         refused = self._transaction(work)
@@ -282,88 +157,6 @@ class IngestWriter:
                 q["text"] = q["text"][:limit]
         del r.quoted[100:]
         return True
-
-    def _write_api_extras(self, s: Session, unit: Unit) -> None:
-        """External ids, removals, inferred deletions and the source's state, in the unit's transaction."""
-        if unit.external:
-            rows = {e: dict(source_id=self.source_id, external_id=e, namespace=ns, native_id=nid)
-                    for e, ns, nid in unit.external}
-            upsert(s, ExternalId, list(rows.values()), keys=["source_id", "external_id"],
-                   update=["namespace", "native_id"])
-        gone: list[tuple[str, str]] = list(unit.deleted)
-        if unit.removed_external:
-            ext = ExternalId.__table__  # type: ignore[attr-defined]
-            hits = s.exec(select(ExternalId.namespace, ExternalId.native_id).where(
-                ExternalId.source_id == self.source_id,
-                ExternalId.external_id.in_(unit.removed_external))).all()  # type: ignore[attr-defined]
-            s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
-                                        ext.c.external_id.in_(unit.removed_external)))
-            for ns, nid in hits:  # deleted only when no other mailbox still holds the message
-                if s.exec(select(sa.func.count()).select_from(ExternalId).where(
-                        ExternalId.namespace == ns, ExternalId.native_id == nid)).one() == 0:
-                    gone.append((ns, nid))
-                else:
-                    self.report.skipped["removed from one mailbox, still in another"] += 1
-        for gid, conv_native_id, label in unit.moved_external:
-            self._moved(s, gid, conv_native_id, label)
-        if unit.sweep is not None:
-            gone += self._sweep(s, *unit.sweep)
-        if gone:
-            table = Message.__table__  # type: ignore[attr-defined]
-            for ns, nid in gone:
-                res = s.exec(sa.update(table).where(  # type: ignore[call-overload]
-                    table.c.namespace == ns, table.c.native_id == nid, table.c.deleted == sa.false())
-                    .values(deleted=True, text=None, quoted=[], word_count=0, version_ts=DELETED_VERSION))
-                self.report.deleted += int(res.rowcount or 0)
-        if unit.state:
-            src = s.get(Source, self.source_id)
-            if src is not None:
-                src.state = {**(src.state or {}), **unit.state}
-                src.updated_at = utcnow()
-                s.add(src)
-
-    def _moved(self, s: Session, gid: str, conv_native_id: str, label: str) -> None:
-        """A message moved out of a synced conversation (a mail folder) is kept. While no synced folder holds it,
-        it stays in its old conversation marked "moved_out_of_scope"; a folder that holds it re-homes it on write."""
-        hit = s.exec(select(ExternalId.namespace, ExternalId.native_id).where(
-            ExternalId.source_id == self.source_id, ExternalId.external_id == gid)).first()
-        if hit is None:  # never stored (a draft, an auto-reply)
-            return
-        self.report.moved += 1
-        msg = s.exec(select(Message).join(Conversation, Conversation.id == Message.conversation_id).where(
-            Message.namespace == hit[0], Message.native_id == hit[1], Conversation.native_id == conv_native_id,
-            Message.deleted == sa.false())).first()
-        if msg is not None:
-            msg.meta = {**(msg.meta or {}), "moved_out_of_scope": label}
-            s.add(msg)
-
-    def _sweep(self, s: Session, namespace: str, conv_native_id: str, round_id: str) -> list[tuple[str, str]]:
-        """After a full round of a conversation: the messages it holds that the round did not write are gone,
-        unless another mailbox still holds them (their external ids say so)."""
-        rows = s.exec(select(Message.native_id, Message.meta).join(
-            Conversation, Conversation.id == Message.conversation_id).where(
-            Message.namespace == namespace, Conversation.native_id == conv_native_id,
-            Message.deleted == sa.false())).all()
-        gone = []
-        ext = ExternalId.__table__  # type: ignore[attr-defined]
-        for nid, meta in rows:
-            meta = meta or {}
-            if meta.get("sync_round") == round_id or meta.get("moved_out_of_scope"):
-                continue
-            mine = meta.get("external_id")  # the id this conversation wrote it under (it wrote it last)
-            if isinstance(mine, str):
-                s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
-                                            ext.c.external_id == mine))
-            copies = s.exec(select(sa.func.count()).select_from(ExternalId).where(
-                ExternalId.source_id == self.source_id, ExternalId.namespace == namespace,
-                ExternalId.native_id == nid)).one()
-            if copies > (0 if isinstance(mine, str) else 1):
-                self.report.skipped["missing after a full round, still in another mailbox"] += 1
-                continue
-            s.exec(sa.delete(ext).where(ext.c.source_id == self.source_id,  # type: ignore[call-overload]
-                                        ext.c.namespace == namespace, ext.c.native_id == nid))
-            gone.append((namespace, nid))
-        return gone
 
     # -- people ---------------------------------------------------------------------------
     def person_id(self, s: Session, ref: PersonRef) -> str:
