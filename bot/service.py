@@ -31,18 +31,18 @@ from connectors.slack_users import SlackUser
 from slopradar import aggregates
 from slopradar.config import Settings
 from slopradar.ingest import IngestWriter, Unit
-from slopradar.pipeline import chain_nodes, pending_messages, person_label, pseudonymizer, score_batch
+from slopradar.pipeline import pending_messages, person_label, pseudonymizer, score_batch, scoring_version
 from slopradar.records import ConversationKind, ConversationRecord, MessageRecord
 from slopradar.schema import (
-    BotEvent, Conversation, DerivationEdge, FactLoss, Message, MessageScore, Nudge, Person,
+    BotEvent, Conversation, FactLoss, Message, MessageScore, Nudge, Person,
 )
 from slopradar.store import upsert
 
 from . import messages as msg
+from .lost_facts import CHAIN_WINDOW, lost_facts  # noqa: F401  (CHAIN_WINDOW: importable from here as before)
 
 NUDGED_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 UNDELIVERABLE = {"user_not_in_channel", "channel_not_found", "not_in_channel", "is_archived"}
-CHAIN_WINDOW = timedelta(days=21)
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\"user_id\": \"([UW][A-Z0-9]+)\"")
 
 
@@ -71,9 +71,7 @@ class NudgeBot:
         self._tz: dict[str, str] = {}
         self._people: set[str] = set()
         self._retention_at = 0.0
-        from analysis.messages import analyzer_version
-
-        self.version = analyzer_version()  # hashes the detector file: once, not per message
+        self.version = scoring_version(settings)  # hashes the detector file: once, not per message
 
     # -- lazy parts --------------------------------------------------------------------------
     @property
@@ -177,7 +175,7 @@ class NudgeBot:
         mid, text, sent_at, lang, res = self._score(rec)
         if res is None:
             return Decision("no nudge")
-        facts, link, method = self._lost_facts(mid, sent_at)
+        facts, link, method = lost_facts(self.engine, self.settings, self.workspace_url, mid, sent_at)
         b = res.bloat
         words = b.words if b is not None else 0  # the one word count a nudge shows
         # Bloat alone nudges: an AI-written message that is tight and factual needs no note, and the wording is
@@ -246,50 +244,6 @@ class NudgeBot:
             return m.id, m.text, m.sent_at, m.language or "en", None  # type: ignore[return-value]
         res = score_batch(self.engine, self.analyzer, self.version, pending, medians)[0]
         return m.id, m.text, m.sent_at, res.language.code or "en", res  # type: ignore[return-value]
-
-    def _lost_facts(self, mid: int, sent_at: datetime) -> tuple[list[dict[str, str]], str | None, str | None]:
-        """Critical facts of the announcement this message derives from that it lost or changed, the link to that
-        announcement and how the message was linked to it.
-
-        The announcement is the root of the message's chain: a share or permalink names its parent, so a copy of
-        a share ("FYI all, please do this 👇" sharing an announcement) is compared with the shared announcement,
-        not with the share's own few words; when the announcement itself is outside the window, with the text the
-        share carries."""
-        from analysis.chains import build_edges, chain_positions
-        from analysis.factloss import compare
-        from analysis.text import sentences
-
-        with Session(self.engine) as s:
-            nodes, by_id = chain_nodes(s, self.settings, since=sent_at - CHAIN_WINDOW)
-            edges = build_edges(nodes)
-            edge = next((e for e in edges if e.child == str(mid)), None)
-            if edge is None:
-                return [], None, None
-            stored = s.get(DerivationEdge, int(edge.parent))  # the parent's own chain, as `analyze` stored it
-            root_id = int(stored.root_id) if stored else int(chain_positions(edges)[str(mid)].root)
-            root = s.get(Message, root_id)
-            child_m, child_n = by_id[str(mid)]
-            if root is None:
-                return [], None, None
-            root_node = by_id.get(str(root_id))
-            root_text = "\n".join(x for x in (root.text, root_node[1].forwarded_text if root_node else "") if x)
-            if not root_text:
-                return [], None, None
-            copy_text = "\n".join(x for x in (child_n.text, child_n.forwarded_text) if x)
-            root_sents = sentences(root_text)
-            facts = [{"kind": f.fact.kind, "value": f.fact.value,
-                      "text": ("not " if f.fact.polarity == "-" else "") + f.fact.text, "status": f.status,
-                      "source": root_sents[f.fact.sentence] if f.fact.sentence < len(root_sents) else "",
-                      "evidence": f.evidence}
-                     for f in compare(root_text, copy_text, root.sent_at, child_m.sent_at)
-                     if f.status != "kept" and f.fact.critical]
-            conv = s.get(Conversation, root.conversation_id)
-            link = None
-            if conv is not None and root.namespace.startswith("slack:"):
-                ts = root.native_id.split(":", 1)[1]
-                link = f"{self.workspace_url}/archives/{conv.native_id}/p{ts.replace('.', '')}"
-            method = "share" if edge.method == "share" else "forward" if edge.method == "forward-block" else "similarity"
-        return facts, link, method
 
     def _limit(self, uid: str) -> str | None:
         tz_name = self._tz.get(uid) or "UTC"
