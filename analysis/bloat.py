@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import languages
 from .facts import extract
 from .features import filler_phrases, lexicon
+from .languages import LanguageTable, either
 from .text import BULLET_LINE, EMOJI, MARKDOWN_HEADER, flesch_reading_ease, reading_seconds, words
 
 CORE_SIMILARITY = 0.9  # the fallback core (no content words anywhere) must be this close (cosine) to the whole
@@ -31,46 +33,33 @@ CORE_FACT_KINDS = {"status", "deadline", "owner", "money", "date", "percentage",
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|fr|dev|app|co|ly)/\S*", re.I)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|(?<![\w@])@[\w.-]+")
 _STANDALONE_NUMBER = re.compile(r"(?<![\w.,:/-])\d+(?:[.,:/]\d+)*(?![\w])")
-# Requests and decisions in the author's words. Written by hand (no library tags workplace asks); the
-# generic closers ("let me know if you have any questions") are not asks: they ask nothing specific.
-_ASK = re.compile(r"\b(?:please|pls|can you|could you|would you|can someone|could someone|need you to|make sure|"
-                  r"don't forget|remember to|must|have to|action required|merci de|veuillez|pouvez-vous|"
-                  r"pourriez-vous|peux-tu|pourrais-tu|il faut|n'oubliez pas|pensez à|doit|doivent)\b", re.I)
-_DECISION = re.compile(r"\b(?:decided|decision\s*:|agreed|we(?:'ve| have) chosen|signed off|"
-                       r"décidé|décision\s*:|convenu|arbitrage\s*:)", re.I)
-_CLITIC = re.compile(r"^(?:l|d|j|qu|n|s|c|m|t)'|'(?:s|ve|ll|re|d|m)$")
-_GENERIC_ASK = re.compile(r"\b(?:any (?:questions?|concerns?|thoughts)|(?:des|toute|la moindre) questions?|"
-                          r"reach out|hesitate|hésitez|my door|keep (?:up|the)|continue to|keep going)\b", re.I)
-# Words of generic framing in workplace posts, English and French: they carry no fact a reader acts on.
-# Hand-written from the demo's and the real exports' padded posts; the detector lexicon's style and
-# skill lists are added below (its other lists hold fiction names, which are content here).
-_GENERIC = set("""
-team teams everyone everybody all hi hello hey morning afternoon evening weekend week weeks today hope hoping
-well moment take taking share sharing shared update updates quick thanks thank much truly really
-question questions concern concerns thought thoughts feel free reach out door always open know let
-keep going continue continuing continued journey together progress incredible great amazing awesome
-value values culture continuous improvement collaboration collective strength strengths opportunity
-opportunities growth momentum excellence commitment dedication flexibility hard work working effort
-efforts ongoing important importance aligned alignment stay staying landscape evolving navigate
-initiative underscores delivering deliver robust seamless experience experiences customers pivotal role
-shaping long-term success successful highlight highlights key insights leverage explore delve unlock
-greater even meaningful valuable learnings learning phase next step steps refining refine feedback
-relevant channels channel tuned further monitor monitoring adjust approach needed strong across
-appreciate appreciation message finds directly impacts prioritise prioritize coming focus energy
-strategic high-quality quality clarification need help any anything else cheers best regards kind
-looking forward reflect made making ensure smooth understanding cooperation colleagues friendly reminder
-fostering foster wanted want wish thrilled excited proud pleased happy glad note noting worth
-invested lot change easy never many dedicated support supporting good moving allows allow means mean new
-whole things thing stuff ahead exciting big bigger having productive wonderful fantastic
-bonjour salut équipe équipes tous toutes chacun chacune semaine espère allez bien passe moment point
-faire avancées remarquables initiative souligne souligner engagement offrir expérience fluide robuste
-utilisateurs remercier remercie flexibilité parcours contexte constante évolution essentiel rester
-alignés capitaliser forces favorisant culture amélioration continue pourrons créer valeur ensemble
-points clés clé collaboration renforcée progrès significatifs précieux enseignements suite merci encore
-implication continuons lancée hésitez revenir question questions partager mise jour rapide efforts
-cours paysage excellence inébranlable tirant parti collectives ouvrir nouvelles perspectives croissance
-infiniment contacter moindre souhaitais souhaite prendre tiens vraiment beaucoup important importance
-""".split())
+# Requests, decisions, clitics, generic closers and generic framing words come from every registered language
+# table (analysis/languages). Written by hand (no library tags workplace asks); the generic closers ("let me know
+# if you have any questions") are not asks: they ask nothing specific. The generic framing words were written from
+# the demo's and the real exports' padded posts; the detector lexicon's style and skill lists are added below (its
+# other lists hold fiction names, which are content here).
+
+
+@dataclass(frozen=True, eq=False)
+class _Cues:
+    ask: re.Pattern[str]
+    decision: re.Pattern[str]
+    clitic: re.Pattern[str]
+    generic_ask: re.Pattern[str]
+
+
+@functools.cache  # once per registry state
+def _compile(tables: tuple[LanguageTable, ...]) -> _Cues:
+    return _Cues(ask=re.compile(rf"\b(?:{either(tb.ask_cues for tb in tables)})\b", re.I),
+                 decision=re.compile(rf"\b(?:{either(tb.decision_cues for tb in tables)})", re.I),
+                 clitic=re.compile(either(tb.clitics for tb in tables)),
+                 generic_ask=re.compile(rf"\b(?:{either(tb.generic_asks for tb in tables)})\b", re.I))
+
+
+def _cues() -> _Cues:
+    return _compile(languages.tables())
+
+
 # Weights of the parts of the score; they sum to 1.
 W_PADDING, W_FILLER, W_STRUCTURE, W_LENGTH = 0.45, 0.2, 0.15, 0.2
 _BOLD_LABEL = re.compile(r"(?m)^\s*\*{1,2}[^*\n]{2,40}\*{1,2}\s*:?|^\s*\*{1,2}[^*\n]{2,40}:\*{1,2}")
@@ -121,33 +110,27 @@ def core_sentences(sent_emb: np.ndarray, weights: np.ndarray, threshold: float =
     return sorted(chosen)
 
 
-_FR_STOP = set("""
-le la les un une des et ou de du d à au aux en pour par sur est sont ce cet cette ces nous vous ils elles il
-elle on je tu me te se mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs qui que quoi dont où
-ne pas plus y a ai as avons avez ont été être avoir fait faire dans avec sans sous entre vers chez comme
-mais donc car si très aussi bien tout tous toute toutes même autre autres afin ainsi alors après avant
-depuis pendant encore déjà c ça cela ceci celui celle ceux j l m n s t qu jusqu lors
-""".split())
-
-
-@functools.lru_cache(maxsize=1)
-def _stop_and_generic() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+@functools.cache  # once per registry state
+def _skip_words(tables: tuple[LanguageTable, ...]) -> frozenset[str]:
     data = lexicon()
     style = {t.split(":", 1)[1] for t in data.entries
              if t.startswith(("kobak_style:", "skill_en:", "skill_fr:")) and " " not in t}
-    return frozenset(set(ENGLISH_STOP_WORDS) | _FR_STOP | _GENERIC | style)
+    return frozenset({w for tb in tables for w in (*tb.stop_words, *tb.generic_words)} | style)
+
+
+def _stop_and_generic() -> frozenset[str]:
+    return _skip_words(languages.tables())
 
 
 def content_words(sentence: str) -> set[str]:
     """Words of a sentence that carry content: not stop words, not generic framing, not links or mentions."""
     plain = _MENTION.sub(" ", _LINK.sub(" ", sentence))
     skip = _stop_and_generic()
+    clitic = _cues().clitic
     out = set()
     for w in words(plain):
         low = w.lower().replace("’", "'")
-        low = _CLITIC.sub("", low)  # l'équipe -> équipe, morning's -> morning, we've -> we
+        low = clitic.sub("", low)  # l'équipe -> équipe, morning's -> morning, we've -> we
         if len(low) > 2 and low not in skip and not low.isdigit():
             out.add(low)
     return out
@@ -181,14 +164,15 @@ def sentence_roles(text: str, sents: list[str], lang: str | None = None) -> list
     for f in facts:
         if f.kind in CORE_FACT_KINDS and f.sentence < len(sents) and f.text in sents[f.sentence]:
             roles[f.sentence].facts.append(f"{f.kind}: {f.text}")
+    cues = _cues()
     for s, r in zip(sents, roles, strict=True):
         r.links = [m.group(0).rstrip(".,;:!?)>»”") for m in _LINK.finditer(s)]
         rest = _MENTION.sub(" ", _LINK.sub(" ", s))
         if not r.facts and (m := _STANDALONE_NUMBER.search(rest)):
             r.facts.append(f"number: {m.group(0)}")
-        generic = bool(_GENERIC_ASK.search(s))
-        r.ask = not generic and (bool(_ASK.search(rest)) or (rest.rstrip().endswith("?") and len(r.content) >= 1))
-        r.decision = bool(_DECISION.search(rest)) and len(r.content) >= 1
+        generic = bool(cues.generic_ask.search(s))
+        r.ask = not generic and (bool(cues.ask.search(rest)) or (rest.rstrip().endswith("?") and len(r.content) >= 1))
+        r.decision = bool(cues.decision.search(rest)) and len(r.content) >= 1
     return roles
 
 

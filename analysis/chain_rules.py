@@ -11,10 +11,14 @@ Cue words (relay, question) are written by hand: no library tags relayed speech.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
+
+from . import languages
+from .languages import LanguageTable
 
 if TYPE_CHECKING:
     from .chains import Node
@@ -71,17 +75,17 @@ def log_ratio(a: float, b: float) -> float:
 # -- cues -------------------------------------------------------------------------------------------------------
 
 # Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
-# résumé du message").
-_RELAYS = re.compile(
-    r"\b(?:summary|summari[sz](?:e|ed|ing)|recap|tl;?dr|fyi|heads[- ]up|key takeaways?|passing (?:this|it) on|"
-    r"forward(?:ed|ing)|fwd?(?=:)|reposting|cross-?posting|sharing (?:this|from)|shared (?:in|by|from)|"
-    r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)|"
-    r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|message de)\b",
-    re.I)
+# résumé du message"), and greetings that open a reply: every registered language table's (analysis/languages).
+@functools.cache  # once per registry state
+def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    relay = re.compile(rf"\b(?:{languages.either(tb.relay_cues for tb in tables)})\b", re.I)
+    greeting = languages.words(g for tb in tables for g in tb.greetings)
+    address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!])", re.I)
+    return relay, address
 
 
 def relays(text: str) -> bool:
-    return _RELAYS.search(text[:300]) is not None
+    return _cues(languages.tables())[0].search(text[:300]) is not None
 
 
 def asks(text: str) -> bool:
@@ -90,12 +94,9 @@ def asks(text: str) -> bool:
     return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
 
 
-_ADDRESS = re.compile(r"^\s*(?:@\S+|<@\w+>|(?:hi|hello|hey|bonjour|salut)\s+[A-Z@]\S*\s*[,:!])", re.I)
-
-
 def addresses(text: str) -> bool:
     """A message that opens by addressing someone ("@ana: I know people who used it", "Hi Bob, ...")."""
-    return _ADDRESS.match(text) is not None
+    return _cues(languages.tables())[1].match(text) is not None
 
 
 # -- rules: each True when the candidate stays -------------------------------------------------------------------

@@ -12,6 +12,7 @@ similarity is one feature among many, never the decision. No NLI model ships its
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,48 +22,53 @@ from typing import Any
 
 import numpy as np
 
-from .factloss import _NEG_CUE, SOFTENING, _split, check_summary
+from . import languages
 from .factcheck import WordChecker, word_features
-from .facts import STATUS_CUES
+from .factloss import _softening, _split, _summary_rules, check_summary
+from .facts import status_cues
+from .languages import LanguageTable
 from .text import words
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "factloss_model.json"
 
-_STATUS_GROUPS = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in STATUS_CUES.items() if k != "approved"}
-_STATUS_ANY = re.compile(r"\b(?:" + "|".join(v for k, v in STATUS_CUES.items() if k != "approved") + r")\b", re.I)
 
-# Workplace antonyms, English and French: a copy word absent from the source whose opposite the source uses.
-_ANTONYM_PAIRS = """increase decrease|increased decreased|increases decreases|increasing decreasing|rise fall|rose fell|
-raise lower|raised lowered|higher lower|more less|gain loss|gained lost|grow shrink|growth decline|up down|above below|
-add remove|added removed|include exclude|included excluded|including excluding|accept reject|accepted rejected|
-approve reject|approved rejected|agree disagree|agreed disagreed|confirm deny|confirmed denied|allow forbid|
-allowed forbidden|enable disable|enabled disabled|start stop|started stopped|begin end|open close|opened closed|
-before after|early late|earlier later|first last|success failure|successful unsuccessful|positive negative|
-strong weak|stronger weaker|profit loss|profitable unprofitable|expand reduce|expanded reduced|expansion reduction|
-buy sell|bought sold|hire fire|hired fired|win lose|won lost|easy difficult|simple complex|cheap expensive|
-cheaper costlier|fast slow|faster slower|major minor|maximum minimum|best worst|better worse|good bad|
-satisfied dissatisfied|happy unhappy|likely unlikely|possible impossible|available unavailable|complete incomplete|
-completed pending|internal external|public private|required optional|mandatory optional|same different|
-always never|all none|everyone nobody|upgrade downgrade|long short|longer shorter|large small|larger smaller|
-high low|interested uninterested|willing unwilling|able unable|agreed refused|supports opposes|support oppose|
-optimistic pessimistic|confident doubtful|certain uncertain|permanent temporary|ahead behind|exceeded missed|
-beat missed|surplus deficit|inflow outflow|import export|inbound outbound|hausse baisse|augmente diminue|
-augmentation diminution|augmenté diminué|plus moins|avant après|ajouté supprimé|inclus exclu|accepté refusé|
-approuvé rejeté|confirmé démenti|ouvert fermé|début fin|premier dernier|succès échec|gagné perdu|facile difficile|
-obligatoire facultatif|interne externe|public privé|toujours jamais|tôt tard|maintenu annulé|maintenue annulée|
-confirmée annulée|prolongé raccourci"""
-ANTONYMS: dict[str, set[str]] = {}
-for _pair in _ANTONYM_PAIRS.replace("\n", "").split("|"):
-    _a, _b = _pair.split()
-    ANTONYMS.setdefault(_a, set()).add(_b)
-    ANTONYMS.setdefault(_b, set()).add(_a)
+@dataclass(frozen=True, eq=False)
+class _Words:
+    """The check's language-dependent words, from every registered language table (analysis/languages)."""
+    status_groups: dict[str, re.Pattern[str]]  # decisions (every status group but "approved")
+    status_any: re.Pattern[str]
+    antonyms: dict[str, set[str]]  # workplace antonyms: a copy word absent from the source whose opposite it uses
+    stop: frozenset[str]
+    negations: frozenset[str]  # word pieces always checked
+    negation_cues: re.Pattern[str]  # factloss.check_summary's
+    softening: re.Pattern[str]
 
-_STOP = set("""the a an and or of to in on for with by at is are be was were been being this that these those it its as
-from our we you they he she his her their them i me my your us will would can could should may might has have had do
-does did not no so if then than but also about into over after before up out all any some such very just more most
-there here what which who whom whose when where why how one two le la les un une des et ou de du à au aux en pour par
-sur est sont ce cette ces nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus été être
-avoir a ont""".split())
+
+def _antonyms(tables: tuple[LanguageTable, ...]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for pair in (p for tb in tables for p in tb.antonyms):
+        a, b = pair.split()
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
+@functools.cache  # once per registry state
+def _compile(tables: tuple[LanguageTable, ...]) -> _Words:
+    cues = {k: v for k, v in status_cues(tables).items() if k != "approved"}
+    return _Words(status_groups={k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in cues.items()},
+                  status_any=re.compile(r"\b(?:" + "|".join(cues.values()) + r")\b", re.I),
+                  antonyms=_antonyms(tables),
+                  stop=frozenset(w for tb in tables for w in tb.consistency_stop_words),
+                  negations=frozenset(w for tb in tables for w in tb.negations),
+                  negation_cues=_summary_rules(tables).negation, softening=_softening(tables))
+
+
+def _words() -> _Words:
+    return _compile(languages.tables())
+
+
+ANTONYMS = _words().antonyms  # the built-in languages' (scripts/build_factloss_data.py reads it)
 
 FEATURES = [
     "rule_number", "rule_month", "rule_name", "rule_negation", "rule_polarity",
@@ -75,7 +81,7 @@ _WORD_F = FEATURES.index("word_max")
 
 
 def _decisions(text: str) -> set[str]:
-    return {k for k, rx in _STATUS_GROUPS.items() if rx.search(text)}
+    return {k for k, rx in _words().status_groups.items() if rx.search(text)}
 
 
 def _stem(w: str) -> str:
@@ -83,11 +89,12 @@ def _stem(w: str) -> str:
 
 
 def _content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w.lower() not in _STOP and not w.isdigit() and len(w) > 2]
+    stop = _words().stop
+    return [w for w in words(text) if w.lower() not in stop and not w.isdigit() and len(w) > 2]
 
 
 def _negations(text: str) -> int:
-    return len(_NEG_CUE.findall(text))
+    return len(_words().negation_cues.findall(text))
 
 
 def encode_sentences(embedder: Any, sents: list[str], store: dict[str, Any]) -> None:
@@ -118,14 +125,14 @@ def encode_sentences(embedder: Any, sents: list[str], store: dict[str, Any]) -> 
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")  # as text.words splits
-_NEG_PIECES = {"not", "no", "never", "none", "without", "nor", "ne", "pas", "jamais", "aucun", "aucune", "sans"}
 
 
 def _content_piece(p: str) -> bool:
     """A word piece worth checking: a content word's, or a negation ("not" changes what the sentence says)."""
-    if p.lower() in _NEG_PIECES:
+    lang = _words()
+    if p.lower() in lang.negations:
         return True
-    return p not in ("[CLS]", "[SEP]", "[PAD]") and p.strip("#").isalpha() and p.lower() not in _STOP and len(p.strip("#")) > 2
+    return p not in ("[CLS]", "[SEP]", "[PAD]") and p.strip("#").isalpha() and p.lower() not in lang.stop and len(p.strip("#")) > 2
 
 
 @dataclass
@@ -166,7 +173,8 @@ def pair_features(source: str, summary: str, embedder: Any | None, cache: dict[s
     sum_sents = _split(summary) or [summary]
     src_words = {_stem(w) for w in words(source)}
     src_lower = " " + " ".join(w.lower() for w in words(source)) + " "
-    src_status = bool(_STATUS_ANY.search(source))
+    lang = _words()
+    src_status = bool(lang.status_any.search(source))
     if embedder is not None:
         encode_sentences(embedder, src_sents + sum_sents, cache)
         s_emb = np.stack([cache[x][0] for x in src_sents])
@@ -186,12 +194,12 @@ def pair_features(source: str, summary: str, embedder: Any | None, cache: dict[s
         cw = _content_words(s)
         novel = [w for w in cw if _stem(w) not in src_words]
         novel_aligned = [w for w in cw if _stem(w) not in aligned_words]
-        ant = [w for w in cw if _stem(w) not in src_words and any(f" {a} " in src_lower for a in ANTONYMS.get(w.lower(), ()))]
+        ant = [w for w in cw if _stem(w) not in src_words and any(f" {a} " in src_lower for a in lang.antonyms.get(w.lower(), ()))]
         neg_c, neg_s = _negations(s), _negations(src_sents[order[0]])
         # a decision of the aligned source sentences that this copy sentence does not state, where it uses words
         # that decide nothing; another decision in the same sentence ("maintenance postponed and the deployment
         # under review") does not hide it
-        soft = bool(SOFTENING.search(s)) and src_status and bool(_decisions(aligned) - _decisions(s))
+        soft = bool(lang.softening.search(s)) and src_status and bool(_decisions(aligned) - _decisions(s))
         tok_min = tok_mean = 1.0
         low = [0.0, 0.0, 0.0]
         if src_all is not None and len(src_all) and len(c_tok[i]):

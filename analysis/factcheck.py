@@ -15,12 +15,28 @@ the word checker trains in seconds on vectors the chains already compute, and sh
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
 
+from . import languages
+from .languages import LanguageTable
+
 DEFAULT_WEIGHTS = Path(__file__).parent / "data" / "factloss_wordcheck.npz"
-NEGATIONS = {"not", "no", "never", "none", "without", "nor", "ne", "pas", "jamais", "aucun", "aucune", "sans"}
+
+
+@functools.cache  # once per registry state
+def _negations(tables: tuple[LanguageTable, ...]) -> frozenset[str]:
+    return frozenset(w for tb in tables for w in tb.negations)
+
+
+def negations() -> frozenset[str]:
+    """Every registered language's single-word negations: a word the checker always reads."""
+    return _negations(languages.tables())
+
+
+NEGATIONS = negations()  # the built-in languages'
 N_SCALARS = 6
 
 
@@ -36,7 +52,8 @@ def word_features(c_vecs: np.ndarray, c_words: list[str], src_vecs: np.ndarray, 
     s1 = top[:, 0]
     s2 = top[:, 1] if sims.shape[1] > 1 else s1
     sb = src_vecs[best]
-    scal = np.array([[a, b, float(w in src_words), float(w in aligned_words), float(w in NEGATIONS), a - b]
+    neg = negations()
+    scal = np.array([[a, b, float(w in src_words), float(w in aligned_words), float(w in neg), a - b]
                      for a, b, w in zip(s1, s2, c_words, strict=True)], dtype=np.float32)
     return np.hstack([c_vecs, sb, c_vecs * sb, np.abs(c_vecs - sb), scal]).astype(np.float32), best
 

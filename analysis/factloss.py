@@ -6,16 +6,24 @@ sentences are aligned by content-word overlap, then normalised values and polari
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import languages
 from .facts import Fact, extract
+from .languages import LanguageTable, either, words as literal
 from .text import sentences, words
 
-_STOP = set("the a an and or of to in on for with by at is are be was were this that it as from our we you "
-            "le la les un une des et ou de du à au aux en pour par sur est sont ce cette nous vous".split())
+
+@functools.cache  # once per registry state
+def _stop_words(tables: tuple[LanguageTable, ...]) -> frozenset[str]:
+    return frozenset(w for tb in tables for w in tb.alignment_stop_words)
+
+
+_STOP = set(_stop_words(languages.tables()))  # the built-in languages' (chains.py reads it)
 # kinds whose values can be compared one to one
 _VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "owner", "status"}
 _SAME_FAMILY = {"date": "when", "deadline": "when", "time": "time", "money": "money", "percentage": "percentage",
@@ -23,15 +31,18 @@ _SAME_FAMILY = {"date": "when", "deadline": "when", "time": "time", "money": "mo
 
 
 # Words that state a decision without stating it: what a removal or a cancellation becomes after a few
-# AI hops (DESIGN.md section 1). English and French.
-SOFTENING = re.compile(
-    r"\b(?:scope (?:has been |was |is )?(?:refined|adjusted|updated|revised|clarified)|refined|re-?scoped|"
-    r"under (?:review|discussion|consideration|evaluation)|being (?:reviewed|reconsidered|re-?evaluated|discussed)|"
-    r"re-?evaluat(?:ed|ing)|reconsider(?:ed|ing)?|de-?prioriti[sz]ed|on hold|paused|adjusted|revisited|"
-    r"evolving|in (?:flux|progress)|to be (?:confirmed|decided|discussed)|tbd|tbc|"
-    r"périmètre (?:a été |est )?(?:ajusté|affiné|revu|précisé)|affinée?s?|ajustée?s?|revue?s?|à l'étude|"
-    r"en (?:cours de )?(?:réflexion|discussion|révision|r?éévaluation|évaluation)|réévaluée?s?|reconsidérée?s?|"
-    r"en attente|en pause|à confirmer|à définir|dépriorisée?s?)\b", re.I)
+# AI hops (DESIGN.md section 1): every language table's `softeners`.
+@functools.cache  # once per registry state
+def _softening(tables: tuple[LanguageTable, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{either(tb.softeners for tb in tables)})\b", re.I)
+
+
+def softening() -> re.Pattern[str]:
+    """Softening words of every registered language."""
+    return _softening(languages.tables())
+
+
+SOFTENING = softening()  # the built-in languages'
 _DECISIONS = {"removed", "cancelled", "stopped", "deprecated"}
 
 
@@ -44,7 +55,8 @@ class FactStatus:
 
 
 def _content(s: str) -> set[str]:
-    return {w.lower() for w in words(s) if w.lower() not in _STOP and len(w) > 2}
+    stop = _stop_words(languages.tables())
+    return {w.lower() for w in words(s) if w.lower() not in stop and len(w) > 2}
 
 
 def align(source_sents: list[str], copy_sents: list[str]) -> dict[int, int]:
@@ -116,7 +128,7 @@ def _softened(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sen
     j = alignment.get(f.sentence)
     if f.polarity != "+" or f.value not in _DECISIONS or j is None:
         return None
-    m = SOFTENING.search(copy_sents[j])
+    m = softening().search(copy_sents[j])
     if m is None:
         return None
     conf = judge(src_sents[f.sentence], copy_sents[j]) if judge is not None else 0.8
@@ -155,8 +167,9 @@ def check_summary(source: str, summary: str) -> Consistency:
     src_numbers = _numbers(source)
     for n in sorted(_numbers(summary) - src_numbers):
         problems.append(f"number not in the source: {n}")
-    src_months = _months(source)
-    for m in sorted(_months(summary) - src_months):
+    rx = _summary_rules(languages.tables())
+    src_months = _months(source, rx)
+    for m in sorted(_months(summary, rx) - src_months):
         problems.append(f"month not in the source: {m}")
     src_words = _names_in(source)
     for w in sorted(_proper_names(summary)):
@@ -166,7 +179,7 @@ def check_summary(source: str, summary: str) -> Consistency:
     back = _best_match(sum_sents, src_sents)
     for i, s in enumerate(sum_sents):
         j = back.get(i)
-        if j is not None and bool(_NEG_CUE.search(s)) != bool(_NEG_CUE.search(src_sents[j])):
+        if j is not None and bool(rx.negation.search(s)) != bool(rx.negation.search(src_sents[j])):
             problems.append(f"negation differs from the source: “{s[:80]}”")
     sf, cf = extract(source), extract(summary)
     src_status = {(f.value, f.polarity) for f in sf if f.kind == "status"}
@@ -179,12 +192,29 @@ def check_summary(source: str, summary: str) -> Consistency:
 # The research baseline's sentence split: it keeps list items and short lines apart, as the summaries do.
 _SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"(?<![\w.])[$£€]?\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?%?")
-_SPELLED = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\b"
-                    r"|\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\b", re.I)
-_NEG_CUE = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|cancel|cancell?ed|removed?|"
-                      r"postponed|delayed|declined|rejected|denied|unable|fail|failed|lacks?|ne|pas|jamais|aucun|"
-                      r"aucune|sans|annulé|annulée|reporté|reportée|supprimé|supprimée)\b|n't", re.I)
+
+
+@dataclass(frozen=True, eq=False)
+class _SummaryRules:
+    """check_summary's language-dependent rules, from every registered language table."""
+    months: re.Pattern[str]  # group 1: a month that is also a word (needs a capital), group 2: any other month
+    negation: re.Pattern[str]
+    spelled: dict[str, str]
+
+
+@functools.cache  # once per registry state
+def _summary_rules(tables: tuple[LanguageTable, ...]) -> _SummaryRules:
+    # a language whose month names are words ("may", "march") counts any 3-letter month stem with a month ending,
+    # capitalised; the others their full month names
+    wordy = [s for tb in tables if tb.month_names_are_words for m in tb.months for s in m]
+    stems = list(dict.fromkeys(s[:3] for s in wordy))
+    endings = list(dict.fromkeys(s[3:] for s in wordy if len(s) > 3))
+    full = [m[0] for tb in tables if not tb.month_names_are_words for m in tb.months]
+    months = re.compile(rf"\b({literal(stems)})(?:{literal(endings)})?\b|\b({literal(full)})\b", re.I)
+    suffixes = "".join(f"|{re.escape(s)}" for tb in tables for s in tb.negation_suffixes)
+    negation = re.compile(rf"\b(?:{literal(w for tb in tables for w in tb.negation_cues)})\b{suffixes}", re.I)
+    spelled = {w: str(i) for tb in tables for i, w in enumerate(tb.number_words)}
+    return _SummaryRules(months, negation, spelled)
 
 
 def _split(text: str) -> list[str]:
@@ -192,15 +222,16 @@ def _split(text: str) -> list[str]:
 
 
 def _numbers(text: str) -> set[str]:
+    spelled = _summary_rules(languages.tables()).spelled
     out = {_norm_number(re.sub(r"(st|nd|rd|th)$", "", m.lower().lstrip("$£€").rstrip("%")))
            for m in _NUMBER.findall(text)}
-    out |= {_SPELLED[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _SPELLED}
+    out |= {spelled[w] for w in re.findall(r"[a-z]+", text.lower()) if w in spelled}
     return out
 
 
-def _months(text: str) -> set[str]:
+def _months(text: str, rx: _SummaryRules) -> set[str]:
     """Month names; an English one only when capitalised ("may", "march" and "sept" are words too)."""
-    return {(m.group(1) or m.group(2)).lower()[:3] for m in _MONTH.finditer(text)
+    return {(m.group(1) or m.group(2)).lower()[:3] for m in rx.months.finditer(text)
             if m.group(2) or m.group(0)[0].isupper()}
 
 

@@ -17,56 +17,88 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import languages
+from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
 # Severity by kind: critical facts are the ones whose loss changes what a reader does.
 CRITICAL_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number"}
 
-_MONTHS_EN = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-_MONTHS_FR = r"janv(?:ier)?\.?|févr(?:ier)?\.?|fevrier|mars|avr(?:il)?\.?|mai|juin|juil(?:let)?\.?|août|aout|sept(?:embre)?\.?|oct(?:obre)?\.?|nov(?:embre)?\.?|déc(?:embre)?\.?|decembre"
-_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-_MONTH = rf"(?:{_MONTHS_EN}|{_MONTHS_FR})"
-_DATE = re.compile(
-    rf"\b(?:(?:{_DAYS}),?\s+)?(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{_MONTH}(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026)
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
-    rf")\b"
-    rf"|\b(?:next|this|coming)\s+(?:{_DAYS}|week)\b|\b(?:{_DAYS})\s+prochain\b|\b(?:tomorrow|demain)\b",
-    re.I)
-_DEADLINE_CUE = re.compile(r"\b(?:by|before|until|no later than|deadline|due|d'ici|avant(?: le)?|au plus tard|jusqu'au|"
-                           r"date limite)\s*:?\s*(?:the\s+|le\s+)?$", re.I)
 _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(am|pm)?(?!\w)|\b(\d{1,2})\s*(am|pm)\b", re.I)
 _MONEY = re.compile(r"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>\d[\d,. ]*\d|\d)\s?(?P<s1>k|m|bn|million|billion)?"
                     r"|(?P<a2>\d[\d,. ]*\d|\d)\s?(?P<s2>k|m|bn|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
                     r"(?![\w])", re.I)
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?(?:%|per\s?cent\b|pour\s?cent\b)", re.I)
-_UNITS = (r"people|persons?|users?|units?|licen[cs]es?|seats?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
-          r"servers?|trips?|engineers?|employees?|customers?|warehouses?|tickets?|personnes?|jours?|heures?|semaines?|"
-          r"mois|ans|serveurs?|utilisateurs?")
-_NUMBER_UNIT = re.compile(rf"\b(\d+(?:[.,]\d+)?)\s+({_UNITS})\b", re.I)
-# the cue is case-insensitive, the name is not: "Owner: Julie Martin", never "owner of this"
-_OWNER = re.compile(r"\b(?i:owner|owned by|responsable|point of contact|contact|approval from|approvals? (?:go|goes) to|"
-                    r"validation (?:par|de))\s*:?\s*(?i:is\s+)?(@[\w.-]+|[A-ZÀ-Ö][\w'-]+(?:\s+[A-ZÀ-Ö][\w'-]+)?)")
-_OWNER_IS = re.compile(r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)\s+(?i:is|will be|est)\s+(?i:the\s+|le\s+|la\s+)?"
-                       r"(?i:owner|responsable|point of contact|in charge)")
-_OWNER_WILL = re.compile(r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)\s+(?:will|is going to|to)\s+(?:own|lead|handle|drive|take)")
 _NAME = re.compile(r"\b[A-ZÀ-Ö][\w'’-]+(?:\s+(?:[A-ZÀ-Ö][\w'’-]+|de|du|van|von|d'))*\s+[A-ZÀ-Ö][\w'’-]+\b")
-# Status words: what happened to a plan. Grouped so that "cancelled" and "annulé" compare equal.
-STATUS_CUES = {
-    "removed": r"removed|remove|dropped|drop|cut from|taken out|supprimée?s?|retirée?s?",
-    "cancelled": r"cancel+ed|cancel+ing|cancel|called off|annulée?s?|annuler",
-    "postponed": r"postponed|postpone|delayed|rescheduled|moved to|pushed (?:back|to)|reportée?s?|reporter|décalée?s?",
-    "stopped": r"stop(?:ped)?|halt(?:ed)?|frozen|freeze|suspended|arrêtée?s?|arrêter|gel(?:ée)?",
-    "deprecated": r"deprecated|discontinued|retired|sunset|obsolète",
-    "lose": r"lose|loses|lost|revoked|blocked|perdent|perd|bloquée?s?",
-    "approved": r"approved|confirmed|validée?s?|confirmée?s?",
-}
-_STATUS = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in STATUS_CUES.items()}
-_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|won't|wasn't|don't|doesn't|didn't|no longer|"
-                       r"ne|n'|pas|plus|jamais|aucune?|sans)\b|n't\b", re.I)
-_NOT_NAMES = re.compile(rf"^(?:{_DAYS}|{_MONTH}|the|this|our|please|hi|hello|thanks|key|next|fyi|update|"
-                        r"quick|summary|heads|important|security|decision|questions?|rumours?)$", re.I)
+_PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key
+class _Rules:
+    """The language-dependent rules, built from every registered language table (analysis/languages)."""
+    date: re.Pattern[str]
+    deadline_cue: re.Pattern[str]
+    percent: re.Pattern[str]
+    number_unit: re.Pattern[str]
+    owners: tuple[re.Pattern[str], ...]
+    status: dict[str, re.Pattern[str]]
+    negation: re.Pattern[str]
+    negation_after: re.Pattern[str]
+    not_names: re.Pattern[str]
+    relative: re.Pattern[str]
+    date_languages: tuple[str, ...]
+
+
+def status_cues(tables: tuple[LanguageTable, ...] | None = None) -> dict[str, str]:
+    """Status words by group, every language's: grouped so that "cancelled" and "annulé" compare equal."""
+    groups: dict[str, list[str]] = {}
+    for tb in tables if tables is not None else languages.tables():
+        for group, rx in tb.status_words.items():
+            groups.setdefault(group, []).append(rx)
+    return {group: "|".join(rxs) for group, rxs in groups.items()}
+
+
+def _rules() -> _Rules:
+    return _compile(languages.tables())
+
+
+@functools.cache  # once per registry state: a test may register a language
+def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
+    days = "(?:" + "|".join(alternation(s for d in tb.weekdays for s in d) for tb in tables) + ")"
+    month = "(?:" + "|".join(alternation(s for m in tb.months for s in m) for tb in tables) + ")"
+    relative = "|".join(rf"\b(?:{tb.relative_dates.replace('{days}', days)})\b" for tb in tables)
+    date = re.compile(
+        rf"\b(?:(?:{days}),?\s+)?(?:"
+        rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
+        rf"|{month}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026)
+        rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+        rf")\b|{relative}",
+        re.I)
+    # the cue is case-insensitive, the name is not: "Owner: Julie Martin", never "owner of this"
+    owner = re.compile(rf"\b(?i:{either(tb.owner_cues for tb in tables)})\s*:?\s*(?i:is\s+)?"
+                       r"(@[\w.-]+|[A-ZÀ-Ö][\w'-]+(?:\s+[A-ZÀ-Ö][\w'-]+)?)")
+    owner_is = re.compile(rf"{_PERSON}\s+(?i:{either(tb.owner_copulas for tb in tables)})\s+"
+                          rf"(?i:(?:{words(a for tb in tables for a in tb.owner_articles)})\s+)?"
+                          rf"(?i:{either(tb.owner_roles for tb in tables)})")
+    owner_will = re.compile(rf"{_PERSON}\s+(?:{either(tb.owner_will for tb in tables)})")
+    suffixes = "".join(f"|{re.escape(s)}\\b" for tb in tables for s in tb.negation_suffixes)
+    return _Rules(
+        date=date,
+        deadline_cue=re.compile(rf"\b(?:{either(tb.deadline_cues for tb in tables)})\s*:?\s*"
+                                rf"(?:(?:{words(a for tb in tables for a in tb.date_articles)})\s+)?$",
+                                re.I),
+        percent=re.compile(rf"(\d+(?:[.,]\d+)?)\s?(?:%|(?:{either(tb.percent_words for tb in tables)})\b)", re.I),
+        number_unit=re.compile(rf"\b(\d+(?:[.,]\d+)?)\s+({either(tb.units for tb in tables)})\b", re.I),
+        owners=(owner, owner_is, owner_will),
+        status={k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in status_cues(tables).items()},
+        negation=re.compile(rf"\b(?:{words(w for tb in tables for w in tb.status_negations)})\b{suffixes}", re.I),
+        negation_after=re.compile(rf"\s*(?:{words(w for tb in tables for w in tb.negation_after)})\b"),
+        not_names=re.compile(rf"^(?:{days}|{month}|{words(w for tb in tables for w in tb.not_names)})$", re.I),
+        relative=re.compile(words(w for tb in tables for w in tb.relative_words), re.I),
+        date_languages=tuple(tb.code for tb in tables),
+    )
+
+
+STATUS_CUES = status_cues()  # the built-in languages' (status_cues() reads the registry as it is now)
 
 
 @dataclass(frozen=True)
@@ -107,39 +139,40 @@ _CURRENCY = {"€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "k€": 
              "dollar": "USD", "dollars": "USD", "£": "GBP", "gbp": "GBP"}
 
 
-def _parse_date(span: str, base: datetime | None) -> str | None:
+def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
     # dateparser takes milliseconds a call and the same spans ("12 March", "Friday") recur: cache per day
-    return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None)
+    return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None, rules)
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse_date_on(span: str, base: datetime | None) -> str | None:
+def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | None:
     import dateparser
 
     settings = {"PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
         settings["RELATIVE_BASE"] = base.replace(tzinfo=None)
     clean = re.sub(r"(\d)(st|nd|rd|th|er)\b", r"\1", span)
-    if re.search(r"next|this|coming|prochain", clean, re.I):
+    langs = list(rules.date_languages)
+    if rules.relative.search(clean):
         # dateparser reads "next Friday" only without REQUIRE_PARTS
-        d = dateparser.parse(clean, languages=["en", "fr"], settings=settings)
+        d = dateparser.parse(clean, languages=langs, settings=settings)
     else:
-        d = dateparser.parse(clean, languages=["en", "fr"], settings={**settings, "REQUIRE_PARTS": ["day"]})
+        d = dateparser.parse(clean, languages=langs, settings={**settings, "REQUIRE_PARTS": ["day"]})
     return d.date().isoformat() if d else None
 
 
 def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
     """Every fact in the text, in order (a new list; the facts are immutable and cached)."""
-    return list(_extract(text, sent_at))
+    return list(_extract(text, sent_at, _rules()))
 
 
 @functools.lru_cache(maxsize=8192)  # a root is compared with each of its copies: extract it once
-def _extract(text: str, sent_at: datetime | None) -> tuple[Fact, ...]:
+def _extract(text: str, sent_at: datetime | None, rules: _Rules) -> tuple[Fact, ...]:
     facts: list[Fact] = []
     for si, sent in enumerate(sentences(text)):
-        facts += _figures(sent, si, sent_at)
-        facts += _people(sent, si)
-        facts += _statuses(sent, si)
+        facts += _figures(sent, si, sent_at, rules)
+        facts += _people(sent, si, rules)
+        facts += _statuses(sent, si, rules)
     return tuple(facts)
 
 
@@ -171,22 +204,22 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     return None
 
 
-def _figures(sent: str, si: int, sent_at: datetime | None) -> list[Fact]:
+def _figures(sent: str, si: int, sent_at: datetime | None, rules: _Rules) -> list[Fact]:
     """Dates and deadlines, money, percentages, times and numbers with a unit; a span read as one kind is
     not read again as a later one (a date's day is not a number)."""
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
-    for m in _DATE.finditer(sent):
-        iso = _parse_date(m.group(0), sent_at)
+    for m in rules.date.finditer(sent):
+        iso = _parse_date(m.group(0), sent_at, rules)
         if iso:
-            kind = "deadline" if _DEADLINE_CUE.search(sent[:m.start()]) else "date"
+            kind = "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date"
             facts.append(Fact(kind, iso, m.group(0), si))
             taken.append(m.span())
     readers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], Fact | None]], ...] = (
         (_MONEY, _money),
-        (_PERCENT, lambda m, si: Fact("percentage", _fmt(_num(m.group(1)) or 0) + "%", m.group(0), si)),
+        (rules.percent, lambda m, si: Fact("percentage", _fmt(_num(m.group(1)) or 0) + "%", m.group(0), si)),
         (_TIME, _time),
-        (_NUMBER_UNIT, lambda m, si: Fact("number", f"{_fmt(_num(m.group(1)) or 0)} {m.group(2).lower().rstrip('s')}",
+        (rules.number_unit, lambda m, si: Fact("number", f"{_fmt(_num(m.group(1)) or 0)} {m.group(2).lower().rstrip('s')}",
                                           m.group(0), si)),
     )
     for rx, read in readers:
@@ -198,34 +231,34 @@ def _figures(sent: str, si: int, sent_at: datetime | None) -> list[Fact]:
     return facts
 
 
-def _people(sent: str, si: int) -> list[Fact]:
+def _people(sent: str, si: int, rules: _Rules) -> list[Fact]:
     """Owners ("Owner: Julie", "Julie will ...") and other names (an owner is not also a name)."""
     facts: list[Fact] = []
     owners = set()
-    for rx in (_OWNER, _OWNER_IS, _OWNER_WILL):
+    for rx in rules.owners:
         for m in rx.finditer(sent):
             name = m.group(1).lstrip("@").strip().lower()
             owners.add(name)
             facts.append(Fact("owner", name, m.group(1), si))
     for m in _NAME.finditer(sent):
         words_ = m.group(0).split()
-        while words_ and _NOT_NAMES.match(words_[0]):
+        while words_ and rules.not_names.match(words_[0]):
             words_ = words_[1:]
         if len(words_) >= 2 and " ".join(words_).lower() not in owners:
             facts.append(Fact("name", " ".join(words_).lower(), " ".join(words_), si))
     return facts
 
 
-def _statuses(sent: str, si: int) -> list[Fact]:
+def _statuses(sent: str, si: int, rules: _Rules) -> list[Fact]:
     """The first cue of each status group (cancelled, postponed, ...), with its polarity."""
     facts: list[Fact] = []
-    for group, rx in _STATUS.items():
+    for group, rx in rules.status.items():
         for m in rx.finditer(sent):
             # negation scope: the three words before the cue ("is NOT postponed", "n'est plus"),
             # or "pas" right after it (French "ne ... pas")
             before = " ".join(sent[:m.start()].split(",")[-1].split()[-3:])
             after = sent[m.end():m.end() + 12]
-            negated = bool(_NEGATION.search(before)) or bool(re.match(r"\s*pas\b", after))
+            negated = bool(rules.negation.search(before)) or bool(rules.negation_after.match(after))
             facts.append(Fact("status", group, m.group(0), si, "-" if negated else "+"))
             break
     return facts

@@ -16,20 +16,16 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from . import languages
 from .text import BULLET_LINE, MARKDOWN_HEADER, flesch_reading_ease, sentences, words
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicons.json"
 _BOLD_LABEL = re.compile(r"(?m)(?:^|\n)\s*(?:\*\*?[^*\n]{2,40}:?\*\*?:?|[A-Z][\w ]{2,30}:)(?=\s)")
-_FIRST_SG = {"en": {"i", "me", "my", "mine", "i'm", "i've", "i'll", "i'd"},
-             "fr": {"je", "j", "me", "moi", "mon", "ma", "mes"}}
-_SECOND = {"en": {"you", "your", "yours", "you're", "you'll"}, "fr": {"vous", "votre", "vos", "tu", "ton", "ta", "tes"}}
 _CONTRACTION = re.compile(r"\b\w+(?:n't|'re|'ve|'ll|'m|'d)\b", re.I)
 
-# Function words some lists contain (the fiction lexicons list "this", "the"...): never evidence.
-FUNCTION_WORDS = frozenset({
-    "this", "that", "with", "from", "have", "were", "what", "when", "your", "them", "then", "there", "their", "they",
-    "will", "would", "could", "about", "into", "just", "like", "more", "only", "some", "than", "very", "also", "been",
-    "being", "dans", "pour", "avec", "sont", "mais", "plus", "tout"})
+# Function words some lists contain (the fiction lexicons list "this", "the"...): never evidence. The built-in
+# languages' only: the lexicon's columns are the detector's trained features.
+FUNCTION_WORDS = frozenset(w for tb in languages.tables() for w in tb.function_words)
 # Common words the excess-vocabulary lists carry (research/detection.md: they inflate false positives on formal
 # human prose and explain nothing: "typical AI phrasing: during, while"): no detector feature either.
 COMMON_WORDS = FUNCTION_WORDS | {
@@ -132,6 +128,12 @@ def filler_phrases(text: str, lang: str | None) -> list[str]:
 MATTR_WINDOW = 40
 
 
+@functools.cache
+def _persons(table: languages.LanguageTable) -> tuple[frozenset[str], frozenset[str]]:
+    """The language's first person singular and the words that address the reader, as sets."""
+    return frozenset(table.first_person), frozenset(table.second_person)
+
+
 def mattr(tokens: list[str], window: int = MATTR_WINDOW, step: int = 5) -> float:
     """Moving-average type-token ratio (Covington & McFall 2010): the share of distinct words in each
     40-word window, averaged. Plain TTR falls with length, so short texts (non-native learners' essays,
@@ -148,8 +150,7 @@ def dense_features(text: str, lang: str | None) -> np.ndarray:
     sents = sentences(text) or [text]
     lens = np.array([len(words(s)) for s in sents], dtype=float)
     lower = [w.lower() for w in ws]
-    first = _FIRST_SG.get(lang or "en", _FIRST_SG["en"])
-    second = _SECOND.get(lang or "en", _SECOND["en"])
+    first, second = _persons(languages.table(lang))
     chars = max(len(text), 1)
     lines = [ln for ln in text.split("\n") if ln.strip()]
     fre = flesch_reading_ease(text, lang)

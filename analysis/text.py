@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from slopradar.records import READING_WPM
+from . import languages
 
 # Sentence splitting is written by hand: the maintained splitters need model files that are not on
 # PyPI (spaCy's English model, nltk's punkt data is downloaded at run time). Chat and e-mail text is
@@ -20,8 +20,8 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|p
 BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
 MARKDOWN_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
-DEFAULT_WPM = 200
-LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")
+DEFAULT_WPM = 200  # a language without a table (languages.LANGUAGES)
+LANGUAGES = ("en", "fr", "de", "es", "it", "nl", "pt")  # what detect_language may answer
 
 
 _PROSE_TOKEN = re.compile(r"^[\"'(“‘«*_]*[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*[.,;:!?\"')”’»*_]*$")
@@ -154,11 +154,12 @@ def _textstat(lang: str):  # type: ignore[no-untyped-def]
 
 
 def flesch_reading_ease(text: str, lang: str | None) -> float | None:
-    """Flesch reading ease with textstat's settings for the language (English and French only)."""
-    if lang not in ("en", "fr") or len(words(text)) < 10:
+    """Flesch reading ease with textstat's settings for the language (languages with a table only)."""
+    if lang not in languages.LANGUAGES or len(words(text)) < 10:
         return None
     return float(_textstat(lang).flesch_reading_ease(text))
 
 
 def reading_seconds(n_words: int, lang: str | None) -> float:
-    return 60.0 * n_words / READING_WPM.get(lang or "", DEFAULT_WPM)
+    known = languages.LANGUAGES.get(lang or "")
+    return 60.0 * n_words / (known.reading_wpm if known else DEFAULT_WPM)
