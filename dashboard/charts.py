@@ -18,12 +18,13 @@ def colour_scale(teams: list[str]) -> alt.Scale:
 def with_gaps(df: pd.DataFrame, column: str, by: str = "team") -> pd.DataFrame:
     """Each team's weeks with an empty row in each missing week, so that its line breaks there instead of
     joining two weeks with nothing in between (Vega-Lite breaks paths at null values)."""
-    parts = []
-    for _key, g in df.sort_values("week").groupby(by, sort=False):
-        gap = g["week"].diff().dt.days.fillna(7) > 7
-        blanks = pd.DataFrame({"week": g.loc[gap, "week"] - pd.Timedelta(days=7), by: g.loc[gap, by], column: None})
-        parts += [g, blanks]
-    out = pd.concat(parts, ignore_index=True) if parts else df
+    out = df
+    if not df.empty:  # one vectorised pass over every team (a loop over teams cost 0.1 s a chart)
+        rows = df.sort_values("week")
+        gap = rows.groupby(by, sort=False)["week"].diff().dt.days.fillna(7) > 7
+        blanks = pd.DataFrame({"week": rows.loc[gap, "week"] - pd.Timedelta(days=7), by: rows.loc[gap, by],
+                               column: None})
+        out = pd.concat([rows, blanks], ignore_index=True)
     return out.sort_values([by, "week"]).astype({column: "float64"})
 
 

@@ -119,14 +119,31 @@ def options(engine: Engine, min_group_size: int) -> dict[str, list[str]]:
     """Filter choices: only values under which some group reaches the threshold; channels are public
     channels released under their own name, never "other channels"."""
     out: dict[str, list[str]] = {"team": [r["team"] for r in team_summary(engine, min_group_size)]}
-    for key in ("channel", "language"):
-        out[key] = sorted({r[key] for r in _grouped(engine, min_group_size, Filters(), "team", key)})
     k = _released(engine, min_group_size)
     with Session(engine) as s:
+        for key in ("channel", "language"):
+            out[key] = sorted({v for _team, v in s.exec(_option_values(k, key))})
         lo, hi = s.exec(select(sa.func.min(AggTeamWeek.week), sa.func.max(AggTeamWeek.week))
                         .where(AggTeamWeek.min_group_size == k)).one()
     out["weeks"] = [lo, hi] if lo else []
     return out
+
+
+def _option_values(k: int, key: str) -> Any:
+    """The values of `key` (channel or language) of the groups `_grouped(..., "team", key)` keeps over all weeks
+    (the same groups, the same HAVING on distinct authors), without their sums: counted on the distinct (team,
+    value, author) triples of the released cells, which an index on the cells reads without touching them
+    (schema.AggCell). On 10^6 messages 0.2 s instead of 5 s."""
+    value = AggCell.conversation_id if key == "channel" else AggCell.language
+    triples = select(AggCell.team_id, value.label("value"), AggCell.author_id).where(AggCell.min_group_size == k)
+    if key == "language":  # a pool of several languages is no language
+        triples = triples.where(AggCell.language != ANY_LANGUAGE)
+    d = triples.distinct().subquery()
+    q = select(Team.name, Conversation.name if key == "channel" else d.c.value).select_from(d).join(
+        Team, Team.id == d.c.team_id)
+    if key == "channel":  # an inner join: cells pooled into "other channels" belong to no channel
+        q = q.join(Conversation, Conversation.id == d.c.value)
+    return q.group_by(*q.selected_columns).having(sa.func.count(sa.distinct(d.c.author_id)) >= k)
 
 
 def store_version(engine: Engine) -> str:

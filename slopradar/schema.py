@@ -232,6 +232,10 @@ class AggCell(_CellSums, table=True):
     left out. Views read only released cells."""
 
     __tablename__ = "agg_cell"
+    # the filter options (queries.options): distinct (team, channel or language, author) per threshold, read from
+    # this index without touching the cells; created in existing stores too (_cell_indexes below)
+    __table_args__ = (Index("ix_agg_cell_options", "min_group_size", "team_id", "conversation_id", "language",
+                            "author_id"),)
     min_group_size: int = Field(default=0, primary_key=True)
     team_id: str = Field(primary_key=True)
     week: str = Field(primary_key=True, index=True)  # ISO date of the Monday starting the week (UTC)
@@ -311,3 +315,17 @@ for _ddl in (
         "access_log_guard()").execute_if(dialect="postgresql"),
 ):
     event.listen(AccessLog.__table__, "after_create", _ddl)  # type: ignore[attr-defined]
+
+
+def _cell_indexes(_metadata: Any, connection: Any, **_kw: Any) -> None:
+    """The cell tables' indexes, in stores whose cell tables existed before them: create_all creates a missing
+    table with its indexes but adds no index to an existing table (IF NOT EXISTS: two processes may open a store
+    at once)."""
+    from sqlalchemy.schema import CreateIndex
+
+    for table in (AggCell.__table__, AggTeamWeek.__table__):  # type: ignore[attr-defined]
+        for index in table.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
+
+
+event.listen(SQLModel.metadata, "after_create", _cell_indexes)

@@ -381,3 +381,40 @@ def test_no_page_fetches_its_icon_from_the_internet():
     source = (ROOT / "dashboard" / "app.py").read_text()
     assert ":material/radar:" not in source and "icon.png" in source
     assert (ROOT / "dashboard" / "icon.png").stat().st_size < 20_000
+
+
+# -- speed without changing a figure (issue 20: the overview at 10^6 messages, bench/dashboard.py) -----------
+def test_filter_options_are_the_groups_the_views_release(demo_store):
+    """queries.options reads distinct (team, value, author) triples, not the summed cells: the same choices as the
+    views' own grouping under every threshold."""
+    for k in (1, 2, 3, 5, 8):
+        opts = queries.options(demo_store, k)
+        assert opts["team"] == [r["team"] for r in queries.team_summary(demo_store, k)]
+        for key in ("channel", "language"):
+            assert opts[key] == sorted({r[key] for r in queries._grouped(demo_store, k, queries.Filters(), "team", key)})
+    assert queries.options(demo_store, 5)["channel"] and "*" not in queries.options(demo_store, 1)["language"]
+
+
+def test_existing_stores_get_the_cell_indexes(engine, settings):
+    """An index added to the cell tables reaches a store created before it: create_all alone skips existing tables."""
+    def indexes(e) -> set[str]:
+        return {i["name"] for i in sa.inspect(e).get_indexes("agg_cell")}
+
+    with engine.begin() as conn:  # a store of the previous version: its cell table without the index
+        conn.execute(sa.text("DROP INDEX ix_agg_cell_options"))
+    assert "ix_agg_cell_options" not in indexes(engine)
+    assert "ix_agg_cell_options" in indexes(open_store(settings))
+    assert "ix_agg_cell_options" in indexes(open_store(settings))  # opening it again changes nothing
+
+
+def test_weekly_lines_break_at_missing_weeks():
+    from dashboard.charts import with_gaps
+
+    week = pd.Timestamp("2026-01-05")
+    df = pd.DataFrame({"week": [week + pd.Timedelta(weeks=w) for w in (3, 0, 1, 0)], "team": ["A", "A", "A", "B"],
+                       "v": [3.0, 1.0, 2.0, 5.0]})
+    out = with_gaps(df, "v")
+    assert list(out["team"]) == ["A", "A", "A", "A", "B"]
+    assert list(out["week"]) == [week + pd.Timedelta(weeks=w) for w in (0, 1, 2, 3, 0)]
+    assert out["v"].isna().tolist() == [False, False, True, False, False]
+    assert with_gaps(df.iloc[:0], "v").empty
