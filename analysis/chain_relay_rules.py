@@ -7,26 +7,22 @@ relays, AI expansions of a one-line decision).
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .factloss import _content, _proper_names
 from .facts import extract
-from .features import list_words
 
 from .chain_rules import asks as _asks
 from .chain_rules import relays as _relays
-from .chains import _by_kind, _fact_keys, _memo, _mention_pattern, _relation_by_length, _style_words, window_hits
+from .chain_text import (
+    Edge, Node, authored_text, by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
+)
+from .chains import window_hits
 from .embedding_profile import MINILM, EmbeddingProfile
-
-if TYPE_CHECKING:
-    from .chains import Edge, Node
 
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
 MIN_PARENT_WORDS = 12
@@ -67,15 +63,15 @@ def _score(c: Candidate) -> float:
 
 def _substance(text: str) -> set[str]:
     """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
-    return _content(text) - _style_words()
+    return _content(text) - style_words()
 
 
 def _mentions(text: str, conversation_name: str) -> bool:
-    return _mention_pattern(conversation_name).search(text) is not None
+    return mention_pattern(conversation_name).search(text) is not None
 
 
 def _names(text: str) -> set[str]:
-    return _proper_names(text) - _style_words()
+    return _proper_names(text) - style_words()
 
 
 def _same_thread(child: Node, parent: Node) -> bool:
@@ -91,8 +87,6 @@ class _RuleContext:
     """What the hand rules know about the messages of one run, each computed once per message."""
 
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile) -> None:
-        from .chains import authored_text  # runtime import: chains imports this module
-
         self.profile = profile
         self.nodes = sorted(nodes, key=lambda n: n.ts)
         by_id = {n.id: n for n in self.nodes}
@@ -116,7 +110,7 @@ class _RuleContext:
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
         df: Counter[str] = Counter(w for n in self.eligible for w in self.substance_of(n))
         self.idf = {w: math.log(max(len(self.eligible), 1) / c) for w, c in df.items()}
-        self.word_weight = _memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance_of(n)))
+        self.word_weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance_of(n)))
         # Who reads what: the members of a conversation or a mail's recipients; where the data does not say, the
         # conversations a person writes in (a lower bound: lurkers exist). Reading raises a candidate's score
         # and never rules one out.
@@ -127,23 +121,23 @@ class _RuleContext:
 
     def _memos(self) -> None:
         text, content = self.text_of, self.content_text
-        facts = _memo(lambda p: extract(content[p.id], p.ts))
+        facts = memo(lambda p: extract(content[p.id], p.ts))
         self.facts = facts
-        self.substance_of = _memo(lambda p: _substance(content[p.id]))
+        self.substance_of = memo(lambda p: _substance(content[p.id]))
         # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
-        self.anchors_of = _memo(lambda p: _fact_keys(facts(p), ANCHOR_KINDS))
+        self.anchors_of = memo(lambda p: fact_keys(facts(p), ANCHOR_KINDS))
         # ... the values a short copy must repeat (with their polarity) ...
-        self.values_of = _memo(lambda p: _fact_keys(facts(p), VALUE_KINDS, polarity=True))
+        self.values_of = memo(lambda p: fact_keys(facts(p), VALUE_KINDS, polarity=True))
         # ... and those another announcement in the same words would state differently
-        self.conflict_values = _memo(lambda p: _fact_keys(facts(p), CONFLICT_KINDS))
+        self.conflict_values = memo(lambda p: fact_keys(facts(p), CONFLICT_KINDS))
         # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
-        self.values_by_kind = _memo(lambda p: _by_kind(_fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
-        self.relays = _memo(lambda p: _relays(text[p.id]))
-        self.asks = _memo(lambda p: _asks(text[p.id]))
-        self.names_said = _memo(lambda p: _names(text[p.id]))  # the names a message itself writes ...
-        self.names_carried = _memo(lambda p: _names(content[p.id]))  # ... and with a shared original's
+        self.values_by_kind = memo(lambda p: by_kind(fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
+        self.relays = memo(lambda p: _relays(text[p.id]))
+        self.asks = memo(lambda p: _asks(text[p.id]))
+        self.names_said = memo(lambda p: _names(text[p.id]))  # the names a message itself writes ...
+        self.names_carried = memo(lambda p: _names(content[p.id]))  # ... and with a shared original's
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
-        self.announces = _memo(lambda p: self.words_of[p.id] > NOTE_WORDS and not self.asks(p)
+        self.announces = memo(lambda p: self.words_of[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in facts(p)))
 
     def coverage(self, n: Node, p: Node) -> float:
@@ -216,8 +210,6 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozens
                profile: EmbeddingProfile = MINILM) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again."""
-    from .chains import Edge  # runtime import: chains imports this module
-
     r = _RuleContext(nodes, edges, profile)
     edges = list(edges)
     linked = {e.child for e in edges}
@@ -243,7 +235,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozens
             # on: a loose link would spread to every post in the same style
             if best_sim >= profile.short_copy_cosine and best_cov >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
-            rel, ratio = _relation_by_length(r.words_of[n.id], r.words_of[best.id])
+            rel, ratio = relation_by_length(r.words_of[n.id], r.words_of[best.id])
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges

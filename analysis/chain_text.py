@@ -1,0 +1,103 @@
+"""What one message is to the chain search: its node and edge records, and what it says once quotes, headers
+and style are set aside (authored text, fact keys, style words). Shared by the learned path (chains.py) and the
+hand rules (chain_relay_rules.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+import numpy as np
+
+from .facts import Fact
+from .features import list_words
+from .text import strip_header_lines
+
+T = TypeVar("T")
+
+SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
+
+
+@dataclass
+class Node:
+    id: str
+    ts: datetime
+    conversation: str
+    author: str | None
+    text: str
+    words: int
+    embedding: np.ndarray | None = None
+    shares: list[str] = field(default_factory=list)  # native ids this message shares or links to
+    forwarded_text: str = ""  # text of a forwarded/quoted original inside it
+    audience: set[str] = field(default_factory=set)  # who could read it (members, recipients); empty: everyone
+    lang: str | None = None
+    conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
+    readers: set[str] = field(default_factory=set)  # who reads it (members, recipients), also where anyone may
+    thread: str | None = None  # Slack thread / mail thread (References, In-Reply-To): a reply there is no copy
+
+
+@dataclass(frozen=True)
+class Edge:
+    child: str
+    parent: str
+    relation: str  # forward | quote | summary | paraphrase
+    confidence: float
+    similarity: float
+    compression: float
+    method: str  # share | forward-block | similarity
+
+
+@functools.lru_cache(maxsize=1)
+def style_words() -> frozenset[str]:
+    style = set(list_words())  # the lists' vocabulary, common words included: wording, not substance
+    style |= {"team", "teams", "hope", "moment", "update", "updates", "share", "thanks", "everyone", "questions"}
+    return frozenset(style)
+
+
+@functools.lru_cache(maxsize=4096)
+def mention_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"#{re.escape(name)}(?![\w-])", re.I)
+
+
+def fact_keys(facts: list[Fact], kinds: set[str], polarity: bool = False) -> set[str]:
+    """"kind:value" of the facts of these kinds (a deadline is a date), with ":polarity" if asked."""
+    return {f"{'date' if f.kind == 'deadline' else f.kind}:{f.value}" + (f":{f.polarity}" if polarity else "")
+            for f in facts if f.kind in kinds}
+
+
+def by_kind(keys: set[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for key in keys:
+        out.setdefault(key.split(":", 1)[0], set()).add(key)
+    return out
+
+
+def relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:
+    ratio = child_words / max(parent_words, 1)
+    return ("summary" if ratio < SUMMARY_RATIO else "paraphrase"), round(ratio, 3)
+
+
+# Lotus Notes "Forwarded by Name/HOU/ECT on 04/02/2001 04:59 PM" lines: also wrapped over two lines.
+_NOTES_FORWARDED = re.compile(r"^\s*-{3,}\s*Forwarded by\b.*$(?:\n^.*-{3,}\s*$)?", re.I | re.M)
+
+
+def authored_text(text: str) -> str:
+    """What the author wrote: no ">" quotes, "X writes:" / "Le ... a écrit :" attributions, Outlook or Lotus Notes
+    header lines. Chains compare only this (a reply that quotes its parent does not copy it)."""
+    return strip_header_lines(_NOTES_FORWARDED.sub("", text or "")).strip()
+
+
+def memo(compute: Callable[[Node], T]) -> Callable[[Node], T]:
+    """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
+    memo: dict[str, T] = {}
+
+    def get(n: Node) -> T:
+        if n.id not in memo:
+            memo[n.id] = compute(n)
+        return memo[n.id]
+    return get
