@@ -1,7 +1,7 @@
 """Which embedding model a store's vectors come from, and the cosine thresholds tuned for it.
 
 Every cosine cut-off in the chain search and the learned copy decision (whose features include cosines) were
-tuned on all-MiniLM-L6-v2's similarities: another model spreads its cosines differently (a 768-d model's
+tuned on all-MiniLM-L6-v2's similarities (the bloat core compares cosines only with one another: no threshold): another model spreads its cosines differently (a 768-d model's
 unrelated pairs sit higher), so its thresholds are its own. A model is known by its weights, not its name:
 the same weights copied under another directory name are the same model (same stored vectors, same
 thresholds), and new weights in the same directory are a new one (everything is re-embedded).
@@ -37,7 +37,6 @@ class EmbeddingProfile:
     short_threshold: float = 0.85  # chains: the learned decision between workplace-sized messages
     relay_cosine: float = 0.55  # chains, hand rules: a relayed copy's similarity to its parent
     short_copy_cosine: float = 0.7  # chains, hand rules: a short copy naming what its parent names
-    core_similarity: float = 0.9  # bloat: the fallback core must be this close to the whole message
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:8]

@@ -25,12 +25,13 @@ def lost_facts(engine: Engine, settings: Settings, workspace_url: str, mid: int,
     not with the share's own few words; when the announcement itself is outside the window, with the text the
     share carries."""
     from analysis.chains import build_edges, chain_positions
+    from analysis.embeddings import model_profile
     from analysis.factloss import compare
     from analysis.text import sentences
 
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=sent_at - CHAIN_WINDOW)
-        edges = build_edges(nodes)
+        edges = build_edges(nodes, profile=model_profile(settings.embedding_model))
         edge = next((e for e in edges if e.child == str(mid)), None)
         if edge is None:
             return [], None, None
