@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,7 +207,7 @@ class _RuleContext:
                                 self.reads(n, p))), cov
 
 
-def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozenset(),
+def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
                profile: EmbeddingProfile = MINILM) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again."""
@@ -217,7 +218,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: set[str] = frozens
     # is a contiguous slice, scored by one matrix-vector product without copying.
     parent_pos = [k for k, p in enumerate(r.eligible) if r.content_words[p.id] >= MIN_PARENT_WORDS]
     parents = [r.eligible[k] for k in parent_pos]
-    pmat = (np.vstack([r.content_vec[p.id] for p in parents]).astype(np.float32) if parents
+    pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
     # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it

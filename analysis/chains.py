@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -223,7 +223,7 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
             yield n, lo, sims, hits
 
 
-def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str, str] | None = None,
+def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str, str] | None = None,
                     profile: EmbeddingProfile = MINILM) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
     """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
     vectors stacked once: each message's window is a contiguous slice, scored by one matrix-vector product.
@@ -236,7 +236,7 @@ def candidate_pairs(pool: Pool, skip: set[str] = frozenset(), root_of: dict[str,
     parents = [eligible[k] for k in parent_pos]
     if not parents:
         return
-    pmat = np.vstack([pool.vector(p) for p in parents]).astype(np.float32)
+    pmat = np.vstack([v for p in parents if (v := pool.vector(p)) is not None]).astype(np.float32)
     floor = profile.candidate_cosine
     for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor,
                                          lambda n: n.id in skip or n.embedding is None, profile.cross_language_cosine):

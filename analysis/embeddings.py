@@ -102,8 +102,8 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._path = path
         self._int8: object | None = None  # embeddings_onnx.Int8OnnxEncoder when the int8 path is taken
-        self.dim = int(self._model.get_embedding_dimension())
-        self.max_tokens = int(self._model.max_seq_length)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
+        self.max_tokens = int(self._model.max_seq_length or 256)
         self.batch_size = batch_size
         self.precision = "fp32"
         self.precision_reason = "fp32 (requested)"
