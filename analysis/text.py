@@ -153,8 +153,10 @@ def _textstat(lang: str):  # type: ignore[no-untyped-def]
     return ts
 
 
+@functools.lru_cache(maxsize=2048)
 def flesch_reading_ease(text: str, lang: str | None) -> float | None:
-    """Flesch reading ease with textstat's settings for the language (languages with a table only)."""
+    """Flesch reading ease with textstat's settings for the language (languages with a table only). Cached: the
+    detector's features and the bloat measure both read it for each message (textstat's syllable count is slow)."""
     if lang not in languages.LANGUAGES or len(words(text)) < 10:
         return None
     return float(_textstat(lang).flesch_reading_ease(text))
