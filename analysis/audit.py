@@ -303,15 +303,3 @@ def report_colours(teams: list[str]) -> dict[str, str]:
     from .report import team_colours
 
     return team_colours(teams)
-
-
-# Compatible names: the store reads moved to slopradar/audit_data.py (slopradar/cli.py calls `audit.run`).
-_MOVED = ("run", "default_adoption_date", "periods_from_adoption")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from slopradar import audit_data
-
-        return getattr(audit_data, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

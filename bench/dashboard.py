@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
+from slopradar import audit_data
 from slopradar import aggregates, queries  # noqa: E402
 from slopradar.config import Settings  # noqa: E402
 from slopradar.schema import (  # noqa: E402
@@ -132,7 +133,7 @@ def main() -> None:
         return
     from streamlit.testing.v1 import AppTest
 
-    from analysis.team_metrics import ai_share_by_team
+    from slopradar.audit_data import ai_share_by_team
 
     for n in args.sizes:
         folder = args.keep or Path(tempfile.mkdtemp(prefix="slopradar-bench-"))
@@ -151,7 +152,7 @@ def main() -> None:
         t_summary, _ = timed(queries.team_summary, engine, 5, f)
         t_weekly, _ = timed(queries.team_weekly, engine, 5, f)
         t_share, _ = timed(ai_share_by_team, engine, 5, f, None)
-        t_tokens, _ = timed(queries.ai_tokens, engine, 5, f, 1.3, 1.5)
+        t_tokens, _ = timed(audit_data.ai_tokens, engine, 5, f, 1.3, 1.5)
         os.environ.update(SLOPRADAR_DB=str(db), SLOPRADAR_DATA_DIR=str(folder / "state"))
         at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
         t_cold, _ = timed(at.run)

@@ -73,7 +73,7 @@ def audit(
     """Write a pre/post AI-adoption audit report (self-contained HTML, PDF, JSON or CSV)."""
     from datetime import date
 
-    from analysis import audit as audit_mod
+    from . import audit_data
     from analysis import report
 
     from .cli_rights import log
@@ -94,12 +94,12 @@ def audit(
     if before and after:
         periods = ((day(before[0], "--before"), day(before[1], "--before")),
                    (day(after[0], "--after"), day(after[1], "--after")))
-        r = _run(audit_mod.run, engine, state.settings, None, *periods, team)
+        r = _run(audit_data.run, engine, state.settings, None, *periods, team)
     else:
         adopted = adoption_date or state.settings.adoption_date
         if adopted is None:
             fail("give --adoption-date, or --before and --after (or set adoption_date in the config)")
-        r = _run(audit_mod.run, engine, state.settings, day(adopted, "--adoption-date"), None, None, team)
+        r = _run(audit_data.run, engine, state.settings, day(adopted, "--adoption-date"), None, None, team)
     try:
         report.write(r, out, fmt)
     except OSError as exc:

@@ -375,12 +375,3 @@ def _node(m: Message, rule: _TextRule) -> dict[str, Any]:
     shown = rule.shows(m)
     return {"id": m.id, "team": rule.team(m), "conversation": rule.place(m), "sent_at": rule.when(m, shown),
             "text_shown": shown, "text": (m.text or "") if shown else None, "children": []}
-
-
-def __getattr__(name: str) -> Any:
-    """The estimators' reads (`person_sums`, `ai_tokens`) live in slopradar/audit_data.py; kept here by name."""
-    if name in ("person_sums", "ai_tokens"):
-        from . import audit_data
-
-        return getattr(audit_data, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from analysis import audit
-from analysis.team_metrics import ai_share_by_team, share_words
+from analysis.team_metrics import share_words
+from slopradar import audit_data
+from slopradar.audit_data import ai_share_by_team
 from dashboard import format as fmt
 from slopradar import aggregates, queries
 from slopradar.config import Settings
@@ -188,7 +189,7 @@ def test_chains_page_tells_the_emma_story(app_env):
 def test_audit_page_matches_the_audit(app_env):
     engine, settings = app_env
     at = open_page(PAGES[3])
-    expected = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    expected = audit_data.run(engine, settings, adoption=date(2026, 2, 2))
     first = at.table[0].value
     assert list(first["Verdict"]) == [m["verdict"] for m in expected["groups"][0]["metrics"]]
     assert "Reading time per week (one reader)" in list(first["Metric"])  # its values say min or h
@@ -226,16 +227,16 @@ def test_a_four_author_team_is_absent_from_every_page_and_total(tiny_team):
     overview = open_page(PAGES[0])
     # the total is the sum of the teams shown: nothing can be recovered by subtraction
     assert {m.label: m.value for m in overview.metric}["Messages"] == f"{sum(r['messages'] for r in shown):,}"
-    r = audit.run(engine, cfg, adoption=date(2026, 2, 2))
+    r = audit_data.run(engine, cfg, adoption=date(2026, 2, 2))
     from analysis import report
 
     for blob in (report.to_json(r), report.to_csv(r), report.to_html(r)):
         assert "Tiny" not in blob
-    sums = queries.person_sums(engine, 5, [queries.Filters()])
+    sums = audit_data.person_sums(engine, 5, [queries.Filters()])
     assert "Tiny" not in sums
     assert len(sums[""]["periods"][0]["messages"]) == sum(len(v["periods"][0]["messages"])
                                                           for k, v in sums.items() if k)
-    assert "Tiny" not in queries.ai_tokens(engine, 5, queries.Filters(), 1.3, 1.5)
+    assert "Tiny" not in audit_data.ai_tokens(engine, 5, queries.Filters(), 1.3, 1.5)
     assert "Tiny" not in queries.options(engine, 5)["team"]
     for c in queries.chains_overview(engine, 5):
         assert "Tiny" not in c["teams_reached"]
@@ -361,7 +362,7 @@ def test_one_colour_per_team_on_every_chart(app_env):
     colours = report.team_colours(teams)
     assert len(set(colours.values())) == len(teams)
     assert colour_scale(teams).to_dict() == {"domain": list(colours), "range": list(colours.values())}
-    r = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    r = audit_data.run(engine, settings, adoption=date(2026, 2, 2))
     assert r["team_colours"] == colours  # the audit's plots use the dashboard's colours
     assert report.team_colours(list(reversed(teams))) == colours  # by name, whatever the order
 
@@ -371,7 +372,7 @@ def test_the_audit_page_defaults_to_a_date_with_data_on_both_sides(app_env, monk
     monkeypatch.delenv("SLOPRADAR_ADOPTION_DATE")
     at = open_page(PAGES[3])
     picked = at.date_input[0].value
-    assert picked == audit.default_adoption_date(engine, settings.min_group_size)
+    assert picked == audit_data.default_adoption_date(engine, settings.min_group_size)
     weeks = sorted({r["week"] for r in queries.team_weekly(engine, settings.min_group_size)})
     assert weeks[0] < picked.isoformat() <= weeks[-1]
     assert not at.exception and at.table

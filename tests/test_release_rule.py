@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
+from slopradar import audit_data
 from slopradar import aggregates, queries
 from slopradar.queries import Filters
 from slopradar.schema import AggCell, Conversation, Message, Team
@@ -127,7 +128,7 @@ def _views(engine, k: int, bits: dict[int, tuple]) -> dict[tuple, dict[tuple, fr
                 figures[(view, *key)] += r["words"]
                 figures[(view, "team total", r["team"])] += r["words"]  # what a page sums: a team's rows
                 figures[(view, "total")] += r["words"]  # and every row, as the overview's metrics do
-        for team_name, arrays in queries.person_sums(engine, k, [f], ("words",)).items():
+        for team_name, arrays in audit_data.person_sums(engine, k, [f], ("words",)).items():
             figures[("person_sums", team_name)] = int(arrays["periods"][0]["words"].sum())
         out[(start, end, team, channel, lang)] = {key: _decode(v, bits) for key, v in figures.items()}
     return out

@@ -7,6 +7,7 @@ import math
 import pytest
 import sqlalchemy as sa
 
+from slopradar import audit_data
 from slopradar.config import Settings
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export, stats
 from slopradar.schema import SCHEMA_VERSION
@@ -71,7 +72,6 @@ def test_analysis_dashboard_and_audit_on_postgres_match_sqlite(postgres_url, ana
     """The whole path on a real PostgreSQL server: analysis, chains, cells, query layer, audit."""
     from datetime import date
 
-    from analysis import audit
     from slopradar import queries
     from slopradar.pipeline import analyze
 
@@ -102,8 +102,8 @@ def test_analysis_dashboard_and_audit_on_postgres_match_sqlite(postgres_url, ana
     assert queries.options(pg_engine, 5) == queries.options(sqlite_engine, 5)
     assert [c["excerpt"] for c in queries.chains_overview(pg_engine, 5)] == \
         [c["excerpt"] for c in queries.chains_overview(sqlite_engine, 5)]
-    a = audit.run(pg_engine, pg_settings, adoption=date(2026, 2, 2))
-    b = audit.run(sqlite_engine, sqlite_settings, adoption=date(2026, 2, 2))
+    a = audit_data.run(pg_engine, pg_settings, adoption=date(2026, 2, 2))
+    b = audit_data.run(sqlite_engine, sqlite_settings, adoption=date(2026, 2, 2))
     assert [m["verdict"] for g in a["groups"] for m in g["metrics"]] == \
         [m["verdict"] for g in b["groups"] for m in g["metrics"]]
     pg_engine.dispose()

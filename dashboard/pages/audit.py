@@ -12,6 +12,7 @@ from analysis import audit, report
 from dashboard import data
 from dashboard import format as fmt
 from dashboard.escape import md
+from slopradar import audit_data
 
 cfg = data.settings()
 st.title("Audit: before and after")
@@ -45,7 +46,7 @@ data.log_access("audit", scope, {k: str(x) for k, x in params.items()})
 
 @st.cache_data(show_spinner="Computing the audit…")
 def run(version: str, scope: str, params: dict) -> dict:
-    return audit.run(data.engine(), cfg, team=None if scope == "Organisation" else scope, **params)
+    return audit_data.run(data.engine(), cfg, team=None if scope == "Organisation" else scope, **params)
 
 
 try:

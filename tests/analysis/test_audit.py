@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from analysis import audit, report
+from analysis import report
+from slopradar import audit_data
 from slopradar import queries
 from slopradar.cli import app
 
@@ -23,7 +24,7 @@ def cli(settings, *args):
 @pytest.fixture(scope="module")
 def result(analysed):
     engine, settings, _ = analysed
-    return audit.run(engine, settings, adoption=date(2026, 2, 2))
+    return audit_data.run(engine, settings, adoption=date(2026, 2, 2))
 
 
 def test_the_audit_compares_each_team_at_or_above_the_threshold(result):
@@ -87,7 +88,7 @@ def test_every_format_from_the_cli(analysed, tmp_path):
 
 def test_the_report_is_reproducible(analysed, result):
     engine, settings, _ = analysed
-    again = audit.run(engine, settings, adoption=date(2026, 2, 2))
+    again = audit_data.run(engine, settings, adoption=date(2026, 2, 2))
     assert report.to_json(again) == report.to_json(result)
 
 
@@ -122,7 +123,7 @@ def test_bad_input_gets_a_clear_error(analysed, tmp_path, args, message):
 
 def test_a_period_with_too_few_messages_shows_no_figure(analysed):
     engine, settings, _ = analysed
-    r = audit.run(engine, settings, before=(date(2026, 1, 5), date(2026, 1, 11)),
+    r = audit_data.run(engine, settings, before=(date(2026, 1, 5), date(2026, 1, 11)),
                   after=(date(2026, 3, 30), date(2026, 4, 3)))
     org = {m["key"]: m for m in r["groups"][0]["metrics"]}
     assert org["fact_survival"]["verdict"] == "not enough data" and "before" not in org["fact_survival"]
@@ -134,7 +135,7 @@ def thin_period(analysed):
     """Threshold 7, one week each side: Lyon Ops has 6 authors before and 8 after; Sales 6 and 5 (never shown)."""
     engine, settings, _ = analysed
     strict = settings.model_copy(update={"min_group_size": 7})
-    return audit.run(engine, strict, before=(date(2026, 1, 19), date(2026, 1, 25)),
+    return audit_data.run(engine, strict, before=(date(2026, 1, 19), date(2026, 1, 25)),
                      after=(date(2026, 3, 30), date(2026, 4, 5)))
 
 
@@ -257,8 +258,8 @@ def test_the_forest_plot_is_linear_and_every_team_keeps_its_colour(result, monke
 
 def test_the_default_adoption_date_has_data_on_both_sides(analysed):
     engine, settings, _ = analysed
-    day = audit.default_adoption_date(engine, settings.min_group_size)
-    before, after, _ = audit.periods_from_adoption(engine, day, settings.min_group_size)
+    day = audit_data.default_adoption_date(engine, settings.min_group_size)
+    before, after, _ = audit_data.periods_from_adoption(engine, day, settings.min_group_size)
     weeks = {r["week"] for r in queries.team_weekly(engine, settings.min_group_size)}
     assert any(before.start.isoformat() <= w < before.end.isoformat() for w in weeks)
     assert any(after.start.isoformat() <= w < after.end.isoformat() for w in weeks)

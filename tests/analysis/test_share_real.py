@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from analysis import audit
-from analysis.team_metrics import ai_share_by_team, ai_tokens_by_team, share_words
+from analysis.team_metrics import share_words
+from slopradar import audit_data
+from slopradar.audit_data import ai_share_by_team, ai_tokens_by_team
 from slopradar import queries
 
 # both read real_exports: three real archives ingested and analysed, 148 s on 2 cores
@@ -29,7 +30,7 @@ def test_the_audit_of_pre_2022_periods_says_human_by_construction_with_no_footpr
     settings = settings.model_copy(update={"min_group_size": 3})
     lo, hi = (date.fromisoformat(w) for w in queries.options(engine, settings.min_group_size)["weeks"])
     assert hi - lo > timedelta(days=28)
-    result = audit.run(engine, settings, adoption=lo + (hi - lo) / 2)
+    result = audit_data.run(engine, settings, adoption=lo + (hi - lo) / 2)
     org = result["groups"][0]
     share = next(m for m in org["metrics"] if m["key"] == "ai_share")
     assert share["verdict"].startswith("human by construction")
