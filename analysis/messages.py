@@ -14,7 +14,7 @@ import numpy as np
 
 from .bloat import Bloat, measure
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
-from .embeddings import DEFAULT_MODEL, Embedder, model_name, model_profile
+from .embeddings import DEFAULT_MODEL, Embedder, model_name
 from .text import Language, detect_language, sentences, words
 
 MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
@@ -22,11 +22,12 @@ MAX_SENTENCE_CHARS = 2_000
 
 
 def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFACT) -> str:
-    """Changes when the analysis code's version, the detector weights, the embedding model (its weights, not its
-    name) or that model's thresholds change: every message is then pending and re-scored."""
+    """Changes when the analysis code's version, the detector weights or the embedding model (its weights, not its
+    name) change: every message is then pending and re-scored. (The model's thresholds are the chains': they
+    version the chains, chains.chains_version.)"""
     digest = hashlib.sha256(Path(artifact).read_bytes()).hexdigest()[:10]
     # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined; 4: the embedding model
-    return f"messages-4+{digest}+{model_name(model)}+{model_profile(model).digest()}"
+    return f"messages-4+{digest}+{model_name(model)}"
 
 
 @dataclass

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
+from analysis.chains import chains_version
 from analysis.detector import AILikenessDetector, EmbeddingMismatch
 from analysis.embedding_profile import MINILM, PROFILE_FILE
 from analysis.embeddings import DEFAULT_MODEL, load_embedder, model_name, model_profile, resolve_model_path
@@ -78,7 +79,8 @@ def test_a_profile_beside_the_weights_sets_that_models_thresholds(tiny_model, tm
     (own / PROFILE_FILE).write_text(json.dumps({"candidate_cosine": 0.6, "relay_cosine": 0.7}), encoding="utf-8")
     profile = model_profile(str(own))
     assert profile.tuned and profile.candidate_cosine == 0.6 and profile.relay_cosine == 0.7
-    assert analyzer_version(str(own)) != analyzer_version(str(tiny_model))  # other thresholds: re-scored
+    # other thresholds: the chains are rebuilt (scores do not read them)
+    assert chains_version(profile=profile) != chains_version(profile=model_profile(str(tiny_model)))
     (own / PROFILE_FILE).write_text(json.dumps({"candidate_cosin": 0.6}), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown fields"):
         model_profile(str(own))
