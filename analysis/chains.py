@@ -76,6 +76,10 @@ class Pool:
         self.names_carried = memo(lambda n: _proper_names(self.content_text(n)) - style_words())
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: _word_pairs(self.content_text(n)))
+        # cues of a message's own text, read for each of its candidates: once per message
+        self.asks = memo(lambda n: rules.asks(self.text[n.id]))
+        self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        self.addresses = memo(lambda n: rules.addresses(self.text[n.id]))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
         self.posts_in: dict[str, set[str]] = {}
@@ -127,8 +131,8 @@ class Pool:
             value_shared=float(bool(self.values(n) & self.values(p))),
             name_shared=float(bool(self.names_said(n) & self.names_carried(p))),
             log_gap_days=math.log1p(max(0.0, (n.ts - p.ts).total_seconds() / 86400)),
-            same_conversation=float(n.conversation == p.conversation), asks=float(rules.asks(self.text[n.id])),
-            relays=float(rules.relays(self.text[n.id])), reads=float(self.reads(n, p)),
+            same_conversation=float(n.conversation == p.conversation), asks=float(self.asks(n)),
+            relays=float(self.relays(n)), reads=float(self.reads(n, p)),
             log_length_ratio=abs(rules.log_ratio(self.words[n.id], self.content_words(p))), copy_longer=float(longer),
             cross_language=float(cross),
             mentioned=float(bool(p.conversation_name and mention_pattern(p.conversation_name).search(self.text[n.id]))),
@@ -136,8 +140,8 @@ class Pool:
             phrase_coverage=self.phrase_coverage(short, long), cosine_margin=margin,
             values_not_in_parent=len(self.conflict(n) - self.conflict(p)) / max(1, len(self.conflict(n))),
             values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
-            log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(rules.asks(self.text[p.id])),
-            addresses=float(rules.addresses(self.text[n.id])),
+            log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
+            addresses=float(self.addresses(n)),
             names_new=len(self.names_said(n) - self.names_carried(p)) / max(1, len(self.names_said(n))))
 
     def admissible(self, n: Node, p: Node) -> bool:
