@@ -8,6 +8,7 @@ together with its checkpoint, so a crash leaves either all of a unit or none of 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +48,6 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
 
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite store URL; None for other databases and in-memory SQLite."""
@@ -70,13 +69,21 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a slopradar store")
+    # Read through SQLite, never with open()/close() of our own: POSIX drops *all* of a process's locks on a file
+    # when any descriptor of it is closed, so a plain read of the header would release the locks this process's
+    # other connections hold on the store; another process closing its last connection then believes it is the
+    # last, checkpoints and deletes the -wal and -shm files under them ("disk I/O error" at their next read).
+    # SQLite's own file handles do not (it keeps descriptors per file and closes none while a lock is held).
     try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise StoreError(f"cannot read store {path}: {exc.strerror}") from None
-    if head and head != SQLITE_HEADER:  # an empty file is an empty SQLite database
-        raise StoreError(f"{path} is not a slopradar store (not a SQLite database)")
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):  # an empty file is an empty SQLite database: no error
+            raise StoreError(f"{path} is not a slopradar store (not a SQLite database)") from None
+        raise StoreError(f"cannot read store {path}: {exc}") from None
 
 
 def open_store(settings: Settings, create: bool = True) -> Engine:

@@ -4,7 +4,7 @@ appear (headless AppTest)."""
 from __future__ import annotations
 
 import re
-import shutil
+import sqlite3
 from datetime import date
 
 import pandas as pd
@@ -202,7 +202,10 @@ def test_audit_page_matches_the_audit(app_env):
 def tiny_team(analysed, tmp_path, monkeypatch):
     """A copy of the analysed demo store in which 4 Platform authors form the team 'Tiny'."""
     _engine, settings, _ = analysed
-    shutil.copy(settings.db, tmp_path / "tiny.db")
+    # SQLite's backup, not a file copy: a copy misses what is still in the -wal file, and closing our own
+    # descriptor of the store would drop the locks this process's connections hold on it (POSIX)
+    with sqlite3.connect(settings.db) as src, sqlite3.connect(tmp_path / "tiny.db") as dst:
+        src.backup(dst)
     cfg = settings.model_copy(update={"db": str(tmp_path / "tiny.db")})
     engine = open_store(cfg)
     with Session(engine) as s:
