@@ -110,18 +110,10 @@ def analyze_ray(engine: Engine, settings: Settings, address: str | None = None, 
     import ray
 
     from . import aggregates
-    from .pipeline import (
-        _progress, analysis_groups, build_chains, model_summary, pending_messages, scoring_version,
-        set_aside_out_of_range_dates,
-    )
+    from .pipeline import _progress, analysis_groups, begin_analysis, build_chains
 
-    version = scoring_version(settings)
-    out_of_range = set_aside_out_of_range_dates(engine)
-    pending, medians = pending_messages(engine, version)
-    summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
-                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
-                               "precision": None, "precision_reason": "no message to embed", "embedded": 0,
-                               "engine": "ray", "workers": workers, **model_summary(settings)}
+    version, pending, medians, summary = begin_analysis(engine, settings)
+    summary.update(engine="ray", workers=workers)
     if not ray.is_initialized():
         remote = address not in (None, "", "local")
         ray.init(address=address if remote else None, num_cpus=None if remote else max(workers, 1),

@@ -170,6 +170,19 @@ def analysis_groups(pending: list[Any], batch_size: int = 32) -> list[list[Any]]
     return [pending[i:i + size] for i in range(0, len(pending), size)]
 
 
+def begin_analysis(engine: Engine, settings: Settings) -> tuple[str, list[Any], dict[int, float], dict[str, Any]]:
+    """What every engine does first: the scoring version, messages with impossible dates set aside, the pending
+    messages (with their conversations' median lengths) and the summary's opening counts."""
+    version = scoring_version(settings)
+    out_of_range = set_aside_out_of_range_dates(engine)
+    pending, medians = pending_messages(engine, version)
+    summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
+                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
+                               "precision": None, "precision_reason": "no message to embed", "embedded": 0,
+                               **model_summary(settings)}
+    return version, pending, medians, summary
+
+
 def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32,
             precision: str = "auto") -> dict[str, Any]:
     """Score every authored message that is new or changed since the last run (incremental).
@@ -180,13 +193,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
     from analysis.embeddings import load_embedder
     from analysis.messages import MessageAnalyzer
 
-    version = scoring_version(settings)
-    out_of_range = set_aside_out_of_range_dates(engine)
-    pending, medians = pending_messages(engine, version)
-    summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
-                               "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,
-                               "precision": None, "precision_reason": "no message to embed", "embedded": 0,
-                               **model_summary(settings)}
+    version, pending, medians, summary = begin_analysis(engine, settings)
     if not pending:
         summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)
