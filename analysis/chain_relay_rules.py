@@ -19,30 +19,23 @@ from .facts import extract
 
 from .chain_rules import asks as _asks
 from .chain_rules import relays as _relays
+from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    Edge, Node, authored_text, by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
+    ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
+    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
 )
 from .chains import window_hits
 from .embedding_profile import MINILM, EmbeddingProfile
 
-MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
-MIN_PARENT_WORDS = 12
-NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 # the cosine floors (a relayed copy's 0.55, a short copy's 0.7, across languages 0.25) are the embedding model's:
 # EmbeddingProfile.relay_cosine, short_copy_cosine, cross_language_cosine (analysis/embedding_profile.py)
 MIN_SHARED = 2  # content words shared with the parent
 SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
-SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
-CROSS_LANGUAGE_ANCHORS = 2  # a copy in another language (or less similar) shares this many dates, times, amounts or names
-ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
-SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
 CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
 READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
-CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
-VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
 @dataclass(frozen=True)

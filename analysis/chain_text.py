@@ -21,6 +21,13 @@ from .text import strip_header_lines
 T = TypeVar("T")
 
 SUMMARY_RATIO = 0.7  # a copy shorter than this share of its parent is a summary
+SHORT_COPY_WORDS = 20  # a copy this short must repeat one of its parent's values (a date, an amount, a status) ...
+CROSS_LANGUAGE_ANCHORS = 2  # a copy in another language (or less similar) shares this many dates, times, amounts or names
+# fact kinds: the language-independent values a copy keeps, those another announcement would state otherwise,
+# and the values a short copy must repeat
+ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
+CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
+VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
 @dataclass

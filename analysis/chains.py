@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
 
 import numpy as np
 
@@ -23,29 +22,23 @@ from . import chain_rules as rules
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
-    Edge, Node, authored_text, by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
+    ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
+    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
 )
 from .embedding_profile import MINILM, EmbeddingProfile
 from .factloss import _STOP, _content, _proper_names
 from .facts import extract
 from .text import words
 
-T = TypeVar("T")
-
 FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
 FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
 INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
-# CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
-CROSS_LANGUAGE_ANCHORS = 2  # shared dates, times, amounts or names a candidate in another language needs
+# chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
 RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 WINDOW = timedelta(days=21)
-SHORT_COPY_WORDS = 20
-ANCHOR_KINDS = {"date", "deadline", "time", "money", "percentage", "owner", "name"}
-CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "status"}
-VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
 def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM) -> str:

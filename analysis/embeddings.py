@@ -98,7 +98,6 @@ class SentenceTransformerEmbedder:
         path = resolve_model_path(model)
         self.model = model  # the setting it was loaded from (what load_embedder takes)
         self.name = model_name(model)
-        self.profile = model_profile(model)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._path = path
         self._int8: object | None = None  # embeddings_onnx.Int8OnnxEncoder when the int8 path is taken

@@ -151,9 +151,9 @@ def _chains_read_embedding(word_count: int | None, meta: dict[str, Any] | None, 
     length it then takes. The embedding of any other message is read by no stage: not computed (issue 20). One
     case reads differently: a long message sharing a short one is compared by its own vector, not the short
     original's (chains.Pool.vector falls back to it); the demo workspace's edges are the same either way."""
-    from analysis import chain_relay_rules, chain_rules
+    from analysis import chain_rules
 
-    if (word_count or 0) >= min(chain_rules.MIN_WORDS, chain_relay_rules.MIN_WORDS):
+    if (word_count or 0) >= chain_rules.MIN_WORDS:  # the learned path's and the hand rules' minimum
         return True
     meta = meta or {}
     return bool(meta.get("shares") or meta.get("permalinks") or
