@@ -111,9 +111,10 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
     from analysis import audit
 
     min_n = settings.min_group_size
+    options = queries.options(engine, min_n)  # the released weeks and teams: read once
     transition = False
     if adoption is not None:
-        pb, pa, transition = periods_from_adoption(engine, adoption, min_n)
+        pb, pa, transition = audit.periods_around(options.get("weeks") or [], adoption)
     elif before and after:
         pb, pa = audit.explicit_period("before", *before), audit.explicit_period("after", *after)
         if pa.start < pb.end:
@@ -139,7 +140,7 @@ def run(engine: Engine, settings: Settings, adoption: date | None = None,
                 for p, f in zip((pb, pa), periods, strict=True)},
         weekly=queries.team_weekly(engine, min_n, span),
         chains=queries.chains_overview(engine, min_n, span, with_facts=True),
-        team_names=queries.options(engine, min_n).get("team", []),
+        team_names=options.get("team", []),
         store_signature=_store_signature(engine), adoption=adoption, transition=transition, team=team)
     return audit.compute(data, settings, seed)
 
