@@ -208,6 +208,13 @@ def _threads() -> int | None:
     return int(torch.get_num_threads()) or None
 
 
-@functools.lru_cache(maxsize=2)
 def load_embedder(model: str = DEFAULT_MODEL, precision: str = "auto") -> SentenceTransformerEmbedder:
+    """One embedder per (model, precision) in a process, however it is asked for: `analyze` loads
+    (settings.embedding_model, "auto") and the fact-loss judge load_embedder(); with the default model they are one
+    load and one bf16 probe, not two (issue 20: the second cost 2.4 s of every analyze run)."""
+    return _load_embedder(model, precision)
+
+
+@functools.lru_cache(maxsize=2)  # keyed by the arguments as given: load_embedder passes both, positionally
+def _load_embedder(model: str, precision: str) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(model, precision=precision)

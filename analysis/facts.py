@@ -170,10 +170,47 @@ def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
 def _extract(text: str, sent_at: datetime | None, rules: _Rules) -> tuple[Fact, ...]:
     facts: list[Fact] = []
     for si, sent in enumerate(sentences(text)):
-        facts += _figures(sent, si, sent_at, rules)
-        facts += _people(sent, si, rules)
-        facts += _statuses(sent, si, rules)
+        facts += _sentence_facts(sent, si, sent_at, rules)
     return tuple(facts)
+
+
+# A sentence's spans, what they read as, and everything else that does not depend on when it was sent: found once
+# per sentence (issue 20: a message is extracted for its core with no date, then for the chains with its own;
+# sentences recur across messages). Only the dates are read again, relative to the message's time.
+_Spans = tuple[tuple[tuple[str, tuple[int, int], str], ...],  # date spans: (text, span, "date" | "deadline")
+               tuple[tuple[tuple[int, int], Fact | None], ...],  # money, percentage, time, number: (span, fact)
+               tuple[Fact, ...]]  # owners, names and statuses (of sentence 0)
+
+
+def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules) -> list[Fact]:
+    """The facts of one sentence: dates and deadlines, money, percentages, times and numbers with a unit (a span
+    read as one kind is not read again as a later one: a date's day is not a number), then owners and names, then
+    statuses."""
+    dates, figures, rest = _spans(sent, rules)
+    facts: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+    for span_text, span, kind in dates:
+        iso = _parse_date(span_text, sent_at, rules)
+        if iso:
+            facts.append(Fact(kind, iso, span_text, si))
+            taken.append(span)
+    for span, fact in figures:  # a span read as one kind is not read again as a later one
+        if fact is not None and _free(taken, span):
+            facts.append(_in_sentence(fact, si))
+            taken.append(span)
+    return facts + [_in_sentence(f, si) for f in rest]
+
+
+def _in_sentence(f: Fact, si: int) -> Fact:
+    return f if f.sentence == si else Fact(f.kind, f.value, f.text, si, f.polarity)
+
+
+@functools.lru_cache(maxsize=65536)
+def _spans(sent: str, rules: _Rules) -> _Spans:
+    dates = tuple((m.group(0), m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date")
+                  for m in rules.date.finditer(sent))
+    figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
+    return dates, figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
 
 
 def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:
@@ -204,31 +241,15 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     return None
 
 
-def _figures(sent: str, si: int, sent_at: datetime | None, rules: _Rules) -> list[Fact]:
-    """Dates and deadlines, money, percentages, times and numbers with a unit; a span read as one kind is
-    not read again as a later one (a date's day is not a number)."""
-    facts: list[Fact] = []
-    taken: list[tuple[int, int]] = []
-    for m in rules.date.finditer(sent):
-        iso = _parse_date(m.group(0), sent_at, rules)
-        if iso:
-            kind = "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date"
-            facts.append(Fact(kind, iso, m.group(0), si))
-            taken.append(m.span())
-    readers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], Fact | None]], ...] = (
+def _readers(rules: _Rules) -> tuple[tuple[re.Pattern[str], Callable[[re.Match[str], int], Fact | None]], ...]:
+    """The figures read after dates, in order: money, percentages, times, numbers with a unit."""
+    return (
         (_MONEY, _money),
         (rules.percent, lambda m, si: Fact("percentage", _fmt(_num(m.group(1)) or 0) + "%", m.group(0), si)),
         (_TIME, _time),
         (rules.number_unit, lambda m, si: Fact("number", f"{_fmt(_num(m.group(1)) or 0)} {m.group(2).lower().rstrip('s')}",
                                           m.group(0), si)),
     )
-    for rx, read in readers:
-        for m in rx.finditer(sent):
-            fact = read(m, si) if _free(taken, m.span()) else None
-            if fact is not None:
-                facts.append(fact)
-                taken.append(m.span())
-    return facts
 
 
 def _people(sent: str, si: int, rules: _Rules) -> list[Fact]:

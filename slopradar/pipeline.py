@@ -25,7 +25,7 @@ from .sources import (  # noqa: F401
     ingest_connector, ingest_mailbox, ingest_outlook, ingest_slack_api, ingest_slack_export, person_label,
     pseudonymizer,
 )
-from .store import upsert
+from .store import upsert_many
 from .upkeep import (  # noqa: F401
     OUT_OF_RANGE_SUBTYPE, apply_retention, apply_teams, set_aside_out_of_range_dates, stats,
 )
@@ -132,10 +132,10 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
                                           Embedding.model != model))  # type: ignore[arg-type]
         s.exec(sa.delete(MessageScore).where(MessageScore.message_id.in_(ids),  # type: ignore[attr-defined]
                                              MessageScore.analyzer_version != version))  # type: ignore[arg-type]
-        upsert(s, Embedding, emb_rows, keys=["message_id", "model"],
-               update=["content_hash", "dim", "vector", "sentences"])
-        upsert(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
-               update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
+        upsert_many(s, Embedding, emb_rows, keys=["message_id", "model"],
+                    update=["content_hash", "dim", "vector", "sentences"])
+        upsert_many(s, MessageScore, score_rows, keys=["message_id", "analyzer_version"],
+                    update=[k for k in score_rows[0] if k not in ("message_id", "analyzer_version")])
         # language is a property of the message itself: one statement for the batch
         table = Message.__table__  # type: ignore[attr-defined]
         s.connection().execute(
@@ -183,6 +183,16 @@ def begin_analysis(engine: Engine, settings: Settings) -> tuple[str, list[Any], 
     return version, pending, medians, summary
 
 
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread. Chains multiply each message's vector by the stacked
+    vectors of its 21-day window (a few thousand rows): a second thread gains nothing at that size, and on a busy
+    machine each product waits for a core to come free (issue 20: the 5,000 window products of the bench's messages
+    took 24 s on two threads on a loaded 2-core VM, 0.3 s on one; the same edges)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32,
             precision: str = "auto") -> dict[str, Any]:
     """Score every authored message that is new or changed since the last run (incremental).
@@ -195,7 +205,8 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
 
     version, pending, medians, summary = begin_analysis(engine, settings)
     if not pending:
-        summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
+        with one_blas_thread():
+            summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)
         return summary
     embedder = load_embedder(settings.embedding_model, precision)
@@ -214,7 +225,8 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
 
     for _ in _progress(run(), len(pending), "Analysing messages", progress, size=len, step=len):
         pass
-    summary["chains"] = build_chains(engine, settings)
+    with one_blas_thread():
+        summary["chains"] = build_chains(engine, settings)
     summary["aggregates"] = aggregates.refresh(engine)
     return summary
 

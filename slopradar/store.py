@@ -182,6 +182,19 @@ def upsert(
     session.exec(stmt)  # type: ignore[call-overload]
 
 
+def upsert_many(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], keys: Sequence[str],
+                update: Iterable[str]) -> None:
+    """upsert for rows that all name the same columns: one single-row statement run for every row (executemany),
+    compiled once and then cached, where upsert's multi-row VALUES is compiled anew for each batch (32 messages'
+    scores: 21 columns, 672 parameters; a third of what storing an analysed batch took, issue 20)."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    stmt = insert_for(session, table)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in update})
+    session.connection().execute(stmt, list(rows))
+
+
 def get_or_create_source(session: Session, kind: str, name: str) -> Source:
     src = session.exec(select(Source).where(Source.kind == kind, Source.name == name)).first()
     if src is None:
