@@ -18,6 +18,7 @@ from .factloss import _content, _proper_names
 from .facts import extract
 
 from .chain_rules import asks as _asks
+from .chain_rules import carries_across_languages
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
@@ -25,6 +26,7 @@ from .chain_text import (
     by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
 )
 from .chains import window_hits
+from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 
 # the cosine floors (a relayed copy's 0.55, a short copy's 0.7, across languages 0.25) are the embedding model's:
@@ -80,8 +82,10 @@ def _could_see(child: Node, parent: Node) -> bool:
 class _RuleContext:
     """What the hand rules know about the messages of one run, each computed once per message."""
 
-    def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile) -> None:
+    def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
+                 cross: CrossLingualEmbedder | None = None) -> None:
         self.profile = profile
+        self.cross = cross  # the multilingual embedder for pairs in different languages, when installed
         self.nodes = sorted(nodes, key=lambda n: n.ts)
         by_id = {n.id: n for n in self.nodes}
         self.text_of: dict[str, str] = {}
@@ -162,23 +166,49 @@ class _RuleContext:
         author, one thread (an answer), a parent the copy's author could not read, a parent that announces
         nothing and carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = n.lang is not None and p.lang is not None and n.lang != p.lang and \
-            sim >= self.profile.cross_language_cosine
+            sim >= (USE_PROFILE.prefilter_cosine if self.cross is not None else self.profile.cross_language_cosine)
         if (sim < self.profile.relay_cosine and not cross) or p.author == n.author or _same_thread(n, p) or \
                 not _could_see(n, p) or not (self.announces(p) or p.id in copied_from):
             return True
         return p.conversation == n.conversation and \
             min(self.words_of[n.id], self.content_words[p.id]) < SAME_CONVERSATION_WORDS
 
+    def _carries(self, n: Node, p: Node) -> bool:
+        return carries_across_languages(len(self.anchors_of(n) & self.anchors_of(p)), self.relays(n))
+
+    def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
+        """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
+        if self.cross is None or n.lang is None or p.lang is None or n.lang == p.lang or p.author == n.author \
+                or not self._carries(n, p):
+            return ()
+        return self.text_of[n.id], self.content_text[p.id]
+
+    def cross_similarity(self, n: Node, p: Node) -> float | None:
+        """The multilingual embedder's cosine of a pair in different languages (None: same language, or the
+        embedder is not installed)."""
+        if self.cross is None or n.lang is None or p.lang is None or n.lang == p.lang:
+            return None
+        if not self._carries(n, p):
+            return -1.0  # neither a shared value nor a relay: not a copy, and not worth the slower embedder
+        return self.cross.cosine(self.text_of[n.id], self.content_text[p.id])
+
     def judge(self, n: Node, p: Node, sim: float) -> tuple[float, float] | None:
         """(score, coverage) when `p` may be the parent of `n` by the rules, else None."""
         cross = n.lang is not None and p.lang is not None and n.lang != p.lang
-        # across languages the English-centred embedding is weak: shared dates, times, amounts and names
-        # (language-independent values) stand in for it
+        # across languages the English-centred embedding is weak: the multilingual embedder's closeness, when
+        # installed, stands in for it (its own threshold) and for shared wording; shared dates, times, amounts
+        # and names (language-independent values) always count
+        xsim = self.cross_similarity(n, p)
+        if xsim is not None:
+            if xsim < USE_PROFILE.copy_cosine:
+                return None
+            sim = xsim
         below = sim < self.profile.relay_cosine
         facts_shared = len(self.anchors_of(n) & self.anchors_of(p)) if below or cross else 0
-        if below and facts_shared < CROSS_LANGUAGE_ANCHORS:
+        if below and facts_shared < CROSS_LANGUAGE_ANCHORS and xsim is None:
             return None
-        if len(self.substance_of(n) & self.substance_of(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS:
+        if len(self.substance_of(n) & self.substance_of(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS \
+                and xsim is None:
             return None
         # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
         # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
@@ -201,10 +231,11 @@ class _RuleContext:
 
 
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
-               profile: EmbeddingProfile = MINILM) -> list[Edge]:
+               profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
-    original); copies in `decided` (the learned model's) are not looked at again."""
-    r = _RuleContext(nodes, edges, profile)
+    original); copies in `decided` (the learned model's) are not looked at again. `cross`: the multilingual
+    embedder for pairs in different languages (analysis/crosslingual.py)."""
+    r = _RuleContext(nodes, edges, profile, cross)
     edges = list(edges)
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
@@ -214,10 +245,15 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
+    prefilter = USE_PROFILE.prefilter_cosine if cross is not None else profile.cross_language_cosine
+    if cross is not None:  # every text the multilingual embedder may be asked about, encoded together first
+        cross.prepare([t for n, lo, _s, hits in window_hits(r.eligible, parent_pos, parents, pmat,
+                                                             profile.relay_cosine, lambda n: n.id in linked
+                                                             or n.id in decided or r.asks(n), prefilter)
+                       for k in hits for t in r.cross_texts(n, parents[lo + k])])
     # a question or a reaction ("wait, X was removed??") refers to a message; it does not copy it
     for n, lo, sims, hits in window_hits(r.eligible, parent_pos, parents, pmat, profile.relay_cosine,
-                                         lambda n: n.id in linked or n.id in decided or r.asks(n),
-                                         profile.cross_language_cosine):
+                                         lambda n: n.id in linked or n.id in decided or r.asks(n), prefilter):
         best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
         for k in hits:
             p, sim = parents[lo + k], float(sims[k])

