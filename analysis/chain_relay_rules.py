@@ -23,9 +23,9 @@ from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
+    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words, two_languages,
 )
-from .chains import window_hits
+from .chains import cross_language_floor, window_hits
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 
@@ -85,7 +85,8 @@ class _RuleContext:
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
                  cross: CrossLingualEmbedder | None = None) -> None:
         self.profile = profile
-        self.cross = cross  # the multilingual embedder for pairs in different languages, when installed
+        self.cross = cross  # the multilingual embedder for pairs in different languages, when on
+        self.cross_floor = cross_language_floor(profile, cross)
         self.nodes = sorted(nodes, key=lambda n: n.ts)
         by_id = {n.id: n for n in self.nodes}
         self.text_of: dict[str, str] = {}
@@ -165,8 +166,7 @@ class _RuleContext:
         """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), one
         author, one thread (an answer), a parent the copy's author could not read, a parent that announces
         nothing and carries nothing, or two short messages in one channel (repeated chatter)."""
-        cross = n.lang is not None and p.lang is not None and n.lang != p.lang and \
-            sim >= (USE_PROFILE.prefilter_cosine if self.cross is not None else self.profile.cross_language_cosine)
+        cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or p.author == n.author or _same_thread(n, p) or \
                 not _could_see(n, p) or not (self.announces(p) or p.id in copied_from):
             return True
@@ -178,15 +178,14 @@ class _RuleContext:
 
     def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
         """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
-        if self.cross is None or n.lang is None or p.lang is None or n.lang == p.lang or p.author == n.author \
-                or not self._carries(n, p):
+        if self.cross is None or not two_languages(n, p) or p.author == n.author or not self._carries(n, p):
             return ()
         return self.text_of[n.id], self.content_text[p.id]
 
     def cross_similarity(self, n: Node, p: Node) -> float | None:
         """The multilingual embedder's cosine of a pair in different languages (None: same language, or the
-        embedder is not installed)."""
-        if self.cross is None or n.lang is None or p.lang is None or n.lang == p.lang:
+        embedder is off)."""
+        if self.cross is None or not two_languages(n, p):
             return None
         if not self._carries(n, p):
             return -1.0  # neither a shared value nor a relay: not a copy, and not worth the slower embedder
@@ -194,7 +193,7 @@ class _RuleContext:
 
     def judge(self, n: Node, p: Node, sim: float) -> tuple[float, float] | None:
         """(score, coverage) when `p` may be the parent of `n` by the rules, else None."""
-        cross = n.lang is not None and p.lang is not None and n.lang != p.lang
+        cross = two_languages(n, p)
         # across languages the English-centred embedding is weak: the multilingual embedder's closeness, when
         # installed, stands in for it (its own threshold) and for shared wording; shared dates, times, amounts
         # and names (language-independent values) always count
@@ -245,7 +244,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
     copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
-    prefilter = USE_PROFILE.prefilter_cosine if cross is not None else profile.cross_language_cosine
+    prefilter = r.cross_floor
     if cross is not None:  # every text the multilingual embedder may be asked about, encoded together first
         cross.prepare([t for n, lo, _s, hits in window_hits(r.eligible, parent_pos, parents, pmat,
                                                              profile.relay_cosine, lambda n: n.id in linked

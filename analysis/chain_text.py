@@ -30,6 +30,11 @@ CONFLICT_KINDS = {"date", "deadline", "owner", "money", "percentage", "name", "s
 VALUE_KINDS = {"date", "deadline", "time", "money", "percentage", "number", "status"}
 
 
+def two_languages(a: Node, b: Node) -> bool:
+    """Both messages' languages are known and differ."""
+    return a.lang is not None and b.lang is not None and a.lang != b.lang
+
+
 @dataclass
 class Node:
     id: str

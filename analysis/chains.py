@@ -24,7 +24,7 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words,
+    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words, two_languages,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -123,11 +123,9 @@ class Pool:
         """The pair's features. `cross_language` stays 0: the copy model's training pairs were all in one
         language (the feature's spread there is 0.01), so its fitted term would add 12 logits to any pair in two
         languages: 767 edges on 2,000 messages of the synthetic bench workspace (a fifth French; 91 copies made),
-        96 without it. A pair in two
-        languages is scored on its cosine alone: the multilingual embedder's when installed (on the scale of
-        a same-language pair), else MiniLM's (low across languages: such copies are then left to the hand
-        rules and their shared values)."""
-        cross = False
+        96 without it. A pair in two languages is scored on its cosine alone: the multilingual embedder's when on
+        (on the scale of a same-language pair), else MiniLM's (low across languages: such copies are then left
+        to the hand rules and their shared values)."""
         longer = self.words[n.id] > self.content_words(p)
         short, long = (p, n) if longer else (n, p)
         return PairFeatures(
@@ -139,7 +137,7 @@ class Pool:
             same_conversation=float(n.conversation == p.conversation), asks=float(self.asks(n)),
             relays=float(self.relays(n)), reads=float(self.reads(n, p)),
             log_length_ratio=abs(rules.log_ratio(self.words[n.id], self.content_words(p))), copy_longer=float(longer),
-            cross_language=float(cross),
+            cross_language=0.0,
             mentioned=float(bool(p.conversation_name and mention_pattern(p.conversation_name).search(self.text[n.id]))),
             announces=float(self.announces(p)), short_copy=float(self.words[n.id] < SHORT_COPY_WORDS),
             phrase_coverage=self.phrase_coverage(short, long), cosine_margin=margin,
@@ -249,7 +247,7 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         return
     pmat = np.vstack([v for p in parents if (v := pool.vector(p)) is not None]).astype(np.float32)
     floor = profile.candidate_cosine
-    cross_floor = profile.cross_language_cosine if cross is None else crosslingual.USE_PROFILE.prefilter_cosine
+    cross_floor = cross_language_floor(profile, cross)
     skipped: Callable[[Node], bool] = lambda n: n.id in skip or n.embedding is None  # noqa: E731
     if cross is not None:  # every text the multilingual embedder will be asked about, encoded together first
         cross.prepare([t for n, lo, _s, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped,
@@ -278,9 +276,15 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         yield n, out
 
 
+def cross_language_floor(profile: EmbeddingProfile, cross: CrossLingualEmbedder | None) -> float:
+    """The main embedder's cosine a pair in two languages needs to be looked at: the profile's, or with the
+    multilingual embedder on, its prefilter (that embedder and `carries_across_languages` decide)."""
+    return profile.cross_language_cosine if cross is None else crosslingual.USE_PROFILE.prefilter_cosine
+
+
 def _carried_across(pool: Pool, n: Node, p: Node) -> bool:
     """A pair in different languages that `carries_across_languages` lets the multilingual embedder judge."""
-    return bool(n.lang and p.lang and n.lang != p.lang) and \
+    return two_languages(n, p) and \
         rules.carries_across_languages(len(pool.anchors(n) & pool.anchors(p)), pool.relays(n))
 
 
@@ -290,7 +294,7 @@ def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: li
     its copy bar, or failing `carries_across_languages`: dropped), so a translation competes with
     same-language candidates on one scale."""
     out = sims.copy()
-    other = [k for k in hits if n.lang and parents[lo + k].lang and parents[lo + k].lang != n.lang]
+    other = [k for k in hits if two_languages(n, parents[lo + k])]
     if not other:
         return out
     keep = [k for k in other if _carried_across(pool, n, parents[lo + k])]

@@ -237,6 +237,17 @@ ChunkTexts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwar
 ChunkMapper = Callable[[list[datetime]], Iterable[tuple[list[Any], ChunkTexts]]]
 
 
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread. Chains multiply each message's vector by the stacked
+    vectors of its 21-day window (a few thousand rows): a second thread gains nothing at that size, and on a busy
+    machine each product waits for a core to come free (issue 20: the 5,000 window products of the bench's messages
+    took 24 s on two threads on a loaded 2-core VM, 0.3 s on one; the same edges). Set around each chunk's search,
+    so every engine (local, each Ray task) and `person forget`'s rebuild run it so."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[Any], ChunkTexts]:
     """The edges of the copies sent in the 30-day chunk starting at `a` (their candidates read from the 21 days
     before it too), and the texts of the messages they link. Reads the store, writes nothing: chunks are
@@ -248,8 +259,10 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
     edges, texts = [], {}
-    for e in build_edges(nodes, profile=model_profile(settings.embedding_model),
-                         cross_language=settings.cross_language_embedding):
+    with one_blas_thread():
+        found = build_edges(nodes, profile=model_profile(settings.embedding_model),
+                            cross_language=settings.cross_language_embedding)
+    for e in found:
         child = by_id[e.child][1]
         if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
             edges.append(e)

@@ -183,16 +183,6 @@ def begin_analysis(engine: Engine, settings: Settings) -> tuple[str, list[Any], 
     return version, pending, medians, summary
 
 
-def one_blas_thread() -> Any:
-    """A context in which numpy's BLAS runs on one thread. Chains multiply each message's vector by the stacked
-    vectors of its 21-day window (a few thousand rows): a second thread gains nothing at that size, and on a busy
-    machine each product waits for a core to come free (issue 20: the 5,000 window products of the bench's messages
-    took 24 s on two threads on a loaded 2-core VM, 0.3 s on one; the same edges)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_size: int = 32,
             precision: str = "auto") -> dict[str, Any]:
     """Score every authored message that is new or changed since the last run (incremental).
@@ -205,8 +195,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
 
     version, pending, medians, summary = begin_analysis(engine, settings)
     if not pending:
-        with one_blas_thread():
-            summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
+        summary["chains"] = build_chains(engine, settings)  # deletions, opt-outs, edits: nothing if none
         summary["aggregates"] = aggregates.refresh(engine)
         return summary
     embedder = load_embedder(settings.embedding_model, precision)
@@ -225,8 +214,7 @@ def analyze(engine: Engine, settings: Settings, progress: bool = True, batch_siz
 
     for _ in _progress(run(), len(pending), "Analysing messages", progress, size=len, step=len):
         pass
-    with one_blas_thread():
-        summary["chains"] = build_chains(engine, settings)
+    summary["chains"] = build_chains(engine, settings)
     summary["aggregates"] = aggregates.refresh(engine)
     return summary
 

@@ -173,13 +173,15 @@ def upsert(
     if not rows:
         return
     table = model.__table__  # type: ignore[attr-defined]
-    stmt = insert_for(session, table).values(list(rows))
+    session.exec(_on_conflict(insert_for(session, table).values(list(rows)), keys, update, where))  # type: ignore[call-overload]
+
+
+def _on_conflict(stmt: Any, keys: Sequence[str], update: Iterable[str] | None, where: Any = None) -> Any:
+    """The insert, updating the `update` columns on a key conflict (or doing nothing when None)."""
     if update is None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    else:
-        set_ = {c: getattr(stmt.excluded, c) for c in update}
-        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_, where=where)
-    session.exec(stmt)  # type: ignore[call-overload]
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in update},
+                                      where=where)
 
 
 def upsert_many(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], keys: Sequence[str],
@@ -190,9 +192,7 @@ def upsert_many(session: Session, model: type[SQLModel], rows: Sequence[dict[str
     if not rows:
         return
     table = model.__table__  # type: ignore[attr-defined]
-    stmt = insert_for(session, table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in update})
-    session.connection().execute(stmt, list(rows))
+    session.connection().execute(_on_conflict(insert_for(session, table), keys, update), list(rows))
 
 
 def get_or_create_source(session: Session, kind: str, name: str) -> Source:
