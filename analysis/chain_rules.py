@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Set
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-10"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-11"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -137,6 +138,26 @@ def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:
     Applied to workplace-sized messages."""
     shared = len(copy_names & parent_names)
     return min(len(copy_names - parent_names), len(parent_names - copy_names)) >= max(2, shared + 1)
+
+
+_URL = re.compile(r"<?https?://\S+|www\.\S+")
+# a code: starts with a letter, holds a digit ("IVAS-8a", "S4-211288", "Q3", "v0.3.1"); "40k", "10am", "2nd" are
+# amounts, times and ordinals, not codes. Hand-written: no library tags document and product identifiers.
+_CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*(?![\w/])")
+
+
+def codes(text: str) -> frozenset[str]:
+    """Identifiers a message names (document numbers, versions, product codes), URLs left out."""
+    if not any(c.isdigit() for c in text):
+        return frozenset()
+    return frozenset(m.lower() for m in _CODE.findall(_URL.sub(" ", text)) if any(c.isdigit() for c in m))
+
+
+def names_other_documents(copy_codes: Set[str], parent_codes: Set[str]) -> bool:
+    """The same notice about another document ("A draft of IVAS-8a is in the drafts folder" after "I have uploaded a
+    revised IVAS-1 in the draft folder"): both name identifiers and share none. A rewrite or summary keeps the codes
+    it names; it does not swap them for others. The one learned edge left on the real pre-2022 exports (3GPP)."""
+    return bool(copy_codes) and bool(parent_codes) and not (copy_codes & parent_codes)
 
 
 def carries_across_languages(anchors_shared: int, copy_relays: bool) -> bool:

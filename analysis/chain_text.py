@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from .facts import Fact
 from .features import list_words
 from .text import strip_header_lines
+
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
 
 T = TypeVar("T")
 
@@ -113,3 +116,20 @@ def memo(compute: Callable[[Node], T]) -> Callable[[Node], T]:
             memo[n.id] = compute(n)
         return memo[n.id]
     return get
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str, lang: str) -> str:
+    return _stemmer(lang).stem(word)
+
+
+@functools.lru_cache(maxsize=8)
+def _stemmer(lang: str) -> SnowballStemmer:
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("french" if lang == "fr" else "english")
+
+
+def stems(ws: Set[str], lang: str | None) -> set[str]:
+    """Word stems (Snowball: "removal", "removed" -> "remov"): a rewrite changes word forms as often as words."""
+    return {_stem(w, lang or "en") for w in ws}

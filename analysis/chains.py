@@ -24,7 +24,7 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words, two_languages,
+    by_kind, fact_keys, memo, mention_pattern, relation_by_length, stems, style_words, two_languages,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -65,13 +65,15 @@ class Pool:
                       min(n.words, len(self.text[n.id].split())) for n in self.nodes}
         self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
         facts = memo(lambda n: extract(self.content_text(n), n.ts))
-        self.substance = memo(lambda n: _content(self.content_text(n)) - style_words())
+        self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
         self.anchors = memo(lambda n: fact_keys(facts(n), ANCHOR_KINDS))
         self.values = memo(lambda n: fact_keys(facts(n), VALUE_KINDS, polarity=True))
         self.conflict = memo(lambda n: fact_keys(facts(n), CONFLICT_KINDS))
         self.by_kind = memo(lambda n: by_kind(fact_keys(facts(n), CONFLICT_KINDS - {"name"}, polarity=True)))
         self.names_said = memo(lambda n: _proper_names(self.text[n.id]) - style_words())
         self.names_carried = memo(lambda n: _proper_names(self.content_text(n)) - style_words())
+        self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
+        self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: _word_pairs(self.content_text(n)))
         # cues of a message's own text, read for each of its candidates: once per message
@@ -149,7 +151,8 @@ class Pool:
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        if not (rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)):
+        if not (rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)) or \
+                rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         return min(self.words[n.id], self.content_words(p)) >= RULES_MAX_WORDS or \
             not rules.names_other_things(self.names_said(n), self.names_carried(p))

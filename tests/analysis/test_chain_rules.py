@@ -86,3 +86,34 @@ def test_the_shipped_model_links_a_verbatim_copy_more_than_a_loose_one():
                           "cosine_margin": 0.0}).values()])
     p_close, p_loose = m.probability(np.vstack([close, loose]))
     assert p_close >= m.threshold > p_loose
+
+
+def test_word_coverage_reads_stems_so_a_rewrite_that_changes_word_forms_still_covers_its_parent():
+    from analysis.chains import Pool, stems
+
+    assert stems({"removal", "removed", "announcement", "announced"}, "en") == {"remov", "announc"}
+    assert stems({"supprimé", "supprimée"}, "fr") == {"supprim"}
+    t = datetime(2025, 3, 3, tzinfo=UTC)
+    parent = Node("p", t, "c1", "ana", "We announced the removal of Offline Sync from the April release.", 11)
+    copy = Node("c", t, "c2", "bob", "Offline Sync was removed from April's release, as announced.", 9)
+    other = Node("o", t, "c3", "eve", "Lunch is served in the cafeteria on the third floor today.", 11)
+    pool = Pool([parent, copy, other])
+    pool.set_idf([parent, copy, other])
+    # every content word of the copy is in its parent once stemmed ("removed"/"removal", "April's"/"April"); exact words: 0.36
+    assert pool.coverage(copy, parent) > 0.95
+
+
+def test_the_same_notice_about_another_document_is_not_a_copy():
+    """The last learned edge on the real pre-2022 exports: two 3GPP "in the draft folder" notices (docs/chains.md)."""
+    a = ("Dear Colleagues, A draft of the initial Pdoc IVAS-8a is now available in the drafts folder: "
+         "https://www.3gpp.org/ftp/Inbox/Drafts/EVS/Draft_S4-211288_IVAS-8a_v.0.0.1.docx")
+    b = ("Dear Colleagues, FYI, I have uploaded a revised IVAS-1 in the draft folder with the following title: "
+         "S4-211287 Draft IVAS codec development overview (IVAS-1) v0.3.1")
+    assert rules.codes(a) == {"ivas-8a"}  # the URL's codes are not read
+    assert rules.codes(b) == {"ivas-1", "s4-211287", "v0.3.1"}
+    assert rules.names_other_documents(rules.codes(a), rules.codes(b))
+    # a summary keeps the codes it names; amounts, times and ordinals are not codes; no code, no verdict
+    summary = "Summary: revised IVAS-1 (v0.3.1) is in the draft folder, typos fixed."
+    assert not rules.names_other_documents(rules.codes(summary), rules.codes(b))
+    assert rules.codes("Budget 40k from the 2nd, call at 10am") == frozenset()
+    assert not rules.names_other_documents(rules.codes("The draft is in the folder."), rules.codes(b))

