@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .chain_text import two_languages
+
 if TYPE_CHECKING:
     from .chain_rules import PairFeatures
     from .chains import Node, Pool
@@ -27,7 +29,7 @@ def closest_later(hits: Iterator[tuple[Node, int, np.ndarray, np.ndarray]], pare
     return {parents[i].id: c for i, c in child.items()}
 
 
-MUTUAL_BAR = 0.3  # the learned decision's bar for a mutual best match (see decision_bar)
+MUTUAL_BAR = 0.4  # the learned decision's bar for a mutual best match (see decision_bar)
 
 
 def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int, threshold: float,
@@ -36,13 +38,15 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     parent is under RULES_MAX_WORDS, short_threshold (templates and AI-polished filler are the short negatives no
     public set holds). A **mutual best match** (the candidate is the copy's most similar candidate and the copy is
     the candidate's most similar later message) needs MUTUAL_BAR, or the model's threshold between short messages:
-    a rewrite is its source's closest later text, a post on the same topic rarely is (llm-chains F1 0.58 -> 0.68,
-    real exports unchanged: docs/chains.md)."""
+    a rewrite is its source's closest later text, a post on the same topic rarely is (llm-chains F1 0.58 -> 0.64,
+    real exports unchanged: docs/chains.md). Not across languages: `closest_later` reads the
+    main embedding, on which a translation is rarely its source's closest later message."""
     p = cands[k][0]
     short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
-    mutual = pool.closest_later.get(p.id) == n.id and (f.anchors_shared > 0 or f.value_shared > 0 or f.announces > 0) and \
+    mutual = pool.closest_later.get(p.id) == n.id and not two_languages(n, p) and \
+        (f.anchors_shared > 0 or f.value_shared > 0 or f.announces > 0) and \
         max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k
     return min(bar, threshold if short else MUTUAL_BAR) if mutual else bar
 

@@ -25,7 +25,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-12"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-13"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -140,24 +140,37 @@ def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:
     return min(len(copy_names - parent_names), len(parent_names - copy_names)) >= max(2, shared + 1)
 
 
-_URL = re.compile(r"<?https?://\S+|www\.\S+")
+# what is not prose: links, Slack mentions and channel links (pseudonymised "@p_9cf3dfd12e489953" too), e-mail
+# addresses
+_NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>]*>|\S+@\S+|@\S+")
 # a code: starts with a letter, holds a digit ("IVAS-8a", "S4-211288", "Q3", "v0.3.1"); "40k", "10am", "2nd" are
 # amounts, times and ordinals, not codes. Hand-written: no library tags document and product identifiers.
 _CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*(?![\w/])")
 
 
 def codes(text: str) -> frozenset[str]:
-    """Identifiers a message names (document numbers, versions, product codes), URLs left out."""
+    """Identifiers a message names (document numbers, versions, product codes; each "_"-separated part of a file
+    name too), links, mentions and e-mail addresses left out."""
     if not any(c.isdigit() for c in text):
         return frozenset()
-    return frozenset(m.lower() for m in _CODE.findall(_URL.sub(" ", text)) if any(c.isdigit() for c in m))
+    found = {m.lower() for m in _CODE.findall(_NOT_CODES.sub(" ", text))}
+    found |= {part for m in found for part in m.split("_")}
+    return frozenset(c for c in found if c[:1].isalpha() and any(ch.isdigit() for ch in c))
+
+
+def _family(code: str) -> str:
+    return re.match(r"[a-z]*", code).group(0)  # type: ignore[union-attr]
 
 
 def names_other_documents(copy_codes: Set[str], parent_codes: Set[str]) -> bool:
-    """The same notice about another document ("A draft of IVAS-8a is in the drafts folder" after "I have uploaded a
-    revised IVAS-1 in the draft folder"): both name identifiers and share none. A rewrite or summary keeps the codes
-    it names; it does not swap them for others. The one learned edge left on the real pre-2022 exports (3GPP)."""
-    return bool(copy_codes) and bool(parent_codes) and not (copy_codes & parent_codes)
+    """The same notice about another document of the same series ("A draft of IVAS-8a is in the drafts folder" after
+    "I have uploaded a revised IVAS-1 in the draft folder"): both name identifiers, share none, and two of them are
+    of one family (the same letters: "ivas"). A rewrite or summary keeps the codes it names; it does not swap them
+    for others of the series. Unrelated codes (a phone extension in a signature) decide nothing. The one learned
+    edge left on the real pre-2022 exports (3GPP)."""
+    if not copy_codes or not parent_codes or copy_codes & parent_codes:
+        return False
+    return bool({_family(c) for c in copy_codes} & {_family(c) for c in parent_codes})
 
 
 def carries_across_languages(anchors_shared: int, copy_relays: bool) -> bool:

@@ -123,13 +123,18 @@ def _stem(word: str, lang: str) -> str:
     return _stemmer(lang).stem(word)
 
 
+_SNOWBALL = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "nl": "dutch", "pt": "portuguese"}
+
+
 @functools.lru_cache(maxsize=8)
 def _stemmer(lang: str) -> SnowballStemmer:
     from nltk.stem.snowball import SnowballStemmer
 
-    return SnowballStemmer("french" if lang == "fr" else "english")
+    return SnowballStemmer(_SNOWBALL.get(lang, "english"))
 
 
 def stems(ws: Set[str], lang: str | None) -> set[str]:
-    """Word stems (Snowball: "removal", "removed" -> "remov"): a rewrite changes word forms as often as words."""
+    """Word stems (Snowball, by the message's language, English when unknown: "removal", "removed" -> "remov"): a
+    rewrite changes word forms as often as words. A message whose language was not detected is stemmed as English:
+    against a French copy its words may then miss (a known gap, docs/chains.md)."""
     return {_stem(w, lang or "en") for w in ws}

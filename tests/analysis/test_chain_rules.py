@@ -117,6 +117,11 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert not rules.names_other_documents(rules.codes(summary), rules.codes(b))
     assert rules.codes("Budget 40k from the 2nd, call at 10am") == frozenset()
     assert not rules.names_other_documents(rules.codes("The draft is in the folder."), rules.codes(b))
+    # mentions (pseudonymised or raw), channel links and addresses are not codes; a file name's parts are
+    assert rules.codes("FYI @p_9cf3dfd12e489953 <@U024BE7LH> <#C024BE7LR|general> ana.b2@example.com") == frozenset()
+    assert {"s4-211288", "ivas-8a"} <= rules.codes("see Draft_S4-211288_IVAS-8a_v0.1.docx")
+    # codes of unrelated families (a phone extension, an office) decide nothing
+    assert not rules.names_other_documents(rules.codes("call me at x4521"), rules.codes("room EB3880C"))
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
