@@ -18,7 +18,7 @@ from .factloss import _content, _proper_names
 from .facts import extract
 
 from .chain_rules import asks as _asks
-from .chain_rules import carries_across_languages
+from .chain_rules import carries_across_languages, codes, names_other_documents, reachable, repeated_chatter
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
@@ -32,7 +32,6 @@ from .embedding_profile import MINILM, EmbeddingProfile
 # the cosine floors (a relayed copy's 0.55, a short copy's 0.7, across languages 0.25) are the embedding model's:
 # EmbeddingProfile.relay_cosine, short_copy_cosine, cross_language_cosine (analysis/embedding_profile.py)
 MIN_SHARED = 2  # content words shared with the parent
-SAME_CONVERSATION_WORDS = 25  # inside one channel, only substantial messages can be copies (else: repeated chatter)
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
@@ -68,15 +67,6 @@ def _mentions(text: str, conversation_name: str) -> bool:
 
 def _names(text: str) -> set[str]:
     return _proper_names(text) - style_words()
-
-
-def _same_thread(child: Node, parent: Node) -> bool:
-    return child.thread is not None and child.thread == parent.thread
-
-
-def _could_see(child: Node, parent: Node) -> bool:
-    return not parent.audience or child.author is None or child.author in parent.audience or \
-        parent.conversation == child.conversation
 
 
 class _RuleContext:
@@ -135,6 +125,8 @@ class _RuleContext:
         self.asks = memo(lambda p: _asks(text[p.id]))
         self.names_said = memo(lambda p: _names(text[p.id]))  # the names a message itself writes ...
         self.names_carried = memo(lambda p: _names(content[p.id]))  # ... and with a shared original's
+        self.codes_said = memo(lambda p: codes(text[p.id]))  # identifiers ("IVAS-8a"): chain_rules.codes
+        self.codes_carried = memo(lambda p: codes(content[p.id]))
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words_of[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in facts(p)))
@@ -163,22 +155,23 @@ class _RuleContext:
         return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
 
     def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str]) -> bool:
-        """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), one
-        author, one thread (an answer), a parent the copy's author could not read, a parent that announces
-        nothing and carries nothing, or two short messages in one channel (repeated chatter)."""
+        """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), not
+        reachable (chain_rules.reachable: one author in one conversation, one thread, a parent the copy's author
+        could not read; the learned path's rules), naming other documents, a parent that announces nothing and
+        carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
-        if (sim < self.profile.relay_cosine and not cross) or p.author == n.author or _same_thread(n, p) or \
-                not _could_see(n, p) or not (self.announces(p) or p.id in copied_from):
+        if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or \
+                names_other_documents(self.codes_said(n), self.codes_carried(p)) or \
+                not (self.announces(p) or p.id in copied_from):
             return True
-        return p.conversation == n.conversation and \
-            min(self.words_of[n.id], self.content_words[p.id]) < SAME_CONVERSATION_WORDS
+        return repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id]))
 
     def _carries(self, n: Node, p: Node) -> bool:
         return carries_across_languages(len(self.anchors_of(n) & self.anchors_of(p)), self.relays(n))
 
     def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
         """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
-        if self.cross is None or not two_languages(n, p) or p.author == n.author or not self._carries(n, p):
+        if self.cross is None or not two_languages(n, p) or not reachable(n, p, 0.0) or not self._carries(n, p):
             return ()
         return self.text_of[n.id], self.content_text[p.id]
 

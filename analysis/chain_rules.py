@@ -25,7 +25,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-13"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-14"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -104,9 +104,38 @@ def addresses(text: str) -> bool:
 # -- rules: each True when the candidate stays -------------------------------------------------------------------
 
 def other_author(copy: Node, parent: Node) -> bool:
-    """A person does not copy themselves: in real threads most of one's messages on a topic are not copies of
-    each other, and a repost of one's own announcement loses nothing the first post did not say."""
+    """Another person's message. In one conversation a person does not copy themselves: most of one's messages
+    on a topic are not copies of each other, and a repost of one's own announcement loses nothing the first post
+    did not say (elsewhere: own_rewrite)."""
     return copy.author is None or copy.author != parent.author
+
+
+OWN_REPOST_COSINE = 0.95  # a person's own text this close again is a repost (the same notice filed twice)
+
+
+def own_rewrite(copy: Node, parent: Node, cosine: float) -> bool:
+    """A person's rewrite of their own message for another conversation (an announcement summarised by its author
+    with an AI for another channel) is a copy; the same text again (cosine OWN_REPOST_COSINE: the same Enron notice
+    in two folders) and anything in the same conversation (one's own follow-ups) are not."""
+    return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
+        and cosine < OWN_REPOST_COSINE
+
+
+def reachable(copy: Node, parent: Node, cosine: float) -> bool:
+    """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
+    the author's own rewrite elsewhere), outside the parent's thread, and a parent the copy's author could read."""
+    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine)) and outside_thread(copy, parent) and \
+        could_read(copy, parent)
+
+
+SAME_CONVERSATION_WORDS = 25  # inside one conversation, only substantial messages can be copies
+
+
+def repeated_chatter(copy: Node, parent: Node, shorter_words: int) -> bool:
+    """Inside one conversation, a pair where one is under SAME_CONVERSATION_WORDS is repeated chatter ("anyone
+    seen the login loop on Pixel 8?", "heads up: orders-api will be read-only at 17:00"), not a copy: a copy
+    in the channel it came from says more than that. `shorter_words`: the shorter one's word count."""
+    return copy.conversation == parent.conversation and shorter_words < SAME_CONVERSATION_WORDS
 
 
 def outside_thread(copy: Node, parent: Node) -> bool:

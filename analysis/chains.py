@@ -20,7 +20,9 @@ import numpy as np
 
 from . import chain_rules as rules
 from . import crosslingual
-from .chain_decide import RULES_MAX_WORDS, closest_later, decision_bar, latest_hop
+from .chain_decide import (
+    CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
+)
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -98,6 +100,10 @@ class Pool:
         p = self.carried.get(n.id)
         return p.embedding if p is not None and p.embedding is not None else n.embedding
 
+    def cosine(self, n: Node, p: Node) -> float:
+        a, b = self.vector(n), self.vector(p)
+        return float(a @ b) if a is not None and b is not None else 0.0
+
     def set_idf(self, nodes: list[Node]) -> None:
         """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
         df: Counter[str] = Counter(w for n in nodes for w in self.substance(n))
@@ -150,7 +156,8 @@ class Pool:
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        if not (rules.other_author(n, p) and rules.outside_thread(n, p) and rules.could_read(n, p)) or \
+        if not rules.reachable(n, p, self.cosine(n, p)) or \
+                rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         return min(self.words[n.id], self.content_words(p)) >= RULES_MAX_WORDS or \
@@ -323,17 +330,26 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}
     learned: dict[str, Edge] = {}
+    pending: dict[str, tuple[Node, PairFeatures, float]] = {}  # copies left under the bar, their best candidate
     cross = crosslingual.load() if cross_language else None
+
+    def learn(n: Node, p: Node, f: PairFeatures, prob: float) -> None:
+        rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
+        learned[n.id] = Edge(n.id, p.id, rel, round(prob, 3), round(f.cosine, 3), ratio, "learned")
+
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold)
         if prob[k] >= bar:
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
-            p, f = cands[k]
-            rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
-            learned[n.id] = Edge(n.id, p.id, rel, round(float(prob[k]), 3), round(f.cosine, 3), ratio, "learned")
-            root_of[n.id] = root_of.get(p.id, p.id)
+            learn(n, *cands[k], float(prob[k]))
+            root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
+        elif prob[k] >= CONTINUATION_BAR:
+            pending[n.id] = (*cands[k], float(prob[k]))
+    for nid, p, f, pr in continues_chain(pool, pending, {e.parent: e.child for e in learned.values()},
+                                           profile.candidate_cosine):
+        learn(pool.by_id[nid], p, f, pr)
     # workplace-sized messages (the copy or its parent under RULES_MAX_WORDS): the hand rules (relay words,
     # repeated values, AI expansions of a one-line decision). The model, trained on public rewrites and summaries,
     # linked templates and polished filler between short messages in the demo workspace; the rules linked

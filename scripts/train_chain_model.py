@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.chain_model import DEFAULT_MODEL, ChainModel, fit  # noqa: E402
 from analysis.chain_rules import FEATURES  # noqa: E402
-from analysis.chains import Pool, candidate_pairs  # noqa: E402
+from analysis.chains import Node, Pool, build_edges, candidate_pairs  # noqa: E402
 from analysis.chain_eval import chain_eval_nodes, chain_scores  # noqa: E402
 from analysis.evaluate import read_jsonl  # noqa: E402
 
@@ -58,13 +58,13 @@ def _embed(rows: list[dict], cache: Path) -> np.ndarray:
     return emb
 
 
-def _file_cands(path: Path) -> tuple[list[dict], list[tuple[str, list[tuple[str, tuple]]]]]:
+def _file_cands(path: Path) -> tuple[list[dict], list[tuple[str, list[tuple[str, tuple]]]], list[Node]]:
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
-    pool = Pool(chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem)))
-    return rows, [(n.id, [(p.id, f.vector()) for p, f in cs]) for n, cs in candidate_pairs(pool)]
+    nodes = chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem))
+    return rows, [(n.id, [(p.id, f.vector()) for p, f in cs]) for n, cs in candidate_pairs(Pool(nodes))], nodes
 
 
-def _real_cands(db: str) -> tuple[int, list[tuple[str, list[tuple[str, tuple]]]]]:
+def _real_cands(db: str) -> tuple[int, list[tuple[str, list[tuple[str, tuple]]]], list[tuple[set[str], list[Node]]]]:
     import sqlalchemy as sa
     from sqlmodel import Session, select
 
@@ -79,17 +79,46 @@ def _real_cands(db: str) -> tuple[int, list[tuple[str, list[tuple[str, tuple]]]]
     with Session(engine) as s:
         first, last = s.exec(select(sa.func.min(Message.sent_at), sa.func.max(Message.sent_at))).one()
         n_msgs = s.exec(select(sa.func.count()).where(Message.kind == "authored")).one()
-    out, seen = [], set()
+    out, seen, chunks = [], set(), []
     a = _chunk_start(first)
     while a <= last.replace(tzinfo=UTC) if last.tzinfo is None else a <= last:
         with Session(engine) as s:
             nodes, _ = chain_nodes(s, settings, since=a - WINDOW, until=a + CHAIN_CHUNK)
+        own = {n.id for n in nodes if a <= (n.ts if n.ts.tzinfo else n.ts.replace(tzinfo=UTC)) < a + CHAIN_CHUNK}
+        chunks.append((own, nodes))
         for n, cs in candidate_pairs(Pool(nodes)):
-            if n.id not in seen and a <= (n.ts if n.ts.tzinfo else n.ts.replace(tzinfo=UTC)) < a + CHAIN_CHUNK:
+            if n.id not in seen and n.id in own:
                 seen.add(n.id)
                 out.append((n.id, [(p.id, f.vector()) for p, f in cs]))
         a += CHAIN_CHUNK
-    return n_msgs, out
+    return n_msgs, out, chunks
+
+
+def _product_path(sources: dict[str, dict], measure: list[Path], threshold: float, C: float) -> None:
+    """Leave one source out through `build_edges` itself (the decision bar, the latest hop, chain continuation and
+    the hand rules for workplace-sized pairs): each source's edges by the model fitted on the others at
+    `threshold`; the measurement-only files (never trained on) by the model fitted on every source."""
+    def model_without(name: str | None) -> ChainModel:
+        train = [v for k, v in sources.items() if k != name]
+        return fit(np.vstack([v["x"] for v in train]), np.concatenate([v["y"] for v in train]), C=C,
+                   threshold=threshold)
+
+    rows_of = {k: (v["rows"], v["nodes"]) for k, v in sources.items() if k != "real-exports"}
+    full = model_without(None)
+    for path in measure:
+        rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
+        rows_of[path.stem] = (rows, chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem)))
+    print(f"product path (build_edges), leave one source out, threshold {threshold}:")
+    for name, (rows, nodes) in rows_of.items():
+        m = model_without(name) if name in sources else full
+        r = chain_scores(rows, {e.child: e.parent for e in build_edges(nodes, model=m)})
+        print(f"  {name:22s} edges {r['n_predicted_edges']:3d}/{r['n_gold_edges']:3d} P {r['edge_precision']:.2f} "
+              f"R {r['edge_recall']:.2f} F1 {r['edge_f1']:.2f} origin {r['origin_accuracy'] or 0:.2f}")
+    if "real-exports" in sources:
+        m, real = model_without("real-exports"), sources["real-exports"]
+        edges = [e for own, nodes in real["chunks"] for e in build_edges(nodes, model=m) if e.child in own]
+        print(f"  real-exports           {len(edges)} edges on {real['messages']} messages "
+              f"({1000 * len(edges) / max(1, real['messages']):.2f} per 1,000)")
 
 
 def _labelled(rows: list[dict], cands: list) -> tuple[np.ndarray, np.ndarray]:
@@ -141,19 +170,21 @@ def main() -> None:
     ap.add_argument("--real-db", help="store holding the real pre-2022 exports, analysed (negatives)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--show-real", type=float, default=0.0, help="print real-export edges above this probability")
+    ap.add_argument("--product-path", type=float, nargs="?", const=-1.0, metavar="THRESHOLD",
+                    help="also measure leave one source out through build_edges, at the chosen threshold or this one")
     ap.add_argument("--write", action="store_true", help="refit on everything and write the shipped model")
     args = ap.parse_args()
     t0 = time.time()
     sources: dict[str, dict] = {}
     for path in args.data:
         (path.parent / ".cache").mkdir(exist_ok=True)
-        rows, cands = _file_cands(path)
+        rows, cands, nodes = _file_cands(path)
         x, y = _labelled(rows, cands)
-        sources[path.stem] = {"rows": rows, "cands": cands, "x": x, "y": y}
+        sources[path.stem] = {"rows": rows, "cands": cands, "x": x, "y": y, "nodes": nodes}
     if args.real_db:
-        n_msgs, cands = _real_cands(args.real_db)
+        n_msgs, cands, chunks = _real_cands(args.real_db)
         x, y = _labelled([], cands)
-        sources["real-exports"] = {"rows": [], "cands": cands, "x": x, "y": y, "messages": n_msgs}
+        sources["real-exports"] = {"rows": [], "cands": cands, "x": x, "y": y, "messages": n_msgs, "chunks": chunks}
     print(json.dumps({k: {"pairs": len(v["y"]), "positives": int(v["y"].sum())} for k, v in sources.items()}))
     # leave one source out: held-out predictions per source
     held: dict[str, dict[str, tuple[str, float]]] = {}
@@ -199,6 +230,10 @@ def main() -> None:
         if isinstance(r, dict):
             print(f"{name:22s} " + " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
     print(f"pooled precision {chosen['pooled_precision']:.3f}, mean F1 (public sources) {mean_f1(threshold):.3f}")
+    if args.product_path is not None:
+        _product_path(sources, sorted(p for p in (ROOT / "build" / "chains").glob("*.jsonl")
+                                      if p.stem.startswith(("deep-", "llm-"))),
+                      threshold if args.product_path < 0 else args.product_path, args.C)
     if args.write:
         x = np.vstack([v["x"] for v in sources.values()])
         y = np.concatenate([v["y"] for v in sources.values()])

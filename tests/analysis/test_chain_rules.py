@@ -19,7 +19,7 @@ def node(i: int, author: str | None = "a", conv: str = "C1", thread: str | None 
     return Node(str(i), T0, conv, author, "text", 20, None, thread=thread, audience=audience or set())
 
 
-def test_a_person_does_not_copy_themselves():
+def test_a_person_does_not_copy_themselves_in_one_conversation():
     assert not rules.other_author(node(1, "ana"), node(2, "ana"))
     assert rules.other_author(node(1, "ana"), node(2, "ben")) and rules.other_author(node(1, None), node(2, "ben"))
 
@@ -157,3 +157,65 @@ def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
     cands = {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
     assert pool.closest_later["p"] == "c"
     assert decision_bar(pool, polish, cands, 0, 0.5, 0.85) == 0.5  # no shared value, nothing announced
+
+
+def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is_not():
+    """own_rewrite: an author summarising their own announcement for another channel makes a copy; in the same
+    conversation, or the same text again (the same notice filed in two mail folders), not."""
+    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8)
+    assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8)  # one's own follow-up
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE)  # a repost
+    assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8)  # authors unknown: other_author
+    assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8)
+    assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99)
+    assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8)  # a reply
+    assert not rules.reachable(node(1, "ben", "C2"), node(2, "ana", "D1", audience={"ana", "eve"}), 0.8)
+
+
+def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
+    """continues_chain: below the bar, a message that has a found copy takes its best candidate when the copy
+    resembles that candidate too; latest first, so the chain is followed back; never across languages, never for
+    a message without a copy, never when the grandchild does not resemble the candidate."""
+    from dataclasses import dataclass
+
+    from analysis.chain_decide import continues_chain
+    from analysis.chains import Pool
+
+    @dataclass
+    class Features:  # the two PairFeatures fields the rule reads
+        values_changed: float = 0.0
+        parent_asks: float = 0.0
+
+    v = np.eye(3, dtype=np.float32)
+
+    def mk(i: str, vec: np.ndarray, lang: str = "en") -> Node:
+        return Node(i, T0, "C" + i, "u" + i, "text", 20, vec / np.linalg.norm(vec), lang=lang)
+
+    orig, hop1, hop2, hop3 = mk("o", v[0]), mk("h1", v[0] + 0.2 * v[1]), mk("h2", v[0] + 0.4 * v[1]), \
+        mk("h3", v[0] + 0.5 * v[1])
+    stray = mk("s", v[2])  # a message without a found copy
+    pool = Pool([orig, hop1, hop2, hop3, stray])
+    f = Features()
+    pending = {"h1": (orig, f, 0.3), "h2": (hop1, f, 0.25), "s": (orig, f, 0.4)}
+    got = [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, pending, {"h2": "h3"}, 0.4)]
+    assert got == [("h2", "h1"), ("h1", "o")]  # h2 has the copy h3; once linked, h1 has a copy too
+    far = mk("x", v[1])  # a grandchild that does not resemble the candidate
+    pool = Pool([orig, hop1, far])
+    assert list(continues_chain(pool, {"h1": (orig, f, 0.3)}, {"h1": "x"}, 0.4)) == []
+    french = mk("h1", v[0] + 0.2 * v[1], lang="fr")
+    pool = Pool([orig, french, hop2])
+    assert list(continues_chain(pool, {"h1": (orig, f, 0.3)}, {"h1": "h2"}, 0.4)) == []
+    pool = Pool([orig, hop1, hop2])  # a candidate stating a value otherwise (another template), a short question
+    assert list(continues_chain(pool, {"h1": (orig, Features(values_changed=1.0), 0.3)}, {"h1": "h2"}, 0.4)) == []
+    question = Node("q", T0, "Cq", "uq", "anyone know if the designs are final?", 13, orig.embedding)
+    pool = Pool([question, hop1, hop2])
+    assert list(continues_chain(pool, {"h1": (question, Features(parent_asks=1.0), 0.3)}, {"h1": "h2"}, 0.4)) == []
+
+
+def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
+    """repeated_chatter: inside one conversation, a pair whose shorter message is under SAME_CONVERSATION_WORDS
+    ("anyone seen the login loop on Pixel 8?" asked twice) is chatter; across conversations, or long, it may be a copy."""
+    short = rules.SAME_CONVERSATION_WORDS - 1
+    assert rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), short)
+    assert not rules.repeated_chatter(node(1, "ben", "C2"), node(2, "ana", "C1"), short)
+    assert not rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), rules.SAME_CONVERSATION_WORDS)
