@@ -75,25 +75,33 @@ def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int,
 CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
 
 
-def continues_chain(pool: Pool, pending: dict[str, tuple[Node, PairFeatures, float]], child_of: dict[str, str],
-                    floor: float) -> Iterator[tuple[str, Node, PairFeatures, float]]:
+def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
+                    children: dict[str, list[str]], root_of: dict[str, str], floor: float,
+                    threshold: float) -> Iterator[tuple[str, Node, PairFeatures, float]]:
     """Named rule: a message whose own copy was found, left under the bar with its best candidate at
-    CONTINUATION_BAR or more (`pending`: message id -> that candidate, its features, its probability), takes that
-    candidate as its parent when its copy also resembles the candidate (cosine `floor`: a grandchild keeps some of
-    its grandparent). A message that was copied is an announcement: either an original or itself a copy, and the
-    first rewrite of a human original is the hop the model finds least (its wording changes most). Latest first, so
-    a chain found from its end is followed back towards its origin. `child_of`: a found copy of each parent.
+    CONTINUATION_BAR or more (`pending`: message id -> its candidates and their probabilities), takes that
+    candidate (moved to its chain's latest hop, as `latest_hop` does) as its parent when one of its copies also
+    resembles the candidate (cosine `floor`: a grandchild keeps some of its grandparent). A message that was copied
+    is an announcement: either an original or itself a copy, and the first rewrite of a human original is the hop
+    the model finds least (its wording changes most). Latest first, so a chain found from its end is followed back
+    towards its origin. `children`: the found copies of each message (metadata, forwards, learned).
     Never across languages (the model scores such a pair on the main embedding's cosine alone), to a candidate
     stating a value otherwise (the same announcement template for another feature) nor to a short question ("anyone
     know if the Ember designs are final?" before the Ember decision): both linked announcements to them in
-    scripts/build_chain_eval.py's pooled chains. Measured in docs/chains.md (llm-chains F1 0.65 -> 0.68, origin
-    0.35 -> 0.41; real exports unchanged)."""
-    child_of = dict(child_of)
-    for nid in reversed(list(pending)):
-        p, f, prob = pending[nid]
-        c = pool.by_id.get(child_of.get(nid, ""))
-        if c is None or pool.cosine(c, p) < floor or two_languages(pool.by_id[nid], p) or f.values_changed > 0 or \
-                (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS):
+    scripts/build_chain_eval.py's pooled chains. Between messages under RULES_MAX_WORDS, under the model's
+    `threshold` the pair must also share a value or the candidate announce something (`carries_something`, as for a
+    mutual best match: AI-polished filler shares style only). Measured in docs/chains.md, fourth round."""
+    children = {k: list(v) for k, v in children.items()}
+    for nid in sorted(pending, key=lambda i: pool.by_id[i].ts, reverse=True):
+        cands, prob = pending[nid]
+        n = pool.by_id[nid]
+        k = latest_hop(cands, prob, int(np.argmax(prob)), root_of, CONTINUATION_BAR)
+        p, f = cands[k]
+        short = min(pool.words[nid], pool.content_words(p)) < RULES_MAX_WORDS
+        kin = [pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id]
+        if not kin or max(c if c is not None else -1.0 for c in kin) < floor or two_languages(n, p) or \
+                f.values_changed > 0 or (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
+                (short and prob[k] < threshold and not carries_something(f)):
             continue
-        child_of.setdefault(p.id, nid)
-        yield nid, p, f, prob
+        children.setdefault(p.id, []).append(nid)
+        yield nid, p, f, float(prob[k])

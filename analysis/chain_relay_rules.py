@@ -18,7 +18,9 @@ from .factloss import _content, _proper_names
 from .facts import extract
 
 from .chain_rules import asks as _asks
-from .chain_rules import carries_across_languages, codes, names_other_documents, reachable, repeated_chatter
+from .chain_rules import (
+    carries_across_languages, codes, names_other_documents, reachable, repeated_chatter, values_changed,
+)
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
@@ -160,7 +162,8 @@ class _RuleContext:
         could not read; the learned path's rules), naming other documents, a parent that announces nothing and
         carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
-        if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or \
+        if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or (n.author == p.author and
+                values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
                 names_other_documents(self.codes_said(n), self.codes_carried(p)) or \
                 not (self.announces(p) or p.id in copied_from):
             return True

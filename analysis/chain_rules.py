@@ -2,8 +2,9 @@
 
 The copy decision itself is learned (analysis/chain_model.py): a scikit-learn model over the `PairFeatures`
 record below (what used to be hand rules: questions, relay words, other values, are features it weighs). What stays
-a rule is what no training set can teach and every reader would state the same way: a person does not copy
-themselves; a reply in its parent's thread answers it; one cannot copy what one could not read; a 1-3-word note announces
+a rule is what no training set can teach and every reader would state the same way: in one conversation a person
+does not copy themselves (their rewrite for another conversation may be a copy; the same text again is not); a
+reply in its parent's thread answers it; short messages repeated in one conversation are chatter; one cannot copy what one could not read; a 1-3-word note announces
 nothing; between workplace-sized messages, the same template naming other things is not a copy. Each rule is a pure predicate with its own tests (tests/analysis/test_chain_rules.py).
 
 Cue words (relay, question) are written by hand: no library tags relayed speech.
@@ -113,15 +114,15 @@ def other_author(copy: Node, parent: Node) -> bool:
 OWN_REPOST_COSINE = 0.95  # a person's own text this close again is a repost (the same notice filed twice)
 
 
-def own_rewrite(copy: Node, parent: Node, cosine: float) -> bool:
+def own_rewrite(copy: Node, parent: Node, cosine: float | None) -> bool:
     """A person's rewrite of their own message for another conversation (an announcement summarised by its author
     with an AI for another channel) is a copy; the same text again (cosine OWN_REPOST_COSINE: the same Enron notice
     in two folders) and anything in the same conversation (one's own follow-ups) are not."""
     return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
-        and cosine < OWN_REPOST_COSINE
+        and cosine is not None and cosine < OWN_REPOST_COSINE
 
 
-def reachable(copy: Node, parent: Node, cosine: float) -> bool:
+def reachable(copy: Node, parent: Node, cosine: float | None) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
     the author's own rewrite elsewhere), outside the parent's thread, and a parent the copy's author could read."""
     return (other_author(copy, parent) or own_rewrite(copy, parent, cosine)) and outside_thread(copy, parent) and \

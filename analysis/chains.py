@@ -100,9 +100,9 @@ class Pool:
         p = self.carried.get(n.id)
         return p.embedding if p is not None and p.embedding is not None else n.embedding
 
-    def cosine(self, n: Node, p: Node) -> float:
+    def cosine(self, n: Node, p: Node) -> float | None:
         a, b = self.vector(n), self.vector(p)
-        return float(a @ b) if a is not None and b is not None else 0.0
+        return float(a @ b) if a is not None and b is not None else None
 
     def set_idf(self, nodes: list[Node]) -> None:
         """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
@@ -156,7 +156,8 @@ class Pool:
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        if not rules.reachable(n, p, self.cosine(n, p)) or \
+        if not rules.reachable(n, p, self.cosine(n, p)) or (n.author == p.author and rules.values_changed(
+                self.by_kind(n), self.by_kind(p))) or \
                 rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
@@ -330,12 +331,12 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}
     learned: dict[str, Edge] = {}
-    pending: dict[str, tuple[Node, PairFeatures, float]] = {}  # copies left under the bar, their best candidate
+    pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}  # left under the bar
     cross = crosslingual.load() if cross_language else None
 
-    def learn(n: Node, p: Node, f: PairFeatures, prob: float) -> None:
+    def learn(n: Node, p: Node, f: PairFeatures, prob: float, method: str = "learned") -> None:
         rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
-        learned[n.id] = Edge(n.id, p.id, rel, round(prob, 3), round(f.cosine, 3), ratio, "learned")
+        learned[n.id] = Edge(n.id, p.id, rel, round(prob, 3), round(f.cosine, 3), ratio, method)
 
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
@@ -346,10 +347,13 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= CONTINUATION_BAR:
-            pending[n.id] = (*cands[k], float(prob[k]))
-    for nid, p, f, pr in continues_chain(pool, pending, {e.parent: e.child for e in learned.values()},
-                                           profile.candidate_cosine):
-        learn(pool.by_id[nid], p, f, pr)
+            pending[n.id] = (cands, prob)
+    children: dict[str, list[str]] = {}
+    for e in edges + list(learned.values()):
+        children.setdefault(e.parent, []).append(e.child)
+    for nid, p, f, pr in continues_chain(pool, pending, children, root_of, profile.candidate_cosine,
+                                            model.threshold):
+        learn(pool.by_id[nid], p, f, pr, "continued")
     # workplace-sized messages (the copy or its parent under RULES_MAX_WORDS): the hand rules (relay words,
     # repeated values, AI expansions of a one-line decision). The model, trained on public rewrites and summaries,
     # linked templates and polished filler between short messages in the demo workspace; the rules linked

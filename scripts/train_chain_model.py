@@ -25,6 +25,7 @@ import hashlib
 import json
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,8 +118,10 @@ def _product_path(sources: dict[str, dict], measure: list[Path], threshold: floa
     if "real-exports" in sources:
         m, real = model_without("real-exports"), sources["real-exports"]
         edges = [e for own, nodes in real["chunks"] for e in build_edges(nodes, model=m) if e.child in own]
-        print(f"  real-exports           {len(edges)} edges on {real['messages']} messages "
-              f"({1000 * len(edges) / max(1, real['messages']):.2f} per 1,000)")
+        by_text = [e for e in edges if e.method not in ("share", "forward-block")]  # metadata edges name a parent
+        print(f"  real-exports           {len(by_text)} text-similarity edges on {real['messages']} messages "
+              f"({1000 * len(by_text) / max(1, real['messages']):.2f} per 1,000; by method "
+              f"{dict(Counter(e.method for e in edges))})")
 
 
 def _labelled(rows: list[dict], cands: list) -> tuple[np.ndarray, np.ndarray]:
@@ -232,7 +235,7 @@ def main() -> None:
     print(f"pooled precision {chosen['pooled_precision']:.3f}, mean F1 (public sources) {mean_f1(threshold):.3f}")
     if args.product_path is not None:
         _product_path(sources, sorted(p for p in (ROOT / "build" / "chains").glob("*.jsonl")
-                                      if p.stem.startswith(("deep-", "llm-"))),
+                                      if p.stem.startswith(MEASURE_ONLY)),
                       threshold if args.product_path < 0 else args.product_path, args.C)
     if args.write:
         x = np.vstack([v["x"] for v in sources.values()])

@@ -10,6 +10,7 @@ import pytest
 from analysis import chain_rules as rules
 from analysis.chain_model import ChainModel, fit, shipped
 from analysis.chains import Node
+from analysis.embedding_profile import MINILM
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -21,6 +22,7 @@ def node(i: int, author: str | None = "a", conv: str = "C1", thread: str | None 
 
 def test_a_person_does_not_copy_themselves_in_one_conversation():
     assert not rules.other_author(node(1, "ana"), node(2, "ana"))
+    assert not rules.reachable(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.5)
     assert rules.other_author(node(1, "ana"), node(2, "ben")) and rules.other_author(node(1, None), node(2, "ben"))
 
 
@@ -173,43 +175,68 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
 
 
 def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
-    """continues_chain: below the bar, a message that has a found copy takes its best candidate when the copy
-    resembles that candidate too; latest first, so the chain is followed back; never across languages, never for
-    a message without a copy, never when the grandchild does not resemble the candidate."""
+    """continues_chain: below the bar, a message that has a found copy takes its best candidate when one of its
+    copies resembles that candidate too; latest first (by time, whatever the order given), so the chain is followed
+    back; never across languages, never for a message without a copy, never when no copy resembles the candidate,
+    never to a template with another value or a short question; between short messages only with a shared value
+    or an announcing candidate."""
     from dataclasses import dataclass
+    from datetime import timedelta
 
-    from analysis.chain_decide import continues_chain
+    from analysis.chain_decide import CONTINUATION_BAR, continues_chain
     from analysis.chains import Pool
 
     @dataclass
-    class Features:  # the two PairFeatures fields the rule reads
+    class Features:  # the PairFeatures fields the rule reads
         values_changed: float = 0.0
         parent_asks: float = 0.0
+        anchors_shared: float = 0.0
+        value_shared: float = 0.0
+        announces: float = 1.0
 
     v = np.eye(3, dtype=np.float32)
 
-    def mk(i: str, vec: np.ndarray, lang: str = "en") -> Node:
-        return Node(i, T0, "C" + i, "u" + i, "text", 20, vec / np.linalg.norm(vec), lang=lang)
+    def mk(i: str, hours: int, vec: np.ndarray, lang: str = "en", text: str = "text", n: int = 20) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), "C" + i, "u" + i, text, n, vec / np.linalg.norm(vec), lang=lang)
 
-    orig, hop1, hop2, hop3 = mk("o", v[0]), mk("h1", v[0] + 0.2 * v[1]), mk("h2", v[0] + 0.4 * v[1]), \
-        mk("h3", v[0] + 0.5 * v[1])
-    stray = mk("s", v[2])  # a message without a found copy
+    orig, hop1, hop2, hop3 = mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.2 * v[1]), mk("h2", 2, v[0] + 0.4 * v[1]), \
+        mk("h3", 3, v[0] + 0.5 * v[1])
+    stray = mk("s", 4, v[2])  # a message without a found copy
     pool = Pool([orig, hop1, hop2, hop3, stray])
     f = Features()
-    pending = {"h1": (orig, f, 0.3), "h2": (hop1, f, 0.25), "s": (orig, f, 0.4)}
-    got = [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, pending, {"h2": "h3"}, 0.4)]
+
+    def one(p: Node, feats: Features = f, prob: float = 0.3) -> tuple[list, np.ndarray]:
+        return [(p, feats)], np.array([prob])
+
+    pending = {"s": one(orig, prob=0.4), "h1": one(orig), "h2": one(hop1, prob=0.25)}  # not in time order
+    got = [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, pending, {"h2": ["h3"]}, {}, 0.4, 0.5)]
     assert got == [("h2", "h1"), ("h1", "o")]  # h2 has the copy h3; once linked, h1 has a copy too
-    far = mk("x", v[1])  # a grandchild that does not resemble the candidate
-    pool = Pool([orig, hop1, far])
-    assert list(continues_chain(pool, {"h1": (orig, f, 0.3)}, {"h1": "x"}, 0.4)) == []
-    french = mk("h1", v[0] + 0.2 * v[1], lang="fr")
+    # of a chain's candidates within latest_hop's margin, the latest: h2's grandparent scores as high as its parent
+    both = ([(orig, f), (hop1, f)], np.array([0.35, 0.3]))
+    got = [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, {"h2": both}, {"h2": ["h3"]},
+                                                                {"h1": "o"}, 0.4, 0.5)]
+    assert got == [("h2", "h1")] and CONTINUATION_BAR <= 0.3
+    far = mk("x", 2, v[1])  # no copy that resembles the candidate (one of several copies is enough)
+    pool = Pool([orig, hop1, far, hop2])
+    assert list(continues_chain(pool, {"h1": one(orig)}, {"h1": ["x"]}, {}, 0.4, 0.5)) == []
+    assert len(list(continues_chain(pool, {"h1": one(orig)}, {"h1": ["x", "h2"]}, {}, 0.4, 0.5))) == 1
+    french = mk("h1", 1, v[0] + 0.2 * v[1], lang="fr")
     pool = Pool([orig, french, hop2])
-    assert list(continues_chain(pool, {"h1": (orig, f, 0.3)}, {"h1": "h2"}, 0.4)) == []
-    pool = Pool([orig, hop1, hop2])  # a candidate stating a value otherwise (another template), a short question
-    assert list(continues_chain(pool, {"h1": (orig, Features(values_changed=1.0), 0.3)}, {"h1": "h2"}, 0.4)) == []
-    question = Node("q", T0, "Cq", "uq", "anyone know if the designs are final?", 13, orig.embedding)
+    assert list(continues_chain(pool, {"h1": one(orig)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    pool = Pool([orig, hop1, hop2])  # a candidate stating a value otherwise (another template)
+    other = Features(values_changed=1.0)
+    assert list(continues_chain(pool, {"h1": one(orig, other)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    # short messages under the model's threshold: only with a shared value or an announcing candidate (filler
+    # shares style only); at the threshold, as a mutual best match, without
+    bare = Features(announces=0.0)
+    assert list(continues_chain(pool, {"h1": one(orig, bare)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    assert len(list(continues_chain(pool, {"h1": one(orig, bare, 0.5)}, {"h1": ["h2"]}, {}, 0.4, 0.5))) == 1
+    valued = Features(announces=0.0, value_shared=1.0)
+    assert len(list(continues_chain(pool, {"h1": one(orig, valued)}, {"h1": ["h2"]}, {}, 0.4, 0.5))) == 1
+    question = mk("q", 0, v[0], text="anyone know if the designs are final?", n=13)
     pool = Pool([question, hop1, hop2])
-    assert list(continues_chain(pool, {"h1": (question, Features(parent_asks=1.0), 0.3)}, {"h1": "h2"}, 0.4)) == []
+    asks = Features(parent_asks=1.0)
+    assert list(continues_chain(pool, {"h1": one(question, asks)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
 
 
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
@@ -219,3 +246,38 @@ def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
     assert rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), short)
     assert not rules.repeated_chatter(node(1, "ben", "C2"), node(2, "ana", "C1"), short)
     assert not rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), rules.SAME_CONVERSATION_WORDS)
+
+
+def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules():
+    """Pool.admissible (learned path) and _RuleContext.out_of_reach (hand rules) share reachable, repeated_chatter
+    and names_other_documents; a person's own rewrite elsewhere passes both unless it states a value otherwise."""
+    from datetime import timedelta
+
+    from analysis.chain_relay_rules import _RuleContext
+    from analysis.chains import Pool
+
+    e = np.eye(4, dtype=np.float32)
+    near = (e[0] + 0.4 * e[1]) / np.linalg.norm(e[0] + 0.4 * e[1])  # cosine 0.93 to the parent: not a repost
+    parent_text = "Decision: the IVAS-8a draft is frozen on 12 March 2026. Owner: Julie Martin. Send comments to her."
+
+    def mk(i: str, hours: int, text: str, author: str, conv: str) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), conv, author, text, len(text.split()), e[0] if i == "p" else near,
+                    conversation_name=conv)
+
+    parent = mk("p", 0, parent_text, "ana", "C1")
+    cases = [  # (copy, admissible?)
+        (mk("own", 5, "Summary: IVAS-8a draft frozen on 12 March 2026, owner Julie Martin, comments to her.", "ana",
+           "C2"), True),  # the author's own rewrite for another channel
+        (mk("moved", 5, "Summary: IVAS-8a draft frozen on 19 March 2026, owner Julie Martin, comments to her.", "ana",
+           "C2"), False),  # the author's own re-announcement with another date
+        (mk("chat", 5, "IVAS-8a draft frozen on 12 March, Julie owns it", "ben", "C1"), False),  # short, one channel
+        (mk("other", 5, "Summary: IVAS-1 draft frozen on 12 March 2026, owner Julie Martin, comments to her.", "ben",
+           "C2"), False),  # the same notice about another document
+        (mk("copy", 5, "Summary: IVAS-8a draft frozen on 12 March 2026, owner Julie Martin, comments to her.", "ben",
+           "C2"), True),
+    ]
+    for copy, ok in cases:
+        pool = Pool([parent, copy])
+        ctx = _RuleContext([parent, copy], [], MINILM)
+        assert pool.admissible(copy, parent) is ok, copy.id
+        assert ctx.out_of_reach(copy, parent, float(near @ e[0]), {}) is (not ok), copy.id
