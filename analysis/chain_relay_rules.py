@@ -164,10 +164,10 @@ class _RuleContext:
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or (n.author == p.author and
                 values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
-                names_other_documents(self.codes_said(n), self.codes_carried(p)) or \
-                not (self.announces(p) or p.id in copied_from):
+                not (self.announces(p) or p.id in copied_from) or \
+                repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id])):
             return True
-        return repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id]))
+        return names_other_documents(self.codes_said(n), self.codes_carried(p))
 
     def _carries(self, n: Node, p: Node) -> bool:
         return carries_across_languages(len(self.anchors_of(n) & self.anchors_of(p)), self.relays(n))

@@ -178,10 +178,13 @@ _NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>]*>|\S+@\S+|@\S+")
 _CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*(?![\w/])")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def codes(text: str) -> frozenset[str]:
     """Identifiers a message names (document numbers, versions, product codes; each "_"-separated part of a file
     name too), links, mentions and e-mail addresses left out."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return frozenset()
     found = {m.lower() for m in _CODE.findall(_NOT_CODES.sub(" ", text))}
     found |= {part for m in found for part in m.split("_")}
