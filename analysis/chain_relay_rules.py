@@ -165,7 +165,7 @@ class _RuleContext:
         if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or (n.author == p.author and
                 values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
                 not (self.announces(p) or p.id in copied_from) or \
-                repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id])):
+                repeated_chatter(n, p, *sorted((self.words_of[n.id], self.content_words[p.id]))):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 

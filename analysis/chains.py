@@ -158,7 +158,7 @@ class Pool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
         if not rules.reachable(n, p, self.cosine(n, p)) or (n.author == p.author and rules.values_changed(
                 self.by_kind(n), self.by_kind(p))) or \
-                rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p))) or \
+                rules.repeated_chatter(n, p, *sorted((self.words[n.id], self.content_words(p)))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         return min(self.words[n.id], self.content_words(p)) >= RULES_MAX_WORDS or \

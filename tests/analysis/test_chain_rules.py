@@ -240,12 +240,14 @@ def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
 
 
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
-    """repeated_chatter: inside one conversation, a pair whose shorter message is under SAME_CONVERSATION_WORDS
-    ("anyone seen the login loop on Pixel 8?" asked twice) is chatter; across conversations, or long, it may be a copy."""
-    short = rules.SAME_CONVERSATION_WORDS - 1
-    assert rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), short)
-    assert not rules.repeated_chatter(node(1, "ben", "C2"), node(2, "ana", "C1"), short)
-    assert not rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), rules.SAME_CONVERSATION_WORDS)
+    """repeated_chatter: inside one conversation, a pair of a message under SAME_CONVERSATION_WORDS and one under
+    CHATTER_WORDS ("anyone seen the login loop on Pixel 8?" asked twice) is chatter; across conversations, or a
+    short summary of a longer message, may be a copy."""
+    short, chat = rules.SAME_CONVERSATION_WORDS - 1, rules.CHATTER_WORDS - 1
+    assert rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), short, chat)
+    assert not rules.repeated_chatter(node(1, "ben", "C2"), node(2, "ana", "C1"), short, chat)
+    assert not rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), rules.SAME_CONVERSATION_WORDS, chat)
+    assert not rules.repeated_chatter(node(1, "ben", "C1"), node(2, "ana", "C1"), short, rules.CHATTER_WORDS)
 
 
 def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules():
