@@ -98,8 +98,8 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         k = latest_hop(cands, prob, int(np.argmax(prob)), root_of, CONTINUATION_BAR)
         p, f = cands[k]
         short = min(pool.words[nid], pool.content_words(p)) < RULES_MAX_WORDS
-        kin = [pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id]
-        if not kin or max(c if c is not None else -1.0 for c in kin) < floor or two_languages(n, p) or \
+        kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
+        if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
                 f.values_changed > 0 or (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
                 (short and prob[k] < threshold and not carries_something(f)):
             continue

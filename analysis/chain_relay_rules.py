@@ -162,8 +162,8 @@ class _RuleContext:
         could not read; the learned path's rules), naming other documents, a parent that announces nothing and
         carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
-        if (sim < self.profile.relay_cosine and not cross) or not reachable(n, p, sim) or (n.author == p.author and
-                values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
+        if (sim < self.profile.relay_cosine and not cross) or \
+                not reachable(n, p, sim, lambda: values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
                 not (self.announces(p) or p.id in copied_from) or \
                 repeated_chatter(n, p, *sorted((self.words_of[n.id], self.content_words[p.id]))):
             return True
@@ -174,7 +174,9 @@ class _RuleContext:
 
     def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
         """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
-        if self.cross is None or not two_languages(n, p) or not reachable(n, p, 0.0) or not self._carries(n, p):
+        # a prefilter of what to encode: it lets through at least every pair out_of_reach accepts
+        if self.cross is None or not two_languages(n, p) or not reachable(n, p, 0.0, lambda: 0) or \
+                not self._carries(n, p):
             return ()
         return self.text_of[n.id], self.content_text[p.id]
 

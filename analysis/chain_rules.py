@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -114,19 +114,21 @@ def other_author(copy: Node, parent: Node) -> bool:
 OWN_REPOST_COSINE = 0.95  # a person's own text this close again is a repost (the same notice filed twice)
 
 
-def own_rewrite(copy: Node, parent: Node, cosine: float | None) -> bool:
+def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int]) -> bool:
     """A person's rewrite of their own message for another conversation (an announcement summarised by its author
     with an AI for another channel) is a copy; the same text again (cosine OWN_REPOST_COSINE: the same Enron notice
-    in two folders) and anything in the same conversation (one's own follow-ups) are not."""
+    in two folders), anything in the same conversation (one's own follow-ups) and a rewrite stating a value
+    otherwise (next week's report: `values_changed`, called only for such a pair) are not."""
     return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
-        and cosine is not None and cosine < OWN_REPOST_COSINE
+        and cosine is not None and cosine < OWN_REPOST_COSINE and values_changed() == 0
 
 
-def reachable(copy: Node, parent: Node, cosine: float | None) -> bool:
+def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int]) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
-    the author's own rewrite elsewhere), outside the parent's thread, and a parent the copy's author could read."""
-    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine)) and outside_thread(copy, parent) and \
-        could_read(copy, parent)
+    the author's own rewrite elsewhere: own_rewrite), outside the parent's thread, and a parent the copy's author
+    could read."""
+    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed)) and \
+        outside_thread(copy, parent) and could_read(copy, parent)
 
 
 SAME_CONVERSATION_WORDS = 25  # inside one conversation, a message this short and ...

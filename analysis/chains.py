@@ -156,8 +156,8 @@ class Pool:
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        if not rules.reachable(n, p, self.cosine(n, p)) or (n.author == p.author and rules.values_changed(
-                self.by_kind(n), self.by_kind(p))) or \
+        changed = lambda: rules.values_changed(self.by_kind(n), self.by_kind(p))  # noqa: E731
+        if not rules.reachable(n, p, self.cosine(n, p), changed) or \
                 rules.repeated_chatter(n, p, *sorted((self.words[n.id], self.content_words(p)))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False

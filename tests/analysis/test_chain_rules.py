@@ -22,7 +22,7 @@ def node(i: int, author: str | None = "a", conv: str = "C1", thread: str | None 
 
 def test_a_person_does_not_copy_themselves_in_one_conversation():
     assert not rules.other_author(node(1, "ana"), node(2, "ana"))
-    assert not rules.reachable(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.5)
+    assert not rules.reachable(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.5, lambda: 0)
     assert rules.other_author(node(1, "ana"), node(2, "ben")) and rules.other_author(node(1, None), node(2, "ben"))
 
 
@@ -163,15 +163,20 @@ def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
 
 def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is_not():
     """own_rewrite: an author summarising their own announcement for another channel makes a copy; in the same
-    conversation, or the same text again (the same notice filed in two mail folders), not."""
-    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8)
-    assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8)  # one's own follow-up
-    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE)  # a repost
-    assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8)  # authors unknown: other_author
-    assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8)
-    assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99)
-    assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8)  # a reply
-    assert not rules.reachable(node(1, "ben", "C2"), node(2, "ana", "D1", audience={"ana", "eve"}), 0.8)
+    conversation, the same text again (the same notice filed in two mail folders) or stating a value otherwise, not."""
+
+    def same() -> int:  # the values the rewrite states otherwise: none
+        return 0
+
+    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 1)  # another value
+    assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same)  # one's own follow-up
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE, same)  # a repost
+    assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8, same)  # authors unknown: other_author
+    assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
+    assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99, same)
+    assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8, same)  # a reply
+    assert not rules.reachable(node(1, "ben", "C2"), node(2, "ana", "D1", audience={"ana", "eve"}), 0.8, same)
 
 
 def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
