@@ -59,10 +59,20 @@ def _embed(rows: list[dict], cache: Path) -> np.ndarray:
     return emb
 
 
-def _file_cands(path: Path) -> tuple[list[dict], list[tuple[str, list[tuple[str, tuple]]]], list[Node]]:
+def _file_nodes(path: Path) -> tuple[list[dict], list[Node]]:
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
-    nodes = chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem))
+    return rows, chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem))
+
+
+def _file_cands(path: Path) -> tuple[list[dict], list[tuple[str, list[tuple[str, tuple]]]], list[Node]]:
+    rows, nodes = _file_nodes(path)
     return rows, [(n.id, [(p.id, f.vector()) for p, f in cs]) for n, cs in candidate_pairs(Pool(nodes))], nodes
+
+
+def _fit_without(sources: dict[str, dict], name: str | None, C: float, threshold: float = 0.5) -> ChainModel:
+    """The model fitted on every source but `name` (None: on all of them)."""
+    train = [v for k, v in sources.items() if k != name]
+    return fit(np.vstack([v["x"] for v in train]), np.concatenate([v["y"] for v in train]), C=C, threshold=threshold)
 
 
 def _real_cands(db: str) -> tuple[int, list[tuple[str, list[tuple[str, tuple]]]], list[tuple[set[str], list[Node]]]]:
@@ -99,24 +109,18 @@ def _product_path(sources: dict[str, dict], measure: list[Path], threshold: floa
     """Leave one source out through `build_edges` itself (the decision bar, the latest hop, chain continuation and
     the hand rules for workplace-sized pairs): each source's edges by the model fitted on the others at
     `threshold`; the measurement-only files (never trained on) by the model fitted on every source."""
-    def model_without(name: str | None) -> ChainModel:
-        train = [v for k, v in sources.items() if k != name]
-        return fit(np.vstack([v["x"] for v in train]), np.concatenate([v["y"] for v in train]), C=C,
-                   threshold=threshold)
-
     rows_of = {k: (v["rows"], v["nodes"]) for k, v in sources.items() if k != "real-exports"}
-    full = model_without(None)
+    full = _fit_without(sources, None, C, threshold)
     for path in measure:
-        rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
-        rows_of[path.stem] = (rows, chain_eval_nodes(rows, _embed(rows, path.parent / ".cache" / path.stem)))
+        rows_of[path.stem] = _file_nodes(path)
     print(f"product path (build_edges), leave one source out, threshold {threshold}:")
     for name, (rows, nodes) in rows_of.items():
-        m = model_without(name) if name in sources else full
+        m = _fit_without(sources, name, C, threshold) if name in sources else full
         r = chain_scores(rows, {e.child: e.parent for e in build_edges(nodes, model=m)})
         print(f"  {name:22s} edges {r['n_predicted_edges']:3d}/{r['n_gold_edges']:3d} P {r['edge_precision']:.2f} "
               f"R {r['edge_recall']:.2f} F1 {r['edge_f1']:.2f} origin {r['origin_accuracy'] or 0:.2f}")
     if "real-exports" in sources:
-        m, real = model_without("real-exports"), sources["real-exports"]
+        m, real = _fit_without(sources, "real-exports", C, threshold), sources["real-exports"]
         edges = [e for own, nodes in real["chunks"] for e in build_edges(nodes, model=m) if e.child in own]
         by_text = [e for e in edges if e.method not in ("share", "forward-block")]  # metadata edges name a parent
         print(f"  real-exports           {len(by_text)} text-similarity edges on {real['messages']} messages "
@@ -192,10 +196,7 @@ def main() -> None:
     # leave one source out: held-out predictions per source
     held: dict[str, dict[str, tuple[str, float]]] = {}
     for name in sources:
-        train = [v for k, v in sources.items() if k != name]
-        x = np.vstack([v["x"] for v in train])
-        y = np.concatenate([v["y"] for v in train])
-        held[name] = _predict(fit(x, y, C=args.C), sources[name]["cands"])
+        held[name] = _predict(_fit_without(sources, name, args.C), sources[name]["cands"])
     if args.show_real and "real-exports" in held:
         _show_real(args.real_db, held["real-exports"], sources["real-exports"]["cands"], args.show_real)
     report: dict[str, dict] = {}
