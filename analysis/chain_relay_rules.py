@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,15 +75,16 @@ class _RuleContext:
     """What the hand rules know about the messages of one run, each computed once per message."""
 
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
-                 cross: CrossLingualEmbedder | None = None) -> None:
+                 cross: CrossLingualEmbedder | None = None, originals: Mapping[str, Node] | None = None) -> None:
         self.profile = profile
         self.cross = cross  # the multilingual embedder for pairs in different languages, when on
         self.cross_floor = cross_language_floor(profile, cross)
         self.nodes = sorted(nodes, key=lambda n: n.ts)
-        by_id = {n.id: n for n in self.nodes}
+        originals = originals or {}  # forwarded originals no stored message matches (chain_forwards.forward_edges)
+        by_id = {n.id: n for n in self.nodes} | dict(originals)
         self.text_of: dict[str, str] = {}
         self.words_of: dict[str, int] = {}
-        for n in self.nodes:  # what the author wrote, tokenised once
+        for n in [*self.nodes, *originals.values()]:  # what the author wrote, tokenised once
             t = authored_text(n.text)
             self.text_of[n.id] = t
             self.words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
@@ -228,11 +229,13 @@ class _RuleContext:
 
 
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
-               profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None) -> list[Edge]:
+               profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
+               originals: Mapping[str, Node] | None = None) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again. `cross`: the multilingual
-    embedder for pairs in different languages (analysis/crosslingual.py)."""
-    r = _RuleContext(nodes, edges, profile, cross)
+    embedder for pairs in different languages (analysis/crosslingual.py). `originals`: the nodes built for
+    forwarded originals that are parents in `edges`."""
+    r = _RuleContext(nodes, edges, profile, cross, originals)
     edges = list(edges)
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window

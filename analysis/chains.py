@@ -23,6 +23,7 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
 )
+from .chain_forwards import forward_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -35,9 +36,6 @@ from .factloss import _STOP, _content, _proper_names
 from .facts import extract
 from .text import words
 
-FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
-FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
-INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
@@ -184,39 +182,6 @@ def _metadata_edges(pool: Pool) -> list[Edge]:
     return edges
 
 
-def _forward_edges(pool: Pool, linked: set[str]) -> list[Edge]:
-    """The forwarded original (a stored, earlier message whose authored text the block holds) is the parent; the
-    forwarding mail is the copy. Candidates come from an inverted index of content words (no all-pairs). A
-    1-3-word note is never a parent; when the original is not stored, no edge."""
-    nodes, text, nwords = pool.nodes, pool.text, pool.words
-    content_of = {n.id: _content(text[n.id]) for n in nodes}
-    postings: dict[str, list[int]] = {}
-    for k, p in enumerate(nodes):
-        if nwords[p.id] > rules.NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
-            for w in content_of[p.id]:
-                postings.setdefault(w, []).append(k)
-    edges = []
-    for i, n in enumerate(nodes):
-        if n.id in linked or len(n.forwarded_text.split()) < 8:
-            continue
-        fw = _content(authored_text(n.forwarded_text))
-        hits: Counter[int] = Counter()
-        for w in fw:
-            ks = postings.get(w, ())
-            if len(ks) <= INDEX_MAX_POSTINGS:
-                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
-        best, best_score = None, 0.0
-        for k in hits:
-            p = nodes[k]
-            score = len(content_of[p.id] & fw) / len(content_of[p.id])
-            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
-                best, best_score = p, score
-        if best is not None and best_score >= FORWARD_MATCH:
-            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
-                              round(nwords[n.id] / max(nwords[best.id], 1), 3), "forward-block"))
-    return edges
-
-
 def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node], pmat: np.ndarray, floor: float,
                 skip: Callable[[Node], bool], cross_floor: float) -> Iterator[tuple[Node, int, np.ndarray, np.ndarray]]:
     """Each eligible message (unless skipped), the start of its 21-day window among the earlier parents, the
@@ -326,8 +291,11 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     model = model or shipped()
     pool = Pool(nodes)
     edges = _metadata_edges(pool)
-    edges += _forward_edges(pool, {e.child for e in edges})
-    pool.carried = {e.child: pool.by_id[e.parent] for e in edges}
+    forwards, originals = forward_edges(pool, {e.child for e in edges})
+    edges += forwards
+    pool.text.update({o.id: o.text for o in originals.values()})
+    pool.words.update({o.id: o.words for o in originals.values()})
+    pool.carried = {e.child: pool.by_id.get(e.parent) or originals[e.parent] for e in edges}
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}
     learned: dict[str, Edge] = {}
@@ -360,7 +328,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile, cross=cross):
+    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile, cross=cross, originals=originals):
         if e.child not in linked and e.child not in learned and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e

@@ -16,6 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .config import Settings
+from .forwarded import (
+    Texts, carried_text, copy_time, drop_unused_forwarded_originals, store_forwarded_originals, stored_texts,
+)
 from .schema import Conversation, Message, Person
 from .store import upsert
 
@@ -53,7 +56,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         refs = (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])
         shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
                   if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
-        forwarded = "\n".join(q.get("text", "") for q in m.quoted if q.get("kind") in ("forward", "share"))
+        forwarded = carried_text(m)
         # public channels are readable by the whole workspace; private ones, DMs and mail are not
         readers = set(conv.members or [])
         audience = readers if conv.kind in ("private", "dm", "mpim") else set()
@@ -232,7 +235,7 @@ def _fact_judge() -> Callable[[str, str], float] | None:
         return None
 
 
-ChunkTexts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwarded text, sent at)
+ChunkTexts = Texts  # message id -> (text, forwarded text, sent at)
 # starts of 30-day chunks -> each chunk's (edges, texts of the messages in them), in any order
 ChunkMapper = Callable[[list[datetime]], Iterable[tuple[list[Any], ChunkTexts]]]
 
@@ -252,6 +255,7 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     """The edges of the copies sent in the 30-day chunk starting at `a` (their candidates read from the 21 days
     before it too), and the texts of the messages they link. Reads the store, writes nothing: chunks are
     independent, so they may run anywhere (distributed.py runs one Ray task per chunk)."""
+    from analysis.chain_forwards import forwarded_original, is_forwarded_original
     from analysis.chains import WINDOW, build_edges
     from analysis.embeddings import model_profile
 
@@ -266,9 +270,14 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
         child = by_id[e.child][1]
         if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
             edges.append(e)
-            for nid in (e.child, e.parent):
-                n = by_id[nid][1]
-                texts[nid] = (n.text, n.forwarded_text, n.ts)
+            texts[e.child] = (child.text, child.forwarded_text, child.ts)
+            if is_forwarded_original(e.parent):  # the node this forward's block gives (the earliest time wins)
+                o = forwarded_original(child)
+                if o is not None and (e.parent not in texts or o.ts < texts[e.parent][2]):
+                    texts[e.parent] = (o.text, "", o.ts)
+            else:
+                p = by_id[e.parent][1]
+                texts[e.parent] = (p.text, p.forwarded_text, p.ts)
     return edges, texts
 
 
@@ -299,27 +308,33 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
     missing = [int(positions[e.child].root) for e in edges if positions[e.child].root not in texts]
     if missing:  # a root older than the chunk that holds its copies
         with Session(engine) as s:
-            for m in s.exec(select(Message).where(Message.id.in_(sorted(set(missing))))):  # type: ignore[union-attr]
-                texts[str(m.id)] = (m.text or "", "", m.sent_at)
-    edge_rows, loss_rows = [], []
+            texts.update(stored_texts(s, sorted(set(missing))))
+    loss_rows: list[dict[str, Any]] = []
     for e in edges:
         pos = positions[e.child]
-        edge_rows.append(dict(child_id=int(e.child), parent_id=int(e.parent), relation=e.relation,
-                              confidence=e.confidence, similarity=e.similarity, compression=e.compression,
-                              method=e.method, root_id=int(pos.root), depth=pos.depth,
-                              summary_of_summary=pos.summary_of_summary))
         root_text, _, root_at = texts[pos.root]
         child_text, forwarded, child_at = texts[e.child]
         copy_text = "\n".join(t for t in (child_text, forwarded) if t)
-        for fs in compare(root_text, copy_text, root_at, child_at, judge=_fact_judge()):
+        for fs in compare(root_text, copy_text, root_at, copy_time(e.relation, forwarded, root_at, child_at),
+                          judge=_fact_judge()):
             f = fs.fact
-            loss_rows.append(dict(copy_id=int(e.child), fact_key=f"{f.kind}:{f.value}:{f.polarity}",
-                                  root_id=int(pos.root), kind=f.kind, value=f.value,
+            loss_rows.append(dict(copy_id=e.child, fact_key=f"{f.kind}:{f.value}:{f.polarity}",
+                                  root_id=pos.root, kind=f.kind, value=f.value,
                                   text=(("not " if f.polarity == "-" else "") + f.text)[:200],
                                   critical=f.critical, status=fs.status, evidence=fs.evidence[:300],
                                   confidence=fs.confidence))
     dedup = {(r["copy_id"], r["fact_key"]): r for r in loss_rows}
     with Session(engine) as s:
+        ids = store_forwarded_originals(s, edges, texts)
+        edge_rows = []
+        for e in edges:
+            pos = positions[e.child]
+            edge_rows.append(dict(child_id=ids(e.child), parent_id=ids(e.parent), relation=e.relation,
+                                  confidence=e.confidence, similarity=e.similarity, compression=e.compression,
+                                  method=e.method, root_id=ids(pos.root), depth=pos.depth,
+                                  summary_of_summary=pos.summary_of_summary))
+        for r in dedup.values():
+            r.update(copy_id=ids(r["copy_id"]), root_id=ids(r["root_id"]))
         recent = select(Message.id).where(Message.sent_at >= since)
         s.exec(sa.delete(FactLoss).where(FactLoss.copy_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
         s.exec(sa.delete(DerivationEdge).where(DerivationEdge.child_id.in_(recent)))  # type: ignore[call-overload,attr-defined]
@@ -328,6 +343,7 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
             s.connection().execute(DerivationEdge.__table__.insert(), edge_rows)
         if dedup:
             s.connection().execute(FactLoss.__table__.insert(), list(dedup.values()))
+        drop_unused_forwarded_originals(s)
         if stale:
             s.exec(sa.delete(Meta).where(Meta.key.in_(stale)))  # type: ignore[call-overload,attr-defined]
         upsert(s, Meta, [dict(key=_chunk_key(a), value=fps[_chunk_key(a)]) for a in starts], keys=["key"],

@@ -113,7 +113,7 @@ class Message(SQLModel, table=True):
     parent_native_id: str | None = None  # the message replied to (thread root in Slack, In-Reply-To in mail)
     author_id: str | None = Field(default=None, foreign_key="person.id", index=True)
     sent_at: datetime = Field(index=True)
-    kind: str  # authored | system | bot | other
+    kind: str  # authored | system | bot | other | forwarded (a forwarded original not stored: slopradar/forwarded.py)
     subtype: str | None = None
     subject: str | None = None
     text: str | None = None  # authored text; None once retention removed it or when deleted

@@ -8,10 +8,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from slopradar.config import Settings
@@ -112,6 +114,19 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run(run_as + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_settings(postgres_url, settings):
+    """A database of its own on the session's server (other tests compare whole stores)."""
+    name = f"text_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    yield settings.model_copy(update={"db": postgres_url.rsplit("/", 1)[0] + "/" + name})
+    with admin.connect() as c:
+        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 # -- the demo workspace, ingested and analysed once per test session -----------------------

@@ -5,28 +5,12 @@ in every field that reaches the store (text, quotes, subjects, names of channels
 from __future__ import annotations
 
 import json
-import uuid
 
-import pytest
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export, stats
 from slopradar.schema import Conversation, Message
 from slopradar.store import open_store
-
-
-@pytest.fixture
-def pg_settings(postgres_url, settings):
-    """A database of its own on the session's server (other tests compare whole stores)."""
-    name = f"text_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield settings.model_copy(update={"db": postgres_url.rsplit("/", 1)[0] + "/" + name})
-    with admin.connect() as c:
-        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_nul_and_surrogates_are_stored_on_postgres(pg_settings, tmp_path):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from analysis.chain_forwards import forwarded_block, forwarded_original, is_forwarded_original
 from analysis.chains import Node, build_edges, chain_positions
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -92,11 +93,42 @@ def test_a_forward_is_the_copy_and_its_original_the_parent():
 
 def test_a_one_to_three_word_note_is_never_a_parent():
     # an earlier forward whose own note is "FYI" and whose original is not stored, forwarded again: the second
-    # forward's block holds "FYI", but the note is not the original; no edge to it (and no similarity edge)
+    # forward's block holds "FYI", but the note is not the original; no edge to it (and no similarity edge). Each
+    # forward's parent is a node built from what it forwards.
     first = fw_node(1, "FYI", ROOT, 0, vec(23))
     second = fw_node(2, "get better.", "FYI\n" + ROOT, 4, vec(24, vec(23), 0.1))
     third = node(3, "Please read DG", 6, vec(25, vec(23), 0.1), "C3")
-    assert build_edges([first, second, third]) == []
+    edges = build_edges([first, second, third])
+    assert [(e.child, e.method) for e in edges] == [("1", "forward-block"), ("2", "forward-block")]
+    assert all(is_forwarded_original(e.parent) for e in edges)
+
+
+def test_a_forward_of_an_original_not_stored_points_at_a_node_built_from_its_block():
+    block = ("Tana Jones@ECT\n04/02/2001 04:59 PM\nTo: Sara Shackleton/HOU/ECT@ECT, Mark Taylor/HOU/ECT@ECT\n"
+             "cc: \nSubject: Offline Sync\n\n" + ROOT + "\n - review.doc")
+    fw = fw_node(2, "FYI", block, 5, vec(30))
+    again = fw_node(3, "Please read", "-----Original Message-----\nFrom: Tana Jones\nSent: Monday, March 2, 2026 "
+                                      "8:30 AM\nTo: Team\nSubject: Offline Sync\n\n" + ROOT, 6, vec(31))
+    (e1, e2) = build_edges([fw, again])
+    assert (e1.child, e1.relation, e1.method) == ("2", "forward", "forward-block")
+    assert e1.parent == e2.parent and is_forwarded_original(e1.parent)  # two forwards of one original share it
+    original = forwarded_original(fw)
+    assert original is not None and original.text == ROOT  # no header, no attachment line
+    assert original.ts == fw.ts - timedelta(seconds=1)  # its header's time is years before the forward: not used
+    assert forwarded_original(again).ts == datetime(2026, 3, 2, 8, 30, tzinfo=UTC)  # type: ignore[union-attr]
+
+
+def test_forwarded_headers_and_times():
+    body, sent = forwarded_block("PM ---------------------------\n\n\np_d04c5896\n06/28/2000 07:26 PM\n"
+                                 "To: p_6c65/LON/ECT@ECT\ncc: p_6647/HOU/ECT@ECT, p_f947/LON/ECT@ECT, \n"
+                                 "p_2487/LON/ECT@ECT\nSubject: Re: Revised Operating Standards\n\nSteve\n\n"
+                                 "My assessment of the next steps is as follows.")
+    assert body == "Steve\n\nMy assessment of the next steps is as follows." and sent == datetime(2000, 6, 28, 19, 26)
+    body, sent = forwarded_block("From: Julie Martin\nSent: Tuesday, November 14, 2000 4:03 PM\nTo: Team\n"
+                                 "Subject: Release\n\nOffline Sync is removed.")
+    assert body == "Offline Sync is removed." and sent == datetime(2000, 11, 14, 16, 3)
+    body, sent = forwarded_block("Offline Sync is removed from the spring release.")  # a Slack share: no header
+    assert body == "Offline Sync is removed from the spring release." and sent is None
 
 
 def test_a_reply_in_its_parents_thread_is_not_a_copy():

@@ -1,0 +1,191 @@
+"""Forwards (issue 16, item 2): the forwarded original is the parent and the forwarding mail the copy. The
+original is the stored message the forwarded block holds, else a node built from the block, without the header
+its mail client wrote (the "Forwarded by" marker's wrapped tail, Lotus Notes sender and time lines, From/Sent/To/
+cc/Subject fields and the address lines a long list wraps onto) and without the earlier messages it quotes."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from . import chain_rules as rules
+from .chain_text import Edge, Node, authored_text
+from .factloss import _content
+from .text import words
+
+if TYPE_CHECKING:
+    from .chains import Pool
+
+FORWARD_MATCH = 0.8  # share of a stored message's content words a forwarded block must hold to be its copy
+FORWARD_MIN_CONTENT = 3  # ... and a stored message needs this many content words to be matched at all
+INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose forward candidates (they still count)
+
+# The header block a mail client writes above a forwarded original: the wrapped tail of a "Forwarded by" marker
+# ("PM ----------"), the sender and time lines of Lotus Notes, From/Sent/To/cc/Subject fields and the address lines a
+# long To: or cc: wraps onto.
+_FIELD = re.compile(r"^\s*(?:from|to|cc|bcc|subject|sent|sent by|date|objet|de|à|envoyé|reply-to)\s*:", re.I)
+_LIST_FIELD = re.compile(r"^\s*(?:to|cc|bcc|à)\s*:", re.I)
+_SUBJECT = re.compile(r"^\s*(?:subject|objet)\s*:", re.I)
+_DASH_TAIL = re.compile(r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4}\s*)?(?:\d{1,2}:\d{2}(?::\d{2})?\s*)?(?:[AP]M\s*)?-{3,}\s*$", re.I)
+_TIME_ONLY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.I)
+_US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b")
+_US_TIME = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::\d{2})?\s*([AP]M)?", re.I)
+_RESPOND = re.compile(r"^\s*please respond to\b", re.I)
+_SENT_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.+?)\s*$", re.I)
+_SENT_FORMATS = ("%A, %B %d, %Y %I:%M %p", "%A, %B %d, %Y %H:%M", "%d %B %Y %H:%M", "%B %d, %Y %I:%M %p")
+# lines in a forwarded block no author wrote: attachment names (" - budget.xls", "<<memo.doc>>") and raw MIME headers
+_NOT_WRITTEN = re.compile(r"^\s*(?:-\s*[^\n]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|txt|html?|jpe?g|gif|png|zip|csv|rtf|wpd|msg)|<<[^<>]+>>|(?:content-[\w-]+|return-path|received|x-[\w-]+|"
+                          r"mime-version|message-id)\s*:.*)\s*$", re.I)
+# a forward inside the forwarded block (Lotus Notes wraps its marker over two lines)
+_INNER_MARKER = re.compile(r"^\s*-{3,}\s*(?:Forwarded by\b|Original Message|Forwarded message|Message d'origine)"
+                           r".*$(?:\n^.*-{3,}\s*$)?", re.I | re.M)
+FORWARDED_PREFIX = "fwd:"  # the id of a forwarded original no stored message matches (a node built from the block)
+HEADER_SCAN_LINES = 60  # a forwarded block's header is read in its first lines only
+
+
+def _header_line(ln: str, nxt: str, in_list: bool) -> bool:
+    """A line of a forwarded original's header: `nxt` is the next non-blank line, `in_list` says a To: or cc:
+    list may go on here."""
+    if not ln.strip() or _DASH_TAIL.match(ln) or _FIELD.match(ln) or _TIME_ONLY.match(ln) or _RESPOND.match(ln):
+        return True
+    short = len(ln.split()) <= 14 and not ln.rstrip().endswith((".", "!", "?", ":"))
+    if short and ("@" in ln or re.search(r"<[^<>\s]+>", ln) or _US_DATE.search(ln) or
+                  (in_list and ("," in ln or len(ln.split()) <= 4))):
+        return True
+    # a sender's name or company alone on its line ("p_d04c5896", "Enron North America Corp."), above the header
+    return len(ln.split()) <= 4 and bool(_US_DATE.search(nxt) or _FIELD.match(nxt) or "@" in nxt)
+
+
+def _header_end(lines: list[str]) -> int:
+    """Where the header block at the top of a forwarded original ends: after its Subject field, else at the
+    first line an author wrote."""
+    end, in_list = 0, False
+    while end < min(len(lines), HEADER_SCAN_LINES):
+        ln = lines[end]
+        nxt = next((x for x in lines[end + 1:end + 4] if x.strip()), "")
+        if not _header_line(ln, nxt, in_list):
+            break
+        end += 1
+        if _SUBJECT.match(ln):
+            break
+        if _FIELD.match(ln):
+            in_list = bool(_LIST_FIELD.match(ln))
+        elif not ln.strip():
+            in_list = False
+    return end
+
+
+def _sent_time(header: list[str]) -> datetime | None:
+    """The time a forwarded original's header names (Lotus Notes "11/14/00 04:03 PM", also wrapped over two
+    lines; Outlook "Sent: Tuesday, November 14, 2000 4:03 PM"; RFC 2822 "Date:"), naive as written."""
+    from email.utils import parsedate_to_datetime
+
+    for ln in header:
+        m = _SENT_FIELD.match(ln)
+        if not m:
+            continue
+        for fmt in _SENT_FORMATS:
+            try:
+                return datetime.strptime(m.group(1), fmt)
+            except ValueError:
+                pass
+        try:
+            return parsedate_to_datetime(m.group(1)).replace(tzinfo=None)
+        except (TypeError, ValueError, IndexError):
+            pass
+    u = _US_TIME.search(" ".join(" ".join(header).split()))
+    if u:
+        mo, d, y, h, mi, ampm = u.groups()
+        year = int(y) + (2000 if int(y) < 70 else 1900) if len(y) == 2 else int(y)
+        hour = int(h) % 12 + (12 if ampm.upper() == "PM" else 0) if ampm else int(h)
+        try:
+            return datetime(year, int(mo), int(d), hour, int(mi))
+        except ValueError:
+            pass
+    return None
+
+
+def forwarded_block(block: str) -> tuple[str, datetime | None]:
+    """A forwarded original's text without the header blocks its mail client wrote (its own and those of the
+    forwards inside it) and without the earlier messages it quotes, and the time its header names. The header at
+    the top is cut here by hand (mail-parser-reply keeps forwarded blocks whole by design, and Lotus Notes headers
+    follow no standard); what the original quotes below it, by the mail body splitter ingest uses."""
+    from connectors.mail_body import split_body
+
+    parts = [p for p in _INNER_MARKER.split(block or "") if p.strip()]
+    bodies, sent = [], None
+    for k, part in enumerate(parts):
+        lines = part.split("\n")
+        end = _header_end(lines)
+        if k == 0:  # the outermost original's header
+            sent = _sent_time(lines[:end])
+        bodies.append(split_body("\n".join(ln for ln in lines[end:] if not _NOT_WRITTEN.match(ln))).authored)
+    return authored_text("\n\n".join(b for b in bodies if b)), sent
+
+
+def forwarded_original(carrier: Node) -> Node | None:
+    """A node for the original a forward (or a Slack share) carries, built from the forwarded block: the parent
+    of the forward when no stored message matches it (chains.py decides whether it is long enough to be one).
+    Its id is a hash of its words, so two forwards of one original share it; its time is the one its header
+    names when that is before the forward (within a year), else just before it. None for an empty block."""
+    body, sent = forwarded_block(carrier.forwarded_text)
+    ws = words(body)
+    if not ws:
+        return None
+    key = hashlib.sha1(" ".join(w.lower() for w in ws).encode()).hexdigest()[:16]
+    at = carrier.ts - timedelta(seconds=1)
+    if sent is not None:
+        sent = sent.replace(tzinfo=carrier.ts.tzinfo)
+        if carrier.ts - timedelta(days=365) <= sent < carrier.ts:
+            at = sent
+    return Node(FORWARDED_PREFIX + key, at, carrier.conversation, None, body, len(ws), lang=carrier.lang,
+                conversation_name=carrier.conversation_name, audience=set(carrier.audience),
+                readers=set(carrier.readers))
+
+
+def is_forwarded_original(node_id: str) -> bool:
+    return node_id.startswith(FORWARDED_PREFIX)
+
+
+def forward_edges(pool: Pool, linked: set[str]) -> tuple[list[Edge], dict[str, Node]]:
+    """The forwarded original is the parent, the forwarding mail the copy: the stored, earlier message whose
+    authored text the block holds (candidates from an inverted index of content words, no all-pairs), else a node
+    built from the block (chain_text.forwarded_original), unless that is a 1-3-word note or holds fewer than
+    FORWARD_MIN_CONTENT content words. Returns the edges and the nodes built."""
+    nodes, text, nwords = pool.nodes, pool.text, pool.words
+    content_of = {n.id: _content(text[n.id]) for n in nodes}
+    postings: dict[str, list[int]] = {}
+    for k, p in enumerate(nodes):
+        if nwords[p.id] > rules.NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
+            for w in content_of[p.id]:
+                postings.setdefault(w, []).append(k)
+    edges: list[Edge] = []
+    originals: dict[str, Node] = {}
+    for i, n in enumerate(nodes):
+        if n.id in linked or len(n.forwarded_text.split()) < 8:
+            continue
+        original = forwarded_original(n)
+        fw = _content(original.text) if original is not None else set()
+        hits: Counter[int] = Counter()
+        for w in fw:
+            ks = postings.get(w, ())
+            if len(ks) <= INDEX_MAX_POSTINGS:
+                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
+        best, best_score = None, 0.0
+        for k in hits:
+            p = nodes[k]
+            score = len(content_of[p.id] & fw) / len(content_of[p.id])
+            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
+                best, best_score = p, score
+        if best is not None and best_score >= FORWARD_MATCH:
+            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
+                              round(nwords[n.id] / max(nwords[best.id], 1), 3), "forward-block"))
+        elif original is not None and original.words > rules.NOTE_WORDS and len(fw) >= FORWARD_MIN_CONTENT:
+            original = originals.setdefault(original.id, original)  # two forwards of one original share it
+            edges.append(Edge(n.id, original.id, "forward", 1.0, 1.0,
+                              round(nwords[n.id] / max(original.words, 1), 3), "forward-block"))
+    return edges, originals

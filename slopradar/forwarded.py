@@ -1,0 +1,102 @@
+"""Forwarded originals in the store (issue 16, item 2): a forward whose original no stored message matches points
+at a row built for that original (kind "forwarded"). The row holds no text; it is read from a forward that
+carries it, so retention, erasure and opt-out, which act on the forward, act on it too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from .schema import Message
+from .store import upsert
+
+
+def carried_text(m: Message) -> str:
+    """The text of the originals a message forwards or shares (its quoted blocks of those kinds)."""
+    return "\n".join(q.get("text", "") for q in m.quoted or [] if q.get("kind") in ("forward", "share"))
+
+
+def copy_time(relation: str, forwarded: str, root_at: datetime, copy_at: datetime) -> datetime:
+    """The time a copy's relative dates are read at: a forward (or share) quotes its original word for word, so
+    its "next week" is the original's; anywhere else, the copy's own time."""
+    return root_at if relation == "forward" and forwarded else copy_at
+
+
+FORWARDED = "forwarded"  # Message.kind of a forwarded original no stored message matches (analysis/chain_forwards.py)
+Texts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwarded text, sent at)
+
+
+def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Callable[[str], int]:
+    """A message row for each forwarded original the edges name that no stored message matched, so an edge can
+    point at it; returns the store id of any edge end. The row holds no text (only its time, place and a key made
+    from its words): its text is read from the forward that carries it (`stored_texts`), so retention, erasure and
+    opt-out, which act on the forward, act on it too, and a row no forward carries any more is dropped. Its kind
+    is "forwarded": it is no one's authored message and no statistic counts it."""
+    from analysis.chain_forwards import FORWARDED_PREFIX, is_forwarded_original
+
+    carrier = {e.parent: int(e.child) for e in reversed(edges) if is_forwarded_original(e.parent)}  # the earliest
+    if not carrier:
+        return int
+    forwards = {m.id: m for m in s.exec(select(Message).where(col(Message.id).in_(sorted(set(carrier.values())))))}
+    rows = []
+    for key, cid in carrier.items():
+        m = forwards[cid]
+        rows.append(dict(namespace=m.namespace, native_id=key, source_id=m.source_id,
+                         conversation_id=m.conversation_id, thread_key=m.thread_key, sent_at=texts[key][2],
+                         kind=FORWARDED, quoted=[], meta={}, word_count=0, is_bot=False, version_ts=0.0,
+                         deleted=False, truncated=False, content_hash=key.removeprefix(FORWARDED_PREFIX)))
+    upsert(s, Message, rows, keys=["namespace", "native_id"])  # a row another forward made stays as it is
+    stored = select(Message.id, Message.namespace, Message.native_id).where(
+        Message.kind == FORWARDED, Message.native_id.in_(sorted(carrier)))  # type: ignore[attr-defined]
+    found = {(ns, nid): int(mid) for mid, ns, nid in s.exec(stored)}  # type: ignore[arg-type]
+    ids = {key: found[(forwards[cid].namespace, key)] for key, cid in carrier.items()}
+    return lambda x: ids[x] if x in ids else int(x)
+
+
+def drop_unused_forwarded_originals(s: Session) -> None:
+    """Forwarded-original rows no edge points at any more (their forward was deleted, erased, emptied by
+    retention, or now matches a stored message)."""
+    from .schema import DerivationEdge, FactLoss
+
+    used = sa.union(select(DerivationEdge.parent_id), select(DerivationEdge.root_id), select(FactLoss.root_id))
+    s.exec(sa.delete(Message).where(col(Message.kind) == FORWARDED, col(Message.id).not_in(used)))  # type: ignore[call-overload]
+
+
+def stored_texts(s: Session, ids: list[int]) -> Texts:
+    """(text, forwarded text, sent at) of stored messages; a forwarded original's text is read from a forward
+    that carries it."""
+    from analysis.chain_forwards import forwarded_original
+
+    from .schema import DerivationEdge
+
+    out: Texts = {}
+    derived = []
+    for m in s.exec(select(Message).where(Message.id.in_(ids))):  # type: ignore[union-attr]
+        if m.kind == FORWARDED:
+            derived.append(m)
+        else:
+            out[str(m.id)] = (m.text or "", "", m.sent_at)
+    for d in derived:
+        carriers = select(Message).join(DerivationEdge, col(DerivationEdge.child_id) == col(Message.id)).where(
+            DerivationEdge.parent_id == d.id, DerivationEdge.method == "forward-block", col(Message.text).is_not(None))
+        for fwd in s.exec(carriers):
+            o = forwarded_original(_node_of(fwd))
+            if o is not None and o.id == d.native_id:
+                out[str(d.id)] = (o.text, "", d.sent_at)
+                break
+        else:
+            out[str(d.id)] = ("", "", d.sent_at)
+    return out
+
+
+def _node_of(m: Message) -> Any:
+    """A bare chain node for one stored message (its text and the originals it carries)."""
+    from analysis.chains import Node
+
+    at = m.sent_at if m.sent_at.tzinfo else m.sent_at.replace(tzinfo=UTC)
+    return Node(str(m.id), at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+                forwarded_text=carried_text(m), lang=m.language)

@@ -1,0 +1,100 @@
+"""A forward of an original the store does not hold (issue 16, item 2): the forward is the copy, and a row built
+from the forwarded block is its parent. That row holds no text of its own, counts in no statistic, is shared by
+every forward of the same original, and goes when no forward carries it any more."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.lost_facts import lost_facts
+from slopradar import upkeep
+from slopradar.derivation import build_chains
+from slopradar.forwarded import FORWARDED, stored_texts
+from slopradar.schema import DerivationEdge, FactLoss, Message
+from slopradar.store import open_store
+from tests.small_store import SmallStore, week
+
+MEMO = ("Tana Jones@ECT\n01/06/2026 04:59 PM\nTo: Sara Shackleton/HOU/ECT@ECT, Mark Taylor/HOU/ECT@ECT\ncc: \n"
+        "Subject: Offline Sync\n\nOffline Sync is removed from the spring release. Stop all work on it by "
+        "12 March. Owner: Julie Martin.\n - review.doc")
+
+
+def _forward(b: SmallStore, conv: int, author: str, hours: int, note: str) -> int:
+    mid = b.message(conv, author, week(1, hour=hours), text=note, recipients=["a", "b", "c"])
+    m = b.s.get(Message, mid)
+    m.quoted = [{"kind": "forward", "header": "----- Forwarded by Someone/HOU/ECT on 01/07/2026 -----",  # type: ignore[union-attr]
+                 "text": MEMO}]
+    b.s.add(m)
+    return mid
+
+
+def _store(engine):
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c"])
+    folder = b.conversation("inbox", kind="mail_folder")
+    first = _forward(b, folder, "a", 9, "FYI, see below.")
+    second = _forward(b, folder, "b", 11, "Please read before Friday, Mark.")
+    b.s.commit()
+    return first, second
+
+
+def _rows(engine):
+    with Session(engine) as s:
+        derived = s.exec(select(Message).where(Message.kind == FORWARDED)).all()
+        edges = s.exec(select(DerivationEdge)).all()
+        return derived, edges
+
+
+def test_forwards_of_an_original_not_stored_share_a_parent_that_counts_nowhere(engine, settings):
+    first, second = _store(engine)
+    summary = build_chains(engine, settings)
+    derived, edges = _rows(engine)
+    assert len(derived) == 1 and summary["edges"] == 2
+    (memo,) = derived
+    assert memo.text is None and memo.author_id is None and memo.word_count == 0  # no second copy of the text
+    assert {(e.child_id, e.parent_id, e.root_id, e.relation, e.method) for e in edges} == \
+        {(first, memo.id, memo.id, "forward", "forward-block"), (second, memo.id, memo.id, "forward", "forward-block")}
+    assert memo.sent_at.replace(tzinfo=None) == datetime(2026, 1, 6, 16, 59)  # the time its header names
+    with Session(engine) as s:
+        text = stored_texts(s, [memo.id])[str(memo.id)][0]  # read from a forward that carries it
+        assert text.startswith("Offline Sync is removed") and "@ECT" not in text and "review.doc" not in text
+        facts = s.exec(select(FactLoss).where(FactLoss.root_id == memo.id)).all()
+        assert facts and all(f.status == "kept" for f in facts)  # a forward carries every fact of its original
+    stats = upkeep.stats(engine)
+    assert stats["authored_messages"] == 2 and stats["messages_by_kind"][FORWARDED] == 1
+    # the bot's nudge: a forward carries its original whole, nothing is lost
+    assert lost_facts(engine, settings, "https://acme.slack.com", first, week(1, hour=9)) == ([], None, "forward")
+    assert build_chains(engine, settings)["chunks_rebuilt"] == 0  # nothing new: nothing redone
+    assert len(_rows(engine)[0]) == 1
+
+
+def test_the_row_goes_when_no_forward_carries_it(engine, settings):
+    first, second = _store(engine)
+    build_chains(engine, settings)
+    with Session(engine) as s:  # retention empties the first forward: the second still carries the memo
+        s.get(Message, first).text = None  # type: ignore[union-attr]
+        s.commit()
+    build_chains(engine, settings)
+    derived, edges = _rows(engine)
+    assert len(derived) == 1 and [e.child_id for e in edges] == [second]
+    with Session(engine) as s:
+        s.get(Message, second).deleted = True  # type: ignore[union-attr]
+        s.commit()
+    build_chains(engine, settings)
+    assert _rows(engine) == ([], [])
+
+
+def test_forwarded_originals_on_postgres(pg_settings):
+    engine = open_store(pg_settings)
+    first, second = _store(engine)
+    assert build_chains(engine, pg_settings)["edges"] == 2
+    derived, edges = _rows(engine)
+    assert len(derived) == 1 and {e.parent_id for e in edges} == {derived[0].id}
+    with Session(engine) as s:
+        for mid in (first, second):
+            s.get(Message, mid).text = None  # type: ignore[union-attr]
+        s.commit()
+    build_chains(engine, pg_settings)
+    assert _rows(engine) == ([], [])
