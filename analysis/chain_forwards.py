@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections import Counter
 from datetime import datetime, timedelta
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import chain_rules as rules
@@ -38,8 +39,12 @@ _RESPOND = re.compile(r"^\s*please respond to\b", re.I)
 _SENT_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.+?)\s*$", re.I)
 _SENT_FORMATS = ("%A, %B %d, %Y %I:%M %p", "%A, %B %d, %Y %H:%M", "%d %B %Y %H:%M", "%B %d, %Y %I:%M %p")
 # lines in a forwarded block no author wrote: attachment names (" - budget.xls", "<<memo.doc>>") and raw MIME headers
-_NOT_WRITTEN = re.compile(r"^\s*(?:-\s*[^\n]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|txt|html?|jpe?g|gif|png|zip|csv|rtf|wpd|msg)|<<[^<>]+>>|(?:content-[\w-]+|return-path|received|x-[\w-]+|"
-                          r"mime-version|message-id)\s*:.*)\s*$", re.I)
+_ATTACHMENT = re.compile(r"^\s*-\s*[^\n]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|txt|html?|jpe?g|gif|png|zip|csv|rtf|wpd|msg)\s*$",
+                         re.I)  # at the end of a block ("- budget.xls"); higher up it may be a list item
+_NOT_WRITTEN = re.compile(
+    r"^\s*(?:<<[^<>]+>>"
+    r"|return-path:\s*<[^<>]*>|received:\s*(?:from|by)\s.*|mime-version:\s*1\.0|message-id:\s*<[^<>]*>"
+    r"|content-(?:type|transfer-encoding|disposition):\s*[\w/.-]+;?.*|x-[\w-]+:.*)\s*$", re.I)
 # a forward inside the forwarded block (Lotus Notes wraps its marker over two lines)
 _INNER_MARKER = re.compile(r"^\s*-{3,}\s*(?:Forwarded by\b|Original Message|Forwarded message|Message d'origine)"
                            r".*$(?:\n^.*-{3,}\s*$)?", re.I | re.M)
@@ -47,36 +52,52 @@ FORWARDED_PREFIX = "fwd:"  # the id of a forwarded original no stored message ma
 HEADER_SCAN_LINES = 60  # a forwarded block's header is read in its first lines only
 
 
+_ADDRESS = re.compile(r"<(?:[^<>\s@]+@[^<>\s]+|p_[0-9a-f]{8,})>")  # <julie@acme.example>, a pseudonym <p_9a41d565>
+
+
+def _field(ln: str) -> bool:
+    """A header field line; "From: next Monday all deploys need two reviews." is a sentence, not a field."""
+    return bool(_FIELD.match(ln)) and (_SUBJECT.match(ln) is not None or len(ln.split()) <= 6 or
+                                      not ln.rstrip().endswith((".", "!")))
+
+
 def _header_line(ln: str, nxt: str, in_list: bool) -> bool:
     """A line of a forwarded original's header: `nxt` is the next non-blank line, `in_list` says a To: or cc:
     list may go on here."""
-    if not ln.strip() or _DASH_TAIL.match(ln) or _FIELD.match(ln) or _TIME_ONLY.match(ln) or _RESPOND.match(ln):
+    if not ln.strip() or _DASH_TAIL.match(ln) or _field(ln) or _TIME_ONLY.match(ln) or _RESPOND.match(ln):
         return True
     short = len(ln.split()) <= 14 and not ln.rstrip().endswith((".", "!", "?", ":"))
-    if short and ("@" in ln or re.search(r"<[^<>\s]+>", ln) or _US_DATE.search(ln) or
+    if short and ("@" in ln or _ADDRESS.search(ln) or _US_DATE.search(ln) or
                   (in_list and ("," in ln or len(ln.split()) <= 4))):
         return True
     # a sender's name or company alone on its line ("p_d04c5896", "Enron North America Corp."), above the header
-    return len(ln.split()) <= 4 and bool(_US_DATE.search(nxt) or _FIELD.match(nxt) or "@" in nxt)
+    return len(ln.split()) <= 4 and bool(_US_DATE.search(nxt) or _field(nxt) or "@" in nxt)
+
+
+def _marks_a_header(ln: str) -> bool:
+    """What only a mail client writes: a field, the tail of a "Forwarded by" marker, a Notes date and time, "Please
+    respond to". A run of header-like lines without one (a share starting "<!here>", a line with a date) is text."""
+    return _field(ln) or bool(_DASH_TAIL.match(ln) or _US_TIME.search(ln) or _RESPOND.match(ln))
 
 
 def _header_end(lines: list[str]) -> int:
     """Where the header block at the top of a forwarded original ends: after its Subject field, else at the
-    first line an author wrote."""
-    end, in_list = 0, False
+    first line an author wrote; 0 when the lines before that hold nothing only a mail client writes."""
+    end, in_list, marked, fields = 0, False, False, False
     while end < min(len(lines), HEADER_SCAN_LINES):
         ln = lines[end]
-        nxt = next((x for x in lines[end + 1:end + 4] if x.strip()), "")
-        if not _header_line(ln, nxt, in_list):
-            break
+        nxt = next((x for x in lines[end + 1:end + 10] if x.strip()), "")
+        if not _header_line(ln, nxt, in_list) or (fields and not ln.strip() and not _field(nxt)):
+            break  # (a blank line after the fields ends an Outlook header that has no Subject)
         end += 1
+        marked = marked or _marks_a_header(ln)
         if _SUBJECT.match(ln):
             break
-        if _FIELD.match(ln):
-            in_list = bool(_LIST_FIELD.match(ln))
+        if _field(ln):
+            in_list, fields = bool(_LIST_FIELD.match(ln)), True
         elif not ln.strip():
             in_list = False
-    return end
+    return end if marked else 0
 
 
 def _sent_time(header: list[str]) -> datetime | None:
@@ -123,7 +144,10 @@ def forwarded_block(block: str) -> tuple[str, datetime | None]:
         end = _header_end(lines)
         if k == 0:  # the outermost original's header
             sent = _sent_time(lines[:end])
-        bodies.append(split_body("\n".join(ln for ln in lines[end:] if not _NOT_WRITTEN.match(ln))).authored)
+        body = [ln for ln in lines[end:] if not _NOT_WRITTEN.match(ln)]
+        while body and (not body[-1].strip() or _ATTACHMENT.match(body[-1])):
+            body.pop()
+        bodies.append(split_body("\n".join(body)).authored)
     return authored_text("\n\n".join(b for b in bodies if b)), sent
 
 
@@ -151,40 +175,51 @@ def is_forwarded_original(node_id: str) -> bool:
     return node_id.startswith(FORWARDED_PREFIX)
 
 
-def forward_edges(pool: Pool, linked: set[str]) -> tuple[list[Edge], dict[str, Node]]:
+def forward_edges(pool: Pool, linked: set[str],
+                  withheld: Sequence[tuple[datetime, str]] = ()) -> tuple[list[Edge], dict[str, Node]]:
     """The forwarded original is the parent, the forwarding mail the copy: the stored, earlier message whose
     authored text the block holds (candidates from an inverted index of content words, no all-pairs), else a node
-    built from the block (chain_text.forwarded_original), unless that is a 1-3-word note or holds fewer than
-    FORWARD_MIN_CONTENT content words. Returns the edges and the nodes built."""
+    built from the block (`forwarded_original`), unless that is a 1-3-word note or holds fewer than
+    FORWARD_MIN_CONTENT content words. `withheld`: (time, text) of stored messages chains may not read (their
+    author opted out): a forward of one of them gets no edge and no node. Returns the edges and the nodes built."""
     nodes, text, nwords = pool.nodes, pool.text, pool.words
-    content_of = {n.id: _content(text[n.id]) for n in nodes}
+    # stored messages a forward may hold, in time order: the nodes (index k), then the withheld ones (None)
+    entries = sorted([(n.ts, k, _content(text[n.id])) for k, n in enumerate(nodes)
+                      if nwords[n.id] > rules.NOTE_WORDS] +
+                     [(ts, None, _content(authored_text(t))) for ts, t in withheld], key=lambda e: e[0])
+    entries = [e for e in entries if len(e[2]) >= FORWARD_MIN_CONTENT]
+    times = [e[0] for e in entries]
     postings: dict[str, list[int]] = {}
-    for k, p in enumerate(nodes):
-        if nwords[p.id] > rules.NOTE_WORDS and len(content_of[p.id]) >= FORWARD_MIN_CONTENT:
-            for w in content_of[p.id]:
-                postings.setdefault(w, []).append(k)
+    for j, (_ts, _k, words_) in enumerate(entries):
+        for w in words_:
+            postings.setdefault(w, []).append(j)
     edges: list[Edge] = []
     originals: dict[str, Node] = {}
-    for i, n in enumerate(nodes):
+    for n in nodes:
         if n.id in linked or len(n.forwarded_text.split()) < 8:
             continue
-        original = forwarded_original(n)
-        fw = _content(original.text) if original is not None else set()
+        fw = _content(authored_text(n.forwarded_text))
+        before = bisect.bisect_left(times, n.ts)
         hits: Counter[int] = Counter()
         for w in fw:
-            ks = postings.get(w, ())
-            if len(ks) <= INDEX_MAX_POSTINGS:
-                hits.update(k for k in ks[:bisect.bisect_left(ks, i)] if nodes[k].ts < n.ts)
+            js = postings.get(w, ())
+            if len(js) <= INDEX_MAX_POSTINGS:
+                hits.update(js[:bisect.bisect_left(js, before)])
         best, best_score = None, 0.0
-        for k in hits:
-            p = nodes[k]
-            score = len(content_of[p.id] & fw) / len(content_of[p.id])
-            if score > best_score or (score == best_score and best is not None and p.ts > best.ts):
-                best, best_score = p, score
+        for j in hits:
+            score = len(entries[j][2] & fw) / len(entries[j][2])
+            if score > best_score or (score == best_score and best is not None and entries[j][0] > entries[best][0]):
+                best, best_score = j, score
         if best is not None and best_score >= FORWARD_MATCH:
-            edges.append(Edge(n.id, best.id, "forward", round(best_score, 3), round(best_score, 3),
-                              round(nwords[n.id] / max(nwords[best.id], 1), 3), "forward-block"))
-        elif original is not None and original.words > rules.NOTE_WORDS and len(fw) >= FORWARD_MIN_CONTENT:
+            k = entries[best][1]
+            if k is not None:
+                p = nodes[k]
+                edges.append(Edge(n.id, p.id, "forward", round(best_score, 3), round(best_score, 3),
+                                  round(nwords[n.id] / max(nwords[p.id], 1), 3), "forward-block"))
+            continue  # a withheld original: no edge
+        original = forwarded_original(n)
+        if original is not None and original.words > rules.NOTE_WORDS and \
+                len(_content(original.text)) >= FORWARD_MIN_CONTENT:
             original = originals.setdefault(original.id, original)  # two forwards of one original share it
             edges.append(Edge(n.id, original.id, "forward", 1.0, 1.0,
                               round(nwords[n.id] / max(original.words, 1), 3), "forward-block"))

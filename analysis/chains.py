@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -283,15 +283,16 @@ def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: li
 
 
 def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
-                cross_language: bool = False) -> list[Edge]:
+                cross_language: bool = False, withheld: Sequence[tuple[datetime, str]] = ()) -> list[Edge]:
     """Parent edges: metadata (shares, links), forwarded blocks, then the learned decision over candidate pairs,
     then the hand rules for workplace-sized copies it left undecided. `profile`: the embedding model's cosine
     thresholds (the nodes' vectors come from that model). `cross_language`: pairs in different languages are
-    compared by the multilingual embedder (analysis/crosslingual.py; setting `cross_language_embedding`)."""
+    compared by the multilingual embedder (analysis/crosslingual.py; setting `cross_language_embedding`).
+    `withheld`: (time, text) of stored messages whose author opted out (a forward of one gets no edge)."""
     model = model or shipped()
     pool = Pool(nodes)
     edges = _metadata_edges(pool)
-    forwards, originals = forward_edges(pool, {e.child for e in edges})
+    forwards, originals = forward_edges(pool, {e.child for e in edges}, withheld)
     edges += forwards
     pool.text.update({o.id: o.text for o in originals.values()})
     pool.words.update({o.id: o.words for o in originals.values()})

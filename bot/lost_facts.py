@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from slopradar.config import Settings
-from slopradar.forwarded import FORWARDED, copy_time, stored_texts
+from slopradar.forwarded import FORWARDED, copy_time, stored_texts, withheld_texts
 from slopradar.pipeline import chain_nodes
 from slopradar.schema import Conversation, DerivationEdge, Message
 
@@ -34,7 +34,8 @@ def lost_facts(engine: Engine, settings: Settings, workspace_url: str, mid: int,
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=sent_at - CHAIN_WINDOW)
         edges = build_edges(nodes, profile=model_profile(settings.embedding_model),
-                            cross_language=settings.cross_language_embedding)
+                            cross_language=settings.cross_language_embedding,
+                            withheld=withheld_texts(s, since=sent_at - CHAIN_WINDOW, until=None))
         edge = next((e for e in edges if e.child == str(mid)), None)
         if edge is None:
             return [], None, None

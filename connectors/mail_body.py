@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from inscriptis import get_text
-from mailparser_reply import EmailReplyParser
+from mailparser_reply import EmailMessage
 
 # Markers that start a forwarded or quoted original, in English and French, as written by
 # Outlook, Gmail, Apple Mail, Thunderbird and Lotus Notes (the Enron corpus). Matched line by line
@@ -46,7 +46,7 @@ _NOTES_FIELD = re.compile(r"[ \t]*(?:To|cc|bcc|Subject)[ \t]*:", re.I)
 _MAX_HEADER_LINE = 300
 # Bodies longer than this skip mail-parser-reply, whose run time grows quadratically with length.
 _MAX_LIBRARY_CHARS = 20_000
-_PARSER = EmailReplyParser(languages=["en", "fr", "de"])
+_LANGUAGES = ["en", "fr", "de"]
 
 
 @dataclass
@@ -180,7 +180,9 @@ def split_body(text: str) -> SplitBody:
     if len(head) > _MAX_LIBRARY_CHARS:
         return SplitBody(authored=head.strip(), quoted=quoted, method="rules (long body)")
     try:
-        parsed = _PARSER.read(head)
+        # keep_hyphen_lists: by default the library takes a line starting "- word" for the start of a signature,
+        # so a bulleted list ("Plan:\n- launch Monday\n- review Friday") and all below it left the authored text
+        parsed = EmailMessage(text=head, languages=list(_LANGUAGES), keep_hyphen_lists=True).read()
         replies = parsed.replies
     except Exception:  # the library raises on odd inputs (e.g. only whitespace); fall back to the raw head
         replies = []

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from .config import Settings
 from .forwarded import (
     Texts, carried_text, copy_time, drop_unused_forwarded_originals, store_forwarded_originals, stored_texts,
+    withheld_texts,
 )
 from .schema import Conversation, Message, Person
 from .store import upsert
@@ -154,7 +155,8 @@ def _chunk_key(start: datetime) -> str:
 
 def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: list[datetime]) -> dict[str, str]:
     """What each chunk's edges depend on: the chain code, the embedding model, and the messages of its window
-    (ids, versions, embeddings present; deleted, emptied and opted-out messages drop out), plus member lists."""
+    (ids, versions, embeddings present, quoted blocks; deleted, emptied and opted-out messages drop out), plus
+    member lists."""
     from analysis.chains import WINDOW
     from analysis.embeddings import model_name
 
@@ -166,7 +168,9 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
     for a in starts:
         row = s.exec(
             select(sa.func.count(), sa.func.sum(Message.id), sa.func.sum(Message.version_ts),
-                   sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id))
+                   sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id),
+                   # quoted and forwarded blocks: `person forget` scrubs them in others' messages
+                   sa.func.sum(sa.func.length(sa.cast(Message.quoted, sa.Text))))
             .join(Person, Person.id == Message.author_id)
             .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
             .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
@@ -262,10 +266,11 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     b = a + CHAIN_CHUNK
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
+        withheld = withheld_texts(s, since=a - WINDOW, until=b)
     edges, texts = [], {}
     with one_blas_thread():
         found = build_edges(nodes, profile=model_profile(settings.embedding_model),
-                            cross_language=settings.cross_language_embedding)
+                            cross_language=settings.cross_language_embedding, withheld=withheld)
     for e in found:
         child = by_id[e.child][1]
         if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
@@ -303,7 +308,9 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
     texts: dict[str, tuple[str, str, datetime]] = {}  # id -> (text, forwarded text, sent at), for messages in edges
     for part, part_texts in (map_chunks or local_chunks(engine, settings))(starts):
         edges += part
-        texts.update(part_texts)
+        for nid, t in part_texts.items():  # a forwarded original's time is the earliest its forwards give
+            if nid not in texts or t[2] < texts[nid][2]:
+                texts[nid] = t
     positions = chain_positions(kept + edges)
     missing = [int(positions[e.child].root) for e in edges if positions[e.child].root not in texts]
     if missing:  # a root older than the chunk that holds its copies

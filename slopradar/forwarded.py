@@ -26,7 +26,7 @@ def copy_time(relation: str, forwarded: str, root_at: datetime, copy_at: datetim
     return root_at if relation == "forward" and forwarded else copy_at
 
 
-FORWARDED = "forwarded"  # Message.kind of a forwarded original no stored message matches (analysis/chain_forwards.py)
+FORWARDED = "forwarded"  # Message.kind and namespace of a forwarded original no stored message matches (analysis/chain_forwards.py)
 Texts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwarded text, sent at)
 
 
@@ -35,26 +35,70 @@ def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Cal
     point at it; returns the store id of any edge end. The row holds no text (only its time, place and a key made
     from its words): its text is read from the forward that carries it (`stored_texts`), so retention, erasure and
     opt-out, which act on the forward, act on it too, and a row no forward carries any more is dropped. Its kind
-    is "forwarded": it is no one's authored message and no statistic counts it."""
+    and namespace are "forwarded": it is no one's authored message, no statistic counts it, and no connector's
+    sync sees it. One row per original whichever chunk or source its forwards are in: its time is the earliest its
+    forwards give (never after any of them), its place the earliest forward's of this rebuild."""
     from analysis.chain_forwards import FORWARDED_PREFIX, is_forwarded_original
 
     carrier = {e.parent: int(e.child) for e in reversed(edges) if is_forwarded_original(e.parent)}  # the earliest
     if not carrier:
         return int
     forwards = {m.id: m for m in s.exec(select(Message).where(col(Message.id).in_(sorted(set(carrier.values())))))}
+    keys = sorted(carrier)
+    stored = {m.native_id: m for m in s.exec(select(Message).where(
+        Message.namespace == FORWARDED, col(Message.native_id).in_(keys)))}
     rows = []
-    for key, cid in carrier.items():
-        m = forwards[cid]
-        rows.append(dict(namespace=m.namespace, native_id=key, source_id=m.source_id,
-                         conversation_id=m.conversation_id, thread_key=m.thread_key, sent_at=texts[key][2],
-                         kind=FORWARDED, quoted=[], meta={}, word_count=0, is_bot=False, version_ts=0.0,
+    for key in keys:
+        m, at = forwards[carrier[key]], texts[key][2]
+        old = stored.get(key)
+        if old is not None:
+            old.sent_at = min(old.sent_at, at, key=_utc)
+            old.conversation_id, old.source_id = m.conversation_id, m.source_id
+            s.add(old)
+            continue
+        rows.append(dict(namespace=FORWARDED, native_id=key, source_id=m.source_id, conversation_id=m.conversation_id,
+                         sent_at=at, kind=FORWARDED, quoted=[], meta={}, word_count=0, is_bot=False, version_ts=0.0,
                          deleted=False, truncated=False, content_hash=key.removeprefix(FORWARDED_PREFIX)))
-    upsert(s, Message, rows, keys=["namespace", "native_id"])  # a row another forward made stays as it is
-    stored = select(Message.id, Message.namespace, Message.native_id).where(
-        Message.kind == FORWARDED, Message.native_id.in_(sorted(carrier)))  # type: ignore[attr-defined]
-    found = {(ns, nid): int(mid) for mid, ns, nid in s.exec(stored)}  # type: ignore[arg-type]
-    ids = {key: found[(forwards[cid].namespace, key)] for key, cid in carrier.items()}
+    upsert(s, Message, rows, keys=["namespace", "native_id"])
+    s.flush()
+    ids = {nid: int(mid) for mid, nid in s.exec(select(Message.id, Message.native_id).where(  # type: ignore[arg-type]
+        Message.namespace == FORWARDED, col(Message.native_id).in_(keys)))}
     return lambda x: ids[x] if x in ids else int(x)
+
+
+def _utc(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def withheld_texts(s: Session, since: datetime | None, until: datetime | None) -> list[tuple[datetime, str]]:
+    """(time, text) of the stored messages chains may not read because their author opted out: a forward of one
+    of them must not rebuild it from the forwarded block (analysis/chain_forwards.py)."""
+    from .schema import Person
+
+    q = select(Message.sent_at, Message.text).join(Person, col(Person.id) == col(Message.author_id)).where(
+        Person.opted_out == sa.true(), Message.kind == "authored", col(Message.text).is_not(None))
+    if since is not None:
+        q = q.where(Message.sent_at >= since)
+    if until is not None:
+        q = q.where(Message.sent_at < until)
+    return [(_utc(at), text or "") for at, text in s.exec(q)]
+
+
+def rehome_forwarded_originals(s: Session, conversations: list[int]) -> None:
+    """Before mail folders are dropped: a forwarded original's row placed in one moves to the conversation of a
+    forward that carries it, or goes when none does."""
+    from .schema import DerivationEdge
+
+    rows = s.exec(select(Message).where(Message.kind == FORWARDED, col(Message.conversation_id).in_(conversations)))
+    for row in list(rows):
+        home = s.exec(select(Message.conversation_id).join(
+            DerivationEdge, col(DerivationEdge.child_id) == col(Message.id)).where(
+            DerivationEdge.parent_id == row.id, col(Message.conversation_id).not_in(conversations))).first()
+        if home is None:
+            s.delete(row)
+        else:
+            row.conversation_id = home
+            s.add(row)
 
 
 def drop_unused_forwarded_originals(s: Session) -> None:
@@ -97,6 +141,5 @@ def _node_of(m: Message) -> Any:
     """A bare chain node for one stored message (its text and the originals it carries)."""
     from analysis.chains import Node
 
-    at = m.sent_at if m.sent_at.tzinfo else m.sent_at.replace(tzinfo=UTC)
-    return Node(str(m.id), at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+    return Node(str(m.id), _utc(m.sent_at), str(m.conversation_id), m.author_id, m.text or "", m.word_count,
                 forwarded_text=carried_text(m), lang=m.language)

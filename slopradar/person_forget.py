@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import aggregates
 from .config import Settings
@@ -16,7 +16,7 @@ from .pseudonym import Pseudonymizer
 from .records import MessageRecord
 from .schema import (
     AggCell, AggTeamWeek, Conversation, DerivationEdge, Embedding, ExternalId, FactLoss, Message, MessageScore,
-    Nudge, Person, PersonAlias, Tombstone,
+    Meta, Nudge, Person, PersonAlias, Tombstone,
 )
 from .store import upsert
 
@@ -93,10 +93,12 @@ def forget(engine: Engine, settings: Settings, pz: Pseudonymizer, ident: str, re
             for part in _chunks(neighbours):
                 conn.execute(sa.delete(MessageScore.__table__).where(  # type: ignore[attr-defined]
                     MessageScore.message_id.in_(part), MessageScore.analyzer_version == version))  # type: ignore[attr-defined]
-        has_embeddings = s.exec(select(Embedding.message_id).limit(1)).first() is not None
+        # chains were built (`analyze` ran, or chains alone): rebuild them
+        chains_built = s.exec(select(Embedding.message_id).limit(1)).first() is not None or \
+            s.exec(select(Meta.key).where(col(Meta.key).like("chains:%")).limit(1)).first() is not None
         s.commit()
     out["tombstones"] = len(keys)
-    _rebuild(engine, settings, pz, version if rescore else None, sorted(set(neighbours) | changed), has_embeddings, out)
+    _rebuild(engine, settings, pz, version if rescore else None, sorted(set(neighbours) | changed), chains_built, out)
     out["store_compacted"] = compact(engine)
     return out
 
@@ -127,7 +129,7 @@ def _scrub_others(s: Session, forgotten: Forgotten, pids: list[str]) -> set[int]
 
 
 def _rebuild(engine: Engine, settings: Settings, pz: Pseudonymizer, version: str | None, ids: list[int],
-             has_embeddings: bool, out: dict[str, Any]) -> None:
+             chains_built: bool, out: dict[str, Any]) -> None:
     """Re-score the messages whose inputs changed, rebuild chains and facts, teams and aggregate cells: the
     existing pipeline functions, so the result is what an ingest and analysis without the person give."""
     from .pipeline import build_chains, pending_messages, score_batch, scoring_version
@@ -144,7 +146,7 @@ def _rebuild(engine: Engine, settings: Settings, pz: Pseudonymizer, version: str
                 for batch in _chunks(pending, 32):
                     score_batch(engine, analyzer, version, batch, medians)
                 out["rescored"] = len(pending)
-    if has_embeddings:
+    if chains_built:
         out["chains"] = build_chains(engine, settings)
     assign_teams(engine, pz, settings.team_mapping)
     aggregates.refresh(engine, force=True)

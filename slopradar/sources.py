@@ -97,11 +97,19 @@ def ingest_mailbox(engine: Engine, settings: Settings, path: str | Path, progres
 def _drop_empty_mail_folders(engine: Engine, source_id: int) -> None:
     """Mail folders of a source that no message is in any more (a re-ingest that pseudonymised folder
     names moved the messages to new folder rows): their names must not stay behind."""
+    from .forwarded import FORWARDED, rehome_forwarded_originals
+
     table = Conversation.__table__  # type: ignore[attr-defined]
-    used = sa.select(Message.conversation_id).where(Message.conversation_id == table.c.id)  # type: ignore[call-overload]
-    with engine.begin() as conn:
-        conn.execute(sa.delete(table).where(table.c.source_id == source_id, table.c.kind == "mail_folder",
-                                            ~sa.exists(used)))
+    used = sa.select(Message.conversation_id).where(  # type: ignore[call-overload]
+        Message.conversation_id == table.c.id, Message.kind != FORWARDED)  # a forwarded original is placed by its forward
+    empty = sa.select(table.c.id).where(table.c.source_id == source_id, table.c.kind == "mail_folder", ~sa.exists(used))
+    with Session(engine) as s:
+        drop = list(s.connection().execute(empty).scalars())
+        if drop:
+            rehome_forwarded_originals(s, drop)
+            s.flush()
+            s.connection().execute(sa.delete(table).where(table.c.id.in_(drop)))
+        s.commit()
 
 
 def ingest_slack_api(engine: Engine, settings: Settings, client: Any = None, progress: bool = True,

@@ -12,7 +12,10 @@ from bot.lost_facts import lost_facts
 from slopradar import upkeep
 from slopradar.derivation import build_chains
 from slopradar.forwarded import FORWARDED, stored_texts
-from slopradar.schema import DerivationEdge, FactLoss, Message
+from analysis.chain_forwards import forwarded_block
+from slopradar.person import forget
+from slopradar.schema import DerivationEdge, FactLoss, Message, Person, PersonAlias
+from slopradar.sources import pseudonymizer
 from slopradar.store import open_store
 from tests.small_store import SmallStore, week
 
@@ -21,11 +24,11 @@ MEMO = ("Tana Jones@ECT\n01/06/2026 04:59 PM\nTo: Sara Shackleton/HOU/ECT@ECT, M
         "12 March. Owner: Julie Martin.\n - review.doc")
 
 
-def _forward(b: SmallStore, conv: int, author: str, hours: int, note: str) -> int:
-    mid = b.message(conv, author, week(1, hour=hours), text=note, recipients=["a", "b", "c"])
+def _forward(b: SmallStore, conv: int, author: str, hours: int, note: str, block: str = MEMO, weeks: int = 1,
+             header: str = "----- Forwarded by Someone/HOU/ECT on 01/07/2026 -----") -> int:
+    mid = b.message(conv, author, week(weeks, hour=hours), text=note, recipients=["a", "b", "c"])
     m = b.s.get(Message, mid)
-    m.quoted = [{"kind": "forward", "header": "----- Forwarded by Someone/HOU/ECT on 01/07/2026 -----",  # type: ignore[union-attr]
-                 "text": MEMO}]
+    m.quoted = [{"kind": "forward", "header": header, "text": block}]  # type: ignore[union-attr]
     b.s.add(m)
     return mid
 
@@ -98,3 +101,77 @@ def test_forwarded_originals_on_postgres(pg_settings):
         s.commit()
     build_chains(engine, pg_settings)
     assert _rows(engine) == ([], [])
+
+
+PLAIN = "Offline Sync is removed from the spring release. Stop all work on it by 12 March. Owner: Julie Martin."
+
+
+def test_a_forward_of_an_opted_out_persons_message_gets_no_edge_and_no_row(engine, settings):
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c", "tana"])
+    folder = b.conversation("inbox", kind="mail_folder")
+    b.message(folder, "tana", week(1, hour=8), text=PLAIN, recipients=["a", "b", "c"])
+    _forward(b, folder, "a", 9, "FYI, see below.", block=PLAIN)
+    b.s.commit()
+    build_chains(engine, settings)
+    assert [e.parent_id for e in _rows(engine)[1]] == [1]  # the stored memo is the parent
+    with Session(engine) as s:
+        s.get(Person, "tana").opted_out = True  # type: ignore[union-attr]
+        s.commit()
+    build_chains(engine, settings)
+    assert _rows(engine) == ([], [])  # not rebuilt from the forward's block either
+
+
+def test_forgetting_the_memos_author_removes_its_row_and_facts(engine, settings):
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c", "tana"])
+    pz = pseudonymizer(settings)
+    b.s.get(Person, "tana").display_name = "Tana Jones"  # type: ignore[union-attr]
+    b.s.add(PersonAlias(alias=pz.alias("email", "tana@x.example"), person_id="tana"))
+    folder = b.conversation("inbox", kind="mail_folder")
+    for who, hour in (("a", 9), ("b", 11)):
+        _forward(b, folder, who, hour, "FYI, see below.", block=PLAIN,
+                 header="---------- Forwarded message ----------\nFrom: Tana Jones <tana@x.example>")
+    b.s.commit()
+    build_chains(engine, settings)
+    assert len(_rows(engine)[0]) == 1
+    forget(engine, settings, pz, "tana@x.example")  # scrubs the quoted blocks of the forwards
+    assert _rows(engine) == ([], [])
+    with Session(engine) as s:
+        assert s.exec(select(FactLoss)).all() == []
+
+
+def test_one_row_per_original_across_chunks_never_later_than_a_forward(engine, settings):
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c"])
+    folder = b.conversation("inbox", kind="mail_folder")
+    channel = b.conversation("general")
+    late = _forward(b, folder, "b", 11, "Please read.", block=PLAIN, weeks=12)  # 3 months later, another chunk
+    b.s.commit()
+    build_chains(engine, settings)
+    first = _forward(b, folder, "a", 9, "FYI, see below.", block=PLAIN)
+    b.s.commit()
+    build_chains(engine, settings)
+    (row,), edges = _rows(engine)
+    assert {(e.child_id, e.parent_id) for e in edges} == {(first, row.id), (late, row.id)}
+    with Session(engine) as s:
+        sent = {m.id: m.sent_at.replace(tzinfo=None) for m in s.exec(select(Message))}
+    assert sent[row.id] < sent[first] < sent[late] and row.namespace == FORWARDED
+    b.message(channel, "c", week(13), text="A new message in Slack: only the last chunk is rebuilt.")
+    b.s.commit()
+    assert build_chains(engine, settings)["chunks_rebuilt"] >= 1
+    assert _rows(engine)[0] == [row]  # the same row, whatever chunk or namespace the rebuild starts from
+
+
+def test_share_text_and_message_bodies_are_not_taken_for_headers():
+    for text in ("<!here> Offline Sync is removed from the spring release, stop all work now",
+                 "@channel Offline Sync is removed from the spring release",
+                 "Release moved to 3/12/2026\nAll teams must stop work on Offline Sync.",
+                 "Contact julie@acme.example for access to the new billing system\nIt is live now.",
+                 "10:30\nStandup moved to room 4 from tomorrow.",
+                 "Status:\n- numbers are in budget.xlsx\n- launch is on track.",
+                 "Offline Sync is removed.\nReceived: 3 signed contracts from Acme today\nThanks."):
+        assert forwarded_block(text)[0] == text, text
+    body, sent = forwarded_block("From: Julie\nSent: Tuesday, November 14, 2000 4:03 PM\nTo: Team\n\nHi all\n"
+                                 "The deadline is 3/12/2026\nBring the signed forms.")
+    assert body == "Hi all\nThe deadline is 3/12/2026\nBring the signed forms." and sent == datetime(2000, 11, 14, 16, 3)

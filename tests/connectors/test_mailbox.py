@@ -88,6 +88,17 @@ def test_talon_client_replies_keep_only_the_new_text(client):
     assert split.quoted and any(q["text"] or q["header"] for q in split.quoted)
 
 
+def test_a_bulleted_list_stays_in_the_authored_text():
+    # mail-parser-reply takes a line starting "- word" for a signature by default: the list and all below it were
+    # dropped from the stored text (the facts in it too)
+    body = ("Hi all,\n\nPlan for the week:\n- launch the new billing on Monday\n- review on Friday 13 March\n\n"
+            "Thanks, Julie\n-- \nJulie Martin\nHead of Product\n\nOn Mon, 2 Mar 2026 at 10:00, Paul <p@x.com> wrote:\n"
+            "> Any plan?")
+    split = split_body(body)
+    assert split.authored.endswith("- launch the new billing on Monday\n- review on Friday 13 March")
+    assert "Julie Martin" in split.signature and split.quoted[0]["text"] == "Any plan?"
+
+
 def test_pst_sample(engine, settings):
     pytest.importorskip("pypff", reason="PST support is the optional 'pst' extra (libpff-python)")
     report = ingest_mailbox(engine, settings, shared("connectors/pst-sample/sample1.pst"), progress=False)
