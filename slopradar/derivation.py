@@ -294,6 +294,7 @@ def local_chunks(engine: Engine, settings: Settings) -> ChunkMapper:
 def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, starts: list[datetime],
                           fps: dict[str, str], stale: list[str], map_chunks: ChunkMapper | None = None) -> None:
     """Replace the edges (and their fact records) of every copy sent since `since`, in one transaction."""
+    from analysis.chain_forwards import is_forwarded_original
     from analysis.chains import Edge, chain_positions
     from analysis.factloss import compare
 
@@ -321,7 +322,9 @@ def _rebuild_chains_since(engine: Engine, settings: Settings, since: datetime, s
         pos = positions[e.child]
         root_text, _, root_at = texts[pos.root]
         child_text, forwarded, child_at = texts[e.child]
-        copy_text = "\n".join(t for t in (child_text, forwarded) if t)
+        # a forward of an original not stored holds it whole: its text, as the node was read from the block, too
+        carried = texts[e.parent][0] if is_forwarded_original(e.parent) else ""
+        copy_text = "\n".join(t for t in (child_text, forwarded, carried) if t)
         for fs in compare(root_text, copy_text, root_at, copy_time(e.relation, forwarded, root_at, child_at),
                           judge=_fact_judge()):
             f = fs.fact
