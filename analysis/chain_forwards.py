@@ -183,6 +183,9 @@ def forward_edges(pool: Pool, linked: set[str],
     FORWARD_MIN_CONTENT content words. `withheld`: (time, text) of stored messages chains may not read (their
     author opted out): a forward of one of them gets no edge and no node. Returns the edges and the nodes built."""
     nodes, text, nwords = pool.nodes, pool.text, pool.words
+    carriers = [n for n in nodes if n.id not in linked and len(n.forwarded_text.split()) >= 8]
+    if not carriers:  # no forward here: no index to build (a tenth of a chunk's time in chat workspaces)
+        return [], {}
     # stored messages a forward may hold, in time order: the nodes (index k), then the withheld ones (None)
     entries = sorted([(n.ts, k, _content(text[n.id])) for k, n in enumerate(nodes)
                       if nwords[n.id] > rules.NOTE_WORDS] +
@@ -195,9 +198,7 @@ def forward_edges(pool: Pool, linked: set[str],
             postings.setdefault(w, []).append(j)
     edges: list[Edge] = []
     originals: dict[str, Node] = {}
-    for n in nodes:
-        if n.id in linked or len(n.forwarded_text.split()) < 8:
-            continue
+    for n in carriers:
         fw = _content(authored_text(n.forwarded_text))
         before = bisect.bisect_left(times, n.ts)
         hits: Counter[int] = Counter()
