@@ -55,10 +55,22 @@ HEADER_SCAN_LINES = 60  # a forwarded block's header is read in its first lines 
 _ADDRESS = re.compile(r"<(?:[^<>\s@]+@[^<>\s]+|p_[0-9a-f]{8,})>")  # <julie@acme.example>, a pseudonym <p_9a41d565>
 
 
+_SENDER_FIELD = re.compile(r"^\s*(?:from|de)\s*:\s*(.*)$", re.I)
+_TIME_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.*)$", re.I)
+
+
 def _field(ln: str) -> bool:
-    """A header field line; "From: next Monday all deploys need two reviews." is a sentence, not a field."""
-    return bool(_FIELD.match(ln)) and (_SUBJECT.match(ln) is not None or len(ln.split()) <= 6 or
-                                      not ln.rstrip().endswith((".", "!")))
+    """A header field line. "From: next Monday all deploys need two reviews." or "From: Monday the deploy freeze
+    starts" is a sentence: a sender field holds a name (up to 4 words) or an address, a time field a digit."""
+    if not _FIELD.match(ln):
+        return False
+    sender, at = _SENDER_FIELD.match(ln), _TIME_FIELD.match(ln)
+    if sender:
+        value = sender.group(1)
+        return "@" in value or "<" in value or len(value.split()) <= 4 or bool(_US_TIME.search(value))
+    if at:
+        return any(ch.isdigit() for ch in at.group(1))
+    return _SUBJECT.match(ln) is not None or len(ln.split()) <= 6 or not ln.rstrip().endswith((".", "!"))
 
 
 def _header_line(ln: str, nxt: str, in_list: bool) -> bool:
@@ -75,9 +87,10 @@ def _header_line(ln: str, nxt: str, in_list: bool) -> bool:
 
 
 def _marks_a_header(ln: str) -> bool:
-    """What only a mail client writes: a field, the tail of a "Forwarded by" marker, a Notes date and time, "Please
-    respond to". A run of header-like lines without one (a share starting "<!here>", a line with a date) is text."""
-    return _field(ln) or bool(_DASH_TAIL.match(ln) or _US_TIME.search(ln) or _RESPOND.match(ln))
+    """What only a mail client writes: a From/Sent/To/cc/Subject field (Lotus Notes and Outlook headers always
+    have one). A run of header-like lines without one (a share starting "<!here>", a line with a date and a time)
+    is text."""
+    return _field(ln)
 
 
 def _header_end(lines: list[str]) -> int:
@@ -149,6 +162,16 @@ def forwarded_block(block: str) -> tuple[str, datetime | None]:
             body.pop()
         bodies.append(split_body("\n".join(body)).authored)
     return authored_text("\n\n".join(b for b in bodies if b)), sent
+
+
+def forwarded_headers(block: str) -> str:
+    """The header lines of a forwarded block and of the forwards inside it (who sent each original, and when):
+    what `person forget` reads to drop a forwarded block its person wrote."""
+    heads: list[str] = []
+    for part in _INNER_MARKER.split(block or ""):
+        lines = part.split("\n")
+        heads += lines[:_header_end(lines)]
+    return "\n".join(heads)
 
 
 def forwarded_original(carrier: Node) -> Node | None:

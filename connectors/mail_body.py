@@ -47,6 +47,7 @@ _MAX_HEADER_LINE = 300
 # Bodies longer than this skip mail-parser-reply, whose run time grows quadratically with length.
 _MAX_LIBRARY_CHARS = 20_000
 _LANGUAGES = ["en", "fr", "de"]
+_HYPHEN_LIST = re.compile(r"(?m)^[ \t]*-[ \t]?\w.*\n(?:[ \t]*\n)?[ \t]*-[ \t]?\w")  # two "- item" lines in a row
 
 
 @dataclass
@@ -180,9 +181,11 @@ def split_body(text: str) -> SplitBody:
     if len(head) > _MAX_LIBRARY_CHARS:
         return SplitBody(authored=head.strip(), quoted=quoted, method="rules (long body)")
     try:
-        # keep_hyphen_lists: by default the library takes a line starting "- word" for the start of a signature,
-        # so a bulleted list ("Plan:\n- launch Monday\n- review Friday") and all below it left the authored text
-        parsed = EmailMessage(text=head, languages=list(_LANGUAGES), keep_hyphen_lists=True).read()
+        # By default the library takes a line starting "- word" for the start of a signature ("- Mark" above a
+        # signature block), so a bulleted list ("Plan:\n- launch Monday\n- review Friday") and all below it left
+        # the authored text: with two such lines in a row, they are a list
+        lists = _HYPHEN_LIST.search(head) is not None
+        parsed = EmailMessage(text=head, languages=list(_LANGUAGES), keep_hyphen_lists=lists).read()
         replies = parsed.replies
     except Exception:  # the library raises on odd inputs (e.g. only whitespace); fall back to the raw head
         replies = []

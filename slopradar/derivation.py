@@ -175,7 +175,12 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
             .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
             .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
         ).one()
-        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs))
+        # ... and what opted-out authors wrote before its end: a forward of it must not be rebuilt from its block
+        withheld = s.exec(select(sa.func.count(), sa.func.sum(Message.id)).join(Person, Person.id == Message.author_id)
+                          .where(Person.opted_out == sa.true(), Message.kind == "authored",
+                                 Message.text.is_not(None),  # type: ignore[union-attr]
+                                 Message.sent_at < a + CHAIN_CHUNK)).one()
+        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs, *withheld))
     return out
 
 
@@ -266,7 +271,9 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     b = a + CHAIN_CHUNK
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
-        withheld = withheld_texts(s, since=a - WINDOW, until=b)
+        # stored messages whose author opted out, of any age: a forward of one is not rebuilt from its block
+        forwards = any(len(n.forwarded_text.split()) >= 8 for n in nodes)
+        withheld = withheld_texts(s, since=None, until=b) if forwards else []
     edges, texts = [], {}
     with one_blas_thread():
         found = build_edges(nodes, profile=model_profile(settings.embedding_model),

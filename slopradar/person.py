@@ -116,7 +116,10 @@ class Forgotten:
     def scrub(self, namespace: str, text: str | None, quoted: list[dict[str, Any]],
               meta: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]], dict[str, Any]]:
         """Another person's message without the forgotten: mentions become ERASED_MENTION; quotes of their
-        messages (a Slack share, a mail reply's quoted part whose header names them) are dropped."""
+        messages (a Slack share, a mail reply's quoted part whose header names them, a forwarded block whose
+        header or an inner forward's header names them) are dropped."""
+        from analysis.chain_forwards import forwarded_headers
+
         def clean(t: Any) -> Any:
             return self._mention.sub(ERASED_MENTION, t) if isinstance(t, str) and self._mention else t
 
@@ -127,6 +130,8 @@ class Forgotten:
                     self.pz, namespace, f"{ref['channel']}:{ref['ts']}") in self.messages:
                 continue
             header = q.get("header") if isinstance(q, dict) else None
+            if isinstance(header, str) and q.get("kind") == "forward":  # and the forwarded original's own header
+                header += "\n" + forwarded_headers(str(q.get("text") or ""))
             if isinstance(header, str) and ((self._label and self._label.search(header)) or any(
                     self.pz.alias("email", a) in self.people for a in _ADDRESS.findall(header))):
                 continue  # "On <date>, <name> <address> wrote:" above a forgotten person's words

@@ -82,8 +82,12 @@ def forget(engine: Engine, settings: Settings, pz: Pseudonymizer, ident: str, re
             conn.execute(sa.delete(Person.__table__).where(Person.id.in_(pids)))  # type: ignore[attr-defined]
         forgotten = Forgotten(pz, [k["key"] for k in keys if k["kind"] == PERSON],
                               [k["key"] for k in keys if k["kind"] == MESSAGE], labels)
+        # chains were built (`analyze` ran, or chains alone): rebuild them (asked before any is marked for it)
+        chains_built = s.exec(select(Embedding.message_id).limit(1)).first() is not None or \
+            s.exec(select(Meta.key).where(col(Meta.key).like("chains:%")).limit(1)).first() is not None
         changed = _scrub_others(s, forgotten, pids)
         out["other_messages_scrubbed"] = len(changed)
+        _rechain_from(s, changed)
         for c in s.exec(select(Conversation)):
             if set(c.members or []) & set(pids):
                 members = [x for x in c.members if x not in pids]
@@ -93,14 +97,24 @@ def forget(engine: Engine, settings: Settings, pz: Pseudonymizer, ident: str, re
             for part in _chunks(neighbours):
                 conn.execute(sa.delete(MessageScore.__table__).where(  # type: ignore[attr-defined]
                     MessageScore.message_id.in_(part), MessageScore.analyzer_version == version))  # type: ignore[attr-defined]
-        # chains were built (`analyze` ran, or chains alone): rebuild them
-        chains_built = s.exec(select(Embedding.message_id).limit(1)).first() is not None or \
-            s.exec(select(Meta.key).where(col(Meta.key).like("chains:%")).limit(1)).first() is not None
         s.commit()
     out["tombstones"] = len(keys)
     _rebuild(engine, settings, pz, version if rescore else None, sorted(set(neighbours) | changed), chains_built, out)
     out["store_compacted"] = compact(engine)
     return out
+
+
+def _rechain_from(s: Session, changed: set[int]) -> None:
+    """Chains are rebuilt from the first 30-day chunk holding a scrubbed message: a quote or forwarded block gone
+    changes what chains read, whatever the chunk fingerprint sums (derivation.py)."""
+    from .derivation import _chunk_key, _chunk_start
+
+    if not changed:
+        return
+    first = s.exec(select(sa.func.min(Message.sent_at)).where(col(Message.id).in_(sorted(changed)))).one()
+    if first is not None:
+        s.connection().execute(sa.delete(Meta.__table__).where(  # type: ignore[attr-defined]
+            col(Meta.key).like("chains:%"), col(Meta.key) >= _chunk_key(_chunk_start(first))))
 
 
 def _scrub_others(s: Session, forgotten: Forgotten, pids: list[str]) -> set[int]:

@@ -122,6 +122,21 @@ def test_a_forward_of_an_opted_out_persons_message_gets_no_edge_and_no_row(engin
     assert _rows(engine) == ([], [])  # not rebuilt from the forward's block either
 
 
+def test_opt_out_holds_for_an_old_original_and_one_stored_after_its_forward(engine, settings):
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c", "tana"])
+    b.s.get(Person, "tana").opted_out = True  # type: ignore[union-attr]
+    folder = b.conversation("inbox", kind="mail_folder")
+    _forward(b, folder, "a", 9, "FYI, see below.", block=PLAIN, weeks=6)
+    b.s.commit()
+    build_chains(engine, settings)
+    assert len(_rows(engine)[0]) == 1  # the original is not stored: a node from the block
+    b.message(folder, "tana", week(1, hour=8), text=PLAIN, recipients=["a", "b", "c"])  # stored later, 5 weeks older
+    b.s.commit()
+    build_chains(engine, settings)
+    assert _rows(engine) == ([], [])  # now known to be an opted-out person's words: no node, no edge
+
+
 def test_forgetting_the_memos_author_removes_its_row_and_facts(engine, settings):
     b = SmallStore(engine)
     b.team("legal", ["a", "b", "c", "tana"])
@@ -129,9 +144,10 @@ def test_forgetting_the_memos_author_removes_its_row_and_facts(engine, settings)
     b.s.get(Person, "tana").display_name = "Tana Jones"  # type: ignore[union-attr]
     b.s.add(PersonAlias(alias=pz.alias("email", "tana@x.example"), person_id="tana"))
     folder = b.conversation("inbox", kind="mail_folder")
-    for who, hour in (("a", 9), ("b", 11)):
-        _forward(b, folder, who, hour, "FYI, see below.", block=PLAIN,
-                 header="---------- Forwarded message ----------\nFrom: Tana Jones <tana@x.example>")
+    for who, hour in (("a", 9), ("b", 11)):  # as ingest stores a forward: the sender is in the block's own header
+        _forward(b, folder, who, hour, "FYI, see below.", header="---------- Forwarded message ----------",
+                 block="From: Tana Jones <tana@x.example>\nDate: Tue, 13 Jan 2026 08:00:00 +0000\n"
+                       "Subject: Offline Sync\nTo: Team\n\n" + PLAIN)
     b.s.commit()
     build_chains(engine, settings)
     assert len(_rows(engine)[0]) == 1
@@ -168,6 +184,7 @@ def test_share_text_and_message_bodies_are_not_taken_for_headers():
                  "@channel Offline Sync is removed from the spring release",
                  "Release moved to 3/12/2026\nAll teams must stop work on Offline Sync.",
                  "Contact julie@acme.example for access to the new billing system\nIt is live now.",
+                 "Hi all\n10/12/2026 09:00 AM kickoff in room 4\nBring laptops.",
                  "10:30\nStandup moved to room 4 from tomorrow.",
                  "Status:\n- numbers are in budget.xlsx\n- launch is on track.",
                  "Offline Sync is removed.\nReceived: 3 signed contracts from Acme today\nThanks."):

@@ -97,6 +97,9 @@ def test_a_bulleted_list_stays_in_the_authored_text():
     split = split_body(body)
     assert split.authored.endswith("- launch the new billing on Monday\n- review on Friday 13 March")
     assert "Julie Martin" in split.signature and split.quoted[0]["text"] == "Any plan?"
+    # one "- Name" line is a sign-off above a signature, not a list
+    split = split_body("Please sign by Friday.\n\n- Mark\nMark Taylor\nVice President, Legal\nTel: +1 713 555 0100")
+    assert split.authored == "Please sign by Friday." and "Tel:" in split.signature
 
 
 def test_pst_sample(engine, settings):
