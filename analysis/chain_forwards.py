@@ -176,7 +176,7 @@ def forwarded_headers(block: str) -> str:
 
 def forwarded_original(carrier: Node) -> Node | None:
     """A node for the original a forward (or a Slack share) carries, built from the forwarded block: the parent
-    of the forward when no stored message matches it (chains.py decides whether it is long enough to be one).
+    of the forward when no stored message matches it (`forward_edges` decides whether it is long enough to be one).
     Its id is a hash of its words, so two forwards of one original share it; its time is the one its header
     names when that is before the forward (within a year), else just before it. None for an empty block."""
     body, sent = forwarded_block(carrier.forwarded_text)
