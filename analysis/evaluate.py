@@ -211,12 +211,16 @@ def evaluate_chains(path: Path, embedder: Embedder, cross_language: bool = False
     """Exact-parent edges and origins (DESIGN.md section 7), by the shipped copy model; per source when rows
     name one ("source"). `cross_language`: pairs in two languages read by the multilingual embedder."""
     from .chain_eval import chain_eval_nodes, chain_scores
+    from .chain_forwards import is_forwarded_original
     from .chains import build_edges
 
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
     nodes = chain_eval_nodes(rows, embedder.encode([str(r["text"] or "")[:20_000] for r in rows]))
-    pred = {e.child: e.parent for e in build_edges(nodes, cross_language=cross_language)}
-    out = chain_scores(rows, pred)
+    edges = build_edges(nodes, cross_language=cross_language)
+    # only edges between the file's rows are scored: a forward of an original not among them points at a node
+    # built from its block (analysis/chain_forwards.py), which no gold parent can name; they are counted apart
+    pred = {e.child: e.parent for e in edges if not is_forwarded_original(e.parent)}
+    out = chain_scores(rows, pred) | {"n_forwards_of_originals_not_in_file": len(edges) - len(pred)}
     sources = sorted({str(r["source"]) for r in rows if r.get("source")})
     if len(sources) > 1:
         out["by_source"] = {}

@@ -196,6 +196,14 @@ def test_eval_chains_interface(tmp_path):
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["edge_precision"] == 1.0 and out["edge_recall"] == 1.0 and out["origin_accuracy"] == 1.0
+    # a forward of an original that is not a row: not scored (no gold parent can name it), counted apart
+    rows.append({"id": "d", "ts": "2026-03-04T09:00:00Z", "channel": "mail", "author": "u4", "parent": None,
+                 "origin": "d", "text": "FYI, see below.", "forwarded_text": "From: Tana Jones\nSent: Monday, March 2, "
+                 "2026 8:30 AM\nTo: Team\nSubject: Budget\n\nThe budget for Q2 is EUR 40,000, approved by Paul Martin."})
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
+    assert out["n_forwards_of_originals_not_in_file"] == 1 and out["n_predicted_edges"] == 1
+    assert out["edge_precision"] == 1.0 and out["origin_accuracy"] == 1.0
 
 
 def test_eval_chains_on_pooled_interleaved_chains(tmp_path):
