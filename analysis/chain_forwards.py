@@ -9,8 +9,8 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from datetime import datetime, timedelta
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from . import chain_rules as rules
@@ -50,11 +50,8 @@ _INNER_MARKER = re.compile(r"^\s*-{3,}\s*(?:Forwarded by\b|Original Message|Forw
                            r".*$(?:\n^.*-{3,}\s*$)?", re.I | re.M)
 FORWARDED_PREFIX = "fwd:"  # the id of a forwarded original no stored message matches (a node built from the block)
 HEADER_SCAN_LINES = 60  # a forwarded block's header is read in its first lines only
-
-
+FORWARD_MIN_WORDS = 8  # a forwarded block this long is looked at
 _ADDRESS = re.compile(r"<(?:[^<>\s@]+@[^<>\s]+|p_[0-9a-f]{8,})>")  # <julie@acme.example>, a pseudonym <p_9a41d565>
-
-
 _SENDER_FIELD = re.compile(r"^\s*(?:from|de)\s*:\s*(.*)$", re.I)
 _TIME_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.*)$", re.I)
 
@@ -86,31 +83,26 @@ def _header_line(ln: str, nxt: str, in_list: bool) -> bool:
     return len(ln.split()) <= 4 and bool(_US_DATE.search(nxt) or _field(nxt) or "@" in nxt)
 
 
-def _marks_a_header(ln: str) -> bool:
-    """What only a mail client writes: a From/Sent/To/cc/Subject field (Lotus Notes and Outlook headers always
-    have one). A run of header-like lines without one (a share starting "<!here>", a line with a date and a time)
-    is text."""
-    return _field(ln)
-
-
 def _header_end(lines: list[str]) -> int:
     """Where the header block at the top of a forwarded original ends: after its Subject field, else at the
-    first line an author wrote; 0 when the lines before that hold nothing only a mail client writes."""
-    end, in_list, marked, fields = 0, False, False, False
+    first line an author wrote; 0 when the lines before that hold no field (From/Sent/To/cc/Subject: Lotus Notes
+    and Outlook headers always have one; a run of header-like lines without one, a share starting "<!here>" or a
+    line with a date and a time, is text)."""
+    end, in_list, fields = 0, False, False
     while end < min(len(lines), HEADER_SCAN_LINES):
         ln = lines[end]
         nxt = next((x for x in lines[end + 1:end + 10] if x.strip()), "")
         if not _header_line(ln, nxt, in_list) or (fields and not ln.strip() and not _field(nxt)):
             break  # (a blank line after the fields ends an Outlook header that has no Subject)
         end += 1
-        marked = marked or _marks_a_header(ln)
         if _SUBJECT.match(ln):
+            fields = True
             break
         if _field(ln):
             in_list, fields = bool(_LIST_FIELD.match(ln)), True
         elif not ln.strip():
             in_list = False
-    return end if marked else 0
+    return end if fields else 0
 
 
 def _sent_time(header: list[str]) -> datetime | None:
@@ -198,6 +190,11 @@ def is_forwarded_original(node_id: str) -> bool:
     return node_id.startswith(FORWARDED_PREFIX)
 
 
+def carries_a_forward(n: Node) -> bool:
+    """The message forwards or shares a block long enough to be looked at."""
+    return len(n.forwarded_text.split()) >= FORWARD_MIN_WORDS
+
+
 def forward_edges(pool: Pool, linked: set[str],
                   withheld: Sequence[tuple[datetime, str]] = ()) -> tuple[list[Edge], dict[str, Node]]:
     """The forwarded original is the parent, the forwarding mail the copy: the stored, earlier message whose
@@ -206,7 +203,7 @@ def forward_edges(pool: Pool, linked: set[str],
     FORWARD_MIN_CONTENT content words. `withheld`: (time, text) of stored messages chains may not read (their
     author opted out): a forward of one of them gets no edge and no node. Returns the edges and the nodes built."""
     nodes, text, nwords = pool.nodes, pool.text, pool.words
-    carriers = [n for n in nodes if n.id not in linked and len(n.forwarded_text.split()) >= 8]
+    carriers = [n for n in nodes if n.id not in linked and carries_a_forward(n)]
     if not carriers:  # no forward here: no index to build (a tenth of a chunk's time in chat workspaces)
         return [], {}
     # stored messages a forward may hold, in time order: the nodes (index k), then the withheld ones (None)

@@ -21,7 +21,7 @@ from .forwarded import (
     withheld_texts,
 )
 from .schema import Conversation, Message, Person
-from .store import upsert
+from .store import as_utc, upsert
 
 
 def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
@@ -141,12 +141,8 @@ CHAIN_CHUNK = timedelta(days=30)
 CHAIN_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # chunks start at fixed times, so a chunk's inputs stay comparable
 
 
-def _utc(t: datetime) -> datetime:
-    return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
-
-
 def _chunk_start(t: datetime) -> datetime:
-    return CHAIN_EPOCH + CHAIN_CHUNK * ((_utc(t) - CHAIN_EPOCH) // CHAIN_CHUNK)
+    return CHAIN_EPOCH + CHAIN_CHUNK * ((as_utc(t) - CHAIN_EPOCH) // CHAIN_CHUNK)
 
 
 def _chunk_key(start: datetime) -> str:
@@ -206,7 +202,7 @@ def build_chains(engine: Engine, settings: Settings, map_chunks: ChunkMapper | N
         starts = []
         if first is not None:
             a = _chunk_start(first)
-            while a <= _utc(last):
+            while a <= as_utc(last):
                 starts.append(a)
                 a += CHAIN_CHUNK
         fps = _chain_fingerprints(s, settings, chains_version(profile=model_profile(settings.embedding_model),
@@ -271,16 +267,14 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     b = a + CHAIN_CHUNK
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
-        # stored messages whose author opted out, of any age: a forward of one is not rebuilt from its block
-        forwards = any(len(n.forwarded_text.split()) >= 8 for n in nodes)
-        withheld = withheld_texts(s, since=None, until=b) if forwards else []
+        withheld = withheld_texts(s, nodes, until=b)
     edges, texts = [], {}
     with one_blas_thread():
         found = build_edges(nodes, profile=model_profile(settings.embedding_model),
                             cross_language=settings.cross_language_embedding, withheld=withheld)
     for e in found:
         child = by_id[e.child][1]
-        if a <= _utc(child.ts) < b:  # each child is decided in the chunk it belongs to
+        if a <= as_utc(child.ts) < b:  # each child is decided in the chunk it belongs to
             edges.append(e)
             texts[e.child] = (child.text, child.forwarded_text, child.ts)
             if is_forwarded_original(e.parent):  # the node this forward's block gives (the earliest time wins)

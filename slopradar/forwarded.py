@@ -5,14 +5,14 @@ carries it, so retention, erasure and opt-out, which act on the forward, act on 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from .schema import Message
-from .store import upsert
+from .store import as_utc, upsert
 
 
 def carried_text(m: Message) -> str:
@@ -52,7 +52,7 @@ def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Cal
         m, at = forwards[carrier[key]], texts[key][2]
         old = stored.get(key)
         if old is not None:
-            old.sent_at = min(old.sent_at, at, key=_utc)
+            old.sent_at = min(old.sent_at, at, key=as_utc)
             old.conversation_id, old.source_id = m.conversation_id, m.source_id
             s.add(old)
             continue
@@ -66,22 +66,21 @@ def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Cal
     return lambda x: ids[x] if x in ids else int(x)
 
 
-def _utc(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+def withheld_texts(s: Session, nodes: list[Any], until: datetime | None) -> list[tuple[datetime, str]]:
+    """(time, text) of the stored messages, of any age, chains may not read because their author opted out: a
+    forward of one must not rebuild it from the forwarded block (analysis/chain_forwards.py). Read only when one
+    of `nodes` carries a forward."""
+    from analysis.chain_forwards import carries_a_forward
 
-
-def withheld_texts(s: Session, since: datetime | None, until: datetime | None) -> list[tuple[datetime, str]]:
-    """(time, text) of the stored messages chains may not read because their author opted out: a forward of one
-    of them must not rebuild it from the forwarded block (analysis/chain_forwards.py)."""
     from .schema import Person
 
+    if not any(carries_a_forward(n) for n in nodes):
+        return []
     q = select(Message.sent_at, Message.text).join(Person, col(Person.id) == col(Message.author_id)).where(
         Person.opted_out == sa.true(), Message.kind == "authored", col(Message.text).is_not(None))
-    if since is not None:
-        q = q.where(Message.sent_at >= since)
     if until is not None:
         q = q.where(Message.sent_at < until)
-    return [(_utc(at), text or "") for at, text in s.exec(q)]
+    return [(as_utc(at), text or "") for at, text in s.exec(q)]
 
 
 def rehome_forwarded_originals(s: Session, conversations: list[int]) -> None:
@@ -141,5 +140,5 @@ def _node_of(m: Message) -> Any:
     """A bare chain node for one stored message (its text and the originals it carries)."""
     from analysis.chains import Node
 
-    return Node(str(m.id), _utc(m.sent_at), str(m.conversation_id), m.author_id, m.text or "", m.word_count,
+    return Node(str(m.id), as_utc(m.sent_at), str(m.conversation_id), m.author_id, m.text or "", m.word_count,
                 forwarded_text=carried_text(m), lang=m.language)
