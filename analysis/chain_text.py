@@ -92,6 +92,16 @@ def by_kind(keys: set[str]) -> dict[str, set[str]]:
     return out
 
 
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def numbers_kept(copy: str, parent: str) -> bool:
+    """Every number the copy writes is one its parent writes: a rewrite keeps or drops numbers, a template post
+    about another release, count or time changes them ("QA found 1 blockers on the 4.11.7 candidate" / "... 3
+    blockers on the 2.16.9 candidate"; a version is no date or amount, so `values_changed` does not see it)."""
+    return set(_NUMBER.findall(copy)) <= set(_NUMBER.findall(parent))
+
+
 def relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:
     ratio = child_words / max(parent_words, 1)
     return ("summary" if ratio < SUMMARY_RATIO else "paraphrase"), round(ratio, 3)

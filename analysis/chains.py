@@ -310,7 +310,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
-        bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold)
+        bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
         if prob[k] >= bar:
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
             learn(n, *cands[k], float(prob[k]))

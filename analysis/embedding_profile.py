@@ -37,6 +37,7 @@ class EmbeddingProfile:
     short_threshold: float = 0.85  # chains: the learned decision between workplace-sized messages
     relay_cosine: float = 0.55  # chains, hand rules: a relayed copy's similarity to its parent
     short_copy_cosine: float = 0.7  # chains, hand rules: a short copy naming what its parent names
+    rewrite_cosine: float = 0.6  # chains: a mutual best match this close that reads like a rewrite (decision_bar)
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:8]

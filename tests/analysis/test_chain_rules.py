@@ -129,7 +129,8 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
     """decision_bar: a candidate that is the copy's closest and whose closest later message is the copy needs
     MUTUAL_BAR (long pairs) when the pair shares a value or the candidate announces something; otherwise, and
-    for a candidate whose closest later message is another, the model's threshold."""
+    for a candidate whose closest later message is another, the model's threshold. (These pairs share 90 words: they
+    also read like rewrites, whose bar is the next test's; `rewrite_cosine` above 1 sets that relief aside.)"""
     from datetime import timedelta
 
     from analysis.chain_decide import MUTUAL_BAR, decision_bar
@@ -148,9 +149,9 @@ def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
     cands = {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
     k = [p.id for p, _ in cands].index("p")
     assert pool.closest_later["p"] == "c"
-    assert decision_bar(pool, copy, cands, k, 0.5, 0.85) == MUTUAL_BAR
+    assert decision_bar(pool, copy, cands, k, 0.5, 0.85, 1.01) == MUTUAL_BAR
     pool.closest_later["p"] = "d"  # the announcement's closest later message is another: no relief
-    assert decision_bar(pool, copy, cands, k, 0.5, 0.85) == 0.5
+    assert decision_bar(pool, copy, cands, k, 0.5, 0.85, 1.01) == 0.5
 
     filler = mk("p", 0, "Hi team! I hope this finds you well, thanks for your dedication. " + body, v[0], "ana")
     polish = mk("c", 5, "Hello all, hope your week goes well, thank you for the dedication. " + body, v[0] + 0.3 * v[1],
@@ -158,7 +159,66 @@ def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
     pool = Pool([filler, polish, later])
     cands = {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
     assert pool.closest_later["p"] == "c"
-    assert decision_bar(pool, polish, cands, 0, 0.5, 0.85) == 0.5  # no shared value, nothing announced
+    assert decision_bar(pool, polish, cands, 0, 0.5, 0.85, 1.01) == 0.5  # no shared value, nothing announced
+
+
+def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
+    """decision_bar / reads_like_rewrite: an LLM rewrite with no relay word in another channel, its source's closest
+    later message and its own closest candidate, needs REWRITE_BAR; each condition of the rule turns it off."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from analysis.chain_decide import REWRITE_BAR, decision_bar, reads_like_rewrite
+    from analysis.chains import Pool, candidate_pairs
+
+    v = np.eye(4, dtype=np.float32)
+    source = ("The Spy Who Came In From The Cold is being adapted for BBC One by Simon Beaufoy. It follows Alec Leamas, "
+              "a British intelligence officer whose East Berlin network is in tatters, and is set in 1962.")
+    rewrite = ("BBC One is adapting The Spy Who Came In From The Cold, written by Simon Beaufoy: Alec Leamas, a "
+               "British officer, sees his East Berlin network fall apart in 1962.")
+
+    def pool_of(copy_text: str, conv: str = "C2", vec: np.ndarray = v[0] + 0.6 * v[1]) -> tuple[Pool, Node, list]:
+        a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0])
+        c = Node("c", T0 + timedelta(hours=5), conv, "bob", copy_text, len(copy_text.split()), vec / np.linalg.norm(vec))
+        notes = ["Parking is closed on Friday for the cleaning crew, please use the north garage instead of it.",
+                 "The coffee machine on the third floor is fixed again, thanks to the facilities team for that."]
+        others = [Node(f"d{i}", T0 + timedelta(hours=9 + i), "C3", "eve", t, len(t.split()),
+                       (v[2 + i] + 0.3 * v[0]) / np.linalg.norm(v[2 + i] + 0.3 * v[0])) for i, t in enumerate(notes)]
+        pool = Pool([a, c, *others])
+        return pool, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
+
+    pool, c, cands = pool_of(rewrite)
+    p, f = cands[0]
+    assert pool.closest_later["p"] == "c" and 0.6 <= f.cosine < 0.9
+    assert reads_like_rewrite(pool, c, p, f, MINILM.rewrite_cosine)
+    assert decision_bar(pool, c, cands, 0, 0.5, 0.85, MINILM.rewrite_cosine) == REWRITE_BAR
+    assert decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.9) == 0.5  # less close: a short pair carrying 1962
+
+    # each condition, turned off on its own
+    assert not reads_like_rewrite(pool, c, p, replace(f, same_conversation=1.0), 0.6)  # a reply in its thread
+    assert not reads_like_rewrite(pool, c, p, replace(f, asks=1.0), 0.6)
+    assert not reads_like_rewrite(pool, c, p, replace(f, names_new=1.0), 0.6)  # names only others: another event
+    assert not reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.1), 0.6)  # same topic, other wording
+    assert not reads_like_rewrite(pool, c, p, replace(f, cosine=0.55), 0.6)
+    pool, c, cands = pool_of(rewrite.replace("1962", "1963"))  # a number the source does not write
+    assert not reads_like_rewrite(pool, c, *cands[0], 0.6)
+    short = "BBC One adapts the Le Carre spy novel, Simon Beaufoy writing."
+    pool, c, cands = pool_of(short)  # under SHORT_COPY_WORDS: one-line chatter resembles anything
+    assert not reads_like_rewrite(pool, c, *cands[0], 0.6)
+    pool, c, cands = pool_of(rewrite)
+    pool.closest_later["p"] = "d0"  # the source's closest later message is another: no relief at all
+    assert decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.6) == 0.85  # the short-pair bar
+
+
+def test_numbers_kept():
+    """A rewrite keeps or drops its source's numbers; a template post about another release changes them."""
+    from analysis.chain_text import numbers_kept
+
+    src = "QA found 3 blockers on the 2.16.9 candidate, details in the board"
+    assert numbers_kept("QA: 3 blockers on 2.16.9", src)
+    assert numbers_kept("QA found blockers on the candidate", src)
+    assert not numbers_kept("QA found 1 blockers on the 4.11.7 candidate, details in the board", src)
+    assert numbers_kept("no numbers at all", "")
 
 
 def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is_not():
