@@ -26,8 +26,9 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     name) change: every message is then pending and re-scored. (The model's thresholds are the chains': they
     version the chains, chains.chains_version.)"""
     digest = hashlib.sha256(Path(artifact).read_bytes()).hexdigest()[:10]
-    # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined; 4: the embedding model
-    return f"messages-4+{digest}+{model_name(model)}"
+    # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined; 4: the embedding model;
+    # 5: a post's own "Date:" or "Subject:" line is authored text (text.strip_header_lines)
+    return f"messages-5+{digest}+{model_name(model)}"
 
 
 @dataclass

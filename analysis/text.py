@@ -36,11 +36,45 @@ HEADER_LINE = re.compile(
     r"|-{3,}\s*(?:original message|forwarded by|message d'origine)"
     r"|[\w .'/-]{1,80}@\S+\s+(?:on\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
     r"|.{0,80}\b(?:writes|wrote|a écrit)\s*:\s*$)", re.I)
+_FIELD_LINE = re.compile(r"^\s*(from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to)\s*:", re.I)
+_SENDER_FIELDS = {"from", "de", "sent", "envoyé"}  # every client's header block names who sent it, or when
+_FIELD_GAP = 2  # lines between two fields of one block (a wrapped address list)
+# a field value only a mail client writes: an address, or a subject a reply or forward prefixed ("[Fwd: Fw: ...")
+_ADDRESS = re.compile(r"@|<p_[0-9a-f]{8,}>")  # a stored address is pseudonymised: "<p_a67733e1c42e68ed>"
+_FORWARD_SUBJECT = re.compile(r"\s*\[?(?:re|fwd?|tr|aw|wg)\s*:", re.I)
 
 
 def strip_header_lines(text: str) -> str:
-    """The text without mail header, quote and attribution lines: what the detector may judge as authored."""
-    return "\n".join(ln for ln in (text or "").split("\n") if not HEADER_LINE.match(ln))
+    """The text without mail header, quote and attribution lines: what the detector may judge as authored.
+    Quote, attribution, "Original Message"/"Forwarded by" and Lotus Notes time lines go one by one. A header
+    field ("Date:", "To:", "Subject:") goes only in a block: two fields or more, one naming the sender or the
+    time sent (From, Sent, De, Envoyé); fields right under such a marker line; a field holding an address ("To:
+    Justin Boyd/LON/ECT@ECT, ...") or a forward's subject ("Subject: [Fwd: Fw: ...]"). A post's own "Date:
+    Friday 12 March is the cutover." or "Subject: Lantern\nDate: 14 March" stays: the author wrote it, and its
+    date is a fact the chains compare. Hand-written: mail-parser-reply splits replies from quotes; it does not
+    read header lines left inside a stored body."""
+    lines = (text or "").split("\n")
+    fields = [_FIELD_LINE.match(ln) for ln in lines]
+    drop = [f is None and bool(HEADER_LINE.match(ln)) for ln, f in zip(lines, fields, strict=True)]
+    i = 0
+    while i < len(lines):
+        if fields[i] is None:
+            i += 1
+            continue
+        run, j = [i], i + 1  # a block: field lines at most _FIELD_GAP lines apart
+        while j < len(lines) and j - run[-1] <= _FIELD_GAP + 1:
+            if fields[j] is not None:
+                run.append(j)
+            j += 1
+        names = {f.group(1).lower() for k in run if (f := fields[k]) is not None}
+        above = next((k for k in range(i - 1, max(-1, i - 2 - _FIELD_GAP), -1) if lines[k].strip()), None)
+        if (len(names) >= 2 and names & _SENDER_FIELDS) or (above is not None and drop[above]) or \
+                any(_ADDRESS.search(lines[k], f.end()) or _FORWARD_SUBJECT.match(lines[k], f.end())
+                    for k in run if (f := fields[k]) is not None):
+            for k in run:
+                drop[k] = True
+        i = run[-1] + 1
+    return "\n".join(ln for ln, d in zip(lines, drop, strict=True) if not d)
 
 
 def machine_share(text: str) -> float:

@@ -46,3 +46,29 @@ def test_hard_wrapped_mail_lines_are_one_sentence_but_chat_lines_and_bullets_sta
                                "reason we started working on a new version."]
     assert sentences("deploy done\nthanks all\n- first point of a rather long list without a full stop\n- second") == \
         ["deploy done", "thanks all", "first point of a rather long list without a full stop", "second"]
+
+
+def test_a_posts_own_field_lines_stay_and_a_mail_clients_header_blocks_go():
+    """strip_header_lines: before, every line opening "Date:" or "Subject:" went, so an announcement's own date left
+    the text the chains link by (no anchor shared with its copy) and the text the AI-likeness detector reads."""
+    from analysis.chain_text import authored_text
+    from analysis.text import strip_header_lines
+
+    post = "Subject: Lantern launch\nDate: Friday 12 March is the cutover.\nOwner: Ana"
+    assert strip_header_lines(post) == post
+    assert strip_header_lines("Date: 14 March\nThanks") == "Date: 14 March\nThanks"
+    outlook = ("See below.\n-----Original Message-----\nFrom: Tana Jones\nSent: Monday, March 2, 2026 4:59 PM\n"
+               "To: Mark Taylor\nSubject: deal list\n\nThe list is attached.")
+    assert strip_header_lines(outlook) == "See below.\n\nThe list is attached."
+    rfc = "From: Ana <ana@x.example>\nDate: Tue, 13 Jan 2026 08:00:00 +0000\nSubject: Lantern\n\nMoved to May."
+    assert strip_header_lines(rfc) == "\nMoved to May."
+    notes = ("FYI\nTana Jones@ECT 04/02/2001 04:59 PM\nTo: Mark Taylor/HOU/ECT@ECT, Sara Shackleton/HOU/ECT@ECT,\n"
+             "  Susan Bailey/HOU/ECT@ECT\ncc:\nSubject: Credit Watch List\n\nDitto Credit.")
+    # the wrapped address line is the forwarded-block parser's (analysis/chain_forwards.py)
+    assert strip_header_lines(notes) == "FYI\n  Susan Bailey/HOU/ECT@ECT\n\nDitto Credit."
+    assert strip_header_lines("To: ana@x.example\nSubject: Re: Lantern\nok") == "ok"  # a lone field a client wrote
+    assert strip_header_lines("> quoted\nChris Barker writes:\nmy answer") == "my answer"
+    # a list reply's attribution, its address pseudonymised in the store (the Numpy 2001 list)
+    assert strip_header_lines("From: p_2c87fd8aeec2c2b2 <p_a67733e1c42e68ed>\n\nUInt32 could be done") == \
+        "\nUInt32 could be done"
+    assert "12 March" in authored_text(post)
