@@ -40,6 +40,23 @@ REWRITE_BAR = 0.1  # ... and for a mutual best match that reads like a rewrite (
 REWRITE_COVERAGE = 0.25  # the share of the shorter one's IDF-weighted wording a rewrite keeps
 
 
+def mutual_best(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int) -> bool:
+    """Candidate k is the copy's most similar candidate and the copy is k's most similar later message. Not
+    across languages: `closest_later` reads the main embedding, on which a translation is rarely its source's
+    closest later message."""
+    p = cands[k][0]
+    return pool.closest_later.get(p.id) == n.id and not two_languages(n, p) and \
+        max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k
+
+
+def keeps_to_source(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
+    """The copy names nothing and states no value or number its candidate lacks, and neither asks, answers nor
+    addresses anyone: what every low bar below needs (a template post about another release, another event,
+    another person's essay on the same prompt name or number things otherwise)."""
+    return f.names_new < 1.0 and f.values_changed == 0 and not (f.asks or f.addresses or f.parent_asks) and \
+        numbers_kept(pool.text[n.id], pool.content_text(p))
+
+
 def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_cosine: float) -> bool:
     """Named rule: what a mutual best match needs to pass at REWRITE_BAR. An LLM rewrite or summary posted with no
     relay word, in another conversation: close in meaning (`rewrite_cosine`), a quarter of the shorter one's rare
@@ -49,10 +66,8 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
     fifth round): meetup posts naming another event, template posts about another release, replies in a thread,
     one-line chatter. AI-polished filler that shares its wording with other filler still passes (2 of the pooled
     sets' 1,720 messages)."""
-    return (f.cosine >= rewrite_cosine and f.coverage_short >= REWRITE_COVERAGE and f.names_new < 1.0
-            and f.values_changed == 0 and not (f.asks or f.addresses or f.parent_asks or f.same_conversation)
-            and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
-            and numbers_kept(pool.text[n.id], pool.content_text(p)))
+    return (f.cosine >= rewrite_cosine and f.coverage_short >= REWRITE_COVERAGE and not f.same_conversation
+            and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
 
 
 def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int, threshold: float,
@@ -63,15 +78,12 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     the candidate's most similar later message) needs REWRITE_BAR when it reads like a rewrite
     (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair
     carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
-    topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). Not across languages:
-    `closest_later` reads the main embedding, on which a translation is rarely its source's closest later
-    message."""
+    topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`."""
     p = cands[k][0]
     short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
-    best_pair = pool.closest_later.get(p.id) == n.id and not two_languages(n, p) and \
-        max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k
+    best_pair = mutual_best(pool, n, cands, k)
     if best_pair and reads_like_rewrite(pool, n, p, f, rewrite_cosine):
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar
@@ -100,7 +112,9 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
                     children: dict[str, list[str]], root_of: dict[str, str], floor: float,
                     threshold: float) -> Iterator[tuple[str, Node, PairFeatures, float]]:
     """Named rule: a message whose own copy was found, left under the bar with its best candidate at
-    CONTINUATION_BAR or more (`pending`: message id -> its candidates and their probabilities), takes that
+    CONTINUATION_BAR or more, or at any probability when that candidate is its mutual best match and the message
+    keeps to it (`mutual_best`, `keeps_to_source`: a 135M model's first rewrite of a human original, its wording
+    changed most; fifth round) (`pending`: message id -> its candidates and their probabilities), takes that
     candidate (moved to its chain's latest hop, as `latest_hop` does) as its parent when one of its copies also
     resembles the candidate (cosine `floor`: a grandchild keeps some of its grandparent). A message that was copied
     is an announcement: either an original or itself a copy, and the first rewrite of a human original is the hop
@@ -116,7 +130,11 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
     for nid in sorted(pending, key=lambda i: pool.by_id[i].ts, reverse=True):
         cands, prob = pending[nid]
         n = pool.by_id[nid]
-        k = latest_hop(cands, prob, int(np.argmax(prob)), root_of, CONTINUATION_BAR)
+        k = int(np.argmax(prob))
+        if prob[k] >= CONTINUATION_BAR:
+            k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR)
+        elif not (mutual_best(pool, n, cands, k) and keeps_to_source(pool, n, *cands[k])):
+            continue
         p, f = cands[k]
         short = min(pool.words[nid], pool.content_words(p)) < RULES_MAX_WORDS
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)

@@ -21,7 +21,7 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
+    CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop, mutual_best,
 )
 from .chain_forwards import forward_edges
 from .chain_model import ChainModel, shipped
@@ -315,7 +315,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
             learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
-        elif prob[k] >= CONTINUATION_BAR:
+        elif prob[k] >= CONTINUATION_BAR or mutual_best(pool, n, cands, k):
             pending[n.id] = (cands, prob)
     children: dict[str, list[str]] = {}
     for e in edges + list(learned.values()):

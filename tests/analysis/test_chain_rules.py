@@ -304,6 +304,49 @@ def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
     assert list(continues_chain(pool, {"h1": one(question, asks)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
 
 
+def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probability():
+    """continues_chain under CONTINUATION_BAR: only the message's mutual best match (mutual_best), and only when
+    the message keeps to it (keeps_to_source: no new name, no changed value or number, no question or address)."""
+    from dataclasses import dataclass
+    from datetime import timedelta
+
+    from analysis.chain_decide import CONTINUATION_BAR, continues_chain
+
+    @dataclass
+    class Features:  # the PairFeatures fields the rule reads
+        cosine: float = 0.6
+        names_new: float = 0.0
+        values_changed: float = 0.0
+        asks: float = 0.0
+        addresses: float = 0.0
+        parent_asks: float = 0.0
+        anchors_shared: float = 0.0
+        value_shared: float = 0.0
+        announces: float = 1.0
+
+    v = np.eye(3, dtype=np.float32)
+
+    def mk(i: str, hours: int, vec: np.ndarray, text: str = "the launch moves to spring") -> Node:
+        return Node(i, T0 + timedelta(hours=hours), "C" + i, "u" + i, text, 20, vec / np.linalg.norm(vec))
+
+    def run(hop1_text: str = "the launch moves to spring", f: Features | None = None, closest: str = "h1",
+            prob: float = 0.05) -> list[tuple[str, str]]:
+        from analysis.chains import Pool
+
+        orig, hop1, hop2 = mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.6 * v[1], hop1_text), mk("h2", 2, v[0] + v[1])
+        pool = Pool([orig, hop1, hop2])
+        pool.closest_later = {"o": closest}
+        pending = {"h1": ([(orig, f or Features())], np.array([prob]))}
+        return [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, pending, {"h1": ["h2"]}, {}, 0.4, 0.5)]
+
+    assert 0.05 < CONTINUATION_BAR
+    assert run() == [("h1", "o")]
+    assert run(closest="h2") == []  # the original's closest later message is another
+    assert run(f=Features(names_new=1.0)) == []  # names only others: another person's essay on the same prompt
+    assert run(f=Features(asks=1.0)) == []
+    assert run("the launch moves to spring 2027") == []  # a number the candidate does not write
+
+
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
     """repeated_chatter: inside one conversation, a pair of a message under SAME_CONVERSATION_WORDS and one under
     CHATTER_WORDS ("anyone seen the login loop on Pixel 8?" asked twice) is chatter; across conversations, or a
