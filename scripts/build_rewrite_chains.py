@@ -90,10 +90,12 @@ def deep(path: Path, rng: random.Random, hops: int = 5) -> tuple[list[list[str]]
     by_source: dict[str, list[dict]] = defaultdict(list)
     for r in _read(path):
         by_source[r["source"]].append(r)
-    chains = []
+    chains, openings = [], set()
     for source, rs in by_source.items():
         texts = list(dict.fromkeys(r["summary"].strip() for r in sorted(rs, key=lambda r: r["id"])))
-        if len(texts) >= 3:
+        opening = " ".join(source.split()[:12])  # one transcript cut into several documents: a repost, not a chain
+        if len(texts) >= 3 and opening not in openings:
+            openings.add(opening)
             chains.append([source.replace(" . ", "\n").strip(), *texts[:hops]])
     return chains, []
 
