@@ -9,7 +9,8 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -166,6 +167,40 @@ def forwarded_headers(block: str) -> str:
     return "\n".join(heads)
 
 
+def sender_lines(block: str) -> str:
+    """The header lines of a forwarded block (and of the forwards inside it) that say who wrote each original:
+    From/De fields and Lotus Notes sender lines ("p_b9c00e8b13bd67c5@ECT" above the time). Not the To/cc lists nor
+    the lines they wrap onto, not the Subject or the time, not a "Forwarded by" marker: none of those people wrote
+    the original."""
+    out: list[str] = []
+    for part in _INNER_MARKER.split(block or ""):
+        lines = part.split("\n")
+        in_list = False
+        for ln in lines[:_header_end(lines)]:
+            if _FIELD.match(ln):
+                in_list = bool(_LIST_FIELD.match(ln))
+                if _SENDER_FIELD.match(ln):
+                    out.append(ln)
+            elif not ln.strip():
+                in_list = False
+            elif not in_list and "forwarded by" not in ln.lower():
+                out.append(ln)
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """What chains may not read, because its author opted out: stored messages ((time, text), of any age), and
+    `sender(lines)`, whether a forwarded block's sender lines (`sender_lines`) name such a person (for an original
+    the store does not hold; slopradar/forwarded.py knows the pseudonyms). A forward of either gets no edge and no
+    node."""
+    texts: Sequence[tuple[datetime, str]] = ()
+    sender: Callable[[str], bool] | None = None
+
+
+NOTHING_WITHHELD = Withheld()
+
+
 def forwarded_original(carrier: Node) -> Node | None:
     """A node for the original a forward (or a Slack share) carries, built from the forwarded block: the parent
     of the forward when no stored message matches it (`forward_edges` decides whether it is long enough to be one).
@@ -195,13 +230,12 @@ def carries_a_forward(n: Node) -> bool:
     return len(n.forwarded_text.split()) >= FORWARD_MIN_WORDS
 
 
-def forward_edges(pool: Pool, linked: set[str],
-                  withheld: Sequence[tuple[datetime, str]] = ()) -> tuple[list[Edge], dict[str, Node]]:
+def forward_edges(pool: Pool, linked: set[str], withheld: Withheld = NOTHING_WITHHELD) -> tuple[list[Edge], dict[str, Node]]:
     """The forwarded original is the parent, the forwarding mail the copy: the stored, earlier message whose
     authored text the block holds (candidates from an inverted index of content words, no all-pairs), else a node
     built from the block (`forwarded_original`), unless that is a 1-3-word note or holds fewer than
-    FORWARD_MIN_CONTENT content words. `withheld`: (time, text) of stored messages chains may not read (their
-    author opted out): a forward of one of them gets no edge and no node. Returns the edges and the nodes built."""
+    FORWARD_MIN_CONTENT content words. `withheld`: what an opted-out author wrote (`Withheld`): a forward of it
+    gets no edge and no node. Returns the edges and the nodes built."""
     nodes, text, nwords = pool.nodes, pool.text, pool.words
     carriers = [n for n in nodes if n.id not in linked and carries_a_forward(n)]
     if not carriers:  # no forward here: no index to build (a tenth of a chunk's time in chat workspaces)
@@ -209,7 +243,7 @@ def forward_edges(pool: Pool, linked: set[str],
     # stored messages a forward may hold, in time order: the nodes (index k), then the withheld ones (None)
     entries = sorted([(n.ts, k, _content(text[n.id])) for k, n in enumerate(nodes)
                       if nwords[n.id] > rules.NOTE_WORDS] +
-                     [(ts, None, _content(authored_text(t))) for ts, t in withheld], key=lambda e: e[0])
+                     [(ts, None, _content(authored_text(t))) for ts, t in withheld.texts], key=lambda e: e[0])
     entries = [e for e in entries if len(e[2]) >= FORWARD_MIN_CONTENT]
     times = [e[0] for e in entries]
     postings: dict[str, list[int]] = {}
@@ -238,6 +272,8 @@ def forward_edges(pool: Pool, linked: set[str],
                 edges.append(Edge(n.id, p.id, "forward", round(best_score, 3), round(best_score, 3),
                                   round(nwords[n.id] / max(nwords[p.id], 1), 3), "forward-block"))
             continue  # a withheld original: no edge
+        if withheld.sender is not None and withheld.sender(sender_lines(n.forwarded_text)):
+            continue  # an original the store does not hold, by an opted-out sender: no node either
         original = forwarded_original(n)
         if original is not None and original.words > rules.NOTE_WORDS and \
                 len(_content(original.text)) >= FORWARD_MIN_CONTENT:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop, mutual_best,
 )
-from .chain_forwards import forward_edges
+from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -283,12 +283,12 @@ def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: li
 
 
 def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
-                cross_language: bool = False, withheld: Sequence[tuple[datetime, str]] = ()) -> list[Edge]:
+                cross_language: bool = False, withheld: Withheld = NOTHING_WITHHELD) -> list[Edge]:
     """Parent edges: metadata (shares, links), forwarded blocks, then the learned decision over candidate pairs,
     then the hand rules for workplace-sized copies it left undecided. `profile`: the embedding model's cosine
     thresholds (the nodes' vectors come from that model). `cross_language`: pairs in different languages are
     compared by the multilingual embedder (analysis/crosslingual.py; setting `cross_language_embedding`).
-    `withheld`: (time, text) of stored messages whose author opted out (a forward of one gets no edge)."""
+    `withheld`: what opted-out authors wrote (chain_forwards.Withheld: a forward of it gets no edge)."""
     model = model or shipped()
     pool = Pool(nodes)
     edges = _metadata_edges(pool)

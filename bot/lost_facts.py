@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from slopradar.config import Settings
-from slopradar.forwarded import FORWARDED, copy_time, stored_texts, withheld_texts
+from slopradar.forwarded import FORWARDED, copy_time, stored_texts, withheld
 from slopradar.pipeline import chain_nodes
 from slopradar.schema import Conversation, DerivationEdge, Message
 
@@ -35,7 +35,7 @@ def lost_facts(engine: Engine, settings: Settings, workspace_url: str, mid: int,
         nodes, by_id = chain_nodes(s, settings, since=sent_at - CHAIN_WINDOW)
         edges = build_edges(nodes, profile=model_profile(settings.embedding_model),
                             cross_language=settings.cross_language_embedding,
-                            withheld=withheld_texts(s, nodes, until=None))
+                            withheld=withheld(s, nodes, until=None))
         edge = next((e for e in edges if e.child == str(mid)), None)
         if edge is None:
             return [], None, None

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from .config import Settings
 from .forwarded import (
-    Texts, carried_text, copy_time, drop_unused_forwarded_originals, store_forwarded_originals, stored_texts,
-    withheld_texts,
+    Texts, carried_text, copy_time, drop_unused_forwarded_originals, opted_out_digest, store_forwarded_originals,
+    stored_texts, withheld,
 )
 from .schema import Conversation, Message, Person
 from .store import as_utc, upsert
@@ -160,6 +160,7 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
 
     model = model_name(settings.embedding_model)
     convs = s.exec(select(sa.func.count(), sa.func.sum(Conversation.member_count))).one()
+    opted = opted_out_digest(s)  # who opted out: a forward's block may name them as its original's sender
     out = {}
     for a in starts:
         row = s.exec(
@@ -172,11 +173,11 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
             .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
         ).one()
         # ... and what opted-out authors wrote before its end: a forward of it must not be rebuilt from its block
-        withheld = s.exec(select(sa.func.count(), sa.func.sum(Message.id)).join(Person, Person.id == Message.author_id)
+        held = s.exec(select(sa.func.count(), sa.func.sum(Message.id)).join(Person, Person.id == Message.author_id)
                           .where(Person.opted_out == sa.true(), Message.kind == "authored",
                                  Message.text.is_not(None),  # type: ignore[union-attr]
                                  Message.sent_at < a + CHAIN_CHUNK)).one()
-        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs, *withheld))
+        out[_chunk_key(a)] = "|".join(str(x) for x in (version, model, *row, *convs, *held, opted))
     return out
 
 
@@ -267,11 +268,11 @@ def chunk_edges(engine: Engine, settings: Settings, a: datetime) -> tuple[list[A
     b = a + CHAIN_CHUNK
     with Session(engine) as s:
         nodes, by_id = chain_nodes(s, settings, since=a - WINDOW, until=b)
-        withheld = withheld_texts(s, nodes, until=b)
+        held = withheld(s, nodes, until=b)
     edges, texts = [], {}
     with one_blas_thread():
         found = build_edges(nodes, profile=model_profile(settings.embedding_model),
-                            cross_language=settings.cross_language_embedding, withheld=withheld)
+                            cross_language=settings.cross_language_embedding, withheld=held)
     for e in found:
         child = by_id[e.child][1]
         if a <= as_utc(child.ts) < b:  # each child is decided in the chunk it belongs to

@@ -4,15 +4,20 @@ carries it, so retention, erasure and opt-out, which act on the forward, act on 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from .schema import Message
 from .store import as_utc, upsert
+
+if TYPE_CHECKING:
+    from analysis.chain_forwards import Withheld
 
 
 def carried_text(m: Message) -> str:
@@ -66,21 +71,48 @@ def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Cal
     return lambda x: ids[x] if x in ids else int(x)
 
 
-def withheld_texts(s: Session, nodes: list[Any], until: datetime | None) -> list[tuple[datetime, str]]:
-    """(time, text) of the stored messages, of any age, chains may not read because their author opted out: a
-    forward of one must not rebuild it from the forwarded block (analysis/chain_forwards.py). Read only when one
-    of `nodes` carries a forward."""
-    from analysis.chain_forwards import carries_a_forward
+_LABEL = re.compile(r"p_[0-9a-f]{16}")  # a person's pseudonym in stored text (pseudonym.Pseudonymizer.person_id)
 
-    from .schema import Person
+
+def withheld(s: Session, nodes: list[Any], until: datetime | None) -> Withheld:
+    """What chains may not read because its author opted out (analysis/chain_forwards.Withheld): the stored
+    messages of any age (a forward of one must not rebuild it from the forwarded block), and whether a forwarded
+    block's sender lines name an opted-out person, by the pseudonym of one of their identities (the name or the
+    address a mail header gives) or, where the store keeps identities (store_identities), by their name or
+    address, as `person forget` finds them: for an original the store does not hold. Read only when one of
+    `nodes` carries a forward."""
+    from analysis.chain_forwards import Withheld, carries_a_forward
+
+    from .schema import Person, PersonAlias
 
     if not any(carries_a_forward(n) for n in nodes):
-        return []
+        return Withheld()
     q = select(Message.sent_at, Message.text).join(Person, col(Person.id) == col(Message.author_id)).where(
         Person.opted_out == sa.true(), Message.kind == "authored", col(Message.text).is_not(None))
     if until is not None:
         q = q.where(Message.sent_at < until)
-    return [(as_utc(at), text or "") for at, text in s.exec(q)]
+    texts = [(as_utc(at), text or "") for at, text in s.exec(q)]
+    people = s.exec(select(Person).where(Person.opted_out == sa.true())).all()
+    if not people:
+        return Withheld(texts)
+    aliases = s.exec(select(PersonAlias.alias).where(col(PersonAlias.person_id).in_([p.id for p in people]))).all()
+    labels = {"p_" + a[:16] for a in aliases} | {p.id for p in people}
+    names = sorted({x for p in people for x in (p.display_name, p.email) if x}, key=len, reverse=True)
+    named = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")(?![\w])", re.I) if names else None
+
+    def sender(lines: str) -> bool:
+        return any(x in labels for x in _LABEL.findall(lines)) or (named is not None and bool(named.search(lines)))
+
+    return Withheld(texts, sender)
+
+
+def opted_out_digest(s: Session) -> str:
+    """Who opted out, as a short hash: a chunk's forwards are read anew when it changes (`withheld`'s senders
+    may name someone who wrote no stored message)."""
+    from .schema import Person
+
+    ids = sorted(s.exec(select(Person.id).where(Person.opted_out == sa.true())).all())
+    return hashlib.sha1("|".join(ids).encode()).hexdigest()[:12] if ids else ""
 
 
 def rehome_forwarded_originals(s: Session, conversations: list[int]) -> None:

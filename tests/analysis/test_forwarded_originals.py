@@ -192,3 +192,63 @@ def test_share_text_and_message_bodies_are_not_taken_for_headers():
     body, sent = forwarded_block("From: Julie\nSent: Tuesday, November 14, 2000 4:03 PM\nTo: Team\n\nHi all\n"
                                  "The deadline is 3/12/2026\nBring the signed forms.")
     assert body == "Hi all\nThe deadline is 3/12/2026\nBring the signed forms." and sent == datetime(2000, 11, 14, 16, 3)
+
+
+def test_an_original_not_stored_whose_header_names_an_opted_out_sender_gets_no_row(engine, settings):
+    """Opt-out for an original the store does not hold: the forwarded block's sender lines name the person by the
+    pseudonym ingest wrote for their address (or, in Lotus Notes, for their name). A person only in the To: list
+    withholds nothing; opting back in brings the row back (the chunks are read anew when who opted out changes)."""
+    from analysis.chain_forwards import sender_lines
+
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c", "tana", "sara"])
+    pz = pseudonymizer(settings)
+    tana, sara = pz.person_id("email", "tana@x.example"), pz.person_id("email", "sara@x.example")
+    b.s.add(PersonAlias(alias=pz.alias("email", "tana@x.example"), person_id="tana"))
+    b.s.add(PersonAlias(alias=pz.alias("email", "sara@x.example"), person_id="sara"))
+    folder = b.conversation("inbox", kind="mail_folder")
+    block = (f"From: p_0123456789abcdef <{tana}>\nSent: Tuesday, January 13, 2026 8:00 AM\nTo: <{sara}>,\n"
+             f"    p_fedcba9876543210\nSubject: Offline Sync\n\n" + PLAIN)
+    assert tana in sender_lines(block) and sara not in sender_lines(block)
+    _forward(b, folder, "a", 9, "FYI, see below.", block=block, header="-----Original Message-----")
+    b.s.commit()
+    build_chains(engine, settings)
+    assert len(_rows(engine)[0]) == 1
+
+    def opt(person: str, out: bool) -> None:
+        with Session(engine) as s:
+            s.get(Person, person).opted_out = out  # type: ignore[union-attr]
+            s.commit()
+
+    opt("sara", True)  # a recipient: her opt-out withholds nothing she did not write
+    build_chains(engine, settings)
+    assert len(_rows(engine)[0]) == 1
+    opt("tana", True)  # who opted out changed: the chunk is read anew, and the sender is hers
+    build_chains(engine, settings)
+    assert _rows(engine) == ([], [])
+    opt("tana", False)
+    build_chains(engine, settings)
+    assert len(_rows(engine)[0]) == 1
+    # a Lotus Notes header: the sender's name pseudonymised alone on its line, above the time and the To: list
+    notes = (f"-----\n\n\t{tana}@ECT\n\t01/13/2026 08:00 AM\n\t\t To: {sara}/HOU/ECT@ECT, p_fedcba9876543210/HOU\n"
+             f"ECT@ECT, {sara}/HOU/ECT@ECT\n\t\t cc: \n\t\t Subject: Offline Sync\n\n" + PLAIN)
+    lines = sender_lines(notes)
+    assert tana in lines and sara not in lines and "Offline Sync" not in lines
+    # where the store keeps identities (store_identities), a header names the person as written
+    from slopradar.forwarded import withheld
+
+    with Session(engine) as s:
+        row = s.get(Person, "tana")
+        row.display_name, row.email, row.opted_out = "Tana Jones", "tana@x.example", True  # type: ignore[union-attr]
+        s.commit()
+        nodes = [n for n in _nodes(s, settings) if n.forwarded_text]
+        held = withheld(s, nodes, until=None)
+        assert held.sender is not None
+        assert held.sender("From: Tana Jones <tana@x.example>") and held.sender(f"{tana}@ECT")
+        assert not held.sender("From: Tanaka Jonesy <tanaka@x.example>")
+
+
+def _nodes(s, settings):
+    from slopradar.derivation import chain_nodes
+
+    return chain_nodes(s, settings)[0]
