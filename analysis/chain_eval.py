@@ -12,18 +12,28 @@ from .chains import Edge, Node, chain_positions
 from .text import detect_language, words
 
 
-def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray) -> list[Node]:
+def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
+                     carried: dict[int, np.ndarray] | None = None) -> list[Node]:
     """Nodes from rows and their embeddings: text, time, channel and author (gold parent/origin hidden), and
-    metadata where a row has it: "shares" (ids it shares or links), "forwarded_text", "readers" (members)."""
+    metadata where a row has it: "shares" (ids it shares or links), "forwarded_text", "readers" (members).
+    `carried`: row index -> the vector of the original its forwarded text carries (`carried_texts`)."""
     nodes = []
-    for r, e in zip(rows, emb, strict=True):
+    for i, (r, e) in enumerate(zip(rows, emb, strict=True)):
         t = str(r["text"] or "")
         ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
         nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
                           shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),
-                          lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or [])))
+                          lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or []),
+                          carried_embedding=(carried or {}).get(i)))
     return nodes
+
+
+def carried_texts(rows: list[dict[str, Any]]) -> dict[int, str]:
+    """Row index -> the original a row's forwarded text carries, as `analyze` embeds it (pipeline.score_batch)."""
+    from .chain_forwards import carried_body
+
+    return {i: t for i, r in enumerate(rows) if (t := carried_body(str(r.get("forwarded_text") or "")))}
 
 
 def chain_scores(rows: list[dict[str, Any]], pred: dict[str, str]) -> dict[str, Any]:

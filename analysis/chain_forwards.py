@@ -216,9 +216,15 @@ def forwarded_original(carrier: Node) -> Node | None:
         sent = sent.replace(tzinfo=carrier.ts.tzinfo)
         if carrier.ts - timedelta(days=365) <= sent < carrier.ts:
             at = sent
-    return Node(FORWARDED_PREFIX + key, at, carrier.conversation, None, body, len(ws), lang=carrier.lang,
-                conversation_name=carrier.conversation_name, audience=set(carrier.audience),
+    return Node(FORWARDED_PREFIX + key, at, carrier.conversation, None, body, len(ws), carrier.carried_embedding,
+                lang=carrier.lang, conversation_name=carrier.conversation_name, audience=set(carrier.audience),
                 readers=set(carrier.readers))
+
+
+def carried_body(forwarded_text: str) -> str:
+    """The text of the original a forward carries, as `forwarded_original` reads it: what `analyze` embeds, so
+    later copies of that original find the forward (chains.Pool.vector reads the carried original's vector)."""
+    return forwarded_block(forwarded_text)[0] if len(forwarded_text.split()) >= FORWARD_MIN_WORDS else ""
 
 
 def is_forwarded_original(node_id: str) -> bool:

@@ -54,6 +54,7 @@ class Node:
     conversation_name: str = ""  # "platform": a copy often says where it comes from ("FYI from #platform")
     readers: set[str] = field(default_factory=set)  # who reads it (members, recipients), also where anyone may
     thread: str | None = None  # Slack thread / mail thread (References, In-Reply-To): a reply there is no copy
+    carried_embedding: np.ndarray | None = None  # the forwarded block's own vector (the original it carries)
 
 
 @dataclass(frozen=True)

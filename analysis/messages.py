@@ -38,6 +38,8 @@ class Item:
     # False when no later stage reads this message's embedding (the pipeline knows: chains skip short messages);
     # it is then computed only where this analysis needs it (see MessageAnalyzer.needs_embedding)
     embed: bool = True
+    # the original a forward carries (chain_forwards.carried_body): embedded on its own, for the chains only
+    carried: str = ""
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Result:
     ai: Score
     bloat: Bloat | None
     notes: list[str] = field(default_factory=list)
+    carried_embedding: np.ndarray | None = None  # Item.carried's vector
 
 
 class MessageAnalyzer:
@@ -75,20 +78,24 @@ class MessageAnalyzer:
                 sents = sents[:MAX_SENTENCES]
             prepared.append((text, sents, detect_language(text), notes))
         embedded = [self.needs_embedding(it, p[1]) for it, p in zip(items, prepared, strict=True)]
+        carried = [[c[:MAX_SENTENCE_CHARS] for c in sentences(it.carried)][:MAX_SENTENCES] if it.carried else []
+                   for it in items]
         flat = [s for (_t, sents, _l, _n), e in zip(prepared, embedded, strict=True) if e for s in sents]
+        flat += [s for sents in carried for s in sents]
         emb = self.embedder.encode(flat) if flat else np.zeros((0, self.embedder.dim), dtype=np.float32)
-        results: list[Result] = []
         pos = 0
         msg_vecs = np.zeros((len(items), self.embedder.dim), dtype=np.float32)
         has_vec: set[int] = set()
         for i, (_text, sents, _lang, _notes) in enumerate(prepared):
             k = len(sents) if embedded[i] else 0
             if k:
-                w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
-                v = (emb[pos:pos + k] * w[:, None]).sum(axis=0)
-                msg_vecs[i] = v / (np.linalg.norm(v) or 1.0)
+                msg_vecs[i] = _mean_vector(emb[pos:pos + k], sents)
                 has_vec.add(i)
             pos += k
+        carried_vecs: list[np.ndarray | None] = []
+        for sents in carried:
+            carried_vecs.append(_mean_vector(emb[pos:pos + len(sents)], sents) if sents else None)
+            pos += len(sents)
         texts = [p[0] for p in prepared]
         langs = [p[2].code for p in prepared]
         n_words = [len(words(t)) for t in texts]
@@ -96,6 +103,7 @@ class MessageAnalyzer:
             ai_scores = self.detector.score(texts, langs, msg_vecs, n_words)
         except Exception as exc:  # keep the batch: every message gets the reason
             ai_scores = [Score(None, not_scored=f"detector error: {type(exc).__name__}")] * len(items)
+        results: list[Result] = []
         pos = 0
         for i, ((text, sents, lang, notes), it) in enumerate(zip(prepared, items, strict=True)):
             k = len(sents) if embedded[i] else 0
@@ -108,5 +116,13 @@ class MessageAnalyzer:
             else:
                 notes.append("no sentences to analyse (empty, emoji-only or code-only)")
             pos += k
-            results.append(Result(lang, sents, msg_vecs[i] if i in has_vec else None, ai_scores[i], bloat, notes))
+            results.append(Result(lang, sents, msg_vecs[i] if i in has_vec else None, ai_scores[i], bloat, notes,
+                                  carried_vecs[i]))
         return results
+
+
+def _mean_vector(vecs: np.ndarray, sents: list[str]) -> np.ndarray:
+    """A message's vector: its sentences' vectors weighted by their words, normalised."""
+    w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
+    v = (vecs * w[:, None]).sum(axis=0)
+    return (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from .config import Settings
 from .forwarded import (
-    Texts, carried_text, copy_time, drop_unused_forwarded_originals, opted_out_digest, store_forwarded_originals,
+    CARRIED, Texts, carried_text, copy_time, drop_unused_forwarded_originals, opted_out_digest, store_forwarded_originals,
     stored_texts, withheld,
 )
 from .schema import Conversation, Message, Person
@@ -49,6 +49,12 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         vecs.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
             select(Embedding.message_id, Embedding.vector).where(
                 Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
+    carriers = [m.id for m in msgs if m.quoted]
+    carried: dict[int, Any] = {}  # a forward's carried original's own vector (pipeline.score_batch)
+    for i in range(0, len(carriers), 900):
+        carried.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
+            select(Embedding.message_id, Embedding.vector).where(
+                Embedding.model == model + CARRIED, Embedding.message_id.in_(carriers[i:i + 900])))})  # type: ignore[attr-defined]
     key = {(m.namespace, m.native_id): m.id for m in msgs}
     thread = _threads(msgs)
     nodes, by_id = [], {}
@@ -65,7 +71,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
             audience = readers = set(m.meta["recipients"]) | {m.author_id}
         node = Node(str(m.id), m.sent_at, str(m.conversation_id), m.author_id, m.text or "", m.word_count,
                     vecs.get(m.id), shares, forwarded, audience, m.language, conv.name or "", readers,
-                    thread.get(m.id))
+                    thread.get(m.id), carried.get(m.id))
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id

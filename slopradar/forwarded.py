@@ -31,6 +31,7 @@ def copy_time(relation: str, forwarded: str, root_at: datetime, copy_at: datetim
     return root_at if relation == "forward" and forwarded else copy_at
 
 
+CARRIED = "#carried"  # Embedding.model suffix of a forward's carried original's vector (pipeline.score_batch)
 FORWARDED = "forwarded"  # Message.kind and namespace of a forwarded original no stored message matches (analysis/chain_forwards.py)
 Texts = dict[str, tuple[str, str, datetime]]  # message id -> (text, forwarded text, sent at)
 

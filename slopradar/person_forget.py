@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from . import aggregates
 from .config import Settings
+from .forwarded import CARRIED
 from .person import MESSAGE, PERSON, Forgotten, _chunks, _people, aliases_of, message_key
 from .pseudonym import Pseudonymizer
 from .records import MessageRecord
@@ -139,6 +140,9 @@ def _scrub_others(s: Session, forgotten: Forgotten, pids: list[str]) -> set[int]
             values["content_hash"] = rec.content_hash(m.author_id)
             changed.add(m.id)  # type: ignore[arg-type]
         s.connection().execute(sa.update(table).where(table.c.id == m.id).values(**values))
+    for part in _chunks(sorted(changed)):  # a forwarded block's vector may be of the person's words: it goes too
+        s.connection().execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+            col(Embedding.message_id).in_(part), col(Embedding.model).like("%" + CARRIED)))
     return changed
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from . import aggregates
 from .config import Settings
 from .derivation import CHAIN_CHUNK, _chunk_start, _threads, build_chains, chain_nodes  # noqa: F401
+from .forwarded import CARRIED
 from .progress import _progress
 from .schema import Message, Person
 from .sources import (  # noqa: F401
@@ -79,13 +80,21 @@ def pending_messages(engine: Engine, version: str, ids: list[int] | None = None)
 
 def _items(engine: Engine, batch: list[Any], medians: dict[int, float]) -> list[Any]:
     """What the analyzer reads of (message id, conversation id, content hash) rows, in order."""
+    from analysis.chain_forwards import carried_body
     from analysis.messages import Item
 
     with Session(engine) as s:
         cols = select(Message.id, Message.text, Message.word_count, Message.meta, Message.quoted)
         rows = {r[0]: r for r in s.exec(cols.where(Message.id.in_([m for m, _, _ in batch])))}  # type: ignore[union-attr]
-    return [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]))
+    return [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]),
+                 carried=carried_body(_carried(rows[mid][4])))
             if mid in rows else Item("", medians.get(cid)) for mid, cid, _ in batch]
+
+
+def _carried(quoted: list[Any] | None) -> str:
+    """The text of the originals a message forwards or shares (forwarded.carried_text, on a row's column)."""
+    return "\n".join(str(q.get("text") or "") for q in quoted or []
+                     if isinstance(q, dict) and q.get("kind") in ("forward", "share"))
 
 
 def score_group(engine: Engine, analyzer: Any, version: str, group: list[Any], medians: dict[int, float],
@@ -116,6 +125,10 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
                 emb_rows.append(dict(message_id=mid, model=model, content_hash=chash, dim=len(res.embedding),
                                      vector=np.asarray(res.embedding, dtype=np.float32).tobytes(),
                                      sentences=res.sentences))
+            if res.carried_embedding is not None:  # no sentences kept: the forward's quoted block holds them
+                emb_rows.append(dict(message_id=mid, model=model + CARRIED, content_hash=chash,
+                                     dim=len(res.carried_embedding), sentences=[],
+                                     vector=np.asarray(res.carried_embedding, dtype=np.float32).tobytes()))
             b = res.bloat
             score_rows.append(dict(
                 message_id=mid, analyzer_version=version, content_hash=chash,
@@ -130,6 +143,7 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
         ids = [b[0] for b in batch]
         s.exec(sa.delete(Embedding).where(Embedding.message_id.in_(ids),  # type: ignore[attr-defined]
                                           Embedding.model != model))  # type: ignore[arg-type]
+        # (a forward's carried vector included: one is written again below when the message still carries one)
         s.exec(sa.delete(MessageScore).where(MessageScore.message_id.in_(ids),  # type: ignore[attr-defined]
                                              MessageScore.analyzer_version != version))  # type: ignore[arg-type]
         upsert_many(s, Embedding, emb_rows, keys=["message_id", "model"],

@@ -53,11 +53,15 @@ def apply_retention(engine: Engine, settings: Settings) -> int:
         )
         # what repeats the text goes with it (issue 23): a mail's subject, the embedding's sentences
         conn.execute(sa.update(table).where(table.c.sent_at < cutoff, table.c.subject.is_not(None)).values(subject=None))
+        from .forwarded import CARRIED
         from .schema import Embedding
 
         emb = Embedding.__table__  # type: ignore[attr-defined]
         conn.execute(sa.update(emb).where(emb.c.message_id.in_(sa.select(table.c.id).where(table.c.sent_at < cutoff)),
                                           sa.cast(emb.c.sentences, sa.Text) != "[]").values(sentences=[]))
+        # ... and the vector of a forwarded block, now gone with the quoted blocks (forwarded.CARRIED)
+        conn.execute(sa.delete(emb).where(emb.c.message_id.in_(sa.select(table.c.id).where(table.c.sent_at < cutoff)),
+                                          emb.c.model.like("%" + CARRIED)))
     return int(res.rowcount or 0)
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from slopradar.cli import app
 from slopradar.config import Settings
+from slopradar.forwarded import CARRIED
 from slopradar.pipeline import ingest_mailbox, ingest_slack_export
 from slopradar.store import open_store
 from tests.conftest import SAMPLES
@@ -42,7 +43,8 @@ def analysis_dump(engine) -> dict:
         edges = sorted((native[e.child_id], native[e.parent_id], e.relation, e.method, native[e.root_id], e.depth,
                         e.summary_of_summary) for e in s.exec(select(DerivationEdge)))
         facts = sorted((native[f.copy_id], f.fact_key, f.status, f.critical) for f in s.exec(select(FactLoss)))
-        vecs = {native[e.message_id]: np.frombuffer(e.vector, dtype=np.float32) for e in s.exec(select(Embedding))}
+        vecs = {(native[e.message_id], e.model): np.frombuffer(e.vector, dtype=np.float32)  # a forward has two
+                for e in s.exec(select(Embedding))}
         languages = sorted((native[m.id], m.language) for m in s.exec(select(Message)))
     return {"scores": scores, "edges": edges, "facts": facts, "languages": languages, "vectors": vecs}
 
@@ -72,7 +74,10 @@ def test_ray_engine_leaves_the_store_as_the_local_engine_does(analysed, tmp_path
     mine, theirs = analysis_dump(engine), analysis_dump(local_engine)
     assert mine["vectors"].keys() == theirs["vectors"].keys()
     # each actor runs one thread, the local engine two: float sums may differ in their last bits
-    worst = min(float(mine["vectors"][k] @ theirs["vectors"][k]) for k in mine["vectors"])
-    assert worst > 0.9999
+    cos = {k: float(mine["vectors"][k] @ theirs["vectors"][k]) for k in mine["vectors"]}
+    assert min(c for k, c in cos.items() if not k[1].endswith(CARRIED)) > 0.9999
+    # a forwarded memo names people, written as pseudonyms: the two stores have their own keys, so the texts
+    # differ in those tokens (0.995-0.998 seen; the edges and facts below are the same)
+    assert min(c for k, c in cos.items() if k[1].endswith(CARRIED)) > 0.99
     for key in ("scores", "edges", "facts", "languages"):
         assert mine[key] == theirs[key], key

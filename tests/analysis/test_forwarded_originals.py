@@ -252,3 +252,44 @@ def _nodes(s, settings):
     from slopradar.derivation import chain_nodes
 
     return chain_nodes(s, settings)[0]
+
+
+def test_a_summary_of_a_forwarded_memo_not_stored_continues_the_forwards_chain(engine, settings):
+    """`analyze` embeds the original a forward carries (Embedding.model + CARRIED), so a later rewrite of that memo
+    in Slack finds the forward, which reads like the memo, and its chain's root is the memo's row: before, the
+    forward read like its own "FYI, see below." and the summary was linked to nothing. Retention drops the vector
+    with the quoted block it was made from."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from slopradar import pipeline
+    from slopradar.forwarded import CARRIED
+    from slopradar.schema import Embedding, Meta
+
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c"])
+    folder = b.conversation("inbox", kind="mail_folder")
+    fw = _forward(b, folder, "a", 9, "FYI, see below.")
+    eng = b.conversation("eng", members=["b", "c"])
+    summary = b.message(eng, "b", week(1, hour=15), text=(
+        "Quick summary of the legal update: Offline Sync has been removed from the spring release, so all work "
+        "on Offline Sync must stop by 12 March. Julie Martin owns the decision."))
+    b.s.commit()
+    pipeline.analyze(engine, settings, progress=False)
+    with Session(engine) as s:
+        assert any(m.endswith(CARRIED) for m in s.exec(select(Embedding.model).where(Embedding.message_id == fw)))
+        memo = s.exec(select(Message).where(Message.kind == FORWARDED)).one()
+        edges = {e.child_id: e for e in s.exec(select(DerivationEdge))}
+    assert edges[fw].parent_id == memo.id
+    assert edges[summary].parent_id == fw and edges[summary].root_id == memo.id
+    with Session(engine) as s:  # without the carried vector (as before), the summary links to nothing
+        s.connection().execute(sa.delete(Embedding.__table__).where(col(Embedding.model).like("%" + CARRIED)))
+        s.connection().execute(sa.delete(Meta.__table__).where(col(Meta.key).like("chains:%")))
+        s.commit()
+    build_chains(engine, settings)
+    with Session(engine) as s:
+        assert summary not in {e.child_id for e in s.exec(select(DerivationEdge))}
+    settings.retention_days = 1  # every message is older: texts, quoted blocks and the carried vector go
+    upkeep.apply_retention(engine, settings)
+    with Session(engine) as s:
+        assert not [m for m in s.exec(select(Embedding.model)).all() if m.endswith(CARRIED)]
