@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -239,25 +240,29 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert not rules.reachable(node(1, "ben", "C2"), node(2, "ana", "D1", audience={"ana", "eve"}), 0.8, same)
 
 
+@dataclass
+class Features:  # the PairFeatures fields continues_chain reads
+    cosine: float = 0.6
+    names_new: float = 0.0
+    values_changed: float = 0.0
+    asks: float = 0.0
+    addresses: float = 0.0
+    parent_asks: float = 0.0
+    anchors_shared: float = 0.0
+    value_shared: float = 0.0
+    announces: float = 1.0
+
+
 def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
     """continues_chain: below the bar, a message that has a found copy takes its best candidate when one of its
     copies resembles that candidate too; latest first (by time, whatever the order given), so the chain is followed
     back; never across languages, never for a message without a copy, never when no copy resembles the candidate,
     never to a template with another value or a short question; between short messages only with a shared value
     or an announcing candidate."""
-    from dataclasses import dataclass
     from datetime import timedelta
 
     from analysis.chain_decide import CONTINUATION_BAR, continues_chain
     from analysis.chains import Pool
-
-    @dataclass
-    class Features:  # the PairFeatures fields the rule reads
-        values_changed: float = 0.0
-        parent_asks: float = 0.0
-        anchors_shared: float = 0.0
-        value_shared: float = 0.0
-        announces: float = 1.0
 
     v = np.eye(3, dtype=np.float32)
 
@@ -307,22 +312,9 @@ def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
 def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probability():
     """continues_chain under CONTINUATION_BAR: only the message's mutual best match (mutual_best), and only when
     the message keeps to it (keeps_to_source: no new name, no changed value or number, no question or address)."""
-    from dataclasses import dataclass
     from datetime import timedelta
 
     from analysis.chain_decide import CONTINUATION_BAR, continues_chain
-
-    @dataclass
-    class Features:  # the PairFeatures fields the rule reads
-        cosine: float = 0.6
-        names_new: float = 0.0
-        values_changed: float = 0.0
-        asks: float = 0.0
-        addresses: float = 0.0
-        parent_asks: float = 0.0
-        anchors_shared: float = 0.0
-        value_shared: float = 0.0
-        announces: float = 1.0
 
     v = np.eye(3, dtype=np.float32)
 
