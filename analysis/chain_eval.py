@@ -30,7 +30,9 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
 
 
 def carried_texts(rows: list[dict[str, Any]]) -> dict[int, str]:
-    """Row index -> the original a row's forwarded text carries, as `analyze` embeds it (pipeline.score_batch)."""
+    """Row index -> the original a row's forwarded text carries, the text `analyze` embeds (pipeline.score_batch).
+    `eval chains` embeds it as it embeds rows' texts, whole (`analyze` takes the mean of its sentences' vectors:
+    the same text, not the same vector)."""
     from .chain_forwards import carried_body
 
     return {i: t for i, r in enumerate(rows) if (t := carried_body(str(r.get("forwarded_text") or "")))}

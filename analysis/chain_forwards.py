@@ -201,6 +201,19 @@ class Withheld:
 NOTHING_WITHHELD = Withheld()
 
 
+def holds_withheld(block: str, withheld: Withheld) -> bool:
+    """The forwarded block is an opted-out person's: its sender lines name them (`Withheld.sender`), or it holds
+    FORWARD_MATCH of one of their stored messages' content words, as `forward_edges` matches (at any time: for
+    what `analyze` may embed, slopradar/forwarded.py)."""
+    if not block or (withheld.sender is None and not withheld.texts):
+        return False
+    if withheld.sender is not None and withheld.sender(sender_lines(block)):
+        return True
+    fw = _content(authored_text(block))
+    return any(len(c) >= FORWARD_MIN_CONTENT and len(c & fw) / len(c) >= FORWARD_MATCH
+               for c in (_content(authored_text(t)) for _ts, t in withheld.texts))
+
+
 def forwarded_original(carrier: Node) -> Node | None:
     """A node for the original a forward (or a Slack share) carries, built from the forwarded block: the parent
     of the forward when no stored message matches it (`forward_edges` decides whether it is long enough to be one).
@@ -225,6 +238,12 @@ def carried_body(forwarded_text: str) -> str:
     """The text of the original a forward carries, as `forwarded_original` reads it: what `analyze` embeds, so
     later copies of that original find the forward (chains.Pool.vector reads the carried original's vector)."""
     return forwarded_block(forwarded_text)[0] if len(forwarded_text.split()) >= FORWARD_MIN_WORDS else ""
+
+
+def carried_key(body: str) -> str:
+    """What a carried vector was made from (its Embedding row's content_hash): a vector of another reading of the
+    block (a header parser changed since) is not used (slopradar/derivation.py chain_nodes)."""
+    return hashlib.sha1(body.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 def is_forwarded_original(node_id: str) -> bool:

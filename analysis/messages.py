@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .bloat import Bloat, measure
+from .chain_forwards import carried_key
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
 from .embeddings import DEFAULT_MODEL, Embedder, model_name
 from .text import Language, detect_language, sentences, words
@@ -50,7 +51,8 @@ class Result:
     ai: Score
     bloat: Bloat | None
     notes: list[str] = field(default_factory=list)
-    carried_embedding: np.ndarray | None = None  # Item.carried's vector
+    carried_embedding: np.ndarray | None = None  # Item.carried's vector ...
+    carried_key: str = ""  # ... and what it was made from (chain_forwards.carried_key)
 
 
 class MessageAnalyzer:
@@ -117,7 +119,7 @@ class MessageAnalyzer:
                 notes.append("no sentences to analyse (empty, emoji-only or code-only)")
             pos += k
             results.append(Result(lang, sents, msg_vecs[i] if i in has_vec else None, ai_scores[i], bloat, notes,
-                                  carried_vecs[i]))
+                                  carried_vecs[i], carried_key(it.carried) if it.carried else ""))
         return results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -36,42 +37,67 @@ HEADER_LINE = re.compile(
     r"|-{3,}\s*(?:original message|forwarded by|message d'origine)"
     r"|[\w .'/-]{1,80}@\S+\s+(?:on\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
     r"|.{0,80}\b(?:writes|wrote|a écrit)\s*:\s*$)", re.I)
-_FIELD_LINE = re.compile(r"^\s*(from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to)\s*:", re.I)
-_SENDER_FIELDS = {"from", "de", "sent", "envoyé"}  # every client's header block names who sent it, or when
-_FIELD_GAP = 2  # lines between two fields of one block (a wrapped address list)
-# a field value only a mail client writes: an address, or a subject a reply or forward prefixed ("[Fwd: Fw: ...")
-_ADDRESS = re.compile(r"@|<p_[0-9a-f]{8,}>")  # a stored address is pseudonymised: "<p_a67733e1c42e68ed>"
+_FIELD_LINE = re.compile(r"^\s*(from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to|para|asunto|enviado(?: el)?"
+                         r"|von|an|betreff|gesendet)\s*:\s*(.*)$", re.I)
+_SENDER_FIELDS = {"from", "de", "von"}  # ... and the time sent: every client's header block names one
+_TIME_FIELDS = {"sent", "envoyé", "enviado", "enviado el", "gesendet", "date"}
+_LIST_FIELDS = {"to", "cc", "bcc", "à", "para", "an"}
+_FIELD_GAP = 2  # lines between two fields of one block (besides the lines a To: or cc: list wraps onto)
+# a field value only a mail client writes: an address (a pseudonymised one too: "<p_a67733e1c42e68ed>", a bare
+# "p_a67733e1c42e68ed" a Notes or Outlook line wrote; not a Slack mention "@p_...", "@here" or "12 March @ 3pm"),
+# or a subject a reply or forward prefixed ("[Fwd: Fw: ...")
+_ADDRESS = re.compile(r"\w@\w|(?<![@\w])p_[0-9a-f]{16}\b")
 _FORWARD_SUBJECT = re.compile(r"\s*\[?(?:re|fwd?|tr|aw|wg)\s*:", re.I)
+
+
+def _header_field(m: re.Match[str]) -> str | None:
+    """The field a header line is, as a mail client writes it: a sender is a name (up to 4 words) or an address,
+    a time holds a digit ("From: Monday all deploys need two reviews." is a sentence)."""
+    name, value = m.group(1).lower(), m.group(2)
+    if name in _SENDER_FIELDS and len(value.split()) > 4 and not _ADDRESS.search(value):
+        return None
+    if name in _TIME_FIELDS and not any(c.isdigit() for c in value):
+        return None
+    if name == "date":  # an RFC 2822 date ("Tue, 14 Nov 2000 16:03:00 -0800") is a time sent, a post's is not
+        return "sent" if ":" in value and email.utils.parsedate_tz(value) is not None else "date"
+    return name
 
 
 def strip_header_lines(text: str) -> str:
     """The text without mail header, quote and attribution lines: what the detector may judge as authored.
     Quote, attribution, "Original Message"/"Forwarded by" and Lotus Notes time lines go one by one. A header
-    field ("Date:", "To:", "Subject:") goes only in a block: two fields or more, one naming the sender or the
-    time sent (From, Sent, De, Envoyé); fields right under such a marker line; a field holding an address ("To:
-    Justin Boyd/LON/ECT@ECT, ...") or a forward's subject ("Subject: [Fwd: Fw: ...]"). A post's own "Date:
-    Friday 12 March is the cutover." or "Subject: Lantern\nDate: 14 March" stays: the author wrote it, and its
-    date is a fact the chains compare. Hand-written: mail-parser-reply splits replies from quotes; it does not
-    read header lines left inside a stored body."""
+    field ("Date:", "To:", "Subject:") goes only in a block: fields at most _FIELD_GAP lines apart (a To: list may
+    wrap over more), with a sender or a time sent among two or more fields, or three fields or more, or right
+    under a marker line, or one holding an address ("To: Justin Boyd/LON/ECT@ECT, ...") or a forward's subject
+    ("Subject: [Fwd: Fw: ...]"). A post's own "Date: Friday 12 March is the cutover." or "Subject: Lantern\nDate:
+    14 March" stays: the author wrote it, and its date is a fact the chains compare. Hand-written:
+    mail-parser-reply splits replies from quotes; it does not read header lines left inside a stored body."""
     lines = (text or "").split("\n")
-    fields = [_FIELD_LINE.match(ln) for ln in lines]
-    drop = [f is None and bool(HEADER_LINE.match(ln)) for ln, f in zip(lines, fields, strict=True)]
+    fields = [(_header_field(m) if (m := _FIELD_LINE.match(ln)) else None, m) for ln in lines]
+    drop = [m is None and bool(HEADER_LINE.match(ln)) for ln, (_f, m) in zip(lines, fields, strict=True)]
     i = 0
     while i < len(lines):
-        if fields[i] is None:
+        if fields[i][0] is None:
             i += 1
             continue
-        run, j = [i], i + 1  # a block: field lines at most _FIELD_GAP lines apart
-        while j < len(lines) and j - run[-1] <= _FIELD_GAP + 1:
-            if fields[j] is not None:
+        run, wrapped, j, gap, listing = [i], [], i + 1, 0, fields[i][0] in _LIST_FIELDS
+        while j < len(lines) and gap <= _FIELD_GAP:
+            if fields[j][0] is not None:
                 run.append(j)
+                gap, listing = 0, fields[j][0] in _LIST_FIELDS
+            elif listing and lines[j].strip():  # a wrapped To: list goes on: no gap
+                wrapped.append(j)
+            else:
+                gap, listing = gap + 1, False
             j += 1
-        names = {f.group(1).lower() for k in run if (f := fields[k]) is not None}
+        wrapped = [k for k in wrapped if k < run[-1]]
+        names = {f for k in run if (f := fields[k][0]) is not None}
         above = next((k for k in range(i - 1, max(-1, i - 2 - _FIELD_GAP), -1) if lines[k].strip()), None)
-        if (len(names) >= 2 and names & _SENDER_FIELDS) or (above is not None and drop[above]) or \
-                any(_ADDRESS.search(lines[k], f.end()) or _FORWARD_SUBJECT.match(lines[k], f.end())
-                    for k in run if (f := fields[k]) is not None):
-            for k in run:
+        if (len(names) >= 2 and names & (_SENDER_FIELDS | _TIME_FIELDS - {"date"})) or len(names) >= 3 or \
+                (above is not None and drop[above]) or \
+                any(_ADDRESS.search(m.group(2)) or _FORWARD_SUBJECT.match(m.group(2))
+                    for k in run if (m := fields[k][1]) is not None):
+            for k in run + wrapped:
                 drop[k] = True
         i = run[-1] + 1
     return "\n".join(ln for ln, d in zip(lines, drop, strict=True) if not d)

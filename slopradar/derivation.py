@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from .config import Settings
@@ -30,6 +31,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
     conversation, embedding, shares and forwarded blocks, and who could read each one."""
     import numpy as np
 
+    from analysis.chain_forwards import carried_body, carried_key
     from analysis.chains import Node
     from analysis.embeddings import model_name
 
@@ -49,12 +51,14 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         vecs.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
             select(Embedding.message_id, Embedding.vector).where(
                 Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
-    carriers = [m.id for m in msgs if m.quoted]
-    carried: dict[int, Any] = {}  # a forward's carried original's own vector (pipeline.score_batch)
-    for i in range(0, len(carriers), 900):
-        carried.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
-            select(Embedding.message_id, Embedding.vector).where(
-                Embedding.model == model + CARRIED, Embedding.message_id.in_(carriers[i:i + 900])))})  # type: ignore[attr-defined]
+    carriers = {int(m.id): carried_body(carried_text(m)) for m in msgs if m.quoted and m.id is not None}
+    carried: dict[int, Any] = {}  # a forward's carried original's own vector (pipeline.score_batch), when it was
+    ids_c = sorted(carriers)  # made from the block as read now (a header parser changed since: not used)
+    for i in range(0, len(ids_c), 900):
+        carried.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v, key in s.exec(
+            select(Embedding.message_id, Embedding.vector, Embedding.content_hash).where(
+                Embedding.model == model + CARRIED, Embedding.message_id.in_(ids_c[i:i + 900])))  # type: ignore[attr-defined]
+            if carriers[mid] and key == carried_key(carriers[mid])})
     key = {(m.namespace, m.native_id): m.id for m in msgs}
     thread = _threads(msgs)
     nodes, by_id = [], {}
@@ -165,6 +169,7 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
     from .schema import Embedding
 
     model = model_name(settings.embedding_model)
+    carried = aliased(Embedding)
     convs = s.exec(select(sa.func.count(), sa.func.sum(Conversation.member_count))).one()
     opted = opted_out_digest(s)  # who opted out: a forward's block may name them as its original's sender
     out = {}
@@ -172,10 +177,12 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
         row = s.exec(
             select(sa.func.count(), sa.func.sum(Message.id), sa.func.sum(Message.version_ts),
                    sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id),
+                   sa.func.count(carried.message_id),  # a forward's carried original's vector (forwarded.CARRIED)
                    # quoted and forwarded blocks: `person forget` scrubs them in others' messages
                    sa.func.sum(sa.func.length(sa.cast(Message.quoted, sa.Text))))
             .join(Person, Person.id == Message.author_id)
             .outerjoin(Embedding, sa.and_(Embedding.message_id == Message.id, Embedding.model == model))
+            .outerjoin(carried, sa.and_(carried.message_id == Message.id, carried.model == model + CARRIED))
             .where(*_chain_messages(), Message.sent_at >= a - WINDOW, Message.sent_at < a + CHAIN_CHUNK)
         ).one()
         # ... and what opted-out authors wrote before its end: a forward of it must not be rebuilt from its block

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from .schema import Message
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 def carried_text(m: Message) -> str:
     """The text of the originals a message forwards or shares (its quoted blocks of those kinds)."""
-    return "\n".join(q.get("text", "") for q in m.quoted or [] if q.get("kind") in ("forward", "share"))
+    return carried_block(m.quoted)
 
 
 def copy_time(relation: str, forwarded: str, root_at: datetime, copy_at: datetime) -> datetime:
@@ -75,27 +76,27 @@ def store_forwarded_originals(s: Session, edges: list[Any], texts: Texts) -> Cal
 _LABEL = re.compile(r"p_[0-9a-f]{16}")  # a person's pseudonym in stored text (pseudonym.Pseudonymizer.person_id)
 
 
-def withheld(s: Session, nodes: list[Any], until: datetime | None) -> Withheld:
+def withheld(s: Session, nodes: list[Any] | None, until: datetime | None) -> Withheld:
     """What chains may not read because its author opted out (analysis/chain_forwards.Withheld): the stored
     messages of any age (a forward of one must not rebuild it from the forwarded block), and whether a forwarded
     block's sender lines name an opted-out person, by the pseudonym of one of their identities (the name or the
     address a mail header gives) or, where the store keeps identities (store_identities), by their name or
     address, as `person forget` finds them: for an original the store does not hold. Read only when one of
-    `nodes` carries a forward."""
+    `nodes` carries a forward (None: always)."""
     from analysis.chain_forwards import Withheld, carries_a_forward
 
     from .schema import Person, PersonAlias
 
-    if not any(carries_a_forward(n) for n in nodes):
+    if nodes is not None and not any(carries_a_forward(n) for n in nodes):
+        return Withheld()
+    people = s.exec(select(Person).where(Person.opted_out == sa.true())).all()
+    if not people:
         return Withheld()
     q = select(Message.sent_at, Message.text).join(Person, col(Person.id) == col(Message.author_id)).where(
         Person.opted_out == sa.true(), Message.kind == "authored", col(Message.text).is_not(None))
     if until is not None:
         q = q.where(Message.sent_at < until)
     texts = [(as_utc(at), text or "") for at, text in s.exec(q)]
-    people = s.exec(select(Person).where(Person.opted_out == sa.true())).all()
-    if not people:
-        return Withheld(texts)
     aliases = s.exec(select(PersonAlias.alias).where(col(PersonAlias.person_id).in_([p.id for p in people]))).all()
     labels = {"p_" + a[:16] for a in aliases} | {p.id for p in people}
     names = sorted({x for p in people for x in (p.display_name, p.email) if x}, key=len, reverse=True)
@@ -105,6 +106,46 @@ def withheld(s: Session, nodes: list[Any], until: datetime | None) -> Withheld:
         return any(x in labels for x in _LABEL.findall(lines)) or (named is not None and bool(named.search(lines)))
 
     return Withheld(texts, sender)
+
+
+def carried_to_embed(quoted: list[Any] | None, held: Callable[[], Withheld]) -> str:
+    """The original a message forwards, as `analyze` embeds it (chain_forwards.carried_body): nothing when an
+    opted-out person wrote it (`held`, read once a run when needed): their words are never embedded."""
+    from analysis.chain_forwards import carried_body, holds_withheld
+
+    block = carried_block(quoted)
+    body = carried_body(block)
+    return "" if not body or holds_withheld(block, held()) else body
+
+
+def drop_stale_vectors(engine: Engine) -> int:
+    """Before each analysis: the vectors of deleted messages (an ingest deletion drops the text; the vector and
+    its sentences go too), and the carried vectors (CARRIED) of forwards that no longer carry a block or carry an
+    opted-out person's words (they opted out after it was embedded). Returns the rows deleted."""
+    from analysis.chain_forwards import carried_body, holds_withheld
+
+    from .schema import Embedding
+
+    with Session(engine) as s:
+        conn = s.connection()
+        n = conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+            col(Embedding.message_id).in_(select(Message.id).where(Message.deleted == sa.true())))).rowcount or 0
+        rows = s.exec(select(Message.id, Message.quoted).join(Embedding, col(Embedding.message_id) == col(Message.id))
+                      .where(col(Embedding.model).like("%" + CARRIED))).all()
+        held = withheld(s, None, None) if rows else None
+        stale = [mid for mid, quoted in rows if not carried_body(block := carried_block(quoted)) or
+                 (held is not None and holds_withheld(block, held))]
+        for i in range(0, len(stale), 900):
+            n += conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+                col(Embedding.message_id).in_(stale[i:i + 900]), col(Embedding.model).like("%" + CARRIED))).rowcount or 0
+        s.commit()
+    return int(n)
+
+
+def carried_block(quoted: Sequence[Any] | None) -> str:
+    """The forwarded and shared blocks of a message's quoted column (carried_text, on a row's column)."""
+    return "\n".join(str(q.get("text") or "") for q in quoted or []
+                     if isinstance(q, dict) and q.get("kind") in ("forward", "share"))
 
 
 def opted_out_digest(s: Session) -> str:

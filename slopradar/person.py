@@ -88,7 +88,9 @@ class Forgotten:
         self.pseudonyms = {"p_" + a[:16] for a in self.people}
         self.labels = sorted(self.pseudonyms | {x for x in labels if x}, key=len, reverse=True)
         self._label = re.compile("|".join(re.escape(x) for x in self.labels)) if self.labels else None
-        self._mention = re.compile("@(?:" + "|".join(re.escape(x) for x in self.labels) + r")(?![\w.-])") \
+        # not followed by a word, nor by "." or "-" going on with one ("@p_ab12.eu" is another label); a sentence's
+        # full stop after the mention ends it ("Questions to @p_ab12.")
+        self._mention = re.compile("@(?:" + "|".join(re.escape(x) for x in self.labels) + r")(?![\w]|[.-]\w)") \
             if self.labels else None
 
     @classmethod

@@ -8,6 +8,7 @@ the shared progress bar in progress.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sqlmodel import Session, select
 from . import aggregates
 from .config import Settings
 from .derivation import CHAIN_CHUNK, _chunk_start, _threads, build_chains, chain_nodes  # noqa: F401
-from .forwarded import CARRIED
+from .forwarded import CARRIED, carried_to_embed, drop_stale_vectors, withheld
 from .progress import _progress
 from .schema import Message, Person
 from .sources import (  # noqa: F401
@@ -80,21 +81,15 @@ def pending_messages(engine: Engine, version: str, ids: list[int] | None = None)
 
 def _items(engine: Engine, batch: list[Any], medians: dict[int, float]) -> list[Any]:
     """What the analyzer reads of (message id, conversation id, content hash) rows, in order."""
-    from analysis.chain_forwards import carried_body
     from analysis.messages import Item
 
     with Session(engine) as s:
         cols = select(Message.id, Message.text, Message.word_count, Message.meta, Message.quoted)
         rows = {r[0]: r for r in s.exec(cols.where(Message.id.in_([m for m, _, _ in batch])))}  # type: ignore[union-attr]
-    return [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]),
-                 carried=carried_body(_carried(rows[mid][4])))
-            if mid in rows else Item("", medians.get(cid)) for mid, cid, _ in batch]
-
-
-def _carried(quoted: list[Any] | None) -> str:
-    """The text of the originals a message forwards or shares (forwarded.carried_text, on a row's column)."""
-    return "\n".join(str(q.get("text") or "") for q in quoted or []
-                     if isinstance(q, dict) and q.get("kind") in ("forward", "share"))
+        held = functools.cache(lambda: withheld(s, None, None))  # read once, and only when a forward is here
+        return [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]),
+                     carried=carried_to_embed(rows[mid][4], held))
+                if mid in rows else Item("", medians.get(cid)) for mid, cid, _ in batch]
 
 
 def score_group(engine: Engine, analyzer: Any, version: str, group: list[Any], medians: dict[int, float],
@@ -126,7 +121,7 @@ def score_batch(engine: Engine, analyzer: Any, version: str, batch: list[Any], m
                                      vector=np.asarray(res.embedding, dtype=np.float32).tobytes(),
                                      sentences=res.sentences))
             if res.carried_embedding is not None:  # no sentences kept: the forward's quoted block holds them
-                emb_rows.append(dict(message_id=mid, model=model + CARRIED, content_hash=chash,
+                emb_rows.append(dict(message_id=mid, model=model + CARRIED, content_hash=res.carried_key,
                                      dim=len(res.carried_embedding), sentences=[],
                                      vector=np.asarray(res.carried_embedding, dtype=np.float32).tobytes()))
             b = res.bloat
@@ -189,6 +184,7 @@ def begin_analysis(engine: Engine, settings: Settings) -> tuple[str, list[Any], 
     messages (with their conversations' median lengths) and the summary's opening counts."""
     version = scoring_version(settings)
     out_of_range = set_aside_out_of_range_dates(engine)
+    drop_stale_vectors(engine)  # deleted messages', and forwarded blocks now withheld
     pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,

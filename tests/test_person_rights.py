@@ -335,3 +335,16 @@ def test_forget_on_postgres(postgres_url, tmp_path):
                 Person.id == "p_" + pz.alias("email", ELIF)[:16])).one() == 0
     finally:
         engine.dispose()
+
+
+def test_a_mention_before_a_full_stop_is_scrubbed_a_longer_label_is_not():
+    """Forgotten.scrub: "Questions to @p_….": the full stop ends the mention (it was left in place)."""
+    from slopradar.person import ERASED_MENTION, Forgotten
+    from slopradar.pseudonym import Pseudonymizer
+
+    pz = Pseudonymizer(b"k" * 32)
+    alias = pz.alias("email", "tana@x.example")
+    label = "p_" + alias[:16]
+    f = Forgotten(pz, [alias], [])
+    text, _q, _m = f.scrub("slack:T1", f"Questions to @{label}. And @{label}, thanks. Not @{label}.eu", [], {})
+    assert text == f"Questions to {ERASED_MENTION}. And {ERASED_MENTION}, thanks. Not @{label}.eu"

@@ -264,7 +264,7 @@ def test_a_summary_of_a_forwarded_memo_not_stored_continues_the_forwards_chain(e
 
     from slopradar import pipeline
     from slopradar.forwarded import CARRIED
-    from slopradar.schema import Embedding, Meta
+    from slopradar.schema import Embedding
 
     b = SmallStore(engine)
     b.team("legal", ["a", "b", "c"])
@@ -282,9 +282,9 @@ def test_a_summary_of_a_forwarded_memo_not_stored_continues_the_forwards_chain(e
         edges = {e.child_id: e for e in s.exec(select(DerivationEdge))}
     assert edges[fw].parent_id == memo.id
     assert edges[summary].parent_id == fw and edges[summary].root_id == memo.id
-    with Session(engine) as s:  # without the carried vector (as before), the summary links to nothing
+    with Session(engine) as s:  # without the carried vector (as before), the summary links to nothing; the
+        # chunk fingerprint counts carried vectors, so the chunk is rebuilt
         s.connection().execute(sa.delete(Embedding.__table__).where(col(Embedding.model).like("%" + CARRIED)))
-        s.connection().execute(sa.delete(Meta.__table__).where(col(Meta.key).like("chains:%")))
         s.commit()
     build_chains(engine, settings)
     with Session(engine) as s:
@@ -293,3 +293,41 @@ def test_a_summary_of_a_forwarded_memo_not_stored_continues_the_forwards_chain(e
     upkeep.apply_retention(engine, settings)
     with Session(engine) as s:
         assert not [m for m in s.exec(select(Embedding.model)).all() if m.endswith(CARRIED)]
+
+
+def test_an_opted_out_persons_forwarded_words_are_never_embedded_and_a_deleted_forward_keeps_no_vector(engine,
+                                                                                                      settings):
+    """`analyze` embeds no forwarded block an opted-out person wrote (their stored memo forwarded, or a header that
+    names them), drops the carried vector of one embedded before they opted out, and a forward deleted at its
+    source keeps no vector nor sentences."""
+    from slopradar import pipeline
+    from slopradar.forwarded import CARRIED, drop_stale_vectors
+    from slopradar.schema import Embedding
+
+    b = SmallStore(engine)
+    b.team("legal", ["a", "b", "c", "tana"])
+    folder = b.conversation("inbox", kind="mail_folder")
+    b.message(folder, "tana", week(1, hour=8), text=PLAIN, recipients=["a", "b", "c"])
+    stored_fw = _forward(b, folder, "a", 9, "FYI, see below.", block=PLAIN)
+    other_fw = _forward(b, folder, "b", 10, "Please read.", block=MEMO.split("\n\n")[0].replace(
+        "Tana Jones", "Lena Ortiz") + "\n\nThe Berlin office closes on 3 April; badges stop working that day.")
+    b.s.commit()
+
+    def carried() -> set[int]:
+        with Session(engine) as s:
+            return {mid for mid, m in s.exec(select(Embedding.message_id, Embedding.model)) if m.endswith(CARRIED)}
+
+    pipeline.analyze(engine, settings, progress=False)
+    assert carried() == {stored_fw, other_fw}
+    with Session(engine) as s:
+        s.get(Person, "tana").opted_out = True  # type: ignore[union-attr]
+        s.commit()
+    pipeline.analyze(engine, settings, progress=False)  # nothing to score: the stale vector still goes
+    assert carried() == {other_fw}
+    with Session(engine) as s:  # a deletion as ingest writes it
+        m = s.get(Message, other_fw)
+        m.deleted, m.text, m.quoted = True, None, []  # type: ignore[union-attr]
+        s.commit()
+    drop_stale_vectors(engine)
+    with Session(engine) as s:
+        assert s.exec(select(Embedding).where(Embedding.message_id == other_fw)).all() == []
