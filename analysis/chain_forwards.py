@@ -6,10 +6,11 @@ cc/Subject fields and the address lines a long list wraps onto) and without the 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,7 +18,9 @@ from typing import TYPE_CHECKING
 from . import chain_rules as rules
 from .chain_text import Edge, Node, authored_text
 from .factloss import _content
-from .text import words
+from .text import (
+    MAIL_FIELDS, MAIL_LIST_FIELDS, MAIL_SENDER_FIELDS, MAIL_SUBJECT_FIELDS, MAIL_TIME_FIELDS, field_names, words,
+)
 
 if TYPE_CHECKING:
     from .chains import Pool
@@ -29,15 +32,15 @@ INDEX_MAX_POSTINGS = 5000  # words in more messages than this do not propose for
 # The header block a mail client writes above a forwarded original: the wrapped tail of a "Forwarded by" marker
 # ("PM ----------"), the sender and time lines of Lotus Notes, From/Sent/To/cc/Subject fields and the address lines a
 # long To: or cc: wraps onto.
-_FIELD = re.compile(r"^\s*(?:from|to|cc|bcc|subject|sent|sent by|date|objet|de|à|envoyé|reply-to)\s*:", re.I)
-_LIST_FIELD = re.compile(r"^\s*(?:to|cc|bcc|à)\s*:", re.I)
-_SUBJECT = re.compile(r"^\s*(?:subject|objet)\s*:", re.I)
+_FIELD = re.compile(rf"^\s*(?:{field_names(MAIL_FIELDS)})\s*:", re.I)
+_LIST_FIELD = re.compile(rf"^\s*(?:{field_names(MAIL_LIST_FIELDS)})\s*:", re.I)
+_SUBJECT = re.compile(rf"^\s*(?:{field_names(MAIL_SUBJECT_FIELDS)})\s*:", re.I)
 _DASH_TAIL = re.compile(r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4}\s*)?(?:\d{1,2}:\d{2}(?::\d{2})?\s*)?(?:[AP]M\s*)?-{3,}\s*$", re.I)
 _TIME_ONLY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$", re.I)
 _US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b")
 _US_TIME = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::\d{2})?\s*([AP]M)?", re.I)
 _RESPOND = re.compile(r"^\s*please respond to\b", re.I)
-_SENT_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.+?)\s*$", re.I)
+_SENT_FIELD = re.compile(rf"^\s*(?:{field_names(MAIL_TIME_FIELDS)})\s*:\s*(.+?)\s*$", re.I)
 _SENT_FORMATS = ("%A, %B %d, %Y %I:%M %p", "%A, %B %d, %Y %H:%M", "%d %B %Y %H:%M", "%B %d, %Y %I:%M %p")
 # lines in a forwarded block no author wrote: attachment names (" - budget.xls", "<<memo.doc>>") and raw MIME headers
 _ATTACHMENT = re.compile(r"^\s*-\s*[^\n]{1,80}\.(?:docx?|xlsx?|pptx?|pdf|txt|html?|jpe?g|gif|png|zip|csv|rtf|wpd|msg)\s*$",
@@ -53,8 +56,8 @@ FORWARDED_PREFIX = "fwd:"  # the id of a forwarded original no stored message ma
 HEADER_SCAN_LINES = 60  # a forwarded block's header is read in its first lines only
 FORWARD_MIN_WORDS = 8  # a forwarded block this long is looked at
 _ADDRESS = re.compile(r"<(?:[^<>\s@]+@[^<>\s]+|p_[0-9a-f]{8,})>")  # <julie@acme.example>, a pseudonym <p_9a41d565>
-_SENDER_FIELD = re.compile(r"^\s*(?:from|de)\s*:\s*(.*)$", re.I)
-_TIME_FIELD = re.compile(r"^\s*(?:sent|date|envoyé)\s*:\s*(.*)$", re.I)
+_SENDER_FIELD = re.compile(rf"^\s*(?:{field_names(MAIL_SENDER_FIELDS)})\s*:\s*(.*)$", re.I)
+_TIME_FIELD = re.compile(rf"^\s*(?:{field_names(MAIL_TIME_FIELDS)})\s*:\s*(.*)$", re.I)
 
 
 def _field(ln: str) -> bool:
@@ -193,25 +196,49 @@ class Withheld:
     """What chains may not read, because its author opted out: stored messages ((time, text), of any age), and
     `sender(lines)`, whether a forwarded block's sender lines (`sender_lines`) name such a person (for an original
     the store does not hold; slopradar/forwarded.py knows the pseudonyms). A forward of either gets no edge and no
-    node."""
+    node, and `analyze` does not embed its block."""
     texts: Sequence[tuple[datetime, str]] = ()
     sender: Callable[[str], bool] | None = None
 
+    @functools.cached_property
+    def index(self) -> tuple[list[frozenset[str]], dict[str, list[int]]]:
+        """Each text's content words, and which texts hold each word (built once: `holds_withheld` runs for every
+        forward `analyze` embeds)."""
+        contents = [frozenset(_content(authored_text(t))) for _ts, t in self.texts]
+        postings: dict[str, list[int]] = {}
+        for k, c in enumerate(contents):
+            if len(c) >= FORWARD_MIN_CONTENT:
+                for w in c:
+                    postings.setdefault(w, []).append(k)
+        return contents, postings
+
 
 NOTHING_WITHHELD = Withheld()
+WITHHELD_SHARE = 0.5  # ... and an opted-out person's message must make up this share of the block it is in
+
+
+def withheld_match(entry: Set[str], block: Set[str]) -> bool:
+    """A stored message whose author opted out is what a forwarded block carries: FORWARD_MATCH of its content
+    words are in the block (as for any stored original), and it makes up WITHHELD_SHARE of the block's. A short
+    chat line ("How about Wednesday at 10:00 am?") inside an unrelated memo is not the memo."""
+    return len(entry) >= FORWARD_MIN_CONTENT and len(entry & block) >= FORWARD_MATCH * len(entry) and \
+        len(entry & block) >= WITHHELD_SHARE * len(block)
 
 
 def holds_withheld(block: str, withheld: Withheld) -> bool:
     """The forwarded block is an opted-out person's: its sender lines name them (`Withheld.sender`), or it holds
-    FORWARD_MATCH of one of their stored messages' content words, as `forward_edges` matches (at any time: for
-    what `analyze` may embed, slopradar/forwarded.py)."""
+    one of their stored messages (`withheld_match`, at any time): what `analyze` must not embed
+    (slopradar/forwarded.py)."""
     if not block or (withheld.sender is None and not withheld.texts):
         return False
     if withheld.sender is not None and withheld.sender(sender_lines(block)):
         return True
+    if not withheld.texts:
+        return False
+    contents, postings = withheld.index
     fw = _content(authored_text(block))
-    return any(len(c) >= FORWARD_MIN_CONTENT and len(c & fw) / len(c) >= FORWARD_MATCH
-               for c in (_content(authored_text(t)) for _ts, t in withheld.texts))
+    seen = {k for w in fw for k in postings.get(w, ())}
+    return any(withheld_match(contents[k], fw) for k in seen)
 
 
 def forwarded_original(carrier: Node) -> Node | None:
@@ -285,16 +312,22 @@ def forward_edges(pool: Pool, linked: set[str], withheld: Withheld = NOTHING_WIT
             js = postings.get(w, ())
             if len(js) <= INDEX_MAX_POSTINGS:
                 hits.update(js[:bisect.bisect_left(js, before)])
-        best, best_score = None, 0.0
+        # the stored message the block holds (FORWARD_MATCH of its words): of several, the one that makes up most of
+        # the block (a short line it also holds is not its original), the latest of equals
+        best, best_shared = None, 0
         for j in hits:
-            score = len(entries[j][2] & fw) / len(entries[j][2])
-            if score > best_score or (score == best_score and best is not None and entries[j][0] > entries[best][0]):
-                best, best_score = j, score
-        if best is not None and best_score >= FORWARD_MATCH:
+            shared = len(entries[j][2] & fw)
+            if shared >= FORWARD_MATCH * len(entries[j][2]) and (entries[j][1] is not None or
+                                                                withheld_match(entries[j][2], fw)) and \
+                    (shared > best_shared or (shared == best_shared and best is not None and
+                                              entries[j][0] > entries[best][0])):
+                best, best_shared = j, shared
+        if best is not None:
             k = entries[best][1]
             if k is not None:
                 p = nodes[k]
-                edges.append(Edge(n.id, p.id, "forward", round(best_score, 3), round(best_score, 3),
+                score = round(best_shared / len(entries[best][2]), 3)
+                edges.append(Edge(n.id, p.id, "forward", score, score,
                                   round(nwords[n.id] / max(nwords[p.id], 1), 3), "forward-block"))
             continue  # a withheld original: no edge
         if withheld.sender is not None and withheld.sender(sender_lines(n.forwarded_text)):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -35,41 +34,79 @@ _BRACKETED_LINE = re.compile(r"\s*[\[<].*[\]>]\s*")
 HEADER_LINE = re.compile(
     r"^\s*(?:>|(?:from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to)\s*:"
     r"|-{3,}\s*(?:original message|forwarded by|message d'origine)"
+    r"|-{2,}\s*forwarded message\s*-{2,}|(?:begin forwarded message|anfang der weitergeleiteten nachricht"
+    r"|début du message réexpédié)\s*:\s*$"
     r"|[\w .'/-]{1,80}@\S+\s+(?:on\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
     r"|.{0,80}\b(?:writes|wrote|a écrit)\s*:\s*$)", re.I)
-_FIELD_LINE = re.compile(r"^\s*(from|to|cc|bcc|subject|sent|date|objet|de|à|envoyé|reply-to|para|asunto|enviado(?: el)?"
-                         r"|von|an|betreff|gesendet)\s*:\s*(.*)$", re.I)
-_SENDER_FIELDS = {"from", "de", "von"}  # ... and the time sent: every client's header block names one
-_TIME_FIELDS = {"sent", "envoyé", "enviado", "enviado el", "gesendet", "date"}
-_LIST_FIELDS = {"to", "cc", "bcc", "à", "para", "an"}
+# The fields of a mail client's header block, as Outlook, Notes, Gmail and Apple Mail write them in English, French,
+# German, Spanish, Portuguese, Dutch and Italian (longer names first: "sent by" before "sent")
+MAIL_SENDER_FIELDS = ("from", "de", "von", "van", "da")
+MAIL_TIME_FIELDS = ("sent", "date", "envoyé", "gesendet", "datum", "enviado el", "enviado", "enviada", "verzonden",
+                    "inviato")
+MAIL_LIST_FIELDS = ("to", "cc", "bcc", "à", "an", "aan", "para", "a")
+MAIL_SUBJECT_FIELDS = ("subject", "objet", "betreff", "asunto", "assunto", "onderwerp", "oggetto")
+MAIL_FIELDS = ("sent by", "reply-to", "importance", "wichtigkeit", "attachments", "anlagen", *MAIL_SENDER_FIELDS, *MAIL_TIME_FIELDS, *MAIL_LIST_FIELDS, *MAIL_SUBJECT_FIELDS)
+
+
+def field_names(names: tuple[str, ...]) -> str:
+    """A regex alternation of field names, the longest first."""
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+_FIELD_LINE = re.compile(rf"^\s*({field_names(MAIL_FIELDS)})\s*:\s*(.*)$", re.I)
+_SENDER_FIELDS = set(MAIL_SENDER_FIELDS)  # ... and the time sent: every client's header block names one
+_TIME_FIELDS = set(MAIL_TIME_FIELDS)
+_LIST_FIELDS = set(MAIL_LIST_FIELDS)
+_SUBJECT_FIELDS = set(MAIL_SUBJECT_FIELDS)
 _FIELD_GAP = 2  # lines between two fields of one block (besides the lines a To: or cc: list wraps onto)
-# a field value only a mail client writes: an address (a pseudonymised one too: "<p_a67733e1c42e68ed>", a bare
-# "p_a67733e1c42e68ed" a Notes or Outlook line wrote; not a Slack mention "@p_...", "@here" or "12 March @ 3pm"),
-# or a subject a reply or forward prefixed ("[Fwd: Fw: ...")
-_ADDRESS = re.compile(r"\w@\w|(?<![@\w])p_[0-9a-f]{16}\b")
+# a field value only a mail client writes: an address (a pseudonymised one too: "<p_a67733e1c42e68ed>",
+# "[mailto:p_...]"; not a Slack mention "@p_...", "@here" or "12 March @ 3pm"), or a subject a reply or forward
+# prefixed ("[Fwd: Fw: ...")
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/\w+@\w|p_[0-9a-f]{8,}@\w|<p_[0-9a-f]{8,}>|mailto:p_[0-9a-f]{8,}")
+_PSEUDONYM = re.compile(r"\bp_[0-9a-f]{8,}\b")  # a name as a store writes it: its hex digits are no clock time
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_CLOCK = re.compile(r"\b\d{1,2}[:h.]\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")  # a time sent: "4:59 PM", "16h03", "04/02/2001"
 _FORWARD_SUBJECT = re.compile(r"\s*\[?(?:re|fwd?|tr|aw|wg)\s*:", re.I)
+_NOTES_SENT = re.compile(r"\bon \d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}")  # "From: Jeffrey Oh on 02/28/2001 09:59 AM"
+# an RFC 2822 date as a mail client writes it: "Tue, 14 Nov 2000 16:03:00 -0800" (a zone; a post's "14 March 2024
+# 10:00" has none)
+_RFC_DATE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*"
+                       r"(?:[+-]\d{4}|[A-Z]{2,5})\b")
 
 
 def _header_field(m: re.Match[str]) -> str | None:
-    """The field a header line is, as a mail client writes it: a sender is a name (up to 4 words) or an address,
-    a time holds a digit ("From: Monday all deploys need two reviews." is a sentence)."""
+    """The field a header line is, as a mail client writes it: a sender is a name (up to 4 words, no digit) or an
+    address, a time holds a digit ("From: Monday all deploys need two reviews.", "From: 10pm Friday", "De: 9h à
+    12h" are a post's own lines)."""
     name, value = m.group(1).lower(), m.group(2)
-    if name in _SENDER_FIELDS and len(value.split()) > 4 and not _ADDRESS.search(value):
-        return None
-    if name in _TIME_FIELDS and not any(c.isdigit() for c in value):
-        return None
-    if name == "date":  # an RFC 2822 date ("Tue, 14 Nov 2000 16:03:00 -0800") is a time sent, a post's is not
-        return "sent" if ":" in value and email.utils.parsedate_tz(value) is not None else "date"
+    if name in _SENDER_FIELDS:
+        if _NOTES_SENT.search(value):
+            return "sent"  # a Notes reply header names its sender and time on one line
+        if not _ADDRESS.search(value) and (len(value.split()) > 4 or
+                                           any(c.isdigit() for c in _PSEUDONYM.sub("", value))):
+            return None
+    if name == "date":  # an RFC 2822 date, or one with a year and a clock time, is a time sent; "14 March" is not
+        return "sent" if _RFC_DATE.match(value.strip()) or (_CLOCK.search(value) and _YEAR.search(value)) else "date"
+    if name in _TIME_FIELDS:  # "Sent: Monday, April 02, 2001 4:59 PM"; not "Sent: to the printer on 12 March"
+        return "sent" if _CLOCK.search(value) else None
     return name
+
+
+def _wrapped_address(line: str) -> bool:
+    """A line a long To: or cc: list wraps onto: addresses or Notes paths, or names (up to 4 words each) between
+    commas."""
+    t = line.strip()
+    return bool(t) and not t.endswith((".", "!", "?", ":")) and len(t.split()) <= 14 and bool(
+        _ADDRESS.search(t) or "/" in t or (re.search("[,;]", t) and all(len(x.split()) <= 4 for x in re.split("[,;]", t))))
 
 
 def strip_header_lines(text: str) -> str:
     """The text without mail header, quote and attribution lines: what the detector may judge as authored.
     Quote, attribution, "Original Message"/"Forwarded by" and Lotus Notes time lines go one by one. A header
-    field ("Date:", "To:", "Subject:") goes only in a block: fields at most _FIELD_GAP lines apart (a To: list may
-    wrap over more), with a sender or a time sent among two or more fields, or three fields or more, or right
-    under a marker line, or one holding an address ("To: Justin Boyd/LON/ECT@ECT, ...") or a forward's subject
-    ("Subject: [Fwd: Fw: ...]"). A post's own "Date: Friday 12 March is the cutover." or "Subject: Lantern\nDate:
+    field ("Date:", "To:", "Subject:") goes only in a block: fields at most _FIELD_GAP blank lines apart (and the
+    lines a To: list wraps onto), with a time sent ("Sent: ... 4:59 PM", a "Date:" with a year and a clock time)
+    among two or more fields, or a sender's name with a To: or a Subject:, or right under a marker line, or one holding an address ("To: Justin Boyd/LON/ECT@ECT, ...") or a
+    forward's subject ("Subject: [Fwd: Fw: ...]"), or a Notes "From: X on 02/28/2001 09:59 AM" line. A post's own "Date: Friday 12 March is the cutover." or "Subject: Lantern\nDate:
     14 March" stays: the author wrote it, and its date is a fact the chains compare. Hand-written:
     mail-parser-reply splits replies from quotes; it does not read header lines left inside a stored body."""
     lines = (text or "").split("\n")
@@ -85,15 +122,18 @@ def strip_header_lines(text: str) -> str:
             if fields[j][0] is not None:
                 run.append(j)
                 gap, listing = 0, fields[j][0] in _LIST_FIELDS
-            elif listing and lines[j].strip():  # a wrapped To: list goes on: no gap
+            elif listing and _wrapped_address(lines[j]):  # a To: list wrapped onto this line goes on: no gap
                 wrapped.append(j)
+            elif lines[j].strip():  # a line someone wrote ends the block
+                break
             else:
                 gap, listing = gap + 1, False
             j += 1
         wrapped = [k for k in wrapped if k < run[-1]]
         names = {f for k in run if (f := fields[k][0]) is not None}
         above = next((k for k in range(i - 1, max(-1, i - 2 - _FIELD_GAP), -1) if lines[k].strip()), None)
-        if (len(names) >= 2 and names & (_SENDER_FIELDS | _TIME_FIELDS - {"date"})) or len(names) >= 3 or \
+        if ("sent" in names and (len(names) >= 2 or _NOTES_SENT.search(lines[i]))) or \
+                (names & _SENDER_FIELDS and names & (_LIST_FIELDS | _SUBJECT_FIELDS)) or \
                 (above is not None and drop[above]) or \
                 any(_ADDRESS.search(m.group(2)) or _FORWARD_SUBJECT.match(m.group(2))
                     for k in run if (m := fields[k][1]) is not None):

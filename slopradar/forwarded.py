@@ -118,26 +118,52 @@ def carried_to_embed(quoted: list[Any] | None, held: Callable[[], Withheld]) -> 
     return "" if not body or holds_withheld(block, held()) else body
 
 
+_HELD: dict[tuple[Any, ...], Withheld] = {}
+
+
+def withheld_now(s: Session) -> Withheld:
+    """`withheld(s, None, None)`, read again only when who opted out or what they wrote changed: `analyze` asks
+    once per group of messages."""
+    from .schema import Person
+
+    wrote = s.exec(select(sa.func.count(), sa.func.max(Message.id)).join(
+        Person, col(Person.id) == col(Message.author_id)).where(Person.opted_out == sa.true())).one()
+    key = (str(s.get_bind().engine.url), opted_out_digest(s), *wrote)
+    if key not in _HELD:
+        _HELD.clear()
+        _HELD[key] = withheld(s, None, None)
+    return _HELD[key]
+
+
+CARRIED_CHECKED = "carried_vectors_opt_out_digest"  # Meta key: who had opted out when carried vectors were checked
+
+
 def drop_stale_vectors(engine: Engine) -> int:
-    """Before each analysis: the vectors of deleted messages (an ingest deletion drops the text; the vector and
-    its sentences go too), and the carried vectors (CARRIED) of forwards that no longer carry a block or carry an
-    opted-out person's words (they opted out after it was embedded). Returns the rows deleted."""
+    """After each ingest and before each analysis: the vectors of deleted messages (an ingest deletion drops the
+    text; the vector and its sentences go too). And, when who opted out changed since the last check, the carried
+    vectors (CARRIED) of forwards that carry an opted-out person's words (embedded before they opted out) or no
+    block any more. Returns the rows deleted."""
     from analysis.chain_forwards import carried_body, holds_withheld
 
-    from .schema import Embedding
+    from .schema import Embedding, Meta
 
     with Session(engine) as s:
         conn = s.connection()
         n = conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
             col(Embedding.message_id).in_(select(Message.id).where(Message.deleted == sa.true())))).rowcount or 0
-        rows = s.exec(select(Message.id, Message.quoted).join(Embedding, col(Embedding.message_id) == col(Message.id))
-                      .where(col(Embedding.model).like("%" + CARRIED))).all()
-        held = withheld(s, None, None) if rows else None
-        stale = [mid for mid, quoted in rows if not carried_body(block := carried_block(quoted)) or
-                 (held is not None and holds_withheld(block, held))]
-        for i in range(0, len(stale), 900):
-            n += conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
-                col(Embedding.message_id).in_(stale[i:i + 900]), col(Embedding.model).like("%" + CARRIED))).rowcount or 0
+        digest = opted_out_digest(s)
+        checked = s.get(Meta, CARRIED_CHECKED)
+        if (checked.value if checked else "") != digest:
+            rows = s.exec(select(Message.id, Message.quoted).join(Embedding, col(Embedding.message_id) == col(
+                Message.id)).where(col(Embedding.model).like("%" + CARRIED))).all()
+            held = withheld(s, None, None)
+            stale = [mid for mid, quoted in rows if not carried_body(block := carried_block(quoted)) or
+                     holds_withheld(block, held)]
+            for i in range(0, len(stale), 900):
+                n += conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+                    col(Embedding.message_id).in_(stale[i:i + 900]),
+                    col(Embedding.model).like("%" + CARRIED))).rowcount or 0
+            upsert(s, Meta, [dict(key=CARRIED_CHECKED, value=digest)], keys=["key"])
         s.commit()
     return int(n)
 

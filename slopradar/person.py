@@ -88,10 +88,14 @@ class Forgotten:
         self.pseudonyms = {"p_" + a[:16] for a in self.people}
         self.labels = sorted(self.pseudonyms | {x for x in labels if x}, key=len, reverse=True)
         self._label = re.compile("|".join(re.escape(x) for x in self.labels)) if self.labels else None
-        # not followed by a word, nor by "." or "-" going on with one ("@p_ab12.eu" is another label); a sentence's
-        # full stop after the mention ends it ("Questions to @p_ab12.")
-        self._mention = re.compile("@(?:" + "|".join(re.escape(x) for x in self.labels) + r")(?![\w]|[.-]\w)") \
-            if self.labels else None
+        # a pseudonym (16 hex digits) ends where its digits do ("@p_0123456789abcdef-led"); a display name is not
+        # followed by a word, nor by "." or "-" going on with one ("@alice.b" is another), but a sentence's full stop
+        # ends it ("Questions to @alice.")
+        fixed = [x for x in self.labels if re.fullmatch(r"p_[0-9a-f]{16}", x)]
+        named = [x for x in self.labels if x not in fixed]
+        alts = ([f"(?:{'|'.join(map(re.escape, fixed))})(?![0-9a-z])"] if fixed else []) + \
+            ([f"(?:{'|'.join(map(re.escape, named))})(?![\\w]|[.-]\\w)"] if named else [])
+        self._mention = re.compile("@(?:" + "|".join(alts) + ")") if alts else None
 
     @classmethod
     def load(cls, engine: Engine, pz: Pseudonymizer) -> "Forgotten | None":

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from . import aggregates
 from .config import Settings
 from .derivation import CHAIN_CHUNK, _chunk_start, _threads, build_chains, chain_nodes  # noqa: F401
-from .forwarded import CARRIED, carried_to_embed, drop_stale_vectors, withheld
+from .forwarded import CARRIED, carried_to_embed, drop_stale_vectors, withheld_now
 from .progress import _progress
 from .schema import Message, Person
 from .sources import (  # noqa: F401
@@ -86,7 +86,7 @@ def _items(engine: Engine, batch: list[Any], medians: dict[int, float]) -> list[
     with Session(engine) as s:
         cols = select(Message.id, Message.text, Message.word_count, Message.meta, Message.quoted)
         rows = {r[0]: r for r in s.exec(cols.where(Message.id.in_([m for m, _, _ in batch])))}  # type: ignore[union-attr]
-        held = functools.cache(lambda: withheld(s, None, None))  # read once, and only when a forward is here
+        held = functools.cache(lambda: withheld_now(s))  # only when a forward is here
         return [Item(rows[mid][1] or "", medians.get(cid), embed=_chains_read_embedding(*rows[mid][2:]),
                      carried=carried_to_embed(rows[mid][4], held))
                 if mid in rows else Item("", medians.get(cid)) for mid, cid, _ in batch]

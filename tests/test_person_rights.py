@@ -346,5 +346,9 @@ def test_a_mention_before_a_full_stop_is_scrubbed_a_longer_label_is_not():
     alias = pz.alias("email", "tana@x.example")
     label = "p_" + alias[:16]
     f = Forgotten(pz, [alias], [])
-    text, _q, _m = f.scrub("slack:T1", f"Questions to @{label}. And @{label}, thanks. Not @{label}.eu", [], {})
-    assert text == f"Questions to {ERASED_MENTION}. And {ERASED_MENTION}, thanks. Not @{label}.eu"
+    text, _q, _m = f.scrub("slack:T1", f"Questions to @{label}. And @{label}, thanks. The @{label}-led team.", [],
+                           {})
+    assert text == f"Questions to {ERASED_MENTION}. And {ERASED_MENTION}, thanks. The {ERASED_MENTION}-led team."
+    named = Forgotten(pz, [alias], [], labels=["alice"])  # a display name (store_identities)
+    text, _q, _m = named.scrub("slack:T1", "Ask @alice. Not @alice.b or @alicea.", [], {})
+    assert text == f"Ask {ERASED_MENTION}. Not @alice.b or @alicea."

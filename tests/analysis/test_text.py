@@ -71,3 +71,21 @@ def test_a_posts_own_field_lines_stay_and_a_mail_clients_header_blocks_go():
     assert strip_header_lines("From: p_2c87fd8aeec2c2b2 <p_a67733e1c42e68ed>\n\nUInt32 could be done") == \
         "\nUInt32 could be done"
     assert "12 March" in authored_text(post)
+    # posts keep their own lines; headers in other languages and clients go (an independent review's cases)
+    for post in ("Maintenance window tonight\nFrom: 10pm Friday\nTo: 2am Saturday\nAll services will be down.",
+                 "Permanence cette semaine\nDe: 9h à 12h\nÀ: 14h tapantes, la salle B\nMerci de vous inscrire.",
+                 "To: whoever is on call tonight\nthe db failover is scheduled, runbook is in the wiki\nFrom: Sam",
+                 "Subject: Offsite planning\nDate: 14 March\nTo: all staff\nPlease book your trains by Friday.",
+                 "Subject: @here the freeze starts Monday\nDate: 14 March", "To: team@3pm sync\nSubject: standup moved",
+                 "Date: 14 March\nSent: to the printer on 12 March", "From: the platform team\nDate: 14 March"):
+        assert strip_header_lines(post) == post, post
+    for header, body in (
+            ("Von: Hans Müller\nGesendet: Montag, 4. März 2024 10:15\nAn: Anna Schmidt\nCc: Peter\nBetreff: Budget\n"
+             "Wichtigkeit: Hoch\n", "Das Budget."),
+            ("Da: Mario Rossi\nInviato: lunedì 4 marzo 2024 10:15\nA: Luigi Verdi\nOggetto: Budget\n", "Il budget."),
+            ("De : Jean Dupont\nÀ : Marie Curie\nObjet : Budget\n", "Le budget."),
+            ("Begin forwarded message:\n\nFrom: p_0123456789abcdef\nSubject: Budget\nDate: March 4, 2024 at 10:15:33 AM "
+             "PST\nTo: p_2123456789abcdef\n", "The budget."),
+            ("From: Jeffrey Oh on 02/28/2001 09:59 AM\n", "Sounds good."),
+            ("From: Ana\nSent: Monday, April 02, 2001 4:59 PM\nTo: Bob,\n  Frank Green; Gina Blue\nSubject: Budget\n", "Approved.")):
+        assert strip_header_lines(header + "\n" + body).strip() == body, header
