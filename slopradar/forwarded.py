@@ -135,6 +135,22 @@ def withheld_now(s: Session) -> Withheld:
     return _HELD[key]
 
 
+def drop_vectors_of_deleted(s: Session, keys: list[tuple[str, str]]) -> None:
+    """When a deletion is written (an ingest, a sync, the bot's event): the message's vectors and their sentences
+    go with its text (`drop_stale_vectors` sweeps what an older store kept)."""
+    from .schema import Embedding
+
+    by_ns: dict[str, list[str]] = {}
+    for ns, nid in keys:
+        by_ns.setdefault(ns, []).append(nid)
+    for ns, nids in by_ns.items():
+        for i in range(0, len(nids), 500):
+            s.connection().execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+                col(Embedding.message_id).in_(select(Message.id).where(
+                    Message.namespace == ns, col(Message.native_id).in_(nids[i:i + 500]),
+                    Message.deleted == sa.true()))))
+
+
 CARRIED_CHECKED = "carried_vectors_opt_out_digest"  # Meta key: who had opted out when carried vectors were checked
 
 

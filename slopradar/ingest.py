@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from .config import Settings
+from .forwarded import drop_vectors_of_deleted
 from .ingest_api import write_api_extras
 from .ingest_units import (  # noqa: F401  (the names connectors and tests import from here)
     _BAD_CHARS, _UNIT_WRITE_ERRORS, EARLIEST, FUTURE_SLACK, INVALID_CHARS, MAX_NESTING, MESSAGE_ERRORS, OUT_OF_RANGE,
@@ -301,3 +302,4 @@ class IngestWriter:
         for i in range(0, len(rows), 500):
             upsert(s, Message, rows[i:i + 500], keys=["namespace", "native_id"], update=update_cols,
                    where=sa.literal_column("excluded.version_ts") >= table.c.version_ts)
+        drop_vectors_of_deleted(s, [(r["namespace"], r["native_id"]) for r in rows if r["deleted"]])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from .forwarded import drop_vectors_of_deleted
 from .ingest_units import IngestReport, Unit
 from .records import DELETED_VERSION
 from .schema import Conversation, ExternalId, Message, Source
@@ -45,6 +46,7 @@ def write_api_extras(s: Session, source_id: int, report: IngestReport, unit: Uni
                 table.c.namespace == ns, table.c.native_id == nid, table.c.deleted == sa.false())
                 .values(deleted=True, text=None, quoted=[], word_count=0, version_ts=DELETED_VERSION))
             report.deleted += int(res.rowcount or 0)
+        drop_vectors_of_deleted(s, gone)
     if unit.state:
         src = s.get(Source, source_id)
         if src is not None:

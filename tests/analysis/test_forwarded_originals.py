@@ -301,7 +301,7 @@ def test_an_opted_out_persons_forwarded_words_are_never_embedded_and_a_deleted_f
     names them), drops the carried vector of one embedded before they opted out, and a forward deleted at its
     source keeps no vector nor sentences."""
     from slopradar import pipeline
-    from slopradar.forwarded import CARRIED, drop_stale_vectors
+    from slopradar.forwarded import CARRIED, drop_stale_vectors, drop_vectors_of_deleted
     from slopradar.schema import Embedding
 
     b = SmallStore(engine)
@@ -331,3 +331,11 @@ def test_an_opted_out_persons_forwarded_words_are_never_embedded_and_a_deleted_f
     drop_stale_vectors(engine)
     with Session(engine) as s:
         assert s.exec(select(Embedding).where(Embedding.message_id == other_fw)).all() == []
+        # ... and when a deletion is written (ingest, sync, the bot): at once
+        m = s.get(Message, stored_fw)
+        assert s.exec(select(Embedding).where(Embedding.message_id == stored_fw)).all() != []
+        m.deleted, m.text, m.quoted = True, None, []  # type: ignore[union-attr]
+        s.commit()
+        drop_vectors_of_deleted(s, [(m.namespace, m.native_id)])  # type: ignore[union-attr]
+        s.commit()
+        assert s.exec(select(Embedding).where(Embedding.message_id == stored_fw)).all() == []
