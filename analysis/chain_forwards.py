@@ -264,7 +264,7 @@ def forwarded_original(carrier: Node) -> Node | None:
 def carried_body(forwarded_text: str) -> str:
     """The text of the original a forward carries, as `forwarded_original` reads it: what `analyze` embeds, so
     later copies of that original find the forward (chains.Pool.vector reads the carried original's vector)."""
-    return forwarded_block(forwarded_text)[0] if len(forwarded_text.split()) >= FORWARD_MIN_WORDS else ""
+    return forwarded_block(forwarded_text)[0] if _looked_at(forwarded_text) else ""
 
 
 def carried_key(body: str) -> str:
@@ -277,9 +277,13 @@ def is_forwarded_original(node_id: str) -> bool:
     return node_id.startswith(FORWARDED_PREFIX)
 
 
+def _looked_at(forwarded_text: str) -> bool:
+    return len(forwarded_text.split()) >= FORWARD_MIN_WORDS
+
+
 def carries_a_forward(n: Node) -> bool:
     """The message forwards or shares a block long enough to be looked at."""
-    return len(n.forwarded_text.split()) >= FORWARD_MIN_WORDS
+    return _looked_at(n.forwarded_text)
 
 
 def forward_edges(pool: Pool, linked: set[str], withheld: Withheld = NOTHING_WITHHELD) -> tuple[list[Edge], dict[str, Node]]:
@@ -295,7 +299,8 @@ def forward_edges(pool: Pool, linked: set[str], withheld: Withheld = NOTHING_WIT
     # stored messages a forward may hold, in time order: the nodes (index k), then the withheld ones (None)
     entries = sorted([(n.ts, k, _content(text[n.id])) for k, n in enumerate(nodes)
                       if nwords[n.id] > rules.NOTE_WORDS] +
-                     [(ts, None, _content(authored_text(t))) for ts, t in withheld.texts], key=lambda e: e[0])
+                     [(ts, None, c) for (ts, _t), c in zip(withheld.texts, withheld.index[0], strict=True)],
+                     key=lambda e: e[0])
     entries = [e for e in entries if len(e[2]) >= FORWARD_MIN_CONTENT]
     times = [e[0] for e in entries]
     postings: dict[str, list[int]] = {}

@@ -74,14 +74,13 @@ class MessageAnalyzer:
         for it in items:
             text = it.text or ""
             notes: list[str] = []
-            sents = [s[:MAX_SENTENCE_CHARS] for s in sentences(text)]
+            sents = analysed_sentences(text)
             if len(sents) > MAX_SENTENCES:
                 notes.append(f"long message: only the first {MAX_SENTENCES} of {len(sents)} sentences were analysed")
                 sents = sents[:MAX_SENTENCES]
             prepared.append((text, sents, detect_language(text), notes))
         embedded = [self.needs_embedding(it, p[1]) for it, p in zip(items, prepared, strict=True)]
-        carried = [[c[:MAX_SENTENCE_CHARS] for c in sentences(it.carried)][:MAX_SENTENCES] if it.carried else []
-                   for it in items]
+        carried = [analysed_sentences(it.carried)[:MAX_SENTENCES] if it.carried else [] for it in items]
         flat = [s for (_t, sents, _l, _n), e in zip(prepared, embedded, strict=True) if e for s in sents]
         flat += [s for sents in carried for s in sents]
         emb = self.embedder.encode(flat) if flat else np.zeros((0, self.embedder.dim), dtype=np.float32)
@@ -91,12 +90,12 @@ class MessageAnalyzer:
         for i, (_text, sents, _lang, _notes) in enumerate(prepared):
             k = len(sents) if embedded[i] else 0
             if k:
-                msg_vecs[i] = _mean_vector(emb[pos:pos + k], sents)
+                msg_vecs[i] = mean_vector(emb[pos:pos + k], sents)
                 has_vec.add(i)
             pos += k
         carried_vecs: list[np.ndarray | None] = []
         for sents in carried:
-            carried_vecs.append(_mean_vector(emb[pos:pos + len(sents)], sents) if sents else None)
+            carried_vecs.append(mean_vector(emb[pos:pos + len(sents)], sents) if sents else None)
             pos += len(sents)
         texts = [p[0] for p in prepared]
         langs = [p[2].code for p in prepared]
@@ -123,7 +122,13 @@ class MessageAnalyzer:
         return results
 
 
-def _mean_vector(vecs: np.ndarray, sents: list[str]) -> np.ndarray:
+def analysed_sentences(text: str) -> list[str]:
+    """A text's sentences as the analysis reads them, each cut at MAX_SENTENCE_CHARS (the caller keeps the first
+    MAX_SENTENCES)."""
+    return [s[:MAX_SENTENCE_CHARS] for s in sentences(text)]
+
+
+def mean_vector(vecs: np.ndarray, sents: list[str]) -> np.ndarray:
     """A message's vector: its sentences' vectors weighted by their words, normalised."""
     w = np.array([max(len(words(s)), 1) for s in sents], dtype=np.float32)
     v = (vecs * w[:, None]).sum(axis=0)

@@ -45,7 +45,8 @@ MAIL_TIME_FIELDS = ("sent", "date", "envoyé", "gesendet", "datum", "enviado el"
                     "inviato")
 MAIL_LIST_FIELDS = ("to", "cc", "bcc", "à", "an", "aan", "para", "a")
 MAIL_SUBJECT_FIELDS = ("subject", "objet", "betreff", "asunto", "assunto", "onderwerp", "oggetto")
-MAIL_FIELDS = ("sent by", "reply-to", "importance", "wichtigkeit", "attachments", "anlagen", *MAIL_SENDER_FIELDS, *MAIL_TIME_FIELDS, *MAIL_LIST_FIELDS, *MAIL_SUBJECT_FIELDS)
+MAIL_FIELDS = ("sent by", "reply-to", "importance", "wichtigkeit", "attachments", "anlagen", *MAIL_SENDER_FIELDS,
+               *MAIL_TIME_FIELDS, *MAIL_LIST_FIELDS, *MAIL_SUBJECT_FIELDS)
 
 
 def field_names(names: tuple[str, ...]) -> str:
@@ -96,8 +97,9 @@ def _wrapped_address(line: str) -> bool:
     """A line a long To: or cc: list wraps onto: addresses or Notes paths, or names (up to 4 words each) between
     commas."""
     t = line.strip()
+    names = re.split("[,;]", t)
     return bool(t) and not t.endswith((".", "!", "?", ":")) and len(t.split()) <= 14 and bool(
-        _ADDRESS.search(t) or "/" in t or (re.search("[,;]", t) and all(len(x.split()) <= 4 for x in re.split("[,;]", t))))
+        _ADDRESS.search(t) or "/" in t or (len(names) > 1 and all(len(x.split()) <= 4 for x in names)))
 
 
 def strip_header_lines(text: str) -> str:
@@ -105,10 +107,12 @@ def strip_header_lines(text: str) -> str:
     Quote, attribution, "Original Message"/"Forwarded by" and Lotus Notes time lines go one by one. A header
     field ("Date:", "To:", "Subject:") goes only in a block: fields at most _FIELD_GAP blank lines apart (and the
     lines a To: list wraps onto), with a time sent ("Sent: ... 4:59 PM", a "Date:" with a year and a clock time)
-    among two or more fields, or a sender's name with a To: or a Subject:, or right under a marker line, or one holding an address ("To: Justin Boyd/LON/ECT@ECT, ...") or a
-    forward's subject ("Subject: [Fwd: Fw: ...]"), or a Notes "From: X on 02/28/2001 09:59 AM" line. A post's own "Date: Friday 12 March is the cutover." or "Subject: Lantern\nDate:
-    14 March" stays: the author wrote it, and its date is a fact the chains compare. Hand-written:
-    mail-parser-reply splits replies from quotes; it does not read header lines left inside a stored body."""
+    among two or more fields, or a sender's name with a To: or a Subject:, or right under a marker line, or one
+    holding an address ("To: Justin Boyd/LON/ECT@ECT, ...") or a forward's subject ("Subject: [Fwd: Fw: ...]"),
+    or a Notes "From: X on 02/28/2001 09:59 AM" line. A post's own "Date: Friday 12 March is the cutover." or
+    "Subject: Lantern\nDate: 14 March" stays: the author wrote it, and its date is a fact the chains compare.
+    Hand-written: mail-parser-reply splits replies from quotes; it does not read header lines left inside a
+    stored body."""
     lines = (text or "").split("\n")
     fields = [(_header_field(m) if (m := _FIELD_LINE.match(ln)) else None, m) for ln in lines]
     drop = [m is None and bool(HEADER_LINE.match(ln)) for ln, (_f, m) in zip(lines, fields, strict=True)]

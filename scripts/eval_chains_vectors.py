@@ -19,8 +19,7 @@ from analysis.chain_eval import chain_eval_nodes, chain_scores  # noqa: E402
 from analysis.chains import build_edges  # noqa: E402
 from analysis.embeddings import load_embedder  # noqa: E402
 from analysis.evaluate import read_jsonl  # noqa: E402
-from analysis.messages import MAX_SENTENCE_CHARS, MAX_SENTENCES, _mean_vector  # noqa: E402
-from analysis.text import sentences  # noqa: E402
+from analysis.messages import MAX_SENTENCES, analysed_sentences, mean_vector  # noqa: E402
 
 
 def main() -> None:
@@ -29,11 +28,11 @@ def main() -> None:
         rows = read_jsonl(f, require=("id", "ts", "channel", "text"))
         texts = [str(r["text"] or "") for r in rows]
         whole = emb.encode([t[:20_000] for t in texts])
-        sents = [[s[:MAX_SENTENCE_CHARS] for s in sentences(t)][:MAX_SENTENCES] or [t] for t in texts]
+        sents = [analysed_sentences(t)[:MAX_SENTENCES] or [t] for t in texts]
         vecs = emb.encode([s for ss in sents for s in ss])
         mean, pos = [], 0
         for ss in sents:
-            mean.append(_mean_vector(vecs[pos:pos + len(ss)], ss))
+            mean.append(mean_vector(vecs[pos:pos + len(ss)], ss))
             pos += len(ss)
         agree = float(np.median(np.sum(whole * np.array(mean), axis=1)))
         for name, v in (("whole", whole), ("sentence-mean", np.array(mean))):

@@ -29,13 +29,9 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
                 until: datetime | None = None) -> tuple[list[Any], dict[str, Any]]:
     """Chain-building nodes for the authored messages sent in [since, until): text, time,
     conversation, embedding, shares and forwarded blocks, and who could read each one."""
-    import numpy as np
-
     from analysis.chain_forwards import carried_body, carried_key
     from analysis.chains import Node
     from analysis.embeddings import model_name
-
-    from .schema import Embedding
 
     model = model_name(settings.embedding_model)
     convs = {c.id: c for c in s.exec(select(Conversation))}
@@ -45,20 +41,13 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
     if until is not None:
         cond.append(Message.sent_at < until)
     msgs = s.exec(select(Message).join(Person, Person.id == Message.author_id).where(*cond)).all()
-    ids = [m.id for m in msgs]
-    vecs: dict[int, Any] = {}
-    for i in range(0, len(ids), 900):
-        vecs.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v in s.exec(
-            select(Embedding.message_id, Embedding.vector).where(
-                Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
-    carriers = {int(m.id): carried_body(carried_text(m)) for m in msgs if m.quoted and m.id is not None}
-    carried: dict[int, Any] = {}  # a forward's carried original's own vector (pipeline.score_batch), when it was
-    ids_c = sorted(carriers)  # made from the block as read now (a header parser changed since: not used)
-    for i in range(0, len(ids_c), 900):
-        carried.update({mid: np.frombuffer(v, dtype=np.float32) for mid, v, key in s.exec(
-            select(Embedding.message_id, Embedding.vector, Embedding.content_hash).where(
-                Embedding.model == model + CARRIED, Embedding.message_id.in_(ids_c[i:i + 900])))  # type: ignore[attr-defined]
-            if carriers[mid] and key == carried_key(carriers[mid])})
+    vecs = {mid: v for mid, (v, _key) in _vectors(s, [m.id for m in msgs], model).items()}
+    forwarded_of = {m.id: carried_text(m) for m in msgs}
+    # a forward's carried original's own vector (pipeline.score_batch), when it was made from the block as read
+    # now (a header parser changed since: not used)
+    carried = {mid: v for mid, (v, key) in _vectors(s, [i for i, t in forwarded_of.items() if t],
+                                                    model + CARRIED).items()
+               if (body := carried_body(forwarded_of[mid])) and key == carried_key(body)}
     key = {(m.namespace, m.native_id): m.id for m in msgs}
     thread = _threads(msgs)
     nodes, by_id = [], {}
@@ -67,7 +56,7 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         refs = (m.meta.get("shares") or []) + (m.meta.get("permalinks") or [])
         shares = [str(key[(m.namespace, f"{r['channel']}:{r['ts']}")]) for r in refs
                   if (m.namespace, f"{r['channel']}:{r['ts']}") in key]
-        forwarded = carried_text(m)
+        forwarded = forwarded_of[m.id]
         # public channels are readable by the whole workspace; private ones, DMs and mail are not
         readers = set(conv.members or [])
         audience = readers if conv.kind in ("private", "dm", "mpim") else set()
@@ -79,6 +68,20 @@ def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
         nodes.append(node)
         by_id[node.id] = (m, node)
     return nodes, by_id
+
+
+def _vectors(s: Session, ids: list[Any], model: str) -> dict[int, tuple[Any, str]]:
+    """message id -> (vector, content hash) of the given messages' Embedding rows of one model name."""
+    import numpy as np
+
+    from .schema import Embedding
+
+    out: dict[int, tuple[Any, str]] = {}
+    for i in range(0, len(ids), 900):
+        out.update({mid: (np.frombuffer(v, dtype=np.float32), key) for mid, v, key in s.exec(
+            select(Embedding.message_id, Embedding.vector, Embedding.content_hash).where(
+                Embedding.model == model, Embedding.message_id.in_(ids[i:i + 900])))})  # type: ignore[attr-defined]
+    return out
 
 
 # "Re:", "AW:", "SV:", "Réf :" and list tags ("[Numpy-discussion]") before a subject; a forward's "Fw:" stays

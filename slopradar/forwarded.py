@@ -137,7 +137,7 @@ def withheld_now(s: Session) -> Withheld:
 
 def drop_vectors_of_deleted(s: Session, keys: list[tuple[str, str]]) -> None:
     """When a deletion is written (an ingest, a sync, the bot's event): the message's vectors and their sentences
-    go with its text (`drop_stale_vectors` sweeps what an older store kept)."""
+    go with its text (`drop_stale_vectors` sweeps, once, what an older store kept)."""
     from .schema import Embedding
 
     by_ns: dict[str, list[str]] = {}
@@ -154,19 +154,24 @@ def drop_vectors_of_deleted(s: Session, keys: list[tuple[str, str]]) -> None:
 CARRIED_CHECKED = "carried_vectors_opt_out_digest"  # Meta key: who had opted out when carried vectors were checked
 
 
+DELETED_SWEPT = "deleted_messages_vectors_swept"  # Meta key: an older store's deleted messages lost their vectors
+
+
 def drop_stale_vectors(engine: Engine) -> int:
-    """After each ingest and before each analysis: the vectors of deleted messages (an ingest deletion drops the
-    text; the vector and its sentences go too). And, when who opted out changed since the last check, the carried
-    vectors (CARRIED) of forwards that carry an opted-out person's words (embedded before they opted out) or no
-    block any more. Returns the rows deleted."""
+    """After each ingest and before each analysis. Once per store, the vectors of messages deleted before a
+    deletion dropped them as it was written (`drop_vectors_of_deleted`). And, when who opted out changed since the
+    last check, the carried vectors (CARRIED) of forwards that carry an opted-out person's words (embedded before
+    they opted out) or no block any more. Returns the rows deleted."""
     from analysis.chain_forwards import carried_body, holds_withheld
 
     from .schema import Embedding, Meta
 
     with Session(engine) as s:
-        conn = s.connection()
-        n = conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
-            col(Embedding.message_id).in_(select(Message.id).where(Message.deleted == sa.true())))).rowcount or 0
+        conn, n = s.connection(), 0
+        if s.get(Meta, DELETED_SWEPT) is None:
+            n = conn.execute(sa.delete(Embedding.__table__).where(  # type: ignore[attr-defined]
+                col(Embedding.message_id).in_(select(Message.id).where(Message.deleted == sa.true())))).rowcount or 0
+            upsert(s, Meta, [dict(key=DELETED_SWEPT, value="1")], keys=["key"])
         digest = opted_out_digest(s)
         checked = s.get(Meta, CARRIED_CHECKED)
         if (checked.value if checked else "") != digest:

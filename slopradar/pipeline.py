@@ -184,7 +184,7 @@ def begin_analysis(engine: Engine, settings: Settings) -> tuple[str, list[Any], 
     messages (with their conversations' median lengths) and the summary's opening counts."""
     version = scoring_version(settings)
     out_of_range = set_aside_out_of_range_dates(engine)
-    drop_stale_vectors(engine)  # deleted messages', and forwarded blocks now withheld
+    drop_stale_vectors(engine)  # forwarded blocks now withheld (and an older store's deleted messages')
     pending, medians = pending_messages(engine, version)
     summary: dict[str, Any] = {"analyzer_version": version, "pending": len(pending), "scored": 0,
                                "ai_not_scored": 0, "flagged": 0, "set_aside_out_of_range_dates": out_of_range,

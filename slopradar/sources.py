@@ -70,14 +70,13 @@ def ingest_slack_export(engine: Engine, settings: Settings, path: str | Path, pr
 
 
 def _after_ingest(engine: Engine, settings: Settings, pz: Pseudonymizer) -> None:
-    """What every ingest ends with: teams for new people, retention, deleted messages' vectors, the dashboard's
-    cells."""
+    """What every ingest ends with: teams for new people, retention, stale vectors, the dashboard's cells."""
     from .forwarded import drop_stale_vectors
 
     set_aside_out_of_range_dates(engine)
     assign_teams(engine, pz, settings.team_mapping)
     apply_retention(engine, settings)
-    drop_stale_vectors(engine)  # a message deleted at its source keeps no vector nor sentences of its text
+    drop_stale_vectors(engine)  # vectors an opt-out or an older store's deletions left
     aggregates.refresh(engine)
 
 
