@@ -59,14 +59,16 @@ def keeps_to_source(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
 
 def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_cosine: float) -> bool:
     """Named rule: what a mutual best match needs to pass at REWRITE_BAR. An LLM rewrite or summary posted with no
-    relay word, in another conversation: close in meaning (`rewrite_cosine`), a quarter of the shorter one's rare
-    wording kept, no name the candidate lacks, no value or number changed, not a question, an answer or an
-    address, both at least SHORT_COPY_WORDS long. Each condition is what ruled out a kind of mutual best match
-    between messages that copy nothing, read on the real pre-2022 exports and the demo workspace (docs/chains.md,
-    fifth round): meetup posts naming another event, template posts about another release, replies in a thread,
-    one-line chatter. AI-polished filler that shares its wording with other filler still passes (2 of the pooled
-    sets' 1,720 messages)."""
-    return (f.cosine >= rewrite_cosine and f.coverage_short >= REWRITE_COVERAGE and not f.same_conversation
+    relay word: close in meaning (`rewrite_cosine`), a quarter of the shorter one's rare wording kept, no name the
+    candidate lacks, no value or number changed, not a question, an answer or an address, both at least
+    SHORT_COPY_WORDS long. Each condition is what ruled out a kind of mutual best match between messages that copy
+    nothing, read on the real pre-2022 exports and the demo workspace (docs/chains.md, fifth round): meetup posts
+    naming another event, template posts about another release, list replies, one-line chatter. The same channel
+    is no objection (sixth round): a summary pasted as a new post under the post it summarises is the case the
+    product exists for, and a reply in the candidate's thread is no candidate at all (chain_rules.outside_thread).
+    AI-polished filler that shares its wording with other filler still passes (2 of the pooled sets' 1,720
+    messages)."""
+    return (f.cosine >= rewrite_cosine and f.coverage_short >= REWRITE_COVERAGE
             and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
 
 

@@ -196,7 +196,11 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     assert decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.9) == 0.5  # less close: a short pair carrying 1962
 
     # each condition, turned off on its own
-    assert not reads_like_rewrite(pool, c, p, replace(f, same_conversation=1.0), 0.6)  # a reply in its thread
+    # a new post in the source's own channel may be its summary (a reply in its thread is no candidate at all)
+    assert reads_like_rewrite(pool, c, p, replace(f, same_conversation=1.0), 0.6)
+    pool, c, cands = pool_of(rewrite, conv="C1")
+    assert decision_bar(pool, c, cands, 0, 0.5, 0.85, MINILM.rewrite_cosine) == REWRITE_BAR
+    pool, c, cands = pool_of(rewrite)
     assert not reads_like_rewrite(pool, c, p, replace(f, asks=1.0), 0.6)
     assert not reads_like_rewrite(pool, c, p, replace(f, names_new=1.0), 0.6)  # names only others: another event
     assert not reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.1), 0.6)  # same topic, other wording
