@@ -20,7 +20,10 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
     nodes = []
     for i, (r, e) in enumerate(zip(rows, emb, strict=True)):
         t = str(r["text"] or "")
-        ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
+        try:
+            ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"row {r['id']!r}: ts {r['ts']!r} is not an ISO 8601 time") from None
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
         nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
                           shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),
@@ -38,15 +41,20 @@ def carried_texts(rows: list[dict[str, Any]]) -> dict[int, str]:
     return {i: t for i, r in enumerate(rows) if (t := carried_body(str(r.get("forwarded_text") or "")))}
 
 
+def given(value: Any) -> bool:
+    """A gold parent or origin is named: an id 0 is one, null or "" is none."""
+    return value is not None and value != ""
+
+
 def chain_scores(rows: list[dict[str, Any]], pred: dict[str, str]) -> dict[str, Any]:
     """Exact-parent edge precision, recall, F1 and origin accuracy of predicted child -> parent edges."""
     origin = {k: v.root for k, v in chain_positions([Edge(c, p, "", 0, 0, 0, "") for c, p in pred.items()]).items()}
-    gold = {str(r["id"]): str(r["parent"]) for r in rows if r.get("parent")}
+    gold = {str(r["id"]): str(r["parent"]) for r in rows if given(r.get("parent"))}
     tp = sum(1 for c, p in pred.items() if gold.get(c) == p)
     precision = tp / len(pred) if pred else 0.0
     recall = tp / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    with_origin = [r for r in rows if r.get("origin")]
+    with_origin = [r for r in rows if given(r.get("origin"))]
     correct = sum(1 for r in with_origin if origin.get(str(r["id"]), str(r["id"])) == str(r["origin"]))
     return {"n": len(rows), "n_gold_edges": len(gold), "n_predicted_edges": len(pred),
             "edge_precision": precision, "edge_recall": recall, "edge_f1": f1,

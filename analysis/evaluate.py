@@ -215,6 +215,11 @@ def evaluate_chains(path: Path, embedder: Embedder, cross_language: bool = False
     from .chains import build_edges
 
     rows = read_jsonl(path, require=("id", "ts", "channel", "text"))
+    seen: set[str] = set()
+    for i, r in enumerate(rows, 1):
+        if str(r["id"]) in seen:
+            raise DataError(f"{path}: id {r['id']!r} appears twice (item {i}): each message needs its own id")
+        seen.add(str(r["id"]))
     carried = carried_texts(rows)
     vecs = embedder.encode([str(r["text"] or "")[:20_000] for r in rows] + [t[:20_000] for t in carried.values()])
     nodes = chain_eval_nodes(rows, vecs[:len(rows)], dict(zip(carried, vecs[len(rows):], strict=True)))

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.chain_model import DEFAULT_MODEL, ChainModel, fit  # noqa: E402
 from analysis.chain_rules import FEATURES  # noqa: E402
 from analysis.chains import Node, Pool, build_edges, candidate_pairs  # noqa: E402
-from analysis.chain_eval import chain_eval_nodes, chain_scores  # noqa: E402
+from analysis.chain_eval import chain_eval_nodes, chain_scores, given  # noqa: E402
 from analysis.evaluate import read_jsonl  # noqa: E402
 
 # measurement only: deep chains (depth 5: SummEdits edits, SmolLM2 rewrites whose invented names would teach the
@@ -129,7 +129,7 @@ def _product_path(sources: dict[str, dict], measure: list[Path], threshold: floa
 
 
 def _labelled(rows: list[dict], cands: list) -> tuple[np.ndarray, np.ndarray]:
-    parent = {str(r["id"]): str(r["parent"]) for r in rows if r.get("parent")}
+    parent = {str(r["id"]): str(r["parent"]) for r in rows if given(r.get("parent"))}
     x, y = [], []
     for child, cs in cands:
         ancestors, node = set(), parent.get(child)

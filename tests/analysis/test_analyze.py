@@ -204,6 +204,19 @@ def test_eval_chains_interface(tmp_path):
     out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
     assert out["n_forwards_of_originals_not_in_file"] == 1 and out["n_predicted_edges"] == 1
     assert out["edge_precision"] == 1.0 and out["origin_accuracy"] == 1.0
+    # integer ids: id 0 is a gold parent and origin like any other
+    numbered = [{**r, "id": k, "parent": 0 if r["parent"] else None, "origin": 0 if r["origin"] == "a" else k}
+                for k, r in enumerate(rows[:3])]
+    data.write_text("\n".join(json.dumps(r) for r in numbered))
+    out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
+    assert out["n_gold_edges"] == 1 and out["edge_recall"] == 1.0 and out["origin_accuracy"] == 1.0
+    # bad input: a clear error naming the row, nothing scored
+    data.write_text("\n".join(json.dumps(r) for r in [*numbered, {**numbered[2], "text": "again"}]))
+    res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
+    assert res.exit_code != 0 and "id 2 appears twice" in res.output
+    data.write_text("\n".join(json.dumps({**r, "ts": "yesterday"} if r["id"] == 1 else r) for r in numbered))
+    res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
+    assert res.exit_code != 0 and "row 1: ts 'yesterday' is not an ISO 8601 time" in res.output
 
 
 def test_eval_chains_on_pooled_interleaved_chains(tmp_path):
