@@ -72,6 +72,20 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
             and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
 
 
+def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
+                   rewrite_cosine: float) -> bool:
+    """Named rule: the copy says it relays, summarises or rewrites something ("Summary of ...", "FYI", "Here's a
+    revised version of the message:": chain_rules.relays) and candidate k is its most similar candidate, close
+    in meaning (`rewrite_cosine`); not a question or an answer ("can someone post a summary of the call?"), both
+    at least SHORT_COPY_WORDS long, one language. The copy names what it is; the closest earlier text is what it
+    names. Such a pair needs REWRITE_BAR, below the hand rules for workplace-sized copies, which read which hop
+    of a chain a relay copies (build_edges; docs/chains.md, sixth round)."""
+    p, f = cands[k]
+    return bool(f.relays) and not (f.asks or f.addresses) and f.cosine >= rewrite_cosine and \
+        max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k and not two_languages(n, p) and \
+        min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
+
+
 def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int, threshold: float,
                  short_threshold: float, rewrite_cosine: float = 0.6) -> float:
     """Named rule: the probability the best candidate needs. The model's threshold; for pairs where the copy or its

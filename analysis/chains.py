@@ -21,7 +21,8 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop, mutual_best,
+    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
+    mutual_best, says_it_copies,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
 from .chain_model import ChainModel, shipped
@@ -315,6 +316,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
             learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
+        elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
+            learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise
         elif prob[k] >= CONTINUATION_BAR or mutual_best(pool, n, cands, k):
             pending[n.id] = (cands, prob)
     children: dict[str, list[str]] = {}
@@ -329,8 +332,10 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    for e in rule_edges(nodes, edges, decided=set(learned), profile=profile, cross=cross, originals=originals):
-        if e.child not in linked and e.child not in learned and e.method == "similarity" and \
+    stated = {c for c, e in learned.items() if e.method == "stated"}
+    for e in rule_edges(nodes, edges, decided=set(learned) - stated, profile=profile, cross=cross,
+                        originals=originals):
+        if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
     return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)

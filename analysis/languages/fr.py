@@ -135,7 +135,8 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     clitics=r"^(?:l|d|j|qu|n|s|c|m|t)'",
     generic_words=GENERIC_WORDS,
     relay_cues=(r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|"
-                r"message de"),
+                r"message de|voici (?:une |la |votre )?(?:version|proposition) (?:révisée|reformulée|retravaillée|"
+                r"simplifiée|plus (?:concise|claire|courte))|(?:a été|été) (?:reformulé|réécrit|simplifié)e?"),
     greetings=("bonjour", "salut"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",

@@ -64,6 +64,15 @@ def test_addressing_someone(text, expected):
 def test_cues():
     assert rules.relays("Summary of Olivia's email: travel is cut") and rules.relays("Pour info, résumé du message")
     assert rules.asks("wait, was Offline Sync removed??") and not rules.asks("Offline Sync is removed.")
+    # an AI assistant's preamble says the text is a rewrite of another
+    for said in ("Here's a revised version of the message:\n\nDear Nancy, ...",
+                 "Sure, here is a more concise version: the LOI sets a framework.",
+                 "This message has been rewritten for clarity and professionalism: ...",
+                 "Voici une version plus concise du message : la migration est reportée."):
+        assert rules.relays(said), said
+    for own in ("Here's the latest version of the app, with dark mode.", "I uploaded a revised version of the TP.",
+                "Here's a more complete version: http://example.org/webcam"):
+        assert not rules.relays(own), own
 
 
 def test_the_model_is_sign_bounded_and_refuses_other_features(tmp_path):
@@ -213,6 +222,42 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     pool, c, cands = pool_of(rewrite)
     pool.closest_later["p"] = "d0"  # the source's closest later message is another: no relief at all
     assert decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.6) == 0.85  # the short-pair bar
+
+
+def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
+    """says_it_copies: a rewrite that says so ("Here's a revised version of the message:") and whose closest earlier
+    text is close in meaning is a copy of it, mutual best match or not; a question asking for a summary, a
+    candidate that is not the closest, or a text that only shares the topic is not."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from analysis.chain_decide import says_it_copies
+    from analysis.chains import Pool, candidate_pairs
+
+    v = np.eye(4, dtype=np.float32)
+    source = ("The Spy Who Came In From The Cold is being adapted for BBC One by Simon Beaufoy. It follows Alec Leamas, "
+              "a British intelligence officer whose East Berlin network is in tatters, and is set in 1962.")
+    rewrite = ("Here's a revised version of the message: BBC One is adapting The Spy Who Came In From The Cold by "
+               "Simon Beaufoy, in which Alec Leamas, a British officer, sees his East Berlin network fall apart.")
+
+    def cands_of(text: str, vec: np.ndarray) -> tuple[Pool, Node, list]:
+        a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0])
+        other = Node("o", T0 + timedelta(hours=1), "C3", "eve", "The canteen menu changes next week with three new "
+                     "vegetarian dishes and a salad bar on the ground floor.", 21, v[2])
+        c = Node("c", T0 + timedelta(hours=5), "C2", "bob", text, len(text.split()), vec / np.linalg.norm(vec))
+        pool = Pool([a, other, c])
+        return pool, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
+
+    pool, c, cands = cands_of(rewrite, v[0] + 0.6 * v[1])
+    k = next(i for i, (p, _f) in enumerate(cands) if p.id == "p")
+    assert pool.relays(c) and says_it_copies(pool, c, cands, k, 0.6)
+    pool.closest_later["p"] = "o"  # not its source's closest later message: still a copy, it says so
+    assert says_it_copies(pool, c, cands, k, 0.6)
+    p, f = cands[k]
+    assert not says_it_copies(pool, c, [(p, replace(f, asks=1.0))], 0, 0.6)  # asks for a summary
+    assert not says_it_copies(pool, c, cands, k, 0.9)  # not close enough in meaning
+    assert not says_it_copies(pool, c, [(p, replace(f, relays=0.0))], 0, 0.6)  # says nothing of the kind
+    assert not says_it_copies(pool, c, [(p, f), (p, replace(f, cosine=f.cosine + 0.05))], 0, 0.6)  # not the closest
 
 
 def test_numbers_kept():
