@@ -74,16 +74,20 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
                    rewrite_cosine: float) -> bool:
-    """Named rule: the copy says it relays, summarises or rewrites something ("Summary of ...", "FYI", "Here's a
-    revised version of the message:": chain_rules.relays) and candidate k is its most similar candidate, close
-    in meaning (`rewrite_cosine`); not a question or an answer ("can someone post a summary of the call?"), both
-    at least SHORT_COPY_WORDS long, one language. The copy names what it is; the closest earlier text is what it
-    names. Such a pair needs REWRITE_BAR, below the hand rules for workplace-sized copies, which read which hop
-    of a chain a relay copies (build_edges; docs/chains.md, sixth round)."""
+    """Named rule: the copy says it rewrites something (an AI assistant's preamble: "Here's a revised version of the
+    message:", chain_rules.states_rewrite), or says it relays or summarises something ("Summary of ...", "FYI",
+    chain_rules.relays: common words, so the copy must also keep to the candidate, `keeps_to_source`), and
+    candidate k is its most similar candidate, close in meaning (`rewrite_cosine`);
+    the copy neither asks nor addresses anyone and the candidate asks nothing (a summary posted in answer to "can
+    someone post a summary of the call?" answers it), both at least SHORT_COPY_WORDS long, one language. The copy
+    names what it is; the closest earlier text is what it names. Such an edge is provisional (build_edges): the
+    hand rules for workplace-sized copies, which read which hop of a chain a relay copies, may place it elsewhere
+    (docs/chains.md, sixth round)."""
     p, f = cands[k]
-    return bool(f.relays) and not (f.asks or f.addresses) and f.cosine >= rewrite_cosine and \
-        max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k and not two_languages(n, p) and \
-        min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
+    return (pool.states_rewrite(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
+        not (f.asks or f.addresses or f.parent_asks) and \
+        f.cosine >= rewrite_cosine and max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k and \
+        not two_languages(n, p) and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
 
 
 def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int, threshold: float,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,8 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
             ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"row {r['id']!r}: ts {r['ts']!r} is not an ISO 8601 time") from None
+        if ts.tzinfo is None:  # a time without an offset is read as UTC, so a file may mix both
+            ts = ts.replace(tzinfo=UTC)
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
         nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
                           shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),

@@ -80,15 +80,23 @@ def log_ratio(a: float, b: float) -> float:
 # Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
 # résumé du message"), and greetings that open a reply: every registered language table's (analysis/languages).
 @functools.cache  # once per registry state
-def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     relay = re.compile(rf"\b(?:{languages.either(tb.relay_cues for tb in tables)})\b", re.I)
     greeting = languages.words(g for tb in tables for g in tb.greetings)
     address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!])", re.I)
-    return relay, address
+    preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
+    return relay, address, preamble
 
 
 def relays(text: str) -> bool:
     return _cues(languages.tables())[0].search(text[:300]) is not None
+
+
+def states_rewrite(text: str) -> bool:
+    """An AI assistant's preamble to a rewrite ("Here's a revised version of the message:", "This message has been
+    rewritten for clarity"): the text says it rewrites another. Not a model feature (the copy model was trained
+    without it): chain_decide.says_it_copies reads it."""
+    return _cues(languages.tables())[2].search(text[:300]) is not None
 
 
 def asks(text: str) -> bool:

@@ -78,6 +78,7 @@ class Pool:
         # cues of a message's own text, read for each of its candidates: once per message
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.addresses = memo(lambda n: rules.addresses(self.text[n.id]))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
@@ -321,7 +322,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         elif prob[k] >= CONTINUATION_BAR or mutual_best(pool, n, cands, k):
             pending[n.id] = (cands, prob)
     children: dict[str, list[str]] = {}
-    for e in edges + list(learned.values()):
+    for e in edges + [e for e in learned.values() if e.method != "stated"]:  # a provisional copy continues nothing
         children.setdefault(e.parent, []).append(e.child)
     for nid, p, f, pr in continues_chain(pool, pending, children, root_of, profile.candidate_cosine,
                                             model.threshold):

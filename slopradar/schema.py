@@ -171,7 +171,7 @@ class DerivationEdge(SQLModel, table=True):
     confidence: float
     similarity: float
     compression: float
-    method: str  # share | forward-block | learned | continued | similarity (analysis/chains.py)
+    method: str  # share | forward-block | learned | continued | stated | similarity (analysis/chains.py)
     root_id: int = Field(index=True)
     depth: int
     summary_of_summary: bool = False

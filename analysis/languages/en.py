@@ -181,12 +181,14 @@ very just more most there here what which who whom whose when where why how one 
     generic_words=GENERIC_WORDS,
     relay_cues=(r"summary|summari[sz](?:e|ed|ing)|recap|tl;?dr|fyi|heads[- ]up|key takeaways?|passing (?:this|it) on|"
                 r"forward(?:ed|ing)|fwd?(?=:)|reposting|cross-?posting|sharing (?:this|from)|shared (?:in|by|from)|"
-                r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)|"
-                # an AI assistant's preamble to a rewrite ("Here's a revised version of the message:")
-                r"here(?:'s| is) (?:a |an |the |your )?(?:(?:more|slightly|much) )?(?:rewritten|revised|reworded|"
-                r"polished|condensed|concise|shorter|clearer|simplified|simpler|refined|professional|friendlier|"
-                r"edited|improved) (?:version|draft|rewrite)|rewritten (?:version|message|text)|"
-                r"(?:has been|was|been) (?:rewritten|reworded|condensed|simplified)"),
+                r"as (?:announced|shared|mentioned) (?:in|by)|'s (?:e-?mail|message|post|note|announcement)"),
+    # a preamble ends in a colon, and names a rewrite of a message, not a new version of a document ("Here is the
+    # revised version of the budget", "The auth module was rewritten in Rust" say nothing of the kind)
+    rewrite_preambles=(r"here(?:'s|’s| is) (?:a |an |the |your )?(?:(?:more|slightly|much) )?(?:rewritten|revised|"
+                       r"reworded|polished|condensed|concise|shorter|clearer|simplified|simpler|refined|professional|"
+                       r"friendlier|edited|improved) (?:version|draft|rewrite)(?: of (?:the|your|this|my) "
+                       r"(?:original )?(?:message|e-?mail|text|post|note)(?: [^:.\n]{0,60})?| (?:with|for|that|in) "
+                       r"[^:.\n]{0,60})?\s*:|(?:message|text|e-?mail|post|note) (?:has been|was) (?:rewritten|reworded)"),
     greetings=("hi", "hello", "hey"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",

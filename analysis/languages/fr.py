@@ -135,8 +135,11 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     clitics=r"^(?:l|d|j|qu|n|s|c|m|t)'",
     generic_words=GENERIC_WORDS,
     relay_cues=(r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|"
-                r"message de|voici (?:une |la |votre )?(?:version|proposition) (?:révisée|reformulée|retravaillée|"
-                r"simplifiée|plus (?:concise|claire|courte))|(?:a été|été) (?:reformulé|réécrit|simplifié)e?"),
+                r"message de"),
+    rewrite_preambles=(r"voici (?:une |la |votre )?(?:version|proposition) (?:révisée|reformulée|retravaillée|"
+                       r"simplifiée|plus (?:concise|claire|courte))(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
+                       r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
+                       r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
     greetings=("bonjour", "salut"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",

@@ -65,6 +65,7 @@ class LanguageTable:
 
     # -- chains (chain_rules.py) ---------------------------------------------------------------------------------------
     relay_cues: str  # regex: a message saying it relays another ("FYI", "pour info")
+    rewrite_preambles: str  # regex: an AI assistant's preamble to a rewrite ("Here's a revised version of the message:")
     greetings: tuple[str, ...]  # "Hi Bob," opens a reply
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
@@ -78,5 +79,6 @@ class LanguageTable:
 
 
 # Fields a language may leave empty: a cue it does not have (French has no "n't").
-OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words"})
+OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words",
+                             "rewrite_preambles"})
 FIELDS = tuple(f.name for f in fields(LanguageTable))

@@ -210,6 +210,10 @@ def test_eval_chains_interface(tmp_path):
     data.write_text("\n".join(json.dumps(r) for r in numbered))
     out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
     assert out["n_gold_edges"] == 1 and out["edge_recall"] == 1.0 and out["origin_accuracy"] == 1.0
+    numbered[1]["ts"] = "2026-03-03 09:00:00"  # no offset (read as UTC) among times with one
+    data.write_text("\n".join(json.dumps(r) for r in numbered))
+    out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
+    assert out["edge_recall"] == 1.0
     # bad input: a clear error naming the row, nothing scored
     data.write_text("\n".join(json.dumps(r) for r in [*numbered, {**numbered[2], "text": "again"}]))
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
