@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-17"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-18"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -80,12 +80,14 @@ def log_ratio(a: float, b: float) -> float:
 # Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
 # résumé du message"), and greetings that open a reply: every registered language table's (analysis/languages).
 @functools.cache  # once per registry state
-def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     relay = re.compile(rf"\b(?:{languages.either(tb.relay_cues for tb in tables)})\b", re.I)
     greeting = languages.words(g for tb in tables for g in tb.greetings)
     address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!])", re.I)
     preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
-    return relay, address, preamble
+    groups = languages.words(g for tb in tables for g in tb.group_addressees)
+    group = re.compile(rf"^\s*(?:{greeting})\s+(?:{groups})\s*[,:!]", re.I)
+    return relay, address, preamble, group
 
 
 def relays(text: str) -> bool:
@@ -103,6 +105,12 @@ def asks(text: str) -> bool:
     """A message that opens with a question (its first sentence, or its first 80 characters)."""
     t = text.strip()
     return t.split("\n")[0].split(". ")[0].rstrip().endswith("?") or "?" in t[:80]
+
+
+def greets_group(text: str) -> bool:
+    """A message that opens by greeting everyone ("Hi team,", "Hello everyone!", "Bonjour l'équipe,"): `addresses`
+    counts it (AI-polished filler opens that way), but an AI update for the team does too."""
+    return _cues(languages.tables())[3].match(text) is not None
 
 
 def addresses(text: str) -> bool:

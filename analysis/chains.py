@@ -79,6 +79,7 @@ class Pool:
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
+        self.greets_group = memo(lambda n: rules.greets_group(self.text[n.id]))
         self.addresses = memo(lambda n: rules.addresses(self.text[n.id]))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
