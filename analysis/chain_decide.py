@@ -51,19 +51,10 @@ def mutual_best(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: 
 
 def keeps_to_source(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
     """The copy names nothing and states no value or number its candidate lacks, and neither asks, answers nor
-    addresses anyone (`addresses_someone`): what every low bar below needs (a template post about another release, another event,
-    another person's essay on the same prompt name or number things otherwise)."""
-    return f.names_new < 1.0 and f.values_changed == 0 and not (f.asks or f.parent_asks) and \
-        not addresses_someone(pool, n, f) and numbers_kept(pool.text[n.id], pool.content_text(p))
-
-
-def addresses_someone(pool: Pool, n: Node, f: PairFeatures) -> bool:
-    """Named rule: the copy opens by addressing someone ("@ana:", "Hi Bob,"), a reply's opening. A greeting to
-    everyone ("Hi team,", "Hello everyone!") opens AI-polished filler and AI updates for the team alike: it counts
-    as addressing unless the pair carries something (`carries_something`: a shared value or anchor, or a candidate
-    that announces something), which an update of a source does and filler does not (sixth round: llm-chains with
-    a group greeting opening every copy, F1 0.57 -> 0.62; no other file changes)."""
-    return bool(f.addresses) and not (pool.greets_group(n) and carries_something(f))
+    addresses anyone (Pool.addresses_someone): what every low bar below needs (a template post about another
+    release, another event, another person's essay on the same prompt name or number things otherwise)."""
+    return f.names_new < 1.0 and f.values_changed == 0 and not (f.asks or f.addresses or f.parent_asks) and \
+        numbers_kept(pool.text[n.id], pool.content_text(p))
 
 
 def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_cosine: float) -> bool:
@@ -94,7 +85,7 @@ def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], 
     (docs/chains.md, sixth round)."""
     p, f = cands[k]
     return (pool.states_rewrite(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
-        not (f.asks or f.parent_asks or addresses_someone(pool, n, f)) and \
+        not (f.asks or f.addresses or f.parent_asks) and \
         f.cosine >= rewrite_cosine and max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k and \
         not two_languages(n, p) and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
 

@@ -136,10 +136,12 @@ class Pool:
         to the hand rules and their shared values)."""
         longer = self.words[n.id] > self.content_words(p)
         short, long = (p, n) if longer else (n, p)
+        anchors = min(3, len(self.anchors(n) & self.anchors(p)))
+        value_shared = bool(self.values(n) & self.values(p))
+        addresses = self.addresses_someone(n, bool(anchors or value_shared or self.announces(p)))
         return PairFeatures(
             cosine=cosine, coverage_short=self.coverage(short, long), coverage_long=self.coverage(long, short),
-            anchors_shared=float(min(3, len(self.anchors(n) & self.anchors(p)))),
-            value_shared=float(bool(self.values(n) & self.values(p))),
+            anchors_shared=float(anchors), value_shared=float(value_shared),
             name_shared=float(bool(self.names_said(n) & self.names_carried(p))),
             log_gap_days=math.log1p(max(0.0, (n.ts - p.ts).total_seconds() / 86400)),
             same_conversation=float(n.conversation == p.conversation), asks=float(self.asks(n)),
@@ -152,8 +154,16 @@ class Pool:
             values_not_in_parent=len(self.conflict(n) - self.conflict(p)) / max(1, len(self.conflict(n))),
             values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
-            addresses=float(self.addresses(n)),
+            addresses=float(addresses),
             names_new=len(self.names_said(n) - self.names_carried(p)) / max(1, len(self.names_said(n))))
+
+    def addresses_someone(self, n: Node, carries: bool) -> bool:
+        """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by
+        addressing someone ("@ana:", "Hi Bob,"), a reply's opening. A greeting to everyone ("Hi team,", "Hello
+        everyone!") opens AI-polished filler and AI updates for the team alike: it counts unless the pair
+        `carries` something (a shared value or anchor, a candidate that announces something), which an update of
+        its source does and filler does not (docs/chains.md, sixth round)."""
+        return self.addresses(n) and not (self.greets_group(n) and carries)
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""

@@ -300,35 +300,35 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
 
 
 def test_a_greeting_to_everyone_addresses_no_one_when_the_copy_carries_its_source():
-    """addresses_someone: "Hi Bob," opens a reply; "Hi team," opens AI filler and AI updates for the team alike, so
-    it counts as addressing unless the pair carries something (a shared value or anchor, an announcement)."""
-    from dataclasses import replace
+    """Pool.addresses_someone (the `addresses` feature): "Hi Bob," opens a reply; "Hi team," opens AI filler and AI
+    updates for the team alike, so it counts as addressing unless the pair carries something (a shared value or
+    anchor, an announcement)."""
     from datetime import timedelta
 
-    from analysis.chain_decide import addresses_someone
+    from analysis.chain_decide import keeps_to_source
     from analysis.chains import Pool, candidate_pairs
 
     assert rules.greets_group("Hi team, quick update: ...") and rules.greets_group("Hello everyone! 👋 Quick update")
     assert rules.greets_group("Bonjour l'équipe, petit point sur la migration")
     assert not rules.greets_group("Hi Bob, I know people who used it") and not rules.greets_group("Hi there, I think")
-    assert rules.addresses("Hi team, quick update") and rules.addresses("Hi Bob, I know")  # the model's feature
+    assert rules.addresses("Hi team, quick update") and rules.addresses("Hi Bob, I know")
 
     v = np.eye(3, dtype=np.float32)
     source = "Decision: Offline Sync is removed from the spring release. Stop all work on it by 12 March."
 
-    def pair(copy: str) -> tuple[Pool, Node, object]:
+    def pair(copy: str) -> tuple[Pool, Node, Node, object]:
         a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0])
         c = Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()),
                  (v[0] + 0.5 * v[1]) / np.linalg.norm(v[0] + 0.5 * v[1]))
         pool = Pool([a, c])
-        return pool, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"][0][1]
+        return pool, a, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"][0][1]
 
-    pool, c, f = pair("Hi team, quick update: Offline Sync is removed from the spring release, stop work by 12 March.")
-    assert f.addresses and not addresses_someone(pool, c, f)  # it carries the date and the decision
-    bare = replace(f, anchors_shared=0.0, value_shared=0.0, announces=0.0)  # filler: shares nothing but style
-    assert addresses_someone(pool, c, bare)
-    pool, c, f = pair("Hi Bob, Offline Sync is removed from the spring release, stop work on it by 12 March.")
-    assert addresses_someone(pool, c, f)  # a reply to someone, whatever it carries
+    pool, a, c, f = pair("Hi team, quick update: Offline Sync is removed from the spring release, stop work by "
+                         "12 March.")
+    assert f.anchors_shared and not f.addresses and keeps_to_source(pool, c, a, f)  # it carries date and decision
+    assert pool.addresses_someone(c, carries=False)  # filler: shares nothing but style
+    pool, a, c, f = pair("Hi Bob, Offline Sync is removed from the spring release, stop work on it by 12 March.")
+    assert f.addresses and not keeps_to_source(pool, c, a, f)  # a reply to someone, whatever it carries
 
 
 def test_numbers_kept():
