@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-19"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-20"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -86,7 +86,8 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!])", re.I)
     preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     groups = languages.words(g for tb in tables for g in tb.group_addressees)
-    group = re.compile(rf"^\s*(?:{greeting})\s+(?:{groups})\s*[,:!]", re.I)
+    # Slack's "@channel" / "@here" / "@everyone" (as typed; an export writes "<!channel>", which addresses no one)
+    group = re.compile(rf"^\s*(?:(?:{greeting})\s+(?:{groups})\s*[,:!]|@(?:channel|here|everyone)\b)", re.I)
     return relay, address, preamble, group
 
 
@@ -108,8 +109,8 @@ def asks(text: str) -> bool:
 
 
 def greets_group(text: str) -> bool:
-    """A message that opens by greeting everyone ("Hi team,", "Hello everyone!", "Bonjour l'équipe,"): `addresses`
-    counts it (AI-polished filler opens that way), but an AI update for the team does too."""
+    """A message that opens by greeting everyone ("Hi team,", "Hello everyone!", "Bonjour l'équipe,", "@here"):
+    `addresses` counts it (AI-polished filler opens that way), but an AI update for the team does too."""
     return _cues(languages.tables())[3].match(text) is not None
 
 

@@ -138,7 +138,7 @@ class Pool:
         short, long = (p, n) if longer else (n, p)
         anchors = min(3, len(self.anchors(n) & self.anchors(p)))
         value_shared = bool(self.values(n) & self.values(p))
-        addresses = self.addresses_someone(n, bool(anchors or value_shared or self.announces(p)))
+        addresses = self.addresses_someone(n, bool(anchors or value_shared))
         return PairFeatures(
             cosine=cosine, coverage_short=self.coverage(short, long), coverage_long=self.coverage(long, short),
             anchors_shared=float(anchors), value_shared=float(value_shared),
@@ -160,9 +160,10 @@ class Pool:
     def addresses_someone(self, n: Node, carries: bool) -> bool:
         """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by
         addressing someone ("@ana:", "Hi Bob,"), a reply's opening. A greeting to everyone ("Hi team,", "Hello
-        everyone!") opens AI-polished filler and AI updates for the team alike: it counts unless the pair
-        `carries` something (a shared value or anchor, a candidate that announces something), which an update of
-        its source does and filler does not (docs/chains.md, sixth round)."""
+        everyone!", "@channel") opens AI-polished filler and AI updates for the team alike: it counts unless the
+        pair `carries` something (a shared value or anchor: the pair's own evidence, not that the candidate
+        announces something, which filler on the topic of an announcement shares), which an update of its source
+        does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
     def admissible(self, n: Node, p: Node) -> bool:

@@ -190,8 +190,8 @@ very just more most there here what which who whom whose when where why how one 
                        r"(?:original )?(?:message|e-?mail|text|post|note)(?: [^:.\n]{0,60})?| (?:with|for|that|in) "
                        r"[^:.\n]{0,60})?\s*:|(?:message|text|e-?mail|post|note) (?:has been|was) (?:rewritten|reworded)"),
     greetings=("hi", "hello", "hey"),
-    group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "colleagues",
-                      "people", "friends"),
+    group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
+                      "colleagues", "people", "friends"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

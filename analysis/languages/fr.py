@@ -141,7 +141,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
                        r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
                        r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
     greetings=("bonjour", "salut"),
-    group_addressees=("l'équipe", "l’équipe", "équipe", "tous", "toutes", "tout le monde", "la team"),
+    group_addressees=("l'équipe", "l’équipe", "tous", "toutes"),  # one word: what `addresses` reads
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

@@ -309,7 +309,7 @@ def test_a_greeting_to_everyone_addresses_no_one_when_the_copy_carries_its_sourc
     from analysis.chains import Pool, candidate_pairs
 
     assert rules.greets_group("Hi team, quick update: ...") and rules.greets_group("Hello everyone! 👋 Quick update")
-    assert rules.greets_group("Bonjour l'équipe, petit point sur la migration")
+    assert rules.greets_group("Bonjour l'équipe, petit point sur la migration") and rules.greets_group("@here: 5pm")
     assert not rules.greets_group("Hi Bob, I know people who used it") and not rules.greets_group("Hi there, I think")
     assert rules.addresses("Hi team, quick update") and rules.addresses("Hi Bob, I know")
 
@@ -326,7 +326,11 @@ def test_a_greeting_to_everyone_addresses_no_one_when_the_copy_carries_its_sourc
     pool, a, c, f = pair("Hi team, quick update: Offline Sync is removed from the spring release, stop work by "
                          "12 March.")
     assert f.anchors_shared and not f.addresses and keeps_to_source(pool, c, a, f)  # it carries date and decision
-    assert pool.addresses_someone(c, carries=False)  # filler: shares nothing but style
+    # filler on the announcement's topic: shares nothing of the pair's own, though its candidate announces something
+    pool, a, c, f = pair("Hi team! A release that drops a feature is never fun, but it is a great chance to revisit "
+                         "our roadmap and keep improving. Keep up the great work!")
+    assert pool.announces(a) and not (f.anchors_shared or f.value_shared)
+    assert f.addresses and not keeps_to_source(pool, c, a, f)
     pool, a, c, f = pair("Hi Bob, Offline Sync is removed from the spring release, stop work on it by 12 March.")
     assert f.addresses and not keeps_to_source(pool, c, a, f)  # a reply to someone, whatever it carries
 
