@@ -40,13 +40,18 @@ REWRITE_BAR = 0.1  # ... and for a mutual best match that reads like a rewrite (
 REWRITE_COVERAGE = 0.25  # the share of the shorter one's IDF-weighted wording a rewrite keeps
 
 
+def most_similar(cands: list[tuple[Node, PairFeatures]]) -> int:
+    """The candidate closest to the copy by cosine (the learned decision's best may be another)."""
+    return max(range(len(cands)), key=lambda i: cands[i][1].cosine)
+
+
 def mutual_best(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int) -> bool:
     """Candidate k is the copy's most similar candidate and the copy is k's most similar later message. Not
     across languages: `closest_later` reads the main embedding, on which a translation is rarely its source's
     closest later message."""
     p = cands[k][0]
     return pool.closest_later.get(p.id) == n.id and not two_languages(n, p) and \
-        max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k
+        most_similar(cands) == k
 
 
 def keeps_to_source(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
@@ -86,7 +91,7 @@ def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], 
     p, f = cands[k]
     return (pool.states_rewrite(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
         not (f.asks or f.addresses or f.parent_asks) and \
-        f.cosine >= rewrite_cosine and max(range(len(cands)), key=lambda i: cands[i][1].cosine) == k and \
+        f.cosine >= rewrite_cosine and most_similar(cands) == k and \
         not two_languages(n, p) and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
 
 
