@@ -507,3 +507,34 @@ def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules(
         ctx = _RuleContext([parent, copy], [], MINILM)
         assert pool.admissible(copy, parent) is ok, copy.id
         assert ctx.out_of_reach(copy, parent, float(near @ e[0]), {}) is (not ok), copy.id
+
+
+def test_a_shared_name_alone_needs_some_of_the_parents_wording():
+    """_RuleContext.judge (hand rules): a copy that repeats a name but no value must hold NAME_COPY_COVERAGE of its
+    rare wording from the parent. The company's name is in every mail of a company: read on the real Enron mails,
+    a note on a new CEO was linked to a press note on a Japanese power plant (cosine 0.55, "Enron" shared, 4 % of
+    the note's rare wording)."""
+    from datetime import timedelta
+
+    from analysis.chain_relay_rules import NAME_COPY_COVERAGE, _RuleContext
+
+    e = np.eye(3, dtype=np.float32)
+    press = ("A story spread through Japan today that the Enron affiliate E Power plans to build a large power plant. "
+             "In fact E Power has pursued this on a smaller scale and nothing has reached board approval. We are "
+             "answering inquiries from the Japanese media ahead of the partial liberalisation of the market.")
+    texts = {
+        "p": press,
+        "ceo": "You probably saw the announcement that Mike is now CEO of Enron Global Markets. His group is looking at "
+               "transport capacity and I mentioned your work; he is anxious to meet you.",
+        "copy": "Enron's E Power plant in Japan: nothing has reached board approval, we are answering the Japanese "
+                "media before the market liberalisation.",
+        "x": "Lunch is moved to the third floor kitchen while the cafeteria is painted.",
+        "y": "The parking garage closes early on Friday for cleaning, please move your car.",
+    }
+    nodes = [Node(i, T0 + timedelta(hours=h), "C" + i, i, t, len(t.split()), e[0])
+             for h, (i, t) in enumerate(texts.items())]
+    ctx = _RuleContext(nodes, [], MINILM)
+    by = {n.id: n for n in nodes}
+    assert ctx.names_said(by["ceo"]) & ctx.names_carried(by["p"]) and not ctx.values_of(by["ceo"]) & ctx.values_of(by["p"])
+    assert ctx.coverage(by["ceo"], by["p"]) < NAME_COPY_COVERAGE and ctx.judge(by["ceo"], by["p"], 0.56) is None
+    assert ctx.coverage(by["copy"], by["p"]) >= NAME_COPY_COVERAGE and ctx.judge(by["copy"], by["p"], 0.56) is not None
