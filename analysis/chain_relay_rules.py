@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .factloss import _content, _proper_names
+from .factloss import _content
 from .facts import extract
 
 from .chain_rules import asks as _asks
@@ -25,7 +25,7 @@ from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, relation_by_length, style_words, two_languages,
+    by_kind, fact_keys, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
 from .chains import cross_language_floor, window_hits
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
@@ -37,7 +37,7 @@ MIN_SHARED = 2  # content words shared with the parent
 COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, next to embedding closeness
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
-NAME_COPY_COVERAGE = 0.2  # ... and for one that repeats a name but no value (one language: see judge)
+NAME_COPY_COVERAGE = 0.2  # ... and for one that repeats a name but no value, not close (see judge)
 CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
 READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 
@@ -66,10 +66,6 @@ def _substance(text: str) -> set[str]:
 
 def _mentions(text: str, conversation_name: str) -> bool:
     return mention_pattern(conversation_name).search(text) is not None
-
-
-def _names(text: str) -> set[str]:
-    return _proper_names(text) - style_words()
 
 
 class _RuleContext:
@@ -127,8 +123,8 @@ class _RuleContext:
         self.values_by_kind = memo(lambda p: by_kind(fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
         self.relays = memo(lambda p: _relays(text[p.id]))
         self.asks = memo(lambda p: _asks(text[p.id]))
-        self.names_said = memo(lambda p: _names(text[p.id]))  # the names a message itself writes ...
-        self.names_carried = memo(lambda p: _names(content[p.id]))  # ... and with a shared original's
+        self.names_said = memo(lambda p: names(text[p.id]))  # the names a message itself writes ...
+        self.names_carried = memo(lambda p: names(content[p.id]))  # ... and with a shared original's
         self.codes_said = memo(lambda p: codes(text[p.id]))  # identifiers ("IVAS-8a"): chain_rules.codes
         self.codes_carried = memo(lambda p: codes(content[p.id]))
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
@@ -226,8 +222,10 @@ class _RuleContext:
             return None
         # a name alone is weak where everyone writes it (the company's: "Enron" in an Enron mail about a new CEO
         # and one about a Japanese power plant, cosine 0.55, 4 % of the copy's rare wording shared): in one
-        # language a copy that repeats no value keeps some of its parent's rare wording too
-        if same_name and not same_value and cov < NAME_COPY_COVERAGE and not self.relays(n) and not cross:
+        # language, a copy not close in meaning (under short_copy_cosine) that repeats no value keeps some of its
+        # parent's rare wording too, or its parent's is in it (an AI expansion of a one-line decision adds words)
+        if same_name and not same_value and sim < self.profile.short_copy_cosine and not self.relays(n) and \
+                not cross and max(cov, self.coverage(p, n)) < NAME_COPY_COVERAGE:
             return None
         mentioned = bool(p.conversation_name and _mentions(self.text_of[n.id], p.conversation_name))
         return _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400, mentioned,

@@ -75,6 +75,17 @@ def style_words() -> frozenset[str]:
     return frozenset(style)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def names(text: str) -> set[str]:
+    """The proper names a text writes (factloss's capitalised-word proxy) minus style words, a possessive read as
+    its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's team" for "Ana's"."""
+    from .factloss import _proper_names
+
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(text)} - style_words()
+
+
 @functools.lru_cache(maxsize=4096)
 def mention_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"#{re.escape(name)}(?![\w-])", re.I)

@@ -29,11 +29,11 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, relation_by_length, stems, style_words, two_languages,
+    by_kind, fact_keys, memo, mention_pattern, names, relation_by_length, stems, style_words, two_languages,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
-from .factloss import _STOP, _content, _proper_names
+from .factloss import _STOP, _content
 from .facts import extract
 from .text import words
 
@@ -69,8 +69,8 @@ class Pool:
         self.values = memo(lambda n: fact_keys(facts(n), VALUE_KINDS, polarity=True))
         self.conflict = memo(lambda n: fact_keys(facts(n), CONFLICT_KINDS))
         self.by_kind = memo(lambda n: by_kind(fact_keys(facts(n), CONFLICT_KINDS - {"name"}, polarity=True)))
-        self.names_said = memo(lambda n: _proper_names(self.text[n.id]) - style_words())
-        self.names_carried = memo(lambda n: _proper_names(self.content_text(n)) - style_words())
+        self.names_said = memo(lambda n: names(self.text[n.id]))
+        self.names_carried = memo(lambda n: names(self.content_text(n)))
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))

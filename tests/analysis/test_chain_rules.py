@@ -509,32 +509,59 @@ def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules(
         assert ctx.out_of_reach(copy, parent, float(near @ e[0]), {}) is (not ok), copy.id
 
 
-def test_a_shared_name_alone_needs_some_of_the_parents_wording():
-    """_RuleContext.judge (hand rules): a copy that repeats a name but no value must hold NAME_COPY_COVERAGE of its
-    rare wording from the parent. The company's name is in every mail of a company: read on the real Enron mails,
-    a note on a new CEO was linked to a press note on a Japanese power plant (cosine 0.55, "Enron" shared, 4 % of
-    the note's rare wording)."""
+def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """_RuleContext.judge (hand rules): a copy under short_copy_cosine that repeats a name but no value must hold
+    NAME_COPY_COVERAGE of its rare wording from the parent, or the parent's be in it. The company's name is in every
+    mail of a company: read on the real Enron mails, a note on a new CEO was linked to a press note on a Japanese
+    power plant (cosine 0.553, "Enron" shared, 4 % of the note's rare wording). Relay words, a close pair, and an
+    expansion of the parent keep their edge."""
     from datetime import timedelta
 
+    from analysis import chain_relay_rules as rr
     from analysis.chain_relay_rules import NAME_COPY_COVERAGE, _RuleContext
 
     e = np.eye(3, dtype=np.float32)
-    press = ("A story spread through Japan today that the Enron affiliate E Power plans to build a large power plant. "
-             "In fact E Power has pursued this on a smaller scale and nothing has reached board approval. We are "
-             "answering inquiries from the Japanese media ahead of the partial liberalisation of the market.")
+    press = ("A story spread through Japan on 14 March that the Enron affiliate E Power plans to build a large power "
+             "plant. In fact E Power has pursued this on a smaller scale and nothing has reached board approval. We "
+             "are answering inquiries from the Japanese media ahead of the partial liberalisation of the market.")
+    note = ("You probably saw the announcement that Mike is now CEO of Enron Global Markets. His group is looking at "
+            "transport capacity in the market and I mentioned your work; he is anxious to meet you.")
+    decision = "Decision: Lantern drops smart search ranking from the spring release."
     texts = {
-        "p": press,
-        "ceo": "You probably saw the announcement that Mike is now CEO of Enron Global Markets. His group is looking at "
-               "transport capacity and I mentioned your work; he is anxious to meet you.",
+        "p": press, "ceo": note, "fyi": "FYI - " + note,
         "copy": "Enron's E Power plant in Japan: nothing has reached board approval, we are answering the Japanese "
                 "media before the market liberalisation.",
+        "d": decision,
+        "exp": "Hello everyone! After a lot of careful thought and many productive conversations, Lantern will no "
+               "longer include smart search ranking in the spring release, so that we can keep our focus where it "
+               "matters most and deliver a great experience to every single one of our wonderful users this season.",
         "x": "Lunch is moved to the third floor kitchen while the cafeteria is painted.",
         "y": "The parking garage closes early on Friday for cleaning, please move your car.",
     }
-    nodes = [Node(i, T0 + timedelta(hours=h), "C" + i, i, t, len(t.split()), e[0])
+    nodes = [Node(i, T0 + timedelta(hours=h), "C" + i, i, t, len(t.split()), e[0], lang="en")
              for h, (i, t) in enumerate(texts.items())]
     ctx = _RuleContext(nodes, [], MINILM)
     by = {n.id: n for n in nodes}
-    assert ctx.names_said(by["ceo"]) & ctx.names_carried(by["p"]) and not ctx.values_of(by["ceo"]) & ctx.values_of(by["p"])
-    assert ctx.coverage(by["ceo"], by["p"]) < NAME_COPY_COVERAGE and ctx.judge(by["ceo"], by["p"], 0.56) is None
-    assert ctx.coverage(by["copy"], by["p"]) >= NAME_COPY_COVERAGE and ctx.judge(by["copy"], by["p"], 0.56) is not None
+    ceo, p = by["ceo"], by["p"]
+    # the pair reaches the rule: the parent announces (a date), two words shared, a name, no value
+    assert not ctx.out_of_reach(ceo, p, 0.553, {}) and len(ctx.substance_of(ceo) & ctx.substance_of(p)) >= 2
+    assert ctx.names_said(ceo) & ctx.names_carried(p) and not ctx.values_of(ceo) & ctx.values_of(p)
+    assert max(ctx.coverage(ceo, p), ctx.coverage(p, ceo)) < NAME_COPY_COVERAGE
+    assert ctx.judge(ceo, p, 0.553) is None
+    assert ctx.judge(ceo, p, MINILM.short_copy_cosine) is not None  # close in meaning: the rule does not apply
+    assert ctx.judge(by["fyi"], p, 0.553) is not None  # relay words: the older rules decide (a known weakness)
+    assert ctx.coverage(by["copy"], p) >= NAME_COPY_COVERAGE and ctx.judge(by["copy"], p, 0.6) is not None
+    # an AI expansion of a one-line decision: little of its wording is the parent's, all of the parent's is in it
+    exp, d = by["exp"], by["d"]
+    assert ctx.coverage(exp, d) < NAME_COPY_COVERAGE <= ctx.coverage(d, exp) and ctx.judge(exp, d, 0.6) is not None
+    monkeypatch.setattr(rr, "NAME_COPY_COVERAGE", 0.0)  # without the rule the note is linked: the test reads it
+    assert ctx.judge(ceo, p, 0.553) is not None
+
+
+def test_a_possessive_is_its_name():
+    """chain_text.names: "Lantern's scope" names Lantern (an AI rewrite's wording), with either apostrophe; style
+    words are no names."""
+    from analysis.chain_text import names
+
+    assert names("Update: Lantern's smart search is cut. Ask Ana’s team or Ana.") == {"lantern", "ana"}
+    assert names("The Lantern launch moves, says Ana") == names("Update on Lantern’s launch from Ana's desk")
