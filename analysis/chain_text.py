@@ -76,6 +76,9 @@ def style_words() -> frozenset[str]:
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
+# English words whose "'s" is "is" or "us", capitalised inside a text after a bullet, an emoji or a mention
+# ("- Here's", "🎉 Let's"): no names
+_CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "how", "where", "he", "she"})
 
 
 def names(text: str) -> set[str]:
@@ -83,7 +86,12 @@ def names(text: str) -> set[str]:
     its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's team" for "Ana's"."""
     from .factloss import _proper_names
 
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(text)} - style_words()
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(text)} - style_words() - _CONTRACTED
+
+
+def _fact_value(f: Fact) -> str:
+    """A name's or an owner's value with its possessive read as the name ("owner:ana's team" is Ana's), as `names`."""
+    return " ".join(_POSSESSIVE.sub("", w) for w in f.value.split()) if f.kind in ("name", "owner") else f.value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,7 +101,7 @@ def mention_pattern(name: str) -> re.Pattern[str]:
 
 def fact_keys(facts: list[Fact], kinds: set[str], polarity: bool = False) -> set[str]:
     """"kind:value" of the facts of these kinds (a deadline is a date), with ":polarity" if asked."""
-    return {f"{'date' if f.kind == 'deadline' else f.kind}:{f.value}" + (f":{f.polarity}" if polarity else "")
+    return {f"{'date' if f.kind == 'deadline' else f.kind}:{_fact_value(f)}" + (f":{f.polarity}" if polarity else "")
             for f in facts if f.kind in kinds}
 
 

@@ -559,9 +559,14 @@ def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pyte
 
 
 def test_a_possessive_is_its_name():
-    """chain_text.names: "Lantern's scope" names Lantern (an AI rewrite's wording), with either apostrophe; style
-    words are no names."""
-    from analysis.chain_text import names
+    """chain_text.names and fact_keys: "Lantern's scope" names Lantern (an AI rewrite's wording), with either
+    apostrophe, in the names a pair shares and in its name and owner facts; a style word stays no name with its
+    possessive ("Team's") and a contraction ("Let's", "Here's") is none."""
+    from analysis.chain_text import ANCHOR_KINDS, fact_keys, names
+    from analysis.facts import extract
 
     assert names("Update: Lantern's smart search is cut. Ask Ana’s team or Ana.") == {"lantern", "ana"}
     assert names("The Lantern launch moves, says Ana") == names("Update on Lantern’s launch from Ana's desk")
+    assert names("🎉 Let's celebrate the Nordlys launch - Here's the Team's plan") == {"nordlys"}
+    assert fact_keys(extract("Heads-up: Julie Martin's rollout moves to 12 March. Owner: Ana's team."), ANCHOR_KINDS) \
+        == fact_keys(extract("Owner: Ana. Julie Martin moves the rollout to 12 March."), ANCHOR_KINDS)
