@@ -570,3 +570,41 @@ def test_a_possessive_is_its_name():
     assert names("🎉 Let's celebrate the Nordlys launch - Here's the Team's plan") == {"nordlys"}
     assert fact_keys(extract("Heads-up: Julie Martin's rollout moves to 12 March. Owner: Ana's team."), ANCHOR_KINDS) \
         == fact_keys(extract("Owner: Ana. Julie Martin moves the rollout to 12 March."), ANCHOR_KINDS)
+
+
+def test_a_greeting_does_not_hide_a_rewrite_that_keeps_its_subjects_words():
+    """Pool.shares_rare_words lifts a group greeting (`addresses`) like a shared value: an AI update for the team
+    that keeps the subject's own words (an essay's, no date, no name) is no reply; AI filler sharing stock phrases
+    ("feel free to reach out", "my door is always open", bloat's generic framing words) still addresses someone."""
+    from datetime import timedelta
+
+    from analysis.chain_decide import keeps_to_source
+    from analysis.chains import RARE_WORDS_SHARED, Pool, candidate_pairs
+
+    v = np.eye(3, dtype=np.float32)
+    near = (v[0] + 0.5 * v[1]) / np.linalg.norm(v[0] + 0.5 * v[1])
+    others = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
+              "The parking garage closes early on Friday for cleaning, please move your car before noon.",
+              "Printer on floor two is jammed again, facilities has been told and will fix it.",
+              "Reminder that expense reports are due at the end of the month in the usual tool.",
+              "The coffee machine in the lobby now takes cards as well as coins, enjoy."]
+
+    def pair(source: str, copy: str) -> tuple[Pool, Node, Node, object]:
+        a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0])
+        c = Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()), near)
+        rest = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), v[2])
+                for i, t in enumerate(others)]
+        pool = Pool([a, c, *rest])
+        return pool, a, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"][0][1]
+
+    essay = ("Students who volunteer in community gardens learn patience, soil chemistry and composting, and they "
+             "often bring fresh vegetables home to their families at the end of the season.")
+    pool, a, c, f = pair(essay, "Hi team, volunteering in community gardens teaches students patience, soil "
+                                "chemistry and composting; they take fresh vegetables home to their families.")
+    assert not (f.anchors_shared or f.value_shared) and pool.shares_rare_words(c, a)
+    assert not f.addresses and keeps_to_source(pool, c, a, f)
+    filler = "Hello all, feel free to reach out anytime, my door is always open. Stay tuned for the next steps!"
+    pool, a, c, f = pair(filler, "Hi team! Feel free to reach out with any questions, my door is always open, and "
+                                 "stay tuned for next steps. Keep up the great work!")
+    assert len(pool.substance(c) & pool.substance(a)) >= RARE_WORDS_SHARED  # they share words, all stock
+    assert not pool.shares_rare_words(c, a) and f.addresses and not keeps_to_source(pool, c, a, f)
