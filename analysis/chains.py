@@ -20,7 +20,6 @@ import numpy as np
 
 from . import chain_rules as rules
 from . import crosslingual
-from .bloat import content_words
 from .chain_decide import (
     CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
     mutual_best, says_it_copies,
@@ -43,8 +42,6 @@ from .text import words
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
 WINDOW = timedelta(days=21)
-RARE_WORD_MESSAGES = 5  # a word at most this many messages hold is the subject's own (Pool.shares_rare_words)
-RARE_WORDS_SHARED = 3  # ... and this many such words shared are a pair's evidence, like a shared value
 
 
 def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
@@ -68,7 +65,6 @@ class Pool:
         self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
         facts = memo(lambda n: extract(self.content_text(n), n.ts))
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
-        self.specific = memo(lambda n: stems(content_words(self.content_text(n)) - style_words(), n.lang))  # no framing
         self.anchors = memo(lambda n: fact_keys(facts(n), ANCHOR_KINDS))
         self.values = memo(lambda n: fact_keys(facts(n), VALUE_KINDS, polarity=True))
         self.conflict = memo(lambda n: fact_keys(facts(n), CONFLICT_KINDS))
@@ -87,7 +83,6 @@ class Pool:
         self.addresses = memo(lambda n: rules.addresses(self.text[n.id]))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
-        self.rare_idf = math.inf
         self.posts_in: dict[str, set[str]] = {}
         self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
         for m in self.nodes:
@@ -114,15 +109,6 @@ class Pool:
         """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
         df: Counter[str] = Counter(w for n in nodes for w in self.substance(n))
         self.idf = {w: math.log(max(len(nodes), 1) / c) for w, c in df.items()}
-        self.rare_idf = math.log(max(len(nodes), 1) / RARE_WORD_MESSAGES)
-
-    def shares_rare_words(self, n: Node, p: Node) -> bool:
-        """Named rule: the pair shares RARE_WORDS_SHARED words that at most RARE_WORD_MESSAGES messages here hold,
-        leaving out bloat's generic framing words (`bloat.content_words`: "feel free to reach out", "my door is
-        always open", "stay tuned", which our generator's AI filler posts share with each other): the subject's
-        own words ("Leamas", "composting"). In a pool of five messages or fewer every word is that rare."""
-        shared = self.specific(n) & self.specific(p)
-        return sum(1 for w in shared if w in self.idf and self.idf[w] >= self.rare_idf - 1e-9) >= RARE_WORDS_SHARED
 
     def coverage(self, a: Node, b: Node) -> float:
         """Share of a's word weight (rarer words weigh more) that b contains."""
@@ -152,8 +138,7 @@ class Pool:
         short, long = (p, n) if longer else (n, p)
         anchors = min(3, len(self.anchors(n) & self.anchors(p)))
         value_shared = bool(self.values(n) & self.values(p))
-        addresses = self.addresses_someone(n, bool(anchors or value_shared) or (
-            self.greets_group(n) and self.shares_rare_words(n, p)))  # read only where it matters: a greeting
+        addresses = self.addresses_someone(n, bool(anchors or value_shared))
         return PairFeatures(
             cosine=cosine, coverage_short=self.coverage(short, long), coverage_long=self.coverage(long, short),
             anchors_shared=float(anchors), value_shared=float(value_shared),
@@ -176,10 +161,9 @@ class Pool:
         """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by
         addressing someone ("@ana:", "Hi Bob,"), a reply's opening. A greeting to everyone ("Hi team,", "Hello
         everyone!", "@channel") opens AI-polished filler and AI updates for the team alike: it counts unless the
-        pair `carries` something (a shared value or anchor, or the subject's own words: `shares_rare_words`; the
-        pair's own evidence, not that the candidate announces something, which filler on the topic of an
-        announcement shares), which an update of its source does and filler does not (docs/chains.md, sixth and
-        seventh rounds)."""
+        pair `carries` something (a shared value or anchor: the pair's own evidence, not that the candidate
+        announces something, which filler on the topic of an announcement shares), which an update of its source
+        does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
     def admissible(self, n: Node, p: Node) -> bool:
