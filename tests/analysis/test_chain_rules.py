@@ -570,3 +570,43 @@ def test_a_possessive_is_its_name():
     assert names("🎉 Let's celebrate the Nordlys launch - Here's the Team's plan") == {"nordlys"}
     assert fact_keys(extract("Heads-up: Julie Martin's rollout moves to 12 March. Owner: Ana's team."), ANCHOR_KINDS) \
         == fact_keys(extract("Owner: Ana. Julie Martin moves the rollout to 12 March."), ANCHOR_KINDS)
+
+
+def test_greeted_filler_on_a_notice_is_no_rewrite_of_it():
+    """build_edges: AI filler that greets the team and comments on a maintenance notice, reusing its topic words
+    ("staging database", "maintenance", "runbooks", "downtime"), is not the notice's rewrite; a greeted update that
+    keeps the notice's date and times is (a helper's review scenario; docs/chains.md, seventh round: a lift of the
+    greeting on shared topic words linked the filler, and was reverted)."""
+    from datetime import timedelta
+
+    from analysis.chains import Pool, build_edges
+
+    d = 16
+    e = np.eye(d, dtype=np.float32)
+    others = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
+              "The parking garage closes early on Friday for cleaning, please move your car before noon.",
+              "Printer on floor two is jammed again, facilities has been told and will fix it.",
+              "Reminder that expense reports are due at the end of the month in the usual tool.",
+              "The coffee machine in the lobby now takes cards as well as coins, enjoy.",
+              "The quarterly all-hands is in the big room, bring your questions for leadership."]
+
+    def edges(source: str, copy: str, lang: str | None = None) -> list[str]:
+        vc = (0.65 * e[0] + np.sqrt(1 - 0.65 ** 2) * e[1]).astype(np.float32)
+        nodes = [Node("p", T0, "C1", "ana", source, len(source.split()), e[0], lang=lang),
+                 Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()), vc, lang=lang)]
+        nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i],
+                       lang=lang) for i, t in enumerate(others)]
+        assert Pool(nodes).greets_group(nodes[1])
+        return [x.parent for x in build_edges(nodes) if x.child == "c"]
+
+    notice = ("Heads-up: the staging database goes down for maintenance on Saturday 14 March from 22:00 to 02:00 "
+              "UTC. Expect downtime for the nightly jobs; the failover runbooks are in the wiki.")
+    assert edges(notice, "Hello everyone! A staging database going down for maintenance is never fun, but it is a "
+                         "great chance to revisit our runbooks and plan for downtime. Keep up the great work!") == []
+    avis = ("Info : la base de données de préproduction sera arrêtée pour maintenance samedi 14 mars de 22h à 2h. "
+            "Les tâches nocturnes seront interrompues ; les procédures de bascule sont sur le wiki.")
+    assert edges(avis, "Bonjour l'équipe ! Une maintenance de la base de données de préproduction n'est jamais "
+                       "agréable, mais c'est l'occasion de revoir nos procédures de bascule. Continuez comme ça !",
+                 "fr") == []
+    assert edges(notice, "Hi team, quick update: staging database maintenance this Saturday 14 March, 22:00-02:00 "
+                         "UTC. The nightly jobs will see downtime; failover runbooks are in the wiki.") == ["p"]
