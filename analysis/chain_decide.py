@@ -74,7 +74,7 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
     AI-polished filler that shares its wording with other filler still passes (2 of the pooled sets' 1,720
     messages)."""
     return (f.cosine >= rewrite_cosine and f.coverage_short >= REWRITE_COVERAGE
-            and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
+            and pool.pair_words(n, p) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
 
 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
@@ -92,7 +92,7 @@ def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], 
     return (pool.states_rewrite(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
         not (f.asks or f.addresses or f.parent_asks) and \
         f.cosine >= rewrite_cosine and most_similar(cands) == k and \
-        not two_languages(n, p) and min(pool.words[n.id], pool.content_words(p)) >= SHORT_COPY_WORDS
+        not two_languages(n, p) and pool.pair_words(n, p) >= SHORT_COPY_WORDS
 
 
 def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int, threshold: float,
@@ -105,7 +105,7 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
     topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`."""
     p = cands[k][0]
-    short = min(pool.words[n.id], pool.content_words(p)) < RULES_MAX_WORDS
+    short = pool.pair_words(n, p) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
     best_pair = mutual_best(pool, n, cands, k)
@@ -161,7 +161,7 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         elif not (mutual_best(pool, n, cands, k) and keeps_to_source(pool, n, *cands[k])):
             continue
         p, f = cands[k]
-        short = min(pool.words[nid], pool.content_words(p)) < RULES_MAX_WORDS
+        short = pool.pair_words(n, p) < RULES_MAX_WORDS
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
         if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
                 f.values_changed > 0 or (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \

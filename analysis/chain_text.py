@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
+from .factloss import _proper_names
 from .facts import Fact
 from .features import list_words
 from .text import strip_header_lines
@@ -84,8 +85,6 @@ _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "h
 def names(text: str) -> set[str]:
     """The proper names a text writes (factloss's capitalised-word proxy) minus style words, a possessive read as
     its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's team" for "Ana's"."""
-    from .factloss import _proper_names
-
     return {_POSSESSIVE.sub("", w) for w in _proper_names(text)} - style_words() - _CONTRACTED
 
 

@@ -97,6 +97,10 @@ class Pool:
         p = self.carried.get(n.id)
         return max(self.words[n.id], self.words[p.id]) if p is not None else self.words[n.id]
 
+    def pair_words(self, n: Node, p: Node) -> int:
+        """The shorter side of a copy and its candidate, in words (the candidate with the original it carries)."""
+        return min(self.words[n.id], self.content_words(p))
+
     def vector(self, n: Node) -> np.ndarray | None:
         p = self.carried.get(n.id)
         return p.embedding if p is not None and p.embedding is not None else n.embedding
@@ -173,7 +177,7 @@ class Pool:
                 rules.repeated_chatter(n, p, *sorted((self.words[n.id], self.content_words(p)))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
-        return min(self.words[n.id], self.content_words(p)) >= RULES_MAX_WORDS or \
+        return self.pair_words(n, p) >= RULES_MAX_WORDS or \
             not rules.names_other_things(self.names_said(n), self.names_carried(p))
 
 
