@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-23"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-24"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -83,11 +83,13 @@ def log_ratio(a: float, b: float) -> float:
 def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     relay = re.compile(rf"\b(?:{languages.either(tb.relay_cues for tb in tables)})\b", re.I)
     greeting = languages.words(g for tb in tables for g in tb.greetings)
-    address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!])", re.I)
-    preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     groups = languages.words(g for tb in tables for g in tb.group_addressees)
+    # a name or one word after the greeting ("Hi Bob,", "Hi team!"), or a group of several ("Bonjour à tous,")
+    to_group = rf"(?:{greeting}),?\s+(?:{groups})\s*[,:!]"
+    address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!]|{to_group})", re.I)
+    preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     # Slack's "@channel" / "@here" / "@everyone" (as typed; an export writes "<!channel>", which addresses no one)
-    group = re.compile(rf"^\s*(?:(?:{greeting})\s+(?:{groups})\s*[,:!]|@(?:channel|here|everyone)\b)", re.I)
+    group = re.compile(rf"^\s*(?:{to_group}|@(?:channel|here|everyone)\b)", re.I)
     return relay, address, preamble, group
 
 

@@ -25,6 +25,7 @@ from .chain_decide import (
     mutual_best, says_it_copies,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
+from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -100,6 +101,10 @@ class Pool:
     def pair_words(self, n: Node, p: Node) -> int:
         """The shorter side of a copy and its candidate, in words (the candidate with the original it carries)."""
         return min(self.words[n.id], self.content_words(p))
+
+    def eligible(self) -> list[Node]:
+        """The messages that may be copies, in time order: embedded and long enough."""
+        return [n for n in self.nodes if self.vector(n) is not None and rules.can_be_copy(self.content_words(n))]
 
     def vector(self, n: Node) -> np.ndarray | None:
         p = self.carried.get(n.id)
@@ -232,7 +237,7 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
     one another's rivals. `cross`: the multilingual embedder; a pair in different languages is then a
     candidate by its cosine (which the pair's features carry), else by shared values."""
     root_of = root_of if root_of is not None else {}
-    eligible = [n for n in pool.nodes if pool.vector(n) is not None and rules.can_be_copy(pool.content_words(n))]
+    eligible = pool.eligible()
     pool.set_idf(eligible)
     parent_pos = [k for k, p in enumerate(eligible) if rules.can_be_parent(pool.content_words(p))]
     parents = [eligible[k] for k in parent_pos]
@@ -343,6 +348,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     for nid, p, f, pr in continues_chain(pool, pending, children, root_of, profile.candidate_cosine,
                                             model.threshold):
         learn(pool.by_id[nid], p, f, pr, "continued")
+    for n, p, f in wording_edges(pool, pool.eligible(), WINDOW, linked | learned.keys()):
+        learn(n, p, f, LEXICAL_CONFIDENCE, "wording")  # the copy its source's best match by wording, and back
     # workplace-sized messages (the copy or its parent under RULES_MAX_WORDS): the hand rules (relay words,
     # repeated values, AI expansions of a one-line decision). The model, trained on public rewrites and summaries,
     # linked templates and polished filler between short messages in the demo workspace; the rules linked

@@ -189,7 +189,7 @@ very just more most there here what which who whom whose when where why how one 
                        r"friendlier|edited|improved) (?:version|draft|rewrite)(?: of (?:the|your|this|my) "
                        r"(?:original )?(?:message|e-?mail|text|post|note)(?: [^:.\n]{0,60})?| (?:with|for|that|in) "
                        r"[^:.\n]{0,60})?\s*:|(?:message|text|e-?mail|post|note) (?:has been|was) (?:rewritten|reworded)"),
-    greetings=("hi", "hello", "hey"),
+    greetings=("hi", "hello", "hey", "good morning", "good afternoon", "good evening", "greetings"),
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
                       "colleagues", "people", "friends"),
     nudge=NUDGE,

@@ -140,8 +140,8 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
                        r"simplifiée|plus (?:concise|claire|courte))(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
                        r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
                        r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
-    greetings=("bonjour", "salut"),
-    group_addressees=("l'équipe", "l’équipe", "tous", "toutes"),  # one word: what `addresses` reads
+    greetings=("bonjour", "bonsoir", "salut", "coucou"),
+    group_addressees=("l'équipe", "l’équipe", "tous", "toutes", "à tous", "à toutes", "tout le monde"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

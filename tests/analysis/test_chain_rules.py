@@ -287,9 +287,10 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
         def probability(self, x: np.ndarray) -> np.ndarray:
             return np.full(len(np.atleast_2d(x)), 0.3)
 
-    def with_closer(text: str) -> list[Node]:  # a later message closer to the source: c is no mutual best match
-        closer = Node("d", T0 + timedelta(hours=8), "C4", "dan", "Parking is closed on Friday for the cleaning crew, "
-                      "please use the north garage instead, thanks to everyone for understanding.", 22,
+    def with_closer(text: str) -> list[Node]:  # a later message closer to the source, in meaning and in wording (a
+        # repost): c is no mutual best match either way (chain_lexical.matches_by_wording would link it otherwise)
+        repost = source.replace("is being adapted", "will be adapted")
+        closer = Node("d", T0 + timedelta(hours=8), "C4", "dan", repost, len(repost.split()),
                       (v[0] + 0.2 * v[1]) / np.linalg.norm(v[0] + 0.2 * v[1]))
         return [*nodes_of(text), closer]
 
