@@ -131,6 +131,7 @@ def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int,
 
 
 CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
+CONTINUATION_WORDING = 0.15  # ... and the share of one side's rare wording the other holds
 
 
 def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
@@ -145,7 +146,9 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
     is an announcement: either an original or itself a copy, and the first rewrite of a human original is the hop
     the model finds least (its wording changes most). Latest first, so a chain found from its end is followed back
     towards its origin. `children`: the found copies of each message (metadata, forwards, learned).
-    Never across languages (the model scores such a pair on the main embedding's cosine alone), to a candidate
+    Never when neither side holds CONTINUATION_WORDING of the other's rare wording (`keeps_to_source` asks for
+    none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), never across
+    languages (the model scores such a pair on the main embedding's cosine alone), to a candidate
     stating a value otherwise (the same announcement template for another feature) nor to a short question ("anyone
     know if the Ember designs are final?" before the Ember decision): both linked announcements to them in
     scripts/build_chain_eval.py's pooled chains. Between messages under RULES_MAX_WORDS, under the model's
@@ -165,6 +168,7 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
         if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
                 f.values_changed > 0 or (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
+                max(f.coverage_short, f.coverage_long) < CONTINUATION_WORDING or \
                 (short and prob[k] < threshold and not carries_something(f)):
             continue
         children.setdefault(p.id, []).append(nid)

@@ -38,6 +38,7 @@ COVERAGE_WEIGHT = 0.5  # how much of the copy's rare wording the parent holds, n
 MENTION_BONUS = 0.2  # the copy names the parent's channel
 BARE_COPY_COVERAGE = 0.45  # ... and for a copy that repeats no value and no name of its parent
 NAME_COPY_COVERAGE = 0.2  # ... and for one that repeats a name but no value, not close (see judge)
+RELAY_NAME_COVERAGE = 0.1  # ... and for such a copy that says it relays something
 CARRY_COVERAGE = 0.5  # share of a copy's weighted wording from its parent for it to have copies of its own
 READER_BONUS = 0.3  # the copy's author reads the parent's conversation (a member, a recipient, or posts there)
 
@@ -223,9 +224,10 @@ class _RuleContext:
         # a name alone is weak where everyone writes it (the company's: "Enron" in an Enron mail about a new CEO
         # and one about a Japanese power plant, cosine 0.55, 4 % of the copy's rare wording shared): in one
         # language, a copy not close in meaning (under short_copy_cosine) that repeats no value keeps some of its
-        # parent's rare wording too, or its parent's is in it (an AI expansion of a one-line decision adds words)
-        if same_name and not same_value and sim < self.profile.short_copy_cosine and not self.relays(n) and \
-                not cross and max(cov, self.coverage(p, n)) < NAME_COPY_COVERAGE:
+        # parent's rare wording too, or its parent's is in it (an AI expansion of a one-line decision adds words);
+        # a relay word ("FYI") lowers that floor, never lifts it: Enron mail says "FYI" constantly
+        if same_name and not same_value and sim < self.profile.short_copy_cosine and not cross and \
+                max(cov, self.coverage(p, n)) < (RELAY_NAME_COVERAGE if self.relays(n) else NAME_COPY_COVERAGE):
             return None
         mentioned = bool(p.conversation_name and _mentions(self.text_of[n.id], p.conversation_name))
         return _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400, mentioned,

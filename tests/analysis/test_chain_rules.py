@@ -376,6 +376,8 @@ class Features:  # the PairFeatures fields continues_chain reads
     anchors_shared: float = 0.0
     value_shared: float = 0.0
     announces: float = 1.0
+    coverage_short: float = 0.5
+    coverage_long: float = 0.3
 
 
 def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
@@ -462,6 +464,9 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     assert run(f=Features(names_new=1.0)) == []  # names only others: another person's essay on the same prompt
     assert run(f=Features(asks=1.0)) == []
     assert run("the launch moves to spring 2027") == []  # a number the candidate does not write
+    # no wording shared (a helper's review: keeps_to_source asks for none): each side holds under a seventh of the
+    # other's rare words
+    assert run(f=Features(coverage_short=0.1, coverage_long=0.05)) == []
 
 
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
@@ -514,12 +519,13 @@ def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pyte
     """_RuleContext.judge (hand rules): a copy under short_copy_cosine that repeats a name but no value must hold
     NAME_COPY_COVERAGE of its rare wording from the parent, or the parent's be in it. The company's name is in every
     mail of a company: read on the real Enron mails, a note on a new CEO was linked to a press note on a Japanese
-    power plant (cosine 0.553, "Enron" shared, 4 % of the note's rare wording). Relay words, a close pair, and an
-    expansion of the parent keep their edge."""
+    power plant (cosine 0.553, "Enron" shared, 4 % of the note's rare wording). Relay words lower the floor to
+    RELAY_NAME_COVERAGE (a helper's review: "FYI - " before the note linked it). A close pair and an expansion of
+    the parent keep their edge."""
     from datetime import timedelta
 
     from analysis import chain_relay_rules as rr
-    from analysis.chain_relay_rules import NAME_COPY_COVERAGE, _RuleContext
+    from analysis.chain_relay_rules import NAME_COPY_COVERAGE, RELAY_NAME_COVERAGE, _RuleContext
 
     e = np.eye(3, dtype=np.float32)
     press = ("A story spread through Japan on 14 March that the Enron affiliate E Power plans to build a large power "
@@ -550,13 +556,17 @@ def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pyte
     assert max(ctx.coverage(ceo, p), ctx.coverage(p, ceo)) < NAME_COPY_COVERAGE
     assert ctx.judge(ceo, p, 0.553) is None
     assert ctx.judge(ceo, p, MINILM.short_copy_cosine) is not None  # close in meaning: the rule does not apply
-    assert ctx.judge(by["fyi"], p, 0.553) is not None  # relay words: the older rules decide (a known weakness)
+    # relay words lower the floor to RELAY_NAME_COVERAGE, never lift it: "FYI - " before the note is no copy either
+    assert max(ctx.coverage(by["fyi"], p), ctx.coverage(p, by["fyi"])) < RELAY_NAME_COVERAGE
+    assert ctx.relays(by["fyi"]) and ctx.judge(by["fyi"], p, 0.553) is None
     assert ctx.coverage(by["copy"], p) >= NAME_COPY_COVERAGE and ctx.judge(by["copy"], p, 0.6) is not None
     # an AI expansion of a one-line decision: little of its wording is the parent's, all of the parent's is in it
     exp, d = by["exp"], by["d"]
     assert ctx.coverage(exp, d) < NAME_COPY_COVERAGE <= ctx.coverage(d, exp) and ctx.judge(exp, d, 0.6) is not None
     monkeypatch.setattr(rr, "NAME_COPY_COVERAGE", 0.0)  # without the rule the note is linked: the test reads it
     assert ctx.judge(ceo, p, 0.553) is not None
+    monkeypatch.setattr(rr, "RELAY_NAME_COVERAGE", 0.0)  # and so is its relay
+    assert ctx.judge(by["fyi"], p, 0.553) is not None
 
 
 def test_a_possessive_is_its_name():
