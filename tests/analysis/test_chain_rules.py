@@ -621,3 +621,30 @@ def test_greeted_filler_on_a_notice_is_no_rewrite_of_it():
                  "fr") == []
     assert edges(notice, "Hi team, quick update: staging database maintenance this Saturday 14 March, 22:00-02:00 "
                          "UTC. The nightly jobs will see downtime; failover runbooks are in the wiki.") == ["p"]
+
+
+def test_across_languages_without_the_multilingual_embedder_two_names_are_not_enough():
+    """_RuleContext.judge: with the multilingual embedder off, a pair in two languages is judged by the values they
+    share; names alone (a capitalised-word proxy: a team and a person everyone writes about) are not a copy's
+    evidence (a helper's review). A date or an amount shared with them is."""
+    from datetime import timedelta
+
+    from analysis.chain_relay_rules import _RuleContext
+
+    e = np.eye(3, dtype=np.float32)
+    source = ("Decision: Ana Costa and Marc Dubois drop smart search ranking from the spring release; the budget of "
+              "40k EUR moves to offline sync, starting 12 March.")
+    texts = {"p": (source, "en"),
+             "names": ("Bonjour à tous, Ana Costa et Marc Dubois organisent un pot vendredi soir pour fêter "
+                       "l'arrivée des nouveaux stagiaires, venez nombreux et apportez vos idées de jeux.", "fr"),
+             "copy": ("Pour info : Ana Costa et Marc Dubois retirent le classement de la recherche de la version de "
+                      "printemps ; le budget de 40k EUR passe à la synchro hors ligne à partir du 12 mars.", "fr")}
+    nodes = [Node(i, T0 + timedelta(hours=h), "C" + i, i, t, len(t.split()), e[0], lang=lang)
+             for h, (i, (t, lang)) in enumerate(texts.items())]
+    ctx = _RuleContext(nodes, [], MINILM)
+    by = {n.id: n for n in nodes}
+    p = by["p"]
+    shared = ctx.anchors_of(by["names"]) & ctx.anchors_of(p)
+    assert len(shared) >= 2 and all(k.startswith("name:") for k in shared)  # it reaches the rule
+    assert ctx.judge(by["names"], p, 0.3) is None
+    assert ctx.judge(by["copy"], p, 0.3) is not None
