@@ -423,6 +423,8 @@ def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
     pool = Pool([orig, hop1, hop2])  # a candidate stating a value otherwise (another template)
     other = Features(values_changed=1.0)
     assert list(continues_chain(pool, {"h1": one(orig, other)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    unworded = Features(coverage_short=0.1, coverage_long=0.05)  # over CONTINUATION_BAR, but no wording shared
+    assert list(continues_chain(pool, {"h1": one(orig, unworded, 0.5)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
     # short messages under the model's threshold: only with a shared value or an announcing candidate (filler
     # shares style only); at the threshold, as a mutual best match, without
     bare = Features(announces=0.0)
