@@ -10,8 +10,8 @@ question, answer or address). Measured in docs/chains.md (eighth round).
 The shares are Pool.coverage read both ways (a summary holds its source's words; an expansion is held by its
 one-line source): the shared IDF weight over the smaller side's weight. Candidates come from one sparse product
 over the words at most RARE_DF messages hold (every word in a pool of RARE_DF or fewer; scipy: common words would
-make it dense); the exact share is then read once for each message's LEXICAL_TOP best. Written here: no library ranks a pool's earlier and later messages both
-ways under a time window.
+make it dense); the exact share is then read once for each message's LEXICAL_TOP best. Written here: no library
+ranks a pool's earlier and later messages both ways under a time window.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class WordingMatch:
 
 
 def _share(pool: Pool, a: Node, b: Node) -> float:
-    low = min(pool.weight(a), pool.weight(b))
-    return sum(pool.idf.get(w, 0.0) for w in pool.substance(a) & pool.substance(b)) / low if low > 0 else 0.0
+    """The shared IDF weight over the smaller side's weight: Pool.coverage read both ways."""
+    return max(pool.coverage(a, b), pool.coverage(b, a))
 
 
 def best_by_wording(pool: Pool, eligible: list[Node], window: timedelta

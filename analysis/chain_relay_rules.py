@@ -200,14 +200,15 @@ class _RuleContext:
                 return None
             sim = xsim
         below = sim < self.profile.relay_cosine
-        facts_shared = len(self.anchors_of(n) & self.anchors_of(p)) if below or cross else 0
+        shared_anchors = self.anchors_of(n) & self.anchors_of(p) if below or cross else set()
+        facts_shared = len(shared_anchors)
         if below and facts_shared < CROSS_LANGUAGE_ANCHORS and xsim is None:
             return None
         # with the multilingual embedder off, below the relay cosine shared anchors are the evidence across
         # languages, and names alone (a capitalised-word proxy: the people and teams everyone writes about) are
         # not enough: a date, a time, an amount or an owner must be shared too
         if cross and xsim is None and below and facts_shared >= CROSS_LANGUAGE_ANCHORS and \
-                all(k.startswith("name:") for k in self.anchors_of(n) & self.anchors_of(p)):
+                all(k.startswith("name:") for k in shared_anchors):
             return None
         if len(self.substance_of(n) & self.substance_of(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS \
                 and xsim is None:
