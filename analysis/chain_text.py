@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from .factloss import _proper_names
+from .factloss import _proper_names, spelled_numbers
 from .facts import Fact
 from .features import list_words
 from .text import strip_header_lines
@@ -82,10 +82,51 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "how", "where", "he", "she"})
 
 
+# An assistant's layout: markdown emphasis and heading marks, a list item's bullet or number; a heading is a line
+# marked as one (a markdown heading, a bold line, a line ending in a colon, a mail subject) in title case
+_MARKUP = re.compile(r"[*_#`]+")
+_ITEM = re.compile(r"^[ \t]*(?:[-*•·▪◦]|\d{1,2}[.)])[ \t]+", re.M)
+_MARKED = re.compile(r"^\s*(?:#{1,6}\s|\*{1,2}[^*\n]+\*{1,2}:?\s*$|(?:subject|objet|re|tr|fwd?)\s*:|[^\n]*:\s*$)", re.I)
+_TITLE_SMALL = frozenset("a an and as at by for in of on or the to with vs".split())
+
+
+def _heading(line: str) -> bool:
+    """A heading an assistant writes ("**Project Update: Vendor Pricing**", "Key Takeaways:", "Subject: Release
+    Shipped"): marked as one, 1 to 8 words, each capitalised but the small ones."""
+    if not _MARKED.match(line):
+        return False
+    ws = [w.strip("\"'“”()[],;:!?*#") for w in line.split()]
+    ws = [w for w in ws if w]
+    return 1 <= len(ws) <= 8 and all(w[:1].isupper() or w.lower() in _TITLE_SMALL or not w[:1].isalpha() for w in ws)
+
+
+def layout_free(text: str) -> str:
+    """The text with an assistant's layout set aside: headings left out (their capitals are no names, and a
+    greeting under "Key Points:" still opens the message), markdown marks and list bullets dropped (an item's
+    first word opens it like a sentence's: factloss's name proxy never reads it as a name, and "1. Hi team!"
+    greets). Read by `names` and by the greeting and address cues (Pool)."""
+    lines = [line for line in (text or "").split("\n") if not _heading(line)]
+    return _ITEM.sub("", _MARKUP.sub("", "\n".join(lines))).lstrip()
+
+
 def names(text: str) -> set[str]:
-    """The proper names a text writes (factloss's capitalised-word proxy) minus style words, a possessive read as
-    its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's team" for "Ana's"."""
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(text)} - style_words() - _CONTRACTED
+    """The proper names a text writes (factloss's capitalised-word proxy on `layout_free` text) minus style
+    words, a possessive read as its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's
+    team" for "Ana's"; "**Key Takeaways:**" over "- Login bug fixed" names nothing."""
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(layout_free(text))} - style_words() - _CONTRACTED
+
+
+def calendar_words() -> frozenset[str]:
+    """Month and weekday names of every language table: a date's words, which `values_changed` compares as a
+    date, are no name a copy adds ("by April 2, 2001" for "by 04/02/2001": Pool.features' names_new)."""
+    from . import languages
+
+    return _calendar(languages.tables())
+
+
+@functools.cache  # once per registry state
+def _calendar(tables: tuple) -> frozenset[str]:  # type: ignore[type-arg]
+    return frozenset(s.lower() for tb in tables for group in (*tb.months, *tb.weekdays) for s in group)
 
 
 def _fact_value(f: Fact) -> str:
@@ -114,11 +155,38 @@ def by_kind(keys: set[str]) -> dict[str, set[str]]:
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
+_ENUMERATOR = re.compile(r"(?:^|(?<=[\s:;(]))\d{1,2}[.)](?=[ \t]+\S)", re.M)  # "1. ", "2) ": a list item's number
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_SAME_VALUE_KINDS = ("money", "percentage", "time")  # facts read to one value however written ("$1.2 million")
+
+
+def _number_forms(text: str) -> set[str]:
+    """The numbers a text writes, each in one form: "1,200" is 1200, "02" is 2, "3:00" is 3; a list item's
+    number left out (an assistant numbers the points of a summary)."""
+    out = set()
+    for m in _NUMBER.findall(_ENUMERATOR.sub(" ", text)):
+        m = m.replace(",", "") if _THOUSANDS.fullmatch(m) else m
+        m = m[:-3] if m.endswith(":00") else m
+        out.add(str(int(m)) if m.isdigit() else m)
+    return out
+
+
 def numbers_kept(copy: str, parent: str) -> bool:
     """Every number the copy writes is one its parent writes: a rewrite keeps or drops numbers, a template post
     about another release, count or time changes them ("QA found 1 blockers on the 4.11.7 candidate" / "... 3
-    blockers on the 2.16.9 candidate"; a version is no date or amount, so `values_changed` does not see it)."""
-    return set(_NUMBER.findall(copy)) <= set(_NUMBER.findall(parent))
+    blockers on the 2.16.9 candidate"; a version is no date or amount, so `values_changed` does not see it).
+    Read as values, not strings: a number the parent spells ("two weeks" for "2 weeks", the language tables'
+    number words), an amount, share or time the parent states in another form ("$1.2 million" for
+    "$1,200,000", "3 PM" for "3:00 pm": the same fact value) and a list item's number are kept."""
+    new = _number_forms(copy) - _number_forms(parent)
+    if not new:
+        return True
+    from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs
+    same = {(f.kind, f.value) for f in fact_reader.extract(parent)}
+    restated = " ".join(f.text for f in fact_reader.extract(copy) if f.kind in _SAME_VALUE_KINDS and
+                        (f.kind, f.value) in same)
+    new -= _number_forms(restated) | spelled_numbers(parent)
+    return not new
 
 
 def relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:

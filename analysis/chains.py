@@ -30,7 +30,8 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, names, relation_by_length, stems, style_words, two_languages,
+    by_kind, calendar_words, fact_keys, layout_free, memo, mention_pattern, names, relation_by_length, stems,
+    style_words, two_languages,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -78,10 +79,13 @@ class Pool:
         self.pairs = memo(lambda n: _word_pairs(self.content_text(n)))
         # cues of a message's own text, read for each of its candidates: once per message
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
+        # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
+        # Points:" / "- Hi team,")
+        self.layouts = lambda n: (self.text[n.id], layout_free(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
-        self.greets_group = memo(lambda n: rules.greets_group(self.text[n.id]))
-        self.addresses = memo(lambda n: rules.addresses(self.text[n.id]))
+        self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
+        self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
         self.posts_in: dict[str, set[str]] = {}
@@ -164,7 +168,8 @@ class Pool:
             values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
             addresses=float(addresses),
-            names_new=len(self.names_said(n) - self.names_carried(p)) / max(1, len(self.names_said(n))))
+            names_new=len(self.names_said(n) - self.names_carried(p) - calendar_words())
+            / max(1, len(self.names_said(n))))
 
     def addresses_someone(self, n: Node, carries: bool) -> bool:
         """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by

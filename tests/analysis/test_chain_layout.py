@@ -1,0 +1,93 @@
+"""What an assistant's layout and number style do to a copy (analysis/chain_text.py): a rewrite dressed with a
+heading and bullets, numbers written in another form ("$1.2 million" for "$1,200,000", "2 weeks" for "two
+weeks", a numbered list), a US date spelled out, keeps to its source; a template post with other numbers does
+not, and a greeting under a heading or a bullet still opens the message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from analysis import chain_rules as rules
+from analysis.chain_text import by_kind, fact_keys, layout_free, names, numbers_kept
+from analysis.chains import CONFLICT_KINDS, Node, build_edges
+from analysis.facts import extract
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def test_numbers_are_read_as_values():
+    """The same number in another form is kept; another number is not."""
+    src = "The board approved $1,200,000 for the Houston plant upgrade; we need two more weeks to finish it."
+    assert numbers_kept("The board approved $1.2 million for the Houston upgrade; 2 more weeks to finish.", src)
+    assert not numbers_kept("The board approved $1.5 million for the Houston upgrade.", src)
+    assert not numbers_kept("The upgrade needs 3 more weeks.", src)
+    assert numbers_kept("The meeting is at 3 PM.", "The meeting is at 3:00 pm.")
+    assert numbers_kept("Send comments by April 2, 2001.", "Please send comments by 04/02/2001.")
+    assert numbers_kept("The price is $1000.", "The price is 1,000 dollars.")
+    # a summary's numbered points are no values; a version or a count in them is
+    src = "QA found 3 blockers on the 2.16.9 candidate. The release slips a week. Mei owns the fixes."
+    assert numbers_kept("1. QA found 3 blockers on 2.16.9.\n2. The release slips.\n3. Mei owns the fixes.", src)
+    assert numbers_kept("Key points: 1. Blockers found; 2. Release slips.", src)
+    assert not numbers_kept("1. QA found 1 blocker on 4.11.7.\n2. The release slips.", src)
+
+
+def test_a_heading_and_bullets_name_nothing():
+    """A heading's capitals and a bullet's first word are no names; a name inside an item is."""
+    assert names("**Project Update: Vendor Pricing**\n\nThe vendor cut prices and we saved a lot.") == set()
+    assert names("Subject: Release Shipped\n\nThe team fixed the login bug and shipped the release.") == set()
+    assert names("Key Takeaways:\n- Login bug fixed\n- Release shipped by Mei Chen") == {"mei", "chen"}
+    assert names("## Next Steps\n1. Review the Lantern budget\n2. Ask Ana") == {"lantern", "ana"}
+    # what a plain message names stays named: after a colon, in a greeting, in a signature
+    assert names("Summary of the review: Atlas push alerts slip a week.") == {"atlas"}
+    assert "bob" in names("Hi Bob,\nThe Houston deal closes Friday.")
+    assert "skilling" in names("Thanks,\nJeff Skilling")
+
+
+def test_a_greeting_under_a_heading_or_a_bullet_still_greets():
+    assert layout_free("Key Points:\n- Hi team! The release is out.").startswith("Hi team!")
+    assert rules.greets_group(layout_free("1. Hello everyone! The release is out."))
+    assert rules.addresses(layout_free("**Update**\nHi Bob, the release is out."))
+
+
+def test_a_us_date_spelled_out_is_the_same_date():
+    """facts reads "04/02/2001" day first; its rewrite "April 2, 2001" states no other date."""
+    def keys(text: str) -> dict[str, set[str]]:
+        return by_kind(fact_keys(extract(text), CONFLICT_KINDS - {"name"}, polarity=True))
+
+    src = keys("Please send your comments by 04/02/2001.")
+    assert rules.values_changed(keys("Comments are due by April 2, 2001."), src) == 0
+    assert rules.values_changed(keys("Comments are due by April 9, 2001."), src) == 1
+    assert rules.values_changed(keys("Comments are due by 20 May 2001."), keys("Comments by 20/05/2001.")) == 0
+
+
+def test_an_assistants_dressed_rewrite_is_linked():
+    """build_edges: a rewrite with a heading, bullets and its count written in digits ("2 sprints" for "two
+    sprints"), sharing no date, amount or name with its source, is its copy by `reads_like_rewrite` (the old
+    reading saw new names in the heading and the bullets, and a new number in "2")."""
+    d = 12
+    e = np.eye(d, dtype=np.float32)
+    source = ("The design group will pause the onboarding redesign for two sprints while the research findings are "
+              "reviewed; the checkout work continues as planned and the mobile prototype moves to user testing.")
+    others = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
+              "The parking garage closes early on Friday for cleaning, please move your car before noon.",
+              "Printer on floor two is jammed again, facilities has been told and will fix it.",
+              "Reminder that expense reports are due at the end of the month in the usual tool.",
+              "The quarterly all-hands is in the big room, bring your questions for leadership."]
+
+    def parent_of(copy: str) -> list[str]:
+        vc = (0.66 * e[0] + float(np.sqrt(1 - 0.66 ** 2)) * e[1]).astype(np.float32)
+        nodes = [Node("p", T0, "C1", "ana", source, len(source.split()), e[0]),
+                 Node("c", T0 + timedelta(hours=3), "C2", "bob", copy, len(copy.split()), vc)]
+        nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i])
+                  for i, t in enumerate(others)]
+        return [x.parent for x in build_edges(nodes) if x.child == "c"]
+
+    assert parent_of("**Quick Update: Onboarding Redesign**\n\nKey Points:\n- The onboarding redesign is paused for 2 "
+                     "sprints while research findings are reviewed.\n- Checkout work continues as planned.\n- The "
+                     "mobile prototype moves to user testing.") == ["p"]
+    # the same layout with another count is a template post about another pause
+    assert parent_of("**Quick Update: Onboarding Redesign**\n\nKey Points:\n- The onboarding redesign is paused for 5 "
+                     "sprints while research findings are reviewed.\n- Checkout work continues as planned.\n- The "
+                     "mobile prototype moves to user testing.") == []
