@@ -221,6 +221,11 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     assert not reads_like_rewrite(pool, c, p, replace(f, asks=1.0), 0.6)
     assert not reads_like_rewrite(pool, c, p, replace(f, names_new=1.0), 0.6)  # names only others: another event
     assert not reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.1), 0.6)  # same topic, other wording
+    # a polish that rewords more: a fifth of the wording is enough at cosine 0.75 (REWRITE_CLOSE_*), not closer to
+    # a tenth, nor a fifth further away in meaning
+    assert reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.2, cosine=0.76), 0.6)
+    assert not reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.15, cosine=0.85), 0.6)
+    assert not reads_like_rewrite(pool, c, p, replace(f, coverage_short=0.2, cosine=0.7), 0.6)
     assert not reads_like_rewrite(pool, c, p, replace(f, cosine=0.55), 0.6)
     pool, c, cands = pool_of(rewrite.replace("1962", "1963"))  # a number the source does not write
     assert not reads_like_rewrite(pool, c, *cands[0], 0.6)
