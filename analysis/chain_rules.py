@@ -246,16 +246,4 @@ def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, 
     """Values the message states otherwise than the candidate (another date, another status): a summary keeps a
     subset of its parent's values and a distortion changes one; another announcement in the same words changes
     several."""
-    return sum(len({x for x in v - theirs if k != "date" or _day_month_swapped(x) not in theirs})
-               for k, v in mine_by_kind.items() if (theirs := theirs_by_kind.get(k)) is not None)
-
-
-_ISO_KEY = re.compile(r"^(date:\d{4}-)(\d{2})-(\d{2})(.*)$")
-
-
-def _day_month_swapped(key: str) -> str:
-    """A date key with its day and month read the other way round ("date:2001-02-04" -> "date:2001-04-02"), when
-    both could be a month: facts reads "04/02/2001" day first, a US mail means April 2 and its rewrite writes
-    "April 2, 2001". Either reading is the same date to a copy."""
-    m = _ISO_KEY.match(key)
-    return f"{m[1]}{m[3]}-{m[2]}{m[4]}" if m and int(m[3]) <= 12 else key
+    return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items() if k in theirs_by_kind)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from .factloss import _proper_names, spelled_numbers
+from . import languages
+from .factloss import _proper_names
 from .facts import Fact
 from .features import list_words
-from .text import strip_header_lines
+from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, field_names, strip_header_lines
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -82,31 +83,45 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "how", "where", "he", "she"})
 
 
-# An assistant's layout: markdown emphasis and heading marks, a list item's bullet or number; a heading is a line
-# marked as one (a markdown heading, a bold line, a line ending in a colon, a mail subject) in title case
-_MARKUP = re.compile(r"[*_#`]+")
-_ITEM = re.compile(r"^[ \t]*(?:[-*•·▪◦]|\d{1,2}[.)])[ \t]+", re.M)
-_MARKED = re.compile(r"^\s*(?:#{1,6}\s|\*{1,2}[^*\n]+\*{1,2}:?\s*$|(?:subject|objet|re|tr|fwd?)\s*:|[^\n]*:\s*$)", re.I)
+# An assistant's layout: markdown emphasis (bold, code, strike, an underscore around a word), a markdown heading's
+# marks, a list item's bullet or number. A heading is a line marked as one (a markdown heading, a bold line, a mail
+# subject, two or more words ending in a colon) in title case; a greeting or salutation line is none ("Dear Jeff:").
+_EMPHASIS = re.compile(r"\*+|`+|~+|(?<![\w])_+|_+(?![\w])")
+_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+_MARKED = re.compile(rf"^\s*(?:#{{1,6}}\s|\*\*[^*\n]+\*\*:?\s*$|\*[^*\n]+:\*\s*$|(?:{field_names(MAIL_SUBJECT_FIELDS)})\s*:"
+                     rf"|\S+\s+[^\n]*:\s*$)", re.I)
 _TITLE_SMALL = frozenset("a an and as at by for in of on or the to with vs".split())
 
 
 def _heading(line: str) -> bool:
     """A heading an assistant writes ("**Project Update: Vendor Pricing**", "Key Takeaways:", "Subject: Release
-    Shipped"): marked as one, 1 to 8 words, each capitalised but the small ones."""
+    Shipped"): marked as one, 1 to 8 words, each capitalised but the small ones, not a greeting ("Dear Jeff:",
+    "Hi Team:")."""
     if not _MARKED.match(line):
         return False
-    ws = [w.strip("\"'“”()[],;:!?*#") for w in line.split()]
-    ws = [w for w in ws if w]
-    return 1 <= len(ws) <= 8 and all(w[:1].isupper() or w.lower() in _TITLE_SMALL or not w[:1].isalpha() for w in ws)
+    ws = [w for w in (w.strip("\"'“”()[],;:!?*#_`~") for w in line.split()) if w]
+    return 1 <= len(ws) <= 8 and ws[0].lower() not in _salutations() and \
+        all(w[:1].isupper() or w.lower() in _TITLE_SMALL or not w[:1].isalpha() for w in ws)
+
+
+def _salutations() -> frozenset[str]:
+    return _opening_words(languages.tables())
+
+
+@functools.cache  # once per registry state
+def _opening_words(tables: tuple) -> frozenset[str]:  # type: ignore[type-arg]
+    return frozenset({"dear", "cher", "chère", "chers", *(g.split()[0] for tb in tables
+                                                           for g in tb.greetings)})
 
 
 def layout_free(text: str) -> str:
     """The text with an assistant's layout set aside: headings left out (their capitals are no names, and a
     greeting under "Key Points:" still opens the message), markdown marks and list bullets dropped (an item's
     first word opens it like a sentence's: factloss's name proxy never reads it as a name, and "1. Hi team!"
-    greets). Read by `names` and by the greeting and address cues (Pool)."""
+    greets). A hashtag or a channel name keeps its "#" (no name). Read by `names` and by the greeting and address
+    cues (Pool)."""
     lines = [line for line in (text or "").split("\n") if not _heading(line)]
-    return _ITEM.sub("", _MARKUP.sub("", "\n".join(lines))).lstrip()
+    return LIST_MARKER.sub("", _EMPHASIS.sub("", _HEADING_MARK.sub("", "\n".join(lines)))).lstrip()
 
 
 def names(text: str) -> set[str]:
@@ -118,9 +133,7 @@ def names(text: str) -> set[str]:
 
 def calendar_words() -> frozenset[str]:
     """Month and weekday names of every language table: a date's words, which `values_changed` compares as a
-    date, are no name a copy adds ("by April 2, 2001" for "by 04/02/2001": Pool.features' names_new)."""
-    from . import languages
-
+    date, are no name a copy says (Pool.features' names_new: "on Friday 14 March" for "on 14 March")."""
     return _calendar(languages.tables())
 
 
@@ -155,38 +168,66 @@ def by_kind(keys: set[str]) -> dict[str, set[str]]:
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
-_ENUMERATOR = re.compile(r"(?:^|(?<=[\s:;(]))\d{1,2}[.)](?=[ \t]+\S)", re.M)  # "1. ", "2) ": a list item's number
+_LINE_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t]+\S)")  # "1. ", "2) " opening a line
+_INLINE_ITEM = re.compile(r"(?<=[\s:;(])(\d{1,2})[.)](?=[ \t]+\S)")  # "... included: 1. Creating ...; 2. Listing ..."
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SAME_VALUE_KINDS = ("money", "percentage", "time")  # facts read to one value however written ("$1.2 million")
 
 
+def _without_list_numbers(text: str) -> str:
+    """The text without its list items' numbers: one opening a line, or a run 1, 2, 3 ... inside a line (a number
+    ending a sentence, "tickets this week: 14. The backlog ...", is a count)."""
+    text = _LINE_ITEM.sub(" ", text)
+    run, expect = [], 1
+    for m in _INLINE_ITEM.finditer(text):
+        if int(m[1]) == expect:
+            run.append(m.span())
+            expect += 1
+    for a, b in reversed(run if len(run) >= 2 else []):
+        text = text[:a] + " " + text[b:]
+    return text
+
+
 def _number_forms(text: str) -> set[str]:
-    """The numbers a text writes, each in one form: "1,200" is 1200, "02" is 2, "3:00" is 3; a list item's
-    number left out (an assistant numbers the points of a summary)."""
+    """The numbers a text writes, each in one form ("1,200" is 1200, "02" is 2), its list items' numbers left out
+    (an assistant numbers the points of a summary)."""
     out = set()
-    for m in _NUMBER.findall(_ENUMERATOR.sub(" ", text)):
+    for m in _NUMBER.findall(_without_list_numbers(text)):
         m = m.replace(",", "") if _THOUSANDS.fullmatch(m) else m
-        m = m[:-3] if m.endswith(":00") else m
-        out.add(str(int(m)) if m.isdigit() else m)
+        out.add(m.lstrip("0") or "0" if m.isdigit() else m)
     return out
+
+
+def _counted(text: str) -> set[tuple[str, str]]:
+    """(number, the word after it) for each number the text writes in digits or spells ("two more weeks" ->
+    ("2", "more")): a spelled number matches a digit only before the same word ("no one was paged" is no 1)."""
+    spelled = {w: str(i) for tb in languages.tables() for i, w in enumerate(tb.number_words) if i >= 2}
+    return {(spelled.get(m[1].lower(), m[1].lstrip("0") or "0"), m[2].lower())
+            for m in re.finditer(r"\b(\d+|[^\W\d_]+)(?=\s+([^\W\d_]+))", text)
+            if m[1].isdigit() or m[1].lower() in spelled}
 
 
 def numbers_kept(copy: str, parent: str) -> bool:
     """Every number the copy writes is one its parent writes: a rewrite keeps or drops numbers, a template post
     about another release, count or time changes them ("QA found 1 blockers on the 4.11.7 candidate" / "... 3
     blockers on the 2.16.9 candidate"; a version is no date or amount, so `values_changed` does not see it).
-    Read as values, not strings: a number the parent spells ("two weeks" for "2 weeks", the language tables'
-    number words), an amount, share or time the parent states in another form ("$1.2 million" for
-    "$1,200,000", "3 PM" for "3:00 pm": the same fact value) and a list item's number are kept."""
-    new = _number_forms(copy) - _number_forms(parent)
-    if not new:
+    Read as values, not strings: an amount, share or time the parent states in another form ("$1.2 million" for
+    "$1,200,000", "3 PM" for "3:00 pm": the same fact value; only that span of the copy is set aside), a number
+    the parent spells before the same word ("2 weeks" for "two weeks", the language tables' number words from
+    two) and a list item's number are kept."""
+    if not _number_forms(copy) - _number_forms(parent):
         return True
     from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs
     same = {(f.kind, f.value) for f in fact_reader.extract(parent)}
-    restated = " ".join(f.text for f in fact_reader.extract(copy) if f.kind in _SAME_VALUE_KINDS and
-                        (f.kind, f.value) in same)
-    new -= _number_forms(restated) | spelled_numbers(parent)
-    return not new
+    for f in fact_reader.extract(copy):
+        if f.kind in _SAME_VALUE_KINDS and (f.kind, f.value) in same:
+            copy = copy.replace(f.text, " ", 1)
+    new = _number_forms(copy) - _number_forms(parent)
+    if not new:
+        return True
+    spelled = _counted(parent)
+    return all((n, w) in spelled for n, w in _counted(copy) if n in new) and \
+        all(n in {m for m, _ in _counted(copy)} for n in new)
 
 
 def relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:

@@ -168,8 +168,7 @@ class Pool:
             values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
             addresses=float(addresses),
-            names_new=len(self.names_said(n) - self.names_carried(p) - calendar_words())
-            / max(1, len(self.names_said(n))))
+            names_new=len((said := self.names_said(n) - calendar_words()) - self.names_carried(p)) / max(1, len(said)))
 
     def addresses_someone(self, n: Node, carries: bool) -> bool:
         """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by

@@ -19,6 +19,7 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|p
 
 # Formatting that hand-written chat rarely has; shared by the bloat analyser and the detector features.
 BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
+LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*•·▪◦]|\d{1,2}[.)])[ \t]+(?=\S)")  # the bullet or number opening an item
 MARKDOWN_HEADER = re.compile(r"(?m)^\s*#{1,6}\s+\S")
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]")
 DEFAULT_WPM = 200  # a language without a table (languages.LANGUAGES)
