@@ -1,0 +1,46 @@
+"""Capable-LLM hops in the llm-chains pool: eight of its chains (an Enron original and five hops) get the hops an AI
+assistant wrote for them (scripts/data/assistant_hops.json: each hop follows its instruction on the hop before it,
+as a capable chat LLM answers: headings, bullets, greetings, numbers restated), the other 37 keep SmolLM2-135M's.
+Ids, times, channels and authors stay llm-chains'; the eight chains' rows carry "source": "assistant", so
+`slopradar eval chains` reports them beside the rest.
+
+    python scripts/build_llm_chains.py > build/chains/llm-chains.jsonl
+    python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/chains/assistant-chains.jsonl
+    slopradar eval chains --data build/chains/assistant-chains.jsonl      # by_source.assistant
+
+Written by us (an assistant, not the held-out set's LLMs, and eight chains): a probe of how such output reads to
+the chain decision, not an estimate of the held-out figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+HOPS = Path(__file__).resolve().parent / "data" / "assistant_hops.json"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("llm_chains", type=Path, help="build/chains/llm-chains.jsonl")
+    args = ap.parse_args()
+    chains = json.loads(HOPS.read_text(encoding="utf-8"))["chains"]
+    with args.llm_chains.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    ids = {r["id"] for r in rows}
+    for c, chain in chains.items():
+        for h in range(6):
+            if f"llm-chains-{c}-{h}" not in ids:
+                raise SystemExit(f"{args.llm_chains} has no row llm-chains-{c}-{h}: not the llm-chains set")
+    for r in rows:
+        chain_id, hop = r["id"].rsplit("-", 2)[-2:]
+        if chain_id in chains:
+            r["source"] = "assistant"
+            if int(hop) > 0:
+                r["text"] = chains[chain_id]["hops"][int(hop) - 1]
+        print(json.dumps(r, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
