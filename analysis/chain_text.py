@@ -89,7 +89,7 @@ _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "h
 _EMPHASIS = re.compile(r"\*+|`+|~+|(?<![\w])_+|_+(?![\w])")
 _HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 _MARKED = re.compile(rf"^\s*(?:#{{1,6}}\s|\*\*[^*\n]+\*\*:?\s*$|\*[^*\n]+:\*\s*$|(?:{field_names(MAIL_SUBJECT_FIELDS)})\s*:"
-                     rf"|\S+\s+[^\n]*:\s*$)", re.I)
+                     rf"|\S+[ \t][^\n]*:\s*$)", re.I)
 _TITLE_SMALL = frozenset("a an and as at by for in of on or the to with vs".split())
 
 
@@ -168,43 +168,48 @@ def by_kind(keys: set[str]) -> dict[str, set[str]]:
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
-_LINE_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t]+\S)")  # "1. ", "2) " opening a line
-_INLINE_ITEM = re.compile(r"(?<=[\s:;(])(\d{1,2})[.)](?=[ \t]+\S)")  # "... included: 1. Creating ...; 2. Listing ..."
+# a list item's number: "1. ", "2) " opening a line, or after a colon, a semicolon, an opening parenthesis or a
+# full stop ("The details included: 1. Creating ...; 2. Listing ...", "(1) budget (2) hiring"); never after a word
+_ITEM_NUMBER = re.compile(r"(?:(?m:^)|(?<=[:;(])|(?<=\.)(?=[ \t]))[ \t]*(\d{1,2})[.)](?=[ \t]+\S)")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SAME_VALUE_KINDS = ("money", "percentage", "time")  # facts read to one value however written ("$1.2 million")
+_DIGITS_THEN = re.compile(rf"({_NUMBER.pattern})(?:\s+([^\W\d_]+))?")  # each `_NUMBER` and the word after it
 
 
 def _without_list_numbers(text: str) -> str:
-    """The text without its list items' numbers: one opening a line, or a run 1, 2, 3 ... inside a line (a number
-    ending a sentence, "tickets this week: 14. The backlog ...", is a count)."""
-    text = _LINE_ITEM.sub(" ", text)
+    """The text without its list items' numbers: those in item position (`_ITEM_NUMBER`) that count 1, 2, 3 ...
+    in order, two or more, the second on not after a colon. A count ending a sentence ("tickets this week: 14.
+    The backlog", "room 1. Parking is on level 2.", "Incidents: 1. Open tickets: 2.") or opening a wrapped mail
+    line is no item."""
     run, expect = [], 1
-    for m in _INLINE_ITEM.finditer(text):
-        if int(m[1]) == expect:
-            run.append(m.span())
+    for m in _ITEM_NUMBER.finditer(text):
+        after = text[:m.start(1)].rstrip(" \t")[-1:]  # what the number follows: "" or a line break, ( : ; .
+        if int(m[1]) == expect and (expect == 1 or after != ":"):  # "Incidents: 1. Open tickets: 2." counts
+            run.append(m.span(1))
             expect += 1
     for a, b in reversed(run if len(run) >= 2 else []):
-        text = text[:a] + " " + text[b:]
+        text = text[:a] + " " + text[b + 1:]
     return text
 
 
+def _form(number: str) -> str:
+    """One form of a number: "1,200" is 1200, "02" is 2 (read as a string: a digit run of any length)."""
+    number = number.replace(",", "") if _THOUSANDS.fullmatch(number) else number
+    return number.lstrip("0") or "0" if number.isdigit() else number
+
+
 def _number_forms(text: str) -> set[str]:
-    """The numbers a text writes, each in one form ("1,200" is 1200, "02" is 2), its list items' numbers left out
-    (an assistant numbers the points of a summary)."""
-    out = set()
-    for m in _NUMBER.findall(_without_list_numbers(text)):
-        m = m.replace(",", "") if _THOUSANDS.fullmatch(m) else m
-        out.add(m.lstrip("0") or "0" if m.isdigit() else m)
-    return out
+    """The numbers a text writes, each in one `_form`, its list items' numbers left out (an assistant numbers the
+    points of a summary)."""
+    return {_form(m) for m in _NUMBER.findall(_without_list_numbers(text))}
 
 
-def _counted(text: str) -> set[tuple[str, str]]:
-    """(number, the word after it) for each number the text writes in digits or spells ("two more weeks" ->
-    ("2", "more")): a spelled number matches a digit only before the same word ("no one was paged" is no 1)."""
+def _spelled(text: str) -> set[tuple[str, str]]:
+    """(number, the word after it) for each number the text spells ("two more weeks" -> ("2", "more")), from two
+    on (the language tables' number words; "no one was paged" is no 1)."""
     spelled = {w: str(i) for tb in languages.tables() for i, w in enumerate(tb.number_words) if i >= 2}
-    return {(spelled.get(m[1].lower(), m[1].lstrip("0") or "0"), m[2].lower())
-            for m in re.finditer(r"\b(\d+|[^\W\d_]+)(?=\s+([^\W\d_]+))", text)
-            if m[1].isdigit() or m[1].lower() in spelled}
+    return {(spelled[m[1].lower()], m[2].lower()) for m in re.finditer(r"\b([^\W\d_]+)(?=\s+([^\W\d_]+))", text)
+            if m[1].lower() in spelled}
 
 
 def numbers_kept(copy: str, parent: str) -> bool:
@@ -212,22 +217,22 @@ def numbers_kept(copy: str, parent: str) -> bool:
     about another release, count or time changes them ("QA found 1 blockers on the 4.11.7 candidate" / "... 3
     blockers on the 2.16.9 candidate"; a version is no date or amount, so `values_changed` does not see it).
     Read as values, not strings: an amount, share or time the parent states in another form ("$1.2 million" for
-    "$1,200,000", "3 PM" for "3:00 pm": the same fact value; only that span of the copy is set aside), a number
-    the parent spells before the same word ("2 weeks" for "two weeks", the language tables' number words from
-    two) and a list item's number are kept."""
+    "$1,200,000", "3 PM" for "3:00 pm": the same fact value; that span of the copy is set aside, bounded so that
+    "5%" is not read inside "55%"), a number each of whose writings in the copy comes before a word the parent
+    spells it before ("2 weeks" for "two weeks"), and a list item's number are kept."""
     if not _number_forms(copy) - _number_forms(parent):
         return True
     from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs
     same = {(f.kind, f.value) for f in fact_reader.extract(parent)}
     for f in fact_reader.extract(copy):
         if f.kind in _SAME_VALUE_KINDS and (f.kind, f.value) in same:
-            copy = copy.replace(f.text, " ", 1)
+            copy = re.sub(rf"(?<![\w.,]){re.escape(f.text)}(?![\w])", " ", copy, count=1)
     new = _number_forms(copy) - _number_forms(parent)
     if not new:
         return True
-    spelled = _counted(parent)
-    return all((n, w) in spelled for n, w in _counted(copy) if n in new) and \
-        all(n in {m for m, _ in _counted(copy)} for n in new)
+    spelled = _spelled(parent)
+    written = [(_form(m[1]), m[2]) for m in _DIGITS_THEN.finditer(_without_list_numbers(copy))]
+    return all(w is not None and (n, w.lower()) in spelled for n, w in written if n in new)
 
 
 def relation_by_length(child_words: int, parent_words: int) -> tuple[str, float]:

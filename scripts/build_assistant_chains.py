@@ -5,8 +5,8 @@ Ids, times, channels and authors stay llm-chains'; the eight chains' rows carry 
 `slopradar eval chains` reports them beside the rest.
 
     python scripts/build_llm_chains.py > build/chains/llm-chains.jsonl
-    python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/chains/assistant-chains.jsonl
-    slopradar eval chains --data build/chains/assistant-chains.jsonl      # by_source.assistant
+    python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
+    slopradar eval chains --data build/probes/assistant-chains.jsonl      # by_source.assistant
 
 Written by us (an assistant, not the held-out set's LLMs, and eight chains): a probe of how such output reads to
 the chain decision, not an estimate of the held-out figures.

@@ -7,8 +7,8 @@
 - numbers written another way: a spelled count in digits ("two weeks" -> "2 weeks"), an amount in millions
   ("1,200,000" -> "1.2 million").
 
-    python scripts/build_layout_probe.py build/chains/llm-chains.jsonl > build/chains/layout-llm-chains.jsonl
-    slopradar eval chains --data build/chains/layout-llm-chains.jsonl
+    python scripts/build_layout_probe.py build/chains/llm-chains.jsonl > build/probes/layout-llm-chains.jsonl
+    slopradar eval chains --data build/probes/layout-llm-chains.jsonl
 
 The dressings are what assistants add to a rewrite or summary; the probe measures how much a copy's layout, not
 its content, moves the chain decision (docs/chains.md, ninth round). Written by us: a measurement of a mechanism.

@@ -28,6 +28,7 @@ def test_numbers_are_read_as_values():
     src = "QA found 3 blockers on the 2.16.9 candidate. The release slips a week. Mei owns the fixes."
     assert numbers_kept("1. QA found 3 blockers on 2.16.9.\n2. The release slips.\n3. Mei owns the fixes.", src)
     assert numbers_kept("Key points: 1. Blockers found; 2. Release slips.", src)
+    assert numbers_kept("Key points: 1. Blockers found. 2. Release slips. 3. Mei owns the fixes.", src)
     assert not numbers_kept("1. QA found 1 blocker on 4.11.7.\n2. The release slips.", src)
 
 
@@ -48,6 +49,24 @@ def test_a_template_with_other_numbers_does_not_keep_to_its_source():
                             "QA found 4 blockers on the 2.16.9 candidate, one more than last week.")
     assert not numbers_kept("Outage hit 2 regions.", "The outage was short and two of us were paged.")
     assert numbers_kept("id " + "0" * 5000 + "7", "id 7")  # a very long digit run is read, not converted
+    # ... and a second review's: counts that look like items, a digit no spelled word vouches for, a share inside
+    # another
+    assert not numbers_kept("Moved to room 1. Parking is on level 2. Bring laptops.",
+                            "Moved to room 4. Parking is on level 2. Bring laptops.")
+    assert not numbers_kept("Incidents this week: 1. Open tickets: 2. The backlog shrinks.",
+                            "Incidents this week: 3. Open tickets: 2. The backlog shrinks.")
+    assert not numbers_kept("Agenda: 1. Budget; 2. Hiring. Headcount grows to 3. Done.",
+                            "Agenda: 1. Budget; 2. Hiring. Headcount grows to 5. Done.")
+    assert not numbers_kept("The open ticket count this week is\n14. The backlog shrinks.",
+                            "The open ticket count this week is\n9. The backlog shrinks.")
+    assert not numbers_kept("Open tickets: 3. Three engineers are on call.",
+                            "Open tickets: 9. Three engineers are on call.")
+    assert not numbers_kept("3 engineers joined; the release slips 3.", "Three engineers joined; the release slips 5 "
+                                                                       "days.")
+    assert not numbers_kept("Margin is 55% and churn is 5%.", "Margin is 5% and churn is 5%.")
+    assert not numbers_kept("thanks @ana25@example.com, I'll look", "hey @bob86@example.com, cool project")
+    assert numbers_kept("Budget review: (1) travel (2) hiring, 3 engineers.", "Budget review: travel, hiring, three "
+                                                                               "engineers.")
 
 
 def test_a_heading_and_bullets_name_nothing():
