@@ -220,14 +220,15 @@ def numbers_kept(copy: str, parent: str) -> bool:
     "$1,200,000", "3 PM" for "3:00 pm": the same fact value; that span of the copy is set aside, bounded so that
     "5%" is not read inside "55%"), a number each of whose writings in the copy comes before a word the parent
     spells it before ("2 weeks" for "two weeks"), and a list item's number are kept."""
-    if not _number_forms(copy) - _number_forms(parent):
+    kept = _number_forms(parent)
+    if not _number_forms(copy) - kept:
         return True
     from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs
     same = {(f.kind, f.value) for f in fact_reader.extract(parent)}
     for f in fact_reader.extract(copy):
         if f.kind in _SAME_VALUE_KINDS and (f.kind, f.value) in same:
             copy = re.sub(rf"(?<![\w.,]){re.escape(f.text)}(?![\w])", " ", copy, count=1)
-    new = _number_forms(copy) - _number_forms(parent)
+    new = _number_forms(copy) - kept
     if not new:
         return True
     spelled = _spelled(parent)

@@ -81,7 +81,8 @@ class Pool:
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
         # Points:" / "- Hi team,")
-        self.layouts = lambda n: (self.text[n.id], layout_free(self.text[n.id]))
+        self.layout = memo(lambda n: layout_free(self.text[n.id]))
+        self.layouts = lambda n: (self.text[n.id], self.layout(n))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))

@@ -222,15 +222,11 @@ def _split(text: str) -> list[str]:
 
 
 def _numbers(text: str) -> set[str]:
+    spelled = _summary_rules(languages.tables()).spelled
     out = {_norm_number(re.sub(r"(st|nd|rd|th)$", "", m.lower().lstrip("$£€").rstrip("%")))
            for m in _NUMBER.findall(text)}
-    return out | spelled_numbers(text)
-
-
-def spelled_numbers(text: str) -> set[str]:
-    """The numbers a text spells out in words, as digits (every language table's `number_words`)."""
-    spelled = _summary_rules(languages.tables()).spelled
-    return {spelled[w] for w in re.findall(r"[a-z]+", text.lower()) if w in spelled}
+    out |= {spelled[w] for w in re.findall(r"[a-z]+", text.lower()) if w in spelled}
+    return out
 
 
 def _months(text: str, rx: _SummaryRules) -> set[str]:
