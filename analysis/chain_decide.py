@@ -83,6 +83,33 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
             and pool.pair_words(n, p) >= SHORT_COPY_WORDS and keeps_to_source(pool, n, p, f))
 
 
+SHORT_REWRITE_COSINE = 0.85  # a copy under SHORT_COPY_WORDS this close in meaning to its mutual best match ...
+SHORT_REWRITE_COVERAGE = 0.6  # ... keeping this share of the shorter one's rare wording (see reads_like_short_rewrite)
+SHORT_REWRITE_SHRINKS = 0.8  # ... and at most this share of its candidate's length
+
+
+def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool:
+    """A copy at most SHORT_REWRITE_SHRINKS of its candidate's length (in words without layout: Pool.plain_words;
+    a heading over the same line is no summary), SHORT_REWRITE_COSINE close in meaning: a summary, not a repeat
+    (chain_rules.repeated_chatter lets it through)."""
+    return copy_words <= SHORT_REWRITE_SHRINKS * parent_words and cosine is not None and cosine >= SHORT_REWRITE_COSINE
+
+
+def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
+    """Named rule: a copy under SHORT_COPY_WORDS in another conversation that is its candidate's mutual best match
+    needs no probability when it reads like its rewrite: it `summarises` it (at most SHORT_REWRITE_SHRINKS of its
+    length without layout, SHORT_REWRITE_COSINE close in meaning), keeps SHORT_REWRITE_COVERAGE of the shorter
+    side's rare wording, shares a name, value or anchor, and keeps to its source (`keeps_to_source`). The last
+    hops of a chain of summaries ("Make this more concise" of a 30-word post) fall under 20 words, where the
+    model's `short_copy` weight refuses every pair (p 0.001 at cosine 0.95: the negatives hold much short
+    chatter and the public positives few short copies). Not inside one conversation: a day's "standup at 10:00
+    in room B today" shortened the next day is chatter with the same values (a helper's review; tenth round)."""
+    return pool.words[n.id] < SHORT_COPY_WORDS and n.conversation != p.conversation and \
+        summarises(pool.plain_words(n), pool.plain_words(p), f.cosine) and f.coverage_short >= SHORT_REWRITE_COVERAGE \
+        and (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0) and not two_languages(n, p) and \
+        keeps_to_source(pool, n, p, f)
+
+
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
                    rewrite_cosine: float) -> bool:
     """Named rule: the copy says it rewrites something (an AI assistant's preamble: "Here's a revised version of the
@@ -109,12 +136,15 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     the candidate's most similar later message) needs REWRITE_BAR when it reads like a rewrite
     (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair
     carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
-    topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`."""
+    topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`. A
+    mutual best match under SHORT_COPY_WORDS that `reads_like_short_rewrite` needs none (tenth round)."""
     p = cands[k][0]
     short = pool.pair_words(n, p) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
     best_pair = mutual_best(pool, n, cands, k)
+    if best_pair and reads_like_short_rewrite(pool, n, p, f):
+        return 0.0
     if best_pair and reads_like_rewrite(pool, n, p, f, rewrite_cosine):
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar

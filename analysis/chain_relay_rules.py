@@ -24,9 +24,10 @@ from .chain_rules import (
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, fact_keys, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, key_sets, keys_against,
+    layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
+from .chain_decide import summarises
 from .chains import cross_language_floor, window_hits
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -114,14 +115,12 @@ class _RuleContext:
         facts = memo(lambda p: extract(content[p.id], p.ts))
         self.facts = facts
         self.substance_of = memo(lambda p: _substance(content[p.id]))
-        # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names) ...
-        self.anchors_of = memo(lambda p: fact_keys(facts(p), ANCHOR_KINDS))
-        # ... the values a short copy must repeat (with their polarity) ...
-        self.values_of = memo(lambda p: fact_keys(facts(p), VALUE_KINDS, polarity=True))
-        # ... and those another announcement in the same words would state differently
-        self.conflict_values = memo(lambda p: fact_keys(facts(p), CONFLICT_KINDS))
-        # ... and per kind, the values it states (a deadline is a date; a status with its polarity)
-        self.values_by_kind = memo(lambda p: by_kind(fact_keys(facts(p), CONFLICT_KINDS - {"name"}, polarity=True)))
+        # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names), the values a
+        # short copy must repeat (with their polarity), those another announcement in the same words would state
+        # differently, and per kind the values it states (a deadline is a date; a status with its polarity):
+        # chain_text.key_sets
+        self.keys = memo(lambda p: key_sets(facts(p)))
+        self.plain_words = memo(lambda p: len(layout_free(text[p.id]).split()))  # chain_decide.summarises reads it
         self.relays = memo(lambda p: _relays(text[p.id]))
         self.asks = memo(lambda p: _asks(text[p.id]))
         self.names_said = memo(lambda p: names(text[p.id]))  # the names a message itself writes ...
@@ -141,13 +140,16 @@ class _RuleContext:
     def contradicts(self, n: Node, p: Node) -> bool:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
         statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
-        mine = self.conflict_values(n)
-        if len(mine) >= 2 and len(mine - self.conflict_values(p)) >= max(2, (len(mine) + 1) // 2):
+        (_, _, mine, mine_by_kind), (_, _, theirs, theirs_by_kind) = self.read_against(n, p), self.keys(p)
+        if len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2):
             return True
         # or it states two values the parent states otherwise (another date and another status, two other
         # dates): a distortion changes one
-        theirs = self.values_by_kind(p)
-        return sum(len(v - theirs[k]) for k, v in self.values_by_kind(n).items() if k in theirs) >= 2
+        return values_changed(mine_by_kind, theirs_by_kind) >= 2
+
+    def read_against(self, n: Node, p: Node) -> KeySets:
+        """n's key sets, its dates read as p's where it writes them as p does (chain_text.keys_against)."""
+        return keys_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
     def reads(self, n: Node, p: Node) -> bool:
         if n.author is None:
@@ -161,15 +163,17 @@ class _RuleContext:
         could not read; the learned path's rules), naming other documents, a parent that announces nothing and
         carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
+        short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else sim)
         if (sim < self.profile.relay_cosine and not cross) or \
-                not reachable(n, p, sim, lambda: values_changed(self.values_by_kind(n), self.values_by_kind(p))) or \
+                not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[3], self.keys(p)[3])) or \
                 not (self.announces(p) or p.id in copied_from) or \
-                repeated_chatter(n, p, *sorted((self.words_of[n.id], self.content_words[p.id]))):
+                repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id]),
+                                 max(self.words_of[n.id], self.content_words[p.id]), short):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 
     def _carries(self, n: Node, p: Node) -> bool:
-        return carries_across_languages(len(self.anchors_of(n) & self.anchors_of(p)), self.relays(n))
+        return carries_across_languages(len(self.read_against(n, p)[0] & self.keys(p)[0]), self.relays(n))
 
     def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
         """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
@@ -200,7 +204,7 @@ class _RuleContext:
                 return None
             sim = xsim
         below = sim < self.profile.relay_cosine
-        shared_anchors = self.anchors_of(n) & self.anchors_of(p) if below or cross else set()
+        shared_anchors = self.read_against(n, p)[0] & self.keys(p)[0] if below or cross else set()
         facts_shared = len(shared_anchors)
         if below and facts_shared < CROSS_LANGUAGE_ANCHORS and xsim is None:
             return None
@@ -216,7 +220,7 @@ class _RuleContext:
         # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
         # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
         # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
-        same_value = bool(self.values_of(n) & self.values_of(p))
+        same_value = bool(self.read_against(n, p)[1] & self.keys(p)[1])
         same_name = bool(self.names_said(n) & self.names_carried(p))
         if self.words_of[n.id] < SHORT_COPY_WORDS and not same_value and \
                 (sim < self.profile.short_copy_cosine or not same_name):

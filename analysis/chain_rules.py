@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-29"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-30"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -130,14 +130,16 @@ def other_author(copy: Node, parent: Node) -> bool:
     return copy.author is None or copy.author != parent.author
 
 
-OWN_REPOST_COSINE = 0.95  # a person's own text this close again is a repost (the same notice filed twice)
+OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (the same notice filed twice)
 
 
 def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int]) -> bool:
     """A person's rewrite of their own message for another conversation (an announcement summarised by its author
     with an AI for another channel) is a copy; the same text again (cosine OWN_REPOST_COSINE: the same Enron notice
-    in two folders), anything in the same conversation (one's own follow-ups) and a rewrite stating a value
-    otherwise (next week's report: `values_changed`, called only for such a pair) are not."""
+    in two folders; "make this more concise" keeps 0.96, a one-word edit 0.97), anything in the same conversation
+    (one's own follow-ups) and a rewrite stating a value otherwise (next week's report: `values_changed`, called
+    only for such a pair, its dates read against each message's own time: "freeze starts tomorrow" posted again a
+    week later) are not."""
     return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
         and cosine is not None and cosine < OWN_REPOST_COSINE and values_changed() == 0
 
@@ -154,14 +156,16 @@ SAME_CONVERSATION_WORDS = 25  # inside one conversation, a message this short an
 CHATTER_WORDS = 50  # ... another under this are chatter, not a copy of each other
 
 
-def repeated_chatter(copy: Node, parent: Node, shorter_words: int, longer_words: int) -> bool:
+def repeated_chatter(copy: Node, parent: Node, shorter_words: int, longer_words: int, summarises: bool = False) -> bool:
     """Inside one conversation, a pair where one is under SAME_CONVERSATION_WORDS and the other under CHATTER_WORDS
     is repeated chatter ("anyone seen the login loop on Pixel 8?", "heads up: orders-api will be read-only at
     17:00"), not a copy. A short summary of a longer message in the same channel stays a candidate (SAMSum,
     SummEdits news and SciTLDR lost 0.01-0.03 F1 when any pair with a message under 25 words was chatter; the demo
-    workspace's chatter was ruled out as well either way: docs/chains.md, fourth round)."""
+    workspace's chatter was ruled out as well either way: docs/chains.md, fourth round). Nor is a pair where the
+    copy `summarises` its candidate (chain_decide.summarises: a fifth of it cut, cosine 0.85 or more: an AI's
+    one-line summary of a short post, pasted in its channel; tenth round)."""
     return copy.conversation == parent.conversation and shorter_words < SAME_CONVERSATION_WORDS and \
-        longer_words < CHATTER_WORDS
+        longer_words < CHATTER_WORDS and not summarises
 
 
 def outside_thread(copy: Node, parent: Node) -> bool:

@@ -8,17 +8,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Set
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from . import languages
-from .factloss import _proper_names
+from .factloss import _STOP, _proper_names
 from .facts import Fact
 from .features import list_words
-from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, field_names, strip_header_lines
+from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, field_names, strip_header_lines, words
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -163,6 +163,50 @@ def by_kind(keys: set[str]) -> dict[str, set[str]]:
     for key in keys:
         out.setdefault(key.split(":", 1)[0], set()).add(key)
     return out
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    """Consecutive content words ("electoral college", "offline sync"): a rewrite keeps phrases, a post on the
+    same topic shares words."""
+    ws = [w.lower() for w in words(text) if len(w) > 2 and w.lower() not in _STOP]
+    return set(zip(ws, ws[1:], strict=False))
+
+
+REREAD_WITHIN = timedelta(days=7)  # a copy this soon after its candidate reads its dates as the candidate's (reread)
+
+
+def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
+    """My facts, each date I write as the candidate writes one of its dates ("tomorrow", "this week") read as the
+    candidate's value; None when none is. Read against each message's own time, "the call is tomorrow" rewritten
+    two days later, or "filed this week" the week after, is another date in the same words; a copy repeats its
+    parent's words, so for the chain decision it states its parent's value. Only for a copy within REREAD_WITHIN
+    (Pool.read_against): the same words a week or more later are a recurring announcement ("deploy freeze
+    tomorrow" every Thursday). Fact loss still reads a copy's "tomorrow" as its reader does: a stale relative
+    date is a real loss."""
+    said = {" ".join(g.text.lower().split()): g.value for g in theirs if g.kind in ("date", "deadline")}
+    if not said:
+        return None
+    out = [replace(f, value=said[w]) if f.kind in ("date", "deadline") and
+           (w := " ".join(f.text.lower().split())) in said and said[w] != f.value else f for f in mine]
+    return out if any(a is not b for a, b in zip(out, mine, strict=True)) else None
+
+
+KeySets = tuple[set[str], set[str], set[str], dict[str, set[str]]]  # key_sets: anchors, values, conflict, by kind
+
+
+def keys_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fact], gap: timedelta) -> KeySets:
+    """A copy's key sets (`key_sets`) read against a candidate `gap` earlier: its dates `reread` as the
+    candidate's where it writes them as the candidate does, within REREAD_WITHIN; else `mine`. For the learned
+    path (Pool.read_against) and the hand rules (_RuleContext.read_against) alike."""
+    alt = reread(my_facts, their_facts) if gap < REREAD_WITHIN else None
+    return mine if alt is None else key_sets(alt)
+
+
+def key_sets(facts: list[Fact]) -> KeySets:
+    """A message's anchors, values (with polarity), conflict values and values by kind (with polarity): what the
+    pair features and the named rules compare."""
+    return (fact_keys(facts, ANCHOR_KINDS), fact_keys(facts, VALUE_KINDS, polarity=True),
+            fact_keys(facts, CONFLICT_KINDS), by_kind(fact_keys(facts, CONFLICT_KINDS - {"name"}, polarity=True)))
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")

@@ -22,22 +22,21 @@ from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
-    mutual_best, says_it_copies,
+    mutual_best, says_it_copies, summarises,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
-    ANCHOR_KINDS, CONFLICT_KINDS, CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, VALUE_KINDS, Edge, Node, authored_text,
-    by_kind, calendar_words, fact_keys, layout_free, memo, mention_pattern, names, relation_by_length, stems,
-    style_words, two_languages,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, calendar_words, key_sets,
+    keys_against, layout_free, memo, mention_pattern, names, relation_by_length, stems, style_words, two_languages,
+    word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
-from .factloss import _STOP, _content
+from .factloss import _content
 from .facts import extract
-from .text import words
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
@@ -65,24 +64,23 @@ class Pool:
         self.words = {n.id: n.words if self.text[n.id] == (n.text or "").strip() else
                       min(n.words, len(self.text[n.id].split())) for n in self.nodes}
         self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
-        facts = memo(lambda n: extract(self.content_text(n), n.ts))
+        self.facts = facts = memo(lambda n: extract(self.content_text(n), n.ts))
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
-        self.anchors = memo(lambda n: fact_keys(facts(n), ANCHOR_KINDS))
-        self.values = memo(lambda n: fact_keys(facts(n), VALUE_KINDS, polarity=True))
-        self.conflict = memo(lambda n: fact_keys(facts(n), CONFLICT_KINDS))
-        self.by_kind = memo(lambda n: by_kind(fact_keys(facts(n), CONFLICT_KINDS - {"name"}, polarity=True)))
+        self.keys = memo(lambda n: key_sets(facts(n)))  # anchors, values, conflict values, values by kind
+        self.anchors = lambda n: self.keys(n)[0]
         self.names_said = memo(lambda n: names(self.text[n.id]))
         self.names_carried = memo(lambda n: names(self.content_text(n)))
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
-        self.pairs = memo(lambda n: _word_pairs(self.content_text(n)))
+        self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         # cues of a message's own text, read for each of its candidates: once per message
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
         # Points:" / "- Hi team,")
         self.layout = memo(lambda n: layout_free(self.text[n.id]))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
+        self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
@@ -150,8 +148,9 @@ class Pool:
         to the hand rules and their shared values)."""
         longer = self.words[n.id] > self.content_words(p)
         short, long = (p, n) if longer else (n, p)
-        anchors = min(3, len(self.anchors(n) & self.anchors(p)))
-        value_shared = bool(self.values(n) & self.values(p))
+        mine, theirs = self.read_against(n, p), self.keys(p)
+        anchors = min(3, len(mine[0] & theirs[0]))
+        value_shared = bool(mine[1] & theirs[1])
         addresses = self.addresses_someone(n, bool(anchors or value_shared))
         return PairFeatures(
             cosine=cosine, coverage_short=self.coverage(short, long), coverage_long=self.coverage(long, short),
@@ -165,8 +164,8 @@ class Pool:
             mentioned=float(bool(p.conversation_name and mention_pattern(p.conversation_name).search(self.text[n.id]))),
             announces=float(self.announces(p)), short_copy=float(self.words[n.id] < SHORT_COPY_WORDS),
             phrase_coverage=self.phrase_coverage(short, long), cosine_margin=margin,
-            values_not_in_parent=len(self.conflict(n) - self.conflict(p)) / max(1, len(self.conflict(n))),
-            values_changed=float(min(3, rules.values_changed(self.by_kind(n), self.by_kind(p)))),
+            values_not_in_parent=len(mine[2] - theirs[2]) / max(1, len(mine[2])),
+            values_changed=float(min(3, rules.values_changed(mine[3], theirs[3]))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
             addresses=float(addresses),
             names_new=len((said := self.names_said(n) - calendar_words()) - self.names_carried(p)) / max(1, len(said)))
@@ -180,22 +179,21 @@ class Pool:
         does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
+    def read_against(self, n: Node, p: Node) -> KeySets:
+        """n's key sets, its dates read as p's where it writes them as p does (chain_text.keys_against)."""
+        return keys_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
+
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        changed = lambda: rules.values_changed(self.by_kind(n), self.by_kind(p))  # noqa: E731
-        if not rules.reachable(n, p, self.cosine(n, p), changed) or \
-                rules.repeated_chatter(n, p, *sorted((self.words[n.id], self.content_words(p)))) or \
+        short = summarises(self.plain_words(n), self.plain_words(p), cos := self.cosine(n, p))
+        changed = lambda: rules.values_changed(self.read_against(n, p)[3], self.keys(p)[3])  # noqa: E731
+        if not rules.reachable(n, p, cos, changed) or \
+                rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p)),
+                                       max(self.words[n.id], self.content_words(p)), short) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
             not rules.names_other_things(self.names_said(n), self.names_carried(p))
-
-
-def _word_pairs(text: str) -> set[tuple[str, str]]:
-    """Consecutive content words ("electoral college", "offline sync"): a rewrite keeps phrases, a post on the
-    same topic shares words."""
-    ws = [w.lower() for w in words(text) if len(w) > 2 and w.lower() not in _STOP]
-    return set(zip(ws, ws[1:], strict=False))
 
 
 def _metadata_edges(pool: Pool) -> list[Edge]:

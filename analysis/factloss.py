@@ -10,7 +10,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from . import languages
 from .facts import Fact, extract
@@ -109,7 +109,8 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                 out.append(_softened(f, alignment, src_sents, copy_sents, judge)
                            or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
-        if any(g.value == f.value for g in same) or (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
+        if any(_agree(g.value, f.value) for g in same) or \
+                (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
             continue
         j = alignment.get(f.sentence)
@@ -120,6 +121,21 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
         else:
             out.append(FactStatus(f, "lost"))
     return out
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two values agree: equal, or a week ("this week": ISO week 2025-W12, facts.py) and a day inside it ("due
+    this week" and "due Friday 21 March" state the same thing, one more precisely)."""
+    if a == b:
+        return True
+    week, day = (a, b) if "-W" in a else (b, a)
+    if "-W" not in week or "-W" in day:
+        return False
+    try:
+        year, number, _ = date.fromisoformat(day).isocalendar()
+    except ValueError:
+        return False
+    return week == f"{year}-W{number:02d}"
 
 
 def _softened(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sents: list[str],

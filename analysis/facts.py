@@ -104,7 +104,9 @@ STATUS_CUES = status_cues()  # the built-in languages' (status_cues() reads the 
 @dataclass(frozen=True)
 class Fact:
     kind: str  # date | deadline | time | money | percentage | number | owner | name | status
-    value: str  # normalised: ISO date, HH:MM, "EUR 42000", "30%", "2 people", lower-cased name, status group
+    # normalised: ISO date (ISO week "2025-W12" for "this week", "next week"), HH:MM,
+    # "EUR 42000", "30%", "2 people", lower-cased name, status group
+    value: str
     text: str  # the span as written
     sentence: int  # index of the sentence it is in
     polarity: str = "+"  # "-" when negated (status facts)
@@ -144,9 +146,13 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
     return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None, rules)
 
 
+_YEAR_WRITTEN = re.compile(r"\d{4}")  # the date regex's spans write a year in four digits
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | None:
     import dateparser
+    from dateparser.date import DateDataParser
 
     settings = {"PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY", "RETURN_AS_TIMEZONE_AWARE": False}
     if base is not None:
@@ -154,11 +160,36 @@ def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | Non
     clean = re.sub(r"(\d)(st|nd|rd|th|er)\b", r"\1", span)
     langs = list(rules.date_languages)
     if rules.relative.search(clean):
-        # dateparser reads "next Friday" only without REQUIRE_PARTS
-        d = dateparser.parse(clean, languages=langs, settings=settings)
+        # dateparser reads "next Friday" only without REQUIRE_PARTS. A week is kept as one ("this week" is ISO
+        # week 2025-W12, not the day it was said: a copy posted on Saturday of the week an announcement said "this
+        # week" on Tuesday states the same week; a copy posted the week after does not)
+        data = DateDataParser(languages=langs, settings=settings).get_date_data(clean)
+        d, period = data.date_obj, data.period
     else:
-        d = dateparser.parse(clean, languages=langs, settings={**settings, "REQUIRE_PARTS": ["day"]})
-    return d.date().isoformat() if d else None
+        d, period = dateparser.parse(clean, languages=langs, settings={**settings, "REQUIRE_PARTS": ["day"]}), "day"
+        if d is not None and base is not None and not _YEAR_WRITTEN.search(clean):
+            d = _nearest(d, base.replace(tzinfo=None))
+    if d is None:
+        return None
+    if period == "week":
+        year, week, _ = d.isocalendar()
+        return f"{year}-W{week:02d}"
+    return d.date().isoformat()
+
+
+def _nearest(d: datetime, base: datetime) -> datetime:
+    """A day and month without a year is the nearest such day: "21 April" said on 21 April, or "20 April" said
+    the day after, is this year's, not next year's (dateparser's "future" reading); "5 January" said in
+    December is next year's; 29 February is the nearest one."""
+    if (d - base).days <= 183:
+        return d
+    days = []
+    for year in range(base.year - 4, base.year + 5):
+        try:
+            days.append(d.replace(year=year))
+        except ValueError:  # 29 February in a common year
+            continue
+    return min(days, key=lambda x: abs(x - base))
 
 
 def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:

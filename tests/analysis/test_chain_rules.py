@@ -489,7 +489,8 @@ def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
 
 def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules():
     """Pool.admissible (learned path) and _RuleContext.out_of_reach (hand rules) share reachable, repeated_chatter
-    and names_other_documents; a person's own rewrite elsewhere passes both unless it states a value otherwise."""
+    (with its `summarises` exemption) and names_other_documents; a person's own rewrite elsewhere passes both
+    unless it states a value otherwise."""
     from datetime import timedelta
 
     from analysis.chain_relay_rules import _RuleContext
@@ -509,7 +510,10 @@ def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules(
            "C2"), True),  # the author's own rewrite for another channel
         (mk("moved", 5, "Summary: IVAS-8a draft frozen on 19 March 2026, owner Julie Martin, comments to her.", "ana",
            "C2"), False),  # the author's own re-announcement with another date
-        (mk("chat", 5, "IVAS-8a draft frozen on 12 March, Julie owns it", "ben", "C1"), False),  # short, one channel
+        # short, one channel, as long as its parent: repeated chatter; a fifth shorter: a summary (summarises)
+        (mk("chat", 5, "IVAS-8a draft frozen on 12 March, Julie owns it, so send her your comments on it.", "ben",
+            "C1"), False),
+        (mk("tldr", 5, "IVAS-8a draft frozen on 12 March, Julie owns it", "ben", "C1"), True),
         (mk("other", 5, "Summary: IVAS-1 draft frozen on 12 March 2026, owner Julie Martin, comments to her.", "ben",
            "C2"), False),  # the same notice about another document
         (mk("copy", 5, "Summary: IVAS-8a draft frozen on 12 March 2026, owner Julie Martin, comments to her.", "ben",
@@ -559,7 +563,7 @@ def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pyte
     ceo, p = by["ceo"], by["p"]
     # the pair reaches the rule: the parent announces (a date), two words shared, a name, no value
     assert not ctx.out_of_reach(ceo, p, 0.553, {}) and len(ctx.substance_of(ceo) & ctx.substance_of(p)) >= 2
-    assert ctx.names_said(ceo) & ctx.names_carried(p) and not ctx.values_of(ceo) & ctx.values_of(p)
+    assert ctx.names_said(ceo) & ctx.names_carried(p) and not ctx.keys(ceo)[1] & ctx.keys(p)[1]
     assert max(ctx.coverage(ceo, p), ctx.coverage(p, ceo)) < NAME_COPY_COVERAGE
     assert ctx.judge(ceo, p, 0.553) is None
     assert ctx.judge(ceo, p, MINILM.short_copy_cosine) is not None  # close in meaning: the rule does not apply
@@ -651,7 +655,7 @@ def test_across_languages_without_the_multilingual_embedder_two_names_are_not_en
     ctx = _RuleContext(nodes, [], MINILM)
     by = {n.id: n for n in nodes}
     p = by["p"]
-    shared = ctx.anchors_of(by["names"]) & ctx.anchors_of(p)
+    shared = ctx.keys(by["names"])[0] & ctx.keys(p)[0]
     assert len(shared) >= 2 and all(k.startswith("name:") for k in shared)  # it reaches the rule
     assert ctx.judge(by["names"], p, 0.3) is None
     assert ctx.judge(by["copy"], p, 0.3) is not None

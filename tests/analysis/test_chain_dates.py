@@ -1,0 +1,114 @@
+"""Dates a copy repeats: a week is a week, a day and month is the nearest such day, and a relative date written as
+the parent writes it is no value changed (a rewrite posted days later keeps "tomorrow", "this week")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from analysis import chain_rules as rules
+from analysis.chain_text import REREAD_WITHIN, reread
+from analysis.chains import Node, Pool
+from analysis.embedding_profile import MINILM
+from analysis.facts import extract
+
+TUE = datetime(2025, 3, 18, 9, 0, tzinfo=UTC)
+
+
+def dates(text: str, at: datetime) -> set[str]:
+    return {f.value for f in extract(text, at) if f.kind in ("date", "deadline")}
+
+
+def test_a_week_is_read_as_the_week():
+    """"this week" said on Tuesday and on Sunday of one ISO week is that week; said the week after, the next."""
+    assert dates("It will be filed this week.", TUE) == {"2025-W12"}
+    assert dates("It will be filed this week.", TUE + timedelta(days=5)) == {"2025-W12"}
+    assert dates("It will be filed this week.", TUE + timedelta(days=7)) == {"2025-W13"}
+    assert dates("It is due next week.", TUE) == {"2025-W13"}
+    assert dates("The demo is next Friday.", TUE) == {"2025-03-21"}  # a day stays a day
+    assert dates("Shipping next week.", datetime(2025, 12, 24, tzinfo=UTC)) == {"2026-W01"}  # ISO year
+
+
+def test_a_week_and_a_day_inside_it_agree_in_fact_loss():
+    """factloss: "due this week" and "due on Friday 21 March" of that week state the same date; another week's
+    Friday is a distortion."""
+    from analysis.factloss import compare
+
+    def status(copy: str) -> str:
+        return compare("The FERC filing is due this week.", copy, TUE, TUE + timedelta(hours=5))[0].status
+
+    assert status("FERC filing due on Friday 21 March.") == "kept"
+    assert status("FERC filing due on Friday 28 March.") == "distorted"
+
+
+def test_a_day_and_month_is_the_nearest_such_day():
+    """Without a year, "21 April" said on 21 April (or "20 April" the day after) is this year's; a day months
+    ahead stays ahead; a written year is kept; 29 February is the nearest one."""
+    at = datetime(2026, 4, 21, 10, 40, tzinfo=UTC)
+    assert dates("Wrap up by 21 April.", at) == {"2026-04-21"}
+    assert dates("It was decided on 20 April.", at) == {"2026-04-20"}
+    assert dates("It ships on 13 May.", at) == {"2026-05-13"}
+    assert dates("Kick-off on 5 January.", datetime(2026, 12, 20, tzinfo=UTC)) == {"2027-01-05"}
+    assert dates("Released on 21 April 2025.", at) == {"2025-04-21"}
+    assert dates("Due 29 February.", datetime(2028, 2, 29, tzinfo=UTC)) == {"2028-02-29"}
+    assert dates("Due 29 February.", datetime(2028, 3, 5, tzinfo=UTC)) == {"2028-02-29"}
+    assert dates("Due 5 January.", datetime(2025, 12, 29, tzinfo=UTC)) == {"2026-01-05"}
+
+
+def test_a_relative_date_in_the_parents_words_is_read_as_the_parents():
+    """reread: "tomorrow" rewritten two days later is another date in the same words; the copy states its
+    parent's."""
+    src = extract("The vendor call is tomorrow at the usual time.", TUE)
+    copy = extract("Reminder: the vendor call is tomorrow.", TUE + timedelta(days=2))
+    other = extract("The vendor call is on 25 March.", TUE + timedelta(days=2))
+    assert {f.value for f in copy} != {f.value for f in src}  # read against each message's own day: two dates
+    assert [f.value for f in reread(copy, src) or []] == [f.value for f in src if f.kind == "date"]
+    assert reread(other, src) is None and reread(src, src) is None
+
+
+E = np.eye(3, dtype=np.float32)
+FERC = "Heads up: the FERC filing goes out this week, comments to Shelley by tomorrow please."
+
+
+def pair(copy: str, days: int, author: str = "bob", parent: str = FERC) -> tuple[Pool, Node, Node]:
+    a = Node("p", TUE, "C1", "ana", parent, len(parent.split()), E[0])
+    c = Node("c", TUE + timedelta(days=days), "C2", author, copy, len(copy.split()), E[0] * 0.96 + E[1] * 0.28)
+    return Pool([a, c]), a, c
+
+
+def test_the_pair_features_read_a_repeated_relative_date_as_kept():
+    def features(copy: str, days: int):
+        pool, a, c = pair(copy, days)
+        return pool.features(c, a, 0.96, 0.0)
+
+    f = features("FYI the FERC filing goes out this week; comments to Shelley by tomorrow.", 6)
+    assert f.values_changed == 0 and f.values_not_in_parent == 0 and f.value_shared and f.anchors_shared
+    f = features("FYI the FERC filing goes out on 2 April; comments to Shelley by 1 April.", 6)
+    assert f.values_changed == 2
+
+
+def test_both_paths_read_a_repeated_relative_date_alike():
+    """Pool.admissible and _RuleContext (the hand rules) read the dates the same way: one person's rewrite of
+    their own post six days later keeps "this week" and "tomorrow"; the same post a week later is a new notice
+    ("deploy freeze tomorrow" every Thursday: REREAD_WITHIN)."""
+    from analysis.chain_relay_rules import _RuleContext
+
+    copy = "FYI the FERC filing goes out this week; comments to Shelley by tomorrow."
+    for days, ok in ((6, True), (8, False)):
+        pool, a, c = pair(copy, days, author="ana")
+        ctx = _RuleContext([a, c], [], MINILM)
+        assert pool.admissible(c, a) is ok, days
+        assert ctx.out_of_reach(c, a, 0.96, {}) is (not ok), days
+        assert ctx.contradicts(c, a) is (not ok), days  # two other dates a week later
+    assert REREAD_WITHIN == timedelta(days=7)
+
+
+def test_a_concise_rewrite_of_ones_own_message_is_no_repost():
+    """own_rewrite: "make this more concise" keeps cosine 0.96 to its source; the same notice filed twice is
+    closer (OWN_REPOST_COSINE)."""
+    assert rules.OWN_REPOST_COSINE > 0.97
+    a = Node("p", TUE, "C1", "ana", "x", 1, None)
+    c = Node("c", TUE + timedelta(days=1), "C2", "ana", "x", 1, None)
+    assert rules.own_rewrite(c, a, 0.963, lambda: 0)
+    assert not rules.own_rewrite(c, a, 0.99, lambda: 0)
