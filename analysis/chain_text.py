@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from . import languages
-from .factloss import _STOP, _proper_names
+from .factloss import _STOP, _proper_names, _split
 from .facts import Fact
 from .features import list_words
 from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, field_names, strip_header_lines, words
@@ -129,6 +129,14 @@ def names(text: str) -> set[str]:
     words, a possessive read as its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's
     team" for "Ana's"; "**Key Takeaways:**" over "- Login bug fixed" names nothing."""
     return {_POSSESSIVE.sub("", w) for w in _proper_names(layout_free(text))} - style_words() - _CONTRACTED
+
+
+def opening_names(text: str) -> set[str]:
+    """Capitalised words that open a sentence or a line of the `layout_free` text, which `names` cannot read as
+    names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy naming one of them
+    ("the 2014 Koh Tao murders") names nothing its candidate lacks (Pool.names_new, names_other_things)."""
+    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(layout_free(text)) if s.split())
+    return {_POSSESSIVE.sub("", w.lower()) for w in heads if len(w) > 1 and w[0].isupper() and w[1].islower()}
 
 
 def calendar_words() -> frozenset[str]:

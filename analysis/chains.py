@@ -30,8 +30,8 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, calendar_words, key_sets,
-    keys_against, layout_free, memo, mention_pattern, names, relation_by_length, stems, style_words, two_languages,
-    word_pairs,
+    keys_against, layout_free, memo, mention_pattern, names, opening_names, relation_by_length, stems, style_words,
+    two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -70,6 +70,7 @@ class Pool:
         self.anchors = lambda n: self.keys(n)[0]
         self.names_said = memo(lambda n: names(self.text[n.id]))
         self.names_carried = memo(lambda n: names(self.content_text(n)))
+        self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
@@ -168,7 +169,8 @@ class Pool:
             values_changed=float(min(3, rules.values_changed(mine[3], theirs[3]))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
             addresses=float(addresses),
-            names_new=len((said := self.names_said(n) - calendar_words()) - self.names_carried(p)) / max(1, len(said)))
+            names_new=len((said := self.names_said(n) - calendar_words()) - self.names_carried(p) -
+                          self.names_opening(p)) / max(1, len(said)))
 
     def addresses_someone(self, n: Node, carries: bool) -> bool:
         """Named rule (the `addresses` feature, which keeps a pair from the low bars too): the copy opens by
@@ -193,7 +195,7 @@ class Pool:
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
-            not rules.names_other_things(self.names_said(n), self.names_carried(p))
+            not rules.names_other_things(self.names_said(n) - self.names_opening(p), self.names_carried(p))
 
 
 def _metadata_edges(pool: Pool) -> list[Edge]:

@@ -138,3 +138,24 @@ def test_an_assistants_dressed_rewrite_is_linked():
     assert parent_of("**Quick Update: Onboarding Redesign**\n\nKey Points:\n- The onboarding redesign is paused for 5 "
                      "sprints while research findings are reviewed.\n- Checkout work continues as planned.\n- The "
                      "mobile prototype moves to user testing.") == []
+
+
+def test_a_name_opening_a_line_of_the_candidate_is_no_new_name():
+    """opening_names: the name proxy cannot read a word that opens a sentence or a line ("Koh Tao: ...", a
+    dialogue's "Ana: ..."); a copy that names it names nothing its candidate lacks (names_new; SAMSum 0.914 ->
+    0.952, Liang-Hewlett 0.851 -> 0.864, no edge lost anywhere: tenth round)."""
+    from analysis.chain_text import opening_names
+    from analysis.chains import Pool
+
+    e = np.eye(2, dtype=np.float32)
+
+    def names_new(copy: str, source: str) -> float:
+        a = Node("p", T0, "C1", "ana", source, len(source.split()), e[0])
+        c = Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()), e[0])
+        pool = Pool([a, c])
+        return pool.features(c, a, 0.9, 0.0).names_new
+
+    assert opening_names("**Koh Tao: death sentences upheld**\n- Zaw Lin was convicted.") == {"koh", "zaw"}
+    dialogue = "Ana: I'll bring the cake tomorrow.\nTom: Great, and I bring the candles."
+    assert names_new("Ana will bring the cake and Tom the candles.", dialogue) == 0.0
+    assert names_new("Ana will bring the cake and Lee the candles.", dialogue) == 1.0  # Lee is new
