@@ -86,6 +86,8 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
 SHORT_REWRITE_COSINE = 0.85  # a copy under SHORT_COPY_WORDS this close in meaning to its mutual best match ...
 SHORT_REWRITE_COVERAGE = 0.6  # ... keeping this share of the shorter one's rare wording (see reads_like_short_rewrite)
 SHORT_REWRITE_SHRINKS = 0.8  # ... and at most this share of its candidate's length
+SHORT_REWRITE_BAR = 0.0  # the bar such a copy needs: the rule decides, not the model (build_edges: no latest hop)
+SHORT_REWRITE_CONFIDENCE = 0.9  # the rule's precision on the eval files and probes (docs/chains.md, tenth round)
 
 
 def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool:
@@ -144,7 +146,7 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     f = cands[k][1]
     best_pair = mutual_best(pool, n, cands, k)
     if best_pair and reads_like_short_rewrite(pool, n, p, f):
-        return 0.0
+        return SHORT_REWRITE_BAR
     if best_pair and reads_like_rewrite(pool, n, p, f, rewrite_cosine):
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar

@@ -187,10 +187,10 @@ def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
     """My facts, each date I write as the candidate writes one of its dates ("tomorrow", "this week") read as the
     candidate's value; None when none is. Read against each message's own time, "the call is tomorrow" rewritten
     two days later, or "filed this week" the week after, is another date in the same words; a copy repeats its
-    parent's words, so for the chain decision it states its parent's value. Only for a copy within REREAD_WITHIN
-    (Pool.read_against): the same words a week or more later are a recurring announcement ("deploy freeze
-    tomorrow" every Thursday). Fact loss still reads a copy's "tomorrow" as its reader does: a stale relative
-    date is a real loss."""
+    parent's words, so for the chain decision it states no other value. Only for a copy within REREAD_WITHIN: the
+    same words a week or more later are a recurring announcement ("deploy freeze tomorrow" every Thursday):
+    `keys_against` applies that window. Fact loss still reads a copy's "tomorrow" as
+    its reader does: a stale relative date is a real loss."""
     said = {" ".join(g.text.lower().split()): g.value for g in theirs if g.kind in ("date", "deadline")}
     if not said:
         return None
@@ -203,11 +203,14 @@ KeySets = tuple[set[str], set[str], set[str], dict[str, set[str]]]  # key_sets: 
 
 
 def keys_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fact], gap: timedelta) -> KeySets:
-    """A copy's key sets (`key_sets`) read against a candidate `gap` earlier: its dates `reread` as the
-    candidate's where it writes them as the candidate does, within REREAD_WITHIN; else `mine`. For the learned
-    path (Pool.read_against) and the hand rules (_RuleContext.read_against) alike."""
-    alt = reread(my_facts, their_facts) if gap < REREAD_WITHIN else None
-    return mine if alt is None else key_sets(alt)
+    """A copy's key sets (`key_sets`) for comparing with a candidate `gap` earlier: within REREAD_WITHIN, its
+    conflict values and values by kind with its dates `reread` as the candidate's where it writes them as the
+    candidate does; its anchors and values (what it shares) as read against its own time: two notices saying
+    "tomorrow" no longer conflict, and share nothing by it either ("closed tomorrow for the inspection" and
+    "closed tomorrow for the cleaning"). For the learned path (Pool.read_against) and the hand rules
+    (_RuleContext.read_against) alike."""
+    alt = reread(my_facts, their_facts) if timedelta(0) <= gap < REREAD_WITHIN else None
+    return mine if alt is None else (mine[0], mine[1], *key_sets(alt)[2:])
 
 
 def key_sets(facts: list[Fact]) -> KeySets:

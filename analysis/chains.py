@@ -21,8 +21,8 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, closest_later, continues_chain, decision_bar, latest_hop,
-    mutual_best, says_it_copies, summarises,
+    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_BAR, SHORT_REWRITE_CONFIDENCE, closest_later,
+    continues_chain, decision_bar, latest_hop, mutual_best, says_it_copies, summarises,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -187,7 +187,8 @@ class Pool:
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
-        short = summarises(self.plain_words(n), self.plain_words(p), cos := self.cosine(n, p))
+        cos = self.cosine(n, p)
+        short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else cos)
         changed = lambda: rules.values_changed(self.read_against(n, p)[3], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed) or \
                 rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p)),
@@ -340,8 +341,9 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
         if prob[k] >= bar:
-            k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
-            learn(n, *cands[k], float(prob[k]))
+            rule = bar == SHORT_REWRITE_BAR  # reads_like_short_rewrite decided this pair: no model, no latest hop
+            k = k if rule else latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
+            learn(n, *cands[k], *((SHORT_REWRITE_CONFIDENCE, "short-rewrite") if rule else (float(prob[k]),)))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise

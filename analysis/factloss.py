@@ -123,19 +123,19 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
     return out
 
 
-def _agree(a: str, b: str) -> bool:
-    """Two values agree: equal, or a week ("this week": ISO week 2025-W12, facts.py) and a day inside it ("due
-    this week" and "due Friday 21 March" state the same thing, one more precisely)."""
-    if a == b:
+def _agree(copy_value: str, source_value: str) -> bool:
+    """A copy's value agrees with its source's: equal, or the source says a week ("this week": ISO week 2025-W12,
+    facts.py) and the copy a day inside it ("due on Friday 21 March": the same, more precisely). Not the other way:
+    a Friday deadline become "this week" has lost its day."""
+    if copy_value == source_value:
         return True
-    week, day = (a, b) if "-W" in a else (b, a)
-    if "-W" not in week or "-W" in day:
+    if "-W" not in source_value or "-W" in copy_value:
         return False
     try:
-        year, number, _ = date.fromisoformat(day).isocalendar()
+        year, week, _ = date.fromisoformat(copy_value).isocalendar()
     except ValueError:
         return False
-    return week == f"{year}-W{number:02d}"
+    return source_value == f"{year}-W{week:02d}"
 
 
 def _softened(f: Fact, alignment: dict[int, int], src_sents: list[str], copy_sents: list[str],

@@ -57,3 +57,20 @@ def test_summarises_lets_a_summary_through_repeated_chatter():
     assert rules.repeated_chatter(b, a, 15, 27)
     assert not rules.repeated_chatter(b, a, 15, 27, summarises(15, 27, 0.9))
     assert summarises(15, 27, 0.9) and not summarises(15, 27, 0.8) and not summarises(25, 27, 0.95)
+
+
+def test_a_short_summary_stays_with_the_message_it_summarises():
+    """The rule decides the pair it checked: no latest hop moves the copy to a later rewrite in the chain that it
+    never compared (a helper's review: a longer rewrite adding a board vote, cosine 0.8 to the source, took the
+    short summary of the source)."""
+    e = np.eye(8, dtype=np.float32)
+    rewrite = SOURCE + " The board votes on it on 4 April."
+    nodes = [Node("p", T0, "C1", "ana", SOURCE, len(SOURCE.split()), e[0]),
+             Node("b", T0 + timedelta(hours=1), "C3", "eve", rewrite, len(rewrite.split()),
+                  (0.8 * e[0] + 0.6 * e[2]).astype(np.float32)),
+             Node("c", T0 + timedelta(hours=4), "C2", "bob", SHORT, len(SHORT.split()),
+                  (0.95 * e[0] + float(np.sqrt(1 - 0.95 ** 2)) * e[1]).astype(np.float32))]
+    nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[3 + i])
+              for i, t in enumerate(OTHERS)]
+    edge = next(x for x in build_edges(nodes) if x.child == "c")
+    assert (edge.parent, edge.method) == ("p", "short-rewrite")
