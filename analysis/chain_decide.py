@@ -86,8 +86,7 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
 SHORT_REWRITE_COSINE = 0.85  # a copy under SHORT_COPY_WORDS this close in meaning to its mutual best match ...
 SHORT_REWRITE_COVERAGE = 0.6  # ... keeping this share of the shorter one's rare wording (see reads_like_short_rewrite)
 SHORT_REWRITE_SHRINKS = 0.8  # ... and at most this share of its candidate's length
-SHORT_REWRITE_BAR = 0.0  # the bar such a copy needs: the rule decides, not the model (build_edges: no latest hop)
-SHORT_REWRITE_CONFIDENCE = 0.9  # the rule's precision on the eval files and probes (docs/chains.md, tenth round)
+SHORT_REWRITE_CONFIDENCE = 0.9  # its edges' confidence: the rule's precision on the eval files and probes
 
 
 def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool:
@@ -110,6 +109,15 @@ def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> b
         summarises(pool.plain_words(n), pool.plain_words(p), f.cosine) and f.coverage_short >= SHORT_REWRITE_COVERAGE \
         and (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0) and not two_languages(n, p) and \
         keeps_to_source(pool, n, p, f)
+
+
+def short_rewrite_of(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]]) -> int | None:
+    """Named rule: the copy's most similar candidate when it is the copy's mutual best match and the copy
+    `reads_like_short_rewrite` it; build_edges links that pair without the model (whose probabilities for such
+    a short copy are all near 0, so its best is no evidence) and without `latest_hop` (a later hop the rule did
+    not compare: a helper's review, tenth round)."""
+    k = most_similar(cands)
+    return k if mutual_best(pool, n, cands, k) and reads_like_short_rewrite(pool, n, *cands[k]) else None
 
 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
@@ -139,14 +147,12 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair
     carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
     topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`. A
-    mutual best match under SHORT_COPY_WORDS that `reads_like_short_rewrite` needs none (tenth round)."""
+    short copy that `reads_like_short_rewrite` needs none: `short_rewrite_of` (tenth round)."""
     p = cands[k][0]
     short = pool.pair_words(n, p) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
     best_pair = mutual_best(pool, n, cands, k)
-    if best_pair and reads_like_short_rewrite(pool, n, p, f):
-        return SHORT_REWRITE_BAR
     if best_pair and reads_like_rewrite(pool, n, p, f, rewrite_cosine):
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar

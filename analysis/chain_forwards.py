@@ -286,6 +286,18 @@ def carries_a_forward(n: Node) -> bool:
     return _looked_at(n.forwarded_text)
 
 
+def share_edges(pool: Pool) -> list[Edge]:
+    """Shares and permalinks name the parent."""
+    edges = []
+    for n in pool.nodes:
+        for pid in n.shares:
+            p = pool.by_id.get(pid)
+            if p is not None and p.ts <= n.ts:
+                edges.append(Edge(n.id, p.id, "forward", 1.0, 1.0, round(n.words / max(p.words, 1), 3), "share"))
+                break
+    return edges
+
+
 def forward_edges(pool: Pool, linked: set[str], withheld: Withheld = NOTHING_WITHHELD) -> tuple[list[Edge], dict[str, Node]]:
     """The forwarded original is the parent, the forwarding mail the copy: the stored, earlier message whose
     authored text the block holds (candidates from an inverted index of content words, no all-pairs), else a node

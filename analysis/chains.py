@@ -21,10 +21,10 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_BAR, SHORT_REWRITE_CONFIDENCE, closest_later,
-    continues_chain, decision_bar, latest_hop, mutual_best, says_it_copies, summarises,
+    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, closest_later, continues_chain,
+    decision_bar, latest_hop, mutual_best, says_it_copies, short_rewrite_of, summarises,
 )
-from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges
+from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
@@ -195,20 +195,9 @@ class Pool:
                                        max(self.words[n.id], self.content_words(p)), short) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
+        said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
-            not rules.names_other_things(self.names_said(n) - self.names_opening(p), self.names_carried(p))
-
-
-def _metadata_edges(pool: Pool) -> list[Edge]:
-    """Shares and permalinks name the parent."""
-    edges = []
-    for n in pool.nodes:
-        for pid in n.shares:
-            p = pool.by_id.get(pid)
-            if p is not None and p.ts <= n.ts:
-                edges.append(Edge(n.id, p.id, "forward", 1.0, 1.0, round(n.words / max(p.words, 1), 3), "share"))
-                break
-    return edges
+            not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said))
 
 
 def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node], pmat: np.ndarray, floor: float,
@@ -320,7 +309,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     `withheld`: what opted-out authors wrote (chain_forwards.Withheld: a forward of it gets no edge)."""
     model = model or shipped()
     pool = Pool(nodes)
-    edges = _metadata_edges(pool)
+    edges = share_edges(pool)
     forwards, originals = forward_edges(pool, {e.child for e in edges}, withheld)
     edges += forwards
     pool.text.update({o.id: o.text for o in originals.values()})
@@ -338,12 +327,13 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
 
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
         prob = model.probability(np.array([f.vector() for _, f in cands]))
-        k = int(np.argmax(prob))
+        short = short_rewrite_of(pool, n, cands)  # the rule decides the pair it checks: no model, no latest hop
+        k = int(np.argmax(prob)) if short is None else short
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
-        if prob[k] >= bar:
-            rule = bar == SHORT_REWRITE_BAR  # reads_like_short_rewrite decided this pair: no model, no latest hop
-            k = k if rule else latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
-            learn(n, *cands[k], *((SHORT_REWRITE_CONFIDENCE, "short-rewrite") if rule else (float(prob[k]),)))
+        if short is not None or prob[k] >= bar:
+            k = k if short is not None else latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
+            learn(n, *cands[k], *((SHORT_REWRITE_CONFIDENCE, "short-rewrite") if short is not None else
+                                  (float(prob[k]),)))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise

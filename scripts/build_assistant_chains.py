@@ -1,17 +1,18 @@
-"""Capable-LLM hops in the llm-chains pool: 24 of its chains (an Enron original and five hops) get the hops an AI
+"""Capable-LLM hops in the llm-chains pool: 30 of its chains (an original and five hops) get the hops an AI
 assistant wrote for them (scripts/data/assistant_hops.json: each hop follows its instruction on the hop before it,
-as a capable chat LLM answers: headings, bullets, greetings, numbers restated), the other 21 keep SmolLM2-135M's.
-Ids, times, channels and authors stay llm-chains'; the 24 chains' rows carry "source": "assistant", so
-`slopradar eval chains` reports them beside the rest.
+as a capable chat LLM answers: headings, bullets, greetings, numbers restated), the other 15 keep SmolLM2-135M's.
+Ids, times, channels and authors stay llm-chains'; the 30 chains' rows carry "source": "assistant" (batch 1),
+"assistant-2" or "assistant-3", so `slopradar eval chains` reports them beside the rest.
 
     python scripts/build_llm_chains.py > build/chains/llm-chains.jsonl
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     slopradar eval chains --data build/probes/assistant-chains.jsonl      # by_source.assistant
 
 Batch 2 (ten more chains, "source": "assistant-2") was written before any rule was changed on batch 1's misses: the
-test of such changes.
+test of such changes. Batch 3 (six more, "source": "assistant-3") was written after that session's changes and
+scored once.
 
-Written by us (an assistant, not the held-out set's LLMs, and 24 chains): a probe of how such output reads to
+Written by us (an assistant, not the held-out set's LLMs, and 30 chains): a probe of how such output reads to
 the chain decision, not an estimate of the held-out figures.
 """
 
@@ -39,7 +40,8 @@ def main() -> None:
     for r in rows:
         chain_id, hop = r["id"].rsplit("-", 2)[-2:]
         if chain_id in chains:
-            r["source"] = "assistant" if chains[chain_id].get("batch", 1) == 1 else "assistant-2"
+            batch = chains[chain_id].get("batch", 1)
+            r["source"] = "assistant" if batch == 1 else f"assistant-{batch}"
             if int(hop) > 0:
                 r["text"] = chains[chain_id]["hops"][int(hop) - 1]
         print(json.dumps(r, ensure_ascii=False))

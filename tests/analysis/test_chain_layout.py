@@ -159,3 +159,11 @@ def test_a_name_opening_a_line_of_the_candidate_is_no_new_name():
     dialogue = "Ana: I'll bring the cake tomorrow.\nTom: Great, and I bring the candles."
     assert names_new("Ana will bring the cake and Tom the candles.", dialogue) == 0.0
     assert names_new("Ana will bring the cake and Lee the candles.", dialogue) == 1.0  # Lee is new
+    # names_other_things: "Koh" opens the candidate's heading; the copy generalises its people ("two Burmese men")
+    source = ("**Koh Tao: death sentences upheld on appeal**\n- Zaw Lin and Win Zaw Tun, convicted of the 2014 "
+              "murders of two British backpackers.\n- 30 days to appeal to the Supreme Court.")
+    copy = ("Key points:\n- A Thai court upheld the death sentences of two Burmese men for the 2014 Koh Tao "
+            "murders.\n- They have 30 days to appeal.")
+    a = Node("p", T0, "C1", "ana", source, len(source.split()), e[0])
+    c = Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()), e[0])
+    assert Pool([a, c]).admissible(c, a)
