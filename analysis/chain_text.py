@@ -128,7 +128,12 @@ def names(text: str) -> set[str]:
     """The proper names a text writes (factloss's capitalised-word proxy on `layout_free` text) minus style
     words, a possessive read as its name: an AI rewrite writes "Lantern's scope" for "the Lantern scope", "Ana's
     team" for "Ana's"; "**Key Takeaways:**" over "- Login bug fixed" names nothing."""
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(layout_free(text))} - style_words() - _CONTRACTED
+    return plain_names(layout_free(text))
+
+
+def plain_names(plain: str) -> set[str]:
+    """`names` of a text already `layout_free` (Pool.layout keeps it: read once per message)."""
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED
 
 
 def opening_names(text: str) -> set[str]:
@@ -262,9 +267,14 @@ def _number_forms(text: str) -> set[str]:
 def _spelled(text: str) -> set[tuple[str, str]]:
     """(number, the word after it) for each number the text spells ("two more weeks" -> ("2", "more")), from two
     on (the language tables' number words; "no one was paged" is no 1)."""
-    spelled = {w: str(i) for tb in languages.tables() for i, w in enumerate(tb.number_words) if i >= 2}
+    spelled = _number_words(languages.tables())
     return {(spelled[m[1].lower()], m[2].lower()) for m in re.finditer(r"\b([^\W\d_]+)(?=\s+([^\W\d_]+))", text)
             if m[1].lower() in spelled}
+
+
+@functools.cache  # once per registry state
+def _number_words(tables: tuple) -> dict[str, str]:  # type: ignore[type-arg]
+    return {w: str(i) for tb in tables for i, w in enumerate(tb.number_words) if i >= 2}
 
 
 def numbers_kept(copy: str, parent: str) -> bool:

@@ -30,8 +30,8 @@ from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, calendar_words, key_sets,
-    keys_against, layout_free, memo, mention_pattern, names, opening_names, relation_by_length, stems, style_words,
-    two_languages, word_pairs,
+    keys_against, layout_free, memo, mention_pattern, names, opening_names, plain_names, relation_by_length, stems,
+    style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -68,7 +68,6 @@ class Pool:
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
         self.keys = memo(lambda n: key_sets(facts(n)))  # anchors, values, conflict values, values by kind
         self.anchors = lambda n: self.keys(n)[0]
-        self.names_said = memo(lambda n: names(self.text[n.id]))
         self.names_carried = memo(lambda n: names(self.content_text(n)))
         self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
@@ -80,6 +79,7 @@ class Pool:
         # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
         # Points:" / "- Hi team,")
         self.layout = memo(lambda n: layout_free(self.text[n.id]))
+        self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
         self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
