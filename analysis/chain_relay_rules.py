@@ -24,7 +24,7 @@ from .chain_rules import (
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, key_sets, keys_against,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, conflicts_against, key_sets,
     layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
 from .chain_decide import summarises
@@ -140,16 +140,16 @@ class _RuleContext:
     def contradicts(self, n: Node, p: Node) -> bool:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,
         statuses) are not the parent's. A summary keeps a subset; a distortion changes one value of several."""
-        (_, _, mine, mine_by_kind), (_, _, theirs, theirs_by_kind) = self.read_against(n, p), self.keys(p)
+        (mine, mine_by_kind), (_, _, theirs, theirs_by_kind) = self.read_against(n, p), self.keys(p)
         if len(mine) >= 2 and len(mine - theirs) >= max(2, (len(mine) + 1) // 2):
             return True
         # or it states two values the parent states otherwise (another date and another status, two other
         # dates): a distortion changes one
         return values_changed(mine_by_kind, theirs_by_kind) >= 2
 
-    def read_against(self, n: Node, p: Node) -> KeySets:
-        """n's key sets, its dates read as p's where it writes them as p does (chain_text.keys_against)."""
-        return keys_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
+    def read_against(self, n: Node, p: Node) -> Conflicts:
+        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
+        return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
     def reads(self, n: Node, p: Node) -> bool:
         if n.author is None:
@@ -165,7 +165,7 @@ class _RuleContext:
         cross = two_languages(n, p) and sim >= self.cross_floor
         short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else sim)
         if (sim < self.profile.relay_cosine and not cross) or \
-                not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[3], self.keys(p)[3])) or \
+                not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
                 not (self.announces(p) or p.id in copied_from) or \
                 repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id]),
                                  max(self.words_of[n.id], self.content_words[p.id]), short):
@@ -173,7 +173,7 @@ class _RuleContext:
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 
     def _carries(self, n: Node, p: Node) -> bool:
-        return carries_across_languages(len(self.read_against(n, p)[0] & self.keys(p)[0]), self.relays(n))
+        return carries_across_languages(len(self.keys(n)[0] & self.keys(p)[0]), self.relays(n))
 
     def cross_texts(self, n: Node, p: Node) -> tuple[str, ...]:
         """The texts the multilingual embedder would read for this pair (none if it would not be asked)."""
@@ -204,7 +204,7 @@ class _RuleContext:
                 return None
             sim = xsim
         below = sim < self.profile.relay_cosine
-        shared_anchors = self.read_against(n, p)[0] & self.keys(p)[0] if below or cross else set()
+        shared_anchors = self.keys(n)[0] & self.keys(p)[0] if below or cross else set()
         facts_shared = len(shared_anchors)
         if below and facts_shared < CROSS_LANGUAGE_ANCHORS and xsim is None:
             return None
@@ -220,7 +220,7 @@ class _RuleContext:
         # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,
         # unless it repeats one of the parent's values ("heard the all-hands on 6 Feb is postponed") or is
         # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
-        same_value = bool(self.read_against(n, p)[1] & self.keys(p)[1])
+        same_value = bool(self.keys(n)[1] & self.keys(p)[1])
         same_name = bool(self.names_said(n) & self.names_carried(p))
         if self.words_of[n.id] < SHORT_COPY_WORDS and not same_value and \
                 (sim < self.profile.short_copy_cosine or not same_name):

@@ -139,7 +139,7 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     in two folders; "make this more concise" keeps 0.96, a one-word edit 0.97), anything in the same conversation
     (one's own follow-ups) and a rewrite stating a value otherwise (next week's report: `values_changed`, called
     only for such a pair; a relative date written in the parent's words within a week is the parent's,
-    chain_text.keys_against, while "freeze starts tomorrow" posted again a week later is another date) are not."""
+    chain_text.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are not."""
     return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
         and cosine is not None and cosine < OWN_REPOST_COSINE and values_changed() == 0
 

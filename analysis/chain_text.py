@@ -194,7 +194,7 @@ def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
     two days later, or "filed this week" the week after, is another date in the same words; a copy repeats its
     parent's words, so for the chain decision it states no other value. Only for a copy within REREAD_WITHIN: the
     same words a week or more later are a recurring announcement ("deploy freeze tomorrow" every Thursday):
-    `keys_against` applies that window. Fact loss still reads a copy's "tomorrow" as
+    `conflicts_against` applies that window. Fact loss still reads a copy's "tomorrow" as
     its reader does: a stale relative date is a real loss."""
     said = {" ".join(g.text.lower().split()): g.value for g in theirs if g.kind in ("date", "deadline")}
     if not said:
@@ -205,24 +205,30 @@ def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
 
 
 KeySets = tuple[set[str], set[str], set[str], dict[str, set[str]]]  # key_sets: anchors, values, conflict, by kind
+Conflicts = tuple[set[str], dict[str, set[str]]]  # conflict_keys: conflict values, values by kind
 
 
-def keys_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fact], gap: timedelta) -> KeySets:
-    """A copy's key sets (`key_sets`) for comparing with a candidate `gap` earlier: within REREAD_WITHIN, its
-    conflict values and values by kind with its dates `reread` as the candidate's where it writes them as the
-    candidate does; its anchors and values (what it shares) as read against its own time: two notices saying
-    "tomorrow" no longer conflict, and share nothing by it either ("closed tomorrow for the inspection" and
-    "closed tomorrow for the cleaning"). For the learned path (Pool.read_against) and the hand rules
-    (_RuleContext.read_against) alike."""
+def conflicts_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fact], gap: timedelta) -> Conflicts:
+    """A copy's conflict values and values by kind (`conflict_keys`) for comparing with a candidate `gap`
+    earlier: within REREAD_WITHIN, with its dates `reread` as the candidate's where it writes them as the
+    candidate does; else `mine`'s. What it shares (anchors, values) stays as `key_sets` reads it against its own
+    time: two notices saying "tomorrow" no longer conflict, and share nothing by it either ("closed tomorrow for
+    the inspection" and "closed tomorrow for the cleaning"). For the learned path (Pool.read_against) and the hand
+    rules (_RuleContext.read_against) alike."""
     alt = reread(my_facts, their_facts) if timedelta(0) <= gap < REREAD_WITHIN else None
-    return mine if alt is None else (mine[0], mine[1], *key_sets(alt)[2:])
+    return (mine[2], mine[3]) if alt is None else conflict_keys(alt)
+
+
+def conflict_keys(facts: list[Fact]) -> Conflicts:
+    """The values another announcement in the same words would state otherwise, and per kind with polarity (a
+    deadline is a date)."""
+    return fact_keys(facts, CONFLICT_KINDS), by_kind(fact_keys(facts, CONFLICT_KINDS - {"name"}, polarity=True))
 
 
 def key_sets(facts: list[Fact]) -> KeySets:
-    """A message's anchors, values (with polarity), conflict values and values by kind (with polarity): what the
-    pair features and the named rules compare."""
-    return (fact_keys(facts, ANCHOR_KINDS), fact_keys(facts, VALUE_KINDS, polarity=True),
-            fact_keys(facts, CONFLICT_KINDS), by_kind(fact_keys(facts, CONFLICT_KINDS - {"name"}, polarity=True)))
+    """A message's anchors, values (with polarity) and `conflict_keys`: what the pair features and the named rules
+    compare."""
+    return fact_keys(facts, ANCHOR_KINDS), fact_keys(facts, VALUE_KINDS, polarity=True), *conflict_keys(facts)
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")

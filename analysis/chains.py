@@ -29,8 +29,8 @@ from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, KeySets, Node, authored_text, calendar_words, key_sets,
-    keys_against, layout_free, memo, mention_pattern, names, opening_names, plain_names, relation_by_length, stems,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, calendar_words,
+    conflicts_against, key_sets, layout_free, memo, mention_pattern, names, opening_names, plain_names, relation_by_length, stems,
     style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
@@ -149,7 +149,8 @@ class Pool:
         to the hand rules and their shared values)."""
         longer = self.words[n.id] > self.content_words(p)
         short, long = (p, n) if longer else (n, p)
-        mine, theirs = self.read_against(n, p), self.keys(p)
+        mine, theirs = self.keys(n), self.keys(p)
+        conflict, by_kind = self.read_against(n, p)
         anchors = min(3, len(mine[0] & theirs[0]))
         value_shared = bool(mine[1] & theirs[1])
         addresses = self.addresses_someone(n, bool(anchors or value_shared))
@@ -165,8 +166,8 @@ class Pool:
             mentioned=float(bool(p.conversation_name and mention_pattern(p.conversation_name).search(self.text[n.id]))),
             announces=float(self.announces(p)), short_copy=float(self.words[n.id] < SHORT_COPY_WORDS),
             phrase_coverage=self.phrase_coverage(short, long), cosine_margin=margin,
-            values_not_in_parent=len(mine[2] - theirs[2]) / max(1, len(mine[2])),
-            values_changed=float(min(3, rules.values_changed(mine[3], theirs[3]))),
+            values_not_in_parent=len(conflict - theirs[2]) / max(1, len(conflict)),
+            values_changed=float(min(3, rules.values_changed(by_kind, theirs[3]))),
             log_parent_words=math.log1p(self.content_words(p)), parent_asks=float(self.asks(p)),
             addresses=float(addresses),
             names_new=len((said := self.names_said(n) - calendar_words()) - self.names_carried(p) -
@@ -181,15 +182,15 @@ class Pool:
         does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
-    def read_against(self, n: Node, p: Node) -> KeySets:
-        """n's key sets, its dates read as p's where it writes them as p does (chain_text.keys_against)."""
-        return keys_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
+    def read_against(self, n: Node, p: Node) -> Conflicts:
+        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
+        return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
         cos = self.cosine(n, p)
         short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else cos)
-        changed = lambda: rules.values_changed(self.read_against(n, p)[3], self.keys(p)[3])  # noqa: E731
+        changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed) or \
                 rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p)),
                                        max(self.words[n.id], self.content_words(p)), short) or \
@@ -326,14 +327,17 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         learned[n.id] = Edge(n.id, p.id, rel, round(prob, 3), round(f.cosine, 3), ratio, method)
 
     for n, cands in candidate_pairs(pool, skip=linked, root_of=root_of, profile=profile, cross=cross):
+        k = short_rewrite_of(pool, n, cands)  # the rule decides the pair it checks: no model, no latest hop
+        if k is not None:
+            learn(n, *cands[k], SHORT_REWRITE_CONFIDENCE, "short-rewrite")
+            root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
+            continue
         prob = model.probability(np.array([f.vector() for _, f in cands]))
-        short = short_rewrite_of(pool, n, cands)  # the rule decides the pair it checks: no model, no latest hop
-        k = int(np.argmax(prob)) if short is None else short
+        k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
-        if short is not None or prob[k] >= bar:
-            k = k if short is not None else latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
-            learn(n, *cands[k], *((SHORT_REWRITE_CONFIDENCE, "short-rewrite") if short is not None else
-                                  (float(prob[k]),)))
+        if prob[k] >= bar:
+            k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold))
+            learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise
