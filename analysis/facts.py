@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from . import languages
 from .languages import LanguageTable, alternation, either, words
@@ -149,6 +149,25 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
 _YEAR_WRITTEN = re.compile(r"\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b")  # "21 April 2025", "12/12/27"
 
 
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+
+
+def _numeric_date(a: str, b: str, y: str) -> str | None:
+    """A date written in digits ("12/29/00", "1/31/01", "29/12/2025", "3/4/25"), read by hand: dateparser reads a
+    two-digit year as the next century's under PREFER_DATES_FROM "future" ("12/29/00" -> 2100-12-29) and an
+    invalid day-month reading as another order ("1/31/01" -> 2031-01-01), so a US date in an Enron mail and its
+    rewrite's "December 29, 2000" never agreed. Day first, as DATE_ORDER "DMY" reads it, unless only the first
+    number can be a month ("12/29/00" is month first); a two-digit year as POSIX strptime's %y reads it (69-99: 19xx,
+    00-68: 20xx). None for no such day."""
+    first, second = int(a), int(b)
+    day, month = (second, first) if second > 12 >= first else (first, second)
+    year = int(y) if len(y) == 4 else (1900 if int(y) >= 69 else 2000) + int(y)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | None:
     import dateparser
@@ -158,6 +177,8 @@ def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | Non
     if base is not None:
         settings["RELATIVE_BASE"] = base.replace(tzinfo=None)
     clean = re.sub(r"(\d)(st|nd|rd|th|er)\b", r"\1", span)
+    if (numeric := _NUMERIC_DATE.fullmatch(clean.strip())) is not None:
+        return _numeric_date(*numeric.groups())
     langs = list(rules.date_languages)
     if rules.relative.search(clean):
         # dateparser reads "next Friday" only without REQUIRE_PARTS. A week is kept as one ("this week" is ISO

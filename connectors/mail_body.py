@@ -48,6 +48,27 @@ _MAX_HEADER_LINE = 300
 _MAX_LIBRARY_CHARS = 20_000
 _LANGUAGES = ["en", "fr", "de"]
 _HYPHEN_LIST = re.compile(r"(?m)^[ \t]*-[ \t]?\w.*\n(?:[ \t]*\n)?[ \t]*-[ \t]?\w")  # two "- item" lines in a row
+# A signature under a rule line ("*****", "=====") to the end of the body: name, title, address, phone lines.
+# mail-parser-reply finds signatures by how they open ("--", "Best,", a name under the text) and leaves these in
+# the authored text (6 of the 801 Enron sample bodies: "*****\nMark D. Guinney, CFA\nConsultant\n...\n(415)
+# 733-4487 ph."), where they outweigh a two-line note in its embedding. Hand-written: no library cuts them.
+_RULE_LINE = re.compile(r"(?m)^[ \t]*([*=~-])\1{9,}[ \t]*$")
+_CONTACT = re.compile(r"\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|\b(?:fax|phone|ph|tel|voice|cell)\b|\S+@\S+\.\w+|www\.|"
+                      r"https?://", re.I)
+_SIGNATURE_LINES = 12  # at most this many lines under the rule ...
+_SIGNATURE_LINE_CHARS = 80  # ... each at most this long: an address block, not prose
+
+
+def _ruled_signature(text: str) -> tuple[str, str]:
+    """(text above the signature, the signature) when a rule line opens a short contact block that ends the text;
+    else (text, "")."""
+    for m in _RULE_LINE.finditer(text):
+        above, tail = text[:m.start()].rstrip(), text[m.end():]
+        lines = [ln for ln in tail.split("\n") if ln.strip() and not _RULE_LINE.fullmatch(ln)]
+        if above and 1 <= len(lines) <= _SIGNATURE_LINES and \
+                all(len(ln) <= _SIGNATURE_LINE_CHARS for ln in lines) and _CONTACT.search(tail):
+            return above, tail.strip()
+    return text, ""
 
 
 @dataclass
@@ -175,7 +196,16 @@ def _reply_quote(head: str, first_content: str, replies: list) -> list[dict[str,
 
 
 def split_body(text: str) -> SplitBody:
-    """Split a plain-text body into what the author wrote and what they quoted or forwarded."""
+    """Split a plain-text body into what the author wrote and what they quoted or forwarded (a signature under a
+    rule line is cut first: `_ruled_signature`)."""
+    split = _split_body(text)
+    authored, ruled = _ruled_signature(split.authored)
+    if ruled:
+        split.authored, split.signature = authored, "\n".join(s for s in (ruled, split.signature) if s)
+    return split
+
+
+def _split_body(text: str) -> SplitBody:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     head, quoted = _cut_forward(text)
     if len(head) > _MAX_LIBRARY_CHARS:

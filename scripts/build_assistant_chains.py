@@ -1,8 +1,8 @@
-"""Capable-LLM hops in the llm-chains pool: 30 of its chains (an original and five hops) get the hops an AI
-assistant wrote for them (scripts/data/assistant_hops.json: each hop follows its instruction on the hop before it,
-as a capable chat LLM answers: headings, bullets, greetings, numbers restated), the other 15 keep SmolLM2-135M's.
-Ids, times, channels and authors stay llm-chains'; the 30 chains' rows carry "source": "assistant" (batch 1),
-"assistant-2" or "assistant-3", so `slopradar eval chains` reports them beside the rest.
+"""Capable-LLM hops in the llm-chains pool: each of its 45 chains (an original and five hops) gets the hops an AI
+assistant wrote for it (scripts/data/assistant_hops.json: each hop follows its instruction on the hop before it,
+as a capable chat LLM answers: headings, bullets, greetings, numbers restated); build/chains/llm-chains.jsonl keeps
+SmolLM2-135M's. Ids, times, channels and authors stay llm-chains'; the rows carry "source": "assistant" (batch 1),
+"assistant-2", "assistant-3" or "assistant-4", so `slopradar eval chains` reports the batches beside each other.
 
     python scripts/build_llm_chains.py > build/chains/llm-chains.jsonl
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
@@ -10,9 +10,10 @@ Ids, times, channels and authors stay llm-chains'; the 30 chains' rows carry "so
 
 Batch 2 (ten more chains, "source": "assistant-2") was written before any rule was changed on batch 1's misses: the
 test of such changes. Batch 3 (six more, "source": "assistant-3") was written after that session's changes and
-scored once.
+scored once. Batch 4 (the other fifteen, "source": "assistant-4") was written by three helper sessions given only
+the originals and the instructions, and scored once before the next change.
 
-Written by us (an assistant, not the held-out set's LLMs, and 30 chains): a probe of how such output reads to
+Written by us (an assistant, not the held-out set's LLMs, and 45 chains): a probe of how such output reads to
 the chain decision, not an estimate of the held-out figures.
 """
 

@@ -60,6 +60,20 @@ def test_a_day_and_month_is_the_nearest_such_day():
     assert dates("The offer ends 12/12/27.", at) == {"2027-12-12"}  # a two-digit year is a year written
 
 
+def test_a_date_in_digits_is_read_by_hand():
+    """An Enron mail's "starting 12/29/00 ... through 1/31/01" is 29 December 2000 and 31 January 2001 (dateparser,
+    reading day first with future dates preferred, said 2100-12-29 and 2031-01-01), so its rewrite's "December 29,
+    2000" agrees with it. Day first when both readings are days; a two-digit year as strptime's %y."""
+    at = datetime(2025, 3, 9, 12, tzinfo=UTC)
+    assert dates("Meetings start 12/29/00 and run through 1/31/01.", at) == {"2000-12-29", "2001-01-31"}
+    assert dates("Meetings start December 29, 2000 and run through January 31, 2001.", at) == \
+        {"2000-12-29", "2001-01-31"}
+    assert dates("Due 29/12/2025.", at) == dates("Due 12/29/2025.", at) == {"2025-12-29"}
+    assert dates("Due 3/4/25.", at) == {"2025-04-03"}  # both readings are days: day first
+    assert dates("Filed 5/6/99.", at) == {"1999-06-05"}
+    assert dates("Due 31/02/2025.", at) == set()  # no such day
+
+
 def test_a_relative_date_in_the_parents_words_is_read_as_the_parents():
     """reread: "tomorrow" rewritten two days later is another date in the same words; the copy states its
     parent's."""

@@ -71,6 +71,23 @@ def test_enron_notes_header_with_a_24_hour_clock_is_cut():
     assert "We have not yet put the new EOL version on-line" in split.quoted[0]["text"]
 
 
+def test_enron_signatures_under_a_rule_line_are_cut():
+    """mail-parser-reply leaves a signature under "*****" or "=====" in the authored text; there it outweighs a
+    two-line note in its embedding (an assistant's summary of the note was not its closest later message)."""
+    root = shared("connectors/enron-maildir-sample")
+    for name, last_words, signed in [("dasovich-j_all_documents_10386.txt", "to do whatever needs to be done.",
+                                      "Mark D. Guinney, CFA"),
+                                     ("kaminski-v_all_documents_4060.txt", "Best,\nEhud", "Ehud I. Ronn"),
+                                     ("mann-k_sent_items_37.txt", "Yes.", "Sent from my BlackBerry")]:
+        (path,) = root.rglob(name)
+        split = split_body(_plain(email.message_from_bytes(path.read_bytes(), policy=policy.default)))
+        assert split.authored.endswith(last_words) and signed in split.signature
+    # prose under a rule line stays: the block must be short lines holding a phone, an address or a link
+    note = "Plan below.\n\n==========\nWe ship on Friday and review the numbers on Monday with the whole team, " \
+           "then decide.\nCall 415-733-4487 with questions."
+    assert split_body(note).authored == note
+
+
 def test_a_numpy_list_reply_is_not_a_copy_of_the_message_it_answers():
     msgs = {m["Message-ID"]: m for m in _numpy() if "too many numerical" in str(m["Subject"])}
     parent = msgs["<200111251244.fAPCiIj01855@localhost.localdomain>"]  # the long post the thread discusses
