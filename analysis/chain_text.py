@@ -225,6 +225,15 @@ def conflict_keys(facts: list[Fact]) -> Conflicts:
     return fact_keys(facts, CONFLICT_KINDS), by_kind(fact_keys(facts, CONFLICT_KINDS - {"name"}, polarity=True))
 
 
+STATED_KINDS = {"date", "deadline", "time", "money", "percentage"}  # values a copy can only have from its source
+
+
+def stated_values(facts: list[Fact]) -> frozenset[str]:
+    """The dates, times, amounts and percentages a message states as written: no ISO week ("this week" is read
+    against each message's own posting time, so two hops of one chain posted a week apart read it apart)."""
+    return frozenset(k for k in fact_keys(facts, STATED_KINDS) if "-W" not in k)
+
+
 def key_sets(facts: list[Fact]) -> KeySets:
     """A message's anchors, values (with polarity) and `conflict_keys`: what the pair features and the named rules
     compare."""

@@ -68,8 +68,8 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     relative = "|".join(rf"\b(?:{tb.relative_dates.replace('{days}', days)})\b" for tb in tables)
     date = re.compile(
         rf"\b(?:(?:{days}),?\s+)?(?:"
-        rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
-        rf"|{month}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026)
+        rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
+        rf"|{month}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026), Jan. 16
         rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
         rf")\b|{relative}",
         re.I)

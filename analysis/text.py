@@ -15,7 +15,9 @@ from . import languages
 _SENT_END = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[\"'«(\[]?[A-ZÀ-ÖØ-Þ0-9@#*•-])")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|pp|fig)\.$", re.I)
+# abbreviations that end with a full stop inside a sentence; a month's ("due Jan. 16", "Sept. 5") keeps its day
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|pp|fig|"
+                     r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.$", re.I)
 
 # Formatting that hand-written chat rarely has; shared by the bloat analyser and the detector features.
 BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")

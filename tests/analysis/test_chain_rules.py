@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -662,3 +662,31 @@ def test_across_languages_without_the_multilingual_embedder_two_names_are_not_en
     assert len(shared) >= 2 and all(k.startswith("name:") for k in shared)  # it reaches the rule
     assert ctx.judge(by["names"], p, 0.3) is None
     assert ctx.judge(by["copy"], p, 0.3) is not None
+
+
+def test_a_copy_keeps_to_the_hop_that_states_its_values():
+    """latest_hop with Pool.stated (`traced`): of a chain's candidates within the margin, the latest that states
+    the dates and amounts the copy states. Two copies of one announcement: the later one dropped the amount, so a
+    third copy that keeps "$0.13" was made from the announcement, not from it. With no value, or with the value in
+    every candidate, the latest as before; an ISO week ("this week") is not traced."""
+    from analysis.chain_decide import latest_hop, traced
+    from analysis.chains import Pool
+
+    def mk(i: str, hours: int, text: str) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), "C" + i, "u" + i, text, len(text.split()))
+
+    source = mk("q", 0, "The board raised the dividend to $0.13 per share from 12 March 2026.")
+    sibling = mk("p", 5, "The board raised the dividend from 12 March 2026.")
+    copy = mk("n", 9, "Dividend up to $0.13 a share, says the board.")
+    plain = mk("m", 9, "The board raised the dividend, the note says.")
+    both = mk("s", 6, "Dividend raised to $0.13 from 12 March 2026.")
+    week = mk("w", 9, "The dividend goes up this week.")
+    pool = Pool([source, sibling, copy, plain, both, week])
+    f = Features()
+    cands, prob, root_of = [(source, f), (sibling, f)], np.array([0.95, 0.9]), {"p": "q"}
+    assert latest_hop(cands, prob, 0, root_of, 0.5) == 1  # without the trace: the latest
+    assert latest_hop(cands, prob, 0, root_of, 0.5, pool.stated, copy) == 0
+    assert pool.stated(copy) == {"money:USD 0.13"}
+    assert latest_hop(cands, prob, 0, root_of, 0.5, pool.stated, plain) == 1  # no value: the latest
+    assert traced([0, 1], [source, both], pool.stated, copy) == [0, 1]  # both state it: the latest decides
+    assert pool.stated(week) == frozenset() and any("-W" in k for k in pool.keys(week)[1])
