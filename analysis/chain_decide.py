@@ -4,7 +4,7 @@ is taken (latest_hop). Named rules, tested in tests/analysis/test_chain_rules.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -162,32 +162,34 @@ LATEST_HOP_MARGIN = 0.1  # candidates of one chain this close to the best probab
 
 
 def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int, root_of: dict[str, str],
-               floor: float, stated: Callable[[Node], Set[str]] | None = None, copy: Node | None = None) -> int:
+               floor: float, pool: Pool | None = None, copy: Node | None = None) -> int:
     """Named rule: of the candidates in the best candidate's chain whose probability is within LATEST_HOP_MARGIN
     of the best (and above `floor`), the latest. The model scores a grandparent as high as a parent (each hop
     rewrites the same content: 0.99 and 0.98), and a rewrite or summary is made from the copy in front of its
     writer, the latest. Measured on the rewrite chains (docs/chains.md): picks the right hop 69 times of 78
-    against 48 by probability alone. With `stated` (Pool.stated) and the `copy`: the latest of those that state
-    most of the dates, times, amounts and percentages the copy states (`traced`): a copy cannot take "$0.13"
-    from a sibling that dropped it (eleventh round)."""
+    against 48 by probability alone. With the `pool` and the `copy`: the latest of those that state most of the
+    dates, times, amounts and percentages the copy states (`traced`): a copy cannot take "$0.13" from a sibling
+    that dropped it (eleventh round)."""
     root = root_of.get(cands[k][0].id, cands[k][0].id)
     near = [i for i in range(len(cands)) if prob[i] >= max(floor, prob[k] - LATEST_HOP_MARGIN)
             and root_of.get(cands[i][0].id, cands[i][0].id) == root]
-    if stated is not None and copy is not None:
-        near = traced(near, [c for c, _ in cands], stated, copy)
+    if pool is not None and copy is not None:
+        near = traced(near, [c for c, _ in cands], pool, copy)
     return max(near, key=lambda i: cands[i][0].ts)
 
 
-def traced(near: list[int], parents: list[Node], stated: Callable[[Node], Set[str]], copy: Node) -> list[int]:
+def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list[int]:
     """Named rule: of the candidate positions `near`, those that state the most of the values the copy states
-    (all of them when it states none). A value reaches a copy from its source: two copies of one announcement are
-    each other's closest text, but the one that dropped its date is not where a third copy that keeps the date
-    came from (scripts/build_chain_eval.py's pooled sets: one to three more copies linked to their source in each of
-    the four seeds; docs/chains.md, eleventh round). Values read alike only where written alike: an ISO week is left out (Pool.stated)."""
-    mine = stated(copy)
+    (Pool.stated; all of them when it states none). A value reaches a copy from its source: two copies of one
+    announcement are each other's closest text, but the one that dropped its date is not where a third copy that
+    keeps the date came from (scripts/build_chain_eval.py's pooled sets: one to three more copies linked to their
+    source in each of the four seeds; docs/chains.md, eleventh round). A value a candidate writes in a form the fact
+    reader does not read ("3 p.m.") counts as lacking there: reading a number by its digits alone found list
+    numbers and days ("10." for a summary's edited "10%"), which cost more edges than it gave."""
+    mine = pool.stated(copy)
     if not mine or len(near) < 2:
         return near
-    missing = {i: len(mine - stated(parents[i])) for i in near}
+    missing = {i: len(mine - pool.stated(parents[i])) for i in near}
     fewest = min(missing.values())
     return [i for i in near if missing[i] == fewest]
 
@@ -222,7 +224,7 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         n = pool.by_id[nid]
         k = int(np.argmax(prob))
         if prob[k] >= CONTINUATION_BAR:
-            k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR, pool.stated, n)
+            k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR)
         elif not (mutual_best(pool, n, cands, k) and keeps_to_source(pool, n, *cands[k])):
             continue
         p, f = cands[k]

@@ -208,17 +208,19 @@ _CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_
 
 
 _DIGIT = re.compile(r"\d")
+_LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=\d)")
 
 
 def codes(text: str) -> frozenset[str]:
     """Identifiers a message names (document numbers, versions, product codes; each "_"-separated part of a file
-    name too), links, mentions and e-mail addresses left out; written without "-" and "." inside, so a rewrite's
-    "x58752" is its source's "x-58752" (an assistant's rewrite of an Enron mail)."""
+    name too), links, mentions and e-mail addresses left out; a hyphen between a letter and a digit dropped, so a
+    rewrite's "x58752" is its source's "x-58752" (an assistant's rewrite of an Enron mail) and "IVAS1" is
+    "IVAS-1". Other separators stay: "v1.1.0" is not "v1.10", "R2.11" not "R21.1"."""
     if _DIGIT.search(text) is None:
         return frozenset()
     found = {m.lower() for m in _CODE.findall(_NOT_CODES.sub(" ", text))}
     found |= {part for m in found for part in m.split("_")}
-    return frozenset(re.sub(r"[-.]", "", c) for c in found if c[:1].isalpha() and any(ch.isdigit() for ch in c))
+    return frozenset(_LETTER_HYPHEN_DIGIT.sub("", c) for c in found if c[:1].isalpha() and any(ch.isdigit() for ch in c))
 
 
 def _family(code: str) -> str:

@@ -67,7 +67,7 @@ class Pool:
         self.facts = facts = memo(lambda n: extract(self.content_text(n), n.ts))
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
         self.keys = memo(lambda n: key_sets(facts(n)))  # anchors, values, conflict values, values by kind
-        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.latest_hop traces
+        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows
         self.anchors = lambda n: self.keys(n)[0]
         self.names_carried = memo(lambda n: names(self.content_text(n)))
         self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
@@ -337,7 +337,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
         if prob[k] >= bar:
-            k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold), pool.stated, n)
+            k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold), pool, n)
             learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):

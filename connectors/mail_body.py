@@ -50,23 +50,27 @@ _LANGUAGES = ["en", "fr", "de"]
 _HYPHEN_LIST = re.compile(r"(?m)^[ \t]*-[ \t]?\w.*\n(?:[ \t]*\n)?[ \t]*-[ \t]?\w")  # two "- item" lines in a row
 # A signature under a rule line ("*****", "=====") to the end of the body: name, title, address, phone lines.
 # mail-parser-reply finds signatures by how they open ("--", "Best,", a name under the text) and leaves these in
-# the authored text (6 of the 801 Enron sample bodies: "*****\nMark D. Guinney, CFA\nConsultant\n...\n(415)
+# the authored text (4 of the 801 Enron sample bodies: "*****\nMark D. Guinney, CFA\nConsultant\n...\n(415)
 # 733-4487 ph."), where they outweigh a two-line note in its embedding. Hand-written: no library cuts them.
 _RULE_LINE = re.compile(r"(?m)^[ \t]*([*=~-])\1{9,}[ \t]*$")
-_CONTACT = re.compile(r"\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|\b(?:fax|phone|ph|tel|voice|cell)\b|\S+@\S+\.\w+|www\.|"
-                      r"https?://", re.I)
+_CONTACT = re.compile(r"\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|\S+@\S+\.\w+|www\.|https?://")  # phone, address, link
+_NOT_SIGNATURE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s|\|.*\|")  # a list item, a table row
 _SIGNATURE_LINES = 12  # at most this many lines under the rule ...
-_SIGNATURE_LINE_CHARS = 80  # ... each at most this long: an address block, not prose
+_SIGNATURE_LINE_CHARS = 80  # ... each at most this long ...
+_SIGNATURE_LINE_WORDS = 8  # ... and shorter than this in words: a name, a title, an address, not prose
 
 
 def _ruled_signature(text: str) -> tuple[str, str]:
-    """(text above the signature, the signature) when a rule line opens a short contact block that ends the text;
-    else (text, "")."""
+    """(text above the signature, the signature) when a rule line under a blank line (not a heading's underline)
+    opens the last lines of the text, 1 to _SIGNATURE_LINES short lines that are no prose, list or table and hold a
+    phone number, an e-mail address or a link; else (text, "")."""
     for m in _RULE_LINE.finditer(text):
         above, tail = text[:m.start()].rstrip(), text[m.end():]
         lines = [ln for ln in tail.split("\n") if ln.strip() and not _RULE_LINE.fullmatch(ln)]
-        if above and 1 <= len(lines) <= _SIGNATURE_LINES and \
-                all(len(ln) <= _SIGNATURE_LINE_CHARS for ln in lines) and _CONTACT.search(tail):
+        if above and text[:m.start()].endswith("\n\n") and 1 <= len(lines) <= _SIGNATURE_LINES and \
+                _CONTACT.search(tail) and all(len(ln) <= _SIGNATURE_LINE_CHARS and
+                                              len(ln.split()) < _SIGNATURE_LINE_WORDS and
+                                              not _NOT_SIGNATURE.search(ln) for ln in lines):
             return above, tail.strip()
     return text, ""
 

@@ -129,8 +129,8 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
          "https://www.3gpp.org/ftp/Inbox/Drafts/EVS/Draft_S4-211288_IVAS-8a_v.0.0.1.docx")
     b = ("Dear Colleagues, FYI, I have uploaded a revised IVAS-1 in the draft folder with the following title: "
          "S4-211287 Draft IVAS codec development overview (IVAS-1) v0.3.1")
-    assert rules.codes(a) == {"ivas8a"}  # the URL's codes are not read; "-" and "." inside are dropped
-    assert rules.codes(b) == {"ivas1", "s4211287", "v031"}
+    assert rules.codes(a) == {"ivas8a"}  # the URL's codes are not read; a hyphen between letter and digit dropped
+    assert rules.codes(b) == {"ivas1", "s4-211287", "v0.3.1"}
     assert rules.names_other_documents(rules.codes(a), rules.codes(b))
     # a summary keeps the codes it names; amounts, times and ordinals are not codes; no code, no verdict
     summary = "Summary: revised IVAS-1 (v0.3.1) is in the draft folder, typos fixed."
@@ -139,12 +139,15 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert not rules.names_other_documents(rules.codes("The draft is in the folder."), rules.codes(b))
     # mentions (pseudonymised or raw), channel links and addresses are not codes; a file name's parts are
     assert rules.codes("FYI @p_9cf3dfd12e489953 <@U024BE7LH> <#C024BE7LR|general> ana.b2@example.com") == frozenset()
-    assert {"s4211288", "ivas8a"} <= rules.codes("see Draft_S4-211288_IVAS-8a_v0.1.docx")
+    assert {"s4-211288", "ivas8a"} <= rules.codes("see Draft_S4-211288_IVAS-8a_v0.1.docx")
     # codes of unrelated families (a phone extension, an office) decide nothing
     assert not rules.names_other_documents(rules.codes("call me at x4521"), rules.codes("room EB3880C"))
     # the same extension written with and without its hyphen (an assistant's rewrite of an Enron mail)
     assert not rules.names_other_documents(rules.codes("Questions to Leticia at x58752."),
                                            rules.codes("questions can go to Leticia at x-58752"))
+    # other separators stay: two versions or releases of a series are two documents
+    assert rules.names_other_documents(rules.codes("release notes for v1.1.0"), rules.codes("release notes for v1.10"))
+    assert rules.names_other_documents(rules.codes("see spec R2.11"), rules.codes("see spec R21.1"))
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
@@ -665,7 +668,7 @@ def test_across_languages_without_the_multilingual_embedder_two_names_are_not_en
 
 
 def test_a_copy_keeps_to_the_hop_that_states_its_values():
-    """latest_hop with Pool.stated (`traced`): of a chain's candidates within the margin, the latest that states
+    """latest_hop with the pool (`traced`): of a chain's candidates within the margin, the latest that states
     the dates and amounts the copy states. Two copies of one announcement: the later one dropped the amount, so a
     third copy that keeps "$0.13" was made from the announcement, not from it. With no value, or with the value in
     every candidate, the latest as before; an ISO week ("this week") is not traced."""
@@ -685,8 +688,8 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     f = Features()
     cands, prob, root_of = [(source, f), (sibling, f)], np.array([0.95, 0.9]), {"p": "q"}
     assert latest_hop(cands, prob, 0, root_of, 0.5) == 1  # without the trace: the latest
-    assert latest_hop(cands, prob, 0, root_of, 0.5, pool.stated, copy) == 0
+    assert latest_hop(cands, prob, 0, root_of, 0.5, pool, copy) == 0
     assert pool.stated(copy) == {"money:USD 0.13"}
-    assert latest_hop(cands, prob, 0, root_of, 0.5, pool.stated, plain) == 1  # no value: the latest
-    assert traced([0, 1], [source, both], pool.stated, copy) == [0, 1]  # both state it: the latest decides
+    assert latest_hop(cands, prob, 0, root_of, 0.5, pool, plain) == 1  # no value: the latest
+    assert traced([0, 1], [source, both], pool, copy) == [0, 1]  # both state it: the latest decides
     assert pool.stated(week) == frozenset() and any("-W" in k for k in pool.keys(week)[1])
