@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,22 @@ import numpy as np
 
 from .chains import Edge, Node, chain_positions
 from .text import detect_language, words
+
+
+_EPOCH = re.compile(r"\d{9,10}(?:\.\d+)?")  # Unix seconds as Slack writes a message's "ts" ("1741041412.399036")
+
+
+def _row_time(r: dict[str, Any]) -> datetime:
+    """A row's "ts": ISO 8601 (DESIGN.md section 7; without an offset it is read as UTC, so a file may mix both), or
+    Unix seconds as a Slack export writes them, a number or a string."""
+    raw = r["ts"]
+    if isinstance(raw, int | float) and not isinstance(raw, bool) or _EPOCH.fullmatch(str(raw)):
+        return datetime.fromtimestamp(float(raw), UTC)
+    try:
+        ts = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"row {r['id']!r}: ts {raw!r} is neither an ISO 8601 time nor Unix seconds") from None
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 
 def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
@@ -20,12 +37,7 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
     nodes = []
     for i, (r, e) in enumerate(zip(rows, emb, strict=True)):
         t = str(r["text"] or "")
-        try:
-            ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"row {r['id']!r}: ts {r['ts']!r} is not an ISO 8601 time") from None
-        if ts.tzinfo is None:  # a time without an offset is read as UTC, so a file may mix both
-            ts = ts.replace(tzinfo=UTC)
+        ts = _row_time(r)
         lang = r.get("lang") or detect_language(t).code  # as `analyze` does before building chains
         nodes.append(Node(str(r["id"]), ts, str(r["channel"]), r.get("author"), t, len(words(t)), e,
                           shares=[str(x) for x in r.get("shares") or []], forwarded_text=str(r.get("forwarded_text") or ""),

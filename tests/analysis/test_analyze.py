@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -214,13 +215,21 @@ def test_eval_chains_interface(tmp_path):
     data.write_text("\n".join(json.dumps(r) for r in numbered))
     out = json.loads(CliRunner().invoke(app, ["eval", "chains", "--data", str(data)]).stdout.strip().splitlines()[-1])
     assert out["edge_recall"] == 1.0
+    # Unix seconds as a Slack export writes them, as a string or a number, read as the same times
+    for as_slack in (lambda x: f"{x:.6f}", float):
+        slack = [{**r, "ts": as_slack(datetime.fromisoformat(r["ts"].replace("Z", "+00:00")).replace(
+            tzinfo=datetime.fromisoformat(r["ts"].replace("Z", "+00:00")).tzinfo or UTC).timestamp())}
+            for r in numbered]
+        data.write_text("\n".join(json.dumps(r) for r in slack))
+        res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
+        assert json.loads(res.stdout.strip().splitlines()[-1])["edge_recall"] == 1.0
     # bad input: a clear error naming the row, nothing scored
     data.write_text("\n".join(json.dumps(r) for r in [*numbered, {**numbered[2], "text": "again"}]))
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
     assert res.exit_code != 0 and "id 2 appears twice" in res.output
     data.write_text("\n".join(json.dumps({**r, "ts": "yesterday"} if r["id"] == 1 else r) for r in numbered))
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
-    assert res.exit_code != 0 and "row 1: ts 'yesterday' is not an ISO 8601 time" in res.output
+    assert res.exit_code != 0 and "row 1: ts 'yesterday' is neither an ISO 8601 time nor Unix seconds" in res.output
 
 
 def test_eval_chains_on_pooled_interleaved_chains(tmp_path):
