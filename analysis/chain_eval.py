@@ -20,12 +20,15 @@ def _row_time(r: dict[str, Any]) -> datetime:
     """A row's "ts": ISO 8601 (DESIGN.md section 7; without an offset it is read as UTC, so a file may mix both), or
     Unix seconds as a Slack export writes them, a number or a string."""
     raw = r["ts"]
-    if isinstance(raw, int | float) and not isinstance(raw, bool) or _EPOCH.fullmatch(str(raw)):
-        return datetime.fromtimestamp(float(raw), UTC)
     try:
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and _EPOCH.fullmatch(f"{raw:.6f}") or \
+                _EPOCH.fullmatch(str(raw)):
+            return datetime.fromtimestamp(float(raw), UTC)
         ts = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"row {r['id']!r}: ts {raw!r} is neither an ISO 8601 time nor Unix seconds") from None
+    except (ValueError, OverflowError, OSError):
+        ts = None
+    if ts is None or isinstance(raw, int | float):  # a number that is no Unix time in seconds (milliseconds, NaN)
+        raise ValueError(f"row {r['id']!r}: ts {raw!r} is neither an ISO 8601 time nor Unix seconds")
     return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
 
 

@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-32"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-33"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -209,6 +209,7 @@ _CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_
 
 _DIGIT = re.compile(r"\d")
 _LETTER_HYPHEN_DIGIT = re.compile(r"(?<=[a-z])-(?=\d)")
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})  # an LLM's hyphen and non-breaking hyphen ("S4‑211287")
 
 
 def codes(text: str) -> frozenset[str]:
@@ -218,7 +219,7 @@ def codes(text: str) -> frozenset[str]:
     "IVAS-1". Other separators stay: "v1.1.0" is not "v1.10", "R2.11" not "R21.1"."""
     if _DIGIT.search(text) is None:
         return frozenset()
-    found = {m.lower() for m in _CODE.findall(_NOT_CODES.sub(" ", text))}
+    found = {m.lower() for m in _CODE.findall(_NOT_CODES.sub(" ", text.translate(_HYPHENS)))}
     found |= {part for m in found for part in m.split("_")}
     return frozenset(_LETTER_HYPHEN_DIGIT.sub("", c) for c in found if c[:1].isalpha() and any(ch.isdigit() for ch in c))
 

@@ -70,7 +70,7 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         rf"\b(?:(?:{days}),?\s+)?(?:"
         rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
         rf"|{month}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\s+{month}\b)(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026), Jan. 16
-        rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}([.-])\d{{1,2}}\1\d{{4}}"  # 29.12.2025
+        rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|(?<![\d.-])\d{{1,2}}([.-])\d{{1,2}}\1(?:19|20)\d\d(?![.-]?\d)"  # 29.12.2025
         rf")\b|{relative}",
         re.I)
     # the cue is case-insensitive, the name is not: "Owner: Julie Martin", never "owner of this"
@@ -149,28 +149,20 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
 _YEAR_WRITTEN = re.compile(r"\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b")  # "21 April 2025", "12/12/27"
 
 
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")  # at a span's end ("Friday 12/29/00")
 
 
-def _month_first(text: str) -> bool:
-    """A message whose dates in digits can only be read month first ("12/29/00": no 29th month), and none only day
-    first ("29/12/2000"), writes them all month first ("1/5/01" in the same mail is 5 January)."""
-    pairs = [(int(m[1]), int(m[2])) for m in _NUMERIC_DATE.finditer(text)]
-    return any(b > 12 >= a for a, b in pairs) and not any(a > 12 >= b for a, b in pairs)
-
-
-def _numeric_date(a: str, b: str, y: str, month_first: bool = False) -> str | None:
+def _numeric_date(a: str, b: str, y: str) -> str | None:
     """A date written in digits ("12/29/00", "1/31/01", "29/12/2025", "29.12.2025", "3/4/25"), read by hand:
     dateparser reads a two-digit year as the next century's under PREFER_DATES_FROM "future" ("12/29/00" ->
     2100-12-29) and an invalid day-month reading as another order ("1/31/01" -> 2031-01-01), so a US date in an
-    Enron mail and its rewrite's "December 29, 2000" never agreed. Day first, as DATE_ORDER "DMY" reads it, or month
-    first in a message that writes its dates so (`_month_first`), unless only the other reading is a day; a
-    two-digit year as POSIX strptime's %y reads it (69-99: 19xx, 00-68: 20xx). None for no such day."""
+    Enron mail and its rewrite's "December 29, 2000" never agreed. Day first, as DATE_ORDER "DMY" reads it, unless
+    only the other reading is a day; each date on its own, so a copy that keeps one of its source's dates reads it as
+    the source does (a message-wide order, tried, read "1/5/01" as 5 January beside "12/29/00" and as 1 May in a
+    copy that kept it alone). A two-digit year as POSIX strptime's %y reads it (69-99: 19xx, 00-68: 20xx). None
+    for no such day."""
     first, second = int(a), int(b)
-    if month_first:
-        month, day = (second, first) if first > 12 >= second else (first, second)
-    else:
-        day, month = (second, first) if second > 12 >= first else (first, second)
+    day, month = (second, first) if second > 12 >= first else (first, second)
     year = int(y) if len(y) == 4 else (1900 if int(y) >= 69 else 2000) + int(y)
     try:
         return date(year, month, day).isoformat()
@@ -229,9 +221,8 @@ def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
 @functools.lru_cache(maxsize=8192)  # a root is compared with each of its copies: extract it once
 def _extract(text: str, sent_at: datetime | None, rules: _Rules) -> tuple[Fact, ...]:
     facts: list[Fact] = []
-    month_first = _month_first(text)
     for si, sent in enumerate(sentences(text)):
-        facts += _sentence_facts(sent, si, sent_at, rules, month_first)
+        facts += _sentence_facts(sent, si, sent_at, rules)
     return tuple(facts)
 
 
@@ -243,8 +234,7 @@ _Spans = tuple[tuple[tuple[str, tuple[int, int], str], ...],  # date spans: (tex
                tuple[Fact, ...]]  # owners, names and statuses (of sentence 0)
 
 
-def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules,
-                    month_first: bool = False) -> list[Fact]:
+def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules) -> list[Fact]:
     """The facts of one sentence: dates and deadlines, money, percentages, times and numbers with a unit (a span
     read as one kind is not read again as a later one: a date's day is not a number), then owners and names, then
     statuses."""
@@ -252,9 +242,8 @@ def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules,
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
     for span_text, span, kind in dates:
-        digits = _NUMERIC_DATE.fullmatch(span_text)
-        iso = _numeric_date(digits[1], digits[2], digits[3], month_first) if digits else \
-            _parse_date(span_text, sent_at, rules)
+        digits = _NUMERIC_DATE.search(span_text)
+        iso = _numeric_date(digits[1], digits[2], digits[3]) if digits else _parse_date(span_text, sent_at, rules)
         if iso:
             facts.append(Fact(kind, iso, span_text, si))
             taken.append(span)

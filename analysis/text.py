@@ -16,13 +16,14 @@ _SENT_END = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[\"'«(\[]?[A-ZÀ-ÖØ-Þ
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|M|Mme|cf|approx|No|p|pp|fig)\.$", re.I)
-# an English month abbreviated before its day ("due Jan. 16", "Sept. 5, 2025", "(Jan. 16–23)") does not end a
-# sentence, nor before its year ("5 Dec. 2025"); before "5 people", "20%" or "12 dollars" it does ("We met in Dec.
-# 5 people came.")
+# an English month abbreviated before a day or a year ("due Jan. 16 in room 4", "Sept. 5, 2025", "5 Dec. 2025")
+# does not end a sentence; before a quantity ("5 people", "20%", "12 dollars") it does ("We met in Dec. 5 people
+# came.")
 _MONTH_ABBREV = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.$")
-_DAY_NEXT = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
-                       r"(?:$|[,.;:)\u2013\u2014-]|\s*\(|\s+(?:\d{4}|and|to|through|till|until|or|at)\b)"
-                       r"|(?:19|20)\d\d\b")  # "5 Dec. 2025"
+_DAY_NEXT = re.compile(r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?!\d)|(?:19|20)\d\d\b")
+_QUANTITY_NEXT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|(?:percent|per\s+cent|people|persons?|users?|units?|dollars?|"
+                            r"euros?|pounds?|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|thousand|"
+                            r"million|billion|k|m|bn)\b)", re.I)
 
 # Formatting that hand-written chat rarely has; shared by the bloat analyser and the detector features.
 BULLET_LINE = re.compile(r"(?m)^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+\S")
@@ -214,7 +215,7 @@ def _sentences(text: str) -> tuple[str, ...]:
         for i, part in enumerate(parts):
             buf = f"{buf} {part}" if buf else part
             if _ABBREV.search(buf) or (_MONTH_ABBREV.search(buf) and i + 1 < len(parts) and
-                                       _DAY_NEXT.match(parts[i + 1])):
+                                       _DAY_NEXT.match(parts[i + 1]) and not _QUANTITY_NEXT.match(parts[i + 1])):
                 continue
             out.append(buf.strip())
             buf = ""

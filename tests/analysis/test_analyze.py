@@ -230,6 +230,9 @@ def test_eval_chains_interface(tmp_path):
     data.write_text("\n".join(json.dumps({**r, "ts": "yesterday"} if r["id"] == 1 else r) for r in numbered))
     res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])
     assert res.exit_code != 0 and "row 1: ts 'yesterday' is neither an ISO 8601 time nor Unix seconds" in res.output
+    data.write_text("\n".join(json.dumps({**r, "ts": 1741041412399} if r["id"] == 1 else r) for r in numbered))
+    res = CliRunner().invoke(app, ["eval", "chains", "--data", str(data)])  # milliseconds: no Unix time in seconds
+    assert res.exit_code != 0 and "row 1: ts 1741041412399 is neither" in res.output
 
 
 def test_eval_chains_on_pooled_interleaved_chains(tmp_path):

@@ -158,17 +158,20 @@ def test_an_abbreviated_month_with_a_full_stop_is_a_date():
     assert dates("Filed on 5 Dec. 2025, reviewed Mar. 3, 2025.", at) == {"2025-12-05", "2025-03-03"}
 
 
-def test_dates_in_digits_follow_the_message_and_abbreviations_keep_their_numbers():
-    """A helper's review: a mail that writes "12/29/00" writes month first, so its "1/5/01" is 5 January; a date
-    with dots or hyphens needs its four-digit year ("29.12.2025"; a version "1.2.25" is none); an abbreviated month
-    ends a sentence before "5 people", "20%" or "12 dollars"; French "mar." (mardi) before a day and a month is no
-    March."""
+def test_dates_in_digits_read_alike_in_a_copy_and_abbreviations_keep_their_numbers():
+    """Two helpers' reviews: each date in digits is read on its own, so a copy that keeps one of its source's dates
+    reads it as the source does; a weekday before it changes nothing; a date with dots or hyphens needs a year
+    19xx or 20xx and no digits around it (a version "1.2.25", an order number "2-10-1234" are none); an abbreviated
+    month keeps its day ("Jan. 16 in room 4") but not a quantity ("5 people", "20%", "12 dollars"); French
+    "mar." (mardi) before a day and a month is no March."""
     at = datetime(2025, 3, 9, 12, tzinfo=UTC)
-    assert dates("From 12/29/00 through 1/5/01.", at) == {"2000-12-29", "2001-01-05"}
-    assert dates("From 29/12/00 through 1/5/01.", at) == {"2000-12-29", "2001-05-01"}
+    assert dates("From 12/29/00 through 1/5/01.", at) == {"2000-12-29", "2001-05-01"}
+    assert dates("It reopens 1/5/01.", at) == {"2001-05-01"}
+    assert dates("Closed Friday 12/29/00.", at) == {"2000-12-29"}
     assert dates("Due 29.12.2025, or 12-29-2025 as the US form writes it.", at) == {"2025-12-29"}
-    assert dates("Version 1.2.25 ships.", at) == set()
+    assert dates("Version 1.2.25 ships; order 2-10-1234; build 4.12.1006.", at) == set()
     assert dates("Réunion mar. 12 avril.", at) == {"2025-04-12"}
+    assert dates("The review is on Jan. 16 in room 4.", at) == dates("Due Jan. 16 — thanks", at) == {"2025-01-16"}
     kinds = {(f.kind, f.value) for f in extract("We met in Dec. 5 people came. Budget closed in Dec. 20% is left.",
                                                  at)}
     assert kinds == {("number", "5 people"), ("percentage", "20%")}

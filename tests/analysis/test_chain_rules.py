@@ -148,6 +148,7 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     # other separators stay: two versions or releases of a series are two documents
     assert rules.names_other_documents(rules.codes("release notes for v1.1.0"), rules.codes("release notes for v1.10"))
     assert rules.names_other_documents(rules.codes("see spec R2.11"), rules.codes("see spec R21.1"))
+    assert rules.codes("see S4\u2011211287") == {"s4-211287"}  # an LLM's non-breaking hyphen
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():

@@ -89,8 +89,13 @@ def test_enron_signatures_under_a_rule_line_are_cut():
                  "Weekly update\n==========\nCall me at 713-853-1234.",
                  "Numbers below.\n\n----------\n| region | total |\n| west | 12 |\nsource http://example.com/q3",
                  "Decisions:\n\n----------\n- phone list goes to Ana\n- slides at http://example.com/deck",
-                 "See the sheet.\n\n~~~~~~~~~~\nTotal in cell B4\nPlease voice concerns"]:
+                 "See the sheet.\n\n~~~~~~~~~~\nTotal in cell B4\nPlease voice concerns",
+                 "Join us for the launch.\n\n==========\nWhen: Friday, March 14, 9am\nWhere: Room 4B\n"
+                 "Cost: $40 per person\nRSVP: ana@example.com by March 10"]:
         assert split_body(kept).authored == kept
+    # of two rule lines, the one over the signature; a blank line may hold spaces
+    two = "Numbers.\n\n==========\nBudget: $5,000\nDue: 3/14/25\n \n**********\nJane Doe\nVP Sales\n(415) 555-1234"
+    assert split_body(two).authored.endswith("Due: 3/14/25") and split_body(two).signature.startswith("Jane Doe")
 
 
 def test_a_numpy_list_reply_is_not_a_copy_of_the_message_it_answers():
