@@ -4,7 +4,7 @@ is taken (latest_hop). Named rules, tested in tests/analysis/test_chain_rules.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,6 +13,7 @@ from .chain_text import SHORT_COPY_WORDS, numbers_kept, two_languages
 
 if TYPE_CHECKING:
     from .chain_rules import PairFeatures
+    from .chain_text import Edge
     from .chains import Node, Pool
 
 RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
@@ -237,3 +238,19 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
             continue
         children.setdefault(p.id, []).append(nid)
         yield nid, p, f, float(prob[k])
+
+
+def clear_copies(pool: Pool, learned: dict[str, Edge], stated: Set[str]) -> dict[str, str]:
+    """The learned edges whose copy shares a date, time, amount, name or other value with its parent: such a copy
+    may have copies of its own in the hand rules, as a metadata copy may, though it announces nothing itself (a
+    fourth summary of a fourth hop was linked to the third; eleventh round). Two AI-polished posts in one style
+    share no value: a learned link between them would else pass its parent's standing to every post in that
+    style (the pooled sets: 3-4 wrong edges each). Named rule, used by chains.build_edges."""
+    def shares(c: str, p: str) -> bool:
+        n, q = pool.by_id[c], pool.by_id[p]
+        mine, theirs = pool.keys(n), pool.keys(q)
+        written = pool.names_said(n) & pool.names_said(q)  # a name outside headings ("**Summary: Wanted Take..**")
+        return bool(mine[1] & theirs[1] or any(not k.startswith("name:") or set(k[5:].split()) & written
+                                               for k in mine[0] & theirs[0]))
+
+    return {c: e.parent for c, e in learned.items() if c not in stated and shares(c, e.parent)}

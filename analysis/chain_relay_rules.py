@@ -247,11 +247,13 @@ class _RuleContext:
 
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
                profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
-               originals: Mapping[str, Node] | None = None) -> list[Edge]:
+               originals: Mapping[str, Node] | None = None, copies: Mapping[str, str] | None = None) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again. `cross`: the multilingual
     embedder for pairs in different languages (analysis/crosslingual.py). `originals`: the nodes built for
-    forwarded originals that are parents in `edges`."""
+    forwarded originals that are parents in `edges`. `copies`: child -> parent of the learned decision's edges: a
+    message found to be a copy may have copies of its own, as a metadata copy may, though it announces nothing
+    itself (a fourth summary of a fourth hop linked to the third: eleventh round)."""
     r = _RuleContext(nodes, edges, profile, cross, originals)
     edges = list(edges)
     linked = {e.child for e in edges}
@@ -261,7 +263,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     parents = [r.eligible[k] for k in parent_pos]
     pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
-    copied_from = {e.child: e.parent for e in edges}  # copies that may have copies of their own
+    copied_from = {**(copies or {}), **{e.child: e.parent for e in edges}}  # copies that may have copies of their own
     prefilter = r.cross_floor
     if cross is not None:  # every text the multilingual embedder may be asked about, encoded together first
         cross.prepare([t for n, lo, _s, hits in window_hits(r.eligible, parent_pos, parents, pmat,

@@ -21,8 +21,8 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, closest_later, continues_chain,
-    decision_bar, latest_hop, mutual_best, says_it_copies, short_rewrite_of, summarises,
+    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies, closest_later,
+    continues_chain, decision_bar, latest_hop, mutual_best, says_it_copies, short_rewrite_of, summarises,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -360,7 +360,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
 
     stated = {c for c, e in learned.items() if e.method == "stated"}
     for e in rule_edges(nodes, edges, decided=set(learned) - stated, profile=profile, cross=cross,
-                        originals=originals):
+                        originals=originals, copies=clear_copies(pool, learned, stated)):
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e

@@ -694,3 +694,39 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     assert latest_hop(cands, prob, 0, root_of, 0.5, pool, plain) == 1  # no value: the latest
     assert traced([0, 1], [source, both], pool, copy) == [0, 1]  # both state it: the latest decides
     assert pool.stated(week) == frozenset() and any("-W" in k for k in pool.keys(week)[1])
+
+
+def test_a_learned_copy_that_shares_a_value_or_a_written_name_may_have_copies():
+    """chain_decide.clear_copies: a learned copy passes to the hand rules as a message that may have copies of its own
+    (a fourth summary of a fourth hop, which announces nothing itself, was linked to the third hop) when it shares a
+    value or a name written outside a heading with its parent. Two AI-polished posts under the same made-up heading
+    share no value: their learned link passes nothing on. With the copy passed, `rule_edges` links a later summary
+    to it."""
+    from analysis.chain_decide import clear_copies
+    from analysis.chain_relay_rules import rule_edges
+    from analysis.chains import Edge, Pool
+
+    def mk(i: str, hours: int, conv: str, text: str, vec: np.ndarray) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), conv, "u" + i, text, len(text.split()),
+                    vec / np.linalg.norm(vec))
+
+    v = np.eye(4)
+    hop3 = mk("h3", 0, "C1", "Chief Judge Wagner will speak to the California Supreme Court on Wednesday about the "
+                             "issue of FERC and the special session.", v[0])
+    hop4 = mk("h4", 5, "C2", "The Chief Judge Wagner will join the California Supreme Court to address FERC "
+                             "ahead of the special session.", v[0] + 0.3 * v[1])  # it announces nothing itself
+    hop5 = mk("h5", 9, "C3", "Judge Wagner joins the California Supreme Court to discuss FERC and the special "
+                             "session planned by the state.", v[0] + 0.35 * v[1])
+    filler_a = mk("fa", 1, "C4", "**Summary: Wanted Take Moment**\n\nHi all! I wanted to take a moment to share a "
+                                 "quick update on the great progress.", v[2])
+    filler_b = mk("fb", 6, "C5", "**Summary: Wanted Take Moment**\n\nHello everyone! I wanted to take a moment to "
+                                 "reflect on our great progress.", v[2] + 0.2 * v[3])
+    pool = Pool([hop3, hop4, hop5, filler_a, filler_b])
+    learned = {"h4": Edge("h4", "h3", "paraphrase", 0.9, 0.95, 1.0, "learned"),
+               "fb": Edge("fb", "fa", "paraphrase", 0.6, 0.9, 1.0, "learned")}
+    assert clear_copies(pool, learned, set()) == {"h4": "h3"}
+    assert clear_copies(pool, learned, {"h4"}) == {}  # a provisional ("stated") edge passes nothing on
+    nodes = [hop3, hop4, hop5]
+    without = {e.child: e.parent for e in rule_edges(nodes, [], decided={"h4"})}
+    with_copy = {e.child: e.parent for e in rule_edges(nodes, [], decided={"h4"}, copies={"h4": "h3"})}
+    assert with_copy.get("h5") == "h4" and without.get("h5") != "h4"
