@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import chain_rules as rules
 from .chain_text import SHORT_COPY_WORDS, numbers_kept, two_languages
 
 if TYPE_CHECKING:
@@ -95,6 +96,14 @@ def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool
     a heading over the same line is no summary), SHORT_REWRITE_COSINE close in meaning: a summary, not a repeat
     (chain_rules.repeated_chatter lets it through)."""
     return copy_words <= SHORT_REWRITE_SHRINKS * parent_words and cosine is not None and cosine >= SHORT_REWRITE_COSINE
+
+
+def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int, int], cosine: float | None) -> bool:
+    """chain_rules.repeated_chatter for a copy and its candidate, as the learned path (Pool.admissible) and the hand
+    rules (_RuleContext.out_of_reach) both ask it: `words` the pair's words, `plain` their words without layout,
+    read by the `summarises` exemption (across languages the cosine decides nothing)."""
+    short = summarises(*plain, None if two_languages(n, p) else cosine)
+    return rules.repeated_chatter(n, p, min(words), max(words), short)
 
 
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

@@ -21,8 +21,7 @@ def _row_time(r: dict[str, Any]) -> datetime:
     Unix seconds as a Slack export writes them, a number or a string."""
     raw = r["ts"]
     try:
-        if isinstance(raw, int | float) and not isinstance(raw, bool) and _EPOCH.fullmatch(f"{raw:.6f}") or \
-                _EPOCH.fullmatch(str(raw)):
+        if _EPOCH.fullmatch(str(raw)):  # a number reads as its digits ("1741041412.399036"; not True, NaN, 1e+20)
             return datetime.fromtimestamp(float(raw), UTC)
         ts = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except (ValueError, OverflowError, OSError):

@@ -19,7 +19,7 @@ from .facts import extract
 
 from .chain_rules import asks as _asks
 from .chain_rules import (
-    carries_across_languages, codes, names_other_documents, reachable, repeated_chatter, values_changed,
+    carries_across_languages, codes, names_other_documents, reachable, values_changed,
 )
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
@@ -27,7 +27,7 @@ from .chain_text import (
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, conflicts_against, key_sets,
     layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
-from .chain_decide import summarises
+from .chain_decide import repeated_chatter
 from .chains import cross_language_floor, window_hits
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -163,12 +163,11 @@ class _RuleContext:
         could not read; the learned path's rules), naming other documents, a parent that announces nothing and
         carries nothing, or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
-        short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else sim)
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
                 not (self.announces(p) or p.id in copied_from) or \
-                repeated_chatter(n, p, min(self.words_of[n.id], self.content_words[p.id]),
-                                 max(self.words_of[n.id], self.content_words[p.id]), short):
+                repeated_chatter(n, p, (self.words_of[n.id], self.content_words[p.id]),
+                                 (self.plain_words(n), self.plain_words(p)), sim):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 

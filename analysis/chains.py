@@ -22,7 +22,7 @@ from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies, closest_later,
-    continues_chain, decision_bar, latest_hop, mutual_best, says_it_copies, short_rewrite_of, summarises,
+    continues_chain, decision_bar, latest_hop, mutual_best, repeated_chatter, says_it_copies, short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -190,11 +190,10 @@ class Pool:
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
         cos = self.cosine(n, p)
-        short = summarises(self.plain_words(n), self.plain_words(p), None if two_languages(n, p) else cos)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed) or \
-                rules.repeated_chatter(n, p, min(self.words[n.id], self.content_words(p)),
-                                       max(self.words[n.id], self.content_words(p)), short) or \
+                repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                                 (self.plain_words(n), self.plain_words(p)), cos) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)

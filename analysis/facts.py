@@ -146,7 +146,7 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
     return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None, rules)
 
 
-_YEAR_WRITTEN = re.compile(r"\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b")  # "21 April 2025", "12/12/27"
+_YEAR_WRITTEN = re.compile(r"\d{4}")  # "21 April 2025" (a date in digits, "12/12/27", is _numeric_date's)
 
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")  # at a span's end ("Friday 12/29/00")
