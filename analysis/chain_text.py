@@ -132,8 +132,16 @@ def names(text: str) -> set[str]:
 
 
 def plain_names(plain: str) -> set[str]:
-    """`names` of a text already `layout_free` (Pool.layout keeps it: read once per message)."""
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED
+    """`names` of a text already `layout_free` (Pool.layout keeps it: read once per message), the languages'
+    function words left out: capitalised after a label ("Decision: The input contribution...", "Action needed:
+    None."), they open the label's sentence and name nothing (an assistant's rewrite of a 3GPP mail)."""
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - _function_words()
+
+
+@functools.lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """The language tables' stop words that are no first names or places ("Bill", "Will" and "US" are)."""
+    return frozenset(w for tb in languages.tables() for w in tb.stop_words) - {"bill", "will", "us"}
 
 
 def opening_names(text: str) -> set[str]:

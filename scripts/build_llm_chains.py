@@ -15,6 +15,15 @@ about any particular product; it is the only deep chain set here made by a langu
 in build/chains/.cache/llm-chains.generations.jsonl (one line per chain), so an interrupted run resumes; a cache
 holding --chains chains is the set, whatever the originals read now (the mail splitter's later fixes change which
 Enron mails qualify and so the draw).
+
+Without that cache, the set measured in docs/chains.md (and the one scripts/data/assistant_hops.json was written
+for) is drawn by the mail splitter of commit 91aa387; generation is seeded, so it comes back the same (about an
+hour on two cores):
+
+    git worktree add /tmp/splitter-91aa387 91aa387
+    PYTHONPATH=/tmp/splitter-91aa387 python scripts/build_llm_chains.py > build/chains/llm-chains.jsonl
+
+build_assistant_chains.py needs only this file's originals, times, channels and authors, not its hops.
 """
 
 from __future__ import annotations

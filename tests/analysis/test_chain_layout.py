@@ -81,6 +81,11 @@ def test_a_heading_and_bullets_name_nothing():
     assert "jeff" in names("Dear Jeff:\nThe Houston deal closes Friday.")
     assert "skilling" in names("Thanks,\nJeff Skilling") and "skilling" in names("Thanks,\n*Jeff Skilling*")
     assert names("Posted in #Houston-Ops today, see the docs") == set()  # no name made of a hashtag
+    # a function word capitalised after a label opens the label's sentence (an assistant's rewrite of a 3GPP mail);
+    # "Bill" and "Will" stay names
+    assert names("- **Decision:** The input contribution is the initial structure.\n- **Action needed:** None.") \
+        == set()
+    assert names("Owner: Bill Smith, with Will on call.") == {"bill", "smith", "will"}
 
 
 def test_a_weekday_is_no_name_but_hides_none():

@@ -149,6 +149,13 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert rules.names_other_documents(rules.codes("release notes for v1.1.0"), rules.codes("release notes for v1.10"))
     assert rules.names_other_documents(rules.codes("see spec R2.11"), rules.codes("see spec R21.1"))
     assert rules.codes("see S4\u2011211287") == {"s4-211287"}  # an LLM's non-breaking hyphen
+    # two codes with a slash between them are both read (a rewrite of a 3GPP mail: "R4-1907712/R4-1907713" for
+    # "R4-1907712 / R4-1907713"), never as the prefix "r4" alone; a path's parts are no codes
+    assert rules.codes("approved R4-1907712/R4-1907713 today") == {"r4-1907712", "r4-1907713"}
+    assert not rules.names_other_documents(rules.codes("the tables in R4-1907712/R4-1907713"),
+                                           rules.codes("the tables in R4-1907712 / R4-1907713"))
+    assert rules.codes("see docs/v1.2 and src/v2/file") == frozenset()
+    assert rules.codes("Q3/Q4 targets") == {"q3", "q4"}
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():

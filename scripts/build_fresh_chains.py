@@ -1,0 +1,90 @@
+"""Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
+Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
+an AI assistant (scripts/data/assistant_fresh.json, "batch" 5), pooled into the assistant chains of
+build_assistant_chains.py as distractors. The test of rules tuned on batches 1-4, whose originals were all Enron
+mails and XSum news openings.
+
+    python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
+    python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
+    slopradar eval chains --data build/probes/assistant-fresh.jsonl      # by_source."assistant-5"
+
+The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
+mailbox and Message-ID, an Enron file), never by its text: the text is read here, by the product's own parsers
+(a mail's authored part: connectors.mail_body.split_body). Rows: id fresh-<chain>-<hop>, source "assistant-5",
+chains started within 8 days of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
+(random.Random(2031)), no metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mailbox
+import random
+import sys
+from datetime import timedelta
+from email import message_from_binary_file, policy
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_rewrite_chains import CHANNELS, START  # noqa: E402
+
+HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
+
+
+def _authored(body: str) -> str:
+    from connectors.mail_body import split_body  # the product's own splitter: authored text only
+
+    return split_body(body).authored.strip()
+
+
+def _plain(msg) -> str:  # type: ignore[no-untyped-def]
+    body = msg.get_body(preferencelist=("plain",))
+    return body.get_content() if body is not None else ""
+
+
+def original(connectors: Path, ref: dict[str, str]) -> str:
+    """The text of the message a chain starts from, read where `ref` says it lies."""
+    path = connectors / ref["file"]
+    if ref["kind"] == "slack":
+        for m in json.loads(path.read_text(encoding="utf-8")):
+            if m.get("ts") == ref["ts"]:
+                return str(m["text"]).strip()
+    elif ref["kind"] == "mbox":
+        for msg in mailbox.mbox(str(path), factory=lambda f: message_from_binary_file(f, policy=policy.default)):
+            if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):
+                return _authored(_plain(msg))
+    else:
+        with path.open("rb") as f:
+            return _authored(_plain(message_from_binary_file(f, policy=policy.default)))
+    raise SystemExit(f"{path}: no message {ref.get('ts') or ref.get('message_id')}: not the data the hops were "
+                     "written for")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("assistant_chains", type=Path, help="build/probes/assistant-chains.jsonl")
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    args = ap.parse_args()
+    chains = json.loads(HOPS.read_text(encoding="utf-8"))["chains"]
+    with args.assistant_chains.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    rng = random.Random(2031)
+    authors = [f"U{k:03d}" for k in range(40)]
+    for c, chain in chains.items():
+        text = original(args.shared / "connectors", chain["original"])
+        if len(text.split()) < 40:
+            raise SystemExit(f"chain {c}: its original reads {len(text.split())} words now: the parsers changed")
+        t = START + timedelta(days=rng.uniform(0, 8), hours=rng.uniform(0, 10))
+        for h, hop in enumerate([text] + chain["hops"]):
+            rows.append({"id": f"fresh-{c}-{h}", "ts": t.isoformat(), "channel": rng.choice(CHANNELS),
+                         "author": rng.choice(authors), "text": hop, "parent": f"fresh-{c}-{h - 1}" if h else None,
+                         "origin": f"fresh-{c}-0", "source": f"assistant-{chain.get('batch', 5)}"})
+            t += timedelta(hours=rng.uniform(0.5, 24 * 6))
+    rows.sort(key=lambda r: r["ts"])
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
