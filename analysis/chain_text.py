@@ -132,16 +132,28 @@ def names(text: str) -> set[str]:
 
 
 def plain_names(plain: str) -> set[str]:
-    """`names` of a text already `layout_free` (Pool.layout keeps it: read once per message), the languages'
-    function words left out: capitalised after a label ("Decision: The input contribution...", "Action needed:
-    None."), they open the label's sentence and name nothing (an assistant's rewrite of a 3GPP mail)."""
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - _function_words()
+    """`names` of a text already `layout_free` (Pool.layout keeps it: read once per message). Stop words name
+    nothing: English ones wherever they stand ("The Sims", a transcript's "Not bad", "Decision: The input
+    contribution...", "Action needed: None.": an assistant's rewrite of a 3GPP mail), less those that are also
+    names (Bill, Will, May, Mill, One); another language's where they open what follows a colon, since "Son", "Ma",
+    "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
+    push alerts slip")."""
+    english, after_colon = _stop_words(languages.tables())
+    plain = _AFTER_COLON.sub(lambda m: m.group(1) + (m.group(2).lower() if m.group(2).lower() in after_colon
+                                                      else m.group(2)), plain)
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - english
 
 
-@functools.lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    """The language tables' stop words that are no first names or places ("Bill", "Will" and "US" are)."""
-    return frozenset(w for tb in languages.tables() for w in tb.stop_words) - {"bill", "will", "us"}
+_AFTER_COLON = re.compile(r"(:\s+)(\w+)")
+_STOP_WORD_NAMES = frozenset({"bill", "will", "may", "mill", "one"})  # "BBC One", "Capital One"
+
+
+@functools.cache  # once per registry state
+def _stop_words(tables: tuple) -> tuple[frozenset[str], frozenset[str]]:  # type: ignore[type-arg]
+    """The English table's stop words and every table's, each less the ones that are also names."""
+    english = frozenset(w for tb in tables if tb.code == "en" for w in tb.stop_words)
+    every = frozenset(w for tb in tables for w in tb.stop_words)
+    return english - _STOP_WORD_NAMES, every - _STOP_WORD_NAMES
 
 
 def opening_names(text: str) -> set[str]:

@@ -11,7 +11,7 @@ mails and XSum news openings.
 The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
 mailbox and Message-ID, an Enron file), never by its text: the text is read here, by the product's own parsers
 (a mail's authored part: connectors.mail_body.split_body). Rows: id fresh-<chain>-<hop>, source "assistant-5",
-chains started within 8 days of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
+chains started within 8 days and 10 hours of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
 (random.Random(2031)), no metadata.
 """
 
@@ -46,12 +46,14 @@ def _plain(msg) -> str:  # type: ignore[no-untyped-def]
 def original(connectors: Path, ref: dict[str, str]) -> str:
     """The text of the message a chain starts from, read where `ref` says it lies."""
     path = connectors / ref["file"]
+    if not path.is_file():
+        raise SystemExit(f"{path}: missing (the hops were written for ../shared/data/connectors; pass --shared)")
     if ref["kind"] == "slack":
         for m in json.loads(path.read_text(encoding="utf-8")):
             if m.get("ts") == ref["ts"]:
                 return str(m["text"]).strip()
     elif ref["kind"] == "mbox":
-        for msg in mailbox.mbox(str(path), factory=lambda f: message_from_binary_file(f, policy=policy.default)):
+        for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):
                 return _authored(_plain(msg))
     else:

@@ -86,6 +86,8 @@ def test_a_heading_and_bullets_name_nothing():
     assert names("- **Decision:** The input contribution is the initial structure.\n- **Action needed:** None.") \
         == set()
     assert names("Owner: Bill Smith, with Will on call.") == {"bill", "smith", "will"}
+    # elsewhere a name that is also a stop word stays a name
+    assert {"son", "ma", "may"} <= names("We met Masayoshi Son and Jack Ma; ask May to review.")
 
 
 def test_a_weekday_is_no_name_but_hides_none():

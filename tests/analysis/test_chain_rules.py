@@ -154,8 +154,8 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert rules.codes("approved R4-1907712/R4-1907713 today") == {"r4-1907712", "r4-1907713"}
     assert not rules.names_other_documents(rules.codes("the tables in R4-1907712/R4-1907713"),
                                            rules.codes("the tables in R4-1907712 / R4-1907713"))
-    assert rules.codes("see docs/v1.2 and src/v2/file") == frozenset()
-    assert rules.codes("Q3/Q4 targets") == {"q3", "q4"}
+    assert rules.codes("see docs/v1.2 and src/v2/file, /home/u1/py3 or 2024/Q3") == frozenset()
+    assert rules.codes("Q3/Q4 targets (IVAS-8a/IVAS-9a).") == {"q3", "q4", "ivas8a", "ivas9a"}
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
