@@ -21,9 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 HOPS = Path(__file__).resolve().parent / "data" / "assistant_hops.json"
+
+
+def restates(hop: str, original: str) -> bool:
+    """A first hop keeps at least 30 % of its words of four letters or more from its original (every chain of the
+    set it was written for does; 14 of 45 did not on another draw)."""
+    words = lambda t: set(re.findall(r"[a-z]{4,}", t.lower()))  # noqa: E731
+    mine = words(hop)
+    return len(mine & words(original)) >= 0.3 * len(mine)
 
 
 def main() -> None:
@@ -38,6 +47,12 @@ def main() -> None:
         for h in range(6):
             if f"llm-chains-{c}-{h}" not in ids:
                 raise SystemExit(f"{args.llm_chains} has no row llm-chains-{c}-{h}: not the llm-chains set")
+    originals = {r["id"].rsplit("-", 2)[-2]: r["text"] for r in rows if r["id"].endswith("-0")}
+    astray = [c for c, chain in chains.items() if not restates(chain["hops"][0], originals[c])]
+    if len(astray) > len(chains) // 10:
+        raise SystemExit(f"{args.llm_chains}: the first hops of chains {', '.join(sorted(astray, key=int))} do not "
+                         "restate their originals: another draw of llm-chains (scripts/build_llm_chains.py says how "
+                         "to draw the set these hops were written for)")
     for r in rows:
         chain_id, hop = r["id"].rsplit("-", 2)[-2:]
         if chain_id in chains:
