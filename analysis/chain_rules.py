@@ -205,12 +205,12 @@ def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:
 _NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>\n]{0,200}>|(?<!\S)[^\s@]+@\S+|@\S+")
 # a code: starts with a letter, holds a digit ("IVAS-8a", "S4-211288", "Q3", "v0.3.1"); "40k", "10am", "2nd" are
 # amounts, times and ordinals, not codes. Hand-written: no library tags document and product identifiers.
-_CODE = re.compile(r"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"
-                   r"(?![\w/]|[-_.][A-Za-z0-9])")
+_CODE_SHAPE = r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"  # letters and digits, parts joined by - _ .
+_CODE = re.compile(rf"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d){_CODE_SHAPE}(?![\w/]|[-_.][A-Za-z0-9])")
 # a word of codes joined by slashes ("R4-1907712/R4-1907713", "Q3/Q4"): each part is a code; a path's parts are
 # not ("docs/v1.2", "/home/u1/py3", "2024/Q3": not every part is one)
 _SLASHED = re.compile(r"(?<![^\s/])[^\s/]+(?:/[^\s/]+)+")
-_CODE_PART = re.compile(r"[(\[]*[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*[.,;:!?)\]]*")
+_CODE_PART = re.compile(rf"[(\[]*{_CODE_SHAPE}[.,;:!?)\]]*")
 
 
 def _split_slashed(text: str) -> str:

@@ -10,7 +10,7 @@ mails and XSum news openings.
 
 The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
 mailbox and Message-ID, an Enron file), never by its text: the text is read here, by the product's own parsers
-(a mail's authored part: connectors.mail_body.split_body). Rows: id fresh-<chain>-<hop>, source "assistant-5",
+(a mail's authored part: build_llm_chains.authored). Rows: id fresh-<chain>-<hop>, source "assistant-5",
 chains started within 8 days and 10 hours of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
 (random.Random(2031)), no metadata.
 """
@@ -27,20 +27,10 @@ from email import message_from_binary_file, policy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_llm_chains import authored  # noqa: E402
 from build_rewrite_chains import CHANNELS, START  # noqa: E402
 
 HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
-
-
-def _authored(body: str) -> str:
-    from connectors.mail_body import split_body  # the product's own splitter: authored text only
-
-    return split_body(body).authored.strip()
-
-
-def _plain(msg) -> str:  # type: ignore[no-untyped-def]
-    body = msg.get_body(preferencelist=("plain",))
-    return body.get_content() if body is not None else ""
 
 
 def original(connectors: Path, ref: dict[str, str]) -> str:
@@ -55,10 +45,10 @@ def original(connectors: Path, ref: dict[str, str]) -> str:
     elif ref["kind"] == "mbox":
         for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):
-                return _authored(_plain(msg))
+                return authored(msg) or ""
     else:
         with path.open("rb") as f:
-            return _authored(_plain(message_from_binary_file(f, policy=policy.default)))
+            return authored(message_from_binary_file(f, policy=policy.default)) or ""
     raise SystemExit(f"{path}: no message {ref.get('ts') or ref.get('message_id')}: not the data the hops were "
                      "written for")
 

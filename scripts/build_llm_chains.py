@@ -34,6 +34,7 @@ import os
 import random
 import sys
 from email import message_from_binary_file, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,17 +51,22 @@ INSTRUCTIONS = [
 ]
 
 
-def enron_originals(shared: Path) -> list[str]:
-    from connectors.mail_body import split_body  # the product's own splitter: authored text only
+def authored(msg: EmailMessage) -> str | None:
+    """A mail's plain-text body as the product stores it: the authored part only (connectors.mail_body.split_body,
+    the product's own splitter); None for a mail with no plain-text body."""
+    from connectors.mail_body import split_body
 
+    body = msg.get_body(preferencelist=("plain",))
+    return None if body is None else split_body(body.get_content()).authored.strip()
+
+
+def enron_originals(shared: Path) -> list[str]:
     out = []
     for path in sorted((shared / "connectors" / "enron-maildir-sample" / "enron_small").iterdir()):
         with path.open("rb") as f:
-            msg = message_from_binary_file(f, policy=policy.default)
-        body = msg.get_body(preferencelist=("plain",))
-        if body is None:
+            text = authored(message_from_binary_file(f, policy=policy.default))
+        if text is None:
             continue
-        text = split_body(body.get_content()).authored.strip()
         words = len(text.split())
         if 60 <= words <= 250 and "@" not in text[:200] and "http" not in text:
             out.append(text)
