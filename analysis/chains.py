@@ -208,7 +208,10 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
     and the positions at or above `floor` (in another language: `cross_floor`, the English-centred embedding is
     weak across languages). Shared by the learned path and the hand rules."""
     pts = [p.ts for p in parents]
-    plang = np.array([p.lang or "" for p in parents], dtype=object)
+    # languages as small integers: comparing a window of object strings for every message cost more than its
+    # matrix-vector product (13 of 63 s on the 10,000-message bench)
+    code = {lang: k for k, lang in enumerate(sorted({p.lang for p in parents if p.lang}))}
+    plang = np.array([code[p.lang] if p.lang else -1 for p in parents], dtype=np.int32)
     for i, n in enumerate(eligible):
         if skip(n):
             continue
@@ -218,7 +221,8 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
         sims = pmat[lo:hi] @ n.embedding
         keep = sims >= floor
         if n.lang:
-            keep |= (sims >= cross_floor) & (plang[lo:hi] != n.lang) & (plang[lo:hi] != "")
+            window = plang[lo:hi]
+            keep |= (sims >= cross_floor) & (window != code.get(n.lang, -2)) & (window != -1)
         hits = np.nonzero(keep)[0]
         if len(hits):
             yield n, lo, sims, hits
