@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-36"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-37"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -207,15 +207,40 @@ _NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>\n]{0,200}>|(?<!\S)[^
 # amounts, times and ordinals, not codes. Hand-written: no library tags document and product identifiers.
 _CODE_SHAPE = r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"  # letters and digits, parts joined by - _ .
 _CODE = re.compile(rf"(?<![\w/.-])(?=[A-Za-z][\w.-]*\d){_CODE_SHAPE}(?![\w/]|[-_.][A-Za-z0-9])")
-# a word of codes joined by slashes ("R4-1907712/R4-1907713", "Q3/Q4"): each part is a code; a path's parts are
-# not ("docs/v1.2", "/home/u1/py3", "2024/Q3": not every part is one)
+# a word of codes joined by slashes ("R4-1907712/R4-1907713", "Q3/Q4"), beside an acronym ("H.264/AVC") or in
+# 3GPP's shorthand for a run of documents ("R4-1907712/13": R4-1907712 and R4-1907713): each part is a code, an
+# acronym or the last digits of the first code, one part at least a code; a path's parts are not ("docs/v1.2",
+# "/home/u1/py3", "2024/Q3")
 _SLASHED = re.compile(r"(?<![^\s/])[^\s/]+(?:/[^\s/]+)+")
-_CODE_PART = re.compile(rf"[(\[]*{_CODE_SHAPE}[.,;:!?)\]]*")
+_OPEN, _CLOSE = r"[(\[]*", r"[.,;:!?)\]]*"
+_CODE_PART = re.compile(rf"{_OPEN}({_CODE_SHAPE}){_CLOSE}")
+_ACRONYM_PART = re.compile(rf"{_OPEN}[A-Z]{{2,6}}{_CLOSE}")
+_DIGITS_PART = re.compile(rf"(\d+){_CLOSE}")
+_TRAILING_DIGITS = re.compile(r"\d+$")
 
 
 def _split_slashed(text: str) -> str:
-    return _SLASHED.sub(lambda m: m.group(0).replace("/", " ") if all(
-        _CODE_PART.fullmatch(part) and _DIGIT.search(part) for part in m.group(0).split("/")) else m.group(0), text)
+    return _SLASHED.sub(lambda m: _slashed_codes(m.group(0)), text)
+
+
+def _slashed_codes(word: str) -> str:
+    """The codes of a slash-joined word, space-separated, or the word as it is when it is no run of codes."""
+    parts = word.split("/")
+    first = _CODE_PART.fullmatch(parts[0])
+    code = first.group(1) if first else ""
+    stem = _TRAILING_DIGITS.search(code)
+    out = [parts[0]]
+    for part in parts[1:]:
+        tail = _DIGITS_PART.fullmatch(part)
+        if stem and tail and len(tail.group(1)) < len(stem.group(0)):  # "R4-1907712/13": R4-1907713
+            out.append(code[:len(code) - len(tail.group(1))] + tail.group(1))
+        elif (_CODE_PART.fullmatch(part) and _DIGIT.search(part)) or _ACRONYM_PART.fullmatch(part):
+            out.append(part)
+        else:
+            return word
+    if not ((first and _DIGIT.search(code)) or _ACRONYM_PART.fullmatch(parts[0])):
+        return word
+    return " ".join(out) if any(_DIGIT.search(p) for p in out) else word
 
 
 _DIGIT = re.compile(r"\d")

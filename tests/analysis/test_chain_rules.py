@@ -156,6 +156,14 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
                                            rules.codes("the tables in R4-1907712 / R4-1907713"))
     assert rules.codes("see docs/v1.2 and src/v2/file, /home/u1/py3 or 2024/Q3") == frozenset()
     assert rules.codes("Q3/Q4 targets (IVAS-8a/IVAS-9a).") == {"q3", "q4", "ivas8a", "ivas9a"}
+    # 3GPP's shorthand for a run of documents, and a code beside an acronym
+    assert rules.codes("see R4-1907712/13 and S4-211288/89/90") == {"r4-1907712", "r4-1907713", "s4-211288",
+                                                                    "s4-211289", "s4-211290"}
+    assert not rules.names_other_documents(rules.codes("the tables in R4-1907713"),
+                                           rules.codes("the tables in R4-1907712/13"))
+    assert rules.codes("encoded in H.264/AVC, not AVC/H.265") == {"h.264", "h.265"}
+    # no run of codes: the last part as long as the first code's digits, a year, words
+    assert rules.codes("FY24/25, Q3/2024, TCP/IP, docs/13") == frozenset()
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
