@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Set
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
 from .factloss import _content
-from .facts import extract
+from .facts import Fact
 
 from .chain_rules import asks as _asks
 from .chain_rules import (
@@ -24,11 +25,12 @@ from .chain_rules import (
 from .chain_rules import relays as _relays
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, conflicts_against, key_sets,
-    layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, conflicts_against, fact_reader,
+    key_sets, layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
 from .chain_decide import repeated_chatter
-from .chains import MAX_CANDIDATES, cross_language_floor, window_hits
+from .chain_window import window_hits
+from .chains import MAX_CANDIDATES, cross_language_floor
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 
@@ -74,8 +76,10 @@ class _RuleContext:
     """What the hand rules know about the messages of one run, each computed once per message."""
 
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
-                 cross: CrossLingualEmbedder | None = None, originals: Mapping[str, Node] | None = None) -> None:
+                 cross: CrossLingualEmbedder | None = None, originals: Mapping[str, Node] | None = None,
+                 read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> None:
         self.profile = profile
+        self.read_facts = read_facts or fact_reader()
         self.cross = cross  # the multilingual embedder for pairs in different languages, when on
         self.cross_floor = cross_language_floor(profile, cross)
         self.nodes = sorted(nodes, key=lambda n: n.ts)
@@ -112,7 +116,7 @@ class _RuleContext:
 
     def _memos(self) -> None:
         text, content = self.text_of, self.content_text
-        facts = memo(lambda p: extract(content[p.id], p.ts))
+        facts = memo(lambda p: self.read_facts(content[p.id], p.ts))
         self.facts = facts
         self.substance_of = memo(lambda p: _substance(content[p.id]))
         # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names), the values a
@@ -246,14 +250,16 @@ class _RuleContext:
 
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
                profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
-               originals: Mapping[str, Node] | None = None, copies: Mapping[str, str] | None = None) -> list[Edge]:
+               originals: Mapping[str, Node] | None = None, copies: Mapping[str, str] | None = None,
+               read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again. `cross`: the multilingual
     embedder for pairs in different languages (analysis/crosslingual.py). `originals`: the nodes built for
     forwarded originals that are parents in `edges`. `copies`: child -> parent of the learned decision's edges: a
     message found to be a copy may have copies of its own, as a metadata copy may, though it announces nothing
-    itself (a fourth summary of a fourth hop linked to the third: eleventh round)."""
-    r = _RuleContext(nodes, edges, profile, cross, originals)
+    itself (a fourth summary of a fourth hop linked to the third: eleventh round). `read_facts`: the learned path's
+    reader (chain_text.fact_reader), so a message's facts are read once."""
+    r = _RuleContext(nodes, edges, profile, cross, originals, read_facts)
     edges = list(edges)
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window

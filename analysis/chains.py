@@ -9,12 +9,10 @@ best-scoring candidate above the model's threshold.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 
@@ -28,21 +26,20 @@ from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edg
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
+from .chain_window import WINDOW, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, calendar_words,
-    conflicts_against, key_sets, layout_free, memo, mention_pattern, names, opening_names, plain_names, relation_by_length, stated_values,
-    stems, style_words, two_languages, word_pairs,
+    conflicts_against, fact_reader, key_sets, layout_free, memo, mention_pattern, names, opening_names, plain_names,
+    relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 from .factloss import _content
-from .facts import extract
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
-WINDOW = timedelta(days=21)
 
 
 def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = MINILM,
@@ -58,13 +55,14 @@ class Pool:
     """The messages being linked, each tokenised and fact-extracted once, with what the pair features need."""
 
     def __init__(self, nodes: list[Node]) -> None:
+        self.read_facts = fact_reader()  # shared with the hand rules (chain_relay_rules.rule_edges)
         self.nodes = sorted(nodes, key=lambda n: n.ts)
         self.by_id = {n.id: n for n in self.nodes}
         self.text = {n.id: authored_text(n.text) for n in self.nodes}
         self.words = {n.id: n.words if self.text[n.id] == (n.text or "").strip() else
                       min(n.words, len(self.text[n.id].split())) for n in self.nodes}
         self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
-        self.facts = facts = memo(lambda n: extract(self.content_text(n), n.ts))
+        self.facts = facts = memo(lambda n: self.read_facts(self.content_text(n), n.ts))
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
         self.keys = memo(lambda n: key_sets(facts(n)))  # anchors, values, conflict values, values by kind
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows
@@ -199,33 +197,6 @@ class Pool:
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
             not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said))
-
-
-def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node], pmat: np.ndarray, floor: float,
-                skip: Callable[[Node], bool], cross_floor: float) -> Iterator[tuple[Node, int, np.ndarray, np.ndarray]]:
-    """Each eligible message (unless skipped), the start of its 21-day window among the earlier parents, the
-    window's cosines (one matrix-vector product on a slice of the stacked parent vectors: n x window, never n^2),
-    and the positions at or above `floor` (in another language: `cross_floor`, the English-centred embedding is
-    weak across languages). Shared by the learned path and the hand rules."""
-    pts = [p.ts for p in parents]
-    # languages as small integers: comparing a window of object strings for every message cost more than its
-    # matrix-vector product (13 of 63 s on the 10,000-message bench)
-    code = {lang: k for k, lang in enumerate(sorted({p.lang for p in parents if p.lang}))}
-    plang = np.array([code[p.lang] if p.lang else -1 for p in parents], dtype=np.int32)
-    for i, n in enumerate(eligible):
-        if skip(n):
-            continue
-        lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
-        if hi <= lo:
-            continue
-        sims = pmat[lo:hi] @ n.embedding
-        keep = sims >= floor
-        if n.lang:
-            window = plang[lo:hi]
-            keep |= (sims >= cross_floor) & (window != code.get(n.lang, -2)) & (window != -1)
-        hits = np.nonzero(keep)[0]
-        if len(hits):
-            yield n, lo, sims, hits
 
 
 def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str, str] | None = None,
@@ -363,7 +334,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
 
     stated = {c for c, e in learned.items() if e.method == "stated"}
     for e in rule_edges(nodes, edges, decided=set(learned) - stated, profile=profile, cross=cross,
-                        originals=originals, copies=clear_copies(pool, learned, stated)):
+                        originals=originals, copies=clear_copies(pool, learned, stated), read_facts=pool.read_facts):
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
