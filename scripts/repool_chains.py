@@ -1,0 +1,57 @@
+"""Pool a `slopradar eval chains` file again the way the issue describes its held-out set: "pooled over 6
+channels and 20 days, authors drawn at random, no metadata". The same texts and gold edges; each chain's messages
+get sorted uniform times within DAYS days (so hops of different chains interleave more densely than in our
+builders' files), a channel among 6 and an author among 40 at random, and only the fields of DESIGN.md's chains
+format. A file's figures over several seeds show how much they depend on our own pooling.
+
+    python scripts/repool_chains.py build/probes/assistant-fresh.jsonl --seed 1 [--days 20] > repooled.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+CHANNELS = ["general", "random", "engineering", "product", "sales", "ops"]
+FIELDS = ("id", "ts", "channel", "author", "text", "parent", "origin")
+START = datetime(2025, 3, 3, tzinfo=UTC)
+
+
+def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
+    rng = random.Random(seed)
+    chains: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        chains[str(r.get("origin") or r["id"])].append({k: r.get(k) for k in FIELDS})
+    parent = {str(r["id"]): r.get("parent") for r in rows}
+
+    def depth(mid: str) -> int:
+        return 0 if not parent.get(mid) else 1 + depth(str(parent[mid]))
+
+    out = []
+    for _origin, chain in sorted(chains.items()):
+        chain.sort(key=lambda r: (depth(str(r["id"])), r["ts"]))  # a parent before its copies
+        for r, t in zip(chain, sorted(rng.uniform(0, days * 86400) for _ in chain), strict=True):
+            r.update(ts=(START + timedelta(seconds=t)).isoformat(), channel=rng.choice(CHANNELS),
+                     author=f"U{rng.randrange(40):03d}")
+            out.append(r)
+    return sorted(out, key=lambda r: r["ts"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("file", type=Path)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--days", type=float, default=20.0)
+    args = ap.parse_args()
+    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for r in repool(rows, args.seed, args.days):
+        sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
