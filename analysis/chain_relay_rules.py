@@ -263,7 +263,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     edges = list(edges)
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
-    # is a contiguous slice, scored by one matrix-vector product without copying.
+    # is a contiguous slice of them (chain_window.window_hits).
     parent_pos = [k for k, p in enumerate(r.eligible) if r.content_words[p.id] >= MIN_PARENT_WORDS]
     parents = [r.eligible[k] for k in parent_pos]
     pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
@@ -279,9 +279,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     for n, lo, sims, hits in window_hits(r.eligible, parent_pos, parents, pmat, profile.relay_cosine,
                                          lambda n: n.id in linked or n.id in decided or r.asks(n), prefilter):
         best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
-        # the closest MAX_CANDIDATES, as the learned path reads, in time order: every hit was quadratic in a
-        # channel of near-identical posts (5,000 bot replies in a few hours: 12 million pairs, 2 minutes)
-        for k in np.sort(hits[np.argsort(-sims[hits], kind="stable")[:MAX_CANDIDATES]]):
+        for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
             judged = None if r.out_of_reach(n, p, sim, copied_from) else r.judge(n, p, sim)
             if judged is not None and judged[0] > best_score:
@@ -295,3 +293,17 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges
+
+
+def _closest(n: Node, parents: list[Node], lo: int, sims: np.ndarray, hits: np.ndarray, by_language: bool,
+             ) -> np.ndarray:
+    """The positions among `hits` of the copy's MAX_CANDIDATES closest candidates, in time order; reading every hit
+    was quadratic in a channel of near-identical posts (5,000 bot replies within hours: 12 million pairs, 2
+    minutes). Without the multilingual embedder, ranked by the main cosine, as the learned path ranks; with it
+    (`by_language`), the closest of each kind, same language and other language: `judge` reads a pair in two
+    languages by the multilingual embedder's cosine, on which a translation is close and the main cosine low."""
+    order = hits[np.argsort(-sims[hits], kind="stable")]
+    if not by_language:
+        return np.sort(order[:MAX_CANDIDATES])
+    other = np.array([two_languages(n, parents[lo + k]) for k in order], dtype=bool)
+    return np.sort(np.concatenate([order[~other][:MAX_CANDIDATES], order[other][:MAX_CANDIDATES]]))

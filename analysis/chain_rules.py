@@ -216,7 +216,10 @@ _OPEN, _CLOSE = r"[(\[]*", r"[.,;:!?)\]]*"
 _CODE_PART = re.compile(rf"{_OPEN}({_CODE_SHAPE}){_CLOSE}")
 _ACRONYM_PART = re.compile(rf"{_OPEN}[A-Z]{{2,6}}{_CLOSE}")
 _DIGITS_PART = re.compile(rf"(\d+){_CLOSE}")
-_TRAILING_DIGITS = re.compile(r"\d+$")
+# a document number's last digits, after a separator and four or more long, not a year: "R4-1907712/13", not
+# "FY2024/25", "Release-2024/25" or "v1.10/2"
+_RUN_STEM = re.compile(r"(?<=[-_.])(?!(?:19|20)\d\d$)\d{4,}$")
+_SEPARATED = re.compile(r"[-.]")  # a code beside an acronym holds a separator: "H.264/AVC", not "API/v2", "HR/FY24"
 
 
 def _split_slashed(text: str) -> str:
@@ -228,7 +231,7 @@ def _slashed_codes(word: str) -> str:
     parts = word.split("/")
     first = _CODE_PART.fullmatch(parts[0])
     code = first.group(1) if first else ""
-    stem = _TRAILING_DIGITS.search(code)
+    stem = _RUN_STEM.search(code)
     out = [parts[0]]
     for part in parts[1:]:
         tail = _DIGITS_PART.fullmatch(part)
@@ -240,7 +243,10 @@ def _slashed_codes(word: str) -> str:
             return word
     if not ((first and _DIGIT.search(code)) or _ACRONYM_PART.fullmatch(parts[0])):
         return word
-    return " ".join(out) if any(_DIGIT.search(p) for p in out) else word
+    found = [p for p in out if _DIGIT.search(p)]
+    if not found or (len(found) < len(out) and not all(_SEPARATED.search(p) for p in found)):
+        return word  # no code, or a code beside an acronym without a separator ("API/v2": a path)
+    return " ".join(out)
 
 
 _DIGIT = re.compile(r"\d")

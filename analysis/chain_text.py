@@ -354,7 +354,8 @@ def authored_text(text: str) -> str:
 def fact_reader() -> Callable[[str, datetime | None], list[Fact]]:
     """facts.extract of a text sent at a time, read once per build_edges: the learned path's Pool and the hand rules
     read the same messages, and facts.extract's own cache (8,192 texts) is evicted between the two on a workspace
-    (a tenth of the 10,000-message bench's time went to reading each message twice)."""
+    (a tenth of the 10,000-message bench's time went to reading each message twice). Unlike facts.extract, it
+    returns the same list for the same text and time: read it, do not change it."""
     read: dict[tuple[str, datetime | None], list[Fact]] = {}
 
     def get(text: str, sent_at: datetime | None) -> list[Fact]:

@@ -21,9 +21,11 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
     """Each eligible message (unless skipped), the start of its 21-day window among the earlier parents, the
     window's cosines (a slice of the stacked parent vectors times the message's: n x window, never n^2), and the
     positions at or above `floor` (in another language: `cross_floor`, the English-centred embedding is weak
-    across languages). Shared by the learned path and the hand rules. WINDOW_BATCH consecutive messages, whose
-    windows nearly coincide, are scored together by one matrix product over the union of their windows: one
-    matrix-vector product per message read the whole window from memory each time."""
+    across languages). Shared by the learned path and the hand rules. Messages without an embedding are skipped.
+    Up to WINDOW_BATCH messages in a row whose windows overlap are scored together by one matrix product over the
+    union of their windows (one matrix-vector product per message read the whole window from memory each time);
+    the cosines are the same up to float rounding (1e-7). `skip` is asked up to a batch ahead of what is yielded:
+    it must not depend on what the caller decides while iterating."""
     pts = [p.ts for p in parents]
     # languages as small integers: comparing a window of object strings for every message cost more than its
     # matrix-vector product (13 of 63 s on the 10,000-message bench)
@@ -34,6 +36,11 @@ def window_hits(eligible: list[Node], parent_pos: list[int], parents: list[Node]
         if not skip(n) and n.embedding is not None:
             lo, hi = bisect.bisect_left(pts, n.ts - WINDOW), bisect.bisect_left(parent_pos, i)
             if hi > lo:
+                # a batch's union of windows stays within twice this window: messages far apart (most of those
+                # between them skipped) are not scored against what lies between their windows
+                if batch and hi - min(batch[0][2], lo) > 2 * (hi - lo) + WINDOW_BATCH:
+                    yield from _batch_hits(batch, pmat, plang, code, floor, cross_floor)
+                    batch = []
                 batch.append((n, n.embedding, lo, hi))
         if batch and (len(batch) == WINDOW_BATCH or i == len(eligible) - 1):
             yield from _batch_hits(batch, pmat, plang, code, floor, cross_floor)

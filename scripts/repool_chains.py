@@ -17,20 +17,26 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis.chain_eval import given  # noqa: E402
+
 CHANNELS = ["general", "random", "engineering", "product", "sales", "ops"]
 FIELDS = ("id", "ts", "channel", "author", "text", "parent", "origin")
 START = datetime(2025, 3, 3, tzinfo=UTC)
 
 
 def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
+    """The rows pooled again; fails when a gold parent would not come before its copy (a parent outside its copy's
+    chain: the origins disagree)."""
     rng = random.Random(seed)
     chains: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        chains[str(r.get("origin") or r["id"])].append({k: r.get(k) for k in FIELDS})
-    parent = {str(r["id"]): r.get("parent") for r in rows}
+        chains[str(r["origin"] if given(r.get("origin")) else r["id"])].append({k: r.get(k) for k in FIELDS})
+    parent = {str(r["id"]): str(r["parent"]) for r in rows if given(r.get("parent"))}
 
     def depth(mid: str) -> int:
-        return 0 if not parent.get(mid) else 1 + depth(str(parent[mid]))
+        return 0 if mid not in parent else 1 + depth(parent[mid])
 
     out = []
     for _origin, chain in sorted(chains.items()):
@@ -39,6 +45,11 @@ def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
             r.update(ts=(START + timedelta(seconds=t)).isoformat(), channel=rng.choice(CHANNELS),
                      author=f"U{rng.randrange(40):03d}")
             out.append(r)
+    ts = {str(r["id"]): r["ts"] for r in out}
+    late = [c for c, p in parent.items() if p in ts and ts[p] >= ts[c]]
+    if late:
+        raise SystemExit(f"error: {len(late)} copies would come before their gold parent (first: {late[0]}); "
+                         "their parent's origin is not theirs")
     return sorted(out, key=lambda r: r["ts"])
 
 

@@ -162,8 +162,10 @@ def test_the_same_notice_about_another_document_is_not_a_copy():
     assert not rules.names_other_documents(rules.codes("the tables in R4-1907713"),
                                            rules.codes("the tables in R4-1907712/13"))
     assert rules.codes("encoded in H.264/AVC, not AVC/H.265") == {"h.264", "h.265"}
-    # no run of codes: the last part as long as the first code's digits, a year, words
-    assert rules.codes("FY24/25, Q3/2024, TCP/IP, docs/13") == frozenset()
+    # no run of codes: a year, a short version ("v1.10/2"), the last part as long as the first code's digits, words,
+    # a code without separator beside an acronym (a path: "API/v2")
+    assert rules.codes("FY24/25, FY2024/25, Release-2024/25, v1.10/2, R4-1907712/1234567890, Q3/2024, TCP/IP, "
+                       "docs/13, API/v2, HR/FY24") == frozenset()
 
 
 def test_a_mutual_best_match_needs_less_evidence_and_filler_does_not_get_it():
