@@ -203,7 +203,8 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
                     profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
                     ) -> Iterator[tuple[Node, list[tuple[Node, PairFeatures]]]]:
     """For each possible copy, its admissible candidate parents and their features. Parents in time order, their
-    vectors stacked once: each message's window is a contiguous slice, scored by matrix products (chain_window.window_hits).
+    vectors stacked once: each message's window is a contiguous slice, scored by matrix products
+    (chain_window.window_hits).
     `root_of` (the chains decided so far, read as the iteration goes) keeps a chain's earlier hops from being
     one another's rivals. `cross`: the multilingual embedder; a pair in different languages is then a
     candidate by its cosine (which the pair's features carry), else by shared values."""
