@@ -14,16 +14,18 @@ import json
 import random
 import sys
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_rewrite_chains import CHANNELS, START  # noqa: E402  (the 6 channels our builders pool over)
 
 from analysis.chain_eval import given  # noqa: E402
+from analysis.evaluate import DataError, read_jsonl  # noqa: E402
 
-CHANNELS = ["general", "random", "engineering", "product", "sales", "ops"]
 FIELDS = ("id", "ts", "channel", "author", "text", "parent", "origin")
-START = datetime(2025, 3, 3, tzinfo=UTC)
 
 
 def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
@@ -59,7 +61,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=float, default=20.0)
     args = ap.parse_args()
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        rows = read_jsonl(args.file, require=("id", "ts", "text"))
+    except DataError as exc:
+        raise SystemExit(f"error: {exc}") from exc
     for r in repool(rows, args.seed, args.days):
         sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
 
