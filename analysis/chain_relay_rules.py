@@ -29,7 +29,7 @@ from .chain_text import (
     key_sets, layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
 )
 from .chain_decide import repeated_chatter
-from .chain_window import window_hits
+from .chain_window import closest_first, window_hits
 from .chains import MAX_CANDIDATES, cross_language_floor
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -302,7 +302,7 @@ def _closest(n: Node, parents: list[Node], lo: int, sims: np.ndarray, hits: np.n
     minutes). Without the multilingual embedder, ranked by the main cosine, as the learned path ranks; with it
     (`by_language`), the closest of each kind, same language and other language: `judge` reads a pair in two
     languages by the multilingual embedder's cosine, on which a translation is close and the main cosine low."""
-    order = hits[np.argsort(-sims[hits], kind="stable")]
+    order = closest_first(sims, hits)
     if not by_language:
         return np.sort(order[:MAX_CANDIDATES])
     other = np.array([two_languages(n, parents[lo + k]) for k in order], dtype=bool)

@@ -61,3 +61,9 @@ def _batch_hits(batch: list[tuple[Node, np.ndarray, int, int]], pmat: np.ndarray
         hits = np.nonzero(keep)[0]
         if len(hits):
             yield n, lo, sims, hits
+
+
+def closest_first(sims: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """A window's hit positions, the closest first (equal cosines in time order): both paths read a copy's
+    MAX_CANDIDATES closest (chains.candidate_pairs, chain_relay_rules)."""
+    return hits[np.argsort(-sims[hits], kind="stable")]

@@ -26,7 +26,7 @@ from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edg
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_rules import PairFeatures
-from .chain_window import WINDOW, window_hits  # noqa: F401  (WINDOW re-exported)
+from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, calendar_words,
     conflicts_against, fact_reader, key_sets, layout_free, memo, mention_pattern, names, opening_names, plain_names,
@@ -229,7 +229,7 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
     for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped, cross_floor):
         if cross is not None:
             sims = _cross_cosines(pool, cross, n, parents, lo, sims, hits)
-        hits = hits[np.argsort(-sims[hits], kind="stable")][:MAX_CANDIDATES]
+        hits = closest_first(sims, hits)[:MAX_CANDIDATES]
         kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
             sims[k] >= floor or
             len(pool.anchors(n) & pool.anchors(parents[lo + k])) >= CROSS_LANGUAGE_ANCHORS)]
