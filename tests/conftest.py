@@ -82,10 +82,15 @@ def _free_port() -> int:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`."""
+    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`. The tests on the
+    analysed real exports (a session fixture of about 25 s) run in one pytest-xdist worker (`make test` runs two,
+    `--dist loadgroup`): each worker would build it."""
     for item in items:
-        if "postgres_url" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "postgres_url" in names:
             item.add_marker(pytest.mark.postgres)
+        if "real_exports" in names:
+            item.add_marker(pytest.mark.xdist_group("real_exports"))
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,7 @@ def _visit(url: str, pages: list[tuple[str, str, list[str]]], shots, prefix: str
     """Each page in turn in one browser; returns its text. Any request to a host other than this machine is
     blocked and fails the test: nothing may leave the machine (issue 18: the page icon came from
     fonts.gstatic.com)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     outside: list[str] = []
@@ -90,7 +91,14 @@ def _visit(url: str, pages: list[tuple[str, str, list[str]]], shots, prefix: str
         for path, ready, expected in pages:
             page.goto(f"{url}/{path}", wait_until="domcontentloaded")
             page.get_by_text(ready).first.wait_for(timeout=90_000)
-            page.wait_for_timeout(1500)  # charts draw after the text
+            # a page draws section by section: wait until every expected text is there (on a loaded machine the
+            # table under the footprint came 1.5 s after it), then for the charts, which draw after the text
+            try:
+                page.wait_for_function("ts => ts.every(t => document.body.innerText.includes(t))", arg=expected,
+                                       timeout=60_000)
+            except PlaywrightTimeout:
+                pass  # the assertion below names the text that is missing
+            page.wait_for_timeout(1500)
             body = page.inner_text("body")
             for text in expected:
                 assert text in body, (path, text)
