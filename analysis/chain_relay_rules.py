@@ -18,17 +18,14 @@ import numpy as np
 from .factloss import _content
 from .facts import Fact
 
-from .chain_rules import asks as _asks
-from .chain_rules import (
-    carries_across_languages, codes, names_other_documents, reachable, values_changed,
-)
-from .chain_rules import relays as _relays
+from .chain_rules import carries_across_languages, names_other_documents, reachable, values_changed
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, conflicts_against, fact_reader,
-    key_sets, layout_free, memo, mention_pattern, names, relation_by_length, style_words, two_languages,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, names, relation_by_length,
+    style_words, two_languages,
 )
 from .chain_decide import repeated_chatter
+from .chain_reading import Reading
 from .chain_window import closest_first, window_hits
 from .chains import MAX_CANDIDATES, cross_language_floor
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
@@ -72,68 +69,32 @@ def _mentions(text: str, conversation_name: str) -> bool:
     return mention_pattern(conversation_name).search(text) is not None
 
 
-class _RuleContext:
-    """What the hand rules know about the messages of one run, each computed once per message."""
+class _RuleContext(Reading):
+    """What the hand rules know about the messages of one run, each computed once per message (the reading they
+    share with the learned path: chain_reading.Reading)."""
 
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
                  cross: CrossLingualEmbedder | None = None, originals: Mapping[str, Node] | None = None,
                  read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> None:
+        super().__init__(nodes, read_facts)
         self.profile = profile
-        self.read_facts = read_facts or fact_reader()
         self.cross = cross  # the multilingual embedder for pairs in different languages, when on
         self.cross_floor = cross_language_floor(profile, cross)
-        self.nodes = sorted(nodes, key=lambda n: n.ts)
         originals = originals or {}  # forwarded originals no stored message matches (chain_forwards.forward_edges)
-        by_id = {n.id: n for n in self.nodes} | dict(originals)
-        self.text_of: dict[str, str] = {}
-        self.words_of: dict[str, int] = {}
-        for n in [*self.nodes, *originals.values()]:  # what the author wrote, tokenised once
-            t = authored_text(n.text)
-            self.text_of[n.id] = t
-            self.words_of[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+        self.add_texts(originals.values())
         # A share or forward carries its original: for finding *its* copies, it reads like the original.
-        parent_of = {e.child: by_id[e.parent] for e in edges}
-        self.content_vec = {n.id: (parent_of[n.id].embedding if n.id in parent_of and
-                                   parent_of[n.id].embedding is not None else n.embedding) for n in self.nodes}
-        self.content_text = {n.id: self.text_of[n.id] + ("\n" + self.text_of[parent_of[n.id].id] if n.id in parent_of
-                                                         else "") for n in self.nodes}
-        self.content_words = {n.id: max(self.words_of[n.id], self.words_of[parent_of[n.id].id]) if n.id in parent_of
-                              else self.words_of[n.id] for n in self.nodes}
-        self.eligible = [n for n in self.nodes
-                         if self.content_vec[n.id] is not None and self.content_words[n.id] >= MIN_WORDS]
-        self._memos()
+        by_id = self.by_id | dict(originals)
+        self.carried = {e.child: by_id[e.parent] for e in edges}
+        self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
+        self.substance_of = memo(lambda p: _substance(self.content_text(p)))
+        self.names_said = memo(lambda p: names(self.text[p.id]))  # the names a message itself writes
+        # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
+        self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
+                               and any(f.critical for f in self.facts(p)))
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
         df: Counter[str] = Counter(w for n in self.eligible for w in self.substance_of(n))
         self.idf = {w: math.log(max(len(self.eligible), 1) / c) for w, c in df.items()}
         self.word_weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance_of(n)))
-        # Who reads what: the members of a conversation or a mail's recipients; where the data does not say, the
-        # conversations a person writes in (a lower bound: lurkers exist). Reading raises a candidate's score
-        # and never rules one out.
-        self.posts_in: dict[str, set[str]] = {}
-        for m in self.nodes:
-            if m.author is not None:
-                self.posts_in.setdefault(m.author, set()).add(m.conversation)
-
-    def _memos(self) -> None:
-        text, content = self.text_of, self.content_text
-        facts = memo(lambda p: self.read_facts(content[p.id], p.ts))
-        self.facts = facts
-        self.substance_of = memo(lambda p: _substance(content[p.id]))
-        # Language-independent values a copy keeps (ISO dates, times, amounts, percentages, names), the values a
-        # short copy must repeat (with their polarity), those another announcement in the same words would state
-        # differently, and per kind the values it states (a deadline is a date; a status with its polarity):
-        # chain_text.key_sets
-        self.keys = memo(lambda p: key_sets(facts(p)))
-        self.plain_words = memo(lambda p: len(layout_free(text[p.id]).split()))  # chain_decide.summarises reads it
-        self.relays = memo(lambda p: _relays(text[p.id]))
-        self.asks = memo(lambda p: _asks(text[p.id]))
-        self.names_said = memo(lambda p: names(text[p.id]))  # the names a message itself writes ...
-        self.names_carried = memo(lambda p: names(content[p.id]))  # ... and with a shared original's
-        self.codes_said = memo(lambda p: codes(text[p.id]))  # identifiers ("IVAS-8a"): chain_rules.codes
-        self.codes_carried = memo(lambda p: codes(content[p.id]))
-        # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
-        self.announces = memo(lambda p: self.words_of[p.id] > NOTE_WORDS and not self.asks(p)
-                               and any(f.critical for f in facts(p)))
 
     def coverage(self, n: Node, p: Node) -> float:
         """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
@@ -151,16 +112,6 @@ class _RuleContext:
         # dates): a distortion changes one
         return values_changed(mine_by_kind, theirs_by_kind) >= 2
 
-    def read_against(self, n: Node, p: Node) -> Conflicts:
-        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
-        return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
-
-    def reads(self, n: Node, p: Node) -> bool:
-        if n.author is None:
-            return False
-        known = p.readers or p.audience
-        return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
-
     def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str]) -> bool:
         """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), not
         reachable (chain_rules.reachable: one author in one conversation, one thread, a parent the copy's author
@@ -170,7 +121,7 @@ class _RuleContext:
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
                 not (self.announces(p) or p.id in copied_from) or \
-                repeated_chatter(n, p, (self.words_of[n.id], self.content_words[p.id]),
+                repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), sim):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
@@ -184,7 +135,7 @@ class _RuleContext:
         if self.cross is None or not two_languages(n, p) or not reachable(n, p, 0.0, lambda: 0) or \
                 not self._carries(n, p):
             return ()
-        return self.text_of[n.id], self.content_text[p.id]
+        return self.text[n.id], self.content_text(p)
 
     def cross_similarity(self, n: Node, p: Node) -> float | None:
         """The multilingual embedder's cosine of a pair in different languages (None: same language, or the
@@ -193,7 +144,7 @@ class _RuleContext:
             return None
         if not self._carries(n, p):
             return -1.0  # neither a shared value nor a relay: not a copy, and not worth the slower embedder
-        return self.cross.cosine(self.text_of[n.id], self.content_text[p.id])
+        return self.cross.cosine(self.text[n.id], self.content_text(p))
 
     def judge(self, n: Node, p: Node, sim: float) -> tuple[float, float] | None:
         """(score, coverage) when `p` may be the parent of `n` by the rules, else None."""
@@ -225,7 +176,7 @@ class _RuleContext:
         # close to it and names the same thing ("Key takeaway: Lantern smart search has its scope refined")
         same_value = bool(self.keys(n)[1] & self.keys(p)[1])
         same_name = bool(self.names_said(n) & self.names_carried(p))
-        if self.words_of[n.id] < SHORT_COPY_WORDS and not same_value and \
+        if self.words[n.id] < SHORT_COPY_WORDS and not same_value and \
                 (sim < self.profile.short_copy_cosine or not same_name):
             return None
         if self.contradicts(n, p):
@@ -243,7 +194,7 @@ class _RuleContext:
         if same_name and not same_value and sim < self.profile.short_copy_cosine and not cross and \
                 max(cov, self.coverage(p, n)) < (RELAY_NAME_COVERAGE if self.relays(n) else NAME_COPY_COVERAGE):
             return None
-        mentioned = bool(p.conversation_name and _mentions(self.text_of[n.id], p.conversation_name))
+        mentioned = bool(p.conversation_name and _mentions(self.text[n.id], p.conversation_name))
         return _score(Candidate(float(sim), cov, facts_shared, (n.ts - p.ts).total_seconds() / 86400, mentioned,
                                 self.reads(n, p))), cov
 
@@ -264,9 +215,9 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window
     # is a contiguous slice of them (chain_window.window_hits).
-    parent_pos = [k for k, p in enumerate(r.eligible) if r.content_words[p.id] >= MIN_PARENT_WORDS]
+    parent_pos = [k for k, p in enumerate(r.eligible) if r.content_words(p) >= MIN_PARENT_WORDS]
     parents = [r.eligible[k] for k in parent_pos]
-    pmat = (np.vstack([v for p in parents if (v := r.content_vec[p.id]) is not None]).astype(np.float32) if parents
+    pmat = (np.vstack([v for p in parents if (v := r.vector(p)) is not None]).astype(np.float32) if parents
             else np.zeros((0, 1), np.float32))
     copied_from = {**(copies or {}), **{e.child: e.parent for e in edges}}  # copies that may have copies of their own
     prefilter = r.cross_floor
@@ -289,7 +240,7 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
             # on: a loose link would spread to every post in the same style
             if best_sim >= profile.short_copy_cosine and best_cov >= CARRY_COVERAGE:
                 copied_from[n.id] = best.id
-            rel, ratio = relation_by_length(r.words_of[n.id], r.words_of[best.id])
+            rel, ratio = relation_by_length(r.words[n.id], r.words[best.id])
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges

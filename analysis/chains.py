@@ -25,12 +25,12 @@ from .chain_decide import (
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
+from .chain_reading import Reading
 from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Conflicts, Edge, Node, authored_text, calendar_words,
-    conflicts_against, fact_reader, key_sets, layout_free, memo, mention_pattern, names, opening_names, plain_names,
-    relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
+    opening_names, plain_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -51,55 +51,26 @@ def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = 
         (f"+usem3-{crosslingual.version()}-{xl.copy_cosine}-{xl.prefilter_cosine}" if cross_language else "")
 
 
-class Pool:
-    """The messages being linked, each tokenised and fact-extracted once, with what the pair features need."""
+class Pool(Reading):
+    """The messages being linked, each tokenised and fact-extracted once (chain_reading.Reading), with what the
+    pair features need."""
 
     def __init__(self, nodes: list[Node]) -> None:
-        self.read_facts = fact_reader()  # shared with the hand rules (chain_relay_rules.rule_edges)
-        self.nodes = sorted(nodes, key=lambda n: n.ts)
-        self.by_id = {n.id: n for n in self.nodes}
-        self.text = {n.id: authored_text(n.text) for n in self.nodes}
-        self.words = {n.id: n.words if self.text[n.id] == (n.text or "").strip() else
-                      min(n.words, len(self.text[n.id].split())) for n in self.nodes}
-        self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
-        self.facts = facts = memo(lambda n: self.read_facts(self.content_text(n), n.ts))
+        super().__init__(nodes)  # its fact reader is shared with the hand rules (chain_relay_rules.rule_edges)
+        facts = self.facts
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
-        self.keys = memo(lambda n: key_sets(facts(n)))  # anchors, values, conflict values, values by kind
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows
-        self.anchors = lambda n: self.keys(n)[0]
-        self.names_carried = memo(lambda n: names(self.content_text(n)))
         self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
-        self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))
-        self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
-        # cues of a message's own text, read for each of its candidates: once per message
-        self.asks = memo(lambda n: rules.asks(self.text[n.id]))
-        # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
-        # Points:" / "- Hi team,")
-        self.layout = memo(lambda n: layout_free(self.text[n.id]))
         self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
-        self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
-        self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
         self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
-        self.posts_in: dict[str, set[str]] = {}
         self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
-        for m in self.nodes:
-            if m.author is not None:
-                self.posts_in.setdefault(m.author, set()).add(m.conversation)
-
-    def content_text(self, n: Node) -> str:
-        p = self.carried.get(n.id)
-        return self.text[n.id] + ("\n" + self.text[p.id] if p is not None else "")
-
-    def content_words(self, n: Node) -> int:
-        p = self.carried.get(n.id)
-        return max(self.words[n.id], self.words[p.id]) if p is not None else self.words[n.id]
 
     def pair_words(self, n: Node, p: Node) -> int:
         """The shorter side of a copy and its candidate, in words (the candidate with the original it carries)."""
@@ -108,10 +79,6 @@ class Pool:
     def eligible(self) -> list[Node]:
         """The messages that may be copies, in time order: embedded and long enough."""
         return [n for n in self.nodes if self.vector(n) is not None and rules.can_be_copy(self.content_words(n))]
-
-    def vector(self, n: Node) -> np.ndarray | None:
-        p = self.carried.get(n.id)
-        return p.embedding if p is not None and p.embedding is not None else n.embedding
 
     def cosine(self, n: Node, p: Node) -> float | None:
         a, b = self.vector(n), self.vector(p)
@@ -126,14 +93,6 @@ class Pool:
         """Share of a's word weight (rarer words weigh more) that b contains."""
         total = self.weight(a)
         return sum(self.idf.get(w, 0.0) for w in self.substance(a) & self.substance(b)) / total if total > 0 else 0.0
-
-    def reads(self, n: Node, p: Node) -> bool:
-        """Members of a conversation or a mail's recipients; where the data does not say, the conversations a
-        person writes in (a lower bound: lurkers exist)."""
-        if n.author is None:
-            return False
-        known = p.readers or p.audience
-        return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
 
     def phrase_coverage(self, short: Node, long: Node) -> float:
         mine = self.pairs(short)
@@ -180,10 +139,6 @@ class Pool:
         announces something, which filler on the topic of an announcement shares), which an update of its source
         does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
-
-    def read_against(self, n: Node, p: Node) -> Conflicts:
-        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
-        return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
     def admissible(self, n: Node, p: Node) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
@@ -289,8 +244,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     edges = share_edges(pool)
     forwards, originals = forward_edges(pool, {e.child for e in edges}, withheld)
     edges += forwards
-    pool.text.update({o.id: o.text for o in originals.values()})
-    pool.words.update({o.id: o.words for o in originals.values()})
+    pool.add_texts(originals.values())
     pool.carried = {e.child: pool.by_id.get(e.parent) or originals[e.parent] for e in edges}
     linked = {e.child for e in edges}
     root_of = {c: p.root for c, p in chain_positions(edges).items()}

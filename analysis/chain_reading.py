@@ -1,0 +1,82 @@
+"""The messages being linked, as both chain decisions read them: the learned path (chains.Pool) and the hand
+rules (chain_relay_rules). What each author wrote (quotes, headers and signatures cut), a message's content (with
+the original a share or forward carries), its facts and the cues of its own text are each worked out once per
+message; who reads which conversation is worked out once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import numpy as np
+
+from . import chain_rules as rules
+from .chain_text import Conflicts, Node, authored_text, conflicts_against, fact_reader, key_sets, layout_free, memo, \
+    names
+from .facts import Fact
+
+
+class Reading:
+    """One run's messages in time order, each read once: `text` (what its author wrote), `words`, `carried` (a
+    share or forward -> the original it carries, set once the metadata edges are known), and per message its
+    facts, their keys (chain_text.key_sets), its layout-free text, the codes and names it carries and the cues of
+    its own text (a question, a relay word)."""
+
+    def __init__(self, nodes: list[Node],
+                 read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> None:
+        self.read_facts = read_facts or fact_reader()
+        self.nodes = sorted(nodes, key=lambda n: n.ts)
+        self.by_id = {n.id: n for n in self.nodes}
+        self.text: dict[str, str] = {}
+        self.words: dict[str, int] = {}
+        self.add_texts(self.nodes)
+        self.carried: dict[str, Node] = {}  # a share or forward carries its original: it reads like it
+        self.facts = memo(lambda n: self.read_facts(self.content_text(n), n.ts))
+        # language-independent values a copy keeps, the values a short copy must repeat, those another
+        # announcement in the same words would state otherwise, and per kind the values stated: chain_text.key_sets
+        self.keys = memo(lambda n: key_sets(self.facts(n)))
+        self.anchors = lambda n: self.keys(n)[0]
+        # a greeting or an address opens the text as written or under an assistant's heading and bullet ("Key
+        # Points:" / "- Hi team,")
+        self.layout = memo(lambda n: layout_free(self.text[n.id]))
+        self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
+        self.names_carried = memo(lambda n: names(self.content_text(n)))
+        self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
+        self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
+        self.asks = memo(lambda n: rules.asks(self.text[n.id]))
+        self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        self.posts_in: dict[str, set[str]] = {}
+        for m in self.nodes:
+            if m.author is not None:
+                self.posts_in.setdefault(m.author, set()).add(m.conversation)
+
+    def add_texts(self, nodes: Iterable[Node]) -> None:
+        """What each node's author wrote, tokenised once (also for forwarded originals no stored message holds)."""
+        for n in nodes:
+            t = authored_text(n.text)
+            self.text[n.id] = t
+            self.words[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+
+    def content_text(self, n: Node) -> str:
+        p = self.carried.get(n.id)
+        return self.text[n.id] + ("\n" + self.text[p.id] if p is not None else "")
+
+    def content_words(self, n: Node) -> int:
+        p = self.carried.get(n.id)
+        return max(self.words[n.id], self.words[p.id]) if p is not None else self.words[n.id]
+
+    def vector(self, n: Node) -> np.ndarray | None:
+        p = self.carried.get(n.id)
+        return p.embedding if p is not None and p.embedding is not None else n.embedding
+
+    def reads(self, n: Node, p: Node) -> bool:
+        """Members of a conversation or a mail's recipients; where the data does not say, the conversations a
+        person writes in (a lower bound: lurkers exist). Reading raises a candidate's score, never rules it out."""
+        if n.author is None:
+            return False
+        known = p.readers or p.audience
+        return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
+
+    def read_against(self, n: Node, p: Node) -> Conflicts:
+        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
+        return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
