@@ -130,6 +130,43 @@ def short_rewrite_of(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]]
     return k if mutual_best(pool, n, cands, k) and reads_like_short_rewrite(pool, n, *cands[k]) else None
 
 
+NEXT_HOP_COSINE = 0.6  # a copy this close to a hop of a chain found by text ...
+NEXT_HOP_MARGIN = 0.1  # ... every other chain's candidate this much further (PairFeatures.cosine_margin) ...
+NEXT_HOP_NEAR = 0.05  # ... and that chain's hops this close to its closest equally likely parents: the latest
+NEXT_HOP_BAR = 0.2  # ... which needs this probability (a copy under SHORT_COPY_WORDS: none, see next_hop)
+NEXT_HOP_CONFIDENCE = 0.85  # its edges' confidence: the rule's precision on the eval files and probes (6 of 7)
+
+
+def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: np.ndarray,
+             root_of: dict[str, str], found: Set[str], rewrite_cosine: float) -> int | None:
+    """Named rule: a copy left under the model's bar whose closest candidate is a copy found by its text
+    (`found`), NEXT_HOP_COSINE close and NEXT_HOP_MARGIN closer than any candidate outside that chain, is the
+    chain's next hop: of the chain's candidates within NEXT_HOP_NEAR of the closest, the latest (each hop
+    rewrites the same content; a summary is made from the copy in front of its writer), when the copy reads like
+    its rewrite (`reads_like_rewrite`) at NEXT_HOP_BAR. A copy under SHORT_COPY_WORDS, where the model refuses
+    every pair, reads like its summary instead: in another conversation, at most SHORT_REWRITE_SHRINKS of its
+    length without layout, keeping SHORT_REWRITE_COVERAGE of its rare wording from it and a name, value or anchor,
+    keeping to it. The chain found so far is the evidence a lone post on the topic lacks: the later hops of
+    capable-LLM chains sit at probability 0.2-0.8 under the 0.85 bar between workplace-sized messages, and
+    their "TL;DR" and one-sentence last hops at cosine 0.66-0.75 with parent and grandparent alike, under the
+    short-rewrite rule's 0.85 (fourteenth round). One language."""
+    p, f = cands[most_similar(cands)]
+    if p.id not in found or f.cosine < NEXT_HOP_COSINE or f.cosine_margin < NEXT_HOP_MARGIN:
+        return None
+    root = root_of.get(p.id, p.id)
+    j = max((i for i, (c, g) in enumerate(cands)
+             if g.cosine >= f.cosine - NEXT_HOP_NEAR and root_of.get(c.id, c.id) == root), key=lambda i: cands[i][0].ts)
+    q, g = cands[j]
+    if two_languages(n, q):
+        return None
+    if pool.words[n.id] >= SHORT_COPY_WORDS:
+        return j if prob[j] >= NEXT_HOP_BAR and reads_like_rewrite(pool, n, q, g, rewrite_cosine) else None
+    summary = n.conversation != q.conversation and \
+        pool.plain_words(n) <= SHORT_REWRITE_SHRINKS * pool.plain_words(q) and \
+        g.coverage_short >= SHORT_REWRITE_COVERAGE and (g.name_shared > 0 or g.value_shared > 0 or g.anchors_shared > 0)
+    return j if summary and keeps_to_source(pool, n, q, g) else None
+
+
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
                    rewrite_cosine: float) -> bool:
     """Named rule: the copy says it rewrites something (an AI assistant's preamble: "Here's a revised version of the

@@ -19,8 +19,9 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies, closest_later,
-    continues_chain, decision_bar, latest_hop, mutual_best, repeated_chatter, says_it_copies, short_rewrite_of,
+    CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies, closest_later,
+    continues_chain, decision_bar, latest_hop, mutual_best, repeated_chatter, next_hop, says_it_copies,
+    short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -39,6 +40,7 @@ from .factloss import _content
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
+PROVISIONAL = ("stated", "next-hop")  # edges the hand rules may place otherwise (build_edges)
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
 
 
@@ -251,6 +253,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     learned: dict[str, Edge] = {}
     pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}  # left under the bar
     cross = crosslingual.load() if cross_language else None
+    found: set[str] = set()  # copies linked by their text so far (the model or the short-rewrite rules)
 
     def learn(n: Node, p: Node, f: PairFeatures, prob: float, method: str = "learned") -> None:
         rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
@@ -260,6 +263,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         k = short_rewrite_of(pool, n, cands)  # the rule decides the pair it checks: no model, no latest hop
         if k is not None:
             learn(n, *cands[k], SHORT_REWRITE_CONFIDENCE, "short-rewrite")
+            found.add(n.id)
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
             continue
         prob = model.probability(np.array([f.vector() for _, f in cands]))
@@ -268,13 +272,17 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         if prob[k] >= bar:
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold), pool, n)
             learn(n, *cands[k], float(prob[k]))
+            found.add(n.id)
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise
+        elif (j := next_hop(pool, n, cands, prob, root_of, found, profile.rewrite_cosine)) is not None:
+            learn(n, *cands[j], NEXT_HOP_CONFIDENCE, "next-hop")  # provisional too
+            root_of[n.id] = root_of.get(cands[j][0].id, cands[j][0].id)
         elif prob[k] >= CONTINUATION_BAR or mutual_best(pool, n, cands, k):
             pending[n.id] = (cands, prob)
     children: dict[str, list[str]] = {}
-    for e in edges + [e for e in learned.values() if e.method != "stated"]:  # a provisional copy continues nothing
+    for e in edges + [e for e in learned.values() if e.method not in PROVISIONAL]:  # a provisional copy continues nothing
         children.setdefault(e.parent, []).append(e.child)
     for nid, p, f, pr in continues_chain(pool, pending, children, root_of, profile.candidate_cosine,
                                             model.threshold):
@@ -287,7 +295,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     # same-topic documents between long texts (docs/chains.md)
     from .chain_relay_rules import rule_edges
 
-    stated = {c for c, e in learned.items() if e.method == "stated"}
+    stated = {c for c, e in learned.items() if e.method in PROVISIONAL}
     for e in rule_edges(nodes, edges, decided=set(learned) - stated, profile=profile, cross=cross,
                         originals=originals, copies=clear_copies(pool, learned, stated), read_facts=pool.read_facts):
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \

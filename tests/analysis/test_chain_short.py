@@ -74,3 +74,53 @@ def test_a_short_summary_stays_with_the_message_it_summarises():
               for i, t in enumerate(OTHERS)]
     edge = next(x for x in build_edges(nodes) if x.child == "c")
     assert (edge.parent, edge.method) == ("p", "short-rewrite")
+
+
+# -- next_hop: the short last hop of a chain found by its text (fourteenth round) ---------------------------------
+ORIGINAL = ("Hi Imre, all, I am aware of this, but I did not want to go beyond what was agreed in the SWG. The "
+            "remaining edits, including the consolidation of the references, can be done at the next meeting "
+            "unless the Plenary approves doing them now.")
+REWRITE = ("Hi all, I'm aware of this, but I didn't want to go beyond what the SWG agreed. The remaining edits, "
+           "including consolidating the references, can wait for the next meeting unless the Plenary approves "
+           "doing them now. Imre, let me know.")
+TLDR = "TL;DR: remaining edits wait for the next meeting unless the Plenary approves them now."
+
+
+def _chain(tldr_to_rewrite: float, tldr_to_original: float, rival: float | None = None,
+           rewrite_cosine: float = 0.95) -> list:
+    """The original (C1), its rewrite (C2, cosine `rewrite_cosine`), then the TL;DR (C3) at the given cosines; a
+    post of another chain at cosine `rival` to the TL;DR when given."""
+    e = np.eye(8, dtype=np.float32)
+    v_rw = rewrite_cosine * e[0] + float(np.sqrt(1 - rewrite_cosine ** 2)) * e[1]
+    a = tldr_to_original
+    b = (tldr_to_rewrite - rewrite_cosine * a) / float(np.sqrt(1 - rewrite_cosine ** 2))
+    rest = 1 - a * a - b * b
+    v_tl = a * e[0] + b * e[1] + float(np.sqrt(rest)) * e[2]
+    nodes = [Node("o", T0, "C1", "ana", ORIGINAL, len(ORIGINAL.split()), e[0]),
+             Node("r", T0 + timedelta(hours=5), "C2", "bob", REWRITE, len(REWRITE.split()), v_rw.astype(np.float32)),
+             Node("t", T0 + timedelta(days=2), "C3", "cy", TLDR, len(TLDR.split()), v_tl.astype(np.float32))]
+    nodes += [Node(f"x{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[4 + i])
+              for i, t in enumerate(OTHERS[:3])]
+    if rival is not None:  # another chain's post, as close to the TL;DR
+        other = "The remaining edits of the other draft wait for the next meeting, Plenary approval pending here."
+        v_x = rival * v_tl / np.linalg.norm(v_tl) + float(np.sqrt(1 - rival ** 2)) * e[3]
+        nodes.append(Node("y", T0 + timedelta(days=1), "C9", "dee", other, len(other.split()), v_x.astype(np.float32)))
+    return build_edges(nodes)
+
+
+def test_the_short_last_hop_of_a_chain_is_its_latest_hop():
+    """A TL;DR at cosine 0.74 to the rewrite and 0.72 to the original: under the short-rewrite rule's 0.85, and the
+    model refuses any copy under 20 words. The rewrite was found by its text, so the TL;DR is that chain's next
+    hop, the latest of its hops within 0.05 of the closest."""
+    edges = {e.child: e for e in _chain(0.74, 0.72)}
+    assert edges["r"].parent == "o"
+    assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
+
+
+def test_no_next_hop_without_a_chain_or_with_another_chain_as_close():
+    # a rewrite the model does not link (cosine 0.5 to the original): no chain, the TL;DR is a lone short post
+    assert "t" not in {e.child for e in _chain(0.74, 0.45, rewrite_cosine=0.5) if e.parent == "r"}
+    # another chain's post within 0.1 of the rewrite: the chain is no evidence
+    assert "t" not in {e.child for e in _chain(0.74, 0.72, rival=0.70)}
+    # too far in meaning
+    assert "t" not in {e.child for e in _chain(0.55, 0.5)}
