@@ -1,8 +1,9 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, "batch" 5), pooled into the assistant chains of
-build_assistant_chains.py as distractors. The test of rules tuned on batches 1-4, whose originals were all Enron
-mails and XSum news openings.
+an AI assistant (scripts/data/assistant_fresh.json, batches 5, 6 and 7), pooled into the assistant chains of
+build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
+mails and XSum news openings; batches 6 and 7 follow asks that batches 1-5 did not use ("TL;DR this.", an e-mail
+to leadership...; docs/chains.md, fourteenth round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
@@ -10,7 +11,7 @@ mails and XSum news openings.
 
 The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
 mailbox and Message-ID, an Enron file), never by its text: the text is read here, by the product's own parsers
-(a mail's authored part: build_llm_chains.authored). Rows: id fresh-<chain>-<hop>, source "assistant-5",
+(a mail's authored part: build_llm_chains.authored). Rows: id fresh-<chain>-<hop>, source "assistant-<batch>",
 chains started within 8 days and 10 hours of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
 (random.Random(2031)), no metadata.
 """
