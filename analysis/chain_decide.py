@@ -139,8 +139,9 @@ NEXT_HOP_CONFIDENCE = 0.85  # its edges' confidence: the rule's precision on the
 
 def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: np.ndarray,
              root_of: dict[str, str], found: Set[str], rewrite_cosine: float) -> int | None:
-    """Named rule: a copy left under the model's bar whose closest candidate is a copy found by its text
-    (`found`), NEXT_HOP_COSINE close and NEXT_HOP_MARGIN closer than any candidate outside that chain, is the
+    """Named rule: a copy left under the model's bar whose closest candidate is in a chain with a copy found by
+    its text (`found`: those chains' roots), the original or a hop, NEXT_HOP_COSINE close and NEXT_HOP_MARGIN
+    closer than any other chain's candidate that is not a near-copy of it (PairFeatures.cosine_margin), is the
     chain's next hop: of the chain's candidates within NEXT_HOP_NEAR of the closest, the latest (each hop
     rewrites the same content; a summary is made from the copy in front of its writer), when the copy reads like
     its rewrite (`reads_like_rewrite`) at NEXT_HOP_BAR. A copy under SHORT_COPY_WORDS, where the model refuses
@@ -149,11 +150,12 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     keeping to it. The chain found so far is the evidence a lone post on the topic lacks: the later hops of
     capable-LLM chains sit at probability 0.2-0.8 under the 0.85 bar between workplace-sized messages, and
     their "TL;DR" and one-sentence last hops at cosine 0.66-0.75 with parent and grandparent alike, under the
-    short-rewrite rule's 0.85 (fourteenth round). One language."""
+    short-rewrite rule's 0.85 (fourteenth round). One language. The edge is provisional (build_edges: the hand
+    rules may place the copy otherwise), but the copy joins its chain for the decisions that follow."""
     p, f = cands[most_similar(cands)]
-    if p.id not in found or f.cosine < NEXT_HOP_COSINE or f.cosine_margin < NEXT_HOP_MARGIN:
-        return None
     root = root_of.get(p.id, p.id)
+    if root not in found or f.cosine < NEXT_HOP_COSINE or f.cosine_margin < NEXT_HOP_MARGIN or two_languages(n, p):
+        return None
     j = max((i for i, (c, g) in enumerate(cands)
              if g.cosine >= f.cosine - NEXT_HOP_NEAR and root_of.get(c.id, c.id) == root), key=lambda i: cands[i][0].ts)
     q, g = cands[j]

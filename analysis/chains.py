@@ -253,7 +253,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     learned: dict[str, Edge] = {}
     pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}  # left under the bar
     cross = crosslingual.load() if cross_language else None
-    found: set[str] = set()  # copies linked by their text so far (the model or the short-rewrite rules)
+    found: set[str] = set()  # the roots of chains with a copy linked by its text so far (model, short-rewrite rule)
 
     def learn(n: Node, p: Node, f: PairFeatures, prob: float, method: str = "learned") -> None:
         rel, ratio = relation_by_length(pool.words[n.id], pool.words[p.id])
@@ -263,8 +263,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         k = short_rewrite_of(pool, n, cands)  # the rule decides the pair it checks: no model, no latest hop
         if k is not None:
             learn(n, *cands[k], SHORT_REWRITE_CONFIDENCE, "short-rewrite")
-            found.add(n.id)
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
+            found.add(root_of[n.id])
             continue
         prob = model.probability(np.array([f.vector() for _, f in cands]))
         k = int(np.argmax(prob))
@@ -272,8 +272,8 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         if prob[k] >= bar:
             k = latest_hop(cands, prob, k, root_of, min(bar, model.threshold), pool, n)
             learn(n, *cands[k], float(prob[k]))
-            found.add(n.id)
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
+            found.add(root_of[n.id])
         elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise
         elif (j := next_hop(pool, n, cands, prob, root_of, found, profile.rewrite_cosine)) is not None:

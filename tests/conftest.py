@@ -82,15 +82,10 @@ def _free_port() -> int:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`. The tests on the
-    analysed real exports (a session fixture of about 25 s) run in one pytest-xdist worker (`make test` runs two,
-    `--dist loadgroup`): each worker would build it."""
+    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`."""
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if "postgres_url" in names:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
-        if "real_exports" in names:
-            item.add_marker(pytest.mark.xdist_group("real_exports"))
 
 
 @pytest.fixture(scope="session")

@@ -96,9 +96,11 @@ def _chain(tldr_to_rewrite: float, tldr_to_original: float, rival: float | None 
     b = (tldr_to_rewrite - rewrite_cosine * a) / float(np.sqrt(1 - rewrite_cosine ** 2))
     rest = 1 - a * a - b * b
     v_tl = a * e[0] + b * e[1] + float(np.sqrt(rest)) * e[2]
-    nodes = [Node("o", T0, "C1", "ana", ORIGINAL, len(ORIGINAL.split()), e[0]),
-             Node("r", T0 + timedelta(hours=5), "C2", "bob", REWRITE, len(REWRITE.split()), v_rw.astype(np.float32)),
-             Node("t", T0 + timedelta(days=2), "C3", "cy", TLDR, len(TLDR.split()), v_tl.astype(np.float32))]
+    nodes = [Node("o", T0, "C1", "ana", ORIGINAL, len(ORIGINAL.split()), e[0], lang="en"),
+             Node("r", T0 + timedelta(hours=5), "C2", "bob", REWRITE, len(REWRITE.split()), v_rw.astype(np.float32),
+                  lang="en"),
+             Node("t", T0 + timedelta(days=2), "C3", "cy", TLDR, len(TLDR.split()), v_tl.astype(np.float32),
+                  lang="en")]
     nodes += [Node(f"x{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[4 + i])
               for i, t in enumerate(OTHERS[:3])]
     if rival is not None:  # another chain's post, as close to the TL;DR
@@ -115,11 +117,14 @@ def test_the_short_last_hop_of_a_chain_is_its_latest_hop():
     edges = {e.child: e for e in _chain(0.74, 0.72)}
     assert edges["r"].parent == "o"
     assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
+    # the original a little closer than its rewrite: still the rewrite, the chain's latest hop within 0.05
+    edges = {e.child: e for e in _chain(0.72, 0.74)}
+    assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
 
 
 def test_no_next_hop_without_a_chain_or_with_another_chain_as_close():
     # a rewrite the model does not link (cosine 0.5 to the original): no chain, the TL;DR is a lone short post
-    assert "t" not in {e.child for e in _chain(0.74, 0.45, rewrite_cosine=0.5) if e.parent == "r"}
+    assert _chain(0.74, 0.45, rewrite_cosine=0.5) == []
     # another chain's post within 0.1 of the rewrite: the chain is no evidence
     assert "t" not in {e.child for e in _chain(0.74, 0.72, rival=0.70)}
     # too far in meaning
