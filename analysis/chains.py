@@ -10,6 +10,7 @@ best-scoring candidate above the model's threshold.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
@@ -153,7 +154,15 @@ class Pool(Reading):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
-            not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said))
+            not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said) |
+                                         self.written_by(p, said))
+
+    def written_by(self, p: Node, names_: set[str]) -> set[str]:
+        """The names whose every word p writes too (its content words, stemmed), in any case or form: a rewrite
+        capitalises p's words ("38.901, Section 7.7.5.1" for "38.901 (section 7.7.5.1)"; "AoD/ZoD" for
+        "AoDs/ZoDs"). Such a word names nothing p lacks (fourteenth round)."""
+        mine = self.substance(p)
+        return {w for w in names_ if (parts := {x for x in re.split(r"\W+", w) if x}) and stems(parts, p.lang) <= mine}
 
 
 def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str, str] | None = None,

@@ -108,6 +108,24 @@ def test_the_shipped_model_links_a_verbatim_copy_more_than_a_loose_one():
     assert p_close >= m.threshold > p_loose
 
 
+def test_a_name_whose_words_the_parent_writes_in_another_case_or_form_is_the_parents():
+    """Pool.written_by: an assistant's rewrite capitalises its source's words ("38.901, Section 7.7.5.1" for "38.901
+    (section 7.7.5.1)", "AoD/ZoD" for "AoDs/ZoDs"); names_other_things read them as names the source lacks and
+    refused a status update of a 3GPP mail (fourteenth round)."""
+    from analysis.chains import Pool
+
+    t = datetime(2025, 3, 3, tzinfo=UTC)
+    src = ("All, as per Spirent's action item, vendors will propose AoDs/ZoDs rotations to CDL-A using the methods "
+           "in 38.901 (section 7.7.5.1). Please let me know if you have any comments.")
+    copy = ("**Status Update: Channel Model**\n- **Method:** Use the approach in 38.901, Section 7.7.5.1.\n"
+            "- Vendors propose AoD/ZoD rotations with Nokia and Ericsson.")
+    p, c = Node("p", t, "c1", "ana", src, len(src.split())), Node("c", t, "c2", "bob", copy, len(copy.split()))
+    pool = Pool([p, c])
+    said = pool.names_said(c)
+    assert {"section", "aod/zod", "nokia", "ericsson"} <= said
+    assert pool.written_by(p, said) & {"section", "aod/zod", "nokia", "ericsson"} == {"section", "aod/zod"}
+
+
 def test_word_coverage_reads_stems_so_a_rewrite_that_changes_word_forms_still_covers_its_parent():
     from analysis.chains import Pool, stems
 
