@@ -5,6 +5,7 @@ is taken (latest_hop). Named rules, tested in tests/analysis/test_chain_rules.py
 from __future__ import annotations
 
 from collections.abc import Iterator, Set
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -161,6 +162,9 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     q, g = cands[j]
     if two_languages(n, q):
         return None
+    # a greeting to everyone ("Hi team!") opens the friendly updates such a chain's hops are: only addressing a
+    # person makes the copy a reply here (Pool.addresses_someone counts a group greeting where no value is shared)
+    g = replace(g, addresses=float(pool.addresses(n) and not pool.greets_group(n)))
     if pool.words[n.id] >= SHORT_COPY_WORDS:
         return j if prob[j] >= NEXT_HOP_BAR and reads_like_rewrite(pool, n, q, g, rewrite_cosine) else None
     summary = n.conversation != q.conversation and \

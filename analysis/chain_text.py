@@ -139,12 +139,15 @@ def plain_names(plain: str) -> set[str]:
     "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
     push alerts slip")."""
     english, after_colon = _stop_words(languages.tables())
+    plain = _EMOJI_STOP.sub("\\1\n", plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
     plain = _AFTER_COLON.sub(lambda m: m.group(1) + (m.group(2).lower() if m.group(2).lower() in after_colon
                                                       else m.group(2)), plain)
     return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - english
 
 
 _AFTER_COLON = re.compile(r"(:\s+)(\w+)")
+# an emoji (or Slack's ":tada:") before a capitalised word ends a sentence, as a full stop would
+_EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]\ufe0f?|:[a-z0-9_+-]+:)[ \t]+(?=[A-Z])")
 _STOP_WORD_NAMES = frozenset({"bill", "will", "may", "mill", "one"})  # "BBC One", "Capital One"
 
 

@@ -108,6 +108,16 @@ def test_the_shipped_model_links_a_verbatim_copy_more_than_a_loose_one():
     assert p_close >= m.threshold > p_loose
 
 
+def test_an_emoji_ends_a_sentence_for_the_name_reader():
+    """"looks great 🎉 One suggestion": the capitalised word after an emoji opens a sentence (fourteenth round: "One"
+    read as a name its source lacked kept a friendly update of a chain's hop from its parent)."""
+    from analysis.chain_text import plain_names
+
+    assert plain_names("The chart looks great 🎉 One suggestion: try the Atlas palette") == {"atlas"}
+    assert plain_names("Nice work :tada: Great job on it, Bob") == {"bob"}
+    assert "one" in plain_names("Deposit it at Capital One today")  # a name within a sentence stays one
+
+
 def test_a_name_whose_words_the_parent_writes_in_another_case_or_form_is_the_parents():
     """Pool.written_by: an assistant's rewrite capitalises its source's words ("38.901, Section 7.7.5.1" for "38.901
     (section 7.7.5.1)", "AoD/ZoD" for "AoDs/ZoDs"); names_other_things read them as names the source lacks and

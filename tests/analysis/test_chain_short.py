@@ -87,7 +87,7 @@ TLDR = "TL;DR: remaining edits wait for the next meeting unless the Plenary appr
 
 
 def _chain(tldr_to_rewrite: float, tldr_to_original: float, rival: float | None = None,
-           rewrite_cosine: float = 0.95) -> list:
+           rewrite_cosine: float = 0.95, tldr: str = TLDR) -> list:
     """The original (C1), its rewrite (C2, cosine `rewrite_cosine`), then the TL;DR (C3) at the given cosines; a
     post of another chain at cosine `rival` to the TL;DR when given."""
     e = np.eye(8, dtype=np.float32)
@@ -99,7 +99,7 @@ def _chain(tldr_to_rewrite: float, tldr_to_original: float, rival: float | None 
     nodes = [Node("o", T0, "C1", "ana", ORIGINAL, len(ORIGINAL.split()), e[0], lang="en"),
              Node("r", T0 + timedelta(hours=5), "C2", "bob", REWRITE, len(REWRITE.split()), v_rw.astype(np.float32),
                   lang="en"),
-             Node("t", T0 + timedelta(days=2), "C3", "cy", TLDR, len(TLDR.split()), v_tl.astype(np.float32),
+             Node("t", T0 + timedelta(days=2), "C3", "cy", tldr, len(tldr.split()), v_tl.astype(np.float32),
                   lang="en")]
     nodes += [Node(f"x{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[4 + i])
               for i, t in enumerate(OTHERS[:3])]
@@ -120,6 +120,14 @@ def test_the_short_last_hop_of_a_chain_is_its_latest_hop():
     # the original a little closer than its rewrite: still the rewrite, the chain's latest hop within 0.05
     edges = {e.child: e for e in _chain(0.72, 0.74)}
     assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
+
+
+def test_a_group_greeting_opens_a_next_hop_and_an_address_does_not():
+    """A group greeting counts as addressing someone where the pair shares no value (Pool.addresses_someone); on a
+    chain's next hop it is the friendly-update style of the chain's own hops."""
+    edges = {e.child: e for e in _chain(0.74, 0.72, tldr="Hi team! " + TLDR)}
+    assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
+    assert "t" not in {e.child for e in _chain(0.74, 0.72, tldr="@dee: " + TLDR)}
 
 
 def test_no_next_hop_without_a_chain_or_with_another_chain_as_close():
