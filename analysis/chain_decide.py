@@ -151,8 +151,10 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     keeping to it. The chain found so far is the evidence a lone post on the topic lacks: the later hops of
     capable-LLM chains sit at probability 0.2-0.8 under the 0.85 bar between workplace-sized messages, and
     their "TL;DR" and one-sentence last hops at cosine 0.66-0.75 with parent and grandparent alike, under the
-    short-rewrite rule's 0.85 (fourteenth round). One language. The edge is provisional (build_edges: the hand
-    rules may place the copy otherwise), but the copy joins its chain for the decisions that follow."""
+    short-rewrite rule's 0.85 (fourteenth round). One language. In the rule's own checks a group greeting ("Hi
+    team!") is the friendly-update style of the chain's hops, not an address (the model's features still count
+    it). The edge is provisional (build_edges: the hand rules may place the copy otherwise), but the copy joins
+    its chain for the decisions that follow."""
     p, f = cands[most_similar(cands)]
     root = root_of.get(p.id, p.id)
     if root not in found or f.cosine < NEXT_HOP_COSINE or f.cosine_margin < NEXT_HOP_MARGIN or two_languages(n, p):

@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-40"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-41"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -202,7 +202,7 @@ def names_other_things(copy_names: set[str], parent_names: set[str]) -> bool:
 # what is not prose: links, Slack mentions and channel links (pseudonymised "@p_9cf3dfd12e489953" too), e-mail
 # addresses
 # linear on any input: an address is matched from a word's start, Slack markup within 200 characters
-_NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>\n]{0,200}>|(?<!\S)[^\s@]+@\S+|@\S+")
+NOT_CODES = re.compile(r"<?https?://\S+|www\.\S+|<[@#!][^>\n]{0,200}>|(?<!\S)[^\s@]+@\S+|@\S+")
 # a code: starts with a letter, holds a digit ("IVAS-8a", "S4-211288", "Q3", "v0.3.1"); "40k", "10am", "2nd" are
 # amounts, times and ordinals, not codes. Hand-written: no library tags document and product identifiers.
 _CODE_SHAPE = r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"  # letters and digits, parts joined by - _ .
@@ -261,7 +261,7 @@ def codes(text: str) -> frozenset[str]:
     "IVAS-1". Other separators stay: "v1.1.0" is not "v1.10", "R2.11" not "R21.1"."""
     if _DIGIT.search(text) is None:
         return frozenset()
-    found = {m.lower() for m in _CODE.findall(_split_slashed(_NOT_CODES.sub(" ", text.translate(_HYPHENS))))}
+    found = {m.lower() for m in _CODE.findall(_split_slashed(NOT_CODES.sub(" ", text.translate(_HYPHENS))))}
     found |= {part for m in found for part in m.split("_")}
     return frozenset(_LETTER_HYPHEN_DIGIT.sub("", c) for c in found if c[:1].isalpha() and any(ch.isdigit() for ch in c))
 

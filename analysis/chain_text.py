@@ -147,7 +147,9 @@ def plain_names(plain: str) -> set[str]:
 
 _AFTER_COLON = re.compile(r"(:\s+)(\w+)")
 # an emoji (or Slack's ":tada:") before a capitalised word ends a sentence, as a full stop would
-_EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]\ufe0f?|:[a-z0-9_+-]+:)[ \t]+(?=[A-Z])")
+# (a letter after the colon: "10:30: Atlas review" is a time)
+_EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]\ufe0f?|(?<![\w:]):[a-z][a-z0-9_+-]*:)"
+                         r"[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
 _STOP_WORD_NAMES = frozenset({"bill", "will", "may", "mill", "one"})  # "BBC One", "Capital One"
 
 
@@ -163,7 +165,8 @@ def opening_names(text: str) -> set[str]:
     """Capitalised words that open a sentence or a line of the `layout_free` text, which `names` cannot read as
     names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy naming one of them
     ("the 2014 Koh Tao murders") names nothing its candidate lacks (Pool.names_new, names_other_things)."""
-    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(layout_free(text)) if s.split())
+    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(_EMOJI_STOP.sub("\\1\n", layout_free(text)))
+             if s.split())
     return {_POSSESSIVE.sub("", w.lower()) for w in heads if len(w) > 1 and w[0].isupper() and w[1].islower()}
 
 

@@ -10,7 +10,6 @@ best-scoring candidate above the model's threshold.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain r
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
+from .text import words
 from .factloss import _content
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
@@ -74,6 +74,7 @@ class Pool(Reading):
         self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
         self.idf: dict[str, float] = {}
         self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
+        self.prose_words = memo(lambda n: {w.lower() for w in words(rules.NOT_CODES.sub(" ", self.content_text(n)))})
 
     def pair_words(self, n: Node, p: Node) -> int:
         """The shorter side of a copy and its candidate, in words (the candidate with the original it carries)."""
@@ -158,11 +159,15 @@ class Pool(Reading):
                                          self.written_by(p, said))
 
     def written_by(self, p: Node, names_: set[str]) -> set[str]:
-        """The names whose every word p writes too (its content words, stemmed), in any case or form: a rewrite
-        capitalises p's words ("38.901, Section 7.7.5.1" for "38.901 (section 7.7.5.1)"; "AoD/ZoD" for
-        "AoDs/ZoDs"). Such a word names nothing p lacks (fourteenth round)."""
-        mine = self.substance(p)
-        return {w for w in names_ if (parts := {x for x in re.split(r"\W+", w) if x}) and stems(parts, p.lang) <= mine}
+        """The names whose every word p writes too, in any case, or as a plural: a rewrite capitalises p's words
+        ("38.901, Section 7.7.5.1" for "38.901 (section 7.7.5.1)"; "AoD/ZoD" for "AoDs/ZoDs"). Such a word names
+        nothing p lacks (fourteenth round). Whole words of p's prose only: not stems (Snowball makes "Organic" of
+        "organization"), not a link's or an address's parts ("https://wiki/nordlys")."""
+        if len(names_) < 2:  # names_other_things needs two names on each side
+            return set()
+        mine = self.prose_words(p)
+        return {w for w in names_ if (parts := [x.lower() for x in words(w)]) and
+                all(x in mine or x + "s" in mine or (x.endswith("s") and x[:-1] in mine) for x in parts)}
 
 
 def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str, str] | None = None,

@@ -134,6 +134,14 @@ def test_a_name_whose_words_the_parent_writes_in_another_case_or_form_is_the_par
     said = pool.names_said(c)
     assert {"section", "aod/zod", "nokia", "ericsson"} <= said
     assert pool.written_by(p, said) & {"section", "aod/zod", "nokia", "ericsson"} == {"section", "aod/zod"}
+    # the same template about another meeting: a name in the parent's link or stemmed alike is not written by it
+    parent = ("Can you send me the notes from the Maple Logistics meeting with Quorra and Vantage? They are on "
+              "https://wiki/nordlys under the organization page.")
+    other = "Can you send me the notes from the Nordlys meeting with Organic and Ondine?"
+    q, o = Node("q", t, "c1", "ana", parent, len(parent.split())), Node("o", t, "c2", "bob", other, len(other.split()))
+    pool = Pool([q, o])
+    assert pool.written_by(q, pool.names_said(o)) == set()
+    assert not pool.admissible(o, q)
 
 
 def test_word_coverage_reads_stems_so_a_rewrite_that_changes_word_forms_still_covers_its_parent():
