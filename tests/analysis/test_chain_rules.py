@@ -111,11 +111,13 @@ def test_the_shipped_model_links_a_verbatim_copy_more_than_a_loose_one():
 def test_an_emoji_ends_a_sentence_for_the_name_reader():
     """"looks great 🎉 One suggestion": the capitalised word after an emoji opens a sentence (fourteenth round: "One"
     read as a name its source lacked kept a friendly update of a chain's hop from its parent)."""
-    from analysis.chain_text import plain_names
+    from analysis.chain_text import opening_names, plain_names
 
     assert plain_names("The chart looks great 🎉 One suggestion: try the Atlas palette") == {"atlas"}
     assert plain_names("Nice work :tada: Great job on it, Bob") == {"bob"}
     assert "one" in plain_names("Deposit it at Capital One today")  # a name within a sentence stays one
+    assert plain_names("Agenda at 10:30: Atlas review with Kestrel") == {"atlas", "kestrel"}  # a time, no :code:
+    assert "atlas" in opening_names("Big news 🚀 Atlas ships today")  # a sentence the emoji opened
 
 
 def test_a_name_whose_words_the_parent_writes_in_another_case_or_form_is_the_parents():
