@@ -1,7 +1,6 @@
 """What one message is to the chain search: its node and edge records, and what it says once quotes, headers
 and style are set aside (authored text, fact keys, style words). Shared by the learned path (chains.py) and the
-hand rules (chain_relay_rules.py).
-"""
+hand rules (chain_relay_rules.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from . import languages
 from .factloss import _STOP, _proper_names, _split
 from .facts import Fact, extract
 from .features import list_words
-from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, field_names, strip_header_lines, words
+from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, strip_header_lines, words
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -139,17 +138,13 @@ def plain_names(plain: str) -> set[str]:
     "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
     push alerts slip")."""
     english, after_colon = _stop_words(languages.tables())
-    plain = _EMOJI_STOP.sub("\\1\n", plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
+    plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
     plain = _AFTER_COLON.sub(lambda m: m.group(1) + (m.group(2).lower() if m.group(2).lower() in after_colon
                                                       else m.group(2)), plain)
     return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - english
 
 
 _AFTER_COLON = re.compile(r"(:\s+)(\w+)")
-# an emoji (or Slack's ":tada:") before a capitalised word ends a sentence, as a full stop would
-# (a letter after the colon: "10:30: Atlas review" is a time)
-_EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]\ufe0f?|(?<![\w:]):[a-z][a-z0-9_+-]*:)"
-                         r"[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
 _STOP_WORD_NAMES = frozenset({"bill", "will", "may", "mill", "one"})  # "BBC One", "Capital One"
 
 
@@ -165,7 +160,7 @@ def opening_names(text: str) -> set[str]:
     """Capitalised words that open a sentence or a line of the `layout_free` text, which `names` cannot read as
     names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy naming one of them
     ("the 2014 Koh Tao murders") names nothing its candidate lacks (Pool.names_new, names_other_things)."""
-    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(_EMOJI_STOP.sub("\\1\n", layout_free(text)))
+    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(emoji_stops(layout_free(text)))
              if s.split())
     return {_POSSESSIVE.sub("", w.lower()) for w in heads if len(w) > 1 and w[0].isupper() and w[1].islower()}
 

@@ -19,9 +19,9 @@ import numpy as np
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies, closest_later,
-    continues_chain, decision_bar, latest_hop, mutual_best, repeated_chatter, next_hop, says_it_copies,
-    short_rewrite_of,
+    CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
+    closest_later, continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
+    says_it_copies, short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges

@@ -317,3 +317,14 @@ def flesch_reading_ease(text: str, lang: str | None) -> float | None:
 def reading_seconds(n_words: int, lang: str | None) -> float:
     known = languages.LANGUAGES.get(lang or "")
     return 60.0 * n_words / (known.reading_wpm if known else DEFAULT_WPM)
+
+
+# an emoji (or Slack's ":tada:"; a letter after the colon: "10:30: Atlas review" is a time) before a capitalised word
+_EMOJI_STOP = re.compile(r"([\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]\ufe0f?|(?<![\w:]):[a-z][a-z0-9_+-]*:)"
+                         r"[ \t]+(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def emoji_stops(text: str) -> str:
+    """The text with a line break after each emoji that ends a sentence, as a full stop would ("looks great 🎉 One
+    suggestion"), so sentence splitters that break at lines see it."""
+    return _EMOJI_STOP.sub("\\1\n", text)
