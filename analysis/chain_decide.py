@@ -116,9 +116,16 @@ def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> b
     model's `short_copy` weight refuses every pair (p 0.001 at cosine 0.95: the negatives hold much short
     chatter and the public positives few short copies). Not inside one conversation: a day's "standup at 10:00
     in room B today" shortened the next day is chatter with the same values (a helper's review; tenth round)."""
-    return pool.words[n.id] < SHORT_COPY_WORDS and n.conversation != p.conversation and \
-        summarises(pool.plain_words(n), pool.plain_words(p), f.cosine) and f.coverage_short >= SHORT_REWRITE_COVERAGE \
-        and (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0) and not two_languages(n, p) and \
+    return pool.words[n.id] < SHORT_COPY_WORDS and summarises(pool.plain_words(n), pool.plain_words(p), f.cosine) \
+        and keeps_as_summary(pool, n, p, f)
+
+
+def keeps_as_summary(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
+    """What a short copy keeps of its candidate to read as its summary, whatever their cosine: posted in another
+    conversation, SHORT_REWRITE_COVERAGE of its rare wording from it, a shared name, value or anchor, one language,
+    and it keeps to it (`keeps_to_source`). Read by `reads_like_short_rewrite` and `next_hop`."""
+    return n.conversation != p.conversation and f.coverage_short >= SHORT_REWRITE_COVERAGE and \
+        (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0) and not two_languages(n, p) and \
         keeps_to_source(pool, n, p, f)
 
 
@@ -165,14 +172,12 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     if two_languages(n, q):
         return None
     # a greeting to everyone ("Hi team!") opens the friendly updates such a chain's hops are: only addressing a
-    # person makes the copy a reply here (Pool.addresses_someone counts a group greeting where no value is shared)
-    g = replace(g, addresses=float(pool.addresses(n) and not pool.greets_group(n)))
+    # person makes the copy a reply here (as Pool.addresses_someone reads a pair that carries something)
+    g = replace(g, addresses=float(pool.addresses_someone(n, True)))
     if pool.words[n.id] >= SHORT_COPY_WORDS:
         return j if prob[j] >= NEXT_HOP_BAR and reads_like_rewrite(pool, n, q, g, rewrite_cosine) else None
-    summary = n.conversation != q.conversation and \
-        pool.plain_words(n) <= SHORT_REWRITE_SHRINKS * pool.plain_words(q) and \
-        g.coverage_short >= SHORT_REWRITE_COVERAGE and (g.name_shared > 0 or g.value_shared > 0 or g.anchors_shared > 0)
-    return j if summary and keeps_to_source(pool, n, q, g) else None
+    shorter = pool.plain_words(n) <= SHORT_REWRITE_SHRINKS * pool.plain_words(q)  # `summarises` without its cosine
+    return j if shorter and keeps_as_summary(pool, n, q, g) else None
 
 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import chain_rules as rules
 from .chain_text import Conflicts, Node, authored_text, conflicts_against, fact_reader, key_sets, layout_free, memo, \
-    names
+    names, plain_names
 from .facts import Fact
 
 
@@ -40,7 +40,8 @@ class Reading:
         # Points:" / "- Hi team,")
         self.layout = memo(lambda n: layout_free(self.text[n.id]))
         self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
-        self.names_carried = memo(lambda n: names(self.content_text(n)))
+        self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes ...
+        self.names_carried = memo(lambda n: names(self.content_text(n)))  # ... and with what it carries
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))

@@ -21,7 +21,7 @@ from .facts import Fact
 from .chain_rules import carries_across_languages, names_other_documents, reachable, values_changed
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
-    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, names, relation_by_length,
+    CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, relation_by_length,
     style_words, two_languages,
 )
 from .chain_decide import repeated_chatter
@@ -87,7 +87,6 @@ class _RuleContext(Reading):
         self.carried = {e.child: by_id[e.parent] for e in edges}
         self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
         self.substance_of = memo(lambda p: _substance(self.content_text(p)))
-        self.names_said = memo(lambda p: names(self.text[p.id]))  # the names a message itself writes
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in self.facts(p)))

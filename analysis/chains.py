@@ -31,7 +31,7 @@ from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
-    opening_names, plain_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
+    opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -66,7 +66,6 @@ class Pool(Reading):
         self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
-        self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
