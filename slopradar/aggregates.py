@@ -26,7 +26,7 @@ from .metrics import READING_WPM
 from .schema import (
     AggCell, AggTeamWeek, Conversation, DerivationEdge, FactLoss, Message, MessageScore, Meta, Person,
 )
-from .store import upsert
+from .store import times_sum, upsert
 
 SIGNATURE_KEY = "aggregates_signature"
 SUMMARY_RELATIONS = ("summary", "paraphrase")
@@ -47,7 +47,7 @@ def signature(engine: Engine) -> str:
     """A digest of everything the cells depend on, from a few aggregate queries (no message scan in Python)."""
     with Session(engine) as s:
         parts: list[Any] = list(s.exec(select(
-            sa.func.count(Message.id), sa.func.max(Message.id), sa.func.sum(Message.version_ts),
+            sa.func.count(Message.id), sa.func.max(Message.id), times_sum(Message.version_ts),
             sa.func.sum(sa.case((Message.deleted, 1), else_=0)))).one())
         version = latest_analyzer_version(s)
         parts += [version, *s.exec(select(sa.func.count(), sa.func.max(MessageScore.analyzed_at))

@@ -22,7 +22,7 @@ from .forwarded import (
     stored_texts, withheld,
 )
 from .schema import Conversation, Message, Person
-from .store import as_utc, upsert
+from .store import as_utc, times_sum, upsert
 
 
 def chain_nodes(s: Session, settings: Settings, since: datetime | None = None,
@@ -178,7 +178,7 @@ def _chain_fingerprints(s: Session, settings: Settings, version: str, starts: li
     out = {}
     for a in starts:
         row = s.exec(
-            select(sa.func.count(), sa.func.sum(Message.id), sa.func.sum(Message.version_ts),
+            select(sa.func.count(), sa.func.sum(Message.id), times_sum(Message.version_ts),
                    sa.func.sum(Message.word_count), sa.func.count(Embedding.message_id),
                    sa.func.count(carried.message_id),  # a forward's carried original's vector (forwarded.CARRIED)
                    # quoted and forwarded blocks: `person forget` scrubs them in others' messages

@@ -37,6 +37,13 @@ def as_utc(t: datetime) -> datetime:
     return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+def times_sum(column: Any) -> Any:
+    """An order-free sum of a float time column for a fingerprint: whole milliseconds modulo a prime, summed as
+    integers. A float sum depends on the order the rows reach it, and PostgreSQL's plans change that order between
+    runs (new statistics after an analysis), so a fingerprint of unchanged rows read back different."""
+    return sa.func.sum(sa.cast(sa.func.round(column * 1000), sa.BigInteger) % 1_000_000_007)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")

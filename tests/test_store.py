@@ -107,3 +107,21 @@ def test_analysis_dashboard_and_audit_on_postgres_match_sqlite(postgres_url, ana
     assert [m["verdict"] for g in a["groups"] for m in g["metrics"]] == \
         [m["verdict"] for g in b["groups"] for m in g["metrics"]]
     pg_engine.dispose()
+
+
+def test_times_sum_does_not_depend_on_row_order():
+    """Fingerprints sum edit times; a float sum changes with the order rows arrive (PostgreSQL's plans change it)."""
+    from slopradar.store import times_sum
+
+    times = [1_600_000_000.1, 0.2, 1_600_000_000.3, 0.7]
+    assert sum(times) != sum(reversed(times))  # the float sum is order-dependent ...
+    engine = sa.create_engine("sqlite://")
+    table = sa.Table("t", sa.MetaData(), sa.Column("ts", sa.Float))
+    table.metadata.create_all(engine)
+    sums = []
+    with engine.begin() as c:
+        for order in (times, times[::-1]):
+            c.execute(table.delete())
+            c.execute(table.insert(), [{"ts": t} for t in order])
+            sums.append(c.execute(sa.select(times_sum(table.c.ts))).scalar())
+    assert sums[0] == sums[1] == sum(round(t * 1000) % 1_000_000_007 for t in times)  # ... this one is not
