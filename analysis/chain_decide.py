@@ -313,3 +313,46 @@ def clear_copies(pool: Pool, learned: dict[str, Edge], stated: Set[str]) -> dict
                                                for k in mine[0] & theirs[0]))
 
     return {c: e.parent for c, e in learned.items() if c not in stated and shares(c, e.parent)}
+
+
+def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
+                fixed: Set[str]) -> dict[str, tuple[Node, PairFeatures]]:
+    """Named rule: `latest_hop` once every edge is known. A copy scored before its chain's other hops were linked
+    (a hop the hand rules or the continuation placed later) took the chain's earliest text; once the chain is
+    known, of the candidates in its parent's chain later than that parent, scored within LATEST_HOP_MARGIN of it
+    and stating the copy's values as well (`traced`), the latest becomes its parent. `scored`: each copy's candidates
+    and probabilities; `fixed`: copies whose parent the metadata or a forward gave. Returns copy id -> the new
+    parent and the pair's features."""
+    from .chains import chain_positions
+
+    root = {c: p.root for c, p in chain_positions(final).items()}
+    parent = {e.child: e.parent for e in final}
+    out: dict[str, tuple[Node, PairFeatures]] = {}
+    for e in final:
+        if e.child in fixed or e.child not in scored:
+            continue
+        cands, prob = scored[e.child]
+        at = next((i for i, (c, _) in enumerate(cands) if c.id == e.parent), None)
+        if at is None:
+            continue
+        chain = root.get(e.parent, e.parent)
+        near = [at] + [i for i, (c, _) in enumerate(cands) if i != at and c.ts > cands[at][0].ts
+                       and root.get(c.id, c.id) == chain and parent.get(c.id) is not None
+                       and prob[i] >= prob[at] - LATEST_HOP_MARGIN]
+        near = [at] + [i for i in near[1:] if took_from(pool, pool.by_id[e.child], cands[i][0], cands[at][0])]
+        if len(near) < 2:
+            continue
+        best = max(traced(near, [c for c, _ in cands], pool, pool.by_id[e.child]), key=lambda i: cands[i][0].ts)
+        if best != at:
+            out[e.child] = cands[best]
+    return out
+
+
+def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
+    """Named rule: the copy shares more of `later`'s own wording (what `later` writes and `earlier` does not) than of
+    `earlier`'s (what `earlier` writes and `later` does not), by IDF weight of the content stems: a rewrite keeps
+    words its source brought in, and a sibling (another copy of `earlier`) cannot have taken words `later` alone
+    has. Shared innovations, as a stemma reads manuscripts."""
+    mine, new, old = pool.substance(copy), pool.substance(later), pool.substance(earlier)
+    weight = pool.idf.get
+    return sum(weight(w, 0.0) for w in mine & (new - old)) > sum(weight(w, 0.0) for w in mine & (old - new))

@@ -17,7 +17,7 @@ from . import languages
 from .factloss import _STOP, _proper_names, _split
 from .facts import Fact, extract
 from .features import list_words
-from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, strip_header_lines, words
+from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -136,24 +136,24 @@ def plain_names(plain: str) -> set[str]:
     contribution...", "Action needed: None.": an assistant's rewrite of a 3GPP mail), less those that are also
     names (Bill, Will, May, Mill, One); another language's where they open what follows a colon, since "Son", "Ma",
     "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
-    push alerts slip")."""
+    push alerts slip"), unless it opens a sentence (text.opens_sentence: "Owner: Gather the input")."""
     english, after_colon = _stop_words(languages.tables())
     plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
-    plain = _AFTER_COLON.sub(lambda m: m.group(1) + (m.group(2).lower() if m.group(2).lower() in after_colon
-                                                      else m.group(2)), plain)
+    plain = _AFTER_COLON.sub(lambda m: m.group(1) + (w if (w := m.group(2).lower()) in after_colon
+                                                      or opens_sentence(w, m.group(3)) else m.group(2)), plain)
     return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - english
 
 
-_AFTER_COLON = re.compile(r"(:\s+)(\w+)")
+_AFTER_COLON = re.compile(r"(:\s+)(\w+)(?=(?:[ \t]+([a-z]+)\b)?)")  # and the word after it
 _STOP_WORD_NAMES = frozenset({"bill", "will", "may", "mill", "one"})  # "BBC One", "Capital One"
 
 
 @functools.cache  # once per registry state
 def _stop_words(tables: tuple) -> tuple[frozenset[str], frozenset[str]]:  # type: ignore[type-arg]
-    """The English table's stop words and every table's, each less the ones that are also names."""
+    """The English table's stop words and every table's, each less the ones that are also names ("One" after a
+    colon is the numeral: "Cause: One shared template")."""
     english = frozenset(w for tb in tables if tb.code == "en" for w in tb.stop_words)
-    every = frozenset(w for tb in tables for w in tb.stop_words)
-    return english - _STOP_WORD_NAMES, every - _STOP_WORD_NAMES
+    return english - _STOP_WORD_NAMES, frozenset(w for tb in tables for w in tb.stop_words) - _STOP_WORD_NAMES | {"one"}
 
 
 def opening_names(text: str) -> set[str]:

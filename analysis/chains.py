@@ -21,7 +21,7 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
     closest_later, continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
-    says_it_copies, short_rewrite_of,
+    says_it_copies, settle_hops, short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -266,6 +266,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     learned: dict[str, Edge] = {}
     pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}  # left under the bar
     cross = crosslingual.load() if cross_language else None
+    scored: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}
     found: set[str] = set()  # the roots of chains with a copy linked by its text so far (model, short-rewrite rule)
 
     def learn(n: Node, p: Node, f: PairFeatures, prob: float, method: str = "learned") -> None:
@@ -280,6 +281,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             found.add(root_of[n.id])
             continue
         prob = model.probability(np.array([f.vector() for _, f in cands]))
+        scored[n.id] = (cands, prob)
         k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
         if prob[k] >= bar:
@@ -314,6 +316,10 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
+    moved = settle_hops(pool, edges + list(learned.values()), scored, linked)
+    for c, (p, f) in moved.items():
+        rel, ratio = relation_by_length(pool.words[c], pool.words[p.id])
+        learned[c] = Edge(c, p.id, rel, learned[c].confidence, round(f.cosine, 3), ratio, learned[c].method)
     return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)
 
 

@@ -328,3 +328,27 @@ def emoji_stops(text: str) -> str:
     """The text with a line break after each emoji that ends a sentence, as a full stop would ("looks great 🎉 One
     suggestion"), so sentence splitters that break at lines see it."""
     return _EMOJI_STOP.sub("\\1\n", text)
+
+
+# the words that follow an imperative or a noun opening a clause, never a name's verb: "Gather the input",
+# "Ideas on how to...", "People without psychosis", against "Lantern drops ranking", "Lantern will ship"
+# (a hand list: no tagger ships with its model here)
+_CLAUSE_WORDS = frozenset("the a an your our their his her its this that these those all any some each every more "
+                          "on in for to of with without from about by at into over and or up out".split())
+
+
+def opens_sentence(word: str, following: str | None) -> bool:
+    """A capitalised word after a label's colon that opens a sentence, no name: an English word written mostly in
+    lower case (`common_words`) followed by an article, a determiner or a preposition ("Owner: Gather the team's
+    input"). A project named by a common word keeps its name ("Decision: Lantern drops smart search")."""
+    return bool(following) and following in _CLAUSE_WORDS and word.lower() in common_words()
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """English words written mostly in lower case (analysis/data/common_words.json, scripts/build_common_words.py)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "common_words.json"
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["words"])

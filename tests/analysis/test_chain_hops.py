@@ -1,0 +1,74 @@
+"""Which hop of a chain a copy came from once every edge is known (chain_decide.settle_hops): the latest hop
+whose own wording the copy keeps (took_from), never a sibling that dropped what the copy keeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from analysis.chain_decide import settle_hops, took_from
+from analysis.chain_text import plain_names
+from analysis.chains import Edge, Node, Pool
+
+T0 = datetime(2025, 3, 12, 3, 0, tzinfo=UTC)
+SOURCE = ("The warehouse migration to the Tulsa site is delayed until 14 April because the forklift vendor "
+          "missed the inspection. Shipping keeps using the old dock, and inventory counts pause for a week.")
+REWRITE = ("Heads-up: relocation of warehouse operations to Tulsa slips to 14 April after the equipment supplier "
+           "failed its safety check. Outbound parcels stay at the legacy bay meanwhile.")
+FROM_REWRITE = "Relocation of warehouse operations to Tulsa slips to 14 April: equipment supplier failed its safety check."
+FROM_SOURCE = "Warehouse migration to Tulsa delayed until 14 April; forklift vendor missed inspection; inventory counts pause."
+OTHERS = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
+          "The parking garage closes early on Friday for cleaning, please move your car before noon."]
+
+
+def _pool(copy: str) -> tuple[Pool, Node, Node, Node]:
+    texts = [SOURCE, REWRITE, copy, *OTHERS]
+    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
+             for i, t in enumerate(texts)]
+    pool = Pool(nodes)
+    pool.set_idf(nodes)  # candidate_pairs sets it over the eligible messages before any decision
+    return pool, nodes[0], nodes[1], nodes[2]
+
+
+def _edge(child: str, parent: str) -> Edge:
+    return Edge(child, parent, "summary", 0.9, 0.9, 0.5, "learned")
+
+
+def test_a_copy_that_keeps_the_rewrites_own_words_took_from_the_rewrite():
+    pool, source, rewrite, copy = _pool(FROM_REWRITE)
+    assert took_from(pool, copy, rewrite, source)
+
+
+def test_a_sibling_that_keeps_what_the_rewrite_dropped_took_from_the_source():
+    pool, source, rewrite, copy = _pool(FROM_SOURCE)
+    assert not took_from(pool, copy, rewrite, source)
+
+
+def test_settle_hops_moves_a_copy_to_the_latest_hop_it_took_from():
+    pool, source, rewrite, copy = _pool(FROM_REWRITE)
+    final = [_edge("n1", "n0"), _edge("n2", "n0")]  # the copy was scored before the rewrite was linked
+    scored = {"n2": ([(source, None), (rewrite, None)], np.array([0.95, 0.9]))}
+    moved = settle_hops(pool, final, scored, fixed=set())  # type: ignore[arg-type]
+    assert {c: p.id for c, (p, _) in moved.items()} == {"n2": "n1"}
+    # not when the model scores the later hop far under the parent, nor for a copy the metadata placed
+    assert settle_hops(pool, final, {"n2": (scored["n2"][0], np.array([0.95, 0.8]))}, set()) == {}  # type: ignore[arg-type]
+    assert settle_hops(pool, final, scored, fixed={"n2"}) == {}  # type: ignore[arg-type]
+    # nor to a later message outside the parent's chain
+    assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+
+
+def test_settle_hops_leaves_a_sibling_where_it_is():
+    pool, source, rewrite, copy = _pool(FROM_SOURCE)
+    scored = {"n2": ([(source, None), (rewrite, None)], np.array([0.95, 0.9]))}
+    assert settle_hops(pool, [_edge("n1", "n0"), _edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+
+
+def test_a_common_word_after_a_labels_colon_is_no_name():
+    assert "gather" not in plain_names("Prototype owner: Gather the team's input and mock up two options.")
+    assert "ideas" not in plain_names("Ask: Ideas on how to show the results are welcome.")
+    assert "atlas" in {w.lower() for w in plain_names("Summary of the review: Atlas push alerts slip to May.")}
+    assert "sara" in {w.lower() for w in plain_names("Owner: Sara Lindqvist will follow up.")}
+    # a project named by a common word keeps its name when no article or preposition follows it
+    assert "lantern" in {w.lower() for w in plain_names("Decision: Lantern drops smart search ranking.")}
+    assert "one" not in {w.lower() for w in plain_names("Cause: One shared template is reused for every city.")}
