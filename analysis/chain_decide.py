@@ -316,18 +316,20 @@ def clear_copies(pool: Pool, learned: dict[str, Edge], stated: Set[str]) -> dict
 
 
 def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
-                fixed: Set[str]) -> dict[str, tuple[Node, PairFeatures]]:
+                fixed: Set[str], floor: float = CONTINUATION_BAR) -> dict[str, tuple[Node, PairFeatures, float]]:
     """Named rule: `latest_hop` once every edge is known. A copy scored before its chain's other hops were linked
-    (a hop the hand rules or the continuation placed later) took the chain's earliest text; once the chain is
-    known, of the candidates in its parent's chain later than that parent, scored within LATEST_HOP_MARGIN of it
-    and stating the copy's values as well (`traced`), the latest becomes its parent. `scored`: each copy's candidates
-    and probabilities; `fixed`: copies whose parent the metadata or a forward gave. Returns copy id -> the new
-    parent and the pair's features."""
+    (a hop the hand rules or the continuation placed later) took the chain's earliest text. Once the chain is
+    known, the candidates in its parent's chain that are later than that parent, scored within LATEST_HOP_MARGIN of
+    it and at `floor` or more, and that state the copy's values as well as any (`traced`), are walked in time order
+    from the parent: the walk steps to a candidate when the copy took wording from it rather than from the hop it
+    stands on (`took_from`), so a copy of the second hop stays there when the third hop, a later copy of the second,
+    is as close. `scored`: each copy's candidates and probabilities; `fixed`: copies whose parent the metadata or a
+    forward gave. Returns copy id -> the new parent, the pair's features and the model's probability for it."""
     from .chains import chain_positions
 
     root = {c: p.root for c, p in chain_positions(final).items()}
     parent = {e.child: e.parent for e in final}
-    out: dict[str, tuple[Node, PairFeatures]] = {}
+    out: dict[str, tuple[Node, PairFeatures, float]] = {}
     for e in final:
         if e.child in fixed or e.child not in scored:
             continue
@@ -335,17 +337,33 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, tuple[list[tupl
         at = next((i for i, (c, _) in enumerate(cands) if c.id == e.parent), None)
         if at is None:
             continue
-        chain = root.get(e.parent, e.parent)
+        chain, copy = root.get(e.parent, e.parent), pool.by_id[e.child]
         near = [at] + [i for i, (c, _) in enumerate(cands) if i != at and c.ts > cands[at][0].ts
                        and root.get(c.id, c.id) == chain and parent.get(c.id) is not None
-                       and prob[i] >= prob[at] - LATEST_HOP_MARGIN]
-        near = [at] + [i for i in near[1:] if took_from(pool, pool.by_id[e.child], cands[i][0], cands[at][0])]
+                       and prob[i] >= max(floor, prob[at] - LATEST_HOP_MARGIN)]
         if len(near) < 2:
             continue
-        best = max(traced(near, [c for c, _ in cands], pool, pool.by_id[e.child]), key=lambda i: cands[i][0].ts)
-        if best != at:
-            out[e.child] = cands[best]
+        kept = set(traced(near, [c for c, _ in cands], pool, copy))
+        here = at
+        for i in sorted(near[1:], key=lambda i: cands[i][0].ts):
+            if i in kept and took_from(pool, copy, cands[i][0], cands[here][0]):
+                here = i
+        if here != at and not _above(parent, cands[here][0].id, e.child):
+            out[e.child] = (*cands[here], float(prob[here]))
     return out
+
+
+def _above(parent: dict[str, str], node: str, child: str) -> bool:
+    """Whether `child` is among `node`'s ancestors (or is `node`): moving `child` under `node` would close a loop."""
+    seen = set()
+    while node not in seen:
+        if node == child:
+            return True
+        seen.add(node)
+        if node not in parent:
+            return False
+        node = parent[node]
+    return False
 
 
 def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:

@@ -153,7 +153,7 @@ def _stop_words(tables: tuple) -> tuple[frozenset[str], frozenset[str]]:  # type
     """The English table's stop words and every table's, each less the ones that are also names ("One" after a
     colon is the numeral: "Cause: One shared template")."""
     english = frozenset(w for tb in tables if tb.code == "en" for w in tb.stop_words)
-    return english - _STOP_WORD_NAMES, frozenset(w for tb in tables for w in tb.stop_words) - _STOP_WORD_NAMES | {"one"}
+    return english - _STOP_WORD_NAMES, frozenset(w for tb in tables for w in tb.stop_words) - (_STOP_WORD_NAMES - {"one"})
 
 
 def opening_names(text: str) -> set[str]:

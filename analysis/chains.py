@@ -317,9 +317,11 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
     moved = settle_hops(pool, edges + list(learned.values()), scored, linked)
-    for c, (p, f) in moved.items():
+    for c, (p, f, pair_prob) in moved.items():  # a learned probability is the new pair's; a rule's confidence stays
         rel, ratio = relation_by_length(pool.words[c], pool.words[p.id])
-        learned[c] = Edge(c, p.id, rel, learned[c].confidence, round(f.cosine, 3), ratio, learned[c].method)
+        was = learned[c]
+        conf = round(pair_prob, 3) if was.method in ("learned", "continued") else was.confidence
+        learned[c] = Edge(c, p.id, rel, conf, round(f.cosine, 3), ratio, was.method)
     return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)
 
 

@@ -330,17 +330,19 @@ def emoji_stops(text: str) -> str:
     return _EMOJI_STOP.sub("\\1\n", text)
 
 
-# the words that follow an imperative or a noun opening a clause, never a name's verb: "Gather the input",
-# "Ideas on how to...", "People without psychosis", against "Lantern drops ranking", "Lantern will ship"
-# (a hand list: no tagger ships with its model here)
-_CLAUSE_WORDS = frozenset("the a an your our their his her its this that these those all any some each every more "
-                          "on in for to of with without from about by at into over and or up out".split())
+# the words that follow an imperative or a noun opening a clause: "Gather the input", "Ideas on how to...",
+# "Feedback on the draft", "Opportunity to...". A conjunction or a verb follows names as often ("Grace and Sam",
+# "Lantern drops ranking"): not here. A hand list: no part-of-speech tagger ships with its model here.
+_CLAUSE_WORDS = frozenset("the a an your our their his her its this that these those all any some each every "
+                          "on in for to of with without from about by at into over".split())
 
 
 def opens_sentence(word: str, following: str | None) -> bool:
     """A capitalised word after a label's colon that opens a sentence, no name: an English word written mostly in
     lower case (`common_words`) followed by an article, a determiner or a preposition ("Owner: Gather the team's
-    input"). A project named by a common word keeps its name ("Decision: Lantern drops smart search")."""
+    input"). A name followed by a verb or a conjunction stays one, even a common word ("Decision: Lantern drops
+    smart search", "Attendees: Grace and Sam"); one that a preposition follows does not ("Decision: Lantern for
+    the web ships"): a known cost (docs/chains.md, fifteenth round)."""
     return bool(following) and following in _CLAUSE_WORDS and word.lower() in common_words()
 
 

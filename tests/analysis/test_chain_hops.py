@@ -50,12 +50,39 @@ def test_settle_hops_moves_a_copy_to_the_latest_hop_it_took_from():
     final = [_edge("n1", "n0"), _edge("n2", "n0")]  # the copy was scored before the rewrite was linked
     scored = {"n2": ([(source, None), (rewrite, None)], np.array([0.95, 0.9]))}
     moved = settle_hops(pool, final, scored, fixed=set())  # type: ignore[arg-type]
-    assert {c: p.id for c, (p, _) in moved.items()} == {"n2": "n1"}
+    assert {c: (p.id, prob) for c, (p, _, prob) in moved.items()} == {"n2": ("n1", 0.9)}
     # not when the model scores the later hop far under the parent, nor for a copy the metadata placed
     assert settle_hops(pool, final, {"n2": (scored["n2"][0], np.array([0.95, 0.8]))}, set()) == {}  # type: ignore[arg-type]
     assert settle_hops(pool, final, scored, fixed={"n2"}) == {}  # type: ignore[arg-type]
-    # nor to a later message outside the parent's chain
+    # nor to a later message outside the parent's chain: unlinked, or linked into another chain
     assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+    assert settle_hops(pool, [_edge("n1", "n3"), _edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+    # nor under the floor, however close to the parent's probability
+    low = {"n2": (scored["n2"][0], np.array([0.25, 0.19]))}
+    assert settle_hops(pool, final, low, set()) == {}  # type: ignore[arg-type]
+    assert {c: p.id for c, (p, _, _) in settle_hops(pool, final, low, set(), floor=0.1).items()} == {"n2": "n1"}  # type: ignore[arg-type]
+
+
+THIRD = ("Heads-up: Tulsa relocation of warehouse operations now slips to 14 April, because the equipment supplier "
+         "failed its safety check; outbound parcels stay at the legacy bay, and the finance desk freezes freight "
+         "budgets pending a revised quote.")
+
+
+def test_settle_hops_stops_at_the_hop_the_copy_took_from():
+    """A copy of the second hop stays there when the third hop, another copy of the second, is as close: the walk
+    from the parent steps on only while the copy takes each next hop's own wording (a helper's review)."""
+    texts = [SOURCE, REWRITE, THIRD, FROM_REWRITE, *OTHERS]
+    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
+             for i, t in enumerate(texts)]
+    pool = Pool(nodes)
+    pool.set_idf(nodes)
+    source, rewrite, third, copy = nodes[:4]
+    assert took_from(pool, copy, rewrite, source) and took_from(pool, copy, third, source)
+    assert not took_from(pool, copy, third, rewrite)
+    final = [_edge("n1", "n0"), _edge("n2", "n1"), _edge("n3", "n0")]
+    scored = {"n3": ([(source, None), (rewrite, None), (third, None)], np.array([0.95, 0.9, 0.9]))}
+    moved = settle_hops(pool, final, scored, set())  # type: ignore[arg-type]
+    assert {c: p.id for c, (p, _, _) in moved.items()} == {"n3": "n1"}
 
 
 def test_settle_hops_leaves_a_sibling_where_it_is():
@@ -72,3 +99,5 @@ def test_a_common_word_after_a_labels_colon_is_no_name():
     # a project named by a common word keeps its name when no article or preposition follows it
     assert "lantern" in {w.lower() for w in plain_names("Decision: Lantern drops smart search ranking.")}
     assert "one" not in {w.lower() for w in plain_names("Cause: One shared template is reused for every city.")}
+    # a name in a list after a colon, though "grace" is also a word
+    assert {"grace", "sam"} <= {w.lower() for w in plain_names("Attendees: Grace and Sam Patel will join.")}
