@@ -248,7 +248,7 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     from dataclasses import replace
     from datetime import timedelta
 
-    from analysis.chain_decide import REWRITE_BAR, decision_bar, reads_like_rewrite
+    from analysis.chain_decide import CLEAR_MARGIN, REWRITE_BAR, decision_bar, reads_like_rewrite
     from analysis.chains import Pool, candidate_pairs
 
     v = np.eye(4, dtype=np.float32)
@@ -295,8 +295,13 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     pool, c, cands = pool_of(short)  # under SHORT_COPY_WORDS: one-line chatter resembles anything
     assert not reads_like_rewrite(pool, c, *cands[0], 0.6)
     pool, c, cands = pool_of(rewrite)
-    pool.closest_later["p"] = "d0"  # the source's closest later message is another: no relief at all
-    assert decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.6) == 0.85  # the short-pair bar
+    pool.closest_later["p"] = "d0"  # the source's closest later message is another: no mutual best match ...
+    p, f = cands[0]
+    # ... but the candidate is CLEAR_MARGIN closer than any other: the model's threshold, not the short-pair bar
+    assert f.cosine_margin >= CLEAR_MARGIN and decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.6) == 0.5
+    rival = [(p, replace(f, cosine_margin=CLEAR_MARGIN - 0.05)), *cands[1:]]
+    assert decision_bar(pool, c, rival, 0, 0.5, 0.85, 0.6) == 0.85  # the short-pair bar
+    assert decision_bar(pool, c, [(p, replace(f, coverage_short=0.1)), *cands[1:]], 0, 0.5, 0.85, 0.6) == 0.85
 
 
 def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
