@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Set
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -323,41 +323,48 @@ def clear_copies(pool: Pool, learned: dict[str, Edge], stated: Set[str]) -> dict
     return {c: e.parent for c, e in learned.items() if c not in stated and shares(c, e.parent)}
 
 
-def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
-                fixed: Set[str], floor: float = CONTINUATION_BAR) -> dict[str, tuple[Node, PairFeatures, float]]:
+class Scored(NamedTuple):
+    """A copy's candidates as the model scored them: what settle_hops reads once every edge is known."""
+    nodes: list[Node]
+    cosines: np.ndarray
+    prob: np.ndarray
+
+
+def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed: Set[str],
+                floor: float = CONTINUATION_BAR) -> dict[str, tuple[Node, float, float]]:
     """Named rule: `latest_hop` once every edge is known. A copy scored before its chain's other hops were linked
     (a hop the hand rules or the continuation placed later) took the chain's earliest text. Once the chain is
     known, the candidates in its parent's chain that are later than that parent, scored within LATEST_HOP_MARGIN of
     it and at `floor` or more, and that state the copy's values as well as any (`traced`), are walked in time order
     from the parent: the walk steps to a candidate when the copy took wording from it rather than from the hop it
     stands on (`took_from`), so a copy of the second hop stays there when the third hop, a later copy of the second,
-    is as close. `scored`: each copy's candidates and probabilities; `fixed`: copies whose parent the metadata or a
-    forward gave. Returns copy id -> the new parent, the pair's features and the model's probability for it."""
+    is as close. `scored`: each copy's candidates, cosines and probabilities; `fixed`: copies whose parent the
+    metadata or a forward gave. Returns copy id -> the new parent, the pair's cosine and its probability."""
     from .chains import chain_positions
 
     root = {c: p.root for c, p in chain_positions(final).items()}
     parent = {e.child: e.parent for e in final}
-    out: dict[str, tuple[Node, PairFeatures, float]] = {}
+    out: dict[str, tuple[Node, float, float]] = {}
     for e in final:
         if e.child in fixed or e.child not in scored:
             continue
-        cands, prob = scored[e.child]
-        at = next((i for i, (c, _) in enumerate(cands) if c.id == e.parent), None)
+        cands, cosines, prob = scored[e.child]
+        at = next((i for i, c in enumerate(cands) if c.id == e.parent), None)
         if at is None:
             continue
         chain, copy = root.get(e.parent, e.parent), pool.by_id[e.child]
-        near = [at] + [i for i, (c, _) in enumerate(cands) if i != at and c.ts > cands[at][0].ts
+        near = [at] + [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts
                        and root.get(c.id, c.id) == chain and parent.get(c.id) is not None
                        and prob[i] >= max(floor, prob[at] - LATEST_HOP_MARGIN)]
         if len(near) < 2:
             continue
-        kept = set(traced(near, [c for c, _ in cands], pool, copy))
+        kept = set(traced(near, cands, pool, copy))
         here = at
-        for i in sorted(near[1:], key=lambda i: cands[i][0].ts):
-            if i in kept and took_from(pool, copy, cands[i][0], cands[here][0]):
+        for i in sorted(near[1:], key=lambda i: cands[i].ts):
+            if i in kept and took_from(pool, copy, cands[i], cands[here]):
                 here = i
-        if here != at and not _above(parent, cands[here][0].id, e.child):
-            out[e.child] = (*cands[here], float(prob[here]))
+        if here != at and not _above(parent, cands[here].id, e.child):
+            out[e.child] = (cands[here], float(cosines[here]), float(prob[here]))
     return out
 
 

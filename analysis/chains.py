@@ -21,7 +21,7 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
     closest_later, continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
-    says_it_copies, settle_hops, short_rewrite_of,
+    Scored, says_it_copies, settle_hops, short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -266,7 +266,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
     learned: dict[str, Edge] = {}
     pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}  # left under the bar
     cross = crosslingual.load() if cross_language else None
-    scored: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]] = {}
+    scored: dict[str, Scored] = {}  # what settle_hops reads again: kept small (no features) for 100k messages
     found: set[str] = set()  # the roots of chains with a copy linked by its text so far (model, short-rewrite rule)
 
     def learn(n: Node, p: Node, f: PairFeatures, prob: float, method: str = "learned") -> None:
@@ -281,7 +281,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             found.add(root_of[n.id])
             continue
         prob = model.probability(np.array([f.vector() for _, f in cands]))
-        scored[n.id] = (cands, prob)
+        scored[n.id] = Scored([c for c, _ in cands], np.array([f.cosine for _, f in cands], np.float32), prob)
         k = int(np.argmax(prob))
         bar = decision_bar(pool, n, cands, k, model.threshold, profile.short_threshold, profile.rewrite_cosine)
         if prob[k] >= bar:
@@ -317,11 +317,11 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
     moved = settle_hops(pool, edges + list(learned.values()), scored, linked)
-    for c, (p, f, pair_prob) in moved.items():  # a learned probability is the new pair's; a rule's confidence stays
+    for c, (p, cosine, pair_prob) in moved.items():  # a learned probability is the new pair's; a rule's stays
         rel, ratio = relation_by_length(pool.words[c], pool.words[p.id])
         was = learned[c]
         conf = round(pair_prob, 3) if was.method in ("learned", "continued") else was.confidence
-        learned[c] = Edge(c, p.id, rel, conf, round(f.cosine, 3), ratio, was.method)
+        learned[c] = Edge(c, p.id, rel, conf, round(cosine, 3), ratio, was.method)
     return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)
 
 

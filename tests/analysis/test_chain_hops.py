@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from analysis.chain_decide import settle_hops, took_from
+from analysis.chain_decide import Scored, settle_hops, took_from
 from analysis.chain_text import plain_names
 from analysis.chains import Edge, Node, Pool
 
@@ -31,6 +31,10 @@ def _pool(copy: str) -> tuple[Pool, Node, Node, Node]:
     return pool, nodes[0], nodes[1], nodes[2]
 
 
+def _scored(cands: list[Node], prob: list[float]) -> Scored:
+    return Scored(cands, np.linspace(0.9, 0.8, len(cands)).astype(np.float32), np.array(prob))
+
+
 def _edge(child: str, parent: str) -> Edge:
     return Edge(child, parent, "summary", 0.9, 0.9, 0.5, "learned")
 
@@ -48,19 +52,19 @@ def test_a_sibling_that_keeps_what_the_rewrite_dropped_took_from_the_source():
 def test_settle_hops_moves_a_copy_to_the_latest_hop_it_took_from():
     pool, source, rewrite, copy = _pool(FROM_REWRITE)
     final = [_edge("n1", "n0"), _edge("n2", "n0")]  # the copy was scored before the rewrite was linked
-    scored = {"n2": ([(source, None), (rewrite, None)], np.array([0.95, 0.9]))}
-    moved = settle_hops(pool, final, scored, fixed=set())  # type: ignore[arg-type]
-    assert {c: (p.id, prob) for c, (p, _, prob) in moved.items()} == {"n2": ("n1", 0.9)}
+    scored = {"n2": _scored([source, rewrite], [0.95, 0.9])}
+    moved = settle_hops(pool, final, scored, fixed=set())
+    assert {c: (p.id, round(cos, 2), prob) for c, (p, cos, prob) in moved.items()} == {"n2": ("n1", 0.8, 0.9)}
     # not when the model scores the later hop far under the parent, nor for a copy the metadata placed
-    assert settle_hops(pool, final, {"n2": (scored["n2"][0], np.array([0.95, 0.8]))}, set()) == {}  # type: ignore[arg-type]
-    assert settle_hops(pool, final, scored, fixed={"n2"}) == {}  # type: ignore[arg-type]
+    assert settle_hops(pool, final, {"n2": _scored([source, rewrite], [0.95, 0.8])}, set()) == {}
+    assert settle_hops(pool, final, scored, fixed={"n2"}) == {}
     # nor to a later message outside the parent's chain: unlinked, or linked into another chain
-    assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
-    assert settle_hops(pool, [_edge("n1", "n3"), _edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+    assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}
+    assert settle_hops(pool, [_edge("n1", "n3"), _edge("n2", "n0")], scored, set()) == {}
     # nor under the floor, however close to the parent's probability
-    low = {"n2": (scored["n2"][0], np.array([0.25, 0.19]))}
-    assert settle_hops(pool, final, low, set()) == {}  # type: ignore[arg-type]
-    assert {c: p.id for c, (p, _, _) in settle_hops(pool, final, low, set(), floor=0.1).items()} == {"n2": "n1"}  # type: ignore[arg-type]
+    low = {"n2": _scored([source, rewrite], [0.25, 0.19])}
+    assert settle_hops(pool, final, low, set()) == {}
+    assert {c: p.id for c, (p, _, _) in settle_hops(pool, final, low, set(), floor=0.1).items()} == {"n2": "n1"}
 
 
 THIRD = ("Heads-up: Tulsa relocation of warehouse operations now slips to 14 April, because the equipment supplier "
@@ -80,15 +84,15 @@ def test_settle_hops_stops_at_the_hop_the_copy_took_from():
     assert took_from(pool, copy, rewrite, source) and took_from(pool, copy, third, source)
     assert not took_from(pool, copy, third, rewrite)
     final = [_edge("n1", "n0"), _edge("n2", "n1"), _edge("n3", "n0")]
-    scored = {"n3": ([(source, None), (rewrite, None), (third, None)], np.array([0.95, 0.9, 0.9]))}
-    moved = settle_hops(pool, final, scored, set())  # type: ignore[arg-type]
+    scored = {"n3": _scored([source, rewrite, third], [0.95, 0.9, 0.9])}
+    moved = settle_hops(pool, final, scored, set())
     assert {c: p.id for c, (p, _, _) in moved.items()} == {"n3": "n1"}
 
 
 def test_settle_hops_leaves_a_sibling_where_it_is():
     pool, source, rewrite, copy = _pool(FROM_SOURCE)
-    scored = {"n2": ([(source, None), (rewrite, None)], np.array([0.95, 0.9]))}
-    assert settle_hops(pool, [_edge("n1", "n0"), _edge("n2", "n0")], scored, set()) == {}  # type: ignore[arg-type]
+    scored = {"n2": _scored([source, rewrite], [0.95, 0.9])}
+    assert settle_hops(pool, [_edge("n1", "n0"), _edge("n2", "n0")], scored, set()) == {}
 
 
 def test_a_common_word_after_a_labels_colon_is_no_name():
