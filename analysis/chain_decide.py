@@ -39,11 +39,11 @@ def carries_something(f: PairFeatures) -> bool:
 
 
 MUTUAL_BAR = 0.4  # the learned decision's bar for a mutual best match (see decision_bar)
-CLEAR_MARGIN = 0.25  # a short pair's candidate this much closer than any other chain's needs the model's threshold
 REWRITE_BAR = 0.1  # ... and for a mutual best match that reads like a rewrite (see reads_like_rewrite)
 REWRITE_COVERAGE = 0.25  # the share of the shorter one's IDF-weighted wording a rewrite keeps
 REWRITE_CLOSE_COSINE = 0.75  # ... or, this close in meaning (a capable LLM's polish rewords more) ...
 REWRITE_CLOSE_COVERAGE = 0.2  # ... this share
+CLEAR_MARGIN = 0.25  # a short pair's candidate this much clearer than any rival needs the model's threshold
 
 
 def most_similar(cands: list[tuple[Node, PairFeatures]]) -> int:
@@ -208,20 +208,21 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair
     carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
     topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`. A
-    short pair whose candidate is CLEAR_MARGIN closer than any other chain's and reads like a rewrite needs the
-    model's threshold, not short_threshold, mutual best match or not: a chain's first hop in reported speech ("The
-    sender has attached...") is the hop least like its original, whose closest later text is a later hop (batch 9's
-    `j9-1` at 0.848; docs/chains.md, fifteenth round). A short copy that `reads_like_short_rewrite` needs none:
-    `short_rewrite_of` (tenth round)."""
+    short pair in one language that reads like a rewrite and whose candidate is clear by CLEAR_MARGIN
+    (PairFeatures.cosine_margin: 0.25 closer than any rival candidate of another chain, or, with no rival, at cosine
+    candidate_cosine + 0.25, 0.65 for MiniLM) needs the model's threshold, not short_threshold, mutual best match or
+    not: a chain's first hop in reported speech ("The sender has attached...") is the hop least like its original,
+    whose closest later text is a later hop (batch 9's `j9-1` at 0.848, no rival; docs/chains.md, fifteenth round).
+    A short copy that `reads_like_short_rewrite` needs none: `short_rewrite_of` (tenth round)."""
     p = cands[k][0]
     short = pool.pair_words(n, p) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
     f = cands[k][1]
     best_pair = mutual_best(pool, n, cands, k)
-    if short and f.cosine_margin >= CLEAR_MARGIN and not two_languages(n, p) and \
-            reads_like_rewrite(pool, n, p, f, rewrite_cosine):
+    rewrite = reads_like_rewrite(pool, n, p, f, rewrite_cosine)
+    if short and rewrite and f.cosine_margin >= CLEAR_MARGIN and not two_languages(n, p):
         bar = min(bar, threshold)
-    if best_pair and reads_like_rewrite(pool, n, p, f, rewrite_cosine):
+    if best_pair and rewrite:
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar
 

@@ -257,13 +257,19 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     rewrite = ("BBC One is adapting The Spy Who Came In From The Cold, written by Simon Beaufoy: Alec Leamas, a "
                "British officer, sees his East Berlin network fall apart in 1962.")
 
-    def pool_of(copy_text: str, conv: str = "C2", vec: np.ndarray = v[0] + 0.6 * v[1]) -> tuple[Pool, Node, list]:
-        a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0])
-        c = Node("c", T0 + timedelta(hours=5), conv, "bob", copy_text, len(copy_text.split()), vec / np.linalg.norm(vec))
+    def pool_of(copy_text: str, conv: str = "C2", vec: np.ndarray = v[0] + 0.6 * v[1], rival: np.ndarray | None = None,
+                lang: str = "en") -> tuple[Pool, Node, list]:
+        a = Node("p", T0, "C1", "ana", source, len(source.split()), v[0], lang="en")
+        c = Node("c", T0 + timedelta(hours=5), conv, "bob", copy_text, len(copy_text.split()), vec / np.linalg.norm(vec),
+                 lang=lang)
         notes = ["Parking is closed on Friday for the cleaning crew, please use the north garage instead of it.",
                  "The coffee machine on the third floor is fixed again, thanks to the facilities team for that."]
         others = [Node(f"d{i}", T0 + timedelta(hours=9 + i), "C3", "eve", t, len(t.split()),
                        (v[2 + i] + 0.3 * v[0]) / np.linalg.norm(v[2 + i] + 0.3 * v[0])) for i, t in enumerate(notes)]
+        if rival is not None:  # an earlier post of another chain, as close to the copy as `rival` makes it
+            text = "The quarterly report template goes out next week; finance asks every team to fill it in on time."
+            others.append(Node("r", T0 + timedelta(hours=1), "C4", "ida", text, len(text.split()),
+                               rival / np.linalg.norm(rival)))
         pool = Pool([a, c, *others])
         return pool, c, {n.id: cs for n, cs in candidate_pairs(pool)}["c"]
 
@@ -294,14 +300,21 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
     short = "BBC One adapts the Le Carre spy novel, Simon Beaufoy writing."
     pool, c, cands = pool_of(short)  # under SHORT_COPY_WORDS: one-line chatter resembles anything
     assert not reads_like_rewrite(pool, c, *cands[0], 0.6)
+    # the source's closest later message is another: no mutual best match ...
+    for rival, lang, bar in [(None, "en", 0.5),  # ... but no rival: the model's threshold, not the short-pair bar
+                             (v[1], "en", 0.5),  # a rival far behind (cosine 0.51 against 0.86)
+                             (v[1] + 0.5 * v[0], "en", 0.85),  # a rival as close (0.84): the short-pair bar
+                             (None, "fr", 0.85)]:  # two languages: the main embedding's cosine says little
+        pool, c, cands = pool_of(rewrite, rival=rival, lang=lang)
+        pool.closest_later["p"] = "d0"
+        k = [x.id for x, _ in cands].index("p")
+        assert len(cands) == (1 if rival is None else 2) and reads_like_rewrite(pool, c, *cands[k], 0.6)
+        assert decision_bar(pool, c, cands, k, 0.5, 0.85, 0.6) == bar, (rival, lang)
     pool, c, cands = pool_of(rewrite)
-    pool.closest_later["p"] = "d0"  # the source's closest later message is another: no mutual best match ...
+    pool.closest_later["p"] = "d0"
     p, f = cands[0]
-    # ... but the candidate is CLEAR_MARGIN closer than any other: the model's threshold, not the short-pair bar
-    assert f.cosine_margin >= CLEAR_MARGIN and decision_bar(pool, c, cands, 0, 0.5, 0.85, 0.6) == 0.5
-    rival = [(p, replace(f, cosine_margin=CLEAR_MARGIN - 0.05)), *cands[1:]]
-    assert decision_bar(pool, c, rival, 0, 0.5, 0.85, 0.6) == 0.85  # the short-pair bar
-    assert decision_bar(pool, c, [(p, replace(f, coverage_short=0.1)), *cands[1:]], 0, 0.5, 0.85, 0.6) == 0.85
+    assert f.cosine_margin >= CLEAR_MARGIN  # what reads_like_rewrite adds: the rule needs both
+    assert decision_bar(pool, c, [(p, replace(f, coverage_short=0.1))], 0, 0.5, 0.85, 0.6) == 0.85
 
 
 def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
