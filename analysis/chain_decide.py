@@ -331,16 +331,22 @@ class Scored(NamedTuple):
     prob: np.ndarray
 
 
+SETTLE_MARGIN = 0.2  # settle_hops' later hops this close to the parent's probability may be where a copy came from
+
+
 def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed: Set[str],
                 floor: float = CONTINUATION_BAR) -> dict[str, tuple[Node, float, float]]:
     """Named rule: `latest_hop` once every edge is known. A copy scored before its chain's other hops were linked
     (a hop the hand rules or the continuation placed later) took the chain's earliest text. Once the chain is
-    known, the candidates in its parent's chain that are later than that parent, scored within LATEST_HOP_MARGIN of
-    it and at `floor` or more, and that state the copy's values as well as any (`traced`), are walked in time order
+    known, the candidates in its parent's chain that are later than that parent, scored within SETTLE_MARGIN of it
+    and at `floor` or more, and that state the copy's values as well as any (`traced`), are walked in time order
     from the parent: the walk steps to a candidate when the copy took wording from it rather than from the hop it
     stands on (`took_from`), so a copy of the second hop stays there when the third hop, a later copy of the second,
     is as close. `scored`: each copy's candidates, cosines and probabilities; `fixed`: copies whose parent the
-    metadata or a forward gave. Returns copy id -> the new parent, the pair's cosine and its probability."""
+    metadata or a forward gave. Returns copy id -> the new parent, the pair's cosine and its probability.
+    SETTLE_MARGIN is twice latest_hop's: the walk's `took_from` keeps siblings out, which latest_hop cannot ask
+    (fifteenth round: at 0.2, two more hops right on the assistant chains and nothing lost on any eval file; at 0.3,
+    Liang-TOEFL loses two)."""
     from .chains import chain_positions
 
     root = {c: p.root for c, p in chain_positions(final).items()}
@@ -356,7 +362,7 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         chain, copy = root.get(e.parent, e.parent), pool.by_id[e.child]
         near = [at] + [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts
                        and root.get(c.id, c.id) == chain and parent.get(c.id) is not None
-                       and prob[i] >= max(floor, prob[at] - LATEST_HOP_MARGIN)]
+                       and prob[i] >= max(floor, prob[at] - SETTLE_MARGIN)]
         if len(near) < 2:
             continue
         kept = set(traced(near, cands, pool, copy))

@@ -55,8 +55,9 @@ def test_settle_hops_moves_a_copy_to_the_latest_hop_it_took_from():
     scored = {"n2": _scored([source, rewrite], [0.95, 0.9])}
     moved = settle_hops(pool, final, scored, fixed=set())
     assert {c: (p.id, round(cos, 2), prob) for c, (p, cos, prob) in moved.items()} == {"n2": ("n1", 0.8, 0.9)}
-    # not when the model scores the later hop far under the parent, nor for a copy the metadata placed
-    assert settle_hops(pool, final, {"n2": _scored([source, rewrite], [0.95, 0.8])}, set()) == {}
+    # not when the model scores the later hop more than SETTLE_MARGIN under the parent, nor for a copy the metadata
+    # placed
+    assert settle_hops(pool, final, {"n2": _scored([source, rewrite], [0.95, 0.7])}, set()) == {}
     assert settle_hops(pool, final, scored, fixed={"n2"}) == {}
     # nor to a later message outside the parent's chain: unlinked, or linked into another chain
     assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}
