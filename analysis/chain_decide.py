@@ -349,8 +349,7 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
     Liang-TOEFL loses two)."""
     from .chains import chain_positions
 
-    root = {c: p.root for c, p in chain_positions(final).items()}
-    parent = {e.child: e.parent for e in final}
+    positions = chain_positions(final)  # every linked message's root and path from it
     out: dict[str, tuple[Node, float, float]] = {}
     for e in final:
         if e.child in fixed or e.child not in scored:
@@ -359,9 +358,9 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         at = next((i for i, c in enumerate(cands) if c.id == e.parent), None)
         if at is None:
             continue
-        chain, copy = root.get(e.parent, e.parent), pool.by_id[e.child]
-        near = [at] + [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts
-                       and root.get(c.id, c.id) == chain and parent.get(c.id) is not None
+        chain, copy = positions[e.child].root, pool.by_id[e.child]
+        near = [at] + [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
+                       and c.id in positions and positions[c.id].root == chain
                        and prob[i] >= max(floor, prob[at] - SETTLE_MARGIN)]
         if len(near) < 2:
             continue
@@ -370,22 +369,9 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         for i in sorted(near[1:], key=lambda i: cands[i].ts):
             if i in kept and took_from(pool, copy, cands[i], cands[here]):
                 here = i
-        if here != at and not _above(parent, cands[here].id, e.child):
+        if here != at and e.child not in positions[cands[here].id].path:  # never under its own copy: no loop
             out[e.child] = (cands[here], float(cosines[here]), float(prob[here]))
     return out
-
-
-def _above(parent: dict[str, str], node: str, child: str) -> bool:
-    """Whether `child` is among `node`'s ancestors (or is `node`): moving `child` under `node` would close a loop."""
-    seen = set()
-    while node not in seen:
-        if node == child:
-            return True
-        seen.add(node)
-        if node not in parent:
-            return False
-        node = parent[node]
-    return False
 
 
 def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
@@ -394,5 +380,4 @@ def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     words its source brought in, and a sibling (another copy of `earlier`) cannot have taken words `later` alone
     has. Shared innovations, as a stemma reads manuscripts."""
     mine, new, old = pool.substance(copy), pool.substance(later), pool.substance(earlier)
-    weight = pool.idf.get
-    return sum(weight(w, 0.0) for w in mine & (new - old)) > sum(weight(w, 0.0) for w in mine & (old - new))
+    return pool.weigh(mine & (new - old)) > pool.weigh(mine & (old - new))

@@ -46,6 +46,7 @@ class Reading:
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.posts_in: dict[str, set[str]] = {}
         for m in self.nodes:
             if m.author is not None:
@@ -57,6 +58,10 @@ class Reading:
             t = authored_text(n.text)
             self.text[n.id] = t
             self.words[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+
+    def weigh(self, stems: Iterable[str]) -> float:
+        """The IDF weight of content stems: rarer words weigh more."""
+        return sum(self.idf.get(w, 0.0) for w in stems)
 
     def content_text(self, n: Node) -> str:
         p = self.carried.get(n.id)

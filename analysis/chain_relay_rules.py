@@ -93,13 +93,13 @@ class _RuleContext(Reading):
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
         df: Counter[str] = Counter(w for n in self.eligible for w in self.substance_of(n))
         self.idf = {w: math.log(max(len(self.eligible), 1) / c) for w, c in df.items()}
-        self.word_weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance_of(n)))
+        self.word_weight = memo(lambda n: self.weigh(self.substance_of(n)))
 
     def coverage(self, n: Node, p: Node) -> float:
         """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
         total = self.word_weight(n)
         shared = self.substance_of(n) & self.substance_of(p)
-        return sum(self.idf.get(w, 0.0) for w in shared) / total if total > 0 else 0.0
+        return self.weigh(shared) / total if total > 0 else 0.0
 
     def contradicts(self, n: Node, p: Node) -> bool:
         """Another announcement, not a copy: most of the values it states (dates, owners, amounts, names,

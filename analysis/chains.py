@@ -70,8 +70,7 @@ class Pool(Reading):
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
         self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
-        self.weight = memo(lambda n: sum(self.idf.get(w, 0.0) for w in self.substance(n)))
-        self.idf: dict[str, float] = {}
+        self.weight = memo(lambda n: self.weigh(self.substance(n)))
         self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
         self.prose_words = memo(lambda n: {w.lower() for w in words(rules.NOT_CODES.sub(" ", self.content_text(n)))})
 
@@ -95,7 +94,7 @@ class Pool(Reading):
     def coverage(self, a: Node, b: Node) -> float:
         """Share of a's word weight (rarer words weigh more) that b contains."""
         total = self.weight(a)
-        return sum(self.idf.get(w, 0.0) for w in self.substance(a) & self.substance(b)) / total if total > 0 else 0.0
+        return self.weigh(self.substance(a) & self.substance(b)) / total if total > 0 else 0.0
 
     def phrase_coverage(self, short: Node, long: Node) -> float:
         mine = self.pairs(short)

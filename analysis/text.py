@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import languages
 
@@ -346,11 +348,10 @@ def opens_sentence(word: str, following: str | None) -> bool:
     return bool(following) and following in _CLAUSE_WORDS and word.lower() in common_words()
 
 
+COMMON_WORDS_FILE = Path(__file__).parent / "data" / "common_words.json"  # scripts/build_common_words.py
+
+
 @functools.lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
-    """English words written mostly in lower case (analysis/data/common_words.json, scripts/build_common_words.py)."""
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).parent / "data" / "common_words.json"
-    return frozenset(json.loads(path.read_text(encoding="utf-8"))["words"])
+    """English words written mostly in lower case (COMMON_WORDS_FILE), read once."""
+    return frozenset(json.loads(COMMON_WORDS_FILE.read_text(encoding="utf-8"))["words"])
