@@ -25,8 +25,11 @@ from .text import sentences
 CRITICAL_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number"}
 
 _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(am|pm)?(?!\w)|\b(\d{1,2})\s*(am|pm)\b", re.I)
-_MONEY = re.compile(r"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>\d[\d,. ]*\d|\d)\s?(?P<s1>k|m|bn|million|billion)?"
-                    r"|(?P<a2>\d[\d,. ]*\d|\d)\s?(?P<s2>k|m|bn|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
+# an amount: digits grouped by threes ("1,276,000", "1.234,56", "1 000"), else digits with one decimal mark. A
+# separator is followed by three digits or ends the amount, so a list ("ETS ($146,466, 12.92%)") is two figures
+_AMOUNT = r"\d{1,3}(?:[,. \u202f\u00a0]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
+_MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>k|m|bn|million|billion)?"
+                    rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>k|m|bn|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
                     r"(?![\w])", re.I)
 _NAME = re.compile(r"\b[A-ZÀ-Ö][\w'’-]+(?:\s+(?:[A-ZÀ-Ö][\w'’-]+|de|du|van|von|d'))*\s+[A-ZÀ-Ö][\w'’-]+\b")
 _PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
@@ -122,8 +125,11 @@ class Fact:
 
 
 def _num(s: str) -> float | None:
-    s = s.replace(" ", "").replace("\u202f", "")
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):  # thousands separators: 42,000 / 42.000
+    s = s.replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+    if "," in s and "." in s:  # both marks: the last is the decimal one ("1,234.56", "1.234,56")
+        mark = max(s.rfind(","), s.rfind("."))
+        s = re.sub(r"[.,]", "", s[:mark]) + "." + s[mark + 1:]
+    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):  # thousands separators: 42,000 / 42.000
         s = re.sub(r"[.,]", "", s)
     s = s.replace(",", ".")
     try:

@@ -36,6 +36,22 @@ def test_extracts(text, expected):
     assert expected in kinds(text)
 
 
+@pytest.mark.parametrize("text,money", [
+    # a list after an amount is two figures, not one unreadable amount (the real case: batch 10's hop "ETS
+    # ($146,466, 12.92%)", whose money was lost)
+    ("ETS ($146,466, 12.92%), Corporate ($359,925, 10.07%)", {"USD 146466", "USD 359925"}),
+    ("The venue costs $200, 15 people come.", {"USD 200"}),
+    ("We pay 15, 200 dollars each.", {"USD 200"}),
+    # both marks: the last is the decimal one
+    ("Paid $1,234.56 today.", {"USD 1234.56"}),
+    ("Budget 1.234,56 EUR.", {"EUR 1234.56"}),
+    ("Un budget de 1 276 000 €.", {"EUR 1276000"}),
+    ("$1.5m raised, $3,50 each.", {"USD 1500000", "USD 3.5"}),
+])
+def test_money_amounts(text, money):
+    assert {v for k, v, _ in kinds(text) if k == "money"} == money
+
+
 def test_no_false_owners_or_negations():
     facts = kinds("Julie Martin is the best point of contact for any questions. Laptops not enrolled by then lose access.")
     assert ("owner", "for any", "+") not in facts
