@@ -39,6 +39,8 @@ _PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
 class _Rules:
     """The language-dependent rules, built from every registered language table (analysis/languages)."""
     date: re.Pattern[str]
+    date_ranges: tuple[re.Pattern[str], ...]  # a range's span, month first and day first: its two dates
+    range_joint: re.Pattern[str]  # what joins two dates into a range ("to", "-"): the first takes the second's year
     deadline_cue: re.Pattern[str]
     percent: re.Pattern[str]
     number_unit: re.Pattern[str]
@@ -69,8 +71,17 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     days = "(?:" + "|".join(alternation(s for d in tb.weekdays for s in d) for tb in tables) + ")"
     month = "(?:" + "|".join(alternation(s for m in tb.months for s in m) for tb in tables) + ")"
     relative = "|".join(rf"\b(?:{tb.relative_dates.replace('{days}', days)})\b" for tb in tables)
+    # a range is one span read as two dates, before the single dates: "June 1–19, 2001", "between January 16 and
+    # 23", "1-3 March", "du 2 au 4 mars" (a dash or a range word joins the days)
+    range_words = words(w for tb in tables for w in tb.range_words)
+    day = r"\d{1,2}(?:st|nd|rd|th|er)?"
+    units = either(tb.units for tb in tables)  # "March 3 to 5 engineers", "June 3-5 pm": not dates
+    ends = rf"(?P<d1>{day})(?:\s*[–—-]\s*|\s+(?:{range_words})\s+)(?P<d2>{day})(?!\s*(?:{units}|am|pm|h)\b|:)"
+    first_range = rf"(?P<month>{month}\.?\s+){ends}(?P<post>(?:,?\s+\d{{4}})?)"
+    day_range = rf"{ends}(?P<post>\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?)"
+    unnamed = re.compile(r"\(\?P<\w+>")  # the date regex holds the ranges without their group names
     date = re.compile(
-        rf"\b(?:(?:{days}),?\s+)?(?:"
+        rf"\b(?:(?:{days}),?\s+)?(?:{unnamed.sub('(?:', first_range)}|{unnamed.sub('(?:', day_range)}|"
         rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
         rf"|{month}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\s+{month}\b)(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026), Jan. 16
         rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|(?<![\d.-])\d{{1,2}}([.-])\d{{1,2}}\1(?:19|20)\d\d(?![.-]?\d)"  # 29.12.2025
@@ -86,6 +97,8 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     suffixes = "".join(f"|{re.escape(s)}\\b" for tb in tables for s in tb.negation_suffixes)
     return _Rules(
         date=date,
+        date_ranges=(re.compile(rf"(?P<pre>.*?){first_range}", re.I), re.compile(rf"(?P<pre>(?:.*?\s)?){day_range}", re.I)),
+        range_joint=re.compile(rf"\s*(?:[–—-]|{range_words})\s*", re.I),
         deadline_cue=re.compile(rf"\b(?:{either(tb.deadline_cues for tb in tables)})\s*:?\s*"
                                 rf"(?:(?:{words(a for tb in tables for a in tb.date_articles)})\s+)?$",
                                 re.I),
@@ -155,7 +168,8 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
 _YEAR_WRITTEN = re.compile(r"\d{4}")  # "21 April 2025" (a date in digits, "12/12/27", is _numeric_date's)
 
 
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")  # at a span's end ("Friday 12/29/00")
+# at a span's end ("Friday 12/29/00"), never inside an ISO date ("2025-03-12" is not 25 March 2012)
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
 
 
 def _numeric_date(a: str, b: str, y: str) -> str | None:
@@ -266,10 +280,33 @@ def _in_sentence(f: Fact, si: int) -> Fact:
 
 @functools.lru_cache(maxsize=65536)
 def _spans(sent: str, rules: _Rules) -> _Spans:
-    dates = tuple((m.group(0), m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date")
-                  for m in rules.date.finditer(sent))
+    found = list(rules.date.finditer(sent))
+    dates = tuple((text, m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date")
+                  for i, m in enumerate(found) for text in _date_texts(sent, found, i, rules))
     figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
     return dates, figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
+
+
+_YEAR_AT_END = re.compile(r",?\s+(\d{4})$")
+
+
+def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) -> list[str]:
+    """What date span `i` of a sentence reads as: a range ("June 1–19, 2001", "1-3 March") as its two dates, each
+    with the range's year; a date without a year that a range word joins to a dated one ("June 1 to June 19,
+    2001", "du 2 au 4 mars 2026") with that one's year, as the writer meant (a copy restating the range then states
+    the same dates)."""
+    text = found[i].group(0)
+    for rx in rules.date_ranges:
+        r = rx.fullmatch(text)
+        if r:
+            month = r.groupdict().get("month") or ""
+            return [f"{r['pre']}{month}{r['d1']}{r['post']}", f"{month}{r['d2']}{r['post']}"]
+    if i + 1 < len(found) and not _YEAR_WRITTEN.search(text) and \
+            rules.range_joint.fullmatch(sent[found[i].end():found[i + 1].start()]):
+        year = _YEAR_AT_END.search(found[i + 1].group(0))
+        if year:
+            return [f"{text} {year[1]}"]
+    return [text]
 
 
 def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

@@ -150,10 +150,11 @@ def test_a_concise_rewrite_of_ones_own_message_is_no_repost():
 
 def test_an_abbreviated_month_with_a_full_stop_is_a_date():
     """"Jan. 16" and "Sept. 5" were cut in two at the full stop (the sentence splitter read "Jan." as a sentence's
-    end), so an assistant's "(Jan. 16-23)" stated no date while its source's "January 16" did."""
+    end), so an assistant's "(Jan. 16-23)" stated no date while its source's "January 16" did. A range is both
+    its dates (facts._date_texts)."""
     at = datetime(2025, 3, 9, 12, tzinfo=UTC)
     assert dates("A market top is expected (Jan. 16–23).", at) == dates("between January 16 and 23", at) == \
-        {"2025-01-16"}
+        {"2025-01-16", "2025-01-23"}
     assert dates("Due Sept. 5.", at) == {"2025-09-05"}
     assert dates("Filed on 5 Dec. 2025, reviewed Mar. 3, 2025.", at) == {"2025-12-05", "2025-03-03"}
 

@@ -52,6 +52,25 @@ def test_money_amounts(text, money):
     assert {v for k, v, _ in kinds(text) if k == "money"} == money
 
 
+@pytest.mark.parametrize("text,dates", [
+    # a range is two dates, each with the range's year (the real case: batch 11's "For June 1–19, 2001" read as
+    # June 1 of the year it was posted, and its copy's "From June 1 to June 19, 2001" as two years)
+    ("For June 1–19, 2001, EnPower moved more.", {"2001-06-01", "2001-06-19"}),
+    ("From June 1 to June 19, 2001, EOL handled it.", {"2001-06-01", "2001-06-19"}),
+    ("Training on 1-3 March 2026.", {"2026-03-01", "2026-03-03"}),
+    ("Du 2 au 4 mars 2026, le site ferme.", {"2026-03-02", "2026-03-04"}),
+    ("March 12th–14th, 2026 in Lyon.", {"2026-03-12", "2026-03-14"}),
+    ("A market top between January 16 and 23.", {"2026-01-16", "2026-01-23"}),
+    ("The call is March 3-5pm.", {"2026-03-03"}),  # a time range, not a date range
+    ("Staffing on March 3 to 5 engineers.", {"2026-03-03"}),  # a count, not a date
+    ("On 12 March and 14 March 2027.", {"2027-03-12", "2027-03-14"}),
+    # an ISO date is not read from its last eight characters as 25 March 2012
+    ("Due 2025-03-12.", {"2025-03-12"}),
+])
+def test_date_ranges_and_iso_dates(text, dates):
+    assert {v for k, v, _ in kinds(text) if k in ("date", "deadline")} == dates
+
+
 def test_no_false_owners_or_negations():
     facts = kinds("Julie Martin is the best point of contact for any questions. Laptops not enrolled by then lose access.")
     assert ("owner", "for any", "+") not in facts
