@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-46"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-47"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -133,22 +133,37 @@ def other_author(copy: Node, parent: Node) -> bool:
 OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (the same notice filed twice)
 
 
-def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int]) -> bool:
-    """A person's rewrite of their own message for another conversation (an announcement summarised by its author
-    with an AI for another channel) is a copy; the same text again (cosine OWN_REPOST_COSINE: the same Enron notice
-    in two folders; "make this more concise" keeps 0.96, a one-word edit 0.97), anything in the same conversation
-    (one's own follow-ups) and a rewrite stating a value otherwise (next week's report: `values_changed`, called
-    only for such a pair; a relative date written in the parent's words within a week is the parent's,
-    chain_text.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are not."""
-    return copy.author is not None and copy.author == parent.author and copy.conversation != parent.conversation \
-        and cosine is not None and cosine < OWN_REPOST_COSINE and values_changed() == 0
+def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
+                adds: Callable[[], bool] = lambda: True) -> bool:
+    """A person's rewrite of their own message (an announcement summarised by its author with an AI for another
+    channel, or a TL;DR of one's own post pasted under it) is a copy; the same text again (cosine
+    OWN_REPOST_COSINE: the same Enron notice in two folders; "make this more concise" keeps 0.96, a one-word edit
+    0.97) and a rewrite stating a value otherwise (next week's report: `values_changed`, called only for such a
+    pair; a relative date written in the parent's words within a week is the parent's,
+    chain_text.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are
+    not. In the same conversation, nor is one that `adds` anything its source lacks (a value, a code, a link): one's
+    own follow-ups, and one's next notice on the same template (the next session's meeting link, the document's
+    next version, the newsletter's next issue in the real 3GPP and Enron mail: seventeenth round). `adds` defaults
+    to True: the hand rules keep one's own messages in a conversation apart."""
+    if copy.author is None or copy.author != parent.author or cosine is None or cosine >= OWN_REPOST_COSINE:
+        return False
+    return (copy.conversation != parent.conversation or not adds()) and values_changed() == 0
 
 
-def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int]) -> bool:
+def links(text: str) -> frozenset[str]:
+    """The links a text writes, as written (without the brackets or the punctuation around them)."""
+    return frozenset(m.strip("<>()[].,;:!?\"'").lower() for m in _LINKS.findall(text))
+
+
+_LINKS = re.compile(r"<?https?://[^\s>]+|\bwww\.[^\s>]+", re.I)
+
+
+def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
+              adds: Callable[[], bool] = lambda: True) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
-    the author's own rewrite elsewhere: own_rewrite), outside the parent's thread, and a parent the copy's author
-    could read."""
-    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed)) and \
+    the author's own rewrite: own_rewrite, with `adds`), outside the parent's thread, and a parent the copy's
+    author could read."""
+    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds)) and \
         outside_thread(copy, parent) and could_read(copy, parent)
 
 

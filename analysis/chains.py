@@ -146,7 +146,7 @@ class Pool(Reading):
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        if not rules.reachable(n, p, cos, changed) or \
+        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), cos) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
@@ -155,6 +155,11 @@ class Pool(Reading):
         return self.pair_words(n, p) >= RULES_MAX_WORDS or \
             not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said) |
                                          self.written_by(p, said))
+
+    def adds(self, n: Node, p: Node) -> bool:
+        """n states a date, time, amount or percentage, names a code or writes a link that p does not."""
+        return bool(self.stated(n) - self.stated(p) or self.codes_said(n) - self.codes_carried(p) or
+                    rules.links(self.text[n.id]) - rules.links(self.content_text(p)))
 
     def written_by(self, p: Node, names_: set[str]) -> set[str]:
         """The names whose every word p writes too, in any case, or as a plural: a rewrite capitalises p's words

@@ -1,10 +1,11 @@
 """Pool a `slopradar eval chains` file again the way the issue describes its held-out set: "pooled over 6
 channels and 20 days, authors drawn at random, no metadata". The same texts and gold edges; each chain's messages
 get sorted uniform times within DAYS days (so hops of different chains interleave more densely than in our
-builders' files), a channel among 6 and an author among 40 at random, and only the fields of DESIGN.md's chains
-format. A file's figures over several seeds show how much they depend on our own pooling.
+builders' files), a channel among 6 and an author among AUTHORS (40 by default) at random, and only the fields of
+DESIGN.md's chains format. A file's figures over several seeds show how much they depend on our own pooling; with
+few authors, how much on a person's rewrite of their own post (chain_rules.own_rewrite).
 
-    python scripts/repool_chains.py build/probes/assistant-fresh.jsonl --seed 1 [--days 20] > repooled.jsonl
+    python scripts/repool_chains.py build/probes/assistant-fresh.jsonl --seed 1 [--days 20] [--authors 4] > repooled.jsonl
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from analysis.evaluate import DataError, read_jsonl  # noqa: E402
 FIELDS = ("id", "ts", "channel", "author", "text", "parent", "origin")
 
 
-def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
+def repool(rows: list[dict], seed: int, days: float, authors: int = 40) -> list[dict]:
     """The rows pooled again; fails when a gold parent would not come before its copy (a parent outside its copy's
     chain: the origins disagree)."""
     rng = random.Random(seed)
@@ -45,7 +46,7 @@ def repool(rows: list[dict], seed: int, days: float) -> list[dict]:
         chain.sort(key=lambda r: (depth(str(r["id"])), r["ts"]))  # a parent before its copies
         for r, t in zip(chain, sorted(rng.uniform(0, days * 86400) for _ in chain), strict=True):
             r.update(ts=(START + timedelta(seconds=t)).isoformat(), channel=rng.choice(CHANNELS),
-                     author=f"U{rng.randrange(40):03d}")
+                     author=f"U{rng.randrange(authors):03d}")
             out.append(r)
     ts = {str(r["id"]): r["ts"] for r in out}
     late = [c for c, p in parent.items() if p in ts and ts[p] >= ts[c]]
@@ -60,12 +61,15 @@ def main() -> None:
     ap.add_argument("file", type=Path)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=float, default=20.0)
+    ap.add_argument("--authors", type=int, default=40, help="how many authors the messages are drawn among")
     args = ap.parse_args()
     try:
         rows = read_jsonl(args.file, require=("id", "ts", "text"))
     except DataError as exc:
         raise SystemExit(f"error: {exc}") from exc
-    for r in repool(rows, args.seed, args.days):
+    if args.authors < 1:
+        raise SystemExit("error: --authors must be 1 or more")
+    for r in repool(rows, args.seed, args.days, args.authors):
         sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 

@@ -442,6 +442,9 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
     assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 1)  # another value
     assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same)  # one's own follow-up
+    # ... unless it adds nothing its source lacks: a TL;DR of one's own post, pasted under it
+    assert rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same, lambda: False)
+    assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, lambda: 1, lambda: False)
     assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE, same)  # a repost
     assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8, same)  # authors unknown: other_author
     assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
@@ -803,3 +806,28 @@ def test_a_learned_copy_that_shares_a_value_or_a_written_name_may_have_copies():
     without = {e.child: e.parent for e in rule_edges(nodes, [], decided={"h4"})}
     with_copy = {e.child: e.parent for e in rule_edges(nodes, [], decided={"h4"}, copies={"h4": "h3"})}
     assert with_copy.get("h5") == "h4" and without.get("h5") != "h4"
+
+
+def test_ones_next_notice_on_a_template_adds_what_a_rewrite_does_not():
+    """Pool.adds, for own_rewrite in one conversation. Real 3GPP mail: a chair's second session notice repeats the
+    first's text with another meeting link and a start time; a person's TL;DR of their own post adds nothing
+    (seventeenth round: relaxing the rule without it linked four such notices in the real exports)."""
+    from analysis.chains import Pool
+
+    t = datetime(2020, 8, 19, 12, tzinfo=UTC)
+    first = ("https://global.gotomeeting.com/join/986204501\n\nThere are upto 3 parallel sessions during SA4#110-e "
+             "for which 3 different TOHRU Meeting IDs are allocated as below. Before each session please visit "
+             "https://tohru.raisingthefloor.org/ and indicate the appropriate Meeting ID.")
+    second = ("Dear All,\n\nThe EVS SWG Session starts from 2 PM today. The GTM link is given below:\n"
+              "https://global.gotomeeting.com/join/354255941\n\nThere are upto 3 parallel sessions during SA4#110-e "
+              "for which 3 different TOHRU Meeting IDs are allocated as below.")
+    tldr = ("TL;DR: SA4#110-e runs up to 3 parallel sessions, each with its own TOHRU Meeting ID; check "
+            "https://tohru.raisingthefloor.org/ before each one.")
+    a, b, c = (Node(i, t + timedelta(days=k), "list", "chair", x, len(x.split()), np.array(v, np.float32))
+               for k, (i, x, v) in enumerate([("a", first, [1, 0]), ("b", second, [0.95, 0.31]),
+                                              ("c", tldr, [0.9, 0.44])]))
+    pool = Pool([a, b, c])
+    assert pool.adds(b, a)  # another link, a time
+    assert not pool.adds(c, a)
+    assert not pool.admissible(b, a) and pool.admissible(c, a)
+    assert rules.links("see <https://Example.com/a>, then www.x.org/b.") == {"https://example.com/a", "www.x.org/b"}
