@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-47"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-48"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -143,7 +143,7 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     chain_text.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are
     not. In the same conversation, nor is one that `adds` anything its source lacks (a value, a code, a link): one's
     own follow-ups, and one's next notice on the same template (the next session's meeting link, the document's
-    next version, the newsletter's next issue in the real 3GPP and Enron mail: seventeenth round). `adds` defaults
+    next version, the newsletter's next issue in the real 3GPP and Enron mail: sixteenth round). `adds` defaults
     to True: the hand rules keep one's own messages in a conversation apart."""
     if copy.author is None or copy.author != parent.author or cosine is None or cosine >= OWN_REPOST_COSINE:
         return False

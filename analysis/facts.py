@@ -72,13 +72,21 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     month = "(?:" + "|".join(alternation(s for m in tb.months for s in m) for tb in tables) + ")"
     relative = "|".join(rf"\b(?:{tb.relative_dates.replace('{days}', days)})\b" for tb in tables)
     # a range is one span read as two dates, before the single dates: "June 1–19, 2001", "between January 16 and
-    # 23", "1-3 March", "du 2 au 4 mars" (a dash or a range word joins the days)
+    # 23", "1-3 March", "du 2 au 4 mars" (a dash or a range word joins the days). Its second day is no figure
+    # ("March 3 and 20% off", "June 3 to 4.5%", "June 3-5pm", "March 3 to 5 engineers") nor the day of another
+    # month ("March 3 - 5 April"); a range word joins month-first days only before a year or a punctuation mark
+    # ("between January 16 and 23.", not "June 3 and 12 participants")
     range_words = words(w for tb in tables for w in tb.range_words)
     day = r"\d{1,2}(?:st|nd|rd|th|er)?"
-    units = either(tb.units for tb in tables)  # "March 3 to 5 engineers", "June 3-5 pm": not dates
-    ends = rf"(?P<d1>{day})(?:\s*[–—-]\s*|\s+(?:{range_words})\s+)(?P<d2>{day})(?!\s*(?:{units}|am|pm|h)\b|:)"
-    first_range = rf"(?P<month>{month}\.?\s+){ends}(?P<post>(?:,?\s+\d{{4}})?)"
-    day_range = rf"{ends}(?P<post>\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?)"
+    units = either(tb.units for tb in tables)
+    percent = either(tb.percent_words for tb in tables)
+    no_figure = rf"(?![.,:]\d|\s*(?:%|[€$£]|(?:{percent}|{units}|EUR|USD|GBP|euros?|dollars?|[ap]\.?m|h|{month})\b))"
+    before_year_or_stop = r"(?=,?\s+\d{4}\b|\s*(?:[,.;:!?)\]]|$))"
+    first_ends = rf"(?:(?P<d1>{day})\s*[–—-]\s*(?P<d2>{day})\b{no_figure}" \
+                 rf"|(?P<w1>{day})\s+(?:{range_words})\s+(?P<w2>{day})\b{before_year_or_stop}{no_figure})"
+    first_range = rf"(?P<month>{month}\.?\s+){first_ends}(?P<post>(?:,?\s+\d{{4}})?)"
+    day_range = rf"(?P<d1>{day})(?:\s*[–—-]\s*|\s+(?:{range_words})\s+)(?P<d2>{day})" \
+                rf"(?P<post>\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?)"
     unnamed = re.compile(r"\(\?P<\w+>")  # the date regex holds the ranges without their group names
     date = re.compile(
         rf"\b(?:(?:{days}),?\s+)?(?:{unnamed.sub('(?:', first_range)}|{unnamed.sub('(?:', day_range)}|"
@@ -152,7 +160,7 @@ def _num(s: str) -> float | None:
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if x == int(x) else f"{x:g}"
+    return str(int(x)) if x == int(x) else f"{x:.12g}"  # "1234567.89", not six digits ("1.23457e+06")
 
 
 _SCALE = {"k": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
@@ -249,7 +257,8 @@ def _extract(text: str, sent_at: datetime | None, rules: _Rules) -> tuple[Fact, 
 # A sentence's spans, what they read as, and everything else that does not depend on when it was sent: found once
 # per sentence (issue 20: a message is extracted for its core with no date, then for the chains with its own;
 # sentences recur across messages). Only the dates are read again, relative to the message's time.
-_Spans = tuple[tuple[tuple[str, tuple[int, int], str], ...],  # date spans: (text, span, "date" | "deadline")
+_Spans = tuple[tuple[tuple[str, tuple[int, int], str, bool], ...],  # date spans: (text, span, "date" | "deadline",
+               # took the next date's year: _date_texts)
                tuple[tuple[tuple[int, int], Fact | None], ...],  # money, percentage, time, number: (span, fact)
                tuple[Fact, ...]]  # owners, names and statuses (of sentence 0)
 
@@ -261,12 +270,17 @@ def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules)
     dates, figures, rest = _spans(sent, rules)
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
-    for span_text, span, kind in dates:
+    read = []
+    for span_text, span, kind, carried in dates:
         digits = _NUMERIC_DATE.search(span_text)
         iso = _numeric_date(digits[1], digits[2], digits[3]) if digits else _parse_date(span_text, sent_at, rules)
         if iso:
-            facts.append(Fact(kind, iso, span_text, si))
-            taken.append(span)
+            read.append((span_text, span, kind, carried, iso))
+    for k, (span_text, span, kind, carried, iso) in enumerate(read):
+        if carried and k + 1 < len(read):
+            iso = _year_before(iso, read[k + 1][4])
+        facts.append(Fact(kind, iso, span_text, si))
+        taken.append(span)
     for span, fact in figures:  # a span read as one kind is not read again as a later one
         if fact is not None and _free(taken, span):
             facts.append(_in_sentence(fact, si))
@@ -281,8 +295,8 @@ def _in_sentence(f: Fact, si: int) -> Fact:
 @functools.lru_cache(maxsize=65536)
 def _spans(sent: str, rules: _Rules) -> _Spans:
     found = list(rules.date.finditer(sent))
-    dates = tuple((text, m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date")
-                  for i, m in enumerate(found) for text in _date_texts(sent, found, i, rules))
+    dates = tuple((text, m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date", carried)
+                  for i, m in enumerate(found) for text, carried in _date_texts(sent, found, i, rules))
     figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
     return dates, figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
 
@@ -290,23 +304,36 @@ def _spans(sent: str, rules: _Rules) -> _Spans:
 _YEAR_AT_END = re.compile(r",?\s+(\d{4})$")
 
 
-def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) -> list[str]:
-    """What date span `i` of a sentence reads as: a range ("June 1–19, 2001", "1-3 March") as its two dates, each
-    with the range's year; a date without a year that a range word joins to a dated one ("June 1 to June 19,
-    2001", "du 2 au 4 mars 2026") with that one's year, as the writer meant (a copy restating the range then states
-    the same dates)."""
+def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) -> list[tuple[str, bool]]:
+    """What date span `i` of a sentence reads as, each text with whether it took the next date's year: a range
+    ("June 1–19, 2001", "1-3 March") as its two dates, each with the range's year; a written date without a year
+    that a range word joins to a dated one ("June 1 to June 19, 2001", "du 2 au 4 mars 2026") with that one's
+    year, as the writer meant (a copy restating the range then states the same dates). A date in digits keeps its
+    own reading ("From 12/29/00 to January 5, 2001")."""
     text = found[i].group(0)
     for rx in rules.date_ranges:
         r = rx.fullmatch(text)
         if r:
-            month = r.groupdict().get("month") or ""
-            return [f"{r['pre']}{month}{r['d1']}{r['post']}", f"{month}{r['d2']}{r['post']}"]
-    if i + 1 < len(found) and not _YEAR_WRITTEN.search(text) and \
+            g = r.groupdict()
+            month, first, second = g.get("month") or "", g.get("d1") or g["w1"], g.get("d2") or g["w2"]
+            return [(f"{r['pre']}{month}{first}{r['post']}", False), (f"{month}{second}{r['post']}", False)]
+    if i + 1 < len(found) and not _YEAR_WRITTEN.search(text) and not re.search(r"\d[/.-]\d", text) and \
             rules.range_joint.fullmatch(sent[found[i].end():found[i + 1].start()]):
         year = _YEAR_AT_END.search(found[i + 1].group(0))
         if year:
-            return [f"{text} {year[1]}"]
-    return [text]
+            return [(f"{text} {year[1]}", True)]
+    return [(text, False)]
+
+
+def _year_before(iso: str, following: str) -> str:
+    """A range's first date that took its second's year but falls after it ("December 24 to January 2, 2027")
+    is of the year before."""
+    if iso <= following or "-W" in iso or "-W" in following:
+        return iso
+    try:
+        return date.fromisoformat(iso).replace(year=int(iso[:4]) - 1).isoformat()
+    except ValueError:  # 29 February
+        return iso
 
 
 def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

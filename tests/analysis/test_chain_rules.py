@@ -811,7 +811,7 @@ def test_a_learned_copy_that_shares_a_value_or_a_written_name_may_have_copies():
 def test_ones_next_notice_on_a_template_adds_what_a_rewrite_does_not():
     """Pool.adds, for own_rewrite in one conversation. Real 3GPP mail: a chair's second session notice repeats the
     first's text with another meeting link and a start time; a person's TL;DR of their own post adds nothing
-    (seventeenth round: relaxing the rule without it linked four such notices in the real exports)."""
+    (sixteenth round: relaxing the rule without it linked four such notices in the real exports)."""
     from analysis.chains import Pool
 
     t = datetime(2020, 8, 19, 12, tzinfo=UTC)
@@ -831,3 +831,12 @@ def test_ones_next_notice_on_a_template_adds_what_a_rewrite_does_not():
     assert not pool.adds(c, a)
     assert not pool.admissible(b, a) and pool.admissible(c, a)
     assert rules.links("see <https://Example.com/a>, then www.x.org/b.") == {"https://example.com/a", "www.x.org/b"}
+    # a TL;DR posted after midnight that repeats its source's "tomorrow" states the source's day, as read_against
+    # reads it: it adds nothing
+    night = datetime(2026, 3, 5, 22, tzinfo=UTC)
+    src = Node("s", night, "c", "ana", "The design review for Beacon is tomorrow at 10:00 in room 4, bring the "
+               "mockups.", 15, np.array([1, 0], np.float32))
+    late = Node("l", night + timedelta(hours=3), "c", "ana", "TL;DR: Beacon design review tomorrow at 10:00, room 4.",
+                9, np.array([0.9, 0.44], np.float32))
+    pool = Pool([src, late])
+    assert pool.stated(late) != pool.stated(src) and not pool.adds(late, src)
