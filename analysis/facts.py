@@ -15,9 +15,10 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from . import languages
+from .fact_dates import NUMERIC_DATE, YEAR_WRITTEN, nearest, numeric_date, year_before
 from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
@@ -173,31 +174,6 @@ def _parse_date(span: str, base: datetime | None, rules: _Rules) -> str | None:
     return _parse_date_on(span, base.replace(hour=12, minute=0, second=0, microsecond=0) if base else None, rules)
 
 
-_YEAR_WRITTEN = re.compile(r"\d{4}")  # "21 April 2025" (a date in digits, "12/12/27", is _numeric_date's)
-
-
-# at a span's end ("Friday 12/29/00"), never inside an ISO date ("2025-03-12" is not 25 March 2012)
-_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
-
-
-def _numeric_date(a: str, b: str, y: str) -> str | None:
-    """A date written in digits ("12/29/00", "1/31/01", "29/12/2025", "29.12.2025", "3/4/25"), read by hand:
-    dateparser reads a two-digit year as the next century's under PREFER_DATES_FROM "future" ("12/29/00" ->
-    2100-12-29) and an invalid day-month reading as another order ("1/31/01" -> 2031-01-01), so a US date in an
-    Enron mail and its rewrite's "December 29, 2000" never agreed. Day first, as DATE_ORDER "DMY" reads it, unless
-    only the other reading is a day; each date on its own, so a copy that keeps one of its source's dates reads it as
-    the source does (a message-wide order, tried, read "1/5/01" as 5 January beside "12/29/00" and as 1 May in a
-    copy that kept it alone). A two-digit year as POSIX strptime's %y reads it (69-99: 19xx, 00-68: 20xx). None
-    for no such day."""
-    first, second = int(a), int(b)
-    day, month = (second, first) if second > 12 >= first else (first, second)
-    year = int(y) if len(y) == 4 else (1900 if int(y) >= 69 else 2000) + int(y)
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
 @functools.lru_cache(maxsize=65536)
 def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | None:
     import dateparser
@@ -216,29 +192,14 @@ def _parse_date_on(span: str, base: datetime | None, rules: _Rules) -> str | Non
         d, period = data.date_obj, data.period
     else:
         d, period = dateparser.parse(clean, languages=langs, settings={**settings, "REQUIRE_PARTS": ["day"]}), "day"
-        if d is not None and base is not None and not _YEAR_WRITTEN.search(clean):
-            d = _nearest(d, base.replace(tzinfo=None))
+        if d is not None and base is not None and not YEAR_WRITTEN.search(clean):
+            d = nearest(d, base.replace(tzinfo=None))
     if d is None:
         return None
     if period == "week":
         year, week, _ = d.isocalendar()
         return f"{year}-W{week:02d}"
     return d.date().isoformat()
-
-
-def _nearest(d: datetime, base: datetime) -> datetime:
-    """A day and month without a year is the nearest such day: "21 April" said on 21 April, or "20 April" said
-    the day after, is this year's, not next year's (dateparser's "future" reading); "5 January" said in
-    December is next year's; 29 February is the nearest one."""
-    if (d - base).days <= 183:
-        return d
-    days = []
-    for year in range(base.year - 4, base.year + 5):
-        try:
-            days.append(d.replace(year=year))
-        except ValueError:  # 29 February in a common year
-            continue
-    return min(days, key=lambda x: abs(x - base))
 
 
 def extract(text: str, sent_at: datetime | None = None) -> list[Fact]:
@@ -272,13 +233,13 @@ def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules)
     taken: list[tuple[int, int]] = []
     read = []
     for span_text, span, kind, carried in dates:
-        digits = _NUMERIC_DATE.search(span_text)
-        iso = _numeric_date(digits[1], digits[2], digits[3]) if digits else _parse_date(span_text, sent_at, rules)
+        digits = NUMERIC_DATE.search(span_text)
+        iso = numeric_date(digits[1], digits[2], digits[3]) if digits else _parse_date(span_text, sent_at, rules)
         if iso:
             read.append((span_text, span, kind, carried, iso))
     for k, (span_text, span, kind, carried, iso) in enumerate(read):
         if carried and k + 1 < len(read):
-            iso = _year_before(iso, read[k + 1][4])
+            iso = year_before(iso, read[k + 1][4])
         facts.append(Fact(kind, iso, span_text, si))
         taken.append(span)
     for span, fact in figures:  # a span read as one kind is not read again as a later one
@@ -317,23 +278,12 @@ def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) ->
             g = r.groupdict()
             month, first, second = g.get("month") or "", g.get("d1") or g["w1"], g.get("d2") or g["w2"]
             return [(f"{r['pre']}{month}{first}{r['post']}", False), (f"{month}{second}{r['post']}", False)]
-    if i + 1 < len(found) and not _YEAR_WRITTEN.search(text) and not re.search(r"\d[/.-]\d", text) and \
+    if i + 1 < len(found) and not YEAR_WRITTEN.search(text) and not re.search(r"\d[/.-]\d", text) and \
             rules.range_joint.fullmatch(sent[found[i].end():found[i + 1].start()]):
         year = _YEAR_AT_END.search(found[i + 1].group(0))
         if year:
             return [(f"{text} {year[1]}", True)]
     return [(text, False)]
-
-
-def _year_before(iso: str, following: str) -> str:
-    """A range's first date that took its second's year but falls after it ("December 24 to January 2, 2027")
-    is of the year before."""
-    if iso <= following or "-W" in iso or "-W" in following:
-        return iso
-    try:
-        return date.fromisoformat(iso).replace(year=int(iso[:4]) - 1).isoformat()
-    except ValueError:  # 29 February
-        return iso
 
 
 def _free(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

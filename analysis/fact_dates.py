@@ -1,0 +1,57 @@
+"""Dates the fact reader reads by hand (analysis/facts.py): a date in digits, a day and month without a year, the
+first date of a range across the new year. dateparser reads the rest."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+YEAR_WRITTEN = re.compile(r"\d{4}")  # "21 April 2025" (a date in digits, "12/12/27", is numeric_date's)
+
+
+# at a span's end ("Friday 12/29/00"), never inside an ISO date ("2025-03-12" is not 25 March 2012)
+NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
+
+
+def numeric_date(a: str, b: str, y: str) -> str | None:
+    """A date written in digits ("12/29/00", "1/31/01", "29/12/2025", "29.12.2025", "3/4/25"), read by hand:
+    dateparser reads a two-digit year as the next century's under PREFER_DATES_FROM "future" ("12/29/00" ->
+    2100-12-29) and an invalid day-month reading as another order ("1/31/01" -> 2031-01-01), so a US date in an
+    Enron mail and its rewrite's "December 29, 2000" never agreed. Day first, as DATE_ORDER "DMY" reads it, unless
+    only the other reading is a day; each date on its own, so a copy that keeps one of its source's dates reads it as
+    the source does (a message-wide order, tried, read "1/5/01" as 5 January beside "12/29/00" and as 1 May in a
+    copy that kept it alone). A two-digit year as POSIX strptime's %y reads it (69-99: 19xx, 00-68: 20xx). None
+    for no such day."""
+    first, second = int(a), int(b)
+    day, month = (second, first) if second > 12 >= first else (first, second)
+    year = int(y) if len(y) == 4 else (1900 if int(y) >= 69 else 2000) + int(y)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def nearest(d: datetime, base: datetime) -> datetime:
+    """A day and month without a year is the nearest such day: "21 April" said on 21 April, or "20 April" said
+    the day after, is this year's, not next year's (dateparser's "future" reading); "5 January" said in
+    December is next year's; 29 February is the nearest one."""
+    if (d - base).days <= 183:
+        return d
+    days = []
+    for year in range(base.year - 4, base.year + 5):
+        try:
+            days.append(d.replace(year=year))
+        except ValueError:  # 29 February in a common year
+            continue
+    return min(days, key=lambda x: abs(x - base))
+
+
+def year_before(iso: str, following: str) -> str:
+    """A range's first date that took its second's year but falls after it ("December 24 to January 2, 2027")
+    is of the year before."""
+    if iso <= following or "-W" in iso or "-W" in following:
+        return iso
+    try:
+        return date.fromisoformat(iso).replace(year=int(iso[:4]) - 1).isoformat()
+    except ValueError:  # 29 February
+        return iso
