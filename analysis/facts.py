@@ -83,16 +83,18 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     percent = either(tb.percent_words for tb in tables)
     no_figure = rf"(?![.,:]\d|\s*(?:%|[€$£]|(?:{percent}|{units}|EUR|USD|GBP|euros?|dollars?|[ap]\.?m|h|{month})\b))"
     before_year_or_stop = r"(?=,?\s+\d{4}\b|\s*(?:[,.;:!?)\]]|$))"
-    first_ends = rf"(?:(?P<d1>{day})\s*[–—-]\s*(?P<d2>{day})\b{no_figure}" \
-                 rf"|(?P<w1>{day})\s+(?:{range_words})\s+(?P<w2>{day})\b{before_year_or_stop}{no_figure})"
+    dash, joint = r"\s*[–—-]\s*", rf"\s+(?:{range_words})\s+"
+    first_ends = rf"(?:(?P<d1>{day}){dash}(?P<d2>{day})\b{no_figure}" \
+                 rf"|(?P<w1>{day}){joint}(?P<w2>{day})\b{before_year_or_stop}{no_figure})"
     first_range = rf"(?P<month>{month}\.?\s+){first_ends}(?P<post>(?:,?\s+\d{{4}})?)"
-    day_range = rf"(?P<d1>{day})(?:\s*[–—-]\s*|\s+(?:{range_words})\s+)(?P<d2>{day})" \
-                rf"(?P<post>\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?)"
-    unnamed = re.compile(r"\(\?P<\w+>")  # the date regex holds the ranges without their group names
+    day_range = rf"(?P<d1>{day})(?:{dash}|{joint})(?P<d2>{day})(?P<post>\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?)"
+    # the date regex runs at every word of every sentence: a range and its single date share one prefix there
+    # (the month or the day is tried once), and `date_ranges` reads a span that holds a range
+    range_tail = rf"{dash}{day}\b{no_figure}|{joint}{day}\b{before_year_or_stop}{no_figure}"  # first_ends' second day
     date = re.compile(
-        rf"\b(?:(?:{days}),?\s+)?(?:{unnamed.sub('(?:', first_range)}|{unnamed.sub('(?:', day_range)}|"
-        rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril
-        rf"|{month}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\s+{month}\b)(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026), Jan. 16
+        rf"\b(?:(?:{days}),?\s+)?(?:"
+        rf"{day}(?:(?:{dash}|{joint}){day})?\s+(?:of\s+)?{month}\.?(?:\s+\d{{4}})?"  # 12 March (2026), 1er avril, 1-3 March
+        rf"|{month}\.?\s+{day}(?:{range_tail}|(?!\s+{month}\b))(?:,?\s+\d{{4}})?"  # March 12(th)(, 2026), Jan. 16-23
         rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|(?<![\d.-])\d{{1,2}}([.-])\d{{1,2}}\1(?:19|20)\d\d(?![.-]?\d)"  # 29.12.2025
         rf")\b|{relative}",
         re.I)
