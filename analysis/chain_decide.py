@@ -254,11 +254,17 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
     keeps the date came from (scripts/build_chain_eval.py's pooled sets: one to three more copies linked to their
     source in each of the four seeds; docs/chains.md, eleventh round). A value a candidate writes in a form the fact
     reader does not read ("3 p.m.") counts as lacking there: reading a number by its digits alone found list
-    numbers and days ("10." for a summary's edited "10%"), which cost more edges than it gave."""
+    numbers and days ("10." for a summary's edited "10%"), which cost more edges than it gave. A date the copy
+    writes without a year is the candidate's of that day and month (`Pool.yearless`: "January 26" for "January 26,
+    2016"; sixteenth round)."""
     mine = pool.stated(copy)
     if not mine or len(near) < 2:
         return near
-    missing = {i: len(mine - pool.stated(parents[i])) for i in near}
+    def lacks(theirs: frozenset[str]) -> int:  # a date the copy writes without its year is one of theirs that day
+        days = {v[-6:] for v in theirs if v.startswith("date:")}
+        return sum(1 for v in mine - theirs if not (v in pool.yearless(copy) and v[-6:] in days))
+
+    missing = {i: lacks(pool.stated(parents[i])) for i in near}
     fewest = min(missing.values())
     return [i for i in near if missing[i] == fewest]
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import languages
 from .factloss import _STOP, _proper_names, _split
+from .fact_dates import YEAR_WRITTEN
 from .facts import Fact, extract
 from .features import list_words
 from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
@@ -213,15 +214,14 @@ def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
     """My facts, each date I write as the candidate writes one of its dates ("tomorrow", "this week") read as the
     candidate's value; None when none is. Read against each message's own time, "the call is tomorrow" rewritten
     two days later, or "filed this week" the week after, is another date in the same words; a copy repeats its
-    parent's words, so for the chain decision it states no other value. Only for a copy within REREAD_WITHIN: the
+    parent's words, so for the chain decision it states no other value; so does a date I write without the year the
+    candidate writes with it ("January 26" for "January 26, 2016"). Only for a copy within REREAD_WITHIN: the
     same words a week or more later are a recurring announcement ("deploy freeze tomorrow" every Thursday):
-    `conflicts_against` applies that window. Fact loss still reads a copy's "tomorrow" as
-    its reader does: a stale relative date is a real loss."""
+    `conflicts_against` applies that window. Fact loss still reads a copy's "tomorrow" as its reader does."""
     said = {" ".join(g.text.lower().split()): g.value for g in theirs if g.kind in ("date", "deadline")}
-    if not said:
-        return None
-    out = [replace(f, value=said[w]) if f.kind in ("date", "deadline") and
-           (w := " ".join(f.text.lower().split())) in said and said[w] != f.value else f for f in mine]
+    said |= {g.value[4:]: g.value for g in theirs if g.kind in ("date", "deadline") and YEAR_WRITTEN.search(g.text)}
+    out = [replace(f, value=v) if f.kind in ("date", "deadline") and (v := said.get(" ".join(f.text.lower().split())) or
+           (None if YEAR_WRITTEN.search(f.text) else said.get(f.value[4:]))) and v != f.value else f for f in mine]
     return out if any(a is not b for a, b in zip(out, mine, strict=True)) else None
 
 

@@ -29,6 +29,7 @@ from .chain_model import ChainModel, shipped
 from .chain_reading import Reading
 from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
+from .fact_dates import YEAR_WRITTEN
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
     opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
@@ -65,7 +66,9 @@ class Pool(Reading):
         super().__init__(nodes)  # its fact reader is shared with the hand rules (chain_relay_rules.rule_edges)
         facts = self.facts
         self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
-        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows
+        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows ...
+        self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
+                                                 if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
         self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))

@@ -83,6 +83,12 @@ def test_a_relative_date_in_the_parents_words_is_read_as_the_parents():
     assert {f.value for f in copy} != {f.value for f in src}  # read against each message's own day: two dates
     assert [f.value for f in reread(copy, src) or []] == [f.value for f in src if f.kind == "date"]
     assert reread(other, src) is None and reread(src, src) is None
+    # a copy that drops the year its source writes states the source's date (batch 10's "Tuesday, January 26" for
+    # "January 26, 2016", read as this year's otherwise)
+    dated = extract("The webinar is on Tuesday, January 26, 2016 at 09:00 PST.", TUE)
+    short = extract("Webinar: Tuesday, January 26, 9 AM PST.", TUE)
+    assert {f.value for f in short if f.kind == "date"} != {"2016-01-26"}
+    assert {f.value for f in reread(short, dated) or [] if f.kind == "date"} == {"2016-01-26"}
 
 
 E = np.eye(3, dtype=np.float32)

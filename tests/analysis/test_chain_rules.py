@@ -769,6 +769,12 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     assert pool.stated(copy) == {"money:USD 0.13"}
     assert latest_hop(cands, prob, 0, root_of, 0.5, pool, plain) == 1  # no value: the latest
     assert traced([0, 1], [source, both], pool, copy) == [0, 1]  # both state it: the latest decides
+    # a date the copy writes without its year is a candidate's of that day and month ("12 March" for "12 March
+    # 2026" read in another year): the year-dropping copy does not lack it there
+    later = mk("y", 24 * 400, "Dividend raised from 12 March, the board says.")
+    dropped = Pool([source, sibling, later, plain])
+    assert dropped.stated(later) != dropped.stated(sibling)
+    assert traced([0, 1], [sibling, plain], dropped, later) == [0]
     assert pool.stated(week) == frozenset() and any("-W" in k for k in pool.keys(week)[1])
 
 
