@@ -1,9 +1,9 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 11), pooled into the assistant chains of
+an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 12), pooled into the assistant chains of
 build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
 mails and XSum news openings; batches 6 to 10 follow asks that earlier batches did not use ("TL;DR this.", an
-e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 11 answer each hop in the manner of one
+e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 12 answer each hop in the manner of one
 of six tools (fifteenth round), and batch 11 summarises longer originals (150-450 words) again and again
 (sixteenth round).
 
