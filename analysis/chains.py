@@ -29,13 +29,13 @@ from .chain_model import ChainModel, shipped
 from .chain_reading import Reading
 from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
-from .fact_dates import YEAR_WRITTEN
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
     opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
+from .fact_dates import YEAR_WRITTEN
 from .text import words
 from .factloss import _content
 

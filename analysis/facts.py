@@ -113,8 +113,8 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         deadline_cue=re.compile(rf"\b(?:{either(tb.deadline_cues for tb in tables)})\s*:?\s*"
                                 rf"(?:(?:{words(a for tb in tables for a in tb.date_articles)})\s+)?$",
                                 re.I),
-        percent=re.compile(rf"(\d+(?:[.,]\d+)?)\s?(?:%|(?:{either(tb.percent_words for tb in tables)})\b)", re.I),
-        number_unit=re.compile(rf"\b(\d+(?:[.,]\d+)?)\s+({either(tb.units for tb in tables)})\b", re.I),
+        percent=re.compile(rf"(\d+(?:[.,]\d+)?)\s?(?:%|(?:{percent})\b)", re.I),
+        number_unit=re.compile(rf"\b(\d+(?:[.,]\d+)?)\s+({units})\b", re.I),
         owners=(owner, owner_is, owner_will),
         status={k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in status_cues(tables).items()},
         negation=re.compile(rf"\b(?:{words(w for tb in tables for w in tb.status_negations)})\b{suffixes}", re.I),
