@@ -271,6 +271,15 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
 
 CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
 CONTINUATION_WORDING = 0.15  # ... and the share of one side's rare wording the other holds
+CONTINUATION_MARGIN = 0.2  # ... or, between long texts, how much clearer than any rival (see first_rewrite)
+
+
+def first_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
+    """Named rule: a copy clearer than any rival by CONTINUATION_MARGIN, both texts RULES_MAX_WORDS long or more,
+    asking no one, continues a chain though it changes values or names: a small model's first rewrite of a human
+    original invents them; facts lost, not a reason to drop the link (seventeenth round, docs/chains.md)."""
+    return f.cosine_margin >= CONTINUATION_MARGIN and pool.pair_words(n, p) >= RULES_MAX_WORDS and \
+        not (f.asks or f.addresses or f.parent_asks)
 
 
 def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFeatures]], np.ndarray]],
@@ -278,18 +287,18 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
                     threshold: float) -> Iterator[tuple[str, Node, PairFeatures, float]]:
     """Named rule: a message whose own copy was found, left under the bar with its best candidate at
     CONTINUATION_BAR or more, or at any probability when that candidate is its mutual best match and the message
-    keeps to it (`mutual_best`, `keeps_to_source`: a 135M model's first rewrite of a human original, its wording
-    changed most; fifth round) (`pending`: message id -> its candidates and their probabilities), takes that
-    candidate (moved to its chain's latest hop, as `latest_hop` does) as its parent when one of its copies also
-    resembles the candidate (cosine `floor`: a grandchild keeps some of its grandparent). A message that was copied
-    is an announcement: either an original or itself a copy, and the first rewrite of a human original is the hop
-    the model finds least (its wording changes most). Latest first, so a chain found from its end is followed back
-    towards its origin. `children`: the found copies of each message (metadata, forwards, learned).
-    Never when neither side holds CONTINUATION_WORDING of the other's rare wording (`keeps_to_source` asks for
-    none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), never across
-    languages (the model scores such a pair on the main embedding's cosine alone), to a candidate
-    stating a value otherwise (the same announcement template for another feature) nor to a short question ("anyone
-    know if the Ember designs are final?" before the Ember decision): both linked announcements to them in
+    keeps to it or is its `first_rewrite` (`mutual_best`, `keeps_to_source`: a 135M model's first rewrite of a human
+    original, its wording changed most; fifth round) (`pending`: message id -> its candidates and their
+    probabilities), takes that candidate (moved to its chain's latest hop, as `latest_hop` does) as its parent when
+    one of its copies also resembles the candidate (cosine `floor`: a grandchild keeps some of its grandparent). A
+    message that was copied is an announcement: either an original or itself a copy, and the first rewrite of a
+    human original is the hop the model finds least (its wording changes most). Latest first, so a chain found from
+    its end is followed back towards its origin. `children`: the found copies of each message (metadata, forwards,
+    learned). Never when neither side holds CONTINUATION_WORDING of the other's rare wording (`keeps_to_source` asks
+    for none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), never across
+    languages (the model scores such a pair on the main embedding's cosine alone), to a candidate stating a value
+    otherwise (the same announcement template for another feature; a `first_rewrite` may) nor to a short question
+    ("anyone know if the Ember designs are final?" before the Ember decision): both linked announcements to them in
     scripts/build_chain_eval.py's pooled chains. Between messages under RULES_MAX_WORDS, under the model's
     `threshold` the pair must also share a value or the candidate announce something (`carries_something`, as for a
     mutual best match: AI-polished filler shares style only). Measured in docs/chains.md, fourth round."""
@@ -300,13 +309,15 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         k = int(np.argmax(prob))
         if prob[k] >= CONTINUATION_BAR:
             k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR)
-        elif not (mutual_best(pool, n, cands, k) and keeps_to_source(pool, n, *cands[k])):
+        elif not (mutual_best(pool, n, cands, k) and (keeps_to_source(pool, n, *cands[k]) or
+                                                      first_rewrite(pool, n, *cands[k]))):
             continue
         p, f = cands[k]
         short = pool.pair_words(n, p) < RULES_MAX_WORDS
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
         if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
-                f.values_changed > 0 or (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
+                (f.values_changed > 0 and not first_rewrite(pool, n, p, f)) or \
+                (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
                 max(f.coverage_short, f.coverage_long) < CONTINUATION_WORDING or \
                 (short and prob[k] < threshold and not carries_something(f)):
             continue

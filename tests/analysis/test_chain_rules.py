@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -466,6 +466,7 @@ class Features:  # the PairFeatures fields continues_chain reads
     announces: float = 1.0
     coverage_short: float = 0.5
     coverage_long: float = 0.3
+    cosine_margin: float = 0.0
 
 
 def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
@@ -535,14 +536,15 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
 
     v = np.eye(3, dtype=np.float32)
 
-    def mk(i: str, hours: int, vec: np.ndarray, text: str = "the launch moves to spring") -> Node:
-        return Node(i, T0 + timedelta(hours=hours), "C" + i, "u" + i, text, 20, vec / np.linalg.norm(vec))
+    def mk(i: str, hours: int, vec: np.ndarray, text: str = "the launch moves to spring", words: int = 20) -> Node:
+        return Node(i, T0 + timedelta(hours=hours), "C" + i, "u" + i, text, words, vec / np.linalg.norm(vec))
 
     def run(hop1_text: str = "the launch moves to spring", f: Features | None = None, closest: str = "h1",
-            prob: float = 0.05) -> list[tuple[str, str]]:
+            prob: float = 0.05, words: int = 20) -> list[tuple[str, str]]:
         from analysis.chains import Pool
 
-        orig, hop1, hop2 = mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.6 * v[1], hop1_text), mk("h2", 2, v[0] + v[1])
+        orig, hop1 = mk("o", 0, v[0], words=words), mk("h1", 1, v[0] + 0.6 * v[1], hop1_text, words)
+        hop2 = mk("h2", 2, v[0] + v[1])
         pool = Pool([orig, hop1, hop2])
         pool.closest_later = {"o": closest}
         pending = {"h1": ([(orig, f or Features())], np.array([prob]))}
@@ -557,6 +559,16 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     # no wording shared (a helper's review: keeps_to_source asks for none): each side holds under a seventh of the
     # other's rare words
     assert run(f=Features(coverage_short=0.1, coverage_long=0.05)) == []
+    # first_rewrite: a small model's first rewrite of a long original invents names and values; clear of every
+    # rival by CONTINUATION_MARGIN, both texts RULES_MAX_WORDS long, it continues the chain all the same
+    from analysis.chain_decide import CONTINUATION_MARGIN, RULES_MAX_WORDS
+
+    invents = Features(names_new=1.0, values_changed=1.0, cosine_margin=CONTINUATION_MARGIN)
+    assert run(f=invents, words=RULES_MAX_WORDS) == [("h1", "o")]
+    assert run(f=invents, words=RULES_MAX_WORDS - 1) == []  # short texts: another template post
+    assert run(f=replace(invents, cosine_margin=CONTINUATION_MARGIN - 0.05), words=RULES_MAX_WORDS) == []
+    assert run(f=replace(invents, parent_asks=1.0), words=RULES_MAX_WORDS) == []
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2") == []  # still a mutual best match only
 
 
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
