@@ -43,7 +43,7 @@ REWRITE_BAR = 0.1  # ... and for a mutual best match that reads like a rewrite (
 REWRITE_COVERAGE = 0.25  # the share of the shorter one's IDF-weighted wording a rewrite keeps
 REWRITE_CLOSE_COSINE = 0.75  # ... or, this close in meaning (a capable LLM's polish rewords more) ...
 REWRITE_CLOSE_COVERAGE = 0.2  # ... this share
-CLEAR_MARGIN = 0.25  # a short pair's candidate this much clearer than any rival needs the model's threshold
+CLEAR_MARGIN, CLEAR_BAR = 0.25, 0.3  # a short pair's candidate this much clearer than any rival needs this probability
 
 
 def most_similar(cands: list[tuple[Node, PairFeatures]]) -> int:
@@ -205,15 +205,16 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     parent is under RULES_MAX_WORDS, short_threshold (templates and AI-polished filler are the short negatives no
     public set holds). A **mutual best match** (the candidate is the copy's most similar candidate and the copy is
     the candidate's most similar later message) needs REWRITE_BAR when it reads like a rewrite
-    (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair
-    carries something (`carries_something`): a rewrite is its source's closest later text, a post on the same
-    topic rarely is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`. A
-    short pair in one language that reads like a rewrite and whose candidate is clear by CLEAR_MARGIN
-    (PairFeatures.cosine_margin: 0.25 closer than any rival candidate of another chain, or, with no rival, at cosine
-    candidate_cosine + 0.25, 0.65 for MiniLM) needs the model's threshold, not short_threshold, mutual best match or
-    not: a chain's first hop in reported speech ("The sender has attached...") is the hop least like its original,
-    whose closest later text is a later hop (batch 9's `j9-1` at 0.848, no rival; docs/chains.md, fifteenth round).
-    A short copy that `reads_like_short_rewrite` needs none: `short_rewrite_of` (tenth round)."""
+    (`reads_like_rewrite`); else MUTUAL_BAR, or the model's threshold between short messages, when the pair carries
+    something (`carries_something`): a rewrite is its source's closest later text, a post on the same topic rarely
+    is (llm-chains F1 0.58 -> 0.64, real exports unchanged: docs/chains.md). See `mutual_best`. A short pair in one
+    language that reads like a rewrite and whose candidate is clear by CLEAR_MARGIN (PairFeatures.cosine_margin:
+    0.25 closer than any rival candidate of another chain, or, with no rival, at cosine candidate_cosine + 0.25,
+    0.65 for MiniLM) needs CLEAR_BAR, not short_threshold, mutual best match or not (an LLM's rewrite of a short
+    original is longer than it, which the model holds against it: seventeenth round): a chain's first hop in
+    reported speech ("The sender has attached...") is the hop least like its original, whose closest later text is a
+    later hop (batch 9's `j9-1`; fifteenth round). A short copy that `reads_like_short_rewrite` needs none:
+    `short_rewrite_of` (tenth round)."""
     p = cands[k][0]
     short = pool.pair_words(n, p) < RULES_MAX_WORDS
     bar = max(threshold, short_threshold) if short else threshold
@@ -221,7 +222,7 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     best_pair = mutual_best(pool, n, cands, k)
     rewrite = reads_like_rewrite(pool, n, p, f, rewrite_cosine)
     if short and rewrite and f.cosine_margin >= CLEAR_MARGIN and not two_languages(n, p):
-        bar = min(bar, threshold)
+        bar = min(bar, CLEAR_BAR)
     if best_pair and rewrite:
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar
@@ -269,9 +270,8 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
     return [i for i in near if missing[i] == fewest]
 
 
-CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
-CONTINUATION_WORDING = 0.15  # ... and the share of one side's rare wording the other holds
-CONTINUATION_MARGIN = 0.2  # ... or, between long texts, how much clearer than any rival (see first_rewrite)
+CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain) ...
+CONTINUATION_WORDING, CONTINUATION_MARGIN = 0.15, 0.2  # ... the rare wording either holds; see first_rewrite
 
 
 def first_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

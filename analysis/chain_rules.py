@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-50"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-51"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -86,7 +86,9 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     groups = languages.words(g for tb in tables for g in tb.group_addressees)
     # a name or one word after the greeting ("Hi Bob,", "Hi team!"), or a group of several ("Bonjour à tous,")
     to_group = rf"(?:{greeting}),?\s+(?:{groups})\s*[,:!]"
-    address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+[A-Z@]\S*\s*[,:!]|{to_group})", re.I)
+    nobody = [g for tb in tables for g in tb.no_addressees]  # "Hi there!" addresses no one
+    someone = rf"(?!(?:{languages.words(nobody)})\b)" if nobody else ""
+    address = re.compile(rf"^\s*(?:@\S+|<@\w+>|(?:{greeting})\s+{someone}[A-Z@]\S*\s*[,:!]|{to_group})", re.I)
     preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     # Slack's "@channel" / "@here" / "@everyone" (as typed; an export writes "<!channel>", which addresses no one)
     group = re.compile(rf"^\s*(?:{to_group}|@(?:channel|here|everyone)\b)", re.I)

@@ -31,6 +31,9 @@ _FORWARD_MARKER = re.compile(
 # The same markers inside a line: HTML bodies flattened by their sender lose the line breaks.
 _INLINE_MARKER = re.compile(r"-{3,}[ \t]*(?:Original Message|Forwarded message|Message d'origine|Message transféré)"
                             r"[ \t]*-{3,}", re.I)
+# A quote's attribution line: "X wrote:", "X <x at y.org> writes:", "Le ... a écrit :", "X schrieb:" ...
+_ATTRIBUTION = re.compile(r".{0,200}\b(?:wrote|writes|said|schrieb|a écrit|escribió|ha scritto|schreef|skrev|krev"
+                          r"|napisał|napsal)[ \t]*:[ \t]*", re.I)
 _OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
 _OUTLOOK_SENT = re.compile(r"\s*(?:Sent|Envoyé|Date)\s*:\s", re.I)
 _LOTUS_HEADER = re.compile(r"\s*\S.*\son\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*", re.I)
@@ -234,11 +237,15 @@ def _split_body(text: str) -> SplitBody:
     first = replies[0]
     authored = (first.body or "").strip()
     quoted = _reply_quote(head, first.content or "", replies) + quoted
-    # mail-parser-reply leaves ">" lines it could not attribute to a header in the body
+    # mail-parser-reply leaves ">" lines it could not attribute to a header in the body, with the attribution
+    # above them when it is not "On <date>, X wrote:" ("Chris Barker <chrishbarker at home.net> writes:", "Konrad
+    # Hinsen schrieb:": 50 of the 273 list mails in ../shared kept one)
     lines = authored.split("\n")
-    kept = [ln for ln in lines if not ln.lstrip().startswith(">")]
-    if len(kept) != len(lines):
-        quoted.append({"kind": "reply", "header": "", "text": "\n".join(
-            re.sub(r"^\s*> ?", "", ln) for ln in lines if ln.lstrip().startswith(">"))})
-        authored = "\n".join(kept).strip()
+    quote = [ln.lstrip().startswith(">") for ln in lines]
+    said = [i for i, ln in enumerate(lines) if not quote[i] and _ATTRIBUTION.fullmatch(ln) and
+            next((quote[j] for j in range(i + 1, len(lines)) if lines[j].strip()), False)]
+    if any(quote):
+        quoted.append({"kind": "reply", "header": " ".join(lines[i].strip() for i in said)[:200], "text": "\n".join(
+            re.sub(r"^\s*> ?", "", ln) for ln, q in zip(lines, quote) if q)})
+        authored = "\n".join(ln for i, ln in enumerate(lines) if not quote[i] and i not in said).strip()
     return SplitBody(authored=authored, quoted=quoted, signature=(first.signatures or "").strip())

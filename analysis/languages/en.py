@@ -193,6 +193,7 @@ very just more most there here what which who whom whose when where why how one 
     greetings=("hi", "hello", "hey", "good morning", "good afternoon", "good evening", "greetings"),
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
                       "colleagues", "people", "friends"),
+    no_addressees=("there",),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

@@ -66,6 +66,27 @@ def test_bigbang_mboxes(engine, settings):
     assert not any("-----Original Message-----" in (m.text or "") for m in msgs)
 
 
+def test_a_list_replys_attribution_leaves_the_authored_text():
+    """"Martin Wiechert <martin.wiechert at gmx.de> writes:", "Konrad Hinsen schrieb:" above a quote stayed in the
+    authored text of 50 of the Numpy list's mails (pipermail hides the "@", mail-parser-reply knows only "On ...
+    wrote:"): the attribution goes with its quote, the reply stays."""
+    box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
+                       factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
+    splits = {str(m["Message-ID"]): split_body(m.get_body(preferencelist=("plain",)).get_content()) for m in box}
+    said = [sp for sp in splits.values() if any(q["header"].endswith(("writes:", "wrote:", "schrieb:"))
+                                                for q in sp.quoted)]
+    assert len(said) >= 20
+    assert not any(ln.rstrip().endswith(("writes:", "wrote:", "schrieb:"))
+                   for sp in splits.values() for ln in sp.authored.split("\n"))
+    gsl = next(sp for sp in splits.values() if "GPL, not LGPL" in sp.authored)
+    assert gsl.authored.startswith("I have heard that several projects decided not to use it for legal")
+    assert any(q["header"] == "Martin Wiechert <martin.wiechert at gmx.de> writes:" and
+               q["text"].startswith("Are there any plans to wrap GSL for Numpy2?") for q in gsl.quoted)
+    # a line that ends in a colon above no quote is the author's own
+    assert split_body("Here is what Paul said:\n\nthe launch moves to May.").authored.endswith("Paul said:\n\n"
+                                                                                          "the launch moves to May.")
+
+
 def test_enron_maildir_sample_folder(engine, settings):
     report = ingest_mailbox(engine, settings, shared("connectors/enron-maildir-sample/enron_small"), progress=False)
     assert report.new + sum(report.skipped.values()) >= 801
