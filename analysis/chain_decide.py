@@ -21,17 +21,6 @@ if TYPE_CHECKING:
 RULES_MAX_WORDS = 80  # where the copy or its parent is shorter, the hand rules decide; else the learned model
 
 
-def closest_later(hits: Iterator[tuple[Node, int, np.ndarray, np.ndarray]], parents: list[Node]) -> dict[str, str]:
-    """Each parent's most similar later message in its window (one more pass of the window products)."""
-    best = np.full(len(parents), -np.inf)
-    child: dict[int, str] = {}
-    for n, lo, sims, ks in hits:
-        for k in ks[sims[ks] > best[lo + ks]]:
-            best[lo + k] = sims[k]
-            child[lo + k] = n.id
-    return {parents[i].id: c for i, c in child.items()}
-
-
 def carries_something(f: PairFeatures) -> bool:
     """The pair shares a value or an anchor (a date, an amount, a name), or the candidate announces something:
     what a lower bar needs (AI-polished filler shares wording and style, nothing else)."""
@@ -43,7 +32,8 @@ REWRITE_BAR = 0.1  # ... and for a mutual best match that reads like a rewrite (
 REWRITE_COVERAGE = 0.25  # the share of the shorter one's IDF-weighted wording a rewrite keeps
 REWRITE_CLOSE_COSINE = 0.75  # ... or, this close in meaning (a capable LLM's polish rewords more) ...
 REWRITE_CLOSE_COVERAGE = 0.2  # ... this share
-CLEAR_MARGIN, CLEAR_BAR = 0.25, 0.3  # a short pair's candidate this much clearer than any rival needs this probability
+CLEAR_MARGIN = 0.25  # a short pair's candidate this much clearer than any rival needs ...
+CLEAR_BAR = 0.3  # ... this probability (batch 13's clear first hop at 0.39; 0.5 before: seventeenth round)
 
 
 def most_similar(cands: list[tuple[Node, PairFeatures]]) -> int:
@@ -222,7 +212,7 @@ def decision_bar(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k:
     best_pair = mutual_best(pool, n, cands, k)
     rewrite = reads_like_rewrite(pool, n, p, f, rewrite_cosine)
     if short and rewrite and f.cosine_margin >= CLEAR_MARGIN and not two_languages(n, p):
-        bar = min(bar, CLEAR_BAR)
+        bar = min(bar, threshold, CLEAR_BAR)
     if best_pair and rewrite:
         return min(bar, REWRITE_BAR)
     return min(bar, threshold if short else MUTUAL_BAR) if best_pair and carries_something(f) else bar
@@ -270,8 +260,9 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
     return [i for i in near if missing[i] == fewest]
 
 
-CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain) ...
-CONTINUATION_WORDING, CONTINUATION_MARGIN = 0.15, 0.2  # ... the rare wording either holds; see first_rewrite
+CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
+CONTINUATION_WORDING = 0.15  # ... and the share of one side's rare wording the other holds
+CONTINUATION_MARGIN = 0.2  # ... or, between long texts, how much clearer than any rival (see first_rewrite)
 
 
 def first_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
@@ -316,7 +307,7 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         short = pool.pair_words(n, p) < RULES_MAX_WORDS
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
         if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
-                (f.values_changed > 0 and not first_rewrite(pool, n, p, f)) or \
+                (f.values_changed > 0 and not (mutual_best(pool, n, cands, k) and first_rewrite(pool, n, p, f))) or \
                 (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
                 max(f.coverage_short, f.coverage_long) < CONTINUATION_WORDING or \
                 (short and prob[k] < threshold and not carries_something(f)):

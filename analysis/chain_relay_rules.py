@@ -111,16 +111,17 @@ class _RuleContext(Reading):
         # dates): a distortion changes one
         return values_changed(mine_by_kind, theirs_by_kind) >= 2
 
-    def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str]) -> bool:
+    def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str], announced: bool = True) -> bool:
         """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), not
         reachable (chain_rules.reachable: one author in one conversation, one thread, a parent the copy's author
         could not read; the learned path's rules, except that one's own rewrite in the same conversation, which the
         learned path admits when it adds nothing (Pool.adds), stays out here), naming other documents, a parent
-        that announces nothing and carries nothing, or two short messages in one channel (repeated chatter)."""
+        that announces nothing and carries nothing (unless not `announced`: rule_edges asks which candidates only
+        that rules out), or two short messages in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
-                not (self.announces(p) or p.id in copied_from) or \
+                (announced and not (self.announces(p) or p.id in copied_from)) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), sim):
             return True
@@ -230,11 +231,17 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
     for n, lo, sims, hits in window_hits(r.eligible, parent_pos, parents, pmat, profile.relay_cosine,
                                          lambda n: n.id in linked or n.id in decided or r.asks(n), prefilter):
         best, best_score, best_sim, best_cov = None, 0.0, 0.0, 0.0
+        silent: list[tuple[float, float]] = []  # (cosine, coverage) of those out of reach only as they announce nothing
         for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
-            judged = None if r.out_of_reach(n, p, sim, copied_from) else r.judge(n, p, sim)
+            reach = not r.out_of_reach(n, p, sim, copied_from)
+            judged = r.judge(n, p, sim) if reach else None
+            if not reach and not r.out_of_reach(n, p, sim, copied_from, announced=False):
+                silent.append((sim, r.coverage(n, p)))
             if judged is not None and judged[0] > best_score:
                 best, (best_score, best_cov), best_sim = p, judged, sim
+        if best is not None and closer_silent_source(silent, best_sim, best_cov):
+            best = None
         if best is not None:
             # only a clear copy (close, and most of its rare wording from the parent) carries its announcement
             # on: a loose link would spread to every post in the same style
@@ -244,6 +251,15 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
             edges.append(Edge(n.id, best.id, rel, round(min(1.0, best_score), 3), round(best_sim, 3), ratio,
                               "similarity"))
     return edges
+
+
+def closer_silent_source(silent: list[tuple[float, float]], sim: float, coverage: float) -> bool:
+    """Named rule: a copy closer in meaning and in wording to an earlier message that announces nothing (a short
+    chat post: "went to this talk last week...") than to the best parent the rules allow comes from that message,
+    whose copies the rules do not trace: no edge, rather than one to a summary in another chain that shares the
+    topic and a relay word ("**Summary:**", 12 % of the wording; batch 13's `p3-1`; two wrong edges of batch 12).
+    `silent`: (cosine, coverage) of each candidate out of reach only because it announces nothing."""
+    return any(s > sim and c > coverage for s, c in silent)
 
 
 def _closest(n: Node, parents: list[Node], lo: int, sims: np.ndarray, hits: np.ndarray, by_language: bool,

@@ -67,3 +67,14 @@ def closest_first(sims: np.ndarray, hits: np.ndarray) -> np.ndarray:
     """A window's hit positions, the closest first (equal cosines in time order): both paths read a copy's
     MAX_CANDIDATES closest (chains.candidate_pairs, chain_relay_rules)."""
     return hits[np.argsort(-sims[hits], kind="stable")]
+
+
+def closest_later(hits: Iterator[tuple[Node, int, np.ndarray, np.ndarray]], parents: list[Node]) -> dict[str, str]:
+    """Each parent's most similar later message in its window (one more pass of the window products)."""
+    best = np.full(len(parents), -np.inf)
+    child: dict[int, str] = {}
+    for n, lo, sims, ks in hits:
+        for k in ks[sims[ks] > best[lo + ks]]:
+            best[lo + k] = sims[k]
+            child[lo + k] = n.id
+    return {parents[i].id: c for i, c in child.items()}

@@ -20,7 +20,7 @@ from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
-    closest_later, continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
+    continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
     Scored, says_it_copies, settle_hops, short_rewrite_of,
 )
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
@@ -28,7 +28,7 @@ from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
 from .chain_reading import Reading
 from .chain_rules import PairFeatures
-from .chain_window import WINDOW, closest_first, window_hits  # noqa: F401  (WINDOW re-exported)
+from .chain_window import WINDOW, closest_first, closest_later, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
     opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,

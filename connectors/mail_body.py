@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from inscriptis import get_text
 from mailparser_reply import EmailMessage
@@ -32,8 +33,14 @@ _FORWARD_MARKER = re.compile(
 _INLINE_MARKER = re.compile(r"-{3,}[ \t]*(?:Original Message|Forwarded message|Message d'origine|Message transféré)"
                             r"[ \t]*-{3,}", re.I)
 # A quote's attribution line: "X wrote:", "X <x at y.org> writes:", "Le ... a écrit :", "X schrieb:" ...
-_ATTRIBUTION = re.compile(r".{0,200}\b(?:wrote|writes|said|schrieb|a écrit|escribió|ha scritto|schreef|skrev|krev"
-                          r"|napisał|napsal)[ \t]*:[ \t]*", re.I)
+# (`_attribution` reads it; mail_identities._ATTRIBUTION takes the names out of such lines, a different job)
+_ATTRIBUTION = re.compile(r"[ \t]*(?P<who>.{0,200}?)\s*\b(?P<verb>wrote|writes|said|schrieb|a écrit|escribió|escreveu"
+                          r"|ha scritto|schreef|skrev|napisał|napsal)[ \t]*:[ \t]*", re.I)
+_SENTENCE_BREAK = re.compile(r"\w{2,}[.!?]\s")  # "I disagree. Here is..." ("Paul F. Dubois" is a name)
+_ENCLOSED = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|\"[^\"]*\"")  # an address, "[mailto:...]", a display name
+ANSWER_WORDS = 25  # under a reply written above its quote, text this long under the quote is an answer (see _answers)
+_SIGNATURE_START = re.compile(r"(?m)^[ \t]*(?:-- ?|-{5,} next part -{5,})[ \t]*$")
+_DATE_OPENING = re.compile(r"[ \t]*(?:On|Le|Am|El|At|Il|Op)\b")  # "On Mon, 2 Mar 2026 at 10:00, ..."
 _OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
 _OUTLOOK_SENT = re.compile(r"\s*(?:Sent|Envoyé|Date)\s*:\s", re.I)
 _LOTUS_HEADER = re.compile(r"\s*\S.*\son\s+\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:AM|PM)?\s*", re.I)
@@ -138,9 +145,10 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
                 header.append(follow[0])
                 follow = follow[1:]
             if follow and follow[0].lstrip().startswith(">"):
-                end = lines.index(follow[0], i + 1)
-                return "\n".join(lines[:i]), [{"kind": "reply", "header": " ".join(" ".join(header).split())[:200],
-                                              "text": _unquote("\n".join(lines[end:]))}]
+                quote, answers = _answers(lines[lines.index(follow[0], i + 1):], "\n".join(lines[:i]))
+                return "\n\n".join(t for t in ("\n".join(lines[:i]), answers) if t), [{
+                    "kind": "reply", "header": " ".join(" ".join(header).split())[:200],
+                    "text": _unquote("\n".join(quote))}]
     if inline:
         return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
                                         "header": inline.group(0), "text": _unquote(text[inline.end():])}]
@@ -183,19 +191,23 @@ def _notes_company_line(lines: list[str], i: int) -> int:
     return i
 
 
-def _reply_quote(head: str, first_content: str, replies: list) -> list[dict[str, str]]:
-    """Everything after the author's part, as one quoted reply: its header line(s) and the unquoted text.
+def _reply_quote(head: str, first_content: str, replies: list) -> tuple[list[dict[str, str]], str]:
+    """Everything after the author's part, as one quoted reply: its header line(s) and the unquoted text; and the
+    author's own lines among or under a ">" quote (`_answers`).
 
     mail-parser-reply can split one quote into several segments (French "Le ... a écrit :" headers), so
     the remainder of the text is taken whole rather than segment by segment.
     """
     if len(replies) < 2:
-        return []
+        return [], ""
     first_content = first_content.strip()
     pos = head.find(first_content) if first_content else -1
     if pos < 0:
-        texts = [re.sub(r"^> ?", "", r.body or "", flags=re.M).strip() for r in replies[1:]]
-        return [{"kind": "reply", "header": (replies[1].headers or "")[:200], "text": "\n".join(t for t in texts if t)}]
+        # a segment's content is its header, its body and what the library took for its signature
+        rest = "\n".join(_after_header(r) for r in replies[1:]).strip("\n").split("\n")
+        quote, own = _answers(rest, "")
+        text = re.sub(r"(?m)^\s*> ?", "", "\n".join(quote)).strip()
+        return [{"kind": "reply", "header": (replies[1].headers or "")[:200], "text": text}], own
     rest = head[pos + len(first_content):].strip("\n").split("\n")
     header: list[str] = []
     while rest and not rest[0].lstrip().startswith(">"):
@@ -204,8 +216,56 @@ def _reply_quote(head: str, first_content: str, replies: list) -> list[dict[str,
         rest.pop(0)
         if len(header) >= 3:
             break
+    rest, own = _answers(rest, first_content)
     body = "\n".join(re.sub(r"^\s*> ?", "", ln) for ln in rest).strip()
-    return [{"kind": "reply", "header": " ".join(header)[:200], "text": body}] if body or header else []
+    return ([{"kind": "reply", "header": " ".join(header)[:200], "text": body}] if body or header else []), own
+
+
+def _after_header(reply: Any) -> str:
+    """A mail-parser-reply segment's text under its header."""
+    content, header = reply.content or "", (reply.headers or "").strip()
+    return content.split(header, 1)[1] if header and header in content else content
+
+
+def _answers(rest: list[str], above: str) -> tuple[list[str], str]:
+    """Under "On ..., X wrote:", a quote marked with ">" and the author's answers under it or between its parts
+    (bottom-posting, usual on mailing lists: 2 of the Numpy list's 82 mails were stored with none of their text):
+    (the quote's lines, the answers up to a "-- " signature). A quote not marked with ">" is all quote. Under the
+    quote of a reply written above it (`above`), a few lines are a client's footer ("Do You Yahoo!?", a Notes
+    attachment list), not answers: they count between two parts of the quote (a line of four words or more), or
+    from ANSWER_WORDS words on."""
+    if not next((ln for ln in rest if ln.strip()), "").lstrip().startswith(">"):
+        return rest, ""
+    quoted = [ln.lstrip().startswith(">") for ln in rest]
+    own = "\n".join(ln for ln, q in zip(rest, quoted) if not q)
+    end = _SIGNATURE_START.search(own)
+    own = (own[:end.start()] if end else own).strip()
+    last = max(i for i, q in enumerate(quoted) if q)
+    # a line wrapped inside the quote leaves its last word or two unquoted ("> cc: Tana Jones, Mike" over "Thack")
+    between = any(len(ln.split()) > 3 for ln, q in zip(rest[:last], quoted) if not q)
+    if len(above.split()) > 3 and not between and len(own.split()) < ANSWER_WORDS:
+        return rest, ""
+    return [ln for ln, q in zip(rest, quoted) if q], own
+
+
+def _wrapped_head(line: str) -> bool:
+    """The first half of an attribution a client wrapped: "On Mon, 2 Mar 2026 at 10:00, John Doe <" (an address
+    opens) or "On Mon, 2 Mar 2026 at 10:00," (a time); "On June 1," opens a sentence of the author's."""
+    line = line.rstrip()
+    return _DATE_OPENING.match(line) is not None and (line.endswith("<") or (
+        line.endswith(",") and re.search(r"\d{1,2}:\d{2}", line) is not None))
+
+
+def _attribution(line: str) -> bool:
+    """A line that attributes the quote under it: who wrote it (a name, an address, a date before it), no sentence
+    of the author's own ("I disagree. Here is what the CFO said:"); "said:" only beside an address or a date."""
+    m = _ATTRIBUTION.fullmatch(line)
+    if m is None:
+        return False
+    who = _ENCLOSED.sub(" ", m["who"].rsplit(",", 1)[-1])
+    if _SENTENCE_BREAK.search(who + " ") or len(who.split()) > 8:
+        return False
+    return m["verb"].lower() != "said" or re.search(r"[<@\[]|\d", line) is not None
 
 
 def split_body(text: str) -> SplitBody:
@@ -235,17 +295,34 @@ def _split_body(text: str) -> SplitBody:
     if not replies:
         return SplitBody(authored=head.strip(), quoted=quoted, method="rules")
     first = replies[0]
-    authored = (first.body or "").strip()
-    quoted = _reply_quote(head, first.content or "", replies) + quoted
+    authored, signature = (first.body or "").strip(), (first.signatures or "").strip()
+    replied, answers = _reply_quote(head, first.content or "", replies)
+    quoted = replied + quoted
+    if answers:
+        authored = f"{authored}\n\n{answers}".strip()
+    if signature.startswith(">"):
+        # the library took a quoted sign-off ("> -Travis") for the start of a signature, and the reply under the
+        # quote with it: no signature starts inside a quote. The reply is the author's; a "-- " line or
+        # pipermail's "--- next part ---" (an attachment) starts what is not (5 of the Numpy list's 82 mails)
+        authored, signature = f"{authored}\n{signature}", ""
+        end = _SIGNATURE_START.search(authored)
+        if end:
+            authored, signature = authored[:end.start()], authored[end.start():].strip()
     # mail-parser-reply leaves ">" lines it could not attribute to a header in the body, with the attribution
     # above them when it is not "On <date>, X wrote:" ("Chris Barker <chrishbarker at home.net> writes:", "Konrad
     # Hinsen schrieb:": 50 of the 273 list mails in ../shared kept one)
     lines = authored.split("\n")
     quote = [ln.lstrip().startswith(">") for ln in lines]
-    said = [i for i, ln in enumerate(lines) if not quote[i] and _ATTRIBUTION.fullmatch(ln) and
-            next((quote[j] for j in range(i + 1, len(lines)) if lines[j].strip()), False)]
+    said = {i for i, ln in enumerate(lines) if not quote[i] and _attribution(ln) and
+            next((quote[j] for j in range(i + 1, len(lines)) if lines[j].strip()), False)}
+    # a client wraps a long attribution: "On Mon, 2 Mar 2026 at 10:00, John Doe <" over "john@x.com> wrote:"
+    said |= {i - 1 for i in said if i > 0 and not quote[i - 1] and _wrapped_head(lines[i - 1])}
     if any(quote):
-        quoted.append({"kind": "reply", "header": " ".join(lines[i].strip() for i in said)[:200], "text": "\n".join(
-            re.sub(r"^\s*> ?", "", ln) for ln, q in zip(lines, quote) if q)})
+        quoted.append({"kind": "reply", "header": " ".join(lines[i].strip() for i in sorted(said))[:200],
+                       "text": "\n".join(re.sub(r"^\s*> ?", "", ln) for ln, q in zip(lines, quote) if q)})
         authored = "\n".join(ln for i, ln in enumerate(lines) if not quote[i] and i not in said).strip()
-    return SplitBody(authored=authored, quoted=quoted, signature=(first.signatures or "").strip())
+    head_line = authored.rsplit("\n", 1)[-1]
+    if quoted and _wrapped_head(head_line):  # a wrapped header's
+        authored = authored[:-len(head_line)].strip()  # first half ("On Mon, ... John Doe <" over "j@x.com> wrote:")
+        quoted[0]["header"] = f"{head_line.strip()} {quoted[0]['header']}"[:200]
+    return SplitBody(authored=authored, quoted=quoted, signature=signature)

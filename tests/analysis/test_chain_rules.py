@@ -571,7 +571,20 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     assert run(f=invents, words=RULES_MAX_WORDS - 1) == []  # short texts: another template post
     assert run(f=replace(invents, cosine_margin=CONTINUATION_MARGIN - 0.05), words=RULES_MAX_WORDS) == []
     assert run(f=replace(invents, parent_asks=1.0), words=RULES_MAX_WORDS) == []
-    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2") == []  # still a mutual best match only
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2") == []  # still a mutual best match only ...
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2", prob=0.3) == []  # ... over CONTINUATION_BAR too
+
+
+def test_a_copy_closer_to_a_post_that_announces_nothing_is_not_given_another_parent():
+    """closer_silent_source: the hand rules trace copies of messages that announce something; a "**Summary:**" of
+    a chat post that announces nothing, closer to that post in meaning and wording than to a summary in another
+    chain, is left unlinked rather than linked to that summary; a post no closer on both counts changes nothing."""
+    from analysis.chain_relay_rules import closer_silent_source
+
+    assert closer_silent_source([(0.69, 0.50)], 0.65, 0.12)  # batch 13's p3-1: its chat post against a summary
+    assert not closer_silent_source([(0.69, 0.10)], 0.65, 0.12)  # closer in meaning, not in wording
+    assert not closer_silent_source([(0.60, 0.50)], 0.65, 0.12)  # more wording, further in meaning
+    assert not closer_silent_source([], 0.65, 0.12)
 
 
 def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():

@@ -69,7 +69,8 @@ def test_bigbang_mboxes(engine, settings):
 def test_a_list_replys_attribution_leaves_the_authored_text():
     """"Martin Wiechert <martin.wiechert at gmx.de> writes:", "Konrad Hinsen schrieb:" above a quote stayed in the
     authored text of 50 of the Numpy list's mails (pipermail hides the "@", mail-parser-reply knows only "On ...
-    wrote:"): the attribution goes with its quote, the reply stays."""
+    wrote:"): the attribution goes with its quote, the reply stays. A sentence of the author's that ends in a colon
+    above a quote is the author's."""
     box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
                        factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
     splits = {str(m["Message-ID"]): split_body(m.get_body(preferencelist=("plain",)).get_content()) for m in box}
@@ -82,9 +83,34 @@ def test_a_list_replys_attribution_leaves_the_authored_text():
     assert gsl.authored.startswith("I have heard that several projects decided not to use it for legal")
     assert any(q["header"] == "Martin Wiechert <martin.wiechert at gmx.de> writes:" and
                q["text"].startswith("Are there any plans to wrap GSL for Numpy2?") for q in gsl.quoted)
-    # a line that ends in a colon above no quote is the author's own
-    assert split_body("Here is what Paul said:\n\nthe launch moves to May.").authored.endswith("Paul said:\n\n"
-                                                                                          "the launch moves to May.")
+    # the author's own sentences above a quote stay
+    cfo = split_body("I disagree. Here is what the CFO said:\n> budget is frozen\nSo we wait.")
+    assert cfo.authored == "I disagree. Here is what the CFO said:\nSo we wait." and cfo.quoted[0]["text"] == "budget is frozen"
+    notes = split_body("No. As the release notes said:\n> 2.0 drops Python 2\nSo we wait.")
+    assert notes.authored.startswith("No. As the release notes said:")
+    # interleaved answers keep every answer; both attributions go with the quotes
+    both = split_body("Paul <p at x.org> writes:\n> launch in May?\n\nYes, May 4.\n\nJulie <j at x.org> writes:\n"
+                      "> and the budget?\n\n$40k.")
+    assert both.authored.split() == ["Yes,", "May", "4.", "$40k."]
+    assert both.quoted[-1]["header"] == "Paul <p at x.org> writes: Julie <j at x.org> writes:"
+    # an attribution a client wrapped over two lines goes whole
+    wrapped = split_body("Reply.\n\nOn Mon, Jan 1, 2024 at 10:00 AM John Doe <\njohn@x.com> wrote:\n> quoted")
+    assert wrapped.authored == "Reply." and wrapped.quoted[0]["header"].startswith("On Mon, Jan 1, 2024")
+
+
+def test_a_reply_under_a_quoted_sign_off_is_the_authors():
+    """mail-parser-reply took a quoted "> -Travis" for the start of a signature, and the reply under the quote with
+    it: 5 of the Numpy list's 82 mails were stored with no text of their own. A "-- " line or pipermail's
+    "--- next part ---" (an attachment) still ends the author's text."""
+    box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
+                       factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
+    bodies = {str(m["Message-ID"]): m.get_body(preferencelist=("plain",)).get_content() for m in box}
+    tls = split_body(next(b for b in bodies.values() if b.startswith("Travis Oliphant schrieb:")))
+    assert tls.authored.startswith("Travis,\n\nThere is a difference between classical least squares (Numpy)")
+    assert tls.authored.endswith("Nils") and "next part" in tls.signature and "from Numeric import" in tls.signature
+    assert tls.quoted[0]["header"] == "Travis Oliphant schrieb:"
+    assert "How do I solve a Total Least Squares problem" in tls.quoted[0]["text"]
+    assert sum(1 for b in bodies.values() if b.strip() and not split_body(b).authored) <= 1
 
 
 def test_enron_maildir_sample_folder(engine, settings):
