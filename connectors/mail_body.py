@@ -38,7 +38,11 @@ _ATTRIBUTION = re.compile(r"[ \t]*(?P<who>.{0,200}?)\s*\b(?P<verb>wrote|writes|s
                           r"|ha scritto|schreef|skrev|napisał|napsal)[ \t]*:[ \t]*", re.I)
 _SENTENCE_BREAK = re.compile(r"\w{2,}[.!?]\s")  # "I disagree. Here is..." ("Paul F. Dubois" is a name)
 _ENCLOSED = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|\"[^\"]*\"")  # an address, "[mailto:...]", a display name
-ANSWER_WORDS = 25  # under a reply written above its quote, text this long under the quote is an answer (see _answers)
+GREETING_WORDS = 5  # above a quote, a greeting at most: the author answers under it (bottom-posting; see _answers)
+ANSWER_WORDS = 100  # ... else text under the quote is a client's footer, unless this long and no footer's wording
+_FOOTER = re.compile(r"confidential|intended (?:solely )?(?:for|recipient)|unsubscribe|mailing list|privileged|"
+                     r"disclaimer|virus|Yahoo!|destinataire|strictement", re.I)
+_WRAPPED_QUOTE_LINE = 60  # a quote line this long may have been wrapped: one to three words under it are its end
 _SIGNATURE_START = re.compile(r"(?m)^[ \t]*(?:-- ?|-{5,} next part -{5,})[ \t]*$")
 _DATE_OPENING = re.compile(r"[ \t]*(?:On|Le|Am|El|At|Il|Op)\b")  # "On Mon, 2 Mar 2026 at 10:00, ..."
 _OUTLOOK_FROM = re.compile(r"\s*(?:From|De)\s*:\s.+", re.I)
@@ -145,10 +149,12 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
                 header.append(follow[0])
                 follow = follow[1:]
             if follow and follow[0].lstrip().startswith(">"):
-                quote, answers = _answers(lines[lines.index(follow[0], i + 1):], "\n".join(lines[:i]))
-                return "\n\n".join(t for t in ("\n".join(lines[:i]), answers) if t), [{
-                    "kind": "reply", "header": " ".join(" ".join(header).split())[:200],
-                    "text": _unquote("\n".join(quote))}]
+                start = i - 1 if i > 0 and _wrapped_head(lines[i - 1]) else i  # "On ..., John Doe <" over "j@x> wrote:"
+                kept, footer = _answers(lines[lines.index(follow[0], i + 1):], "\n".join(lines[:start]))
+                own = "\n".join(ln for ln in kept if not ln.lstrip().startswith(">")).strip()
+                return "\n\n".join(t for t in ("\n".join(lines[:start]), own) if t), [{
+                    "kind": "reply", "header": " ".join(" ".join(lines[start:i] + header).split())[:200],
+                    "text": _unquote("\n".join([ln for ln in kept if ln.lstrip().startswith(">")] + footer))}]
     if inline:
         return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
                                         "header": inline.group(0), "text": _unquote(text[inline.end():])}]
@@ -205,7 +211,7 @@ def _reply_quote(head: str, first_content: str, replies: list) -> tuple[list[dic
     if pos < 0:
         # a segment's content is its header, its body and what the library took for its signature
         rest = "\n".join(_after_header(r) for r in replies[1:]).strip("\n").split("\n")
-        quote, own = _answers(rest, "")
+        quote, own = _quote_and_answers(rest, "")
         text = re.sub(r"(?m)^\s*> ?", "", "\n".join(quote)).strip()
         return [{"kind": "reply", "header": (replies[1].headers or "")[:200], "text": text}], own
     rest = head[pos + len(first_content):].strip("\n").split("\n")
@@ -216,7 +222,7 @@ def _reply_quote(head: str, first_content: str, replies: list) -> tuple[list[dic
         rest.pop(0)
         if len(header) >= 3:
             break
-    rest, own = _answers(rest, first_content)
+    rest, own = _quote_and_answers(rest, first_content)
     body = "\n".join(re.sub(r"^\s*> ?", "", ln) for ln in rest).strip()
     return ([{"kind": "reply", "header": " ".join(header)[:200], "text": body}] if body or header else []), own
 
@@ -227,25 +233,45 @@ def _after_header(reply: Any) -> str:
     return content.split(header, 1)[1] if header and header in content else content
 
 
-def _answers(rest: list[str], above: str) -> tuple[list[str], str]:
-    """Under "On ..., X wrote:", a quote marked with ">" and the author's answers under it or between its parts
-    (bottom-posting, usual on mailing lists: 2 of the Numpy list's 82 mails were stored with none of their text):
-    (the quote's lines, the answers up to a "-- " signature). A quote not marked with ">" is all quote. Under the
-    quote of a reply written above it (`above`), a few lines are a client's footer ("Do You Yahoo!?", a Notes
-    attachment list), not answers: they count between two parts of the quote (a line of four words or more), or
-    from ANSWER_WORDS words on."""
-    if not next((ln for ln in rest if ln.strip()), "").lstrip().startswith(">"):
+def _answers(lines: list[str], above: str) -> tuple[list[str], list[str]]:
+    """Under an attribution, a quote marked with ">" and the author's answers under it or between its parts
+    (bottom-posting, usual on mailing lists: 7 of the Numpy list's 82 mails had lost their text): (the lines kept,
+    quote and answers, a quote line's wrapped end marked as quote; the lines under the quote that are a client's
+    footer). Under the quote of a reply written above it (`above`, or the lines before the quote: over
+    GREETING_WORDS words) with no answer between parts of the quote, what follows the quote is a footer ("This
+    e-mail is confidential...", "Do You Yahoo!?", a Notes attachment list), unless ANSWER_WORDS long with no
+    footer's wording. A quote not marked with ">" is all quote."""
+    if not any(ln.lstrip().startswith(">") for ln in lines):
+        return lines, []
+    kept = _mark_wrapped(lines)
+    quoted = [ln.lstrip().startswith(">") for ln in kept]
+    first, last = quoted.index(True), len(quoted) - 1 - quoted[::-1].index(True)
+    between = any(ln.strip() for ln, q in zip(kept[first:last], quoted[first:last]) if not q)
+    before = " ".join(ln for ln in [*above.split("\n"), *kept[:first]] if not _attribution(ln))
+    after = "\n".join(kept[last + 1:])
+    if between or len(before.split()) <= GREETING_WORDS or \
+            (len(after.split()) >= ANSWER_WORDS and not _FOOTER.search(after)):
+        return kept, []
+    return kept[:last + 1], kept[last + 1:]
+
+
+def _mark_wrapped(lines: list[str]) -> list[str]:
+    """A quote line wrapped by a client leaves its last word or two unquoted, glued between two quote lines
+    ("> cc: Sara Shackleton, Mike" over "Thack"): marked as quote."""
+    quoted = [ln.lstrip().startswith(">") for ln in lines]
+    return [f"> {ln}" if not q and 0 < i < len(lines) - 1 and quoted[i - 1] and quoted[i + 1] and
+            len(lines[i - 1]) >= _WRAPPED_QUOTE_LINE and len(ln.split()) <= 3 else ln
+            for i, (ln, q) in enumerate(zip(lines, quoted))]
+
+
+def _quote_and_answers(rest: list[str], above: str) -> tuple[list[str], str]:
+    """`_answers` split: (the quote's lines and footer, the answers up to a "-- " signature)."""
+    kept, footer = _answers(rest, above)
+    if kept is rest:
         return rest, ""
-    quoted = [ln.lstrip().startswith(">") for ln in rest]
-    own = "\n".join(ln for ln, q in zip(rest, quoted) if not q)
+    own = "\n".join(ln for ln in kept if not ln.lstrip().startswith(">"))
     end = _SIGNATURE_START.search(own)
-    own = (own[:end.start()] if end else own).strip()
-    last = max(i for i, q in enumerate(quoted) if q)
-    # a line wrapped inside the quote leaves its last word or two unquoted ("> cc: Tana Jones, Mike" over "Thack")
-    between = any(len(ln.split()) > 3 for ln, q in zip(rest[:last], quoted) if not q)
-    if len(above.split()) > 3 and not between and len(own.split()) < ANSWER_WORDS:
-        return rest, ""
-    return [ln for ln, q in zip(rest, quoted) if q], own
+    return [ln for ln in kept if ln.lstrip().startswith(">")] + footer, (own[:end.start()] if end else own).strip()
 
 
 def _wrapped_head(line: str) -> bool:
@@ -304,14 +330,15 @@ def _split_body(text: str) -> SplitBody:
         # the library took a quoted sign-off ("> -Travis") for the start of a signature, and the reply under the
         # quote with it: no signature starts inside a quote. The reply is the author's; a "-- " line or
         # pipermail's "--- next part ---" (an attachment) starts what is not (5 of the Numpy list's 82 mails)
-        authored, signature = f"{authored}\n{signature}", ""
+        kept, footer = _answers(f"{authored}\n{signature}".split("\n"), "")
+        authored, signature = "\n".join(kept), "\n".join(footer).strip()
         end = _SIGNATURE_START.search(authored)
         if end:
-            authored, signature = authored[:end.start()], authored[end.start():].strip()
+            authored, signature = authored[:end.start()], "\n".join((authored[end.start():].strip(), signature)).strip()
     # mail-parser-reply leaves ">" lines it could not attribute to a header in the body, with the attribution
     # above them when it is not "On <date>, X wrote:" ("Chris Barker <chrishbarker at home.net> writes:", "Konrad
     # Hinsen schrieb:": 50 of the 273 list mails in ../shared kept one)
-    lines = authored.split("\n")
+    lines = _mark_wrapped(authored.split("\n"))
     quote = [ln.lstrip().startswith(">") for ln in lines]
     said = {i for i, ln in enumerate(lines) if not quote[i] and _attribution(ln) and
             next((quote[j] for j in range(i + 1, len(lines)) if lines[j].strip()), False)}

@@ -113,6 +113,36 @@ def test_a_reply_under_a_quoted_sign_off_is_the_authors():
     assert sum(1 for b in bodies.values() if b.strip() and not split_body(b).authored) <= 1
 
 
+def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are_not():
+    """_answers (a helper's review): bottom-posted and inline answers are the author's, also under an attribution
+    wrapped over two lines and when they are one word long; under the quote of a reply written above it, a
+    disclaimer or a client's footer is not, nor is the end of a wrapped quote line; a "-- " signature under the
+    answers is the signature."""
+    disclaimer = ("This e-mail and any attachments are confidential and intended solely for the addressee. If you "
+                  "have received this message in error please notify the sender and delete it.")
+    wrapped = split_body("On Mon, Jan 1, 2024 at 10:00 AM John Doe <\njohn@x.com> wrote:\n> Can you send the Q1 "
+                         "numbers?\n\nYes, tomorrow.\n")
+    assert wrapped.authored == "Yes, tomorrow." and wrapped.quoted[0]["text"] == "Can you send the Q1 numbers?"
+    inline = split_body("Hi John, some answers inline below.\n\nOn Mon, Mar 2, 2026 at 10:00 AM John Doe "
+                        "<john@x.com> wrote:\n> Does it build on Windows?\n\nYes.\n\n> And on Mac?\n\nNo.\n")
+    assert inline.authored.split() == ["Hi", "John,", "some", "answers", "inline", "below.", "Yes.", "No."]
+    for attribution in ("On Mon, Mar 2, 2026 at 10:00 AM John Doe <john@x.com> wrote:",
+                        "On Mon, Mar 2, 2026 at 10:00 AM, John Doe wrote:"):
+        top = split_body(f"Sounds good, I'll send the numbers tomorrow.\n\n{attribution}\n> Can you send the Q1 "
+                         f"numbers?\n> Thanks, John\n\n{disclaimer}")
+        assert top.authored == "Sounds good, I'll send the numbers tomorrow.", attribution
+    yahoo = split_body("I agree, let's ship 1.2 on Friday and fix the rest later.\n\nTravis Oliphant wrote:\n> Should "
+                       "we release now?\n>\n> -Travis\n\nDo You Yahoo!?\nYahoo! GeoCities - web hosting, "
+                       "$8.95/month.\n")
+    assert yahoo.authored == "I agree, let's ship 1.2 on Friday and fix the rest later." and "Yahoo" in yahoo.signature
+    fragment = split_body("Tana Jones wrote:\n> Please review the attached ISDA draft. cc: Sara Shackleton, Mike and "
+                          "others\nThack\n> Regards\n\nWill do.\n")
+    assert fragment.authored == "Will do."
+    signed = split_body("On Mon, Mar 2, 2026 at 10:00 AM John Doe <john@x.com> wrote:\n> q1?\n\nYes.\n\n> q2?\n\n"
+                        "No.\n-- \nAnna Smith\nNumerical Lab, Uni X\n")
+    assert signed.authored.split() == ["Yes.", "No."] and "Anna Smith" in signed.signature
+
+
 def test_enron_maildir_sample_folder(engine, settings):
     report = ingest_mailbox(engine, settings, shared("connectors/enron-maildir-sample/enron_small"), progress=False)
     assert report.new + sum(report.skipped.values()) >= 801
