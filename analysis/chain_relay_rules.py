@@ -236,7 +236,8 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
             p, sim = parents[lo + k], float(sims[k])
             reach = not r.out_of_reach(n, p, sim, copied_from)
             judged = r.judge(n, p, sim) if reach else None
-            if not reach and not r.out_of_reach(n, p, sim, copied_from, announced=False):
+            if not reach and not (r.announces(p) or p.id in copied_from) and \
+                    not r.out_of_reach(n, p, sim, copied_from, announced=False):
                 silent.append((sim, r.coverage(n, p)))
             if judged is not None and judged[0] > best_score:
                 best, (best_score, best_cov), best_sim = p, judged, sim
