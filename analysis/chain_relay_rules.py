@@ -111,17 +111,20 @@ class _RuleContext(Reading):
         # dates): a distortion changes one
         return values_changed(mine_by_kind, theirs_by_kind) >= 2
 
-    def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str], announced: bool = True) -> bool:
-        """Rules out a pair before its wording is read: too far apart in meaning (unless across languages), not
-        reachable (chain_rules.reachable: one author in one conversation, one thread, a parent the copy's author
-        could not read; the learned path's rules, except that one's own rewrite in the same conversation, which the
-        learned path admits when it adds nothing (Pool.adds), stays out here), naming other documents, a parent
-        that announces nothing and carries nothing (unless not `announced`: rule_edges asks which candidates only
-        that rules out), or two short messages in one channel (repeated chatter)."""
+    def out_of_reach(self, n: Node, p: Node, sim: float, copied_from: dict[str, str]) -> bool:
+        """Rules out a pair before its wording is read: a parent that announces nothing and carries nothing (not a
+        copy in `copied_from`), or a pair `apart`."""
+        return not (self.announces(p) or p.id in copied_from) or self.apart(n, p, sim)
+
+    def apart(self, n: Node, p: Node, sim: float) -> bool:
+        """Too far apart in meaning (unless across languages), not reachable (chain_rules.reachable: one author in
+        one conversation, one thread, a parent the copy's author could not read; the learned path's rules, except
+        that one's own rewrite in the same conversation, which the learned path admits when it adds nothing
+        (Pool.adds), stays out here), naming other documents, or two short messages in one channel (repeated
+        chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
-                (announced and not (self.announces(p) or p.id in copied_from)) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), sim):
             return True
@@ -234,11 +237,12 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
         silent: list[tuple[float, float]] = []  # (cosine, coverage) of those out of reach only as they announce nothing
         for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
-            reach = not r.out_of_reach(n, p, sim, copied_from)
-            judged = r.judge(n, p, sim) if reach else None
-            if not reach and not (r.announces(p) or p.id in copied_from) and \
-                    not r.out_of_reach(n, p, sim, copied_from, announced=False):
+            if r.apart(n, p, sim):
+                continue
+            if not (r.announces(p) or p.id in copied_from):  # out_of_reach, as it announces nothing
                 silent.append((sim, r.coverage(n, p)))
+                continue
+            judged = r.judge(n, p, sim)
             if judged is not None and judged[0] > best_score:
                 best, (best_score, best_cov), best_sim = p, judged, sim
         if best is not None and closer_silent_source(silent, best_sim, best_cov):

@@ -142,19 +142,19 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
             return "\n".join(lines[:start]), [{"kind": "reply", "header": " ".join(
                 ln.strip() for ln in lines[start:i + notes] if ln.strip())[:200],
                 "text": _unquote("\n".join(lines[i + notes:]))}]
-        if "@" in line and not line.lstrip().startswith(">"):
+        if "@" in line and not _is_quote(line):
             follow = [n for n in nxt if n.strip()]
             header = [line]
-            if follow and not follow[0].lstrip().startswith(">") and len(follow) > 1:
+            if follow and not _is_quote(follow[0]) and len(follow) > 1:
                 header.append(follow[0])
                 follow = follow[1:]
-            if follow and follow[0].lstrip().startswith(">"):
+            if follow and _is_quote(follow[0]):
                 start = i - 1 if i > 0 and _wrapped_head(lines[i - 1]) else i  # "On ..., John Doe <" over "j@x> wrote:"
                 kept, footer = _answers(lines[lines.index(follow[0], i + 1):], "\n".join(lines[:start]))
-                own = "\n".join(ln for ln in kept if not ln.lstrip().startswith(">")).strip()
-                return "\n\n".join(t for t in ("\n".join(lines[:start]), own) if t), [{
+                quote, own = _parts(kept)  # the library finds a "-- " signature under the answers
+                return "\n\n".join(t for t in ("\n".join(lines[:start]), own.strip()) if t), [{
                     "kind": "reply", "header": " ".join(" ".join(lines[start:i] + header).split())[:200],
-                    "text": _unquote("\n".join([ln for ln in kept if ln.lstrip().startswith(">")] + footer))}]
+                    "text": _unquote("\n".join(quote + footer))}]
     if inline:
         return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
                                         "header": inline.group(0), "text": _unquote(text[inline.end():])}]
@@ -212,11 +212,10 @@ def _reply_quote(head: str, first_content: str, replies: list) -> tuple[list[dic
         # a segment's content is its header, its body and what the library took for its signature
         rest = "\n".join(_after_header(r) for r in replies[1:]).strip("\n").split("\n")
         quote, own = _quote_and_answers(rest, "")
-        text = re.sub(r"(?m)^\s*> ?", "", "\n".join(quote)).strip()
-        return [{"kind": "reply", "header": (replies[1].headers or "")[:200], "text": text}], own
+        return [{"kind": "reply", "header": (replies[1].headers or "")[:200], "text": _unquote("\n".join(quote))}], own
     rest = head[pos + len(first_content):].strip("\n").split("\n")
     header: list[str] = []
-    while rest and not rest[0].lstrip().startswith(">"):
+    while rest and not _is_quote(rest[0]):
         if rest[0].strip():
             header.append(rest[0].strip())
         rest.pop(0)
@@ -241,10 +240,10 @@ def _answers(lines: list[str], above: str) -> tuple[list[str], list[str]]:
     GREETING_WORDS words) with no answer between parts of the quote, what follows the quote is a footer ("This
     e-mail is confidential...", "Do You Yahoo!?", a Notes attachment list), unless ANSWER_WORDS long with no
     footer's wording. A quote not marked with ">" is all quote."""
-    if not any(ln.lstrip().startswith(">") for ln in lines):
+    if not any(_is_quote(ln) for ln in lines):
         return lines, []
     kept = _mark_wrapped(lines)
-    quoted = [ln.lstrip().startswith(">") for ln in kept]
+    quoted = [_is_quote(ln) for ln in kept]
     first, last = quoted.index(True), len(quoted) - 1 - quoted[::-1].index(True)
     between = any(ln.strip() for ln, q in zip(kept[first:last], quoted[first:last]) if not q)
     before = " ".join(ln for ln in [*above.split("\n"), *kept[:first]] if not _attribution(ln))
@@ -258,10 +257,15 @@ def _answers(lines: list[str], above: str) -> tuple[list[str], list[str]]:
 def _mark_wrapped(lines: list[str]) -> list[str]:
     """A quote line wrapped by a client leaves its last word or two unquoted, glued between two quote lines
     ("> cc: Sara Shackleton, Mike" over "Thack"): marked as quote."""
-    quoted = [ln.lstrip().startswith(">") for ln in lines]
+    quoted = [_is_quote(ln) for ln in lines]
     return [f"> {ln}" if not q and 0 < i < len(lines) - 1 and quoted[i - 1] and quoted[i + 1] and
             len(lines[i - 1]) >= _WRAPPED_QUOTE_LINE and len(ln.split()) <= 3 else ln
             for i, (ln, q) in enumerate(zip(lines, quoted))]
+
+
+def _parts(kept: list[str]) -> tuple[list[str], str]:
+    """(the quote's lines, the author's text) of `_answers`' kept lines."""
+    return [ln for ln in kept if _is_quote(ln)], "\n".join(ln for ln in kept if not _is_quote(ln))
 
 
 def _quote_and_answers(rest: list[str], above: str) -> tuple[list[str], str]:
@@ -269,9 +273,13 @@ def _quote_and_answers(rest: list[str], above: str) -> tuple[list[str], str]:
     kept, footer = _answers(rest, above)
     if kept is rest:
         return rest, ""
-    own = "\n".join(ln for ln in kept if not ln.lstrip().startswith(">"))
+    quote, own = _parts(kept)
     end = _SIGNATURE_START.search(own)
-    return [ln for ln in kept if ln.lstrip().startswith(">")] + footer, (own[:end.start()] if end else own).strip()
+    return quote + footer, (own[:end.start()] if end else own).strip()
+
+
+def _is_quote(line: str) -> bool:
+    return line.lstrip().startswith(">")
 
 
 def _wrapped_head(line: str) -> bool:
@@ -339,7 +347,7 @@ def _split_body(text: str) -> SplitBody:
     # above them when it is not "On <date>, X wrote:" ("Chris Barker <chrishbarker at home.net> writes:", "Konrad
     # Hinsen schrieb:": 50 of the 273 list mails in ../shared kept one)
     lines = _mark_wrapped(authored.split("\n"))
-    quote = [ln.lstrip().startswith(">") for ln in lines]
+    quote = [_is_quote(ln) for ln in lines]
     said = {i for i, ln in enumerate(lines) if not quote[i] and _attribution(ln) and
             next((quote[j] for j in range(i + 1, len(lines)) if lines[j].strip()), False)}
     # a client wraps a long attribution: "On Mon, 2 Mar 2026 at 10:00, John Doe <" over "john@x.com> wrote:"
