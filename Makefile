@@ -35,10 +35,11 @@ lint: $(VENV)/.lint-installed
 # `make test` leaves out the tests marked slow, postgres or browser (pyproject.toml); `make test-all`, which
 # .ci/run runs, runs everything. pytest exits 5 when it collected no tests: a failure here, not a pass.
 # Both run in JOBS pytest-xdist workers (2: the cores of our machines). Each worker builds the session fixtures it
-# needs (the analysed stores, a PostgreSQL server) once. `make test JOBS=0` runs in one process.
+# needs (the analysed stores, a PostgreSQL server) once; tests marked with one xdist_group ("real", "enron") go to
+# one worker, so the store they share is built once. `make test JOBS=0` runs in one process.
 FAST := -m "not slow and not postgres and not browser"
 JOBS ?= 2
-XDIST = -n $(JOBS)
+XDIST = -n $(JOBS) --dist loadgroup
 test: install
 	$(BIN)/python -m pytest $(XDIST) $(FAST); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: no tests were collected"; exit 1; fi; exit $$rc

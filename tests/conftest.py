@@ -154,11 +154,30 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+ENRON = "connectors/enron-maildir-sample/enron_small"
+
+
+@pytest.fixture(scope="session")
+def enron_ingested(tmp_path_factory):
+    """The Enron maildir sample (801 files) ingested once into a store of its own: engine, settings and the ingest
+    report. Tests that only read it share it; mark them `xdist_group("enron")` so one worker ingests it."""
+    from slopradar.pipeline import ingest_mailbox
+
+    folder = shared(ENRON)
+    tmp = tmp_path_factory.mktemp("enron")
+    settings = Settings(db=str(tmp / "store.db"), data_dir=str(tmp / "state"))
+    engine = open_store(settings)
+    report = ingest_mailbox(engine, settings, folder, progress=False)
+    yield engine, settings, report
+    engine.dispose()
+
+
 # -- the real pre-2022 exports in ../shared (human by construction), ingested and analysed once ------------
 @pytest.fixture(scope="session")
 def real_exports(tmp_path_factory):
     """The 2016 Slack export and the Numpy (2001) and 3GPP (2021) list archives, ingested and analysed: real
-    people's writing from before chat LLMs. Enron is left out here: its 800 mails add minutes of chain work."""
+    people's writing from before chat LLMs. Enron is left out here: its 800 mails add minutes of chain work. Mark
+    each test that reads it `xdist_group("real")`: one worker builds it (`--dist loadgroup`, Makefile)."""
     from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
 
     conn = shared("connectors")

@@ -140,6 +140,7 @@ REAL_PAGES = [
 ]
 
 
+@pytest.mark.xdist_group("real")  # real_exports is built once, on one worker
 def test_every_page_on_the_real_shared_exports(real_exports, artifacts):
     """The 2016 Slack export and two list archives, teams derived (no mapping): mail from public providers is
     'Unassigned', never a team named after gmail.com; no page shows 'team ?' or fetches anything from outside."""

@@ -9,8 +9,9 @@ from slopradar import audit_data
 from slopradar.audit_data import ai_share_by_team, ai_tokens_by_team
 from slopradar import queries
 
-# both read real_exports: three real archives ingested and analysed, 148 s on 2 cores
-pytestmark = pytest.mark.slow
+# both read real_exports: three real archives ingested and analysed, 148 s on 2 cores (one worker builds it:
+# every test that reads it is in xdist_group "real")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("real")]
 
 
 def test_an_all_human_store_gets_no_ai_share_and_no_footprint(real_exports):

@@ -143,8 +143,9 @@ def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are
     assert signed.authored.split() == ["Yes.", "No."] and "Anna Smith" in signed.signature
 
 
-def test_enron_maildir_sample_folder(engine, settings):
-    report = ingest_mailbox(engine, settings, shared("connectors/enron-maildir-sample/enron_small"), progress=False)
+@pytest.mark.xdist_group("enron")
+def test_enron_maildir_sample_folder(enron_ingested):
+    engine, _settings, report = enron_ingested
     assert report.new + sum(report.skipped.values()) >= 801
     assert report.new >= 790
     msgs = _messages(engine)
