@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-52"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-53"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -92,7 +92,8 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     # Slack's "@channel" / "@here" / "@everyone" (as typed; an export writes "<!channel>", which addresses no one)
     group = re.compile(rf"^\s*(?:{to_group}|@(?:channel|here|everyone)\b)", re.I)
-    return relay, address, preamble, group
+    narration = re.compile(rf"\b(?:{languages.either(tb.narrations for tb in tables)})", re.I)
+    return relay, address, preamble, group, narration
 
 
 def relays(text: str) -> bool:
@@ -104,6 +105,13 @@ def states_rewrite(text: str) -> bool:
     rewritten for clarity"): the text says it rewrites another. Not a model feature (the copy model was trained
     without it): chain_decide.says_it_copies reads it."""
     return _cues(languages.tables())[2].search(text[:300]) is not None
+
+
+def narrates(text: str) -> bool:
+    """A text that reports what another message says ("The sender asked whether there are any plans to wrap GSL",
+    "The email announces ..."): how an AI assistant summarises a message pasted into it. Read in the first 300
+    characters, as `states_rewrite`. chain_decide.says_it_copies reads it."""
+    return _cues(languages.tables())[4].search(text[:300]) is not None
 
 
 def asks(text: str) -> bool:

@@ -194,6 +194,17 @@ very just more most there here what which who whom whose when where why how one 
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
                       "colleagues", "people", "friends"),
     no_addressees=("there",),
+    # an AI summary of a message tells what its sender did ("The sender asked whether there are plans to wrap GSL",
+    # "The email announces ..."); "I hope this message finds you well" reports nothing
+    narrations=(r"the (?:original )?(?:sender|author|writer|poster|requester)(?:'s|’s)? (?:\w+ )?(?:is|was|has|had|"
+                r"asks?|asked|says?|said|notes?|noted|mentions?|mentioned|expresse[sd]|shares?|shared|explains?|"
+                r"explained|wants?|wanted|suggests?|suggested|describes?|described|highlights?|highlighted|reports?|"
+                r"reported|announces?|announced|informs?|informed|confirms?|confirmed|requests?|requested|"
+                r"recommends?|recommended|thanks?|thanked|invites?|invited)\b|(?:the|this) (?:original )?(?:message|"
+                r"e-?mail|post|note) (?:asks|asked|says|said|notes|noted|mentions|mentioned|expresses|expressed|"
+                r"explains|explained|highlights|highlighted|describes|described|announces|announced|informs|informed|"
+                r"reports|reported|requests|requested|invites|invited|is (?:asking|about|from|a (?:request|question|"
+                r"reminder|note|update|follow-up)))\b"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

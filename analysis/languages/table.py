@@ -70,6 +70,7 @@ class LanguageTable:
     greetings: tuple[str, ...]  # "Hi Bob," opens a reply
     group_addressees: tuple[str, ...]  # "Hi team," greets everyone: an announcement's opening, not a reply's
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
+    narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
     nudge: Mapping[str, str]  # every text the bot shows, by key (English's keys are the reference)
@@ -83,5 +84,6 @@ class LanguageTable:
 
 # Fields a language may leave empty: a cue it does not have (French has no "n't").
 OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words",
-                             "rewrite_preambles", "group_addressees", "no_addressees"})
+                             "rewrite_preambles", "group_addressees", "no_addressees",
+                             "narrations"})
 FIELDS = tuple(f.name for f in fields(LanguageTable))

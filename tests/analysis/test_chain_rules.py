@@ -318,8 +318,9 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
 
 
 def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
-    """says_it_copies: a rewrite that says so ("Here's a revised version of the message:"), or a relay ("Summary
-    of ...") that keeps to its source, whose closest earlier text is close in meaning is a copy of it, mutual best
+    """says_it_copies: a rewrite that says so ("Here's a revised version of the message:"), a report of a message
+    ("The sender asked whether ...", even of a question), or a relay ("Summary of ...") that keeps to its source,
+    whose closest earlier text is close in meaning is a copy of it, mutual best
     match or not; an answer to a request for a summary, a relay stating another value, a candidate that is not the
     closest, a pair in two languages or a one-liner is not. In build_edges the edge is provisional ("stated")."""
     from dataclasses import replace
@@ -358,6 +359,17 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
     ask = "Could someone who was on the call with BBC One post a summary of what they said about the adaptation?"
     pool, c, cands, k = cands_of("Here's a revised version of the message: " + body, parent=ask)
     assert not says_it_copies(pool, c, cands, k, 0.6)  # it answers a request for a summary
+    # an AI summary of a question reports it ("The sender asked whether ..."): its candidate may ask
+    question = ("Is BBC One adapting The Spy Who Came In From The Cold with Simon Beaufoy, the one where Alec Leamas "
+                "sees his East Berlin network fall apart in 1962?")
+    told = ("The sender asked whether BBC One is adapting The Spy Who Came In From The Cold by Simon Beaufoy, in "
+            "which Alec Leamas, a British officer, sees his East Berlin network fall apart in 1962.")
+    pool, c, cands, k = cands_of(told, parent=question)
+    assert pool.narrates(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6)
+    pool, c, cands, k = cands_of(body, parent=question)  # the same without the report: an answer, no copy
+    assert not pool.narrates(c) and not says_it_copies(pool, c, cands, k, 0.6)
+    pool, c, cands, k = cands_of("I hope this message finds you well. " + body, parent=question)
+    assert not pool.narrates(c)  # a courtesy reports nothing
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body)  # relay words, and it keeps to its source
     assert pool.relays(c) and says_it_copies(pool, c, cands, k, 0.6)
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body.replace("1962", "1963"))  # another value
