@@ -179,14 +179,13 @@ def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], 
     common words, so the copy must also keep to the candidate, `keeps_to_source`), and candidate k is its most
     similar candidate, close in meaning (`rewrite_cosine`); the copy neither asks nor addresses anyone and the
     candidate asks nothing (a summary posted in answer to "can someone post a summary of the call?" answers it),
-    unless the copy reports it (an AI summary of a question: eighteenth round); both at least SHORT_COPY_WORDS long,
-    one language. The copy names what it is; the closest earlier text is what it names. Such an edge is provisional
-    (build_edges): the hand rules for workplace-sized copies, which read which hop of a chain a relay copies, may
-    place it elsewhere (docs/chains.md, sixth round)."""
+    unless the copy reports a question (chain_rules.reports_question: an AI summary of a question, eighteenth
+    round); both at least SHORT_COPY_WORDS long, one language. The copy names what it is; the closest earlier text
+    is what it names. Such an edge is provisional (build_edges): the hand rules for workplace-sized copies, which
+    read which hop of a chain a relay copies, may place it elsewhere (docs/chains.md, sixth round)."""
     p, f = cands[k]
-    narrated = pool.narrates(n)
-    return (pool.states_rewrite(n) or narrated or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
-        not (f.asks or f.addresses or (f.parent_asks and not narrated)) and \
+    return (pool.states_rewrite(n) or pool.narrates(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
+        not (f.asks or f.addresses or (f.parent_asks and not pool.reports_question(n))) and \
         f.cosine >= rewrite_cosine and most_similar(cands) == k and \
         not two_languages(n, p) and pool.pair_words(n, p) >= SHORT_COPY_WORDS
 

@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-53"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-54"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -92,8 +92,9 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     preamble = re.compile(rf"\b(?:{languages.either(tb.rewrite_preambles for tb in tables)})", re.I)
     # Slack's "@channel" / "@here" / "@everyone" (as typed; an export writes "<!channel>", which addresses no one)
     group = re.compile(rf"^\s*(?:{to_group}|@(?:channel|here|everyone)\b)", re.I)
-    narration = re.compile(rf"\b(?:{languages.either(tb.narrations for tb in tables)})", re.I)
-    return relay, address, preamble, group, narration
+    narration = re.compile(languages.either(tb.narrations for tb in tables), re.I)
+    question = re.compile(languages.either(tb.reported_questions for tb in tables), re.I)
+    return relay, address, preamble, group, narration, question
 
 
 def relays(text: str) -> bool:
@@ -110,8 +111,14 @@ def states_rewrite(text: str) -> bool:
 def narrates(text: str) -> bool:
     """A text that reports what another message says ("The sender asked whether there are any plans to wrap GSL",
     "The email announces ..."): how an AI assistant summarises a message pasted into it. Read in the first 300
-    characters, as `states_rewrite`. chain_decide.says_it_copies reads it."""
+    characters, as `states_rewrite`: a sentence that opens so. chain_decide.says_it_copies reads it."""
     return _cues(languages.tables())[4].search(text[:300]) is not None
+
+
+def reports_question(text: str) -> bool:
+    """A text that `narrates` a question ("The sender asked whether ..."): an AI summary of a question, which a
+    reply to it never opens with. chain_decide.says_it_copies reads it."""
+    return _cues(languages.tables())[5].search(text[:300]) is not None
 
 
 def asks(text: str) -> bool:

@@ -75,6 +75,7 @@ class Pool(Reading):
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
         self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
         self.narrates = memo(lambda n: rules.narrates(self.text[n.id]))
+        self.reports_question = memo(lambda n: rules.reports_question(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
         self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
         self.weight = memo(lambda n: self.weigh(self.substance(n)))

@@ -194,17 +194,25 @@ very just more most there here what which who whom whose when where why how one 
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
                       "colleagues", "people", "friends"),
     no_addressees=("there",),
-    # an AI summary of a message tells what its sender did ("The sender asked whether there are plans to wrap GSL",
-    # "The email announces ..."); "I hope this message finds you well" reports nothing
-    narrations=(r"the (?:original )?(?:sender|author|writer|poster|requester)(?:'s|’s)? (?:\w+ )?(?:is|was|has|had|"
-                r"asks?|asked|says?|said|notes?|noted|mentions?|mentioned|expresse[sd]|shares?|shared|explains?|"
-                r"explained|wants?|wanted|suggests?|suggested|describes?|described|highlights?|highlighted|reports?|"
-                r"reported|announces?|announced|informs?|informed|confirms?|confirmed|requests?|requested|"
-                r"recommends?|recommended|thanks?|thanked|invites?|invited)\b|(?:the|this) (?:original )?(?:message|"
-                r"e-?mail|post|note) (?:asks|asked|says|said|notes|noted|mentions|mentioned|expresses|expressed|"
-                r"explains|explained|highlights|highlighted|describes|described|announces|announced|informs|informed|"
-                r"reports|reported|requests|requested|invites|invited|is (?:asking|about|from|a (?:request|question|"
-                r"reminder|note|update|follow-up)))\b"),
+    # an AI summary of a message opens a sentence by telling what its sender or the message did ("The sender asked
+    # whether there are plans to wrap GSL", "The email announces ..."). Only verbs of telling: "The author has a
+    # point", "The poster session is on Tuesday", "The email says nothing about it" are no report (a helper's review)
+    narrations=(r"(?:^|[.!?:\n])[\s*_#>-]*(?:the\s+(?:original\s+)?(?:sender|author|writer|requester)\s+(?:asks|asked|"
+                r"is\s+asking|says|said|notes|noted|mentions|mentioned|expresse[sd]|shares|shared|explains|explained|"
+                r"wants|wanted|would\s+like|suggests|suggested|describes|described|highlights|highlighted|reports|"
+                r"reported|announces|announced|informs|informed|confirms|confirmed|requests|requested|is\s+requesting|"
+                r"recommends|recommended|thanks|thanked|invites|invited|is\s+excited|is\s+looking\s+forward|"
+                r"apologi[sz]e[sd]|emphasi[sz]e[sd]|provides|outlines|proposes|proposed|reminds|reminded|inquires|"
+                r"inquired|enquires|enquired|wonders|wondered|points\s+out|pointed\s+out)|(?:the|this)\s+"
+                r"(?:original\s+)?(?:message|e-?mail|post|note)\s+(?:asks|asked|is\s+asking|announces|announced|"
+                r"highlights|highlighted|informs|informed|requests|requested|invites|invited|explains|explained|"
+                r"describes|described|outlines|emphasi[sz]es|reminds|is\s+announcing|is\s+informing|"
+                r"is\s+requesting))\b"),
+    # ... and a report of a question: its source asks, and it is no answer ("The sender asked whether ...")
+    reported_questions=(r"(?:^|[.!?:\n])[\s*_#>-]*(?:the\s+(?:original\s+)?(?:sender|author|writer|requester)|(?:the|this)\s+"
+                        r"(?:original\s+)?(?:message|e-?mail|post|note))\s+(?:asks|asked|is\s+asking|was\s+asking|"
+                        r"wants\s+to\s+know|wanted\s+to\s+know|inquires|inquired|enquires|enquired|wonders|"
+                        r"wondered)\s+(?:whether|if|about|what|when|where|why|how|who|which|for)\b"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

@@ -145,6 +145,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     group_addressees=("l'équipe", "l’équipe", "tous", "toutes", "à tous", "à toutes", "tout le monde"),
     no_addressees=(),
     narrations="",  # not measured in French yet
+    reported_questions="",
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

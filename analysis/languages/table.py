@@ -71,6 +71,7 @@ class LanguageTable:
     group_addressees: tuple[str, ...]  # "Hi team," greets everyone: an announcement's opening, not a reply's
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
     narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")
+    reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
     nudge: Mapping[str, str]  # every text the bot shows, by key (English's keys are the reference)
@@ -85,5 +86,5 @@ class LanguageTable:
 # Fields a language may leave empty: a cue it does not have (French has no "n't").
 OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words",
                              "rewrite_preambles", "group_addressees", "no_addressees",
-                             "narrations"})
+                             "narrations", "reported_questions"})
 FIELDS = tuple(f.name for f in fields(LanguageTable))

@@ -365,11 +365,19 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
     told = ("The sender asked whether BBC One is adapting The Spy Who Came In From The Cold by Simon Beaufoy, in "
             "which Alec Leamas, a British officer, sees his East Berlin network fall apart in 1962.")
     pool, c, cands, k = cands_of(told, parent=question)
-    assert pool.narrates(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6)
-    pool, c, cands, k = cands_of(body, parent=question)  # the same without the report: an answer, no copy
-    assert not pool.narrates(c) and not says_it_copies(pool, c, cands, k, 0.6)
-    pool, c, cands, k = cands_of("I hope this message finds you well. " + body, parent=question)
-    assert not pool.narrates(c)  # a courtesy reports nothing
+    assert pool.reports_question(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6)
+    announced = "The email announces that " + body  # a report, but of no question: the request's answer
+    pool, c, cands, k = cands_of(announced, parent=ask)
+    assert pool.narrates(c) and not pool.reports_question(c) and not says_it_copies(pool, c, cands, k, 0.6)
+    pool, c, cands, k = cands_of(announced)
+    assert says_it_copies(pool, c, cands, k, 0.6)  # of a source that asks nothing: a copy
+    pool, c, cands, k = cands_of("Here's a revised version of the message: " + body, parent=question)
+    assert not says_it_copies(pool, c, cands, k, 0.6)  # a rewrite that reports no question: an answer
+    # replies that discuss an author or a message report nothing
+    for reply in ("The author has a point: " + body, "As the author noted, " + body,
+                  "The email says nothing about it, but " + body, "I hope this message finds you well. " + body):
+        pool, c, cands, k = cands_of(reply)
+        assert not pool.narrates(c) and not says_it_copies(pool, c, cands, k, 0.6), reply
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body)  # relay words, and it keeps to its source
     assert pool.relays(c) and says_it_copies(pool, c, cands, k, 0.6)
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body.replace("1962", "1963"))  # another value
