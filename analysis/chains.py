@@ -21,8 +21,9 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
     continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
-    Scored, says_it_copies, settle_hops, short_rewrite_of,
+    says_it_copies, short_rewrite_of,
 )
+from .chain_settle import Scored, settle_hops
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped

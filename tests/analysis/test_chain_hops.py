@@ -1,4 +1,4 @@
-"""Which hop of a chain a copy came from once every edge is known (chain_decide.settle_hops): the latest hop
+"""Which hop of a chain a copy came from once every edge is known (chain_settle.settle_hops): the latest hop
 whose own wording the copy keeps (took_from), never a sibling that dropped what the copy keeps."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from analysis.chain_decide import Scored, settle_hops, took_from
+from analysis.chain_settle import Scored, settle_hops, took_from
 from analysis.chain_text import plain_names
 from analysis.chains import Edge, Node, Pool
 

@@ -568,14 +568,27 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
 
         orig, hop1 = mk("o", 0, v[0], words=words), mk("h1", 1, v[0] + 0.6 * v[1], hop1_text, words)
         hop2 = mk("h2", 2, v[0] + v[1])
-        pool = Pool([orig, hop1, hop2])
+        rival = mk("r", 3, v[0] + 0.6 * v[2])  # another post on the topic: closer to the original than to hop 1
+        pool = Pool([orig, hop1, hop2, rival])
         pool.closest_later = {"o": closest}
         pending = {"h1": ([(orig, f or Features())], np.array([prob]))}
         return [(nid, p.id) for nid, p, _f, _pr in continues_chain(pool, pending, {"h1": ["h2"]}, {}, 0.4, 0.5)]
 
     assert 0.05 < CONTINUATION_BAR
     assert run() == [("h1", "o")]
-    assert run(closest="h2") == []  # the original's closest later message is another
+    assert run(closest="r") == []  # the original's closest later message is another
+    assert run(closest="h2") == [("h1", "o")]  # ... but a later hop, closer to hop 1 than to the original: `descends`
+    from analysis.chain_decide import mutual_best
+    from analysis.chains import Pool
+
+    nodes = [mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.6 * v[1]), mk("h2", 2, v[0] + v[1])]
+    pool = Pool(nodes)
+    pool.closest_later = {"o": "h2"}
+    assert mutual_best(pool, nodes[1], [(nodes[0], Features())], 0)
+    # a question's closest later text neighbours its answers: no mutual best match through a later message
+    assert not mutual_best(pool, nodes[1], [(nodes[0], Features(parent_asks=1.0))], 0)
+    pool.closest_later = {"o": "h1"}
+    assert mutual_best(pool, nodes[1], [(nodes[0], Features(parent_asks=1.0))], 0)
     assert run(f=Features(names_new=1.0)) == []  # names only others: another person's essay on the same prompt
     assert run(f=Features(asks=1.0)) == []
     assert run("the launch moves to spring 2027") == []  # a number the candidate does not write
@@ -591,8 +604,8 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     assert run(f=invents, words=RULES_MAX_WORDS - 1) == []  # short texts: another template post
     assert run(f=replace(invents, cosine_margin=CONTINUATION_MARGIN - 0.05), words=RULES_MAX_WORDS) == []
     assert run(f=replace(invents, parent_asks=1.0), words=RULES_MAX_WORDS) == []
-    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2") == []  # still a mutual best match only ...
-    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2", prob=0.3) == []  # ... over CONTINUATION_BAR too
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="r") == []  # still a mutual best match only ...
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="r", prob=0.3) == []  # ... over CONTINUATION_BAR too
 
 
 def test_a_copy_closer_to_a_post_that_announces_nothing_is_not_given_another_parent():
