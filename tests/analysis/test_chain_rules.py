@@ -577,16 +577,22 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     assert 0.05 < CONTINUATION_BAR
     assert run() == [("h1", "o")]
     assert run(closest="r") == []  # the original's closest later message is another
-    assert run(closest="h2") == [("h1", "o")]  # ... but a later hop, closer to hop 1 than to the original: `descends`
+    # a later hop, closer to hop 1 than to the original, makes hop 1 a mutual best match (`descends`), but not for
+    # continues_chain, which links at any probability: a weekly post's third issue is closer to its second too
+    assert run(closest="h2") == []
     from analysis.chain_decide import mutual_best
     from analysis.chains import Pool
 
-    nodes = [mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.6 * v[1]), mk("h2", 2, v[0] + v[1])]
+    nodes = [mk("o", 0, v[0]), mk("h1", 1, v[0] + 0.6 * v[1]), mk("h2", 2, v[0] + v[1]), mk("e", 1, v[0] + v[1])]
     pool = Pool(nodes)
     pool.closest_later = {"o": "h2"}
     assert mutual_best(pool, nodes[1], [(nodes[0], Features())], 0)
-    # a question's closest later text neighbours its answers: no mutual best match through a later message
+    assert not mutual_best(pool, nodes[1], [(nodes[0], Features())], 0, through=False)
+    # a question's closest later text neighbours its answers, and so does a copy's that asks: not through a later hop
     assert not mutual_best(pool, nodes[1], [(nodes[0], Features(parent_asks=1.0))], 0)
+    assert not mutual_best(pool, nodes[1], [(nodes[0], Features(asks=1.0))], 0)
+    pool.closest_later = {"o": "e"}  # posted with hop 1, not after it: no later hop
+    assert not mutual_best(pool, nodes[1], [(nodes[0], Features())], 0)
     pool.closest_later = {"o": "h1"}
     assert mutual_best(pool, nodes[1], [(nodes[0], Features(parent_asks=1.0))], 0)
     assert run(f=Features(names_new=1.0)) == []  # names only others: another person's essay on the same prompt
@@ -606,6 +612,7 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     assert run(f=replace(invents, parent_asks=1.0), words=RULES_MAX_WORDS) == []
     assert run(f=invents, words=RULES_MAX_WORDS, closest="r") == []  # still a mutual best match only ...
     assert run(f=invents, words=RULES_MAX_WORDS, closest="r", prob=0.3) == []  # ... over CONTINUATION_BAR too
+    assert run(f=invents, words=RULES_MAX_WORDS, closest="h2") == []  # ... and not through a later hop
 
 
 def test_a_copy_closer_to_a_post_that_announces_nothing_is_not_given_another_parent():
