@@ -111,13 +111,14 @@ def states_rewrite(text: str) -> bool:
 def narrates(text: str) -> bool:
     """A text that reports what another message says ("The sender asked whether there are any plans to wrap GSL",
     "The email announces ..."): how an AI assistant summarises a message pasted into it. Read in the first 300
-    characters, as `states_rewrite`: a sentence that opens so. chain_decide.says_it_copies reads it."""
-    return _cues(languages.tables())[4].search(text[:300]) is not None
+    characters, as `states_rewrite`: a sentence that opens so, or `reports_question`. chain_decide.says_it_copies
+    reads it."""
+    return _cues(languages.tables())[4].search(text[:300]) is not None or reports_question(text)
 
 
 def reports_question(text: str) -> bool:
-    """A text that `narrates` a question ("The sender asked whether ..."): an AI summary of a question, which a
-    reply to it never opens with. chain_decide.says_it_copies reads it."""
+    """A text that reports a question ("The sender asked whether ...", "The email asks if ..."): an AI summary of a
+    question, which a reply to it never opens with. chain_decide.says_it_copies reads it."""
     return _cues(languages.tables())[5].search(text[:300]) is not None
 
 

@@ -320,9 +320,9 @@ def test_a_mutual_best_match_that_reads_like_a_rewrite_needs_little():
 def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
     """says_it_copies: a rewrite that says so ("Here's a revised version of the message:"), a report of a message
     ("The sender asked whether ...", even of a question), or a relay ("Summary of ...") that keeps to its source,
-    whose closest earlier text is close in meaning is a copy of it, mutual best
-    match or not; an answer to a request for a summary, a relay stating another value, a candidate that is not the
-    closest, a pair in two languages or a one-liner is not. In build_edges the edge is provisional ("stated")."""
+    whose closest earlier text is close in meaning is a copy of it, mutual best match or not; an answer to a
+    request for a summary, a relay stating another value, a candidate that is not the closest, a pair in two
+    languages or a one-liner is not. In build_edges the edge is provisional ("stated")."""
     from dataclasses import replace
     from datetime import timedelta
 
@@ -366,6 +366,8 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
             "which Alec Leamas, a British officer, sees his East Berlin network fall apart in 1962.")
     pool, c, cands, k = cands_of(told, parent=question)
     assert pool.reports_question(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6)
+    pool, c, cands, k = cands_of(told.replace("The sender asked", "The email wondered"), parent=question)
+    assert pool.narrates(c) and says_it_copies(pool, c, cands, k, 0.6)  # a reported question is a report
     announced = "The email announces that " + body  # a report, but of no question: the request's answer
     pool, c, cands, k = cands_of(announced, parent=ask)
     assert pool.narrates(c) and not pool.reports_question(c) and not says_it_copies(pool, c, cands, k, 0.6)
