@@ -113,6 +113,12 @@ NUDGE = {
     "facts_lost": "{n} facts missing", "no_facts": "no facts missing",
 }
 
+# what a report of another message opens with (`narrations`, `reported_questions`): a sentence, line or bullet start,
+# then its sender or the message itself
+_OPENING = r"(?:^|[.!?:\n])[\s*_#>-]*"
+_SENDER = r"the\s+(?:original\s+)?(?:sender|author|writer|requester)"
+_MESSAGE = r"(?:the|this)\s+(?:original\s+)?(?:message|e-?mail|post|note)"
+
 TABLE = LanguageTable(
     code="en",
     name="English",
@@ -197,20 +203,17 @@ very just more most there here what which who whom whose when where why how one 
     # an AI summary of a message opens a sentence by telling what its sender or the message did ("The sender asked
     # whether there are plans to wrap GSL", "The email announces ..."). Only verbs of telling: "The author has a
     # point", "The poster session is on Tuesday", "The email says nothing about it" are no report (a helper's review)
-    narrations=(r"(?:^|[.!?:\n])[\s*_#>-]*(?:the\s+(?:original\s+)?(?:sender|author|writer|requester)\s+(?:asks|asked|"
-                r"is\s+asking|says|said|notes|noted|mentions|mentioned|expresse[sd]|shares|shared|explains|explained|"
-                r"wants|wanted|would\s+like|suggests|suggested|describes|described|highlights|highlighted|reports|"
-                r"reported|announces|announced|informs|informed|confirms|confirmed|requests|requested|is\s+requesting|"
-                r"recommends|recommended|thanks|thanked|invites|invited|is\s+excited|is\s+looking\s+forward|"
-                r"apologi[sz]e[sd]|emphasi[sz]e[sd]|provides|outlines|proposes|proposed|reminds|reminded|inquires|"
-                r"inquired|enquires|enquired|wonders|wondered|points\s+out|pointed\s+out)|(?:the|this)\s+"
-                r"(?:original\s+)?(?:message|e-?mail|post|note)\s+(?:asks|asked|is\s+asking|announces|announced|"
-                r"highlights|highlighted|informs|informed|requests|requested|invites|invited|explains|explained|"
-                r"describes|described|outlines|emphasi[sz]es|reminds|is\s+announcing|is\s+informing|"
-                r"is\s+requesting))\b"),
+    narrations=(rf"{_OPENING}(?:{_SENDER}\s+(?:asks|asked|is\s+asking|says|said|notes|noted|mentions|mentioned|"
+                r"expresse[sd]|shares|shared|explains|explained|wants|wanted|would\s+like|suggests|suggested|describes|"
+                r"described|highlights|highlighted|reports|reported|announces|announced|informs|informed|confirms|"
+                r"confirmed|requests|requested|is\s+requesting|recommends|recommended|thanks|thanked|invites|invited|"
+                r"is\s+excited|is\s+looking\s+forward|apologi[sz]e[sd]|emphasi[sz]e[sd]|provides|outlines|proposes|"
+                r"proposed|reminds|reminded|inquires|inquired|enquires|enquired|wonders|wondered|points\s+out|"
+                rf"pointed\s+out)|{_MESSAGE}\s+(?:asks|asked|is\s+asking|announces|announced|highlights|highlighted|"
+                r"informs|informed|requests|requested|invites|invited|explains|explained|describes|described|outlines|"
+                r"emphasi[sz]es|reminds|is\s+announcing|is\s+informing|is\s+requesting))\b"),
     # ... and a report of a question: its source asks, and it is no answer ("The sender asked whether ...")
-    reported_questions=(r"(?:^|[.!?:\n])[\s*_#>-]*(?:the\s+(?:original\s+)?(?:sender|author|writer|requester)|(?:the|this)\s+"
-                        r"(?:original\s+)?(?:message|e-?mail|post|note))\s+(?:asks|asked|is\s+asking|was\s+asking|"
+    reported_questions=(rf"{_OPENING}(?:{_SENDER}|{_MESSAGE})\s+(?:asks|asked|is\s+asking|was\s+asking|"
                         r"wants\s+to\s+know|wanted\s+to\s+know|inquires|inquired|enquires|enquired|wonders|"
                         r"wondered)\s+(?:whether|if|about|what|when|where|why|how|who|which|for)\b"),
     nudge=NUDGE,
