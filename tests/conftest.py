@@ -81,11 +81,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Tests that take 10 s or more on 2 cores beside the slow, browser and postgres ones (`--durations`, 2026-12-02)
+LONG = ("test_analyze_shows_no_library_progress_bars", "test_demo_without_serving", "test_slack_metadata",
+        "test_no_two_released_views_one_step_apart", "test_zip_and_folder_of_the_same_export_are_one_workspace",
+        "test_a_huge_thread", "test_slack_day_file", "test_every_format_from_the_cli",
+        "test_eval_chains_on_pooled_interleaved_chains")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`."""
+    """Every test that starts PostgreSQL (through the postgres_url fixture) is marked `postgres`. The long tests
+    run first: pytest-xdist hands out tests in this order, and a long test left to the end keeps one worker busy
+    while the other idles (longest first: the suite's wall time is then close to half its total)."""
     for item in items:
         if "postgres_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+
+    def long(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(m) for m in ("slow", "browser", "postgres")) or \
+            item.name.split("[")[0] in LONG
+
+    items.sort(key=lambda item: not long(item))  # stable: collection order within each part
 
 
 @pytest.fixture(scope="session")
@@ -132,15 +147,34 @@ def pg_settings(postgres_url, settings):
 # -- the demo workspace, ingested and analysed once per test session -----------------------
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory):
+    """The demo workspace analysed. Built once per test session: the first pytest-xdist worker that needs it builds
+    it and leaves a copy, as it was before any test ran, where the others take it (a file lock between them)."""
+    import pickle
+    import sqlite3
+    from contextlib import closing
+
+    from filelock import FileLock
+
     from slopradar.pipeline import analyze, ingest_mailbox, ingest_slack_export
 
     tmp = tmp_path_factory.mktemp("analyse")
     settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"),
                         adoption_date="2026-02-02")
-    engine = open_store(settings)
-    ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
-    ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
-    summary = analyze(engine, settings, progress=False)
+    kept = tmp_path_factory.getbasetemp().parent / "analysed-demo"  # shared by the workers of this session
+    with FileLock(f"{kept}.lock"):
+        if (kept / "summary.pickle").exists():
+            shutil.copytree(kept / "state", settings.data_dir)
+            shutil.copy(kept / "s.db", settings.db)
+            return open_store(settings), settings, pickle.loads((kept / "summary.pickle").read_bytes())
+        engine = open_store(settings)
+        ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
+        ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
+        summary = analyze(engine, settings, progress=False)
+        kept.mkdir()
+        shutil.copytree(settings.data_dir, kept / "state")
+        with closing(sqlite3.connect(settings.db)) as src, closing(sqlite3.connect(kept / "s.db")) as dst:
+            src.backup(dst)  # a consistent copy, write-ahead log included
+        (kept / "summary.pickle").write_bytes(pickle.dumps(summary))
     return engine, settings, summary
 
 

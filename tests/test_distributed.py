@@ -50,6 +50,7 @@ def analysis_dump(engine) -> dict:
 
 
 @needs_ray
+@pytest.mark.slow  # 57 s alone, 130 s beside another worker: two actors and four chain tasks each load the model
 def test_ray_engine_leaves_the_store_as_the_local_engine_does(analysed, tmp_path):
     import ray
 
