@@ -320,16 +320,16 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
         n = pool.by_id[nid]
         k = int(np.argmax(prob))
         if prob[k] >= CONTINUATION_BAR:
-            k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR)
-        elif not (mutual_best(pool, n, cands, k, through=False) and (keeps_to_source(pool, n, *cands[k]) or
-                                                                     first_rewrite(pool, n, *cands[k]))):
-            continue
+            k = latest_hop(cands, prob, k, root_of, CONTINUATION_BAR)  # a hop at CONTINUATION_BAR or more
         p, f = cands[k]
+        mutual = mutual_best(pool, n, cands, k, through=False)
+        if prob[k] < CONTINUATION_BAR and not (mutual and (keeps_to_source(pool, n, p, f) or
+                                                           first_rewrite(pool, n, p, f))):
+            continue
         short = pool.pair_words(n, p) < RULES_MAX_WORDS
         kin = (pool.cosine(pool.by_id[c], p) for c in children.get(nid, ()) if c in pool.by_id)
         if not any(c is not None and c >= floor for c in kin) or two_languages(n, p) or \
-                (f.values_changed > 0 and not (mutual_best(pool, n, cands, k, through=False) and
-                                               first_rewrite(pool, n, p, f))) or \
+                (f.values_changed > 0 and not (mutual and first_rewrite(pool, n, p, f))) or \
                 (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
                 max(f.coverage_short, f.coverage_long) < CONTINUATION_WORDING or \
                 (short and prob[k] < threshold and not carries_something(f)):
