@@ -22,9 +22,11 @@ class Reading:
     facts, their keys (chain_text.key_sets), its layout-free text, the codes and names it carries and the cues of
     its own text (a question, a relay word)."""
 
-    def __init__(self, nodes: list[Node],
-                 read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> None:
-        self.read_facts = read_facts or fact_reader()
+    def __init__(self, nodes: list[Node], read: Reading | None = None) -> None:
+        """`read`: another reading of the same messages (the learned path's, for the hand rules): its fact reader
+        and what it read of each message's own text are used, not read again (the 10,000-message bench read every
+        message's layout, names, codes and cues twice, once per path)."""
+        self.read_facts: Callable[[str, datetime | None], list[Fact]] = read.read_facts if read else fact_reader()
         self.nodes = sorted(nodes, key=lambda n: n.ts)
         self.by_id = {n.id: n for n in self.nodes}
         self.text: dict[str, str] = {}
@@ -46,6 +48,9 @@ class Reading:
         self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)))
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
+            self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays = \
+                read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.posts_in: dict[str, set[str]] = {}
         for m in self.nodes:

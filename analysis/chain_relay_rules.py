@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
 from .factloss import _content
-from .facts import Fact
 
 from .chain_rules import carries_across_languages, names_other_documents, reachable, values_changed
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
@@ -75,8 +73,8 @@ class _RuleContext(Reading):
 
     def __init__(self, nodes: list[Node], edges: list[Edge], profile: EmbeddingProfile,
                  cross: CrossLingualEmbedder | None = None, originals: Mapping[str, Node] | None = None,
-                 read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> None:
-        super().__init__(nodes, read_facts)
+                 read: Reading | None = None) -> None:
+        super().__init__(nodes, read)
         self.profile = profile
         self.cross = cross  # the multilingual embedder for pairs in different languages, when on
         self.cross_floor = cross_language_floor(profile, cross)
@@ -206,15 +204,15 @@ class _RuleContext(Reading):
 def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozenset(),
                profile: EmbeddingProfile = MINILM, cross: CrossLingualEmbedder | None = None,
                originals: Mapping[str, Node] | None = None, copies: Mapping[str, str] | None = None,
-               read_facts: Callable[[str, datetime | None], list[Fact]] | None = None) -> list[Edge]:
+               read: Reading | None = None) -> list[Edge]:
     """Similarity edges by the hand rules, given the metadata edges chains.py found (their copies carry their
     original); copies in `decided` (the learned model's) are not looked at again. `cross`: the multilingual
     embedder for pairs in different languages (analysis/crosslingual.py). `originals`: the nodes built for
     forwarded originals that are parents in `edges`. `copies`: child -> parent of the learned decision's edges: a
     message found to be a copy may have copies of its own, as a metadata copy may, though it announces nothing
-    itself (a fourth summary of a fourth hop linked to the third: eleventh round). `read_facts`: the learned path's
-    reader (chain_text.fact_reader), so a message's facts are read once."""
-    r = _RuleContext(nodes, edges, profile, cross, originals, read_facts)
+    itself (a fourth summary of a fourth hop linked to the third: eleventh round). `read`: the learned path's
+    reading (chain_reading.Reading), so a message's facts and own text are read once."""
+    r = _RuleContext(nodes, edges, profile, cross, originals, read)
     edges = list(edges)
     linked = {e.child for e in edges}
     # Parents (long enough to have copies) in time order, their vectors stacked once: each message's window

@@ -330,7 +330,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
 
     stated = {c for c, e in learned.items() if e.method in PROVISIONAL}
     for e in rule_edges(nodes, edges, decided=set(learned) - stated, profile=profile, cross=cross,
-                        originals=originals, copies=clear_copies(pool, learned, stated), read_facts=pool.read_facts):
+                        originals=originals, copies=clear_copies(pool, learned, stated), read=pool):
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
