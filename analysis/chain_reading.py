@@ -5,7 +5,7 @@ message; who reads which conversation is worked out once per run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from datetime import datetime
 
 import numpy as np
@@ -64,9 +64,10 @@ class Reading:
             self.text[n.id] = t
             self.words[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
 
-    def weigh(self, stems: Iterable[str]) -> float:
+    def weigh(self, stems: Set[str]) -> float:
         """The IDF weight of content stems: rarer words weigh more."""
-        return sum(self.idf.get(w, 0.0) for w in stems)
+        idf = self.idf
+        return sum(map(idf.__getitem__, idf.keys() & stems))  # C-level set and sum: called ~20 times a message
 
     def content_text(self, n: Node) -> str:
         p = self.carried.get(n.id)

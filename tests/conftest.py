@@ -147,8 +147,9 @@ def pg_settings(postgres_url, settings):
 # -- the demo workspace, ingested and analysed once per test session -----------------------
 @pytest.fixture(scope="session")
 def analysed(tmp_path_factory):
-    """The demo workspace analysed. Built once per test session: the first pytest-xdist worker that needs it builds
-    it and leaves a copy, as it was before any test ran, where the others take it (a file lock between them)."""
+    """The demo workspace analysed. Built once per test session: under pytest-xdist the first worker that needs it
+    builds it and leaves a copy, as it was before any test ran, in the session's folder, where the other workers
+    take it (a file lock between them). Without workers it is simply built."""
     import pickle
     import sqlite3
     from contextlib import closing
@@ -160,16 +161,25 @@ def analysed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("analyse")
     settings = Settings(db=str(tmp / "s.db"), data_dir=str(tmp / "state"), team_mapping=str(SAMPLES / "teams.yaml"),
                         adoption_date="2026-02-02")
-    kept = tmp_path_factory.getbasetemp().parent / "analysed-demo"  # shared by the workers of this session
-    with FileLock(f"{kept}.lock"):
-        if (kept / "summary.pickle").exists():
-            shutil.copytree(kept / "state", settings.data_dir)
-            shutil.copy(kept / "s.db", settings.db)
-            return open_store(settings), settings, pickle.loads((kept / "summary.pickle").read_bytes())
+
+    def build():
         engine = open_store(settings)
         ingest_slack_export(engine, settings, SAMPLES / "slack-export", progress=False)
         ingest_mailbox(engine, settings, SAMPLES / "mailbox.mbox", progress=False)
-        summary = analyze(engine, settings, progress=False)
+        return engine, settings, analyze(engine, settings, progress=False)
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # set by pytest-xdist, one per session
+    if run is None:
+        return build()
+    # a worker's base folder is in the session's own folder (no other session or checkout reads it)
+    kept = tmp_path_factory.getbasetemp().parent / f"analysed-demo-{run}"
+    with FileLock(f"{kept}.lock"):
+        if (kept / "summary.pickle").exists():  # written last: the copy is whole
+            shutil.copytree(kept / "state", settings.data_dir)
+            shutil.copy(kept / "s.db", settings.db)
+            return open_store(settings), settings, pickle.loads((kept / "summary.pickle").read_bytes())
+        engine, _, summary = build()
+        shutil.rmtree(kept, ignore_errors=True)  # what a worker that failed half-way left
         kept.mkdir()
         shutil.copytree(settings.data_dir, kept / "state")
         with closing(sqlite3.connect(settings.db)) as src, closing(sqlite3.connect(kept / "s.db")) as dst:
