@@ -372,11 +372,9 @@ def memo(compute: Callable[[Node], T]) -> Callable[[Node], T]:
     memo: dict[str, T] = {}
 
     def get(n: Node) -> T:
-        try:
-            return memo[n.id]
-        except KeyError:  # one lookup for the common case, a hit (millions of calls at 10,000 messages)
-            memo[n.id] = value = compute(n)
-            return value
+        if n.id not in memo:
+            memo[n.id] = compute(n)
+        return memo[n.id]
     return get
 
 
