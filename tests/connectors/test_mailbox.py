@@ -113,6 +113,28 @@ def test_a_reply_under_a_quoted_sign_off_is_the_authors():
     assert sum(1 for b in bodies.values() if b.strip() and not split_body(b).authored) <= 1
 
 
+def test_a_python_session_in_a_reply_is_the_authors():
+    """A Python session pasted into a Numpy-list reply: its ">>> ..." prompt lines are the author's, not a
+    third-level quote, when an unquoted line or another prompt is next to them (12 of the list's mails lost 1-7
+    such lines). A prompt inside a quote ("> >>> print m") stays quoted; GroupWise's forward header (">>> Name
+    12/11/00 03:54PM >>>", Enron) is no prompt."""
+    box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
+                       factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
+    bodies = [m.get_body(preferencelist=("plain",)).get_content() for m in box]
+    solved = split_body(next(b for b in bodies if "I have solved that like this:" in b))
+    assert solved.authored.split("\n") == [
+        "I have solved that like this:", ">>> from Numeric import *", ">>> a = array([3+3j, 1+1j, 2+2j])",
+        ">>> b = a.imag", ">>> print take(a, argsort(b))", "[ 1.+1.j  2.+2.j  3.+3.j]", ">>>"]
+    assert "How can I sort an array of complex eigenvalues" in solved.quoted[0]["text"]
+    random = split_body(next(b for b in bodies if "It seems to be a conflict with Vpython" in b))
+    assert ">>> from visual import *\nVisual-2001-09-24\n>>> random((2,3))" in random.authored
+    assert "Your reference to random is not fully qualified" not in random.authored
+    quoted = split_body("Giulio wrote:\n> If you use add.reduce:\n> >>> print m\n> [[1 ,2 ,3]]\n\nMy answer is yes.")
+    assert quoted.authored == "My answer is yes." and ">>> print m" in quoted.quoted[0]["text"]
+    header = split_body("FYI\n\n>>> Ronald Carroll 12/11/00 03:54PM >>>\n> At a conference held this morning\n")
+    assert "Ronald" not in header.authored
+
+
 def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are_not():
     """_answers (a helper's review): bottom-posted and inline answers are the author's, also under an attribution
     wrapped over two lines and when they are one word long; under the quote of a reply written above it, a
