@@ -142,7 +142,7 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
             return "\n".join(lines[:start]), [{"kind": "reply", "header": " ".join(
                 ln.strip() for ln in lines[start:i + notes] if ln.strip())[:200],
                 "text": _unquote("\n".join(lines[i + notes:]))}]
-        if "@" in line and not _is_quote(line):
+        if "@" in line and not _is_quote(line) and not line.startswith(_PROMPT_MARK):  # `>>> c = a @ b`
             follow = [n for n in nxt if n.strip()]
             header = [line]
             if follow and not _is_quote(follow[0]) and len(follow) > 1:
@@ -305,12 +305,14 @@ def _attribution(line: str) -> bool:
 def split_body(text: str) -> SplitBody:
     """Split a plain-text body into what the author wrote and what they quoted or forwarded (a signature under a
     rule line is cut first: `_ruled_signature`). A Python session's prompt lines are the author's (`_prompts`)."""
-    split = _split_body(_prompts((text or "").replace("\r\n", "\n").replace("\r", "\n")))
+    marked = _prompts((text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    split = _split_body(marked)
     authored, ruled = _ruled_signature(split.authored)
     if ruled:
         split.authored, split.signature = authored, "\n".join(s for s in (ruled, split.signature) if s)
-    split.authored, split.signature = split.authored.replace(_PROMPT_MARK, ""), split.signature.replace(_PROMPT_MARK, "")
-    split.quoted = [{k: v.replace(_PROMPT_MARK, "") for k, v in q.items()} for q in split.quoted]
+    if _PROMPT_MARK in marked:
+        split.authored, split.signature = split.authored.replace(_PROMPT_MARK, ""), split.signature.replace(_PROMPT_MARK, "")
+        split.quoted = [{k: v.replace(_PROMPT_MARK, "") for k, v in q.items()} for q in split.quoted]
     return split
 
 
@@ -321,22 +323,27 @@ _PROMPT_MARK = "\u2063"  # INVISIBLE SEPARATOR: in front of a prompt, the line n
 
 
 def _prompts(text: str) -> str:
-    """A Python session pasted into a reply: its ">>> import MA" lines are the author's, not a third-level quote,
-    when an unquoted line (the session's output, the author's text) or another such prompt is right above or below
-    (20 of the 273 Numpy and 3GPP list mails in ../shared lost 1-7 such lines). Each is marked (`_PROMPT_MARK`) so
-    that no quote reader takes it; `split_body` removes the mark."""
+    """A Python session pasted into a reply: a run of ">>> import MA" lines is the author's, not a third-level
+    quote, when an unquoted line (the session's output, the author's text) is right above or below it, and no quote
+    line nor an attribution ("John wrote:") is (12 of the Numpy list's mails in ../shared lost 1-7 such lines; a
+    helper's review: a nested reply's ">>>" lines sit under an attribution or beside ">>" lines). Each is marked
+    (`_PROMPT_MARK`) so that no quote reader takes it; `split_body` removes the mark."""
     if ">>>" not in text:
         return text
     lines = text.split("\n")
-    own = [bool(ln.strip()) and not _is_quote(ln) for ln in lines]
-    prompts = [i for i, ln in enumerate(lines) if _PROMPT.match(ln)]
-    changed = True
-    while changed:  # a run of prompts with output around it: each step reaches one line further
-        changed = False
-        for i in prompts:
-            if not own[i] and any(0 <= j < len(lines) and own[j] for j in (i - 1, i + 1)):
-                own[i] = changed = True
-                lines[i] = _PROMPT_MARK + lines[i]
+    i = 0
+    while i < len(lines):
+        if not _PROMPT.match(lines[i]):
+            i += 1
+            continue
+        end = i
+        while end + 1 < len(lines) and _PROMPT.match(lines[end + 1]):
+            end += 1
+        around = [ln for ln in (lines[i - 1] if i else "", lines[end + 1] if end + 1 < len(lines) else "") if ln.strip()]
+        if around and not any(_is_quote(ln) or _attribution(ln) for ln in around) and \
+                not any(_attribution(ln[4:]) for ln in lines[i:end + 1]):
+            lines[i:end + 1] = [_PROMPT_MARK + ln for ln in lines[i:end + 1]]
+        i = end + 1
     return "\n".join(lines)
 
 

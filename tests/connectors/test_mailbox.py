@@ -133,6 +133,13 @@ def test_a_python_session_in_a_reply_is_the_authors():
     assert quoted.authored == "My answer is yes." and ">>> print m" in quoted.quoted[0]["text"]
     header = split_body("FYI\n\n>>> Ronald Carroll 12/11/00 03:54PM >>>\n> At a conference held this morning\n")
     assert "Ronald" not in header.authored
+    # a helper's review: a nested reply's ">>>" lines under an attribution or beside ">>" lines stay quoted; a
+    # prompt holding "@" (an address, matrix product) is no attribution line; a 5,000-line run is read in one pass
+    nested = split_body("John Smith wrote:\n>>> Should we ship?\n>> Yes.\n> I doubt it.\n\nI think we should wait.\n")
+    assert nested.authored == "I think we should wait."
+    assert split_body("Try:\n>>> send('me@x.org')\nTrue\n> Does it work?\nYes.\n").authored == \
+        "Try:\n>>> send('me@x.org')\nTrue\nYes."
+    assert split_body("Use:\n" + "\n".join(f">>> c = a @ b{i}" for i in range(5000)) + "\n(2, 2)\n").authored.count(">>>") == 5000
 
 
 def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are_not():
