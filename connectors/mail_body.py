@@ -348,7 +348,7 @@ def _prompts(text: str) -> str:
 
 
 def _split_body(text: str) -> SplitBody:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    """`split_body` of a text whose line ends it made "\n"."""
     head, quoted = _cut_forward(text)
     if len(head) > _MAX_LIBRARY_CHARS:
         return SplitBody(authored=head.strip(), quoted=quoted, method="rules (long body)")
