@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from analysis.chain_settle import Scored, settle_hops, took_from
+from analysis.chain_settle import Scored, kept_since, settle_hops, took_from
 from analysis.chain_text import plain_names
 from analysis.chains import Edge, Node, Pool
 
@@ -55,9 +55,7 @@ def test_settle_hops_moves_a_copy_to_the_latest_hop_it_took_from():
     scored = {"n2": _scored([source, rewrite], [0.95, 0.9])}
     moved = settle_hops(pool, final, scored, fixed=set())
     assert {c: (p.id, round(cos, 2), prob) for c, (p, cos, prob) in moved.items()} == {"n2": ("n1", 0.8, 0.9)}
-    # not when the model scores the later hop more than SETTLE_MARGIN under the parent, nor for a copy the metadata
-    # placed
-    assert settle_hops(pool, final, {"n2": _scored([source, rewrite], [0.95, 0.7])}, set()) == {}
+    # nor for a copy the metadata placed
     assert settle_hops(pool, final, scored, fixed={"n2"}) == {}
     # nor to a later message outside the parent's chain: unlinked, or linked into another chain
     assert settle_hops(pool, [_edge("n2", "n0")], scored, set()) == {}
@@ -90,9 +88,34 @@ def test_settle_hops_stops_at_the_hop_the_copy_took_from():
     assert {c: p.id for c, (p, _, _) in moved.items()} == {"n3": "n1"}
 
 
+def test_the_margin_holds_unless_the_copy_kept_the_later_hops_names_and_values():
+    """SETTLE_MARGIN bounds `took_from`'s step; `kept_since` steps past it: the copy states Tulsa and 14 April as
+    the rewrite does, nothing the rewrite dropped, and keeps some of the rewrite's own wording."""
+    pool, source, rewrite, copy = _pool(FROM_REWRITE)
+    final = [_edge("n1", "n0"), _edge("n2", "n0")]
+    far = {"n2": _scored([source, rewrite], [0.95, 0.7])}
+    assert kept_since(pool, copy, rewrite, source)
+    assert {c: p.id for c, (p, _, _) in settle_hops(pool, final, far, set()).items()} == {"n2": "n1"}
+    nameless = "Relocation of warehouse operations slips: equipment supplier failed its safety check."
+    pool, source, rewrite, copy = _pool(nameless)
+    assert took_from(pool, copy, rewrite, source) and not kept_since(pool, copy, rewrite, source)
+    assert settle_hops(pool, final, far, set()) == {}
+
+
+def test_a_copy_that_keeps_a_value_the_later_hop_dropped_was_not_made_from_it():
+    texts = [SOURCE, "Heads-up: relocation of warehouse operations to Tulsa slips again after the equipment supplier "
+             "failed its safety check.", FROM_REWRITE, *OTHERS]
+    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
+             for i, t in enumerate(texts)]
+    pool = Pool(nodes)
+    pool.set_idf(nodes)
+    assert not kept_since(pool, nodes[2], nodes[1], nodes[0])  # "14 April": only the source states it
+
+
 def test_settle_hops_leaves_a_sibling_where_it_is():
     pool, source, rewrite, copy = _pool(FROM_SOURCE)
     scored = {"n2": _scored([source, rewrite], [0.95, 0.9])}
+    assert not kept_since(pool, copy, rewrite, source)  # Tulsa and 14 April, but none of the rewrite's own words
     assert settle_hops(pool, [_edge("n1", "n0"), _edge("n2", "n0")], scored, set()) == {}
 
 
