@@ -1,5 +1,6 @@
 """Which hop of its chain a copy came from once every edge is known (settle_hops): the latest hop it took wording
-from. Named rules, tested in tests/analysis/test_chain_hops.py; measured in docs/chains.md (fifteenth round).
+from (`took_from`), or whose names, codes and values it keeps (`kept_since`). Named rules, tested in
+tests/analysis/test_chain_hops.py; measured in docs/chains.md (fifteenth and twentieth rounds).
 """
 
 from __future__ import annotations
@@ -24,21 +25,24 @@ class Scored(NamedTuple):
 
 
 SETTLE_MARGIN = 0.2  # settle_hops' later hops this close to the parent's probability may be where a copy came from
+# by its wording (`took_from`); `kept_since` needs only CONTINUATION_BAR
 
 
 def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed: Set[str],
                 floor: float = CONTINUATION_BAR) -> dict[str, tuple[Node, float, float]]:
     """Named rule: `latest_hop` once every edge is known. A copy scored before its chain's other hops were linked
     (a hop the hand rules or the continuation placed later) took the chain's earliest text. Once the chain is
-    known, the candidates in its parent's chain that are later than that parent, scored within SETTLE_MARGIN of it
-    and at `floor` or more, and that state the copy's values as well as any (`traced`), are walked in time order
-    from the parent: the walk steps to a candidate when the copy took wording from it rather than from the hop it
-    stands on (`took_from`), so a copy of the second hop stays there when the third hop, a later copy of the second,
-    is as close. `scored`: each copy's candidates, cosines and probabilities; `fixed`: copies whose parent the
-    metadata or a forward gave. Returns copy id -> the new parent, the pair's cosine and its probability.
-    SETTLE_MARGIN is twice latest_hop's: the walk's `took_from` keeps siblings out, which latest_hop cannot ask
-    (fifteenth round: at 0.2, two more hops right on the assistant chains and nothing lost on any eval file; at 0.3,
-    Liang-TOEFL loses two)."""
+    known, the candidates in its parent's chain that are later than that parent and scored at `floor` or more are
+    walked in time order from the parent. The walk steps to a candidate when the copy took wording from it rather
+    than from the hop it stands on (`took_from`), if the candidate is scored within SETTLE_MARGIN of the parent and
+    states the copy's values as well as any (`traced`): so a copy of the second hop stays there when the third hop,
+    a later copy of the second, is as close. It also steps, at any probability from `floor`, when the copy keeps
+    the candidate's names, codes and values and none it dropped (`kept_since`). Candidates come before the copy in
+    time, so the walk never reaches the copy's own descendants (the check below is a guard). `scored`: each copy's
+    candidates, cosines and probabilities; `fixed`: copies whose parent the metadata or a forward gave. Returns
+    copy id -> the new parent, the pair's cosine and its probability. SETTLE_MARGIN is twice latest_hop's: the
+    walk's `took_from` keeps siblings out, which latest_hop cannot ask (fifteenth round: at 0.2, two more hops right
+    on the assistant chains and nothing lost on any eval file; at 0.3, Liang-TOEFL loses two)."""
     from .chains import chain_positions
 
     positions = chain_positions(final)  # every linked message's root and path from it
@@ -51,13 +55,13 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         if at is None:
             continue
         chain, copy = positions[e.child].root, pool.by_id[e.child]
-        later = [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
-                 and c.id in positions and positions[c.id].root == chain and prob[i] >= floor]
-        if not later:
+        hops = [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
+                and c.id in positions and positions[c.id].root == chain and prob[i] >= floor]
+        if not hops:
             continue
-        kept = set(traced([at] + [i for i in later if prob[i] >= prob[at] - SETTLE_MARGIN], cands, pool, copy))
+        kept = set(traced([at] + [i for i in hops if prob[i] >= prob[at] - SETTLE_MARGIN], cands, pool, copy))
         here = at
-        for i in sorted(later, key=lambda i: cands[i].ts):
+        for i in sorted(hops, key=lambda i: cands[i].ts):
             if (i in kept and took_from(pool, copy, cands[i], cands[here])) or \
                     kept_since(pool, copy, cands[i], cands[here]):
                 here = i
@@ -68,13 +72,16 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
 
 def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     """Named rule: the copy states names, codes or values, some of them as `later` does and none that `later`
-    dropped from `earlier`, and it keeps some of `later`'s own wording: nothing in it says it saw `earlier`, so it
-    was made from the chain's later version (a rewrite of a rewrite can read more like the hop before: a formal
-    e-mail made from a casual recap of a formal e-mail). Unlike `took_from`, it needs no more of `later`'s wording
-    than of `earlier`'s, and it steps past SETTLE_MARGIN: a copy of the second hop that keeps the source's names
-    stays at the second hop, and a sibling that kept a date the other copy dropped stays a sibling. A copy that
-    states nothing of the kind is left to `took_from` (twentieth round, docs/chains.md: the assistant batches
-    0.946 -> 0.957, twelve hops right)."""
+    dropped from `earlier`, and it keeps some of `later`'s own wording: none of its names, codes or values says it
+    saw `earlier`, so it was made from the chain's later version (a rewrite of a rewrite can read more like the hop
+    before: a formal e-mail made from a casual recap of a formal e-mail). Unlike `took_from`, it needs no more of
+    `later`'s wording than of `earlier`'s, and it steps past SETTLE_MARGIN: a copy of the second hop that keeps the
+    source's names stays at the second hop, and a sibling that kept a date the other copy dropped stays a sibling;
+    a sibling that keeps every value, shares no name the other copy dropped and one word it brought in moves under
+    it (a helper's review: asking for a quarter of the earlier hop's wording as well keeps it out, and loses two
+    right hops of the batches and one of pooled seed 5). A copy that states nothing of the kind is left to
+    `took_from` (twentieth round, docs/chains.md: the fourteen assistant batches 0.946 -> 0.957, twelve hops
+    right; the star probe's answers unchanged)."""
     mine = _anchors(pool, copy)
     new, old = _anchors(pool, later), _anchors(pool, earlier)
     if not mine & new or mine & (old - new):
@@ -83,7 +90,8 @@ def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
 
 
 def _anchors(pool: Pool, n: Node) -> Set[str]:
-    """The names, codes and values a message writes itself: what a rewrite cannot invent."""
+    """The names and codes a message writes and the values it states (with what it carries): what a rewrite
+    cannot invent. Names are `plain_names`' capitalised words, a weekday or a tool's name among them."""
     return pool.names_said(n) | pool.codes_said(n) | pool.stated(n)
 
 

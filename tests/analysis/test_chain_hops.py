@@ -1,5 +1,6 @@
 """Which hop of a chain a copy came from once every edge is known (chain_settle.settle_hops): the latest hop
-whose own wording the copy keeps (took_from), never a sibling that dropped what the copy keeps."""
+whose own wording the copy keeps (took_from) or whose names and values it keeps with none the hop dropped
+(kept_since), never a sibling that dropped what the copy keeps."""
 
 from __future__ import annotations
 
@@ -110,6 +111,24 @@ def test_a_copy_that_keeps_a_value_the_later_hop_dropped_was_not_made_from_it():
     pool = Pool(nodes)
     pool.set_idf(nodes)
     assert not kept_since(pool, nodes[2], nodes[1], nodes[0])  # "14 April": only the source states it
+    final = [_edge("n1", "n0"), _edge("n2", "n0")]
+    assert settle_hops(pool, final, {"n2": _scored([nodes[0], nodes[1]], [0.95, 0.7])}, set()) == {}
+
+
+def test_the_walk_steps_on_through_several_hops():
+    """Source, rewrite, a recap of the rewrite that keeps Tulsa and 14 April, and a copy of the recap: the copy
+    reaches the recap, past the rewrite, though the model scores both far under the source."""
+    recap = "Update: the Tulsa relocation slips to 14 April; outbound freight stays at the legacy bay meanwhile."
+    copy = "Freight stays at the legacy bay: the Tulsa relocation slips to 14 April."
+    texts = [SOURCE, REWRITE, recap, copy, *OTHERS]
+    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
+             for i, t in enumerate(texts)]
+    pool = Pool(nodes)
+    pool.set_idf(nodes)
+    final = [_edge("n1", "n0"), _edge("n2", "n1"), _edge("n3", "n0")]
+    assert kept_since(pool, nodes[3], nodes[1], nodes[0]) and kept_since(pool, nodes[3], nodes[2], nodes[1])
+    moved = settle_hops(pool, final, {"n3": _scored(nodes[:3], [0.95, 0.5, 0.5])}, set())
+    assert {c: p.id for c, (p, _, _) in moved.items()} == {"n3": "n2"}
 
 
 def test_settle_hops_leaves_a_sibling_where_it_is():
