@@ -72,18 +72,20 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
 
 def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     """Named rule: the copy states names, codes or values, some of them as `later` does and none that `later`
-    dropped from `earlier`, and it keeps some of `later`'s own wording: none of its names, codes or values says it
-    saw `earlier`, so it was made from the chain's later version (a rewrite of a rewrite can read more like the hop
-    before: a formal e-mail made from a casual recap of a formal e-mail). Unlike `took_from`, it needs no more of
-    `later`'s wording than of `earlier`'s, and it steps past SETTLE_MARGIN: a copy of the second hop that keeps the
-    source's names stays at the second hop, and a sibling that kept a date the other copy dropped stays a sibling;
-    a sibling that keeps every value, shares no name the other copy dropped and one word it brought in moves under
-    it (a helper's review: asking for a quarter of the earlier hop's wording as well keeps it out, and loses two
-    right hops of the batches and one of pooled seed 5). A copy that states nothing of the kind is left to
-    `took_from` (twentieth round, docs/chains.md: the fourteen assistant batches 0.946 -> 0.957, twelve hops
-    right; the star probe's answers unchanged)."""
-    mine = _anchors(pool, copy)
-    new, old = _anchors(pool, later), _anchors(pool, earlier)
+    dropped from `earlier` (a name or code `later` writes anywhere, in any case, was not dropped), and it keeps
+    some of `later`'s own wording: none of its names, codes or values says it saw `earlier`, so it was made from
+    the chain's later version (a rewrite of a rewrite can read more like the hop before: a formal e-mail made from
+    a casual recap of a formal e-mail). Unlike `took_from`, it needs no more of `later`'s wording than of
+    `earlier`'s, and it steps past SETTLE_MARGIN: a copy of the second hop that keeps the source's names stays at
+    the second hop, and a sibling that kept a date the other copy dropped stays a sibling; a sibling that keeps
+    every value, shares no name the other copy dropped and one word it brought in moves under it (a helper's
+    review: asking for a quarter of the earlier hop's wording as well keeps it out, and loses two right hops of the
+    batches and one of pooled seed 5). A copy that states nothing of the kind is left to `took_from` (twentieth
+    round, docs/chains.md: the fourteen assistant batches 0.946 -> 0.960, fifteen hops right; the star probe's
+    answers unchanged)."""
+    mine, old = _anchors(pool, copy), _anchors(pool, earlier)
+    written = pool.prose_words(later) | pool.codes_said(later)  # "Monica will send" opens a sentence: no name there
+    new = _anchors(pool, later) | (mine & written)
     if not mine & new or mine & (old - new):
         return False
     return pool.weigh(pool.substance(copy) & (pool.substance(later) - pool.substance(earlier))) > 0

@@ -115,6 +115,20 @@ def test_a_copy_that_keeps_a_value_the_later_hop_dropped_was_not_made_from_it():
     assert settle_hops(pool, final, {"n2": _scored([nodes[0], nodes[1]], [0.95, 0.7])}, set()) == {}
 
 
+def test_a_name_that_opens_the_later_hops_sentence_is_kept_there():
+    """"Tulsa relocation slips ..." names no Tulsa for plain_names (a capital opening a sentence), but the recap
+    did not drop it."""
+    recap = "Tulsa relocation slips to 14 April; outbound freight stays at the legacy bay meanwhile."
+    copy = "Freight stays at the legacy bay: the Tulsa relocation slips to 14 April."
+    texts = [SOURCE, REWRITE, recap, copy, *OTHERS]
+    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
+             for i, t in enumerate(texts)]
+    pool = Pool(nodes)
+    pool.set_idf(nodes)
+    assert "tulsa" not in pool.names_said(nodes[2])
+    assert kept_since(pool, nodes[3], nodes[2], nodes[1])
+
+
 def test_the_walk_steps_on_through_several_hops():
     """Source, rewrite, a recap of the rewrite that keeps Tulsa and 14 April, and a copy of the recap: the copy
     reaches the recap, past the rewrite, though the model scores both far under the source."""
