@@ -8,6 +8,7 @@ Message-----" and "Forwarded by" headers it does not always see.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,10 +117,7 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
     naming an address right before a block of ">" lines (an attribution in any language, which
     mail-parser-reply misses for e.g. Android's Russian header wrapped over two lines)."""
     lines = text.split("\n")
-    offsets, pos = [], 0
-    for ln in lines:
-        offsets.append(pos)
-        pos += len(ln) + 1
+    offsets = [0, *itertools.accumulate(len(ln) + 1 for ln in lines)]
     inline = _INLINE_MARKER.search(text)
     for i, line in enumerate(lines):
         if inline and offsets[i] > inline.start():
@@ -129,8 +127,10 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
         nxt = [ln for ln in lines[i + 1:i + 4]]
         if _FORWARD_MARKER.fullmatch(line):
             kind = "forward" if re.search(r"forward|réexpédié|transféré", line, re.I) else "reply"
-            return "\n".join(lines[:i]), [{"kind": kind, "header": line.strip()[:200],
-                                          "text": _unquote("\n".join(lines[i + 1:]))}]
+            quote, own = _quote_and_answers(lines[i + 1:], "\n".join(lines[:i])) if kind == "reply" and \
+                _is_quote(next((ln for ln in lines[i + 1:] if ln.strip()), "")) else (lines[i + 1:], "")
+            return "\n\n".join(t for t in ("\n".join(lines[:i]), own) if t), [{  # answers inside a ">" quote under
+                "kind": kind, "header": line.strip()[:200], "text": _unquote("\n".join(quote))}]  # a bare marker
         if _OUTLOOK_FROM.fullmatch(line) and any(_OUTLOOK_SENT.match(n) for n in nxt):
             return "\n".join(lines[:i]), [{"kind": "reply", "header": "", "text": "\n".join(lines[i:]).strip()}]
         if _LOTUS_HEADER.fullmatch(line):

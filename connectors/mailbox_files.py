@@ -36,9 +36,10 @@ __all__ = ["NAMESPACE", "PARSER_VERSION", "MailboxError", "MailboxImport", "RawM
            "is_auto_generated", "iter_raw"]
 from .mail_identities import IdentityScrubber
 
-PARSER_VERSION = "mailbox/5"  # 2: names and addresses in text and folder names pseudonymised; 3: a signature
+PARSER_VERSION = "mailbox/6"  # 2: names and addresses in text and folder names pseudonymised; 3: a signature
 # under a rule line is cut (mail_body._ruled_signature); 4: a quote's attribution line goes with it ("X writes:");
-# 5: a Python session's prompt lines are the author's (mail_body._prompts)
+# 5: a Python session's prompt lines are the author's (mail_body._prompts); 6: answers written into a ">" quote under
+# a bare "-----Original Message-----" line are the author's
 NAMESPACE = "mail"
 # A unit is at most BATCH messages or BATCH_BYTES of raw mail (the last message may pass it), so a
 # mailbox of large messages is never held in memory 200 at a time.

@@ -142,6 +142,22 @@ def test_a_python_session_in_a_reply_is_the_authors():
     assert split_body("Use:\n" + "\n".join(f">>> c = a @ b{i}" for i in range(5000)) + "\n(2, 2)\n").authored.count(">>>") == 5000
 
 
+def test_answers_inside_a_quote_under_a_bare_original_message_line_are_the_authors():
+    """A Numpy-list reply written into the ">" quote of the mail it answers, under an "-----Original Message-----"
+    line with no header block: the answers were stored as quoted text and the reply as empty. An Outlook original
+    under the line (its From:/Sent: header, unquoted) stays all quote."""
+    box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
+                       factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
+    body = next(m.get_body(preferencelist=("plain",)).get_content() for m in box
+                if str(m["Subject"]).startswith("FW: [Numpy-discussion] Re-implementation"))
+    reply = split_body(body)
+    assert reply.authored.startswith("Thanks, you were origin of some of the ideas used.")
+    assert "Any reason not to allow both?" in reply.authored and "I much prefer" not in reply.authored
+    assert "What I've seen looks great." in reply.quoted[0]["text"]
+    outlook = split_body("See below.\n\n-----Original Message-----\nFrom: Ann\nSent: Monday\n\n> Ship it?\nYes.\n")
+    assert outlook.authored == "See below." and "Yes." in outlook.quoted[0]["text"]
+
+
 def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are_not():
     """_answers (a helper's review): bottom-posted and inline answers are the author's, also under an attribution
     wrapped over two lines and when they are one word long; under the quote of a reply written above it, a
