@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_llm_chains import authored  # noqa: E402
-from build_rewrite_chains import CHANNELS, START  # noqa: E402
+from build_rewrite_chains import START, next_hop, posted  # noqa: E402
 
 HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
@@ -67,17 +67,16 @@ def main() -> None:
     with args.assistant_chains.open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     rng = random.Random(2031)
-    authors = [f"U{k:03d}" for k in range(40)]
     for c, chain in chains.items():
         text = original(args.shared / "connectors", chain["original"])
         if len(text.split()) < (20 if chain.get("batch", 0) >= 13 else 40):  # batch 13's originals: 25-70 words
             raise SystemExit(f"chain {c}: its original reads {len(text.split())} words now: the parsers changed")
         t = START + timedelta(days=rng.uniform(0, 8), hours=rng.uniform(0, 10))
         for h, hop in enumerate([text] + chain["hops"]):
-            rows.append({"id": f"fresh-{c}-{h}", "ts": t.isoformat(), "channel": rng.choice(CHANNELS),
-                         "author": rng.choice(authors), "text": hop, "parent": f"fresh-{c}-{h - 1}" if h else None,
-                         "origin": f"fresh-{c}-0", "source": f"assistant-{chain.get('batch', 5)}"})
-            t += timedelta(hours=rng.uniform(0.5, 24 * 6))
+            rows.append({"id": f"fresh-{c}-{h}", **posted(rng, t), "text": hop,
+                         "parent": f"fresh-{c}-{h - 1}" if h else None, "origin": f"fresh-{c}-0",
+                         "source": f"assistant-{chain.get('batch', 5)}"})
+            t = next_hop(rng, t)
     rows.sort(key=lambda r: r["ts"])
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))

@@ -31,6 +31,17 @@ from pathlib import Path
 
 START = datetime(2025, 3, 3, 8, tzinfo=UTC)
 CHANNELS = ["general", "product", "engineering", "sales", "ops", "random"]
+AUTHORS = [f"U{k:03d}" for k in range(40)]
+
+
+def posted(rng: random.Random, t: datetime) -> dict[str, str]:
+    """A post's time, channel and author, drawn (in that order) as every chain builder here draws them."""
+    return {"ts": t.isoformat(), "channel": rng.choice(CHANNELS), "author": rng.choice(AUTHORS)}
+
+
+def next_hop(rng: random.Random, t: datetime) -> datetime:
+    """When a chain's next hop is posted: half an hour to six days after the hop before."""
+    return t + timedelta(hours=rng.uniform(0.5, 24 * 6))
 
 
 def _read(path: Path) -> list[dict]:
@@ -113,21 +124,18 @@ def pool(chains: list[list[str]], negatives: list[str], source: str, n: int, rng
     """Up to n chains and as many negatives, over 6 channels and 20 days, authors at random."""
     chains = rng.sample(chains, min(n, len(chains)))
     negatives = rng.sample(negatives, min(len(negatives), max(n, 2 * len(chains))))
-    authors = [f"U{k:03d}" for k in range(40)]
     rows = []
     for c, chain in enumerate(chains):
         t = START + timedelta(days=rng.uniform(0, 8), hours=rng.uniform(0, 10))
         origin = f"{source}-{c}-0"
         for h, text in enumerate(chain):
-            rows.append({"id": f"{source}-{c}-{h}", "ts": t.isoformat(), "channel": rng.choice(CHANNELS),
-                         "author": rng.choice(authors), "text": text, "parent": f"{source}-{c}-{h - 1}" if h else None,
-                         "origin": origin, "source": source})
-            t += timedelta(hours=rng.uniform(0.5, 24 * 6))
+            rows.append({"id": f"{source}-{c}-{h}", **posted(rng, t), "text": text,
+                         "parent": f"{source}-{c}-{h - 1}" if h else None, "origin": origin, "source": source})
+            t = next_hop(rng, t)
     for k, text in enumerate(negatives):
         nid = f"{source}-neg-{k}"
-        rows.append({"id": nid, "ts": (START + timedelta(days=rng.uniform(0, 20))).isoformat(),
-                     "channel": rng.choice(CHANNELS), "author": rng.choice(authors), "text": text, "parent": None,
-                     "origin": nid, "source": source})
+        rows.append({"id": nid, **posted(rng, START + timedelta(days=rng.uniform(0, 20))), "text": text,
+                     "parent": None, "origin": nid, "source": source})
     rows.sort(key=lambda r: r["ts"])
     return rows
 

@@ -16,11 +16,11 @@ import argparse
 import json
 import random
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_rewrite_chains import CHANNELS  # noqa: E402
+from build_rewrite_chains import next_hop, posted  # noqa: E402
 
 STARS = Path(__file__).resolve().parent / "data" / "assistant_stars.json"
 
@@ -33,17 +33,14 @@ def main() -> None:
         rows = [json.loads(line) for line in f]
     by_id = {r["id"]: r for r in rows}
     rng = random.Random(2042)
-    authors = [f"U{k:03d}" for k in range(40)]
     for star, s in json.loads(STARS.read_text(encoding="utf-8"))["stars"].items():
         original = by_id.get(s["original"])
         if original is None:
             raise SystemExit(f"star {star}: its original {s['original']} is not in {args.assistant_fresh}")
         t0 = datetime.fromisoformat(original["ts"])
         for n, text in enumerate(s["answers"], 1):
-            t = t0 + timedelta(hours=rng.uniform(0.5, 24 * 6))
-            rows.append({"id": f"star-{star}-{n}", "ts": t.isoformat(), "channel": rng.choice(CHANNELS),
-                         "author": rng.choice(authors), "text": text, "parent": original["id"],
-                         "origin": original["id"], "source": "star"})
+            rows.append({"id": f"star-{star}-{n}", **posted(rng, next_hop(rng, t0)), "text": text,
+                         "parent": original["id"], "origin": original["id"], "source": "star"})
     rows.sort(key=lambda r: r["ts"])
     for r in rows:
         print(json.dumps(r, ensure_ascii=False))
