@@ -23,12 +23,17 @@ OTHERS = ["Lunch is moved to the third floor kitchen while the cafeteria is pain
           "The parking garage closes early on Friday for cleaning, please move your car before noon."]
 
 
-def _pool(copy: str) -> tuple[Pool, Node, Node, Node]:
-    texts = [SOURCE, REWRITE, copy, *OTHERS]
+def _read(*texts: str) -> tuple[Pool, list[Node]]:
+    """The texts posted an hour apart, each in its own channel by its own author, and the pool reading them."""
     nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
              for i, t in enumerate(texts)]
     pool = Pool(nodes)
     pool.set_idf(nodes)  # candidate_pairs sets it over the eligible messages before any decision
+    return pool, nodes
+
+
+def _pool(copy: str) -> tuple[Pool, Node, Node, Node]:
+    pool, nodes = _read(SOURCE, REWRITE, copy, *OTHERS)
     return pool, nodes[0], nodes[1], nodes[2]
 
 
@@ -75,11 +80,7 @@ THIRD = ("Heads-up: Tulsa relocation of warehouse operations now slips to 14 Apr
 def test_settle_hops_stops_at_the_hop_the_copy_took_from():
     """A copy of the second hop stays there when the third hop, another copy of the second, is as close: the walk
     from the parent steps on only while the copy takes each next hop's own wording (a helper's review)."""
-    texts = [SOURCE, REWRITE, THIRD, FROM_REWRITE, *OTHERS]
-    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
-             for i, t in enumerate(texts)]
-    pool = Pool(nodes)
-    pool.set_idf(nodes)
+    pool, nodes = _read(SOURCE, REWRITE, THIRD, FROM_REWRITE, *OTHERS)
     source, rewrite, third, copy = nodes[:4]
     assert took_from(pool, copy, rewrite, source) and took_from(pool, copy, third, source)
     assert not took_from(pool, copy, third, rewrite)
@@ -104,12 +105,9 @@ def test_the_margin_holds_unless_the_copy_kept_the_later_hops_names_and_values()
 
 
 def test_a_copy_that_keeps_a_value_the_later_hop_dropped_was_not_made_from_it():
-    texts = [SOURCE, "Heads-up: relocation of warehouse operations to Tulsa slips again after the equipment supplier "
-             "failed its safety check.", FROM_REWRITE, *OTHERS]
-    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
-             for i, t in enumerate(texts)]
-    pool = Pool(nodes)
-    pool.set_idf(nodes)
+    dated_dropped = ("Heads-up: relocation of warehouse operations to Tulsa slips again after the equipment supplier "
+                     "failed its safety check.")
+    pool, nodes = _read(SOURCE, dated_dropped, FROM_REWRITE, *OTHERS)
     assert not kept_since(pool, nodes[2], nodes[1], nodes[0])  # "14 April": only the source states it
     final = [_edge("n1", "n0"), _edge("n2", "n0")]
     assert settle_hops(pool, final, {"n2": _scored([nodes[0], nodes[1]], [0.95, 0.7])}, set()) == {}
@@ -120,11 +118,7 @@ def test_a_name_that_opens_the_later_hops_sentence_is_kept_there():
     did not drop it."""
     recap = "Tulsa relocation slips to 14 April; outbound freight stays at the legacy bay meanwhile."
     copy = "Freight stays at the legacy bay: the Tulsa relocation slips to 14 April."
-    texts = [SOURCE, REWRITE, recap, copy, *OTHERS]
-    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
-             for i, t in enumerate(texts)]
-    pool = Pool(nodes)
-    pool.set_idf(nodes)
+    pool, nodes = _read(SOURCE, REWRITE, recap, copy, *OTHERS)
     assert "tulsa" not in pool.names_said(nodes[2])
     assert kept_since(pool, nodes[3], nodes[2], nodes[1])
 
@@ -134,11 +128,7 @@ def test_the_walk_steps_on_through_several_hops():
     reaches the recap, past the rewrite, though the model scores both far under the source."""
     recap = "Update: the Tulsa relocation slips to 14 April; outbound freight stays at the legacy bay meanwhile."
     copy = "Freight stays at the legacy bay: the Tulsa relocation slips to 14 April."
-    texts = [SOURCE, REWRITE, recap, copy, *OTHERS]
-    nodes = [Node(f"n{i}", T0 + timedelta(hours=i), f"C{i}", f"u{i}", t, len(t.split()), np.eye(8, dtype=np.float32)[i])
-             for i, t in enumerate(texts)]
-    pool = Pool(nodes)
-    pool.set_idf(nodes)
+    pool, nodes = _read(SOURCE, REWRITE, recap, copy, *OTHERS)
     final = [_edge("n1", "n0"), _edge("n2", "n1"), _edge("n3", "n0")]
     assert kept_since(pool, nodes[3], nodes[1], nodes[0]) and kept_since(pool, nodes[3], nodes[2], nodes[1])
     moved = settle_hops(pool, final, {"n3": _scored(nodes[:3], [0.95, 0.5, 0.5])}, set())
