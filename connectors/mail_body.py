@@ -16,6 +16,8 @@ from typing import Any
 from inscriptis import get_text
 from mailparser_reply import EmailMessage
 
+from .mail_signature import ruled_signature
+
 # Markers that start a forwarded or quoted original, in English and French, as written by
 # Outlook, Gmail, Apple Mail, Thunderbird and Lotus Notes (the Enron corpus). Matched line by line
 # (lines over _MAX_HEADER_LINE chars cannot be headers), so a huge one-line body stays linear.
@@ -63,39 +65,6 @@ _MAX_HEADER_LINE = 300
 _MAX_LIBRARY_CHARS = 20_000
 _LANGUAGES = ["en", "fr", "de"]
 _HYPHEN_LIST = re.compile(r"(?m)^[ \t]*-[ \t]?\w.*\n(?:[ \t]*\n)?[ \t]*-[ \t]?\w")  # two "- item" lines in a row
-# A signature under a rule line ("*****", "=====") to the end of the body: name, title, address, phone lines.
-# mail-parser-reply finds signatures by how they open ("--", "Best,", a name under the text) and leaves these in
-# the authored text (4 of the 801 Enron sample bodies: "*****\nMark D. Guinney, CFA\nConsultant\n...\n(415)
-# 733-4487 ph."), where they outweigh a two-line note in its embedding. Hand-written: no library cuts them.
-_RULE_LINE = re.compile(r"(?m)^[ \t]*([*=~-])\1{9,}[ \t]*$")
-_CONTACT = re.compile(r"\(?\b\d{3}\)?[ .-]?\d{3}[ .-]\d{4}\b|\S+@\S+\.\w+|www\.|https?://")  # phone, address, link
-_NOT_SIGNATURE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s|\|.*\|")  # a list item, a table row
-# what an event or an offer states and a signature does not: an amount, a clock time, a month's day, a weekday
-_KEY_FACT = re.compile(r"[$€£]\s?\d|\d\s?(?:€|%)|\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\b\d{1,2}:\d{2}\b|"
-                       r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
-                       r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
-_BLANK_ABOVE = re.compile(r"\n[ \t]*\n$")
-_SIGNATURE_LINES = 12  # at most this many lines under the rule ...
-_SIGNATURE_LINE_CHARS = 80  # ... each at most this long ...
-_SIGNATURE_LINE_WORDS = 8  # ... and shorter than this in words: a name, a title, an address, not prose
-
-
-def _ruled_signature(text: str) -> tuple[str, str]:
-    """(text above the signature, the signature) when a rule line under a blank line (not a heading's underline)
-    opens the last lines of the text, 1 to _SIGNATURE_LINES short lines that are no prose, list or table, state no
-    amount, time or day (an event's "When: Friday, March 14, 9am" block) and hold a phone number, an e-mail address
-    or a link; else (text, ""). Of several rule lines, the first whose block qualifies."""
-    for m in _RULE_LINE.finditer(text):
-        above, tail = text[:m.start()].rstrip(), text[m.end():]
-        lines = [ln for ln in tail.split("\n") if ln.strip() and not _RULE_LINE.fullmatch(ln)]
-        if above and _BLANK_ABOVE.search(text[:m.start()]) and 1 <= len(lines) <= _SIGNATURE_LINES and \
-                _CONTACT.search(tail) and not _KEY_FACT.search(tail) and \
-                all(len(ln) <= _SIGNATURE_LINE_CHARS and len(ln.split()) < _SIGNATURE_LINE_WORDS and
-                    not _NOT_SIGNATURE.search(ln) for ln in lines):
-            return above, tail.strip()
-    return text, ""
-
-
 @dataclass
 class SplitBody:
     authored: str
@@ -115,7 +84,8 @@ def _unquote(text: str) -> str:
 def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
     """Cut at the first forward/original-message marker, Outlook or Lotus header block, or a line
     naming an address right before a block of ">" lines (an attribution in any language, which
-    mail-parser-reply misses for e.g. Android's Russian header wrapped over two lines)."""
+    mail-parser-reply misses for e.g. Android's Russian header wrapped over two lines); under a bare
+    reply marker with a ">" quote right below it, the answers inside the quote stay (`_inline_answers`)."""
     lines = text.split("\n")
     offsets = [0, *itertools.accumulate(len(ln) + 1 for ln in lines)]
     inline = _INLINE_MARKER.search(text)
@@ -127,10 +97,11 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
         nxt = [ln for ln in lines[i + 1:i + 4]]
         if _FORWARD_MARKER.fullmatch(line):
             kind = "forward" if re.search(r"forward|réexpédié|transféré", line, re.I) else "reply"
-            quote, own = _quote_and_answers(lines[i + 1:], "\n".join(lines[:i])) if kind == "reply" and \
-                _is_quote(next((ln for ln in lines[i + 1:] if ln.strip()), "")) else (lines[i + 1:], "")
-            return "\n\n".join(t for t in ("\n".join(lines[:i]), own) if t), [{  # answers inside a ">" quote under
-                "kind": kind, "header": line.strip()[:200], "text": _unquote("\n".join(quote))}]  # a bare marker
+            head, rest = "\n".join(lines[:i]), lines[i + 1:]
+            if kind == "reply" and not head.strip() and \
+                    _is_quote(next((ln for ln in rest if ln.strip()), "")):
+                return _inline_answers(head, line, "\n".join(rest))
+            return head, [{"kind": kind, "header": line.strip()[:200], "text": _unquote("\n".join(rest))}]
         if _OUTLOOK_FROM.fullmatch(line) and any(_OUTLOOK_SENT.match(n) for n in nxt):
             return "\n".join(lines[:i]), [{"kind": "reply", "header": "", "text": "\n".join(lines[i:]).strip()}]
         if _LOTUS_HEADER.fullmatch(line):
@@ -159,6 +130,18 @@ def _cut_forward(text: str) -> tuple[str, list[dict[str, str]]]:
         return text[:inline.start()], [{"kind": "forward" if "orward" in inline.group(0) else "reply",
                                         "header": inline.group(0), "text": _unquote(text[inline.end():])}]
     return text, []
+
+
+def _inline_answers(head: str, marker: str, rest: str) -> tuple[str, list[dict[str, str]]]:
+    """A reply written into the ">" quote of the mail it answers, under a bare "-----Original Message-----" line
+    with nothing above it (a Numpy-list reply; above it, a top-posted reply and the original's own answers): read
+    as under an attribution (`_answers`), once an original nested further down (a header, another marker) is cut
+    off and kept as quoted."""
+    inner, nested = _cut_forward(rest)
+    kept, footer = _answers(inner.split("\n"), head)
+    quote, own = _parts(kept)
+    return "\n\n".join(t for t in (head.strip(), own.strip()) if t), [
+        {"kind": "reply", "header": marker.strip()[:200], "text": _unquote("\n".join(quote + footer))}, *nested]
 
 
 def _notes_header(lines: list[str], i: int) -> int:
@@ -304,10 +287,10 @@ def _attribution(line: str) -> bool:
 
 def split_body(text: str) -> SplitBody:
     """Split a plain-text body into what the author wrote and what they quoted or forwarded (a signature under a
-    rule line is cut first: `_ruled_signature`). A Python session's prompt lines are the author's (`_prompts`)."""
+    rule line is cut first: `mail_signature.ruled_signature`). A Python session's prompt lines are the author's (`_prompts`)."""
     marked = _prompts((text or "").replace("\r\n", "\n").replace("\r", "\n"))
     split = _split_body(marked)
-    authored, ruled = _ruled_signature(split.authored)
+    authored, ruled = ruled_signature(split.authored)
     if ruled:
         split.authored, split.signature = authored, "\n".join(s for s in (ruled, split.signature) if s)
     if _PROMPT_MARK in marked:

@@ -37,7 +37,7 @@ __all__ = ["NAMESPACE", "PARSER_VERSION", "MailboxError", "MailboxImport", "RawM
 from .mail_identities import IdentityScrubber
 
 PARSER_VERSION = "mailbox/6"  # 2: names and addresses in text and folder names pseudonymised; 3: a signature
-# under a rule line is cut (mail_body._ruled_signature); 4: a quote's attribution line goes with it ("X writes:");
+# under a rule line is cut (mail_signature.ruled_signature); 4: a quote's attribution line goes with it ("X writes:");
 # 5: a Python session's prompt lines are the author's (mail_body._prompts); 6: answers written into a ">" quote under
 # a bare "-----Original Message-----" line are the author's
 NAMESPACE = "mail"

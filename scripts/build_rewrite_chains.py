@@ -35,7 +35,8 @@ AUTHORS = [f"U{k:03d}" for k in range(40)]
 
 
 def posted(rng: random.Random, t: datetime) -> dict[str, str]:
-    """A post's time, channel and author, drawn (in that order) as every chain builder here draws them."""
+    """A post at `t`: its time, and a channel and an author drawn (in that order) as every chain builder here draws
+    them."""
     return {"ts": t.isoformat(), "channel": rng.choice(CHANNELS), "author": rng.choice(AUTHORS)}
 
 

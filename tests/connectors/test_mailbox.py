@@ -144,8 +144,7 @@ def test_a_python_session_in_a_reply_is_the_authors():
 
 def test_answers_inside_a_quote_under_a_bare_original_message_line_are_the_authors():
     """A Numpy-list reply written into the ">" quote of the mail it answers, under an "-----Original Message-----"
-    line with no header block: the answers were stored as quoted text and the reply as empty. An Outlook original
-    under the line (its From:/Sent: header, unquoted) stays all quote."""
+    line with no header block: the answers were stored as quoted text and the reply as empty."""
     box = mailbox.mbox(str(shared("connectors/bigbang-mbox/2001-November.txt")), create=False,
                        factory=lambda f: email.message_from_binary_file(f, policy=email.policy.default))
     body = next(m.get_body(preferencelist=("plain",)).get_content() for m in box
@@ -154,8 +153,19 @@ def test_answers_inside_a_quote_under_a_bare_original_message_line_are_the_autho
     assert reply.authored.startswith("Thanks, you were origin of some of the ideas used.")
     assert "Any reason not to allow both?" in reply.authored and "I much prefer" not in reply.authored
     assert "What I've seen looks great." in reply.quoted[0]["text"]
-    outlook = split_body("See below.\n\n-----Original Message-----\nFrom: Ann\nSent: Monday\n\n> Ship it?\nYes.\n")
-    assert outlook.authored == "See below." and "Yes." in outlook.quoted[0]["text"]
+    # a helper's review: a reply written above the marker keeps the original's own answers quoted; an original
+    # nested under the answers (Outlook, Lotus Notes) stays quoted; a "-- " signature under the answers is the signature
+    top = split_body("Sounds good, Monday then.\nBob\n\n-----Original Message-----\n> Ship on Friday?\n"
+                     "No, we need another week.\n> What about Monday?\nMonday works.\nAlice\n")
+    assert top.authored == "Sounds good, Monday then.\nBob" and "Monday works." in top.quoted[0]["text"]
+    nested = split_body("-----Original Message-----\n> Ship Friday?\nNo, next week.\n\n-----Original Message-----\n"
+                        "From: Carol\nSent: Monday\nTo: Team\nSubject: ship\n\nWe ship Friday unless QA objects.\n")
+    assert nested.authored == "No, next week." and "QA objects" in nested.quoted[1]["text"]
+    notes = split_body("-----Original Message-----\n> Ship Friday?\nNo, next week.\n\n\nTana Jones@ECT\n"
+                       "04/02/2001 04:59 PM\nTo: Mark Taylor/HOU/ECT@ECT\ncc:\nSubject: ship\n\nWe ship Friday.\n")
+    assert notes.authored == "No, next week." and "We ship Friday." in notes.quoted[1]["text"]
+    signed = split_body("-----Original Message-----\n> Ship Friday?\nNo, next week.\n\n-- \nBob Smith\nAcme\n")
+    assert (signed.authored, signed.signature) == ("No, next week.", "--\nBob Smith\nAcme")
 
 
 def test_answers_under_a_quote_are_kept_and_footers_under_a_top_posted_quote_are_not():
