@@ -287,7 +287,8 @@ def _attribution(line: str) -> bool:
 
 def split_body(text: str) -> SplitBody:
     """Split a plain-text body into what the author wrote and what they quoted or forwarded (a signature under a
-    rule line is cut first: `mail_signature.ruled_signature`). A Python session's prompt lines are the author's (`_prompts`)."""
+    rule line is cut first: `mail_signature.ruled_signature`). A Python session's prompt lines are the author's
+    (`_prompts`)."""
     marked = _prompts((text or "").replace("\r\n", "\n").replace("\r", "\n"))
     split = _split_body(marked)
     authored, ruled = ruled_signature(split.authored)
