@@ -5,6 +5,7 @@ tests/analysis/test_chain_hops.py; measured in docs/chains.md (fifteenth and twe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -72,23 +73,37 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
 
 def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     """Named rule: the copy states names, codes or values, some of them as `later` does and none that `later`
-    dropped from `earlier` (a name or code `later` writes anywhere, in any case, was not dropped), and it keeps
-    some of `later`'s own wording: none of its names, codes or values says it saw `earlier`, so it was made from
-    the chain's later version (a rewrite of a rewrite can read more like the hop before: a formal e-mail made from
-    a casual recap of a formal e-mail). Unlike `took_from`, it needs no more of `later`'s wording than of
+    dropped from `earlier` (a name or code `later` writes anywhere, in any case, or a time or day it writes in
+    digits the fact reader does not read, was not dropped: `_in_digits`), and it keeps some of `later`'s own
+    wording: none of its names, codes or values says it saw `earlier`, so it was made from the chain's later
+    version (a rewrite of a rewrite can read more like the hop before: a formal e-mail made from a casual recap of
+    a formal e-mail). Unlike `took_from`, it needs no more of `later`'s wording than of
     `earlier`'s, and it steps past SETTLE_MARGIN: a copy of the second hop that keeps the source's names stays at
     the second hop, and a sibling that kept a date the other copy dropped stays a sibling; a sibling that keeps
     every value, shares no name the other copy dropped and one word it brought in moves under it (a helper's
     review: asking for a quarter of the earlier hop's wording as well keeps it out, and loses two right hops of the
     batches and one of pooled seed 5). A copy that states nothing of the kind is left to `took_from` (twentieth
-    round, docs/chains.md: the fourteen assistant batches 0.946 -> 0.960, fifteen hops right; the star probe's
-    answers unchanged)."""
+    round, docs/chains.md: the fourteen assistant batches 0.946 -> 0.960, fifteen hops right, then three more with
+    `_in_digits`; the star probe's answers unchanged)."""
     mine, old = _anchors(pool, copy), _anchors(pool, earlier)
     written = pool.prose_words(later) | pool.codes_said(later)  # "Monica will send" opens a sentence: no name there
     new = _anchors(pool, later) | (mine & written)
+    new |= _in_digits(pool, later, mine & (old - new))
     if not mine & new or mine & (old - new):
         return False
     return pool.weigh(pool.substance(copy) & (pool.substance(later) - pool.substance(earlier))) > 0
+
+
+def _in_digits(pool: Pool, n: Node, values: Set[str]) -> set[str]:
+    """Of `values` (`stated` keys), the times whose hour and the dates whose day `n` writes as a number the fact
+    reader does not read as that value ("meeting at 3" for 3:00 p.m., "the 22nd"): not dropped there."""
+    numbers = {str(int(d)) for d in _SMALL_NUMBER.findall(pool.content_text(n))}
+    hours = {v for v in values if v.startswith("time:") and {str(int(v[5:7])), str(int(v[5:7]) % 12 or 12)} & numbers}
+    return hours | {v for v in values if _DAY.fullmatch(v) and str(int(v[-2:])) in numbers}
+
+
+_SMALL_NUMBER = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")  # "3", "22nd"; not the "03" of a code ("50M03")
+_DAY = re.compile(r"date:\d{4}-\d{2}-\d{2}")
 
 
 def _anchors(pool: Pool, n: Node) -> Set[str]:

@@ -123,6 +123,18 @@ def test_a_name_that_opens_the_later_hops_sentence_is_kept_there():
     assert kept_since(pool, nodes[3], nodes[2], nodes[1])
 
 
+def test_a_time_the_later_hop_writes_as_a_bare_hour_is_kept_there():
+    """"at 3" is no time for the fact reader; a copy stating 3:00 p.m. did not see it elsewhere (`_in_digits`),
+    but a later hop that says "at 4" dropped it; the "03" of a room code is no hour."""
+    source = "We are scheduled to meet at 3:00 p.m. in room 50M03 with Joe Sutton to review the EnHome deck."
+    copy = "Reminder: the EnHome deck review with Joe Sutton is at 3:00 p.m. in 50M03; send your changes before then."
+    for later, kept in (("EnHome deck meeting at 3 in 50M03 with Joe Sutton, send your changes.", True),
+                        ("EnHome deck meeting at 4 in 50M03 with Joe Sutton, send your changes.", False),
+                        ("EnHome deck meeting in 50M03 with Joe Sutton, send your changes.", False)):
+        pool, nodes = _read(source, later, copy, *OTHERS)
+        assert kept_since(pool, nodes[2], nodes[1], nodes[0]) is kept, later
+
+
 def test_the_walk_steps_on_through_several_hops():
     """Source, rewrite, a recap of the rewrite that keeps Tulsa and 14 April, and a copy of the recap: the copy
     reaches the recap, past the rewrite, though the model scores both far under the source."""
