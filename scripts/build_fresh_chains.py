@@ -1,13 +1,13 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 15), pooled into the assistant chains of
+an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 16), pooled into the assistant chains of
 build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
 mails and XSum news openings; batches 6 to 10 follow asks that earlier batches did not use ("TL;DR this.", an
 e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 13 answer each hop in the manner of one
 of six tools (fifteenth round), and batch 11 summarises longer originals (150-450 words) again and again
 (sixteenth round); batch 13 starts from short originals, 25-70 words (seventeenth round), batch 14 adds
-eight asks no batch had used (eighteenth round), and batch 15 draws pairs of originals from one person's mailbox
-(twentieth round).
+eight asks no batch had used (eighteenth round), batch 15 draws pairs of originals from one person's mailbox, and
+batch 16's hops are written as an API's output, with no preamble or closing offer (twentieth round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
