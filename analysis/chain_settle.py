@@ -88,21 +88,34 @@ def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     mine, old = _anchors(pool, copy), _anchors(pool, earlier)
     written = pool.prose_words(later) | pool.codes_said(later)  # "Monica will send" opens a sentence: no name there
     new = _anchors(pool, later) | (mine & written)
-    new |= _in_digits(pool, later, mine & (old - new))
-    if not mine & new or mine & (old - new):
+    if not mine & new or mine & (old - new) - _in_digits(pool, later, mine & (old - new)):
         return False
     return pool.weigh(pool.substance(copy) & (pool.substance(later) - pool.substance(earlier))) > 0
 
 
 def _in_digits(pool: Pool, n: Node, values: Set[str]) -> set[str]:
-    """Of `values` (`stated` keys), the times whose hour and the dates whose day `n` writes as a number the fact
-    reader does not read as that value ("meeting at 3" for 3:00 p.m., "the 22nd"): not dropped there."""
-    numbers = {str(int(d)) for d in _SMALL_NUMBER.findall(pool.content_text(n))}
-    hours = {v for v in values if v.startswith("time:") and {str(int(v[5:7])), str(int(v[5:7]) % 12 or 12)} & numbers}
-    return hours | {v for v in values if _DAY.fullmatch(v) and str(int(v[-2:])) in numbers}
+    """Of `values` (`stated` keys), those `n` writes in digits the fact reader does not read as values: a time's
+    hour bare after a preposition or in a range of hours ("we meet at 3" for 3pm, "Nov 7, 8-12"), a date's day as
+    an ordinal ("the 22nd") or its month and day without a year ("11/22", "11/27-30"): not dropped there. Never a
+    list number, a count, a code's digits or another value's ("3:30", "3.5%", "2025-03-14", "1-2 weeks")."""
+    if not values:
+        return set()
+    text = pool.content_text(n)
+    hours = set(_BARE_HOUR.findall(text)) | {h for pair in _HOUR_RANGE.findall(text) for h in pair}
+    days = {(0, int(d)) for d in _ORDINAL_DAY.findall(text)}
+    for a, b, c in _MONTH_DAY.findall(text):  # month first or day first; a range's end day is of the same month
+        days |= {(int(a), int(b)), (int(b), int(a))} | ({(int(a), int(c))} if c else set())
+    return {v for v in values if v.startswith("time:") and {str(int(v[5:7])), str(int(v[5:7]) % 12 or 12)} & hours
+            or _DAY.fullmatch(v) and {(int(v[10:12]), int(v[13:15])), (0, int(v[13:15]))} & days}
 
 
-_SMALL_NUMBER = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")  # "3", "22nd"; not the "03" of a code ("50M03")
+_HOUR = r"(1[0-2]|[1-9])"
+_BARE_HOUR = re.compile(rf"\b(?:at|by|from|until|till|around|before|after)\s+{_HOUR}\b(?![:.,]\d|\s*%)", re.I)
+_HOUR_RANGE = re.compile(rf"(?<![\d/.:-]){_HOUR}\s*[–-]\s*{_HOUR}\b(?![:.,/]?\d|\s*(?:%|(?:days?|weeks?|months?|"
+                         r"years?|hours?|hrs?|minutes?|mins?|people|persons?|times?)\b))", re.I)
+_DAY_NUMBER = r"([12]\d|3[01]|0?[1-9])"
+_ORDINAL_DAY = re.compile(r"\b([12]\d|3[01]|[1-9])(?:st|nd|rd|th)\b", re.I)
+_MONTH_DAY = re.compile(rf"(?<![\d/.-])(1[0-2]|0?[1-9])/{_DAY_NUMBER}(?:\s*[–-]\s*(?:\1/)?{_DAY_NUMBER})?(?![\d/])")
 _DAY = re.compile(r"date:\d{4}-\d{2}-\d{2}")
 
 

@@ -123,14 +123,16 @@ def test_a_name_that_opens_the_later_hops_sentence_is_kept_there():
     assert kept_since(pool, nodes[3], nodes[2], nodes[1])
 
 
-def test_a_time_the_later_hop_writes_as_a_bare_hour_is_kept_there():
-    """"at 3" is no time for the fact reader; a copy stating 3:00 p.m. did not see it elsewhere (`_in_digits`),
-    but a later hop that says "at 4" dropped it; the "03" of a room code is no hour."""
-    source = "We are scheduled to meet at 3:00 p.m. in room 50M03 with Joe Sutton to review the EnHome deck."
-    copy = "Reminder: the EnHome deck review with Joe Sutton is at 3:00 p.m. in 50M03; send your changes before then."
-    for later, kept in (("EnHome deck meeting at 3 in 50M03 with Joe Sutton, send your changes.", True),
-                        ("EnHome deck meeting at 4 in 50M03 with Joe Sutton, send your changes.", False),
-                        ("EnHome deck meeting in 50M03 with Joe Sutton, send your changes.", False)):
+def test_a_time_or_a_day_the_later_hop_writes_in_digits_is_kept_there():
+    """The fact reader reads no time in "at 3" or "8-12" and no date in "the 22nd" or "11/22": a copy stating 3pm
+    on 11/22/2024 did not see them elsewhere (`_in_digits`). A later hop that says "at 4", "3:30", "2. ... 3."
+    (a list) or nothing dropped them; the "03" of a room code is no hour."""
+    source = "We meet at 3pm on 11/22/2024 in room 50M03 with Joe Sutton to review the EnHome deck."
+    copy = "Reminder: the EnHome deck review with Joe Sutton is at 3pm on 11/22/2024 in 50M03; send your changes."
+    end = " EnHome deck review in 50M03 with Joe Sutton, send your changes."
+    for later, kept in (("On the 22nd we meet at 3." + end, True), ("Meeting 11/22, 3-5." + end, True),
+                        ("On the 22nd we meet at 4." + end, False), ("On the 22nd we meet at 3:30." + end, False),
+                        ("Agenda: 2. slides 3. budget, on the 22nd." + end, False), ("We meet." + end, False)):
         pool, nodes = _read(source, later, copy, *OTHERS)
         assert kept_since(pool, nodes[2], nodes[1], nodes[0]) is kept, later
 
