@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared" / "data"
 
+# The tests never read the settings of the shell that runs them: a SLOPRADAR_DATA_DIR exported there made
+# Settings.load() differ from the settings a test wrote into the environment (test_config). Each test that needs a
+# setting passes it; the subprocesses the tests start inherit this cleaned environment.
+for _key in [k for k in os.environ if k.startswith("SLOPRADAR_")]:
+    del os.environ[_key]
+
 
 def shared(rel: str) -> Path:
     """Path to a file under ../shared/data, or skip the test saying what is missing."""
