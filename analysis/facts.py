@@ -25,7 +25,8 @@ from .text import sentences
 # Severity by kind: critical facts are the ones whose loss changes what a reader does.
 CRITICAL_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number"}
 
-_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(am|pm)?(?!\w)|\b(\d{1,2})\s*(am|pm)\b", re.I)
+# "3pm", "3:00 p.m.", "15h30": "a.m." and "p.m." as AP style writes them (read as "am" alone, "3:00 p.m." was 03:00)
+_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(?:([ap])(?:\.m\.|\.?m\b))?(?!\w)|\b(\d{1,2})\s*([ap])(?:\.m\.|\.?m\b)", re.I)
 # an amount: digits grouped by threes ("1,276,000", "1.234,56", "1 000"), else digits with one decimal mark. A
 # separator is followed by three digits or ends the amount, so a list ("ETS ($146,466, 12.92%)") is two figures
 _AMOUNT = r"\d{1,3}(?:[,. \u202f\u00a0]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
@@ -310,7 +311,7 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     ampm = (m.group(4) or m.group(6) or "").lower()
     if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()):
         return None
-    hour = hour + 12 if ampm == "pm" and hour < 12 else hour
+    hour = hour + 12 if ampm == "p" and hour < 12 else hour
     if hour < 24 and minute < 60:
         return Fact("time", f"{hour:02d}:{minute:02d}", m.group(0).strip(), si)
     return None

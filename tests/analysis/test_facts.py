@@ -23,6 +23,9 @@ def kinds(text, base=BASE):
     ("The refund (12,500 euros) is approved.", ("money", "EUR 12500", "+")),  # quantulum3 reads this as negative
     ("We need 2 people per week.", ("number", "2 people", "+")),
     ("It stays at 15:00 in the Atrium.", ("time", "15:00", "+")),
+    ("We are scheduled to meet at 3:00 p.m. in 50M03.", ("time", "15:00", "+")),  # AP style: was read as 03:00
+    ("Joe Sutton joins at 3:30 P.M.", ("time", "15:30", "+")),
+    ("The call starts at 9 a.m. sharp.", ("time", "09:00", "+")),
     ("Owner: Julie Martin.", ("owner", "julie martin", "+")),
     ("Responsable : Claire Petit.", ("owner", "claire petit", "+")),
     ("Priya Nair is the owner of the rotation.", ("owner", "priya nair", "+")),
