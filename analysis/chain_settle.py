@@ -88,7 +88,8 @@ def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     mine, old = _anchors(pool, copy), _anchors(pool, earlier)
     written = pool.prose_words(later) | pool.codes_said(later)  # "Monica will send" opens a sentence: no name there
     new = _anchors(pool, later) | (mine & written)
-    if not mine & new or mine & (old - new) - _in_digits(pool, later, mine & (old - new)):
+    dropped = mine & (old - new)
+    if not mine & new or dropped - _in_digits(pool, later, dropped):
         return False
     return pool.weigh(pool.substance(copy) & (pool.substance(later) - pool.substance(earlier))) > 0
 
