@@ -311,7 +311,7 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     ampm = (m.group(4) or m.group(6) or "").lower()
     if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()):
         return None
-    hour = hour + 12 if ampm == "p" and hour < 12 else hour
+    hour = hour + 12 if ampm == "p" and hour < 12 else 0 if ampm == "a" and hour == 12 else hour  # 12 a.m. is midnight
     if hour < 24 and minute < 60:
         return Fact("time", f"{hour:02d}:{minute:02d}", m.group(0).strip(), si)
     return None

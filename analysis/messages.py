@@ -31,7 +31,7 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # 5: a post's own "Date:" or "Subject:" line is authored text (text.strip_header_lines); 6: an abbreviated month
     # before its day or year does not end a sentence ("due Jan. 16": text._MONTH_ABBREV), and dates in digits are
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME)
-    return f"messages-7+{digest}+{model_name(model)}"
+    return f"messages-8+{digest}+{model_name(model)}"
 
 
 @dataclass

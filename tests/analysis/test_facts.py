@@ -26,6 +26,9 @@ def kinds(text, base=BASE):
     ("We are scheduled to meet at 3:00 p.m. in 50M03.", ("time", "15:00", "+")),  # AP style: was read as 03:00
     ("Joe Sutton joins at 3:30 P.M.", ("time", "15:30", "+")),
     ("The call starts at 9 a.m. sharp.", ("time", "09:00", "+")),
+    ("The batch job runs at 12 a.m. every night.", ("time", "00:00", "+")),  # midnight: was read as 12:00
+    ("Maintenance window opens 12:30am.", ("time", "00:30", "+")),
+    ("Lunch talk at 12 pm in the atrium.", ("time", "12:00", "+")),
     ("Owner: Julie Martin.", ("owner", "julie martin", "+")),
     ("Responsable : Claire Petit.", ("owner", "claire petit", "+")),
     ("Priya Nair is the owner of the rotation.", ("owner", "priya nair", "+")),
