@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 
 # No emoji codes: ":fire:" in a message is text. Markup stays on for our own styling, so every piece of
-# user text printed through these goes through plain().
+# user text printed through these goes through plain(). Soft wrap on both: a line longer than the console is
+# left to the terminal to wrap, so a long file path stays one piece to copy (Rich's own wrapping cut a path
+# over 80 characters in the middle of a name, which broke test_output_safety under pytest-xdist's longer paths).
 out_console = Console(highlight=False, soft_wrap=True, emoji=False)
-err_console = Console(stderr=True, highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 # OWASP "CSV Injection": a cell starting with one of these is a formula to a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
