@@ -1,20 +1,23 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 16), pooled into the assistant chains of
+an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 17), pooled into the assistant chains of
 build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
 mails and XSum news openings; batches 6 to 10 follow asks that earlier batches did not use ("TL;DR this.", an
 e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 13 answer each hop in the manner of one
 of six tools (fifteenth round), and batch 11 summarises longer originals (150-450 words) again and again
 (sixteenth round); batch 13 starts from short originals, 25-70 words (seventeenth round), batch 14 adds
 eight asks no batch had used (eighteenth round), batch 15 draws pairs of originals from one person's mailbox, and
-batch 16's hops are written as an API's output, with no preamble or closing offer (twentieth round).
+batch 16's hops are written as an API's output, with no preamble or closing offer (twentieth round); batch 17 starts
+from human texts of other kinds than messages: stories (WritingPrompts), medical abstracts (PubMedQA) and student
+essays (OUTFOX), read from ../shared/data/detect (twenty-first round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
     slopradar eval chains --data build/probes/assistant-fresh.jsonl      # by_source."assistant-5"
 
 The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
-mailbox and Message-ID, an Enron file), never by its text: the text is read here, by the product's own parsers
+mailbox and Message-ID, an Enron file) or ../shared/data/detect (a file, a line and its first eight words), never
+by its text: the text is read here, by the product's own parsers
 (a mail's authored part: build_llm_chains.authored). Rows: id fresh-<chain>-<hop>, source "assistant-<batch>",
 chains started within 8 days and 10 hours of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
 (random.Random(2031)), no metadata.
@@ -40,13 +43,18 @@ HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
 def original(connectors: Path, ref: dict[str, str]) -> str:
     """The text of the message a chain starts from, read where `ref` says it lies."""
-    path = connectors / ref["file"]
+    path = (connectors.parent if ref["kind"] == "detect" else connectors) / ref["file"]
     if not path.is_file():
         raise SystemExit(f"{path}: missing (the hops were written for ../shared/data/connectors; pass --shared)")
     if ref["kind"] == "slack":
         for m in json.loads(path.read_text(encoding="utf-8")):
             if m.get("ts") == ref["ts"]:
                 return str(m["text"]).strip()
+    elif ref["kind"] == "detect":  # a human text of a labelled set (../shared/data/detect), by its line
+        with path.open(encoding="utf-8") as f:
+            text = next((json.loads(line)["text"] for i, line in enumerate(f) if i == int(ref["line"])), "")
+        if text.split()[:8] == ref["opening"].split():
+            return str(text).strip()
     elif ref["kind"] == "mbox":
         for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):
@@ -54,7 +62,7 @@ def original(connectors: Path, ref: dict[str, str]) -> str:
     else:
         with path.open("rb") as f:
             return authored(message_from_binary_file(f, policy=policy.default)) or ""
-    raise SystemExit(f"{path}: no message {ref.get('ts') or ref.get('message_id')}: not the data the hops were "
+    raise SystemExit(f"{path}: no message {ref.get('ts') or ref.get('message_id') or ref.get('line')}: not the data the hops were "
                      "written for")
 
 
