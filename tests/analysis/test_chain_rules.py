@@ -491,6 +491,7 @@ class Features:  # the PairFeatures fields continues_chain reads
     announces: float = 1.0
     coverage_short: float = 0.5
     coverage_long: float = 0.3
+    phrase_coverage: float = 0.2
     cosine_margin: float = 0.0
 
 
@@ -539,6 +540,11 @@ def test_a_message_whose_copy_was_found_continues_its_chain_from_a_lower_bar():
     assert list(continues_chain(pool, {"h1": one(orig, other)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
     unworded = Features(coverage_short=0.1, coverage_long=0.05)  # over CONTINUATION_BAR, but no wording shared
     assert list(continues_chain(pool, {"h1": one(orig, unworded, 0.5)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    # another essay on the same prompt: its words, not its phrasing (CONTINUATION_PHRASES of the word pairs in order)
+    unphrased = Features(coverage_short=0.21, coverage_long=0.33, phrase_coverage=0.02)
+    assert list(continues_chain(pool, {"h1": one(orig, unphrased, 0.5)}, {"h1": ["h2"]}, {}, 0.4, 0.5)) == []
+    assert len(list(continues_chain(pool, {"h1": one(orig, Features(phrase_coverage=0.07), 0.5)}, {"h1": ["h2"]},
+                                    {}, 0.4, 0.5))) == 1
     # short messages under the model's threshold: only with a shared value or an announcing candidate (filler
     # shares style only); at the threshold, as a mutual best match, without
     bare = Features(announces=0.0)
