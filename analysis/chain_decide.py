@@ -265,7 +265,7 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
     announcement are each other's closest text, but the one that dropped its date is not where a third copy that
     keeps the date came from (scripts/build_chain_eval.py's pooled sets: one to three more copies linked to their
     source in each of the four seeds; docs/chains.md, eleventh round). A value a candidate writes in a form the fact
-    reader does not read ("3 p.m.") counts as lacking there: reading a number by its digits alone found list
+    reader does not read ("at 3") counts as lacking there: reading a number by its digits alone found list
     numbers and days ("10." for a summary's edited "10%"), which cost more edges than it gave. A date the copy
     writes without a year is the candidate's of that day and month (`Pool.yearless`: "January 26" for "January 26,
     2016"; sixteenth round)."""
@@ -308,10 +308,12 @@ def continues_chain(pool: Pool, pending: dict[str, tuple[list[tuple[Node, PairFe
     human original is the hop the model finds least (its wording changes most). Latest first, so a chain found from
     its end is followed back towards its origin. `children`: the found copies of each message (metadata, forwards,
     learned). Never when neither side holds CONTINUATION_WORDING of the other's rare wording (`keeps_to_source` asks
-    for none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), nor when the
-    shorter one's content-word pairs, in order, are under CONTINUATION_PHRASES in the other (two essays on one
-    prompt, or two originals on one topic, share words, not phrasing: every such edge of the eval files linked an
-    original to another original, 0.003-0.020, and every right one held 0.07 or more; twenty-first round), never across
+    for none; on the eval files it removes one wrong Liang-TOEFL edge and nothing else: eighth round), nor, unless
+    the candidate is its mutual best match, when the other holds under CONTINUATION_PHRASES of the shorter one's
+    content-word pairs, in order (two essays on one prompt, or two originals on one topic, share words, not
+    phrasing: each such continuation over the eval files linked an original to another original at 0.003-0.020,
+    while the right ones off the mutual path held 0.07 or more; SmolLM2's first rewrites hold 0.000-0.048 and come
+    through the mutual path; twenty-first round), never across
     languages (the model scores such a pair on the main embedding's cosine alone), to a candidate stating a value
     otherwise (the same announcement template for another feature; a `first_rewrite` may) nor to a short question
     ("anyone know if the Ember designs are final?" before the Ember decision): both linked announcements to them in

@@ -30,7 +30,8 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # 2: the core keeps facts, links and asks (issue 22); 3: hard-wrapped lines joined; 4: the embedding model;
     # 5: a post's own "Date:" or "Subject:" line is authored text (text.strip_header_lines); 6: an abbreviated month
     # before its day or year does not end a sentence ("due Jan. 16": text._MONTH_ABBREV), and dates in digits are
-    # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME)
+    # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
+    # is midnight (facts._time)
     return f"messages-8+{digest}+{model_name(model)}"
 
 

@@ -42,10 +42,10 @@ HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
 
 def original(connectors: Path, ref: dict[str, str]) -> str:
-    """The text of the message a chain starts from, read where `ref` says it lies."""
+    """The text a chain starts from (a message, or a human text of a labelled set), read where `ref` says it lies."""
     path = (connectors.parent if ref["kind"] == "detect" else connectors) / ref["file"]
     if not path.is_file():
-        raise SystemExit(f"{path}: missing (the hops were written for ../shared/data/connectors; pass --shared)")
+        raise SystemExit(f"{path}: missing (the hops were written for ../shared/data; pass --shared)")
     if ref["kind"] == "slack":
         for m in json.loads(path.read_text(encoding="utf-8")):
             if m.get("ts") == ref["ts"]:
@@ -54,7 +54,7 @@ def original(connectors: Path, ref: dict[str, str]) -> str:
         with path.open(encoding="utf-8") as f:
             text = next((json.loads(line)["text"] for i, line in enumerate(f) if i == int(ref["line"])), "")
         if text.split()[:8] == ref["opening"].split():
-            return str(text).strip()
+            return text.strip()
     elif ref["kind"] == "mbox":
         for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):

@@ -604,6 +604,11 @@ def test_a_copied_messages_mutual_best_match_continues_its_chain_at_any_probabil
     pool.closest_later = {"o": "h1"}
     assert mutual_best(pool, nodes[1], [(nodes[0], Features(parent_asks=1.0))], 0)
     assert run(f=Features(names_new=1.0)) == []  # names only others: another person's essay on the same prompt
+    # a small model's first rewrite shares words but no phrasing with its original: as a mutual best match it
+    # continues all the same (CONTINUATION_PHRASES asks it only of a candidate taken on its probability)
+    assert run(f=Features(phrase_coverage=0.0)) == [("h1", "o")]
+    assert run(f=Features(phrase_coverage=0.0), prob=0.5) == [("h1", "o")]
+    assert run(f=Features(phrase_coverage=0.0), closest="r", prob=0.5) == []
     assert run(f=Features(asks=1.0)) == []
     assert run("the launch moves to spring 2027") == []  # a number the candidate does not write
     # no wording shared (a helper's review: keeps_to_source asks for none): each side holds under a seventh of the
