@@ -120,7 +120,11 @@ def postgres_url() -> Iterator[str]:
     data = base / "data"
     run_as: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres system account
-        run_as = ["runuser", "-u", "postgres", "--"]
+        # runuser lives in /usr/sbin, which a minimal PATH (env -i, some CI runners) leaves out
+        runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+        if runuser is None:
+            pytest.fail("running as root, PostgreSQL needs runuser (util-linux) to start as the postgres account")
+        run_as = [runuser, "-u", "postgres", "--"]
         shutil.chown(base, "postgres")
         base.chmod(0o777)
     port = _free_port()
