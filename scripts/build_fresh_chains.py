@@ -8,8 +8,8 @@ of six tools (fifteenth round), and batch 11 summarises longer originals (150-45
 (sixteenth round); batch 13 starts from short originals, 25-70 words (seventeenth round), batch 14 adds
 eight asks no batch had used (eighteenth round), batch 15 draws pairs of originals from one person's mailbox, and
 batch 16's hops are written as an API's output, with no preamble or closing offer (twentieth round); batch 17 starts
-from human texts of other kinds than messages: stories (WritingPrompts), medical abstracts (PubMedQA) and student
-essays (OUTFOX), read from ../shared/data/detect (twenty-first round).
+from human texts of other kinds than messages: stories (WritingPrompts), medical questions and answers (PubMedQA)
+and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
