@@ -31,6 +31,32 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
         return None
 
 
+# a day and month in digits without a year, after a weekday, a deadline cue or a date preposition
+# (_Rules.short_date): "on 11/22", "due Fri, 3/7"
+SHORT_DATE = re.compile(r"(?:(?P<weekday>[^\W\d]+)(?:'s|\.)?,?\s+)?(\d{1,2})/(\d{1,2})")
+
+
+def short_date(a: str, b: str, base: datetime | None, weekday: int | None = None) -> str | None:
+    """A day and month in digits without a year ("11/22"), in numeric_date's order, of the year that puts it
+    nearest the message's time (now for a text without one). With its weekday (0 for Monday: "Monday 4/10"), the
+    nearest day of either order that falls on it: a US writer's 10 April 2000 was a Monday, 4 October was not.
+    None for no such day."""
+    first, second = int(a), int(b)
+    day, month = (second, first) if second > 12 >= first else (first, second)
+    base = (base or datetime.now()).replace(tzinfo=None)
+    days, named = [], []
+    for year in range(base.year - 4, base.year + 5):
+        for d, m in ((day, month), (month, day)):
+            try:
+                x = datetime(year, m, d)
+            except ValueError:  # no such day, or 29 February in a common year
+                continue
+            named += [x] if x.weekday() == weekday else []
+            days += [x] if (d, m) == (day, month) else []
+    pick = named or days
+    return min(pick, key=lambda x: abs(x - base)).date().isoformat() if pick else None
+
+
 def nearest(d: datetime, base: datetime) -> datetime:
     """A day and month without a year is the nearest such day: "21 April" said on 21 April, or "20 April" said
     the day after, is this year's, not next year's (dateparser's "future" reading); "5 January" said in

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import languages
-from .fact_dates import NUMERIC_DATE, YEAR_WRITTEN, nearest, numeric_date, year_before
+from .fact_dates import NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, nearest, numeric_date, short_date, year_before
 from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
@@ -41,6 +41,8 @@ _PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
 class _Rules:
     """The language-dependent rules, built from every registered language table (analysis/languages)."""
     date: re.Pattern[str]
+    short_date: re.Pattern[str]  # "on 11/22", "due Fri 3/7": a day and month in digits, read after a cue only
+    weekdays: dict[str, int]  # a weekday's spelling -> 0 for Monday (short_date's reading)
     date_ranges: tuple[re.Pattern[str], ...]  # a range's span, month first and day first: its two dates
     range_joint: re.Pattern[str]  # what joins two dates into a range ("to", "-"): the first takes the second's year
     deadline_cue: re.Pattern[str]
@@ -99,6 +101,13 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|(?<![\d.-])\d{{1,2}}([.-])\d{{1,2}}\1(?:19|20)\d\d(?![.-]?\d)"  # 29.12.2025
         rf")\b|{relative}",
         re.I)
+    # "1/2" or "24/7" alone is a fraction or a ratio: a day and month in digits is read without a year only after a
+    # weekday, a deadline cue or a date preposition, and never before "of" ("on 2/3 of the servers"), a percentage
+    # or another figure; after a cue, never as a common fraction ("cut by 1/2": _spans)
+    cue = "|".join([either(tb.deadline_cues for tb in tables), words(w for tb in tables for w in tb.date_prepositions)])
+    articles = words(a for tb in tables for a in tb.date_articles)
+    short_date = re.compile(rf"(?:\b(?P<weekday>(?:{days}))(?:'s|\.)?,?\s+|\b(?:{cue})\s*:?\s*(?:(?:{articles})\s+)?)"
+                            r"(?P<d>\d{1,2}/\d{1,2})(?![/\d]|[.,]\d|\s*%|\s+of\b)", re.I)
     # the cue is case-insensitive, the name is not: "Owner: Julie Martin", never "owner of this"
     owner = re.compile(rf"\b(?i:{either(tb.owner_cues for tb in tables)})\s*:?\s*(?i:is\s+)?"
                        r"(@[\w.-]+|[A-ZÀ-Ö][\w'-]+(?:\s+[A-ZÀ-Ö][\w'-]+)?)")
@@ -109,6 +118,8 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     suffixes = "".join(f"|{re.escape(s)}\\b" for tb in tables for s in tb.negation_suffixes)
     return _Rules(
         date=date,
+        short_date=short_date,
+        weekdays={s: i for tb in tables for i, day in enumerate(tb.weekdays) for s in day},
         date_ranges=(re.compile(rf"(?P<pre>.*?){first_range}", re.I), re.compile(rf"(?P<pre>(?:.*?\s)?){day_range}", re.I)),
         range_joint=re.compile(rf"\s*(?:[–—-]|{range_words})\s*", re.I),
         deadline_cue=re.compile(rf"\b(?:{either(tb.deadline_cues for tb in tables)})\s*:?\s*"
@@ -236,8 +247,13 @@ def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules)
     taken: list[tuple[int, int]] = []
     read = []
     for span_text, span, kind, carried in dates:
-        digits = NUMERIC_DATE.search(span_text)
-        iso = numeric_date(digits[1], digits[2], digits[3]) if digits else _parse_date(span_text, sent_at, rules)
+        digits, short = NUMERIC_DATE.search(span_text), SHORT_DATE.fullmatch(span_text)
+        if digits:
+            iso = numeric_date(digits[1], digits[2], digits[3])
+        elif short:
+            iso = short_date(short[2], short[3], sent_at, rules.weekdays.get((short["weekday"] or "").lower()))
+        else:
+            iso = _parse_date(span_text, sent_at, rules)
         if iso:
             read.append((span_text, span, kind, carried, iso))
     for k, (span_text, span, kind, carried, iso) in enumerate(read):
@@ -259,10 +275,20 @@ def _in_sentence(f: Fact, si: int) -> Fact:
 @functools.lru_cache(maxsize=65536)
 def _spans(sent: str, rules: _Rules) -> _Spans:
     found = list(rules.date.finditer(sent))
-    dates = tuple((text, m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date", carried)
-                  for i, m in enumerate(found) for text, carried in _date_texts(sent, found, i, rules))
+    dates = [(text, m.span(), "deadline" if rules.deadline_cue.search(sent[:m.start()]) else "date", carried)
+             for i, m in enumerate(found) for text, carried in _date_texts(sent, found, i, rules)]
+    spans = [m.span() for m in found]
+    dates += [(sent[a:m.end()], (a, m.end()), "deadline" if rules.deadline_cue.search(sent[:a]) else "date", False)
+              for m in rules.short_date.finditer(sent) for a in [m.start("weekday") if m["weekday"] else m.start("d")]
+              if _free(spans, m.span("d")) and (m["weekday"] or not _fraction(m["d"]))]
     figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
-    return dates, figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
+    return tuple(sorted(dates, key=lambda d: d[1])), figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
+
+
+def _fraction(digits: str) -> bool:
+    """"1/2", "2/3", "3/4": a common fraction before it is a day and month."""
+    a, b = (int(x) for x in digits.split("/"))
+    return a < b <= 4
 
 
 _YEAR_AT_END = re.compile(r",?\s+(\d{4})$")
@@ -309,7 +335,8 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     hour = int(m.group(1) or m.group(5))
     minute = int(m.group(2) or m.group(3) or 0)
     ampm = (m.group(4) or m.group(6) or "").lower()
-    if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()):
+    if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()) or \
+            (ampm and not 1 <= hour <= 12):  # "13 pm" is no time
         return None
     hour = hour + 12 if ampm == "p" and hour < 12 else 0 if ampm == "a" and hour == 12 else hour  # 12 a.m. is midnight
     if hour < 24 and minute < 60:

@@ -32,7 +32,7 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # before its day or year does not end a sentence ("due Jan. 16": text._MONTH_ABBREV), and dates in digits are
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
     # is midnight (facts._time)
-    return f"messages-8+{digest}+{model_name(model)}"
+    return f"messages-9+{digest}+{model_name(model)}"
 
 
 @dataclass

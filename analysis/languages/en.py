@@ -133,6 +133,7 @@ TABLE = LanguageTable(
     relative_words=("next", "this", "coming"),
     deadline_cues=r"by|before|until|no later than|deadline|due",
     date_articles=("the",),
+    date_prepositions=("on", "from", "after", "starting", "effective", "as of"),
     range_words=("to", "through", "until", "till", "and"),
     percent_words=r"per\s?cent",
     units=(r"people|persons?|users?|units?|licen[cs]es?|seats?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"

@@ -92,6 +92,7 @@ TABLE = LanguageTable(
     relative_words=("prochain",),
     deadline_cues=r"d'ici|avant(?: le)?|au plus tard|jusqu'au|date limite",
     date_articles=("le",),
+    date_prepositions=("le", "du", "dès le", "à partir du", "après le"),
     range_words=("au", "et", "jusqu'au"),
     percent_words=r"pour\s?cent",
     units=r"personnes?|jours?|heures?|semaines?|mois|ans|serveurs?|utilisateurs?",

@@ -26,6 +26,8 @@ class LanguageTable:
     relative_words: tuple[str, ...]  # words that make a date relative to the message's time (dateparser needs them)
     deadline_cues: str  # regex: what, right before a date, makes it a deadline ("by", "au plus tard")
     date_articles: tuple[str, ...]  # an article between a deadline cue and its date ("by the 12th", "avant le 3")
+    date_prepositions: tuple[str, ...]  # words right before a date, besides the deadline cues ("on", "le"): a
+    # day and month in digits without a year ("on 11/22") is read as a date only after one, a weekday or a cue
     range_words: tuple[str, ...]  # a word joining a range's two dates ("June 1 to June 19, 2001", "du 2 au 4 mars")
     percent_words: str  # regex: "per cent"
     units: str  # regex: countable things a number may carry ("3 engineers", "2 jours")

@@ -92,6 +92,35 @@ def test_a_range_across_the_new_year_starts_in_the_year_before(text):
     assert dates[0][:4] == "2026" and dates[-1][:4] == "2027"
 
 
+@pytest.mark.parametrize("text,dates", [
+    # a day and month in digits without a year, after a cue, of the year nearest the message (2 March 2026)
+    ("Please send it by 11/22.", {("deadline", "2025-11-22")}),
+    ("Due: 12/24, then on 1/5 we restart.", {("deadline", "2025-12-24"), ("date", "2026-05-01")}),  # day first
+    ("Livraison le 22/11.", {("date", "2025-11-22")}),
+    ("Meet Fri 1/2 at noon.", {("date", "2026-01-02")}),  # after a weekday a fraction's digits are a date
+    # the weekday picks the order: 6 March 2026 is a Friday, 3 June a Wednesday (real: Enron's "Monday 4/10")
+    ("Review due Friday 3/6.", {("deadline", "2026-03-06")}),
+    ("Review on 3/6.", {("date", "2026-06-03")}),
+    ("Notes off Friday's 3/6 agenda.", {("date", "2026-03-06")}),  # llm-chains-23-4: "Wednesday's 12/13 agenda"
+    ("Due 29/2 at the latest.", {("deadline", "2028-02-29")}),  # the nearest leap year
+    # a fraction, a ratio, a share, an impossible day: no date
+    ("We cut costs by 1/2 this year.", set()),
+    ("Support is 24/7 from now on.", set()),
+    ("It runs on 2/3 of the servers.", set()),
+    ("Grew by 3/4% last year.", set()),
+    ("About 1/2 the team left.", set()),
+    ("Deadline 4/31 is wrong.", set()),
+    ("Ship it on 11/22/2025.", {("date", "2025-11-22")}),  # with its year: numeric_date's, once
+])
+def test_day_and_month_in_digits(text, dates):
+    assert {(k, v) for k, v, _ in kinds(text) if k in ("date", "deadline")} == dates
+
+
+@pytest.mark.parametrize("text", ["The launch is at 13 pm.", "Doors open 0 am."])
+def test_an_hour_outside_the_clock_is_no_time(text):
+    assert not any(k == "time" for k, _, _ in kinds(text))
+
+
 def test_no_false_owners_or_negations():
     facts = kinds("Julie Martin is the best point of contact for any questions. Laptops not enrolled by then lose access.")
     assert ("owner", "for any", "+") not in facts
