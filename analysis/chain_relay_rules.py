@@ -7,8 +7,6 @@ relays, AI expansions of a one-line decision).
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
@@ -23,7 +21,7 @@ from .chain_text import (
     style_words, two_languages,
 )
 from .chain_decide import repeated_chatter
-from .chain_reading import Reading
+from .chain_reading import Reading, rarity
 from .chain_window import closest_first, window_hits
 from .chains import MAX_CANDIDATES, cross_language_floor
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
@@ -89,8 +87,7 @@ class _RuleContext(Reading):
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in self.facts(p)))
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
-        df: Counter[str] = Counter(w for n in self.eligible for w in self.substance_of(n))
-        self.idf = {w: math.log(max(len(self.eligible), 1) / c) for w, c in df.items()}
+        self.idf = rarity(self.eligible, self.substance_of)
         self.word_weight = memo(lambda n: self.weigh(self.substance_of(n)))
 
     def coverage(self, n: Node, p: Node) -> float:

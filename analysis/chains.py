@@ -10,7 +10,6 @@ best-scoring candidate above the model's threshold.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from .chain_settle import Scored, settle_hops
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
-from .chain_reading import Reading
+from .chain_reading import Reading, rarity
 from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, closest_later, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
@@ -97,8 +96,7 @@ class Pool(Reading):
 
     def set_idf(self, nodes: list[Node]) -> None:
         """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
-        df: Counter[str] = Counter(w for n in nodes for w in self.substance(n))
-        self.idf = {w: math.log(max(len(nodes), 1) / c) for w, c in df.items()}
+        self.idf = rarity(nodes, self.substance)
 
     def coverage(self, a: Node, b: Node) -> float:
         """Share of a's word weight (rarer words weigh more) that b contains."""

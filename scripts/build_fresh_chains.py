@@ -9,15 +9,17 @@ of six tools (fifteenth round), and batch 11 summarises longer originals (150-45
 eight asks no batch had used (eighteenth round), batch 15 draws pairs of originals from one person's mailbox, and
 batch 16's hops are written as an API's output, with no preamble or closing offer (twentieth round); batch 17 starts
 from human texts of other kinds than messages: stories (WritingPrompts), medical questions and answers (PubMedQA)
-and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round).
+and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round); batch 18 from Enron mails of
+../shared/data/factloss (the SQLite test suite's), SAMSum chat dialogues (SummEdits) and French hotel reviews
+(MAiDE-up), the French ones asked and answered in French (twenty-second round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
     slopradar eval chains --data build/probes/assistant-fresh.jsonl      # by_source."assistant-5"
 
 The hops file names each original by where it lies in ../shared/data/connectors (a Slack file and message ts, a
-mailbox and Message-ID, an Enron file) or ../shared/data/detect (a file, a line and its first eight words), never
-by its text: the text is read here, by the product's own parsers
+mailbox and Message-ID, an Enron file) or another file of ../shared/data (a file, a line, the field read and its
+first eight words), never by its text: the text is read here, by the product's own parsers
 (a mail's authored part: build_llm_chains.authored). Rows: id fresh-<chain>-<hop>, source "assistant-<batch>",
 chains started within 8 days and 10 hours of the pool's start, hops 0.5 h to 6 days apart, channels and authors at random
 (random.Random(2031)), no metadata.
@@ -43,18 +45,19 @@ HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
 def original(connectors: Path, ref: dict[str, str]) -> str:
     """The text a chain starts from (a message, or a human text of a labelled set), read where `ref` says it lies."""
-    path = (connectors.parent if ref["kind"] == "detect" else connectors) / ref["file"]
+    path = (connectors.parent if ref["kind"] in ("detect", "data") else connectors) / ref["file"]
     if not path.is_file():
         raise SystemExit(f"{path}: missing (the hops were written for ../shared/data; pass --shared)")
     if ref["kind"] == "slack":
         for m in json.loads(path.read_text(encoding="utf-8")):
             if m.get("ts") == ref["ts"]:
                 return str(m["text"]).strip()
-    elif ref["kind"] == "detect":  # a human text of a labelled set (../shared/data/detect), by its line
+    elif ref["kind"] in ("detect", "data"):  # a human text of a labelled set (../shared/data), by its line
+        field = ref.get("field", "text")
         with path.open(encoding="utf-8") as f:
-            text = next((json.loads(line)["text"] for i, line in enumerate(f) if i == int(ref["line"])), "")
-        if text.split()[:8] == ref["opening"].split():
-            return text.strip()
+            text = next((json.loads(line)[field] for i, line in enumerate(f) if i == int(ref["line"])), "")
+        if text.split()[:8] == ref["opening"].split():  # SummEdits joins a dialogue's turns with " . "
+            return (text.replace(" . ", "\n") if field == "source" else text).strip()
     elif ref["kind"] == "mbox":
         for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):
