@@ -56,11 +56,11 @@ def best_by_wording(pool: Pool, eligible: list[Node], window: timedelta
                     ) -> tuple[dict[str, WordingMatch], dict[str, WordingMatch]]:
     """Each eligible message's earlier message (a possible parent, within `window`) holding the largest share of
     wording, and each parent's later message holding the largest share, each with the runner-up's share (among
-    the LEXICAL_TOP read exactly). `eligible` in time order; Pool.idf set over it."""
+    the LEXICAL_TOP read exactly). `eligible` in time order; Pool.idf and Pool.df set over it."""
     n = len(eligible)
     if n < 2:
         return {}, {}
-    rare = {w: k for k, w in enumerate(sorted(w for w, v in pool.idf.items() if v >= np.log(n / RARE_DF) - 1e-9))}
+    rare = {w: k for k, w in enumerate(sorted(w for w, c in pool.df.items() if c <= RARE_DF or n <= RARE_DF))}
     rows, cols, vals = [], [], []
     for i, m in enumerate(eligible):
         for w in pool.substance(m):

@@ -54,6 +54,7 @@ class Reading:
             self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays = \
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
+        self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}
         for m in self.nodes:
             if m.author is not None:
@@ -96,23 +97,30 @@ class Reading:
         return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
 
-def rarity(nodes: list[Node], substance: Callable[[Node], Set[str]]) -> dict[str, float]:
-    """How rare each content stem is among `nodes` (IDF): a copy's rare words come from its parent, a template's
-    common ones do not. A word mostly written in a language other than the commonest one is as rare as it is
-    among that language's messages (with those of unknown language): in an English workspace, every French
-    message's "bonjour", "séjour" and "cordialement" were rare, and two French e-mails on one topic shared their
-    rare wording (batch 18, twenty-second round). The commonest language's words are weighed over all messages,
-    as every word was before."""
+MIN_LANGUAGE_MESSAGES = 10  # a language this many messages write is weighed among its own (`rarity`)
+
+
+def rarity(nodes: list[Node], substance: Callable[[Node], Set[str]]) -> tuple[dict[str, float], Counter[str]]:
+    """How rare each content stem is among `nodes` (its IDF, and how many messages hold it): a copy's rare words
+    come from its parent, a template's common ones do not. A word mostly written in a language other than the
+    commonest one, which MIN_LANGUAGE_MESSAGES or more messages write, is as rare as it is among that language's
+    messages (with those of unknown language): in an English workspace, every French message's "bonjour", "séjour"
+    and "cordialement" were rare, and two French e-mails on one topic shared their rare wording (batch 18,
+    twenty-second round). The commonest language's words, and those of a language fewer messages write (whose
+    words are rare here, as a lone French message's are), are weighed over all messages, as every word was before.
+    Ties go to the commonest language, then to the first code in order."""
     df: Counter[str] = Counter(w for n in nodes for w in substance(n))
     langs = Counter(n.lang for n in nodes if n.lang is not None)
     size = dict.fromkeys(df, len(nodes))
     if len(langs) > 1:
-        main = langs.most_common(1)[0][0]
+        main = min(langs, key=lambda lg: (-langs[lg], lg))
         unknown = len(nodes) - sum(langs.values())
-        by_lang = {lang: Counter(w for n in nodes if n.lang == lang for w in substance(n)) for lang in langs}
-        for w in df:
-            lang = max(langs, key=lambda lg: (by_lang[lg][w], lg == main))  # a tie: the commonest language
-            if lang != main:
-                size[w] = max(langs[lang] + unknown, df[w])
-    return {w: math.log(max(size[w], 1) / c) for w, c in df.items()}
-
+        own = [lg for lg in sorted(langs) if lg != main and langs[lg] >= MIN_LANGUAGE_MESSAGES]
+        by_lang = {lg: Counter(w for n in nodes if n.lang == lg for w in substance(n)) for lg in [main, *own]}
+        for lg in own:
+            for w in by_lang[lg]:
+                # the language that writes it most (a tie: the commonest language's, then the first code's)
+                best = min(by_lang, key=lambda x: (-by_lang[x][w], x != main, x))
+                if best == lg:
+                    size[w] = max(langs[lg] + unknown, df[w])
+    return {w: math.log(max(size[w], 1) / c) for w, c in df.items()}, df

@@ -87,7 +87,7 @@ class _RuleContext(Reading):
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in self.facts(p)))
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
-        self.idf = rarity(self.eligible, self.substance_of)
+        self.idf, _ = rarity(self.eligible, self.substance_of)
         self.word_weight = memo(lambda n: self.weigh(self.substance_of(n)))
 
     def coverage(self, n: Node, p: Node) -> float:

@@ -96,7 +96,7 @@ class Pool(Reading):
 
     def set_idf(self, nodes: list[Node]) -> None:
         """How rare each word is here: a copy's rare words come from its parent; a template's common ones do not."""
-        self.idf = rarity(nodes, self.substance)
+        self.idf, self.df = rarity(nodes, self.substance)
 
     def coverage(self, a: Node, b: Node) -> float:
         """Share of a's word weight (rarer words weigh more) that b contains."""

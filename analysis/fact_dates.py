@@ -33,14 +33,15 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
 
 # a day and month in digits without a year, after a weekday, a deadline cue or a date preposition
 # (_Rules.short_date): "on 11/22", "due Fri, 3/7"
-SHORT_DATE = re.compile(r"(?:(?P<weekday>[^\W\d]+)(?:'s|\.)?,?\s+)?(\d{1,2})/(\d{1,2})")
+SHORT_DATE = re.compile(r"(?:(?P<weekday>[^\W\d]+)(?:['’]s)?,?\s+)?(\d{1,2})/(\d{1,2})")
 
 
 def short_date(a: str, b: str, base: datetime | None, weekday: int | None = None) -> str | None:
     """A day and month in digits without a year ("11/22"), in numeric_date's order, of the year that puts it
     nearest the message's time (now for a text without one). With its weekday (0 for Monday: "Monday 4/10"), the
-    nearest day of either order that falls on it: a US writer's 10 April 2000 was a Monday, 4 October was not.
-    None for no such day."""
+    nearest day of either order that falls on it within half a year of the message (`nearest`'s reach): a US
+    writer's 10 April 2000 was a Monday, 4 October was not; else the weekday decides nothing, as it decides
+    nothing for "Monday, April 10". None for no such day."""
     first, second = int(a), int(b)
     day, month = (second, first) if second > 12 >= first else (first, second)
     base = (base or datetime.now()).replace(tzinfo=None)
@@ -51,17 +52,20 @@ def short_date(a: str, b: str, base: datetime | None, weekday: int | None = None
                 x = datetime(year, m, d)
             except ValueError:  # no such day, or 29 February in a common year
                 continue
-            named += [x] if x.weekday() == weekday else []
+            named += [x] if x.weekday() == weekday and abs((x - base).days) <= HALF_YEAR else []
             days += [x] if (d, m) == (day, month) else []
     pick = named or days
     return min(pick, key=lambda x: abs(x - base)).date().isoformat() if pick else None
+
+
+HALF_YEAR = 183  # days: a date without a year is of the year that puts it this near the message (`nearest`)
 
 
 def nearest(d: datetime, base: datetime) -> datetime:
     """A day and month without a year is the nearest such day: "21 April" said on 21 April, or "20 April" said
     the day after, is this year's, not next year's (dateparser's "future" reading); "5 January" said in
     December is next year's; 29 February is the nearest one."""
-    if (d - base).days <= 183:
+    if (d - base).days <= HALF_YEAR:
         return d
     days = []
     for year in range(base.year - 4, base.year + 5):

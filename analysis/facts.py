@@ -102,12 +102,14 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         rf")\b|{relative}",
         re.I)
     # "1/2" or "24/7" alone is a fraction or a ratio: a day and month in digits is read without a year only after a
-    # weekday, a deadline cue or a date preposition, and never before "of" ("on 2/3 of the servers"), a percentage
-    # or another figure; after a cue, never as a common fraction ("cut by 1/2": _spans)
+    # weekday, a deadline cue or a date preposition, and never before "of" / "des" ("on 3/5 of the servers"), a
+    # unit ("on 3/5 servers"), a percentage, another figure or a dash ("on 11/27-30": a range, read as none); never
+    # "24/7"; after "by" or "from" never as a common fraction ("cut by 1/2", "from 1/3 to half": _spans)
     cue = "|".join([either(tb.deadline_cues for tb in tables), words(w for tb in tables for w in tb.date_prepositions)])
     articles = words(a for tb in tables for a in tb.date_articles)
-    short_date = re.compile(rf"(?:\b(?P<weekday>(?:{days}))(?:'s|\.)?,?\s+|\b(?:{cue})\s*:?\s*(?:(?:{articles})\s+)?)"
-                            r"(?P<d>\d{1,2}/\d{1,2})(?![/\d]|[.,]\d|\s*%|\s+of\b)", re.I)
+    short_date = re.compile(rf"(?:\b(?P<weekday>(?:{days}))(?:['’]s)?,?\s+|\b(?P<cue>{cue})\s*(?::\s*)?"
+                            rf"(?:(?:{articles})\s+)?)(?P<d>(?!24/7\b)\d{{1,2}}/\d{{1,2}})"
+                            rf"(?![/\d]|[.,]\d|\s*%|\s*[–—-]\s*\d|\s+(?:of|des?|du|{units})\b)", re.I)
     # the cue is case-insensitive, the name is not: "Owner: Julie Martin", never "owner of this"
     owner = re.compile(rf"\b(?i:{either(tb.owner_cues for tb in tables)})\s*:?\s*(?i:is\s+)?"
                        r"(@[\w.-]+|[A-ZÀ-Ö][\w'-]+(?:\s+[A-ZÀ-Ö][\w'-]+)?)")
@@ -280,9 +282,12 @@ def _spans(sent: str, rules: _Rules) -> _Spans:
     spans = [m.span() for m in found]
     dates += [(sent[a:m.end()], (a, m.end()), "deadline" if rules.deadline_cue.search(sent[:a]) else "date", False)
               for m in rules.short_date.finditer(sent) for a in [m.start("weekday") if m["weekday"] else m.start("d")]
-              if _free(spans, m.span("d")) and (m["weekday"] or not _fraction(m["d"]))]
+              if _free(spans, (a, m.end())) and not (_QUANTITY_CUE.fullmatch(m["cue"] or "") and _fraction(m["d"]))]
     figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
     return tuple(sorted(dates, key=lambda d: d[1])), figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
+
+
+_QUANTITY_CUE = re.compile(r"by|from", re.I)  # "cut by 1/2", "from 1/3 to half": a share may follow
 
 
 def _fraction(digits: str) -> bool:
@@ -335,10 +340,11 @@ def _time(m: re.Match[str], si: int) -> Fact | None:
     hour = int(m.group(1) or m.group(5))
     minute = int(m.group(2) or m.group(3) or 0)
     ampm = (m.group(4) or m.group(6) or "").lower()
-    if not (m.group(2) or m.group(3) is not None or ampm or "h" in m.group(0).lower()) or \
-            (ampm and not 1 <= hour <= 12):  # "13 pm" is no time
-        return None
-    hour = hour + 12 if ampm == "p" and hour < 12 else 0 if ampm == "a" and hour == 12 else hour  # 12 a.m. is midnight
+    minutes = m.group(2) or m.group(3) is not None
+    if not (minutes or ampm or "h" in m.group(0).lower()) or (ampm and not minutes and not 1 <= hour <= 12):
+        return None  # "13 pm" is no time; "13:00 pm" is 13:00, as the clock says
+    if 1 <= hour <= 12:
+        hour = hour + 12 if ampm == "p" and hour < 12 else 0 if ampm == "a" and hour == 12 else hour  # 12 a.m.: midnight
     if hour < 24 and minute < 60:
         return Fact("time", f"{hour:02d}:{minute:02d}", m.group(0).strip(), si)
     return None
