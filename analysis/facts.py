@@ -281,7 +281,8 @@ def _spans(sent: str, rules: _Rules) -> _Spans:
              for i, m in enumerate(found) for text, carried in _date_texts(sent, found, i, rules)]
     spans = [m.span() for m in found]
     dates += [(sent[a:m.end()], (a, m.end()), "deadline" if rules.deadline_cue.search(sent[:a]) else "date", False)
-              for m in rules.short_date.finditer(sent) for a in [m.start("weekday") if m["weekday"] else m.start("d")]
+              for m in (rules.short_date.finditer(sent) if "/" in sent else ())  # most sentences hold none
+              for a in [m.start("weekday") if m["weekday"] else m.start("d")]
               if _free(spans, (a, m.end())) and not (_QUANTITY_CUE.fullmatch(m["cue"] or "") and _fraction(m["d"]))]
     figures = tuple((m.span(), read(m, 0)) for rx, read in _readers(rules) for m in rx.finditer(sent))
     return tuple(sorted(dates, key=lambda d: d[1])), figures, tuple(_people(sent, 0, rules) + _statuses(sent, 0, rules))
