@@ -31,6 +31,8 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
         return None
 
 
+HALF_YEAR = 183  # days: a date without a year is of the year that puts it this near the message (`nearest`)
+
 # a day and month in digits without a year, after a weekday, a deadline cue or a date preposition
 # (_Rules.short_date): "on 11/22", "due Fri, 3/7"
 SHORT_DATE = re.compile(r"(?:(?P<weekday>[^\W\d]+)(?:['’]s)?,?\s+)?(\d{1,2})/(\d{1,2})")
@@ -56,9 +58,6 @@ def short_date(a: str, b: str, base: datetime | None, weekday: int | None = None
             days += [x] if (d, m) == (day, month) else []
     pick = named or days
     return min(pick, key=lambda x: abs(x - base)).date().isoformat() if pick else None
-
-
-HALF_YEAR = 183  # days: a date without a year is of the year that puts it this near the message (`nearest`)
 
 
 def nearest(d: datetime, base: datetime) -> datetime:
