@@ -98,8 +98,8 @@ def _in_digits(pool: Pool, n: Node, values: Set[str]) -> set[str]:
     """Of `values` (`stated` keys), those `n` writes in digits the fact reader does not read as values: a time's
     hour bare after a preposition or in a range of hours ("we meet at 3" for 3pm, "Nov 7, 8-12"), a date's day as
     an ordinal ("the 22nd") or its month and day without a year where no cue makes it a date ("the 11/22 call",
-    "11/27-30"; facts._Rules.short_date): not dropped there. Never a
-    list number, a count, a code's digits or another value's ("3:30", "3.5%", "2025-03-14", "1-2 weeks")."""
+    "11/27-30"; facts._Rules.short_date): not dropped there. Never a list number, a count, a code's digits or
+    another value's ("3:30", "3.5%", "2025-03-14", "1-2 weeks")."""
     if not values:
         return set()
     text = pool.content_text(n)

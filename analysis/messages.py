@@ -31,7 +31,8 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # 5: a post's own "Date:" or "Subject:" line is authored text (text.strip_header_lines); 6: an abbreviated month
     # before its day or year does not end a sentence ("due Jan. 16": text._MONTH_ABBREV), and dates in digits are
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
-    # is midnight (facts._time)
+    # is midnight (facts._time); 9: a day and month in digits after a cue or a weekday ("by 11/22": facts._Rules.
+    # short_date), "13 pm" no time
     return f"messages-9+{digest}+{model_name(model)}"
 
 

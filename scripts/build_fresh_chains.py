@@ -11,7 +11,8 @@ batch 16's hops are written as an API's output, with no preamble or closing offe
 from human texts of other kinds than messages: stories (WritingPrompts), medical questions and answers (PubMedQA)
 and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round); batch 18 from Enron mails of
 ../shared/data/factloss (the SQLite test suite's), SAMSum chat dialogues (SummEdits) and French hotel reviews
-(MAiDE-up), the French ones asked and answered in French (twenty-second round).
+(MAiDE-up), the French ones asked and answered in French, and batch 19's chains are each one kind of API call,
+five rewrites or five summaries (twenty-second round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
