@@ -112,10 +112,10 @@ def rarity(nodes: list[Node], substance: Callable[[Node], Set[str]]) -> tuple[di
     df: Counter[str] = Counter(w for n in nodes for w in substance(n))
     langs = Counter(n.lang for n in nodes if n.lang is not None)
     size = dict.fromkeys(df, len(nodes))
-    if len(langs) > 1:
-        main = min(langs, key=lambda lg: (-langs[lg], lg))
+    main = min(langs, key=lambda lg: (-langs[lg], lg)) if langs else None
+    own = [lg for lg in sorted(langs) if lg != main and langs[lg] >= MIN_LANGUAGE_MESSAGES]
+    if own:  # no per-language count where every word keeps the pool-wide weight
         unknown = len(nodes) - sum(langs.values())
-        own = [lg for lg in sorted(langs) if lg != main and langs[lg] >= MIN_LANGUAGE_MESSAGES]
         by_lang = {lg: Counter(w for n in nodes if n.lang == lg for w in substance(n)) for lg in [main, *own]}
         for lg in own:
             for w in by_lang[lg]:

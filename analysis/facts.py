@@ -249,10 +249,9 @@ def _sentence_facts(sent: str, si: int, sent_at: datetime | None, rules: _Rules)
     taken: list[tuple[int, int]] = []
     read = []
     for span_text, span, kind, carried in dates:
-        digits, short = NUMERIC_DATE.search(span_text), SHORT_DATE.fullmatch(span_text)
-        if digits:
+        if digits := NUMERIC_DATE.search(span_text):
             iso = numeric_date(digits[1], digits[2], digits[3])
-        elif short:
+        elif short := SHORT_DATE.fullmatch(span_text):
             iso = short_date(short[2], short[3], sent_at, rules.weekdays.get((short["weekday"] or "").lower()))
         else:
             iso = _parse_date(span_text, sent_at, rules)
@@ -292,7 +291,7 @@ _QUANTITY_CUE = re.compile(r"by|from", re.I)  # "cut by 1/2", "from 1/3 to half"
 
 
 def _fraction(digits: str) -> bool:
-    """"1/2", "2/3", "3/4": a common fraction before it is a day and month."""
+    """A common fraction ("1/2", "2/3", "3/4") before it is a day and month."""
     a, b = (int(x) for x in digits.split("/"))
     return a < b <= 4
 

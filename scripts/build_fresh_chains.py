@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_llm_chains import authored  # noqa: E402
-from build_rewrite_chains import START, next_hop, posted  # noqa: E402
+from build_rewrite_chains import START, next_hop, posted, summedits_source  # noqa: E402
 
 HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
@@ -57,8 +57,8 @@ def original(connectors: Path, ref: dict[str, str]) -> str:
         field = ref.get("field", "text")
         with path.open(encoding="utf-8") as f:
             text = next((json.loads(line)[field] for i, line in enumerate(f) if i == int(ref["line"])), "")
-        if text.split()[:8] == ref["opening"].split():  # SummEdits joins a dialogue's turns with " . "
-            return (text.replace(" . ", "\n") if field == "source" else text).strip()
+        if text.split()[:8] == ref["opening"].split():
+            return summedits_source(text) if field == "source" else text.strip()
     elif ref["kind"] == "mbox":
         for msg in mailbox.mbox(str(path), create=False, factory=lambda f: message_from_binary_file(f, policy=policy.default)):
             if str(msg["Message-ID"]).strip("<>") == ref["message_id"].strip("<>"):

@@ -77,6 +77,12 @@ def _overlap(x: str, y: str) -> float:
     return len(wx & wy) / max(1, min(len(wx), len(wy)))
 
 
+def summedits_source(source: str) -> str:
+    """A SummEdits document as it was written: a dialogue's or transcript's turns, which SummEdits joins with " . ",
+    one a line."""
+    return source.replace(" . ", "\n").strip()
+
+
 def summedits(path: Path, domains: set[str] | None, rng: random.Random) -> tuple[list[list[str]], list[str]]:
     by_source: dict[str, list[dict]] = defaultdict(list)
     for r in _read(path):
@@ -88,7 +94,7 @@ def summedits(path: Path, domains: set[str] | None, rng: random.Random) -> tuple
         if og is None:
             continue
         others = [r for r in rs if r is not og and r["summary"].strip() != og["summary"].strip()]
-        chain = [source.replace(" . ", "\n").strip(), og["summary"].strip()]
+        chain = [summedits_source(source), og["summary"].strip()]
         if others:
             chain.append(rng.choice(others)["summary"].strip())
         chains.append(chain)
@@ -108,7 +114,7 @@ def deep(path: Path, rng: random.Random, hops: int = 5) -> tuple[list[list[str]]
         opening = " ".join(source.split()[:12])  # one transcript cut into several documents: a repost, not a chain
         if len(texts) >= 3 and opening not in openings:
             openings.add(opening)
-            chains.append([source.replace(" . ", "\n").strip(), *texts[:hops]])
+            chains.append([summedits_source(source), *texts[:hops]])
     return chains, []
 
 
