@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .factloss import _content
 
 from .chain_rules import carries_across_languages, names_other_documents, reachable, values_changed
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, relation_by_length,
-    style_words, two_languages,
+    two_languages,
 )
 from .chain_decide import repeated_chatter
 from .chain_reading import Reading, rarity
@@ -56,11 +55,6 @@ def _score(c: Candidate) -> float:
             + (MENTION_BONUS if c.mentioned else 0.0) + (READER_BONUS if c.reads else 0.0))
 
 
-def _substance(text: str) -> set[str]:
-    """Content words minus the AI-phrasing vocabulary: two polished posts share style, not substance."""
-    return _content(text) - style_words()
-
-
 def _mentions(text: str, conversation_name: str) -> bool:
     return mention_pattern(conversation_name).search(text) is not None
 
@@ -81,8 +75,10 @@ class _RuleContext(Reading):
         # A share or forward carries its original: for finding *its* copies, it reads like the original.
         by_id = self.by_id | dict(originals)
         self.carried = {e.child: by_id[e.parent] for e in edges}
+        if read is not None:
+            self.share_content(read)
         self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
-        self.substance_of = memo(lambda p: _substance(self.content_text(p)))
+        self.substance_of = self.plain_substance
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in self.facts(p)))

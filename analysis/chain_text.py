@@ -16,7 +16,7 @@ import numpy as np
 from . import languages
 from .factloss import _STOP, _proper_names, _split
 from .fact_dates import YEAR_WRITTEN
-from .facts import Fact, extract
+from .facts import Fact
 from .features import list_words
 from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
 
@@ -157,11 +157,12 @@ def _stop_words(tables: tuple) -> tuple[frozenset[str], frozenset[str]]:  # type
     return english - _STOP_WORD_NAMES, frozenset(w for tb in tables for w in tb.stop_words) - (_STOP_WORD_NAMES - {"one"})
 
 
-def opening_names(text: str) -> set[str]:
-    """Capitalised words that open a sentence or a line of the `layout_free` text, which `names` cannot read as
-    names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy naming one of them
-    ("the 2014 Koh Tao murders") names nothing its candidate lacks (Pool.names_new, names_other_things)."""
-    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(emoji_stops(layout_free(text)))
+def opening_names(plain: str) -> set[str]:
+    """Capitalised words that open a sentence or a line of a `layout_free` text (Pool.layout keeps it), which
+    `names` cannot read as names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy
+    naming one of them ("the 2014 Koh Tao murders") names nothing its candidate lacks (Pool.names_new,
+    names_other_things)."""
+    heads = (s.split()[0].strip(".,;:!?()[]\"'“”‘’") for s in _split(emoji_stops(plain))
              if s.split())
     return {_POSSESSIVE.sub("", w.lower()) for w in heads if len(w) > 1 and w[0].isupper() and w[1].islower()}
 
@@ -352,29 +353,16 @@ def authored_text(text: str) -> str:
     return strip_header_lines(_NOTES_FORWARDED.sub("", text or "")).strip()
 
 
-def fact_reader() -> Callable[[str, datetime | None], list[Fact]]:
-    """facts.extract of a text sent at a time, read once per build_edges: the learned path's Pool and the hand rules
-    read the same messages, and facts.extract's own cache (8,192 texts) is evicted between the two on a workspace
-    (a tenth of the 10,000-message bench's time went to reading each message twice). Unlike facts.extract, it
-    returns the same list for the same text and time: read it, do not change it."""
-    read: dict[tuple[str, datetime | None], list[Fact]] = {}
-
-    def get(text: str, sent_at: datetime | None) -> list[Fact]:
-        key = (text, sent_at)
-        if key not in read:
-            read[key] = extract(text, sent_at)
-        return read[key]
-    return get
-
-
 def memo(compute: Callable[[Node], T]) -> Callable[[Node], T]:
     """compute(node), worked out once per node (nodes are mutable dataclasses: no functools.cache)."""
     memo: dict[str, T] = {}
 
     def get(n: Node) -> T:
-        if n.id not in memo:
-            memo[n.id] = compute(n)
-        return memo[n.id]
+        try:  # one lookup when known: called ~300 times a message on the bench
+            return memo[n.id]
+        except KeyError:
+            memo[n.id] = value = compute(n)
+            return value
     return get
 
 

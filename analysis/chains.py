@@ -31,18 +31,18 @@ from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, closest_later, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
-    opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
+    layout_free, opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 from .fact_dates import YEAR_WRITTEN
 from .text import words
-from .factloss import _content
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
 # (analysis/embedding_profile.py; all-MiniLM-L6-v2's: a candidate from cosine 0.4, across languages 0.25 with
 # chain_text.CROSS_LANGUAGE_ANCHORS shared values; rivals closer than 0.85 are one chain's hops; short pairs need 0.85)
 PROVISIONAL = ("stated", "next-hop")  # edges the hand rules may place otherwise (build_edges)
+Hits = tuple[Node, int, np.ndarray, np.ndarray]  # a copy, its window's start, cosines and hit positions
 MAX_CANDIDATES = 10  # per copy, the closest by cosine (97 % of the training parents rank in the first four)
 
 
@@ -65,11 +65,12 @@ class Pool(Reading):
     def __init__(self, nodes: list[Node]) -> None:
         super().__init__(nodes)  # its fact reader is shared with the hand rules (chain_relay_rules.rule_edges)
         facts = self.facts
-        self.substance = memo(lambda n: stems(_content(self.content_text(n)) - style_words(), n.lang))
+        self.substance = memo(lambda n: stems(self.plain_substance(n), n.lang))
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows ...
         self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
-        self.names_opening = memo(lambda n: opening_names(self.content_text(n)))  # names a proxy cannot see
+        self.names_opening = memo(lambda n: opening_names(  # names a proxy cannot see
+            layout_free(self.content_text(n)) if n.id in self.carried else self.layout(n)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
@@ -205,14 +206,26 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
     floor = profile.candidate_cosine
     cross_floor = cross_language_floor(profile, cross)
     skipped: Callable[[Node], bool] = lambda n: n.id in skip or n.embedding is None  # noqa: E731
-    pool.closest_later = closest_later(window_hits(eligible, parent_pos, parents, pmat, floor,
-                                                   lambda n: n.embedding is None, cross_floor), parents)
+    closest: list[Hits] = []  # each copy's closest hits, kept from that pass
+
+    def keep_closest(hits: Iterator[Hits]) -> Iterator[Hits]:
+        for n, lo, sims, ks in hits:
+            if cross is None and not skipped(n):
+                top = closest_first(sims, ks)[:MAX_CANDIDATES].copy()  # not a view holding every hit
+                closest.append((n, lo, sims[top], top))  # a few numbers a message, not its window's cosines
+            yield n, lo, sims, ks
+    pool.closest_later = closest_later(keep_closest(window_hits(eligible, parent_pos, parents, pmat, floor,
+                                                                lambda n: n.embedding is None, cross_floor)), parents)
     if cross is not None:  # every text the multilingual embedder will be asked about, encoded together first
         cross.prepare([t for n, lo, _s, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped,
                                                              cross_floor)
                        for k in hits if _carried_across(pool, n, parents[lo + k])
                        for t in (pool.text[n.id], pool.content_text(parents[lo + k]))])
-    for n, lo, sims, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped, cross_floor):
+    # the window products once (the pass above), unless the multilingual embedder rescores a window's pairs in two
+    # languages, which may change which of its hits are closest
+    passes = window_hits(eligible, parent_pos, parents, pmat, floor, skipped, cross_floor) if cross is not None \
+        else (_spread(n, lo, top_sims, top) for n, lo, top_sims, top in closest)
+    for n, lo, sims, hits in passes:
         if cross is not None:
             sims = _cross_cosines(pool, cross, n, parents, lo, sims, hits)
         hits = closest_first(sims, hits)[:MAX_CANDIDATES]
@@ -232,6 +245,13 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         out = [(parents[r], pool.features(n, parents[r], float(ksims[a]), float(margins[a])))
                for a, r in enumerate(rows)]
         yield n, out
+
+
+def _spread(n: Node, lo: int, top_sims: np.ndarray, top: np.ndarray) -> Hits:
+    """A window's kept hits as `window_hits` yields them: cosines at their window positions (nothing else read)."""
+    sims = np.full(int(top.max()) + 1, -np.inf, dtype=np.float32)
+    sims[top] = top_sims
+    return n, lo, sims, top
 
 
 def cross_language_floor(profile: EmbeddingProfile, cross: CrossLingualEmbedder | None) -> float:

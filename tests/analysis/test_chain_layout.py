@@ -162,7 +162,7 @@ def test_a_name_opening_a_line_of_the_candidate_is_no_new_name():
         pool = Pool([a, c])
         return pool.features(c, a, 0.9, 0.0).names_new
 
-    assert opening_names("**Koh Tao: death sentences upheld**\n- Zaw Lin was convicted.") == {"koh", "zaw"}
+    assert opening_names(layout_free("**Koh Tao: death sentences upheld**\n- Zaw Lin was convicted.")) == {"koh", "zaw"}
     dialogue = "Ana: I'll bring the cake tomorrow.\nTom: Great, and I bring the candles."
     assert names_new("Ana will bring the cake and Tom the candles.", dialogue) == 0.0
     assert names_new("Ana will bring the cake and Lee the candles.", dialogue) == 1.0  # Lee is new
