@@ -138,8 +138,10 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     generic_words=GENERIC_WORDS,
     relay_cues=(r"pour info|résumé|en bref|je (?:transfère|relaie)|pour rappel|(?:d'après|selon) le message|"
                 r"message de"),
-    rewrite_preambles=(r"voici (?:une |la |votre )?(?:version|proposition) (?:révisée|reformulée|retravaillée|"
-                       r"simplifiée|plus (?:concise|claire|courte))(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
+    # "une version plus courte et plus décontractée :", "une paraphrase du message :"
+    rewrite_preambles=(r"voici (?:une |la |votre )?(?:(?:version|proposition) (?:révisée|reformulée|retravaillée|"
+                       r"simplifiée|plus (?:concise|claire|courte|simple|professionnelle|décontractée))(?:,? et "
+                       r"(?:plus )?\w+){0,2}|paraphrase|reformulation)(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
                        r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
                        r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
     greetings=("bonjour", "bonsoir", "salut", "coucou"),

@@ -71,7 +71,10 @@ def test_cues():
                  "Here’s a revised version of your email:", "Here's a shorter version for busy managers: ...",
                  "Here is a rewritten version of the message with enhanced professionalism:  In today's ...",
                  "This message has been rewritten for clarity and professionalism: ...",
-                 "Voici une version plus concise du message : la migration est reportée."):
+                 "Voici une version plus concise du message : la migration est reportée.",
+                 "Here's a clearer, more professional version:", "Here's a shorter and more casual version:",
+                 "Here is the revised text:", "Here is a cleaned-up version:", "Here's a paraphrased version:",
+                 "Voici une version plus courte et plus décontractée :", "Voici une paraphrase du message :"):
         assert rules.states_rewrite(said) and not rules.relays(said), said
     for own in ("Here's the latest version of the app, with dark mode.", "I uploaded a revised version of the TP.",
                 "Here's a more complete version: http://example.org/webcam",
@@ -79,7 +82,9 @@ def test_cues():
                 "Here's the edited version of the press release for Monday.",
                 "The deployment pipeline has been simplified, builds now take 4 minutes.",
                 "The auth module was rewritten in Rust and now handles 9,000 logins/s.",
-                "Le processus de validation a été simplifié, merci à tous.", "Voici la proposition révisée pour le client."):
+                "Le processus de validation a été simplifié, merci à tous.", "Voici la proposition révisée pour le client.",
+                "Here is the final text:", "Here's a fuller version with more context:", "Here's the text:",
+                "Voici une paraphrase de Proust, pour rire."):
         assert not rules.states_rewrite(own), own
 
 
