@@ -81,6 +81,9 @@ _POSSESSIVE = re.compile(r"['’]s$")
 # English words whose "'s" is "is" or "us", capitalised inside a text after a bullet, an emoji or a mention
 # ("- Here's", "🎉 Let's"): no names
 _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "how", "where", "he", "she"})
+# the medium a text is written for is no name it adds: an assistant's "Here's a quick recap you can paste into
+# Slack:", "a Slack-ready version" (40 hops of the assistant chains name Slack so; twenty-third round)
+_MEDIUM = frozenset({"slack"})
 
 
 # An assistant's layout: markdown emphasis (bold, code, strike, an underscore around a word), a markdown heading's
@@ -142,7 +145,8 @@ def plain_names(plain: str) -> set[str]:
     plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
     plain = _AFTER_COLON.sub(lambda m: m.group(1) + (w if (w := m.group(2).lower()) in after_colon
                                                       or opens_sentence(w, m.group(3)) else m.group(2)), plain)
-    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - style_words() - _CONTRACTED - english
+    return {w for w in (_POSSESSIVE.sub("", w) for w in _proper_names(plain)) if w.split("-")[0] not in _MEDIUM} - \
+        style_words() - _CONTRACTED - english
 
 
 _AFTER_COLON = re.compile(r"(:\s+)(\w+)(?=(?:[ \t]+([a-z]+)\b)?)")  # and the word after it

@@ -174,3 +174,9 @@ def test_a_name_opening_a_line_of_the_candidate_is_no_new_name():
     a = Node("p", T0, "C1", "ana", source, len(source.split()), e[0])
     c = Node("c", T0 + timedelta(hours=2), "C2", "bob", copy, len(copy.split()), e[0])
     assert Pool([a, c]).admissible(c, a)
+
+
+def test_the_medium_a_text_is_written_for_is_no_name():
+    """An assistant's "paste into Slack" names no thing its source lacks (keeps_to_source read it as a new name)."""
+    said = names("Here's a quick recap you can paste into Slack: Ana Lima moved the Atlas launch. A Slack-ready line.")
+    assert said == {"ana", "lima", "atlas"}
