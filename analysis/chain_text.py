@@ -318,6 +318,10 @@ def _number_words(tables: tuple) -> dict[str, str]:  # type: ignore[type-arg]
     return {w: str(i) for tb in tables for i, w in enumerate(tb.number_words) if i >= 2}
 
 
+# "+1" as a vote ("Just want to +1 the concerns", "+1 on this", "+1!"): agreement, no number a copy adds
+_VOTE = re.compile(r"(?<![\w.+-])\+1(?![\w.,:%/-]*\d)(?=[\s!.,;)]|$)")
+
+
 def numbers_kept(copy: str, parent: str) -> bool:
     """Every number the copy writes is one its parent writes: a rewrite keeps or drops numbers, a template post
     about another release, count or time changes them ("QA found 1 blockers on the 4.11.7 candidate" / "... 3
@@ -327,6 +331,7 @@ def numbers_kept(copy: str, parent: str) -> bool:
     "5%" is not read inside "55%"), a number each of whose writings in the copy comes before a word the parent
     spells it before ("2 weeks" for "two weeks"), and a list item's number are kept."""
     kept = _number_forms(parent)
+    copy = _VOTE.sub(" ", copy)
     if not _number_forms(copy) - kept:
         return True
     from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs

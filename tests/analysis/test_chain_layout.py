@@ -180,3 +180,13 @@ def test_the_medium_a_text_is_written_for_is_no_name():
     """An assistant's "paste into Slack" names no thing its source lacks (keeps_to_source read it as a new name)."""
     said = names("Here's a quick recap you can paste into Slack: Ana Lima moved the Atlas launch. A Slack-ready line.")
     assert said == {"ana", "lima", "atlas"}
+
+
+def test_a_vote_is_no_number_a_copy_adds():
+    """"+1" for "I second" agrees; a signed amount, a phone number's country code or a sum stay numbers."""
+    src = "I just wanted to second some of the concerns below."
+    assert numbers_kept("Just want to +1 the concerns raised below!", src)
+    assert numbers_kept("+1 on the concerns below.", src)
+    assert not numbers_kept("The score went +1.5 points on the concerns.", src)
+    assert not numbers_kept("Call +1 555 0100 about the concerns.", src)
+    assert not numbers_kept("Set x+1 = 3 for the concerns.", src)
