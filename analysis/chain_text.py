@@ -83,7 +83,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CONTRACTED = frozenset({"let", "here", "there", "what", "that", "it", "who", "how", "where", "he", "she"})
 # the medium a text is written for is no name it adds: an assistant's "Here's a quick recap you can paste into
 # Slack:", "a Slack-ready version" (40 hops of the assistant chains name Slack so; twenty-third round)
-_MEDIUM = frozenset({"slack"})
+_MEDIUM = frozenset({"slack", *(f"slack-{w}" for w in ("ready", "friendly", "style", "formatted", "sized"))})
 
 
 # An assistant's layout: markdown emphasis (bold, code, strike, an underscore around a word), a markdown heading's
@@ -145,8 +145,8 @@ def plain_names(plain: str) -> set[str]:
     plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
     plain = _AFTER_COLON.sub(lambda m: m.group(1) + (w if (w := m.group(2).lower()) in after_colon
                                                       or opens_sentence(w, m.group(3)) else m.group(2)), plain)
-    return {w for w in (_POSSESSIVE.sub("", w) for w in _proper_names(plain)) if w.split("-")[0] not in _MEDIUM} - \
-        style_words() - _CONTRACTED - english
+    return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - _MEDIUM - style_words() - _CONTRACTED - \
+        english
 
 
 _AFTER_COLON = re.compile(r"(:\s+)(\w+)(?=(?:[ \t]+([a-z]+)\b)?)")  # and the word after it
@@ -318,8 +318,10 @@ def _number_words(tables: tuple) -> dict[str, str]:  # type: ignore[type-arg]
     return {w: str(i) for tb in tables for i, w in enumerate(tb.number_words) if i >= 2}
 
 
-# "+1" as a vote ("Just want to +1 the concerns", "+1 on this", "+1!"): agreement, no number a copy adds
-_VOTE = re.compile(r"(?<![\w.+-])\+1(?![\w.,:%/-]*\d)(?=[\s!.,;)]|$)")
+# "+1" as a vote ("Just want to +1 the concerns", "+1 on this", "+1!"): agreement, no number a copy adds; not a
+# signed count or offset ("+1 engineer", "UTC +1")
+_VOTE = re.compile(r"(?<![\w.+-])(?<!UTC )(?<!GMT )\+1(?=[!.,;)]*(?:\s|$)(?!\s*\d))"
+                   r"(?=[!.,;)]*$|[!.,;)]+\s|\s+(?:on|to|for|from|the|this|that|these|those|here|me|all)\b)", re.I)
 
 
 def numbers_kept(copy: str, parent: str) -> bool:

@@ -123,7 +123,7 @@ _MESSAGE = r"(?:the|this)\s+(?:original\s+)?(?:message|e-?mail|post|note)"
 # a rewrite's quality in an assistant's preamble (rewrite_preambles)
 _QUALITY = (r"(?:(?:more|slightly|much|a bit|bit) )?(?:rewritten|revised|reworded|polished|condensed|concise|shorter|"
             r"clearer|simplified|simpler|refined|professional|friendlier|friendly|edited|improved|paraphrased|"
-            r"cleaned[- ]up|streamlined|shortened|tightened|tighter|reworked|casual|positive|formal)")
+            r"cleaned[- ]up|streamlined|shortened|tightened|tighter|(?:more|less) (?:casual|formal)|positive)")
 
 TABLE = LanguageTable(
     code="en",
@@ -199,11 +199,11 @@ very just more most there here what which who whom whose when where why how one 
     # a preamble ends in a colon, and names a rewrite of a message, not a new version of a document ("Here is the
     # revised version of the budget", "The auth module was rewritten in Rust" say nothing of the kind)
     # up to three qualities, joined by commas or "and" ("a clearer, more professional version:", "a shorter and
-    # more casual version:"); "the revised text:" too. Not "complete", "fuller" or "expanded": a person's "Here's a
-    # more complete version: <link>" is a new version of their own work
+    # more casual version:"). Not "complete", "fuller" or "expanded" (a person's "Here's a more complete version:
+    # <link>" is a new version of their own work), nor "the revised text:", a person's redline of a clause
     rewrite_preambles=(rf"here(?:'s|’s| is) (?:a |an |the |your )?{_QUALITY}(?:(?:,| and|, and) {_QUALITY}){{0,2}} "
-                       r"(?:version|draft|rewrite|text)(?: of (?:the|your|this|my) "
-                       r"(?:original )?(?:message|e-?mail|text|post|note)(?: [^:.\n]{0,60})?| (?:with|for|that|in|as) "
+                       r"(?:version|draft|rewrite)(?: of (?:the|your|this|my) "
+                       r"(?:original )?(?:message|e-?mail|text|post|note)(?: [^:.\n]{0,60})?| (?:with|for|that|in) "
                        r"[^:.\n]{0,60})?\s*:|(?:message|text|e-?mail|post|note) (?:has been|was) (?:rewritten|reworded)"),
     greetings=("hi", "hello", "hey", "good morning", "good afternoon", "good evening", "greetings"),
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",

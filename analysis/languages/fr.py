@@ -140,8 +140,9 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
                 r"message de"),
     # "une version plus courte et plus décontractée :", "une paraphrase du message :"
     rewrite_preambles=(r"voici (?:une |la |votre )?(?:(?:version|proposition) (?:révisée|reformulée|retravaillée|"
-                       r"simplifiée|plus (?:concise|claire|courte|simple|professionnelle|décontractée))(?:,? et "
-                       r"(?:plus )?\w+){0,2}|paraphrase|reformulation)(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
+                       r"simplifiée|plus (?:concise|claire|courte|simple|professionnelle|décontractée))(?:(?:,| et|, et) "
+                       r"(?:plus )?(?:concise|claire|courte|simple|professionnelle|décontractée)){0,2}|paraphrase|"
+                       r"reformulation)(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
                        r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
                        r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
     greetings=("bonjour", "bonsoir", "salut", "coucou"),

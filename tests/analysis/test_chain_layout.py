@@ -180,6 +180,7 @@ def test_the_medium_a_text_is_written_for_is_no_name():
     """An assistant's "paste into Slack" names no thing its source lacks (keeps_to_source read it as a new name)."""
     said = names("Here's a quick recap you can paste into Slack: Ana Lima moved the Atlas launch. A Slack-ready line.")
     assert said == {"ana", "lima", "atlas"}
+    assert "slack-smith" in names("The review went to Tom Slack-Smith today.")  # a name that holds the word stays
 
 
 def test_a_vote_is_no_number_a_copy_adds():
@@ -190,3 +191,5 @@ def test_a_vote_is_no_number_a_copy_adds():
     assert not numbers_kept("The score went +1.5 points on the concerns.", src)
     assert not numbers_kept("Call +1 555 0100 about the concerns.", src)
     assert not numbers_kept("Set x+1 = 3 for the concerns.", src)
+    assert not numbers_kept("We need +1 engineer for the concerns.", src)  # a signed count
+    assert not numbers_kept("The concerns are in UTC +1.", src)

@@ -73,7 +73,7 @@ def test_cues():
                  "This message has been rewritten for clarity and professionalism: ...",
                  "Voici une version plus concise du message : la migration est reportée.",
                  "Here's a clearer, more professional version:", "Here's a shorter and more casual version:",
-                 "Here is the revised text:", "Here is a cleaned-up version:", "Here's a paraphrased version:",
+                 "Here's a more formal version:", "Here is a cleaned-up version:", "Here's a paraphrased version:",
                  "Voici une version plus courte et plus décontractée :", "Voici une paraphrase du message :"):
         assert rules.states_rewrite(said) and not rules.relays(said), said
     for own in ("Here's the latest version of the app, with dark mode.", "I uploaded a revised version of the TP.",
@@ -84,7 +84,9 @@ def test_cues():
                 "The auth module was rewritten in Rust and now handles 9,000 logins/s.",
                 "Le processus de validation a été simplifié, merci à tous.", "Voici la proposition révisée pour le client.",
                 "Here is the final text:", "Here's a fuller version with more context:", "Here's the text:",
-                "Voici une paraphrase de Proust, pour rire."):
+                "Voici une paraphrase de Proust, pour rire.", "Here's the revised text: 4.2 The Supplier shall deliver",
+                "Here's the revised draft as discussed:", "Here's the formal version for the client:",
+                "Voici la version révisée et validée :"):
         assert not rules.states_rewrite(own), own
 
 
