@@ -9,6 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Set
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from .chain_text import Conflicts, Node, authored_text, conflicts_against, key_s
     names, plain_names, style_words
 from .factloss import _content
 from .facts import Fact, extract
+
+T = TypeVar("T")
 
 
 def fact_reader() -> Callable[[str, datetime | None], list[Fact]]:
@@ -61,11 +64,9 @@ class Reading:
         self.layout = memo(lambda n: layout_free(self.text[n.id]))
         self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
         self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes ...
-        # ... and with what it carries (a message that carries nothing: what it says, not read again)
-        self.names_carried = memo(lambda n: names(self.content_text(n)) if n.id in self.carried else self.names_said(n))
+        self.names_carried = self.with_carried(lambda n: self.names_said(n), names)  # ... and with what it carries
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
-        self.codes_carried = memo(lambda n: rules.codes(self.content_text(n)) if n.id in self.carried
-                                  else self.codes_said(n))
+        self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         # its content words less the AI-phrasing vocabulary: two polished posts share style, not substance
@@ -86,6 +87,11 @@ class Reading:
             t = authored_text(n.text)
             self.text[n.id] = t
             self.words[n.id] = n.words if t == (n.text or "").strip() else min(n.words, len(t.split()))
+
+    def with_carried(self, said: Callable[[Node], T], read: Callable[[str], T]) -> Callable[[Node], T]:
+        """`read` of a message's content text (with the original it carries), once per message; for a message that
+        carries nothing, what `said` read of its own text, not read again."""
+        return memo(lambda n: read(self.content_text(n)) if n.id in self.carried else said(n))
 
     def share_content(self, read: Reading) -> None:
         """Take what `read` worked out of each message's content (facts, their keys, names, codes, substance) when

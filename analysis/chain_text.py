@@ -320,8 +320,8 @@ def _number_words(tables: tuple) -> dict[str, str]:  # type: ignore[type-arg]
 
 # "+1" as a vote ("Just want to +1 the concerns", "+1 on this", "+1!"): agreement, no number a copy adds; not a
 # signed count or offset ("+1 engineer", "UTC +1")
-_VOTE = re.compile(r"(?<![\w.+-])(?<!UTC )(?<!GMT )\+1(?=[!.,;)]*(?:\s|$)(?!\s*\d))"
-                   r"(?=[!.,;)]*$|[!.,;)]+\s|\s+(?:on|to|for|from|the|this|that|these|those|here|me|all)\b)", re.I)
+_VOTE = re.compile(r"(?<![\w.+-])(?<!UTC )(?<!GMT )\+1"
+                   r"(?=[!.,;)]*$|[!.,;)]+\s(?!\s*\d)|\s+(?:on|to|for|from|the|this|that|these|those|here|me|all)\b)", re.I)
 
 
 def numbers_kept(copy: str, parent: str) -> bool:

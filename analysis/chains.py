@@ -69,8 +69,8 @@ class Pool(Reading):
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows ...
         self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
-        self.names_opening = memo(lambda n: opening_names(  # names a proxy cannot see
-            layout_free(self.content_text(n)) if n.id in self.carried else self.layout(n)))
+        self.names_opening = self.with_carried(lambda n: opening_names(self.layout(n)),  # names a proxy cannot see
+                                               lambda t: opening_names(layout_free(t)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))

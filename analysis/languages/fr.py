@@ -78,6 +78,9 @@ NUDGE = {
     "facts_lost": "{n} faits absents", "no_facts": "aucun fait absent",
 }
 
+
+_QUALITE = r"(?:concise|claire|courte|simple|professionnelle|décontractée)"  # a rewrite's, in a preamble
+
 TABLE = LanguageTable(
     code="fr",
     name="français",
@@ -140,8 +143,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
                 r"message de"),
     # "une version plus courte et plus décontractée :", "une paraphrase du message :"
     rewrite_preambles=(r"voici (?:une |la |votre )?(?:(?:version|proposition) (?:révisée|reformulée|retravaillée|"
-                       r"simplifiée|plus (?:concise|claire|courte|simple|professionnelle|décontractée))(?:(?:,| et|, et) "
-                       r"(?:plus )?(?:concise|claire|courte|simple|professionnelle|décontractée)){0,2}|paraphrase|"
+                       rf"simplifiée|plus {_QUALITE})(?:(?:,| et|, et) (?:plus )?{_QUALITE}){{0,2}}|paraphrase|"
                        r"reformulation)(?: (?:du|de votre|de ce) (?:message|mail|e-mail|"
                        r"courriel|texte)(?: [^:.\n]{0,60})?| (?:avec|pour) [^:.\n]{0,60})?\s*:|"
                        r"(?:message|texte|mail|courriel) a été (?:reformulé|réécrit)"),
