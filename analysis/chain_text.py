@@ -18,7 +18,7 @@ from .factloss import _STOP, _proper_names, _split
 from .fact_dates import YEAR_WRITTEN
 from .facts import Fact
 from .features import list_words
-from .text import LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
+from .text import EMOJI_CODE, LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -300,9 +300,9 @@ def _form(number: str) -> str:
 
 
 def _number_forms(text: str) -> set[str]:
-    """The numbers a text writes, each in one `_form`, its list items' numbers left out (an assistant numbers the
-    points of a summary)."""
-    return {_form(m) for m in _NUMBER.findall(_without_list_numbers(text))}
+    """The numbers a text writes, each in one `_form`, its list items' numbers and Slack's emoji codes left out (an
+    assistant numbers the points of a summary; ":+1:" and ":100:" are no numbers)."""
+    return {_form(m) for m in _NUMBER.findall(_without_list_numbers(re.sub(EMOJI_CODE, " ", text, flags=re.I)))}
 
 
 def _spelled(text: str) -> set[tuple[str, str]]:

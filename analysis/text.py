@@ -241,9 +241,11 @@ def _identifier():  # type: ignore[no-untyped-def]
     return ident
 
 
+# Slack's emoji codes (":tada:", ":+1:", ":100:", ":skin-tone-2:"); not inside a time ("10:30:45")
+EMOJI_CODE = r"(?<!\w):[a-z0-9_+-]+:"
 # What is no one's language: mentions (Slack's <@U…>, a store's @p_… pseudonyms, @names), links, code, emoji codes.
 _NOT_LANGUAGE = re.compile(r"```.*?```|`[^`\n]*`|<[@#!][^>]*>|<https?://[^>]*>|(?:https?://|www\.)\S+"
-                           r"|(?<![\w@])@[\w.-]+|(?<!\w):[a-z0-9_+-]+:", re.S | re.I)
+                           rf"|(?<![\w@])@[\w.-]+|{EMOJI_CODE}", re.S | re.I)
 
 
 def prose_for_language(text: str) -> str:

@@ -193,3 +193,13 @@ def test_a_vote_is_no_number_a_copy_adds():
     assert not numbers_kept("Set x+1 = 3 for the concerns.", src)
     assert not numbers_kept("We need +1 engineer for the concerns.", src)  # a signed count
     assert not numbers_kept("The concerns are in UTC +1.", src)
+
+
+def test_an_emoji_code_is_no_number():
+    """Slack writes emoji as codes: ":+1:", ":100:" and a skin tone's digit are no numbers a copy adds; a time's
+    seconds and a ratio stay numbers."""
+    src = "We ship the importer on Friday."
+    assert numbers_kept("Agreed :+1: we ship the importer on Friday :100:", src)
+    assert numbers_kept(":+1::skin-tone-2: shipping the importer Friday", src)
+    assert not numbers_kept("We ship the importer on Friday at 10:30:45.", src)
+    assert not numbers_kept("We ship the importer on Friday, split 3:2:1.", src)
