@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .chains import Edge, Node, chain_positions
-from .text import detect_language, words
+from .text import detect_language, without_assistant_frame, words
 
 
 _EPOCH = re.compile(r"\d{9,10}(?:\.\d+)?")  # Unix seconds as Slack writes a message's "ts" ("1741041412.399036")
@@ -46,6 +46,13 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
                           lang=lang, conversation_name=str(r["channel"]), readers=set(r.get("readers") or []),
                           carried_embedding=(carried or {}).get(i)))
     return nodes
+
+
+def embedded_text(text: str) -> str:
+    """What `eval chains` embeds of a row's text: an AI assistant's answer without its opening line and its notes
+    after it (text.assistant_answer), as `analyze` leaves them out of a message's vector (messages.answer_sentences),
+    and at most 20,000 characters."""
+    return without_assistant_frame(text)[:20_000]
 
 
 def carried_texts(rows: list[dict[str, Any]]) -> dict[int, str]:

@@ -210,7 +210,7 @@ def train_factloss(data: list[Path], embedder: Embedder, out: Path | None = None
 def evaluate_chains(path: Path, embedder: Embedder, cross_language: bool = False) -> dict[str, Any]:
     """Exact-parent edges and origins (DESIGN.md section 7), by the shipped copy model; per source when rows
     name one ("source"). `cross_language`: pairs in two languages read by the multilingual embedder."""
-    from .chain_eval import carried_texts, chain_eval_nodes, chain_scores
+    from .chain_eval import carried_texts, chain_eval_nodes, chain_scores, embedded_text
     from .chain_forwards import is_forwarded_original
     from .chains import build_edges
 
@@ -221,7 +221,7 @@ def evaluate_chains(path: Path, embedder: Embedder, cross_language: bool = False
             raise DataError(f"{path}: id {r['id']!r} appears twice (item {i}): each message needs its own id")
         seen.add(str(r["id"]))
     carried = carried_texts(rows)
-    vecs = embedder.encode([str(r["text"] or "")[:20_000] for r in rows] + [t[:20_000] for t in carried.values()])
+    vecs = embedder.encode([embedded_text(str(r["text"] or "")) for r in rows] + [t[:20_000] for t in carried.values()])
     nodes = chain_eval_nodes(rows, vecs[:len(rows)], dict(zip(carried, vecs[len(rows):], strict=True)))
     edges = build_edges(nodes, cross_language=cross_language)
     # only edges between the file's rows are scored: a forward of an original not among them points at a node

@@ -16,7 +16,7 @@ from .bloat import Bloat, measure
 from .chain_forwards import carried_key
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
 from .embeddings import DEFAULT_MODEL, Embedder, model_name
-from .text import Language, detect_language, sentences, words
+from .text import Language, assistant_answer, detect_language, sentences, words
 
 MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
 MAX_SENTENCE_CHARS = 2_000
@@ -32,8 +32,9 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # before its day or year does not end a sentence ("due Jan. 16": text._MONTH_ABBREV), and dates in digits are
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
     # is midnight (facts._time); 9: a day and month in digits after a cue or a weekday ("by 11/22": facts._Rules.
-    # short_date), "13 pm" no time
-    return f"messages-9+{digest}+{model_name(model)}"
+    # short_date), "13 pm" no time; 10: the vector chains compare leaves out an AI assistant's opening line and its
+    # notes after its answer (text.assistant_answer)
+    return f"messages-10+{digest}+{model_name(model)}"
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Item:
 class Result:
     language: Language
     sentences: list[str]
-    embedding: np.ndarray | None
+    embedding: np.ndarray | None  # what chains compare: an AI assistant's answer without its frame (answer_sentences)
     ai: Score
     bloat: Bloat | None
     notes: list[str] = field(default_factory=list)
@@ -90,11 +91,17 @@ class MessageAnalyzer:
         emb = self.embedder.encode(flat) if flat else np.zeros((0, self.embedder.dim), dtype=np.float32)
         pos = 0
         msg_vecs = np.zeros((len(items), self.embedder.dim), dtype=np.float32)
+        # the vector chains compare: an AI assistant's answer without its opening line and notes (the detector
+        # reads the whole message's, as it was trained)
+        answer_vecs: dict[int, np.ndarray] = {}
         has_vec: set[int] = set()
-        for i, (_text, sents, _lang, _notes) in enumerate(prepared):
+        for i, (text, sents, _lang, _notes) in enumerate(prepared):
             k = len(sents) if embedded[i] else 0
             if k:
                 msg_vecs[i] = mean_vector(emb[pos:pos + k], sents)
+                lo, hi = answer_sentences(text, sents)
+                if (lo, hi) != (0, k):
+                    answer_vecs[i] = mean_vector(emb[pos + lo:pos + hi], sents[lo:hi])
                 has_vec.add(i)
             pos += k
         carried_vecs: list[np.ndarray | None] = []
@@ -121,8 +128,9 @@ class MessageAnalyzer:
             else:
                 notes.append("no sentences to analyse (empty, emoji-only or code-only)")
             pos += k
-            results.append(Result(lang, sents, msg_vecs[i] if i in has_vec else None, ai_scores[i], bloat, notes,
-                                  carried_vecs[i], carried_key(it.carried) if it.carried else ""))
+            vec = answer_vecs.get(i, msg_vecs[i]) if i in has_vec else None
+            results.append(Result(lang, sents, vec, ai_scores[i], bloat, notes, carried_vecs[i],
+                                  carried_key(it.carried) if it.carried else ""))
         return results
 
 
@@ -130,6 +138,18 @@ def analysed_sentences(text: str) -> list[str]:
     """A text's sentences as the analysis reads them, each cut at MAX_SENTENCE_CHARS (the caller keeps the first
     MAX_SENTENCES)."""
     return [s[:MAX_SENTENCE_CHARS] for s in sentences(text)]
+
+
+def answer_sentences(text: str, sents: list[str]) -> tuple[int, int]:
+    """Which of a text's analysed sentences its vector reads (a range): those of an AI assistant's answer, without
+    its opening line ("Sure! Here's a shorter version:") and its notes after it ("I made the following changes:
+    ..."; text.assistant_answer). Every sentence when the text has neither, or when the range would be empty."""
+    start, end = assistant_answer(text)
+    if (start, end) == (0, len(text)):
+        return 0, len(sents)
+    lo = len(analysed_sentences(text[:start])) if start else 0
+    hi = min(len(sents), lo + len(analysed_sentences(text[start:end])))
+    return (lo, hi) if hi > lo else (0, len(sents))
 
 
 def mean_vector(vecs: np.ndarray, sents: list[str]) -> np.ndarray:

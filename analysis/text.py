@@ -248,6 +248,47 @@ _NOT_LANGUAGE = re.compile(r"```.*?```|`[^`\n]*`|<[@#!][^>]*>|<https?://[^>]*>|(
                            rf"|(?<![\w@])@[\w.-]+|{EMOJI_CODE}", re.S | re.I)
 
 
+@functools.cache  # once per registry state
+def _assistant_frame(tables: tuple) -> tuple[re.Pattern[str], re.Pattern[str]]:  # type: ignore[type-arg]
+    openers = languages.either(tb.answer_openers for tb in tables)
+    notes = languages.either(tb.assistant_notes for tb in tables)
+    # a line of its own, ending in a colon ("Sure! Here's a shorter version:"); notes after a bullet or bold marks
+    # (one character class, no nested repeats: a mail's "-----" line must not backtrack)
+    return (re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t*_]*\n", re.I),
+            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I))
+
+
+_RULES_AT_END = re.compile(r"(?:\n[ \t]*[-*_=—]{3,}[ \t]*)+$")
+MIN_ANSWER_WORDS = 8  # what an assistant's frame holds: at least this many words, and no fewer than its notes
+
+
+def assistant_answer(text: str) -> tuple[int, int]:
+    """Where the answer lies in an AI assistant's output (start and end offsets): after its opening line ("Sure!
+    Here's a rewritten version of the message:", the language tables' `answer_openers`) and before its notes after
+    the answer (`assistant_notes`, from the start of a line to the end: "I made the following changes: - ...",
+    "Let me know if you'd like me to make it simpler!"). Both tell how the answer was made, not what it says, and a
+    copy's vector is its content's: a small local model's list of changes halved a rewrite's cosine with its
+    source, and the opening line, written alike over every chain, drew a hop towards its grandparent (batch 20,
+    docs/chains.md, twenty-fourth round). The answer keeps MIN_ANSWER_WORDS words or more, and no fewer than the
+    notes cut; a text without either is whole (0, len(text))."""
+    text = text or ""
+    opener, notes = _assistant_frame(languages.tables())
+    m = opener.match(text)
+    start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
+    for m in notes.finditer(text, start):
+        head = _RULES_AT_END.sub("", text[:m.start()].rstrip()).rstrip()  # a "---" line before them is theirs
+        kept = len(text[start:len(head)].split())
+        if kept >= MIN_ANSWER_WORDS and len(text[m.start():].split()) <= kept:
+            return start, len(head)
+    return start, len(text)
+
+
+def without_assistant_frame(text: str) -> str:
+    """An AI assistant's answer without its opening line and its notes after it (`assistant_answer`)."""
+    start, end = assistant_answer(text)
+    return (text or "")[start:end].strip()
+
+
 def prose_for_language(text: str) -> str:
     """The text without mentions, links, code and emoji codes: pseudonyms and URLs must not sway the language."""
     return _NOT_LANGUAGE.sub(" ", text or "")

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.chain_model import DEFAULT_MODEL, ChainModel, fit  # noqa: E402
 from analysis.chain_rules import FEATURES  # noqa: E402
 from analysis.chains import Node, Pool, build_edges, candidate_pairs  # noqa: E402
-from analysis.chain_eval import chain_eval_nodes, chain_scores, given  # noqa: E402
+from analysis.chain_eval import chain_eval_nodes, chain_scores, embedded_text, given  # noqa: E402
 from analysis.evaluate import read_jsonl  # noqa: E402
 
 # measurement only: deep chains (depth 5: SummEdits edits, SmolLM2 rewrites whose invented names would teach the
@@ -47,7 +47,7 @@ THRESHOLDS = [round(x, 2) for x in np.arange(0.3, 0.96, 0.05)]
 
 
 def _embed(rows: list[dict], cache: Path) -> np.ndarray:
-    texts = [str(r["text"] or "")[:20_000] for r in rows]
+    texts = [embedded_text(str(r["text"] or "")) for r in rows]  # as `eval chains` embeds them
     key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
     f = cache.with_suffix(f".{key}.npy")
     if f.exists():

@@ -152,6 +152,13 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     no_addressees=(),
     narrations="",  # not measured in French yet
     reported_questions="",
+    answer_openers=r"(?:(?:bien sûr|certainement|d[’']accord)\s*[!,.]?\s*)?voici\b",
+    # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :", "N'hésitez pas à me dire
+    # si vous souhaitez d'autres modifications")
+    assistant_notes=(r"j[’']ai (?:apporté|fait|effectué) (?:les|quelques|ces) (?:\w+ )?(?:modifications|changements|"
+                     r"ajustements)|(?:modifications|changements) (?:apportés?|effectués?)\s*:|\(?remarque\s*:\s*j[’']ai|"
+                     r"(?:n[’']hésitez pas à me (?:dire|faire savoir)|dites-moi) si vous (?:souhaitez|voulez|préférez) "
+                     r"(?:d[’']autres|que je|une version)|souhaitez-vous que je"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

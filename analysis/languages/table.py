@@ -74,6 +74,8 @@ class LanguageTable:
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
     narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")
     reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")
+    answer_openers: str  # regex: how an AI assistant's opening line starts ("Sure! Here's", "Voici")
+    assistant_notes: str  # regex: an AI assistant's notes after its answer ("I made the following changes:")
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
     nudge: Mapping[str, str]  # every text the bot shows, by key (English's keys are the reference)
@@ -88,5 +90,6 @@ class LanguageTable:
 # Fields a language may leave empty: a cue it does not have (French has no "n't").
 OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words",
                              "rewrite_preambles", "group_addressees", "no_addressees",
-                             "narrations", "reported_questions"})
+                             "narrations", "reported_questions", "answer_openers",
+                             "assistant_notes"})
 FIELDS = tuple(f.name for f in fields(LanguageTable))

@@ -62,3 +62,22 @@ def test_analyze_reports_its_precision_and_embeds_what_chains_read(analysed):
     for words, meta, quoted, emb in rows:
         if _chains_read_embedding(words, meta, quoted):
             assert emb is not None
+
+
+def test_chains_compare_an_assistants_answer_the_detector_reads_it_whole():
+    """The vector chains compare leaves out an AI assistant's opening line and its notes after the answer (batch
+    20, docs/chains.md); the detector scores the whole message, as it was trained, and the bloat measure reads
+    every sentence."""
+    answer = ("Leslie has informed Tana that the following companies are not authorized to trade US power. "
+              "Ameren Services Company may trade under specific terms.")
+    framed = (f"Here is a rewritten version of the message:\n\n{answer}\n\nI made the following changes:\n"
+              "- Changed informs to has informed.\n- Split the long sentence.")
+    analyzer = MessageAnalyzer(CountingEmbedder())
+    score, seen = analyzer.detector.score, []
+    analyzer.detector.score = lambda texts, langs, vecs, n: seen.append(vecs.copy()) or score(texts, langs, vecs, n)
+    a, b = analyzer.analyze([Item(framed, 30.0), Item(answer, 30.0)])
+    assert np.allclose(a.embedding, b.embedding) and len(a.sentences) > len(b.sentences)
+    assert not np.allclose(seen[0][0], a.embedding)  # the detector: the whole message's vector
+    assert np.allclose(seen[0][1], b.embedding)
+    whole = MessageAnalyzer(CountingEmbedder()).analyze([Item(answer + " Thanks all.", 30.0)])[0]
+    assert not np.allclose(whole.embedding, b.embedding)  # a text without a frame: every sentence

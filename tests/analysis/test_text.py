@@ -89,3 +89,46 @@ def test_a_posts_own_field_lines_stay_and_a_mail_clients_header_blocks_go():
             ("From: Jeffrey Oh on 02/28/2001 09:59 AM\n", "Sounds good."),
             ("From: Ana\nSent: Monday, April 02, 2001 4:59 PM\nTo: Bob,\n  Frank Green; Gina Blue\nSubject: Budget\n", "Approved.")):
         assert strip_header_lines(header + "\n" + body).strip() == body, header
+
+
+def test_an_assistants_opening_line_and_notes_are_cut():
+    """A small local model's opening line, its list of changes, its note on what it did and its offer to change
+    more tell how the answer was made, not what it says (batch 20, docs/chains.md, twenty-fourth round); a
+    person's closing lines and notes stay, and the vector reads the answer's sentences only."""
+    from analysis.messages import analysed_sentences, answer_sentences
+    from analysis.text import without_assistant_frame
+
+    answer = ('"Leslie has informed Tana that the following companies are not authorized to trade US power: City '
+              'of Huntsville, Cytec Industries and Torch Energy."')
+    for opening in ("", "Here is a rewritten version of the sentence with improved clarity and grammar:\n\n",
+                    "Sure! Here's a shorter version:\n"):
+        for notes in ('I made the following changes:\n\n- Changed "informs" to "has informed".\n- Split it.',
+                      "**Changes made:**\n* Completed sentences for better flow.",
+                      "* I've added a subject line to make the purpose of the email clear.",
+                      "(Note: I have rephrased the original message while keeping all the key details.)",
+                      "---\n\nLet me know if you'd like me to make it even simpler!",
+                      "This format presents the information in concise, scannable bullet points."):
+            text = f"{opening}{answer}\n\n{notes}"
+            assert without_assistant_frame(text) == answer
+            lo, hi = answer_sentences(text, analysed_sentences(text))
+            assert analysed_sentences(text)[lo:hi] == analysed_sentences(answer)
+    assert without_assistant_frame(f"Here's a summary:\n{answer}") == answer
+    fr = "Bonjour,\n\nVoici un bref retour sur mon séjour : l'hôtel est bien situé, le petit déjeuner est bon."
+    assert without_assistant_frame(f"{fr}\n\nSouhaitez-vous que je propose aussi des actions correctives ?") == fr
+    assert without_assistant_frame(f"Voici une version plus courte :\n{fr}") == fr
+    person = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4."
+    for kept in ("Let me know if you have any questions.\nThanks, Bob",
+                 "Note: the meeting moved to room 724.",
+                 "I've added Bob and Tony to the invite.",
+                 "Let me know if you want me to bring some sand back."):
+        assert without_assistant_frame(f"{person}\n\n{kept}") == f"{person}\n\n{kept}"
+    # a person's "Here's ..." inside a line, or before too little, stays; never the whole text, nor more than the
+    # answer before the notes
+    assert without_assistant_frame(f"Here's the plan: {person}") == f"Here's the plan: {person}"
+    assert without_assistant_frame("Here are the slides:\nhttps://example.com/deck") == \
+        "Here are the slides:\nhttps://example.com/deck"
+    assert without_assistant_frame("Sure!\nLet me know if you'd like me to change anything.") == \
+        "Sure!\nLet me know if you'd like me to change anything."
+    long_notes = "Short answer here, eight words of it.\n\nI made the following changes: " + "word " * 40
+    assert without_assistant_frame(long_notes) == long_notes.strip()
+    assert answer_sentences(person, analysed_sentences(person)) == (0, len(analysed_sentences(person)))
