@@ -226,7 +226,8 @@ very just more most there here what which who whom whose when where why how one 
                         r"wants\s+to\s+know|wanted\s+to\s+know|inquires|inquired|enquires|enquired|wonders|"
                         r"wondered)\s+(?:whether|if|about|what|when|where|why|how|who|which|for)\b"),
     # an AI assistant's opening line (text.assistant_answer: a line of its own ending in a colon)
-    answer_openers=r"(?:(?:sure|certainly|of course|absolutely|okay|ok)[!,.]?\s*)?here(?:'s|’s| is| are)\b",
+    answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)\s*[!,.—–-]?\s*)?"
+                    r"here(?:'s|’s| is| are| it is)\b"),
     # an AI assistant's notes after its answer, at the start of a line: what it changed ("I made the following
     # changes:", "**Changes made:**", "I've added a subject line to make the purpose of the email clear"), what its
     # version does ("This format presents ...", "(Note: I have rephrased the original message ...)") or an offer

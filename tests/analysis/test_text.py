@@ -101,7 +101,7 @@ def test_an_assistants_opening_line_and_notes_are_cut():
     answer = ('"Leslie has informed Tana that the following companies are not authorized to trade US power: City '
               'of Huntsville, Cytec Industries and Torch Energy."')
     for opening in ("", "Here is a rewritten version of the sentence with improved clarity and grammar:\n\n",
-                    "Sure! Here's a shorter version:\n"):
+                    "Sure! Here's a shorter version:\n", "Sure — here it is in plain English:\n"):
         for notes in ('I made the following changes:\n\n- Changed "informs" to "has informed".\n- Split it.',
                       "**Changes made:**\n* Completed sentences for better flow.",
                       "* I've added a subject line to make the purpose of the email clear.",
