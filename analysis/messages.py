@@ -143,13 +143,17 @@ def analysed_sentences(text: str) -> list[str]:
 def answer_sentences(text: str, sents: list[str]) -> tuple[int, int]:
     """Which of a text's analysed sentences its vector reads (a range): those of an AI assistant's answer, without
     its opening line ("Sure! Here's a shorter version:") and its notes after it ("I made the following changes:
-    ..."; text.assistant_answer). Every sentence when the text has neither, or when the range would be empty."""
+    ..."; text.assistant_answer). Every sentence when the text has neither, or when the answer's own sentences are
+    not those of the whole text at that place (a line the splitter joins across the cut: the range would hold part
+    of a note or lose part of the answer, and `eval chains`, which embeds the answer's text, would read another
+    text)."""
     start, end = assistant_answer(text)
     if (start, end) == (0, len(text)):
         return 0, len(sents)
     lo = len(analysed_sentences(text[:start])) if start else 0
-    hi = min(len(sents), lo + len(analysed_sentences(text[start:end])))
-    return (lo, hi) if hi > lo else (0, len(sents))
+    own = analysed_sentences(text[start:end])
+    hi = min(len(sents), lo + len(own))
+    return (lo, hi) if hi > lo and sents[lo:hi] == own[:hi - lo] else (0, len(sents))
 
 
 def mean_vector(vecs: np.ndarray, sents: list[str]) -> np.ndarray:

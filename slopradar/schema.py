@@ -130,7 +130,9 @@ class Message(SQLModel, table=True):
 
 
 class Embedding(SQLModel, table=True):
-    """A message's sentence embedding (float32 bytes), by model: the length-weighted mean of its sentences."""
+    """A message's sentence embedding (float32 bytes), by model: the length-weighted mean of its sentences (of an AI
+    assistant's answer, its opening line and notes left out: analysis.messages.answer_sentences); `sentences` holds
+    every sentence."""
 
     message_id: int = Field(primary_key=True, foreign_key="message.id")
     model: str = Field(primary_key=True)

@@ -225,34 +225,46 @@ very just more most there here what which who whom whose when where why how one 
     reported_questions=(rf"{_OPENING}(?:{_SENDER}|{_MESSAGE})\s+(?:asks|asked|is\s+asking|was\s+asking|"
                         r"wants\s+to\s+know|wanted\s+to\s+know|inquires|inquired|enquires|enquired|wonders|"
                         r"wondered)\s+(?:whether|if|about|what|when|where|why|how|who|which|for)\b"),
-    # an AI assistant's opening line (text.assistant_answer: a line of its own ending in a colon)
-    answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)\s*[!,.—–-]?\s*)?"
-                    r"here(?:'s|’s| is| are| it is)\b"),
-    # an AI assistant's notes after its answer, at the start of a line: what it changed ("I made the following
-    # changes:", "**Changes made:**", "I've added a subject line to make the purpose of the email clear"), what its
-    # version does ("This format presents ...", "(Note: I have rephrased the original message ...)") or an offer
-    # to change it again ("Let me know if you'd like me to make it even simpler!"). Not a person's "Note: the
-    # meeting moved", "Let me know if you have any questions" nor "I've added Bob to the thread"
+    # an AI assistant's opening line (text.assistant_answer: a line of its own ending in a colon) that names what
+    # it gives ("Sure! Here's a shorter version:", "Here are the key points:"); not "Here are the notes from today's
+    # meeting:". The blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
+    answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
+                    r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?(?:\b(?:version|rewrite|rewritten|revised|"
+                    r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"
+                    r"key facts|takeaways|bullets|bullet points|action items|next steps|tl;?dr|gist|breakdown|"
+                    r"overview|explanation|shorter|simpler|clearer|polished|friendlier|formal|casual|concise|"
+                    r"condensed|plain english|(?:my|your) own words|(?:slack )?post|write-?up|update|follow-?up|"
+                    r"message|e-?mail|what you need to know|it is)\b))"),
+    # an AI assistant's notes after its answer, at the start of a line, naming its editing: what it changed ("I
+    # made the following changes:", "**Changes made:**", "I've added a subject line to make the purpose of the
+    # email clear"), what its version does ("This format presents ...", "(Note: I have rephrased the original
+    # message ...)") or an offer to change it again ("Let me know if you'd like me to make it even simpler!"). Not a
+    # person's "Note: the meeting moved", "Changes: - login timeout raised", "Here's what I think", "This version is
+    # the one the commission approved", "Would you like me to fax it?", "I hope this meets with your approval"
     assistant_notes=(
         r"I(?:'ve|’ve| have)? made (?:the following|these|some|a few|several|minor|the) (?:\w+ )?(?:changes|edits|"
         r"adjustments|modifications|improvements|tweaks)|(?:key |main )?(?:changes|edits|modifications|improvements|"
-        r"adjustments)(?: I)?(?: made)?\s*:|here(?:'s|’s| is| are) (?:what|the changes|a summary of the changes) I|"
-        r"what I changed\s*:|I(?:'ve|’ve| have)? (?:also )?(?:added|removed|replaced|changed|rephrased|reworded|"
-        r"simplified|condensed|shortened|reorganized|reorganised|restructured|split|broken|turned|kept|used|cut|"
-        r"trimmed|tried|aimed|focused|maintained|preserved|streamlined|converted|made|rewritten|rewrote|summarized|"
-        r"summarised|paraphrased|highlighted|omitted|included)\b[^\n]{0,120}?(?:\b(?:the |this |that |your |my )?"
-        r"(?:original |revised |rewritten |new )?(?:message|e-?mail|text|sentences?|wording|language|tone|"
-        r"bullet points?|jargon|subject line|summary|version|paraphrase|rewrite|phrasing|post|note)\b|\b(?:it|things)"
-        r"(?:'s| is)? (?:more|easier|clearer|shorter|simpler|concise))|\(?note\s*:\s*(?:I\b|this (?:version|rewrite|"
-        r"summary|paraphrase)|the (?:original|above|revised|rewritten))|I hope (?:this|these|that) (?:helps|version|"
-        r"rewrite|revision|summary|paraphrase|meets|captures|works|is helpful|changes)|this (?:revised |rewritten |"
-        r"new |simplified |shorter )?(?:version|rewrite|revision|format|summary|paraphrase) (?:is|keeps|presents|"
-        r"maintains|uses|conveys|removes|captures|makes|should|provides|retains|preserves|highlights|focuses|aims|"
-        r"breaks|gets|cuts|condenses|simplifies|avoids)\b|let me know if (?:you(?:'d|’d| would)? (?:like|want|need) "
-        r"(?:me to (?:make|adjust|change|tweak|revise|rewrite|rephrase|reword|shorten|expand|add|tailor|simplify|"
-        r"format|edit|condense|polish|draft|pull together|turn)\b|any (?:further |other |more )?(?:changes|edits|"
-        r"adjustments)|(?:it|this) (?:to be |to sound )?"
-        r"(?:more|even|shorter|longer|less)))|would you like me to|is there anything else (?:I|you)"),
+        r"adjustments) (?:I )?made\s*:|what I changed\s*:|summary of (?:the )?changes\s*:|"
+        r"here(?:'s|’s| is| are) (?:what I (?:changed|did|adjusted|revised)|the changes I made|a summary of the "
+        r"changes)|I(?:'ve|’ve| have)? (?:also )?(?:added|removed|replaced|changed|rephrased|reworded|simplified|"
+        r"condensed|shortened|reorganized|reorganised|restructured|split|broken|turned|cut|trimmed|tried|aimed|"
+        r"focused|maintained|preserved|streamlined|converted|made|rewritten|rewrote|summarized|summarised|"
+        r"paraphrased|highlighted|omitted)\b[^\n]{0,120}?(?:\b(?:the |this |that |your )?(?:original )?(?:message|"
+        r"text|sentences?|wording|tone|phrasing|jargon|subject line|bullet points?)\b|\b(?:it|things)(?:'s| is)? "
+        r"(?:more|easier|clearer|shorter|simpler|concise))|\(?note\s*:\s*(?:I(?:'ve|’ve| have)? (?:rephrased|"
+        r"reworded|rewritten|rewrote|removed|kept|simplified|condensed|shortened|changed|added|made|tried|omitted|"
+        r"left out|summari[sz]ed|paraphrased|focused|assumed)|this (?:version|rewrite|summary|paraphrase)|the "
+        r"(?:original|above|revised|rewritten) (?:message|text|e-?mail|version))|I hope (?:this|these|that) "
+        r"(?:version|rewrite|revision|summary|paraphrase|captures|changes)|I hope (?:this|that) helps[!.]?[ \t]*(?:$|\n|"
+        r"let me know)|this (?:revised |rewritten |new |"
+        r"simplified |shorter )?(?:version|rewrite|revision|format|summary|paraphrase) (?:keeps|presents|maintains|"
+        r"conveys|removes|captures|retains|preserves|highlights|focuses|aims|breaks|cuts|condenses|simplifies|avoids|"
+        r"uses|explains|provides|is (?:more|less|shorter|clearer|simpler|easier|concise|friendlier|designed|tailored|"
+        r"written|clear|professional|ready))\b|"
+        r"(?:let me know if you(?:'d|’d| would)? (?:like|want|need)|would you like) (?:me to (?:make|adjust|change|"
+        r"tweak|revise|rewrite|rephrase|reword|shorten|expand|add|tailor|simplify|format|edit|condense|polish|draft|"
+        r"pull together|turn)\b|any (?:further |other |more )?(?:changes|edits|adjustments)|(?:it|this) (?:to be |"
+        r"to sound )?(?:more|even|shorter|longer|less))"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

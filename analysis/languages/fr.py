@@ -152,13 +152,17 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     no_addressees=(),
     narrations="",  # not measured in French yet
     reported_questions="",
-    answer_openers=r"(?:(?:bien sûr|certainement|d[’']accord)\s*[!,.]?\s*)?voici\b",
+    answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"
+                    r"reformulation|paraphrase|résumé|synthèse|points (?:clés|principaux)|essentiel|récapitulatif|"
+                    r"brouillon|explication|message|mail|courriel)\b)"),
     # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :", "N'hésitez pas à me dire
-    # si vous souhaitez d'autres modifications")
+    # si vous souhaitez d'autres modifications"); not "Dites-moi si vous voulez que je réserve la salle"
     assistant_notes=(r"j[’']ai (?:apporté|fait|effectué) (?:les|quelques|ces) (?:\w+ )?(?:modifications|changements|"
-                     r"ajustements)|(?:modifications|changements) (?:apportés?|effectués?)\s*:|\(?remarque\s*:\s*j[’']ai|"
-                     r"(?:n[’']hésitez pas à me (?:dire|faire savoir)|dites-moi) si vous (?:souhaitez|voulez|préférez) "
-                     r"(?:d[’']autres|que je|une version)|souhaitez-vous que je"),
+                     r"ajustements)|(?:modifications|changements) (?:apportés?|effectués?)\s*:|\(?remarque\s*:\s*j[’']ai "
+                     r"(?:reformulé|simplifié|raccourci|supprimé|ajouté|modifié)|(?:(?:n[’']hésitez pas à me (?:dire|faire "
+                     r"savoir)|dites-moi) si vous (?:souhaitez|voulez|préférez)|souhaitez-vous|voulez-vous) (?:d[’']autres "
+                     r"modifications|une version|que je (?:vous )?(?:aide|modifie|reformule|raccourcisse|simplifie|adapte|propose|rédige|"
+                     r"développe|traduise))"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

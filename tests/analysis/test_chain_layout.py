@@ -203,3 +203,5 @@ def test_an_emoji_code_is_no_number():
     assert numbers_kept(":+1::skin-tone-2: shipping the importer Friday", src)
     assert not numbers_kept("We ship the importer on Friday at 10:30:45.", src)
     assert not numbers_kept("We ship the importer on Friday, split 3:2:1.", src)
+    assert not numbers_kept("We ship the importer on Friday, fees :10: per unit.", src)  # no emoji: a number
+    assert numbers_kept("We ship the importer on Friday :-1: :1234:", src)

@@ -93,42 +93,95 @@ def test_a_posts_own_field_lines_stay_and_a_mail_clients_header_blocks_go():
 
 def test_an_assistants_opening_line_and_notes_are_cut():
     """A small local model's opening line, its list of changes, its note on what it did and its offer to change
-    more tell how the answer was made, not what it says (batch 20, docs/chains.md, twenty-fourth round); a
-    person's closing lines and notes stay, and the vector reads the answer's sentences only."""
+    more tell how the answer was made, not what it says (batch 20, docs/chains.md, twenty-fourth round); the
+    vector reads the answer's sentences only."""
     from analysis.messages import analysed_sentences, answer_sentences
     from analysis.text import without_assistant_frame
 
     answer = ('"Leslie has informed Tana that the following companies are not authorized to trade US power: City '
               'of Huntsville, Cytec Industries and Torch Energy."')
     for opening in ("", "Here is a rewritten version of the sentence with improved clarity and grammar:\n\n",
-                    "Sure! Here's a shorter version:\n", "Sure — here it is in plain English:\n"):
+                    "Sure! Here's a shorter version:\n", "Sure — here it is in plain English:\n",
+                    "Here is a rewritten version:\r\n\r\n"):
         for notes in ('I made the following changes:\n\n- Changed "informs" to "has informed".\n- Split it.',
                       "**Changes made:**\n* Completed sentences for better flow.",
                       "* I've added a subject line to make the purpose of the email clear.",
                       "(Note: I have rephrased the original message while keeping all the key details.)",
                       "---\n\nLet me know if you'd like me to make it even simpler!",
-                      "This format presents the information in concise, scannable bullet points."):
+                      "This format presents the information in concise, scannable bullet points.",
+                      "I hope this helps! Let me know if you need anything else."):
             text = f"{opening}{answer}\n\n{notes}"
             assert without_assistant_frame(text) == answer
             lo, hi = answer_sentences(text, analysed_sentences(text))
             assert analysed_sentences(text)[lo:hi] == analysed_sentences(answer)
-    assert without_assistant_frame(f"Here's a summary:\n{answer}") == answer
+    for opening in ("Here are the key points:\n", "Voici une version plus courte :\n",
+                    "Voici les points principaux :\n"):
+        assert without_assistant_frame(f"{opening}{answer}") == answer
     fr = "Bonjour,\n\nVoici un bref retour sur mon séjour : l'hôtel est bien situé, le petit déjeuner est bon."
     assert without_assistant_frame(f"{fr}\n\nSouhaitez-vous que je propose aussi des actions correctives ?") == fr
-    assert without_assistant_frame(f"Voici une version plus courte :\n{fr}") == fr
-    person = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4."
-    for kept in ("Let me know if you have any questions.\nThanks, Bob",
-                 "Note: the meeting moved to room 724.",
-                 "I've added Bob and Tony to the invite.",
-                 "Let me know if you want me to bring some sand back."):
-        assert without_assistant_frame(f"{person}\n\n{kept}") == f"{person}\n\n{kept}"
-    # a person's "Here's ..." inside a line, or before too little, stays; never the whole text, nor more than the
-    # answer before the notes
-    assert without_assistant_frame(f"Here's the plan: {person}") == f"Here's the plan: {person}"
+
+
+@pytest.mark.parametrize("kept", [
+    "Let me know if you have any questions.\nThanks, Bob",
+    "Note: the meeting moved to room 724.",
+    "Note: I will be out Monday through Wednesday, so call Sara about the collateral threshold.",
+    "Note: the original deadline of March 1 for vendor bids still stands.",
+    "Here's what I think we should do: move the launch to March 10.",
+    "Changes:\n- login timeout raised to 30 min\n- CSV export fixed",
+    "This version is the one the commission approved; Cytec signs.",
+    "I have included the revised version of the credit terms below; Cytec gets $5M.",
+    "I changed the angle spread formula to reflect the latest version of 25.996 as agreed.",
+    "I've added Bob and Tony to the invite.",
+    "Let me know if you want me to bring some sand back.",
+    "Would you like me to fax it to you?",
+    "I hope this meets with your approval.",
+    "I hope this helps us decide. The vote is Friday.",
+    "Is there anything else you need for the filing?",
+    "Dites-moi si vous voulez que je réserve la salle 724 pour jeudi à 14h.",
+])
+def test_a_persons_closing_lines_and_notes_stay(kept):
+    """What a person writes after their message, in words an assistant's notes also use, is content."""
+    from analysis.text import without_assistant_frame
+
+    body = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4 with the team."
+    assert without_assistant_frame(f"{body}\n\n{kept}") == f"{body}\n\n{kept}"
+
+
+def test_a_persons_opening_line_and_the_frames_guards():
+    """A person's "Here are the notes from today's meeting:" names no version or summary; an opening inside a line,
+    or before too little, stays; notes longer than the answer before them stay; a line the sentence splitter joins
+    across the cut makes the vector read every sentence, as `eval chains` then reads another text."""
+    from analysis.messages import analysed_sentences, answer_sentences
+    from analysis.text import without_assistant_frame
+
+    body = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4 with the team."
+    for opening in ("Here are the notes from today's meeting:\n", "Here's the agenda:\n",
+                    "Voici l'ordre du jour de jeudi :\n", "Here's the plan: "):
+        assert without_assistant_frame(opening + body) == (opening + body).strip()
     assert without_assistant_frame("Here are the slides:\nhttps://example.com/deck") == \
         "Here are the slides:\nhttps://example.com/deck"
     assert without_assistant_frame("Sure!\nLet me know if you'd like me to change anything.") == \
         "Sure!\nLet me know if you'd like me to change anything."
-    long_notes = "Short answer here, eight words of it.\n\nI made the following changes: " + "word " * 40
-    assert without_assistant_frame(long_notes) == long_notes.strip()
-    assert answer_sentences(person, analysed_sentences(person)) == (0, len(analysed_sentences(person)))
+    nine = "The answer here is nine words long, all told."
+    long_notes = f"{nine}\n\nI made the following changes: " + "word " * 40
+    assert without_assistant_frame(long_notes) == long_notes.strip()  # notes longer than the answer
+    assert without_assistant_frame(f"{nine}\n\nI made the following changes: word.") == nine
+    joined = ("Here's a summary of the key points:\n- The Station 4 review meeting moves to Friday at 8:15 in room 724\n"
+              "- Bill and Tony must bring the updated pipeline capacity numbers\nLet me know if you'd like me to adjust "
+              "anything!")
+    sents = analysed_sentences(joined)
+    assert answer_sentences(joined, sents) == (0, len(sents))
+    assert answer_sentences(body, analysed_sentences(body)) == (0, len(analysed_sentences(body)))
+
+
+def test_an_assistants_frame_costs_no_backtracking():
+    """Long runs of blanks, rule lines or repeated cues read in linear time (the review's inputs, ~100,000
+    characters each: a nested repeat took from seconds to minutes on them)."""
+    from analysis.text import assistant_answer
+
+    for text in ("d'accord" + "\n" * 100_000, "ok" + " " * 100_000 + "x", "Sure" + " " * 100_000,
+                 "\nWould you like me to" * 4_761, "Here's " + "post " * 20_000 + "\n"):
+        assert assistant_answer(text) == (0, len(text))
+    ruled = ("one two three four five six seven eight nine\n" + "\n---" * 25_000 +
+             "\nx\nLet me know if you'd like me to make it shorter")
+    assert assistant_answer(ruled) == (0, ruled.index("\nLet me know"))  # the offer cut, the rules before "x" kept
