@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from .chains import Edge, Node, chain_positions
-from .text import detect_language, without_assistant_frame, words
+from .assistant_frame import without_assistant_frame
+from .text import detect_language, words
 
 
 _EPOCH = re.compile(r"\d{9,10}(?:\.\d+)?")  # Unix seconds as Slack writes a message's "ts" ("1741041412.399036")

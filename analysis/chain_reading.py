@@ -14,6 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from . import chain_rules as rules
+from .assistant_frame import without_assistant_frame
 from .chain_text import Conflicts, Node, authored_text, conflicts_against, key_sets, layout_free, memo, \
     names, plain_names, style_words
 from .factloss import _content
@@ -67,13 +68,14 @@ class Reading:
         self.names_carried = self.with_carried(lambda n: self.names_said(n), names)  # ... and with what it carries
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
         self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
+        self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         # its content words less the AI-phrasing vocabulary: two polished posts share style, not substance
         self.plain_substance = memo(lambda n: _content(self.content_text(n)) - style_words())
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
-            self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays = \
-                read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays
+            self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays, self.answer = \
+                read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}
@@ -109,6 +111,12 @@ class Reading:
     def content_text(self, n: Node) -> str:
         p = self.carried.get(n.id)
         return self.text[n.id] + ("\n" + self.text[p.id] if p is not None else "")
+
+    def content_answer(self, n: Node) -> str:
+        """`content_text` as the multilingual embedder reads it: each part an AI assistant's answer without its
+        opening line and notes (assistant_frame), cut apart: a shared original is never taken for notes."""
+        p = self.carried.get(n.id)
+        return self.answer(n) + ("\n" + self.answer(p) if p is not None else "")
 
     def content_words(self, n: Node) -> int:
         p = self.carried.get(n.id)

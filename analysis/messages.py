@@ -16,7 +16,8 @@ from .bloat import Bloat, measure
 from .chain_forwards import carried_key
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
 from .embeddings import DEFAULT_MODEL, Embedder, model_name
-from .text import Language, assistant_answer, detect_language, sentences, words
+from .assistant_frame import assistant_answer
+from .text import Language, detect_language, sentences, words
 
 MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
 MAX_SENTENCE_CHARS = 2_000

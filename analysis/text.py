@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import re
@@ -244,67 +243,10 @@ def _identifier():  # type: ignore[no-untyped-def]
 
 # Slack's emoji codes (":tada:", ":+1:", ":-1:", ":skin-tone-2:", ":100:", ":1234:"): a letter, "+" or "-" in
 # them, or one of the two all-digit codes; not inside a time ("10:30:45") nor a number between colons (":10:")
-EMOJI_CODE = r"(?<!\w):(?:[a-z0-9_+-]*[a-z+-][a-z0-9_+-]*|100|1234):"
+EMOJI_CODE = r"(?<!\w):(?:(?![0-9_]*+:)[a-z0-9_+-]++|100|1234):"  # possessive: linear on a long run
 # What is no one's language: mentions (Slack's <@U…>, a store's @p_… pseudonyms, @names), links, code, emoji codes.
 _NOT_LANGUAGE = re.compile(r"```.*?```|`[^`\n]*`|<[@#!][^>]*>|<https?://[^>]*>|(?:https?://|www\.)\S+"
                            rf"|(?<![\w@])@[\w.-]+|{EMOJI_CODE}", re.S | re.I)
-
-
-@functools.cache  # once per registry state
-def _assistant_frame(tables: tuple) -> tuple[re.Pattern[str], re.Pattern[str]]:  # type: ignore[type-arg]
-    openers = languages.either(tb.answer_openers for tb in tables)
-    notes = languages.either(tb.assistant_notes for tb in tables)
-    # a line of its own, ending in a colon ("Sure! Here's a shorter version:"); notes after a bullet or bold marks
-    # (one character class, no nested repeats: a mail's "-----" line must not backtrack)
-    return (re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
-            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I))
-
-
-_RULE_LINE = re.compile(r"[ \t]*[-*_=—]{3,}[ \t]*")
-MIN_ANSWER_WORDS = 8  # what an assistant's frame holds: at least this many words, and no fewer than its notes
-NOTES_TAIL = 4_000  # notes are looked for in a text's last characters only: they close an answer
-
-
-def _answer_end(text: str, at: int) -> int:
-    """Where the answer ends before notes found at `at`: blanks and the "---" lines just before them left out (a
-    rule before an assistant's notes is theirs), one line at a time from `at`, reading no more of the text."""
-    end = at
-    while True:
-        while end and text[end - 1].isspace():
-            end -= 1
-        cut = text.rfind("\n", 0, end)
-        if cut < 0 or not _RULE_LINE.fullmatch(text, cut + 1, end):
-            return end
-        end = cut
-
-
-def assistant_answer(text: str) -> tuple[int, int]:
-    """Where the answer lies in an AI assistant's output (start and end offsets): after its opening line ("Sure!
-    Here's a rewritten version of the message:", the language tables' `answer_openers`: a line of its own that
-    names a version, a summary or the like, ending in a colon) and before its notes after the answer
-    (`assistant_notes`, from the start of a line to the end: "I made the following changes: - ...", "Let me know
-    if you'd like me to make it simpler!"), looked for in the last NOTES_TAIL characters. Both tell how the answer
-    was made, not what it says, and a copy's vector is its content's: a small local model's list of changes halved
-    a rewrite's cosine with its source, and the opening line, written alike over every chain, drew a hop towards
-    its grandparent (batch 20, docs/chains.md, twenty-fourth round). The answer keeps MIN_ANSWER_WORDS words or
-    more, and no fewer than the notes cut; a text without either is whole (0, len(text))."""
-    text = text or ""
-    opener, notes = _assistant_frame(languages.tables())
-    m = opener.match(text)
-    start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
-    at = [w.start() for w in re.finditer(r"\S+", text)]  # each word's offset: words between offsets by bisection
-    for m in notes.finditer(text, max(start, len(text) - NOTES_TAIL)):
-        end = _answer_end(text, m.start())
-        kept = bisect.bisect_left(at, end) - bisect.bisect_left(at, start)
-        if kept >= MIN_ANSWER_WORDS and len(at) - bisect.bisect_left(at, m.start()) <= kept:
-            return start, end
-    return start, len(text)
-
-
-def without_assistant_frame(text: str) -> str:
-    """An AI assistant's answer without its opening line and its notes after it (`assistant_answer`)."""
-    start, end = assistant_answer(text)
-    return (text or "")[start:end].strip()
 
 
 def prose_for_language(text: str) -> str:

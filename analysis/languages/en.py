@@ -125,6 +125,14 @@ _QUALITY = (r"(?:(?:more|slightly|much|a bit|bit) )?(?:rewritten|revised|reworde
             r"clearer|simplified|simpler|refined|professional|friendlier|friendly|edited|improved|paraphrased|"
             r"cleaned[- ]up|streamlined|shortened|tightened|tighter|(?:more|less) (?:casual|formal)|positive)")
 
+# why an assistant says it changed the text ("for clarity", "to make it more concise", "I made the text even
+# simpler"): a person's "I've shortened the meeting so it's easier for everyone" says none of it
+_PURPOSE = (r"\b(?:for (?:better )?(?:clarity|readability|flow|conciseness|concision|consistency)|to improve "
+            r"(?:clarity|readability|(?:the )?flow)|to make (?:it|the (?:message|text|e-?mail|purpose|tone|wording))|"
+            r"(?:easier|clearer|simpler|quicker) to (?:read|understand|follow|scan)|(?:the )?original (?:message|text|"
+            r"e-?mail)|(?:the|this) (?:text|message|wording|tone) (?:even |a bit |much )?(?:more|less|simpler|shorter|"
+            r"clearer|easier|friendlier))")
+
 TABLE = LanguageTable(
     code="en",
     name="English",
@@ -225,46 +233,50 @@ very just more most there here what which who whom whose when where why how one 
     reported_questions=(rf"{_OPENING}(?:{_SENDER}|{_MESSAGE})\s+(?:asks|asked|is\s+asking|was\s+asking|"
                         r"wants\s+to\s+know|wanted\s+to\s+know|inquires|inquired|enquires|enquired|wonders|"
                         r"wondered)\s+(?:whether|if|about|what|when|where|why|how|who|which|for)\b"),
-    # an AI assistant's opening line (text.assistant_answer: a line of its own ending in a colon) that names what
-    # it gives ("Sure! Here's a shorter version:", "Here are the key points:"); not "Here are the notes from today's
-    # meeting:". The blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
+    # an AI assistant's opening line (assistant_frame.assistant_answer: a line of its own ending in a colon) that
+    # names what it gives ("Sure! Here's a shorter version:", "Here are the key points:", "Here's a summary of the
+    # message:"); not "Here are the notes from today's meeting:" nor what a person passes on ("Here's an update on
+    # the Station 4 outage:", "Here is the email from Legal:", "Here's my summary of the call with Cytec:"). The
+    # blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
     answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
-                    r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?(?:\b(?:version|rewrite|rewritten|revised|"
+                    r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?\b(?:version|rewrite|rewritten|revised|"
                     r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"
                     r"key facts|takeaways|bullets|bullet points|action items|next steps|tl;?dr|gist|breakdown|"
                     r"overview|explanation|shorter|simpler|clearer|polished|friendlier|formal|casual|concise|"
                     r"condensed|plain english|(?:my|your) own words|(?:slack )?post|write-?up|update|follow-?up|"
-                    r"message|e-?mail|what you need to know|it is)\b))"),
+                    r"message|e-?mail|what you need to know|it is)\b(?!\s+(?:of|on|from|about)\s+(?!(?:the|this|your|"
+                    r"my|that) (?:original )?(?:message|e-?mail|text|post|note|key points|main points|conversation|"
+                    r"thread|story|discussion|article)\b)))"),
     # an AI assistant's notes after its answer, at the start of a line, naming its editing: what it changed ("I
-    # made the following changes:", "**Changes made:**", "I've added a subject line to make the purpose of the
-    # email clear"), what its version does ("This format presents ...", "(Note: I have rephrased the original
-    # message ...)") or an offer to change it again ("Let me know if you'd like me to make it even simpler!"). Not a
-    # person's "Note: the meeting moved", "Changes: - login timeout raised", "Here's what I think", "This version is
-    # the one the commission approved", "Would you like me to fax it?", "I hope this meets with your approval"
+    # made the following changes:", "**Changes made:**" ending its line, "I've added a subject line to make the
+    # purpose of the email clear", "(Note: I have rephrased the original message ...)"), what its version does
+    # ("This format presents ...") or an offer to change the text again ("Let me know if you'd like me to make it
+    # even simpler!"). Not a person's "Note: I have added the Q3 actuals", "Changes made: deadline moved to March
+    # 10", "I've made the changes you asked for", "This version is ready for signature", "Would you like me to
+    # add Sara to the call?", "I hope this meets with your approval" (tests/analysis/test_text.py)
     assistant_notes=(
-        r"I(?:'ve|’ve| have)? made (?:the following|these|some|a few|several|minor|the) (?:\w+ )?(?:changes|edits|"
-        r"adjustments|modifications|improvements|tweaks)|(?:key |main )?(?:changes|edits|modifications|improvements|"
-        r"adjustments) (?:I )?made\s*:|what I changed\s*:|summary of (?:the )?changes\s*:|"
+        r"I(?:'ve|’ve| have)? made (?:the following|these|some|a few|several|minor) (?:\w+ )?(?:changes|edits|"
+        r"adjustments|modifications|improvements|tweaks)|(?:(?:key |main )?(?:changes|edits|modifications|"
+        r"improvements|adjustments) (?:I )?made|what I changed|summary of (?:the )?changes)\s*:[ \t*_]*(?=\r?\n|$)|"
         r"here(?:'s|’s| is| are) (?:what I (?:changed|did|adjusted|revised)|the changes I made|a summary of the "
         r"changes)|I(?:'ve|’ve| have)? (?:also )?(?:added|removed|replaced|changed|rephrased|reworded|simplified|"
         r"condensed|shortened|reorganized|reorganised|restructured|split|broken|turned|cut|trimmed|tried|aimed|"
         r"focused|maintained|preserved|streamlined|converted|made|rewritten|rewrote|summarized|summarised|"
-        r"paraphrased|highlighted|omitted)\b[^\n]{0,120}?(?:\b(?:the |this |that |your )?(?:original )?(?:message|"
-        r"text|sentences?|wording|tone|phrasing|jargon|subject line|bullet points?)\b|\b(?:it|things)(?:'s| is)? "
-        r"(?:more|easier|clearer|shorter|simpler|concise))|\(?note\s*:\s*(?:I(?:'ve|’ve| have)? (?:rephrased|"
+        rf"paraphrased|highlighted|omitted)\b[^\n]{{0,200}}?{_PURPOSE}|\(?note\s*:\s*(?:I(?:'ve|’ve| have)? (?:rephrased|"
         r"reworded|rewritten|rewrote|removed|kept|simplified|condensed|shortened|changed|added|made|tried|omitted|"
-        r"left out|summari[sz]ed|paraphrased|focused|assumed)|this (?:version|rewrite|summary|paraphrase)|the "
-        r"(?:original|above|revised|rewritten) (?:message|text|e-?mail|version))|I hope (?:this|these|that) "
-        r"(?:version|rewrite|revision|summary|paraphrase|captures|changes)|I hope (?:this|that) helps[!.]?[ \t]*(?:$|\n|"
-        r"let me know)|this (?:revised |rewritten |new |"
-        r"simplified |shorter )?(?:version|rewrite|revision|format|summary|paraphrase) (?:keeps|presents|maintains|"
-        r"conveys|removes|captures|retains|preserves|highlights|focuses|aims|breaks|cuts|condenses|simplifies|avoids|"
-        r"uses|explains|provides|is (?:more|less|shorter|clearer|simpler|easier|concise|friendlier|designed|tailored|"
-        r"written|clear|professional|ready))\b|"
-        r"(?:let me know if you(?:'d|’d| would)? (?:like|want|need)|would you like) (?:me to (?:make|adjust|change|"
-        r"tweak|revise|rewrite|rephrase|reword|shorten|expand|add|tailor|simplify|format|edit|condense|polish|draft|"
-        r"pull together|turn)\b|any (?:further |other |more )?(?:changes|edits|adjustments)|(?:it|this) (?:to be |"
-        r"to sound )?(?:more|even|shorter|longer|less))"),
+        rf"left out|summari[sz]ed|paraphrased|focused|assumed)\b[^\n]{{0,120}}?(?:{_PURPOSE}|\b(?:the (?:original )?"
+        r"(?:message|text|e-?mail|wording|tone|phrasing|version)|key (?:details|points))\b)|this (?:version|rewrite|summary|paraphrase)|the (?:original|"
+        r"above|revised|rewritten) (?:message|text|e-?mail|version))|I hope (?:this|these|that) (?:version|rewrite|"
+        r"revision|paraphrase|captures|changes)|I hope (?:this|that) helps[!.]?[ \t]*(?:$|\n|let me know)|this "
+        r"(?:revised |rewritten |new |simplified |shorter )?(?:version|rewrite|revision|format|paraphrase) (?:keeps|"
+        r"presents|maintains|conveys|captures|retains|preserves|condenses|simplifies|avoids|is (?:more|less|shorter|"
+        r"clearer|simpler|easier|concise|friendlier|clear|professional)|uses (?:simple|plain|everyday|clearer|shorter|"
+        r"simpler)|provides a (?:clear|quick|concise|brief))\b|(?:let me know if you(?:'d|’d| would)? (?:like|want|need)|"
+        r"would you like) (?:me to (?:make|adjust|change|tweak|revise|rewrite|rephrase|reword|shorten|expand|add|"
+        r"tailor|simplify|format|edit|condense|polish|draft|pull together|turn)\b[^\n?!]{0,60}?(?:\b(?:it|this|that|"
+        r"the (?:message|text|e-?mail|tone|wording|summary|version)|any (?:changes|edits)|tone|details?|dates?|"
+        r"owners?|context|deadline)\b|\b(?:more|less|even|further|shorter|longer|simpler)\b)|any (?:further |other |"
+        r"more )?(?:changes|edits|adjustments)|(?:it|this) (?:to be |to sound )?(?:more|even|shorter|longer|less))"),
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

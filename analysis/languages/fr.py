@@ -154,15 +154,18 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     reported_questions="",
     answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"
                     r"reformulation|paraphrase|résumé|synthèse|points (?:clés|principaux)|essentiel|récapitulatif|"
-                    r"brouillon|explication|message|mail|courriel)\b)"),
-    # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :", "N'hésitez pas à me dire
-    # si vous souhaitez d'autres modifications"); not "Dites-moi si vous voulez que je réserve la salle"
+                    r"brouillon|explication|message|mail|courriel)\b(?!\s+(?:de|du|des|sur)\s+(?!(?:ce|votre|du) "
+                    r"(?:message|texte|mail|courriel)\b|message\b)))"),
+    # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :" ending its line,
+    # "N'hésitez pas à me dire si vous souhaitez d'autres modifications", "Souhaitez-vous que je reformule ?");
+    # not "Dites-moi si vous voulez que je réserve la salle", "Souhaitez-vous une version papier du contrat ?"
     assistant_notes=(r"j[’']ai (?:apporté|fait|effectué) (?:les|quelques|ces) (?:\w+ )?(?:modifications|changements|"
-                     r"ajustements)|(?:modifications|changements) (?:apportés?|effectués?)\s*:|\(?remarque\s*:\s*j[’']ai "
-                     r"(?:reformulé|simplifié|raccourci|supprimé|ajouté|modifié)|(?:(?:n[’']hésitez pas à me (?:dire|faire "
-                     r"savoir)|dites-moi) si vous (?:souhaitez|voulez|préférez)|souhaitez-vous|voulez-vous) (?:d[’']autres "
-                     r"modifications|une version|que je (?:vous )?(?:aide|modifie|reformule|raccourcisse|simplifie|adapte|propose|rédige|"
-                     r"développe|traduise))"),
+                     r"ajustements)(?: suivant(?:e?s)?)?\s*:[ \t*_]*(?=\r?\n|$)|(?:modifications|changements) "
+                     r"(?:apportés?|effectués?)\s*:[ \t*_]*(?=\r?\n|$)|\(?remarque\s*:\s*j[’']ai (?:reformulé|simplifié|"
+                     r"raccourci)|(?:(?:n[’']hésitez pas à me (?:dire|faire savoir)|dites-moi) si vous (?:souhaitez|voulez|"
+                     r"préférez)|souhaitez-vous|voulez-vous) (?:d[’']autres modifications|une version (?:plus|encore)|"
+                     r"que je (?:vous )?(?:aide à (?:reformuler|rédiger une réponse)|modifie|reformule|raccourcisse|"
+                     r"simplifie|adapte (?:le|ce) (?:message|texte|ton)|(?:vous )?propose (?:aussi|également))\b)"),
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

@@ -53,6 +53,21 @@ def test_a_message_that_carries_nothing_carries_the_names_and_codes_it_says():
     assert pool.codes_carried(n) == pool.codes_said(n)
 
 
+def test_the_multilingual_model_reads_each_part_of_a_share_as_its_answer():
+    """A share's own text ends in an assistant's offer and its original is short: the original is never taken for
+    the offer's notes (a helper's review; chain_reading.Reading.content_answer)."""
+    nodes = _workspace(3)
+    body = ("Here's a shorter version:\nOffline Sync is removed from the spring release and all work on it stops by "
+            "12 March, owner Ana Lima.\n\nLet me know if you'd like me to make it shorter!")
+    nodes[2].text, nodes[2].shares = body, ["m0"]
+    nodes[0].text = "Réunion vendredi 8h15, salle 724."
+    pool = Pool(nodes)
+    pool.carried = {"m2": pool.by_id["m0"]}
+    assert pool.answer(pool.by_id["m2"]).startswith("Offline Sync") and "Let me know" not in pool.answer(pool.by_id["m2"])
+    assert pool.content_answer(pool.by_id["m2"]).endswith("Réunion vendredi 8h15, salle 724.")
+    assert _RuleContext(nodes, [], MINILM, read=pool).answer is pool.answer
+
+
 def test_the_candidates_are_the_closest_of_a_fresh_window_pass():
     nodes = _workspace()
     skip = {"m7", "m30", "m31", "m200"}  # linked already: looked at by the first pass only

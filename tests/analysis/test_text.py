@@ -96,7 +96,7 @@ def test_an_assistants_opening_line_and_notes_are_cut():
     more tell how the answer was made, not what it says (batch 20, docs/chains.md, twenty-fourth round); the
     vector reads the answer's sentences only."""
     from analysis.messages import analysed_sentences, answer_sentences
-    from analysis.text import without_assistant_frame
+    from analysis.assistant_frame import without_assistant_frame
 
     answer = ('"Leslie has informed Tana that the following companies are not authorized to trade US power: City '
               'of Huntsville, Cytec Industries and Torch Energy."')
@@ -114,8 +114,9 @@ def test_an_assistants_opening_line_and_notes_are_cut():
             assert without_assistant_frame(text) == answer
             lo, hi = answer_sentences(text, analysed_sentences(text))
             assert analysed_sentences(text)[lo:hi] == analysed_sentences(answer)
-    for opening in ("Here are the key points:\n", "Voici une version plus courte :\n",
-                    "Voici les points principaux :\n"):
+    for opening in ("Here are the key points:\n", "Voici une version plus courte :\n", "Voici les points principaux :\n",
+                    "Here's a summary of the message:\n", "Here's an expanded version with more context:\n",
+                    "Voici une paraphrase du message :\n"):
         assert without_assistant_frame(f"{opening}{answer}") == answer
     fr = "Bonjour,\n\nVoici un bref retour sur mon séjour : l'hôtel est bien situé, le petit déjeuner est bon."
     assert without_assistant_frame(f"{fr}\n\nSouhaitez-vous que je propose aussi des actions correctives ?") == fr
@@ -138,10 +139,25 @@ def test_an_assistants_opening_line_and_notes_are_cut():
     "I hope this helps us decide. The vote is Friday.",
     "Is there anything else you need for the filing?",
     "Dites-moi si vous voulez que je réserve la salle 724 pour jeudi à 14h.",
+    # a second review's lines
+    "Note: I have added the Q3 actuals to the second tab.",
+    "Note: I assumed the Houston office pays for its own travel.",
+    "Changes made: deadline moved to March 10, budget raised to $2M.",
+    "I've made the changes you asked for in the contract.",
+    "I have changed the wording of clause 4 as Legal requested.",
+    "I've shortened the meeting to 30 minutes so it's easier for everyone to attend.",
+    "This version is ready for signature by Friday.",
+    "This version uses the 2024 rates and the new logo.",
+    "Let me know if you'd like me to add Sara to the Thursday call.",
+    "Let me know if you'd like me to draft the response to the FERC letter.",
+    "Would you like me to add Sara to the call?\nThe budget is $5M and due Friday.",
+    "J'ai apporté les modifications suivantes au contrat : clause 4 supprimée, prix à 5 M$.",
+    "Souhaitez-vous une version papier du contrat pour jeudi ?",
+    "Voulez-vous que je vous aide à préparer la salle 724 ?",
 ])
 def test_a_persons_closing_lines_and_notes_stay(kept):
     """What a person writes after their message, in words an assistant's notes also use, is content."""
-    from analysis.text import without_assistant_frame
+    from analysis.assistant_frame import without_assistant_frame
 
     body = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4 with the team."
     assert without_assistant_frame(f"{body}\n\n{kept}") == f"{body}\n\n{kept}"
@@ -152,11 +168,13 @@ def test_a_persons_opening_line_and_the_frames_guards():
     or before too little, stays; notes longer than the answer before them stay; a line the sentence splitter joins
     across the cut makes the vector read every sentence, as `eval chains` then reads another text."""
     from analysis.messages import analysed_sentences, answer_sentences
-    from analysis.text import without_assistant_frame
+    from analysis.assistant_frame import without_assistant_frame
 
     body = "Please plan on attending a meeting on Friday at 8:15 to discuss our strategy for Station 4 with the team."
     for opening in ("Here are the notes from today's meeting:\n", "Here's the agenda:\n",
-                    "Voici l'ordre du jour de jeudi :\n", "Here's the plan: "):
+                    "Voici l'ordre du jour de jeudi :\n", "Here's the plan: ", "Here's an update on the Station 4 outage:\n",
+                    "Here is the email from Legal:\n", "Here's my summary of the call with Cytec:\n",
+                    "Voici le résumé de la réunion de jeudi :\n"):
         assert without_assistant_frame(opening + body) == (opening + body).strip()
     assert without_assistant_frame("Here are the slides:\nhttps://example.com/deck") == \
         "Here are the slides:\nhttps://example.com/deck"
@@ -167,8 +185,8 @@ def test_a_persons_opening_line_and_the_frames_guards():
     assert without_assistant_frame(long_notes) == long_notes.strip()  # notes longer than the answer
     assert without_assistant_frame(f"{nine}\n\nI made the following changes: word.") == nine
     joined = ("Here's a summary of the key points:\n- The Station 4 review meeting moves to Friday at 8:15 in room 724\n"
-              "- Bill and Tony must bring the updated pipeline capacity numbers\nLet me know if you'd like me to adjust "
-              "anything!")
+              "- Bill and Tony must bring the updated pipeline capacity numbers\nLet me know if you'd like me to make it "
+              "shorter!")
     sents = analysed_sentences(joined)
     assert answer_sentences(joined, sents) == (0, len(sents))
     assert answer_sentences(body, analysed_sentences(body)) == (0, len(analysed_sentences(body)))
@@ -177,11 +195,14 @@ def test_a_persons_opening_line_and_the_frames_guards():
 def test_an_assistants_frame_costs_no_backtracking():
     """Long runs of blanks, rule lines or repeated cues read in linear time (the review's inputs, ~100,000
     characters each: a nested repeat took from seconds to minutes on them)."""
-    from analysis.text import assistant_answer
+    from analysis.assistant_frame import assistant_answer
 
     for text in ("d'accord" + "\n" * 100_000, "ok" + " " * 100_000 + "x", "Sure" + " " * 100_000,
-                 "\nWould you like me to" * 4_761, "Here's " + "post " * 20_000 + "\n"):
+                 "\nWould you like me to" * 4_761, "Here's " + "post " * 20_000 + "\n", "\nNote: I changed " * 6_000):
         assert assistant_answer(text) == (0, len(text))
+    from analysis.text import prose_for_language
+
+    assert prose_for_language(" :" + "a" * 100_000).strip() == ":" + "a" * 100_000  # no emoji code: no closing colon
     ruled = ("one two three four five six seven eight nine\n" + "\n---" * 25_000 +
              "\nx\nLet me know if you'd like me to make it shorter")
     assert assistant_answer(ruled) == (0, ruled.index("\nLet me know"))  # the offer cut, the rules before "x" kept

@@ -1,0 +1,82 @@
+"""An AI assistant's frame around its answer: the opening line ("Sure! Here's a rewritten version of the
+message:") and the notes after it ("I made the following changes: ...", "Let me know if you'd like me to make it
+simpler!"). They tell how the answer was made, not what it says: the vector chains compare is the answer's
+(analysis/messages.py, analysis/chain_eval.py; docs/chains.md, twenty-fourth round). The cues are the language
+tables' `answer_openers` and `assistant_notes`; written by hand (no library reads an assistant's chat frame).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+
+from . import languages
+
+MIN_ANSWER_WORDS = 8  # what an assistant's frame holds: at least this many words, and no fewer than its notes
+NOTES_TAIL = 4_000  # notes are looked for in a text's last characters only: they close an answer
+_RULE_LINE = re.compile(r"[ \t]*[-*_=—]{3,}[ \t]*")
+# what may follow the first line of an assistant's notes: a list item, a short line (a sign-off, "[Your Name]"), a
+# closing phrase; any other line is content the notes do not reach ("Would you like me to make it shorter?\nThe
+# budget is $5M": the budget stays)
+_NOTES_LINE = re.compile(r"[ \t]*(?:[-*•–]|\d{1,2}[.)])\s|[ \t*_(]*(?:let me know|feel free|i hope|hope this|thanks|"
+                         r"thank you|best|cheers|regards|happy to|n[’']hésitez|bien à vous|cordialement)\b", re.I)
+_SHORT_LINE = 4  # words
+
+
+@functools.cache  # once per registry state
+def _frame(tables: tuple) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:  # type: ignore[type-arg]
+    openers = languages.either(tb.answer_openers for tb in tables)
+    notes = languages.either(tb.assistant_notes for tb in tables)
+    # a line of its own, ending in a colon ("Sure! Here's a shorter version:"); notes after a bullet or bold marks
+    # (one character class, no nested repeats: a mail's "-----" line must not backtrack)
+    return (re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
+            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I))
+
+
+def _answer_end(text: str, at: int) -> int:
+    """Where the answer ends before notes found at `at`: blanks and the "---" lines just before them left out (a
+    rule before an assistant's notes is theirs), one line at a time from `at`, reading no more of the text."""
+    end = at
+    while True:
+        while end and text[end - 1].isspace():
+            end -= 1
+        cut = text.rfind("\n", 0, end)
+        if cut < 0 or not _RULE_LINE.fullmatch(text, cut + 1, end):
+            return end
+        end = cut
+
+
+def _notes_to_the_end(text: str, at: int, note: re.Pattern[str]) -> bool:
+    """Every line after the notes' first is theirs: a list item, another note, a short line or a closing phrase."""
+    first = text.find("\n", at)
+    return first < 0 or all(not line.strip() or _NOTES_LINE.match(line) or note.match(line)
+                            or len(line.split()) <= _SHORT_LINE for line in text[first + 1:].split("\n"))
+
+
+def assistant_answer(text: str) -> tuple[int, int]:
+    """Where the answer lies in an AI assistant's output (start and end offsets): after its opening line (a line of
+    its own that names what it gives, ending in a colon: `answer_openers`) and before its notes after the answer
+    (`assistant_notes`, from the start of a line to the end, each line after the first a list item, another note,
+    a short line or a closing phrase), looked for in the last NOTES_TAIL characters. A small local model's list of
+    changes halved a rewrite's cosine with its source, and the opening line, written alike over every chain, drew a
+    hop towards its grandparent (batch 20). The answer keeps MIN_ANSWER_WORDS words or more, and no fewer than the
+    notes cut; a text without either is whole (0, len(text))."""
+    text = text or ""
+    opener, notes, note = _frame(languages.tables())
+    m = opener.match(text)
+    start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
+    at = [w.start() for w in re.finditer(r"\S+", text)]  # each word's offset: words between offsets by bisection
+    for m in notes.finditer(text, max(start, len(text) - NOTES_TAIL)):
+        end = _answer_end(text, m.start())
+        kept = bisect.bisect_left(at, end) - bisect.bisect_left(at, start)
+        if kept >= MIN_ANSWER_WORDS and len(at) - bisect.bisect_left(at, m.start()) <= kept and \
+                _notes_to_the_end(text, m.start(), note):
+            return start, end
+    return start, len(text)
+
+
+def without_assistant_frame(text: str) -> str:
+    """An AI assistant's answer without its opening line and its notes after it (`assistant_answer`)."""
+    start, end = assistant_answer(text)
+    return (text or "")[start:end].strip()
