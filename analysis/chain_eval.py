@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .chains import Edge, Node, chain_positions
 from .assistant_frame import without_assistant_frame
+from .chains import Edge, Node, chain_positions
 from .text import detect_language, words
 
 
@@ -51,7 +51,7 @@ def chain_eval_nodes(rows: list[dict[str, Any]], emb: np.ndarray,
 
 def embedded_text(text: str) -> str:
     """What `eval chains` embeds of a row's text: an AI assistant's answer without its opening line and its notes
-    after it (text.assistant_answer), as `analyze` leaves them out of a message's vector (messages.answer_sentences),
+    after it (assistant_frame.assistant_answer), as `analyze` leaves them out of a message's vector (messages.answer_sentences),
     and at most 20,000 characters."""
     return without_assistant_frame(text)[:20_000]
 

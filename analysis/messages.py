@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .assistant_frame import assistant_answer
 from .bloat import Bloat, measure
 from .chain_forwards import carried_key
 from .detector import DEFAULT_ARTIFACT, AILikenessDetector, Score
 from .embeddings import DEFAULT_MODEL, Embedder, model_name
-from .assistant_frame import assistant_answer
 from .text import Language, detect_language, sentences, words
 
 MAX_SENTENCES = 64  # longer messages: the first 64 sentences are analysed (and the result says so)
@@ -34,7 +34,7 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
     # is midnight (facts._time); 9: a day and month in digits after a cue or a weekday ("by 11/22": facts._Rules.
     # short_date), "13 pm" no time; 10: the vector chains compare leaves out an AI assistant's opening line and its
-    # notes after its answer (text.assistant_answer)
+    # notes after its answer (assistant_frame.assistant_answer)
     return f"messages-10+{digest}+{model_name(model)}"
 
 
@@ -144,7 +144,7 @@ def analysed_sentences(text: str) -> list[str]:
 def answer_sentences(text: str, sents: list[str]) -> tuple[int, int]:
     """Which of a text's analysed sentences its vector reads (a range): those of an AI assistant's answer, without
     its opening line ("Sure! Here's a shorter version:") and its notes after it ("I made the following changes:
-    ..."; text.assistant_answer). Every sentence when the text has neither, or when the answer's own sentences are
+    ..."; assistant_frame.assistant_answer). Every sentence when the text has neither, or when the answer's own sentences are
     not those of the whole text at that place (a line the splitter joins across the cut: the range would hold part
     of a note or lose part of the answer, and `eval chains`, which embeds the answer's text, would read another
     text)."""
