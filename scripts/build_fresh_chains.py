@@ -1,6 +1,6 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 21), pooled into the assistant chains of
+an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 22), pooled into the assistant chains of
 build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
 mails and XSum news openings; batches 6 to 10 follow asks that earlier batches did not use ("TL;DR this.", an
 e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 13 answer each hop in the manner of one
@@ -14,7 +14,8 @@ and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round
 (MAiDE-up), the French ones asked and answered in French, and batch 19's chains are each one kind of API call,
 five rewrites or five summaries (twenty-second round); batch 20's hops are written as small local models answer
 (Llama 3.2 1B/3B, Qwen2.5, Gemma 2 2B, Phi-3.5-mini: opening lines, lists of changes, offers) and batch 21's
-follow twelve workplace asks through nine tools (a TL;DR on top, lowercase, tweet length; twenty-fourth round).
+follow twelve workplace asks through nine tools (a TL;DR on top, lowercase, tweet length); batch 22's are five
+shortening asks answered by small local models (twenty-fourth round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
