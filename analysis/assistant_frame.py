@@ -66,8 +66,9 @@ def assistant_answer(text: str) -> tuple[int, int]:
     opener, notes, note = _frame(languages.tables())
     m = opener.match(text)
     start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
-    at = [w.start() for w in re.finditer(r"\S+", text)]  # each word's offset: words between offsets by bisection
+    at: list[int] = []  # each word's offset, read once notes are found: words between offsets by bisection
     for m in notes.finditer(text, max(start, len(text) - NOTES_TAIL)):
+        at = at or [w.start() for w in re.finditer(r"\S+", text)]
         end = _answer_end(text, m.start())
         kept = bisect.bisect_left(at, end) - bisect.bisect_left(at, start)
         if kept >= MIN_ANSWER_WORDS and len(at) - bisect.bisect_left(at, m.start()) <= kept and \

@@ -31,10 +31,11 @@ def fact_reader() -> Callable[[str, datetime | None], list[Fact]]:
     read: dict[tuple[str, datetime | None], list[Fact]] = {}
 
     def get(text: str, sent_at: datetime | None) -> list[Fact]:
-        key = (text, sent_at)
-        if key not in read:
-            read[key] = extract(text, sent_at)
-        return read[key]
+        try:  # one lookup when known, as `memo`
+            return read[text, sent_at]
+        except KeyError:
+            read[text, sent_at] = facts = extract(text, sent_at)
+            return facts
     return get
 
 

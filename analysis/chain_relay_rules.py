@@ -77,18 +77,17 @@ class _RuleContext(Reading):
         if read is not None:
             self.share_content(read)
         self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
-        self.substance_of = self.plain_substance
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
                                and any(f.critical for f in self.facts(p)))
         # how rare each word is here: a copy's rare words come from its parent; a template's common words do not
-        self.idf, _ = rarity(self.eligible, self.substance_of)
-        self.word_weight = memo(lambda n: self.weigh(self.substance_of(n)))
+        self.idf, _ = rarity(self.eligible, self.plain_substance)
+        self.word_weight = memo(lambda n: self.weigh(self.plain_substance(n)))
 
     def coverage(self, n: Node, p: Node) -> float:
         """Share of the copy's word weight (rarer words weigh more) that its candidate parent contains."""
         total = self.word_weight(n)
-        shared = self.substance_of(n) & self.substance_of(p)
+        shared = self.plain_substance(n) & self.plain_substance(p)
         return self.weigh(shared) / total if total > 0 else 0.0
 
     def contradicts(self, n: Node, p: Node) -> bool:
@@ -162,7 +161,7 @@ class _RuleContext(Reading):
         if cross and xsim is None and below and facts_shared >= CROSS_LANGUAGE_ANCHORS and \
                 all(k.startswith("name:") for k in shared_anchors):
             return None
-        if len(self.substance_of(n) & self.substance_of(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS \
+        if len(self.plain_substance(n) & self.plain_substance(p)) < MIN_SHARED and facts_shared < CROSS_LANGUAGE_ANCHORS \
                 and xsim is None:
             return None
         # a short message on the same topic ("offline sync beta is on TestFlight") is chatter, not a copy,

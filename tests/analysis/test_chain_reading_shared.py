@@ -39,7 +39,7 @@ def test_the_hand_rules_take_the_learned_paths_reading_of_the_same_content():
     rules = _RuleContext(nodes, edges, MINILM, read=pool)
     assert rules.facts is pool.facts and rules.keys is pool.keys and rules.plain_substance is pool.plain_substance
     assert rules.names_carried(pool.by_id["m5"]) == pool.names_carried(pool.by_id["m5"])
-    assert {"feature", "budget"} <= rules.substance_of(pool.by_id["m5"])  # content words, style words out
+    assert {"feature", "budget"} <= rules.plain_substance(pool.by_id["m5"])  # content words, style words out
     # another carried original: each reading reads its own
     other = _RuleContext(nodes, [], MINILM, read=pool)
     assert other.facts is not pool.facts and other.plain_substance is not pool.plain_substance

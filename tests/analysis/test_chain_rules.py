@@ -733,7 +733,7 @@ def test_a_shared_name_alone_needs_some_of_the_parents_wording(monkeypatch: pyte
     by = {n.id: n for n in nodes}
     ceo, p = by["ceo"], by["p"]
     # the pair reaches the rule: the parent announces (a date), two words shared, a name, no value
-    assert not ctx.out_of_reach(ceo, p, 0.553, {}) and len(ctx.substance_of(ceo) & ctx.substance_of(p)) >= 2
+    assert not ctx.out_of_reach(ceo, p, 0.553, {}) and len(ctx.plain_substance(ceo) & ctx.plain_substance(p)) >= 2
     assert ctx.names_said(ceo) & ctx.names_carried(p) and not ctx.keys(ceo)[1] & ctx.keys(p)[1]
     assert max(ctx.coverage(ceo, p), ctx.coverage(p, ceo)) < NAME_COPY_COVERAGE
     assert ctx.judge(ceo, p, 0.553) is None
