@@ -105,17 +105,23 @@ SHORT_REWRITE_CONFIDENCE = 0.9  # its edges' confidence: the rule's precision on
 
 def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool:
     """A copy at most SHORT_REWRITE_SHRINKS of its candidate's length (in words without layout: Pool.plain_words;
-    a heading over the same line is no summary), SHORT_REWRITE_COSINE close in meaning: a summary, not a repeat
-    (chain_rules.repeated_chatter lets it through)."""
+    a heading over the same line is no summary), SHORT_REWRITE_COSINE close in meaning: a summary, not a repeat."""
     return copy_words <= SHORT_REWRITE_SHRINKS * parent_words and cosine is not None and cosine >= SHORT_REWRITE_COSINE
 
 
-def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int, int], cosine: float | None) -> bool:
+def resized(plain: tuple[int, int]) -> bool:
+    """Named rule: of two messages (their words without layout: Pool.plain_words), one is at most
+    SHORT_REWRITE_SHRINKS of the other's length: a rewrite that shortens or expands what it rewrites (a TL;DR, "Make
+    this more detailed"), not chatter repeated, which keeps its length: a question asked twice, a template's post
+    with another value ("heads up: gateway will be read-only for ~10 min at 17:00", 12 words each time)."""
+    return min(plain) <= SHORT_REWRITE_SHRINKS * max(plain)
+
+
+def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int, int]) -> bool:
     """chain_rules.repeated_chatter for a copy and its candidate, as the learned path (Pool.admissible) and the hand
     rules (_RuleContext.out_of_reach) both ask it: `words` the pair's words, `plain` their words without layout,
-    read by the `summarises` exemption (across languages the cosine decides nothing)."""
-    short = summarises(*plain, None if two_languages(n, p) else cosine)
-    return rules.repeated_chatter(n, p, min(words), max(words), short)
+    read by the `resized` exemption."""
+    return rules.repeated_chatter(n, p, min(words), max(words), resized(plain))
 
 
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

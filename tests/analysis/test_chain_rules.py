@@ -660,7 +660,7 @@ def test_short_messages_repeated_in_one_conversation_are_chatter_not_copies():
 
 def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules():
     """Pool.admissible (learned path) and _RuleContext.out_of_reach (hand rules) share reachable, repeated_chatter
-    (with its `summarises` exemption) and names_other_documents; a person's own rewrite elsewhere passes both
+    (with its `resized` exemption) and names_other_documents; a person's own rewrite elsewhere passes both
     unless it states a value otherwise."""
     from datetime import timedelta
 
@@ -681,7 +681,7 @@ def test_the_learned_path_and_the_hand_rules_apply_the_same_admissibility_rules(
            "C2"), True),  # the author's own rewrite for another channel
         (mk("moved", 5, "Summary: IVAS-8a draft frozen on 19 March 2026, owner Julie Martin, comments to her.", "ana",
            "C2"), False),  # the author's own re-announcement with another date
-        # short, one channel, as long as its parent: repeated chatter; a fifth shorter: a summary (summarises)
+        # short, one channel, as long as its parent: repeated chatter; a fifth shorter: resized
         (mk("chat", 5, "IVAS-8a draft frozen on 12 March, Julie owns it, so send her your comments on it.", "ben",
             "C1"), False),
         (mk("tldr", 5, "IVAS-8a draft frozen on 12 March, Julie owns it", "ben", "C1"), True),

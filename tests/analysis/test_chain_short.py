@@ -1,5 +1,5 @@
 """Short summaries: the last hops of a chain of AI summaries fall under 20 words (reads_like_short_rewrite, in
-another conversation), and a summary pasted in its source's channel is no repeated chatter (summarises)."""
+another conversation), and a summary pasted in its source's channel is no repeated chatter (resized)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from analysis import chain_rules as rules
-from analysis.chain_decide import summarises
+from analysis.chain_decide import resized, summarises
 from analysis.chains import Node, build_edges
 
 T0 = datetime(2025, 3, 12, 3, 0, tzinfo=UTC)
@@ -52,11 +52,43 @@ def test_a_short_post_on_the_topic_is_not():
     assert parent_of(SHORT, cosine=0.8) == []
 
 
-def test_summarises_lets_a_summary_through_repeated_chatter():
+def test_a_rewrite_of_another_size_is_no_repeated_chatter():
+    """resized: one of the pair at most four fifths of the other's length, either way (a summary, an expansion),
+    is let through repeated_chatter; chatter and a template's posts keep their length."""
     a, b = Node("p", T0, "C1", "ana", "x", 1), Node("c", T0, "C1", "bob", "x", 1)
     assert rules.repeated_chatter(b, a, 15, 27)
-    assert not rules.repeated_chatter(b, a, 15, 27, summarises(15, 27, 0.9))
+    assert not rules.repeated_chatter(b, a, 15, 27, resized((15, 27)))
+    assert resized((15, 27)) and resized((37, 18)) and resized((8, 10))
+    assert not resized((12, 12)) and not resized((17, 18)) and not resized((21, 23))
     assert summarises(15, 27, 0.9) and not summarises(15, 27, 0.8) and not summarises(25, 27, 0.95)
+
+
+# fresh-s9-3 and fresh-s9-4 of the assistant chains (scripts/data/assistant_fresh.json, batch 16): a friendly
+# update written from a one-line TL;DR, both posted in one channel
+ENROLLED_TLDR = "Darron's off the waitlist and in for Understanding Options! It's an instructor-led class running Oct 31 - Nov 1."
+ENROLLED_UPDATE = ("Hey team! :tada: Just a heads up - Darron is officially off the waitlist and enrolled in the Understanding "
+          "Options course! It's an instructor-led class running from Oct 31 to Nov 1. Let's wish him good luck! "
+          ":thumbsup:")
+
+
+def test_a_longer_rewrite_posted_in_its_sources_channel_is_linked():
+    """Twenty-fifth round: a chain's hops fall in any of a few channels, and its later hops are short: an update of
+    37 words written from a TL;DR of 18 in the same channel was repeated chatter, its parent out of reach, and the
+    TL;DR's own parent took it. Of another size, it is a candidate, and the model links it; the same channel's
+    repeat of the TL;DR in as many words stays chatter."""
+    e = np.eye(8, dtype=np.float32)
+
+    def edges(copy: str) -> list[str]:
+        nodes = [Node("p", T0, "C1", "ana", ENROLLED_TLDR, len(ENROLLED_TLDR.split()), e[0]),
+                 Node("c", T0 + timedelta(days=2), "C1", "bob", copy, len(copy.split()),
+                      (0.81 * e[0] + float(np.sqrt(1 - 0.81 ** 2)) * e[1]).astype(np.float32))]
+        nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i])
+                  for i, t in enumerate(OTHERS)]
+        return [x.parent for x in build_edges(nodes) if x.child == "c"]
+
+    assert edges(ENROLLED_UPDATE) == ["p"]
+    assert edges("Darron is off the waitlist and in for Understanding Options. An instructor-led class, Oct 31 "
+                 "to Nov 1!") == []
 
 
 def test_a_short_summary_stays_with_the_message_it_summarises():
