@@ -4,7 +4,7 @@ is taken (latest_hop). Named rules, tested in tests/analysis/test_chain_rules.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Callable, Iterator, Set
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -99,7 +99,7 @@ def reads_like_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures, rewrite_co
 
 SHORT_REWRITE_COSINE = 0.85  # a copy under SHORT_COPY_WORDS this close in meaning to its mutual best match ...
 SHORT_REWRITE_COVERAGE = 0.6  # ... keeping this share of the shorter one's rare wording (see reads_like_short_rewrite)
-SHORT_REWRITE_SHRINKS = 0.8  # ... and at most this share of its candidate's length
+SHORT_REWRITE_SHRINKS = 0.8  # ... and at most this share of its candidate's length (`resized`: either way)
 SHORT_REWRITE_CONFIDENCE = 0.9  # its edges' confidence: the rule's precision on the eval files and probes
 
 
@@ -111,17 +111,29 @@ def summarises(copy_words: int, parent_words: int, cosine: float | None) -> bool
 
 def resized(plain: tuple[int, int]) -> bool:
     """Named rule: of two messages (their words without layout: Pool.plain_words), one is at most
-    SHORT_REWRITE_SHRINKS of the other's length: a rewrite that shortens or expands what it rewrites (a TL;DR, "Make
-    this more detailed"), not chatter repeated, which keeps its length: a question asked twice, a template's post
-    with another value ("heads up: gateway will be read-only for ~10 min at 17:00", 12 words each time)."""
+    SHORT_REWRITE_SHRINKS of the other's length, either way: what a rewrite that shortens or expands its source (a
+    TL;DR, "Make this more detailed") is, and chatter repeated or a template's next post is not ("heads up: gateway
+    will be read-only for ~10 min at 17:00", 12 words each time). A reply of another length is too: the learned
+    path asks more of such a pair (`repeated_chatter`)."""
     return min(plain) <= SHORT_REWRITE_SHRINKS * max(plain)
 
 
-def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int, int]) -> bool:
+def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int, int], cosine: float | None,
+                     rewrite: Callable[[], bool] | None = None) -> bool:
     """chain_rules.repeated_chatter for a copy and its candidate, as the learned path (Pool.admissible) and the hand
-    rules (_RuleContext.out_of_reach) both ask it: `words` the pair's words, `plain` their words without layout,
-    read by the `resized` exemption."""
-    return rules.repeated_chatter(n, p, min(words), max(words), resized(plain))
+    rules (_RuleContext.apart) both ask it: `words` the pair's words, `plain` their words without layout. Not
+    chatter: a copy that `summarises` its candidate (across languages the cosine decides nothing), or, for the
+    learned path, one `resized` against it that says what it is and states no value otherwise or in addition
+    (`rewrite`: Reading.tells_copy, Pool.adds). Replies under a post in its channel are of another length too
+    ("+1, agree with the plan for Friday, QA can start ... after the 12:00 freeze", "Noted: branch freeze Friday at
+    12:00 ...", "Still seeing the login loop on Pixel 8 with 4.2.1 here, ...", the next incident update) and say
+    none of it: with `resized` alone the hand rules linked them at confidence 1.0 and the model at 0.9 (a helper's
+    review, twenty-fifth round). The hand rules link a short copy that repeats a value, as a template's next post
+    does: `resized` is not for them."""
+    if not rules.repeated_chatter(n, p, min(words), max(words)):
+        return False
+    return not (summarises(*plain, None if two_languages(n, p) else cosine) or
+                (rewrite is not None and resized(plain) and rewrite()))
 
 
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

@@ -72,11 +72,15 @@ class Reading:
         self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        # it says what it is: a relay word, an assistant's preamble, a report of a message (chain_decide.resized)
+        self.tells_copy = memo(lambda n: self.relays(n) or rules.states_rewrite(self.text[n.id]) or
+                               rules.narrates(self.text[n.id]))
         # its content words less the AI-phrasing vocabulary: two polished posts share style, not substance
         self.plain_substance = memo(lambda n: _content(self.content_text(n)) - style_words())
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
             self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays, self.answer = \
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
+            self.tells_copy = read.tells_copy
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}

@@ -115,7 +115,7 @@ class _RuleContext(Reading):
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                 (self.plain_words(n), self.plain_words(p))):
+                                 (self.plain_words(n), self.plain_words(p)), sim):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 

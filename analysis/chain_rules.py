@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-66"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-67"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -189,17 +189,16 @@ SAME_CONVERSATION_WORDS = 25  # inside one conversation, a message this short an
 CHATTER_WORDS = 50  # ... another under this are chatter, not a copy of each other
 
 
-def repeated_chatter(copy: Node, parent: Node, shorter_words: int, longer_words: int, resized: bool = False) -> bool:
+def repeated_chatter(copy: Node, parent: Node, shorter_words: int, longer_words: int, exempt: bool = False) -> bool:
     """Inside one conversation, a pair where one is under SAME_CONVERSATION_WORDS and the other under CHATTER_WORDS
     is repeated chatter ("anyone seen the login loop on Pixel 8?", "heads up: orders-api will be read-only at
     17:00"), not a copy. A short summary of a longer message in the same channel stays a candidate (SAMSum,
     SummEdits news and SciTLDR lost 0.01-0.03 F1 when any pair with a message under 25 words was chatter; the demo
-    workspace's chatter was ruled out as well either way: docs/chains.md, fourth round). Nor is a pair `resized`
-    (chain_decide.resized: one at most four fifths of the other's length), a rewrite that shortens or expands: an
-    AI's one-line summary of a short post pasted in its channel (tenth round), the later hops of a chain of
-    rewrites, each posted in any of a few channels (twenty-fifth round); chatter keeps its length."""
+    workspace's chatter was ruled out as well either way: docs/chains.md, fourth round), and so does a pair
+    `exempt` (chain_decide.repeated_chatter: the copy `summarises` its candidate, tenth round, or is `resized`
+    against it and says what it is, twenty-fifth round)."""
     return copy.conversation == parent.conversation and shorter_words < SAME_CONVERSATION_WORDS and \
-        longer_words < CHATTER_WORDS and not resized
+        longer_words < CHATTER_WORDS and not exempt
 
 
 def outside_thread(copy: Node, parent: Node) -> bool:

@@ -156,7 +156,8 @@ class Pool(Reading):
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                 (self.plain_words(n), self.plain_words(p))) or \
+                                 (self.plain_words(n), self.plain_words(p)), cos,
+                                 lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)

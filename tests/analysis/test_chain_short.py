@@ -9,7 +9,9 @@ import numpy as np
 
 from analysis import chain_rules as rules
 from analysis.chain_decide import resized, summarises
-from analysis.chains import Node, build_edges
+from analysis.chain_relay_rules import _RuleContext
+from analysis.chains import Node, Pool, build_edges
+from analysis.embedding_profile import MINILM
 
 T0 = datetime(2025, 3, 12, 3, 0, tzinfo=UTC)
 SOURCE = ("Enron has declined to join the California Energy Alliance, the BMWL-organized coalition pushing for "
@@ -53,11 +55,11 @@ def test_a_short_post_on_the_topic_is_not():
 
 
 def test_a_rewrite_of_another_size_is_no_repeated_chatter():
-    """resized: one of the pair at most four fifths of the other's length, either way (a summary, an expansion),
-    is let through repeated_chatter; chatter and a template's posts keep their length."""
+    """resized: one of the pair at most four fifths of the other's length, either way (a summary, an expansion);
+    chatter repeated and a template's posts keep their length."""
     a, b = Node("p", T0, "C1", "ana", "x", 1), Node("c", T0, "C1", "bob", "x", 1)
     assert rules.repeated_chatter(b, a, 15, 27)
-    assert not rules.repeated_chatter(b, a, 15, 27, resized((15, 27)))
+    assert not rules.repeated_chatter(b, a, 15, 27, exempt=True)
     assert resized((15, 27)) and resized((37, 18)) and resized((8, 10))
     assert not resized((12, 12)) and not resized((17, 18)) and not resized((21, 23))
     assert summarises(15, 27, 0.9) and not summarises(15, 27, 0.8) and not summarises(25, 27, 0.95)
@@ -65,30 +67,58 @@ def test_a_rewrite_of_another_size_is_no_repeated_chatter():
 
 # fresh-s9-3 and fresh-s9-4 of the assistant chains (scripts/data/assistant_fresh.json, batch 16): a friendly
 # update written from a one-line TL;DR, both posted in one channel
-ENROLLED_TLDR = "Darron's off the waitlist and in for Understanding Options! It's an instructor-led class running Oct 31 - Nov 1."
-ENROLLED_UPDATE = ("Hey team! :tada: Just a heads up - Darron is officially off the waitlist and enrolled in the Understanding "
-          "Options course! It's an instructor-led class running from Oct 31 to Nov 1. Let's wish him good luck! "
-          ":thumbsup:")
+ENROLLED_TLDR = ("Darron's off the waitlist and in for Understanding Options! It's an instructor-led class running "
+                 "Oct 31 - Nov 1.")
+ENROLLED_UPDATE = ("Hey team! :tada: Just a heads up - Darron is officially off the waitlist and enrolled in the "
+                   "Understanding Options course! It's an instructor-led class running from Oct 31 to Nov 1. Let's "
+                   "wish him good luck! :thumbsup:")
+# a plan and what people answer under it at top level, in the same channel (a helper's review, twenty-fifth round)
+PLAN = ("Plan for Friday: we freeze the release branch at 12:00, QA runs the regression suite until 16:00, and if it "
+        "is green we ship 3.8 to all customers at 17:00. Ping me with objections before Thursday evening.")
+REPLIES = ["+1, agree with the plan for Friday, QA can start the regression suite right after the 12:00 freeze.",
+           "Noted: branch freeze Friday at 12:00 and 3.8 ships at 17:00. I will tell the support team today.",
+           "Heads up: the freeze moved, branch freeze Friday at 14:00 and 3.8 ships at 18:00 instead."]
+
+
+def _pair(first: str, second: str, cosine: float, channel: str = "C1") -> tuple[Node, Node, list[Node]]:
+    e = np.eye(8, dtype=np.float32)
+    p = Node("p", T0, "C1", "ana", first, len(first.split()), e[0])
+    c = Node("c", T0 + timedelta(days=2), channel, "bob", second, len(second.split()),
+             (cosine * e[0] + float(np.sqrt(1 - cosine ** 2)) * e[1]).astype(np.float32))
+    others = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i])
+              for i, t in enumerate(OTHERS)]
+    return p, c, [p, c] + others
 
 
 def test_a_longer_rewrite_posted_in_its_sources_channel_is_linked():
-    """Twenty-fifth round: a chain's hops fall in any of a few channels, and its later hops are short: an update of
-    37 words written from a TL;DR of 18 in the same channel was repeated chatter, its parent out of reach, and the
-    TL;DR's own parent took it. Of another size, it is a candidate, and the model links it; the same channel's
-    repeat of the TL;DR in as many words stays chatter."""
-    e = np.eye(8, dtype=np.float32)
+    """Twenty-fifth round: a chain's hops fall in any of a few channels, and its later hops are short. An update of
+    37 words written from a TL;DR of 18 in the same channel, saying what it is ("Just a heads up"), was repeated
+    chatter, its parent out of reach, and the TL;DR's own parent took it. Of another size, telling what it is, no
+    value changed, it is the learned path's candidate, and the model links it; the same channel's repeat of the
+    TL;DR in as many words stays chatter."""
+    p, c, nodes = _pair(ENROLLED_TLDR, ENROLLED_UPDATE, 0.81)
+    assert Pool(nodes).admissible(c, p)
+    assert [x.parent for x in build_edges(nodes) if x.child == "c"] == ["p"]
+    p, c, nodes = _pair(ENROLLED_TLDR, "Darron is off the waitlist and in for Understanding Options. An "
+                                       "instructor-led class, Oct 31 to Nov 1!", 0.81)
+    assert not Pool(nodes).admissible(c, p)
+    assert [x.parent for x in build_edges(nodes) if x.child == "c"] == []
 
-    def edges(copy: str) -> list[str]:
-        nodes = [Node("p", T0, "C1", "ana", ENROLLED_TLDR, len(ENROLLED_TLDR.split()), e[0]),
-                 Node("c", T0 + timedelta(days=2), "C1", "bob", copy, len(copy.split()),
-                      (0.81 * e[0] + float(np.sqrt(1 - 0.81 ** 2)) * e[1]).astype(np.float32))]
-        nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i])
-                  for i, t in enumerate(OTHERS)]
-        return [x.parent for x in build_edges(nodes) if x.child == "c"]
 
-    assert edges(ENROLLED_UPDATE) == ["p"]
-    assert edges("Darron is off the waitlist and in for Understanding Options. An instructor-led class, Oct 31 "
-                 "to Nov 1!") == []
+def test_a_reply_of_another_size_in_the_channel_stays_chatter():
+    """What `resized` alone let through (a helper's review): top-level replies under a plan in its channel, of
+    another length, restating its values ("+1, agree with the plan ...", "Noted: ..."), linked by the hand rules
+    at confidence 1.0. The learned path admits a pair of another size only when the copy says what it is (a relay
+    word, an assistant's preamble, a report of a message) and changes no value ("Heads up: the freeze moved" does);
+    the hand rules never (a template's next post repeats a value)."""
+    for reply in REPLIES:
+        p, c, nodes = _pair(PLAN, reply, 0.75)
+        assert not Pool(nodes).admissible(c, p), reply
+        assert _RuleContext(nodes, [], MINILM).apart(c, p, 0.75), reply
+        assert [x.parent for x in build_edges(nodes) if x.child == "c"] == [], reply
+    # in another channel the same reply is a candidate: the channel is what made it chatter
+    p, c, nodes = _pair(PLAN, REPLIES[0], 0.75, channel="C2")
+    assert Pool(nodes).admissible(c, p)
 
 
 def test_a_short_summary_stays_with_the_message_it_summarises():
