@@ -71,6 +71,7 @@ class Reading:
         self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
         self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
+        self.reply_opening = memo(lambda n: rules.reply_opening(self.text[n.id]))  # "+1, ...", "Yes, ..."
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         # it says what it is: a relay word, an assistant's preamble, a report of a message (chain_decide.resized)
         self.tells_copy = memo(lambda n: self.relays(n) or rules.states_rewrite(self.text[n.id]) or
@@ -80,7 +81,7 @@ class Reading:
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
             self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays, self.answer = \
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
-            self.tells_copy = read.tells_copy
+            self.tells_copy, self.reply_opening = read.tells_copy, read.reply_opening
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}
@@ -107,6 +108,10 @@ class Reading:
         if {c: p.id for c, p in self.carried.items()} == {c: p.id for c, p in read.carried.items()}:
             self.facts, self.keys, self.names_carried, self.codes_carried, self.plain_substance = \
                 read.facts, read.keys, read.names_carried, read.codes_carried, read.plain_substance
+
+    def replies(self, n: Node, p: Node) -> bool:
+        """chain_rules.replies for a copy and its candidate, each one's opening read once."""
+        return rules.replies(self.reply_opening(n), self.reply_opening(p), self.asks(p))
 
     def weigh(self, stems: Set[str]) -> float:
         """The IDF weight of content stems: rarer words weigh more."""

@@ -109,11 +109,12 @@ class _RuleContext(Reading):
         """Too far apart in meaning (unless across languages), not reachable (chain_rules.reachable: one author in
         one conversation, one thread, a parent the copy's author could not read; the learned path's rules, except
         that one's own rewrite in the same conversation, which the learned path admits when it adds nothing
-        (Pool.adds), stays out here), naming other documents, or two short messages in one channel (repeated
-        chatter)."""
+        (Pool.adds), stays out here), a reply (chain_rules.replies), naming other documents, or two short messages
+        in one channel (repeated chatter)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
+                self.replies(n, p) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), sim):
             return True

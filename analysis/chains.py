@@ -154,7 +154,7 @@ class Pool(Reading):
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or \
+        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or self.replies(n, p) or \
                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                  (self.plain_words(n), self.plain_words(p)), cos,
                                  lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) or \

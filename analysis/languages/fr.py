@@ -150,6 +150,9 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     greetings=("bonjour", "bonsoir", "salut", "coucou"),
     group_addressees=("l'équipe", "l’équipe", "tous", "toutes", "à tous", "à toutes", "tout le monde"),
     no_addressees=(),
+    acknowledgements=("+1", "merci", "bien noté", "noté", "d'accord", "d’accord", "ok pour moi", "ça marche",
+                      "bien reçu", "moi aussi", "pareil", "félicitations", "bravo"),
+    answers=("oui", "non"),
     narrations="",  # not measured in French yet
     reported_questions="",
     answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"

@@ -72,6 +72,8 @@ class LanguageTable:
     greetings: tuple[str, ...]  # "Hi Bob," opens a reply
     group_addressees: tuple[str, ...]  # "Hi team," greets everyone: an announcement's opening, not a reply's
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
+    acknowledgements: tuple[str, ...]  # what opens a reply to a post: "+1", "Thanks", "Noted", "Agreed", "Merci"
+    answers: tuple[str, ...]  # what opens an answer to a question: "Yes", "No", "Oui", "Non"
     narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")
     reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")
     answer_openers: str  # regex: how an AI assistant's opening line starts ("Sure! Here's", "Voici")

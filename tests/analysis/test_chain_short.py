@@ -116,9 +116,11 @@ def test_a_reply_of_another_size_in_the_channel_stays_chatter():
         assert not Pool(nodes).admissible(c, p), reply
         assert _RuleContext(nodes, [], MINILM).apart(c, p, 0.75), reply
         assert [x.parent for x in build_edges(nodes) if x.child == "c"] == [], reply
-    # in another channel the same reply is a candidate: the channel is what made it chatter
-    p, c, nodes = _pair(PLAN, REPLIES[0], 0.75, channel="C2")
-    assert Pool(nodes).admissible(c, p)
+    # in another channel the "+1" is no candidate either: it opens as a reply (chain_rules.replies); the third reply
+    # is one, kept out of its channel's pairs by the value it states otherwise
+    for reply, candidate in zip(REPLIES, (False, False, True)):
+        p, c, nodes = _pair(PLAN, reply, 0.75, channel="C2")
+        assert Pool(nodes).admissible(c, p) is candidate, reply
 
 
 def test_a_short_summary_stays_with_the_message_it_summarises():

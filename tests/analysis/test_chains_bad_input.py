@@ -133,12 +133,16 @@ def test_forwarded_headers_and_times():
 
 def test_a_reply_in_its_parents_thread_is_not_a_copy():
     root = vec(26)
-    reply = ("Thanks Julie. So Offline Sync is removed from the spring release and all work on it stops by 12 March; "
-             "I will tell the mobile team today.")
+    reply = ("So Offline Sync is removed from the spring release and all work on it stops by 12 March; I will tell "
+             "the mobile team today.")
     parent, answer = node(1, ROOT, 0, root, "C1"), node(2, reply, 2, vec(27, root, 0.1), "C2")
     assert [(e.child, e.parent) for e in build_edges([parent, answer])] == [("2", "1")]  # without threads: a copy
     parent.thread = answer.thread = "mail:<root@example.com>"
     assert build_edges([parent, answer]) == []  # same thread: an answer
+    # one that opens as a reply is none in any thread (chain_rules.replies)
+    thanks = node(3, "Thanks Julie. " + reply, 2, vec(27, root, 0.1), "C2")
+    parent.thread = None
+    assert build_edges([parent, thanks]) == []
 
 
 def test_quoted_lines_and_attributions_are_not_compared():
