@@ -6,21 +6,13 @@ hand rules at 0.79-1.0."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-import numpy as np
 import pytest
 
 from analysis import chain_rules as rules
 from analysis.chain_relay_rules import _RuleContext
-from analysis.chains import Node, Pool, build_edges
+from analysis.chains import Pool, build_edges
 from analysis.embedding_profile import MINILM
-
-T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
-OTHERS = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
-          "The parking garage closes early on Friday for cleaning, please move your car before noon.",
-          "Printer on floor two is jammed again, facilities has been told and will fix it.",
-          "Reminder that expense reports are due at the end of the month in the usual tool."]
+from tests.analysis.test_chain_short import pair_nodes
 
 REMINDER = ("Reminder for everyone: the Q1 budget spreadsheets for all departments are due on 28 March by 17:00, late "
             "submissions go to the next cycle, and please use the new template in the finance folder.")
@@ -38,16 +30,6 @@ PAIRS = [  # (post, reply, the pair's MiniLM cosine)
     (QUESTION, "Yes, the staging migration to Postgres 15 is still on for Thursday at 14:00; expect about twenty "
                "minutes of downtime, and please hold off on deploys to staging until Priya gives the all clear.", 0.85),
 ]
-
-
-def _nodes(first: str, second: str, cosine: float, channel: str) -> tuple[Node, Node, list[Node]]:
-    e = np.eye(8, dtype=np.float32)
-    p = Node("p", T0, "C1", "ana", first, len(first.split()), e[0])
-    c = Node("c", T0 + timedelta(hours=4), channel, "bob", second, len(second.split()),
-             (cosine * e[0] + float(np.sqrt(1 - cosine ** 2)) * e[1]).astype(np.float32))
-    others = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), e[2 + i])
-              for i, t in enumerate(OTHERS)]
-    return p, c, [p, c] + others
 
 
 @pytest.mark.parametrize("text,opening", [
@@ -75,7 +57,7 @@ def test_replies_needs_a_candidate_that_opens_otherwise_or_asks() -> None:
 @pytest.mark.parametrize("post,reply,cosine", PAIRS)
 def test_a_reply_outside_its_posts_thread_is_no_copy(post: str, reply: str, cosine: float, channel: str) -> None:
     """In the post's channel and in another one, neither path takes the pair."""
-    p, c, nodes = _nodes(post, reply, cosine, channel)
+    p, c, nodes = pair_nodes(post, reply, cosine, channel)
     assert not Pool(nodes).admissible(c, p)
     assert _RuleContext(nodes, [], MINILM).apart(c, p, cosine)
     assert [x.parent for x in build_edges(nodes) if x.child == "c"] == []
@@ -87,5 +69,5 @@ def test_a_rewrite_of_a_thank_you_note_stays_a_candidate() -> None:
             "going well for you and the family, and let us know when you are back in Houston for a dinner.")
     rewrite = ("Congratulations on your new, broader role! It's great to see your success opening up even more "
                "opportunities. Hope you and the family are doing well; let us know when you're back in Houston.")
-    p, c, nodes = _nodes(note, rewrite, 0.9, "C2")
+    p, c, nodes = pair_nodes(note, rewrite, 0.9, "C2")
     assert Pool(nodes).admissible(c, p)

@@ -80,7 +80,9 @@ REPLIES = ["+1, agree with the plan for Friday, QA can start the regression suit
            "Heads up: the freeze moved, branch freeze Friday at 14:00 and 3.8 ships at 18:00 instead."]
 
 
-def _pair(first: str, second: str, cosine: float, channel: str = "C1") -> tuple[Node, Node, list[Node]]:
+def pair_nodes(first: str, second: str, cosine: float, channel: str = "C1") -> tuple[Node, Node, list[Node]]:
+    """A post in C1 and, two days later, a message by someone else in `channel` at `cosine` to it, with OTHERS in
+    other channels: the post, the message and all the nodes (tests/analysis/test_chain_replies.py reads it too)."""
     e = np.eye(8, dtype=np.float32)
     p = Node("p", T0, "C1", "ana", first, len(first.split()), e[0])
     c = Node("c", T0 + timedelta(days=2), channel, "bob", second, len(second.split()),
@@ -96,10 +98,10 @@ def test_a_longer_rewrite_posted_in_its_sources_channel_is_linked():
     chatter, its parent out of reach, and the TL;DR's own parent took it. Of another size, telling what it is, no
     value changed, it is the learned path's candidate, and the model links it; the same channel's repeat of the
     TL;DR in as many words stays chatter."""
-    p, c, nodes = _pair(ENROLLED_TLDR, ENROLLED_UPDATE, 0.81)
+    p, c, nodes = pair_nodes(ENROLLED_TLDR, ENROLLED_UPDATE, 0.81)
     assert Pool(nodes).admissible(c, p)
     assert [x.parent for x in build_edges(nodes) if x.child == "c"] == ["p"]
-    p, c, nodes = _pair(ENROLLED_TLDR, "Darron is off the waitlist and in for Understanding Options. An "
+    p, c, nodes = pair_nodes(ENROLLED_TLDR, "Darron is off the waitlist and in for Understanding Options. An "
                                        "instructor-led class, Oct 31 to Nov 1!", 0.81)
     assert not Pool(nodes).admissible(c, p)
     assert [x.parent for x in build_edges(nodes) if x.child == "c"] == []
@@ -112,14 +114,14 @@ def test_a_reply_of_another_size_in_the_channel_stays_chatter():
     word, an assistant's preamble, a report of a message) and changes no value ("Heads up: the freeze moved" does);
     the hand rules never (a template's next post repeats a value)."""
     for reply in REPLIES:
-        p, c, nodes = _pair(PLAN, reply, 0.75)
+        p, c, nodes = pair_nodes(PLAN, reply, 0.75)
         assert not Pool(nodes).admissible(c, p), reply
         assert _RuleContext(nodes, [], MINILM).apart(c, p, 0.75), reply
         assert [x.parent for x in build_edges(nodes) if x.child == "c"] == [], reply
     # in another channel the "+1" is no candidate either: it opens as a reply (chain_rules.replies); the third reply
     # is one, kept out of its channel's pairs by the value it states otherwise
     for reply, candidate in zip(REPLIES, (False, False, True)):
-        p, c, nodes = _pair(PLAN, reply, 0.75, channel="C2")
+        p, c, nodes = pair_nodes(PLAN, reply, 0.75, channel="C2")
         assert Pool(nodes).admissible(c, p) is candidate, reply
 
 
