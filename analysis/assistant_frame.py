@@ -25,13 +25,21 @@ _SHORT_LINE = 4  # words
 
 
 @functools.cache  # once per registry state
-def _frame(tables: tuple) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:  # type: ignore[type-arg]
+def _frame(tables: tuple) -> tuple[re.Pattern[str], ...]:  # type: ignore[type-arg]
     openers = languages.either(tb.answer_openers for tb in tables)
     notes = languages.either(tb.assistant_notes for tb in tables)
     # a line of its own, ending in a colon ("Sure! Here's a shorter version:"); notes after a bullet or bold marks
     # (one character class, no nested repeats: a mail's "-----" line must not backtrack)
     return (re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
-            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I))
+            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I),
+            re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I))
+
+
+def offers_answer(text: str) -> bool:
+    """An assistant's opening (`answer_openers`, up to a colon) in the text's first 300 characters, on a line of its
+    own or not ("Thanks for sharing! Here's a quick summary: the Frankfurt gateway ..."): chain_reading reads it as
+    a copy's own word for what it is."""
+    return _frame(languages.tables())[3].search(text[:300]) is not None
 
 
 def _answer_end(text: str, at: int) -> int:
@@ -63,7 +71,7 @@ def assistant_answer(text: str) -> tuple[int, int]:
     hop towards its grandparent (batch 20). The answer keeps MIN_ANSWER_WORDS words or more, and no fewer than the
     notes cut; a text without either is whole (0, len(text))."""
     text = text or ""
-    opener, notes, note = _frame(languages.tables())
+    opener, notes, note, _ = _frame(languages.tables())
     m = opener.match(text)
     start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
     at: list[int] = []  # each word's offset, read once notes are found: words between offsets by bisection

@@ -14,7 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from . import chain_rules as rules
-from .assistant_frame import without_assistant_frame
+from .assistant_frame import offers_answer, without_assistant_frame
 from .chain_text import Conflicts, Node, authored_text, conflicts_against, key_sets, layout_free, memo, \
     names, plain_names, style_words
 from .factloss import _content
@@ -71,17 +71,24 @@ class Reading:
         self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
         self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
-        self.reply_opening = memo(lambda n: rules.reply_opening(self.text[n.id]))  # "+1, ...", "Yes, ..."
+        # "+1, ...", "Yes, ..." opening what it says, unless it says it rewrites or reports a message ("Got it! Here's
+        # a shorter version:", "Thanks for sharing! Here's a quick summary: ...")
+        self.rewrites = memo(lambda n: rules.states_rewrite(t := self.text[n.id]) or rules.narrates(t) or
+                             offers_answer(t) or rules.labels_summary(t))
+        self.reply_opening = memo(lambda n: None if self.rewrites(n) else rules.reply_opening(self.text[n.id]))
+        self.reply_form = memo(lambda n: rules.in_reply_form(self.text[n.id]) or  # "Hi Ruixin,\n\nThank you for ..."
+                               rules.in_reply_form(self.answer(n)))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
-        # it says what it is: a relay word, an assistant's preamble, a report of a message (chain_decide.resized)
-        self.tells_copy = memo(lambda n: self.relays(n) or rules.states_rewrite(self.text[n.id]) or
-                               rules.narrates(self.text[n.id]))
+        # it says what it is: an assistant's preamble or opening, a report of a message, a summary's opening (read by
+        # chain_decide.repeated_chatter); not a relay word, which a person's news opens with ("FYI the agenda ...")
+        self.tells_copy = memo(lambda n: self.rewrites(n) or rules.opens_as_summary(self.text[n.id]))
         # its content words less the AI-phrasing vocabulary: two polished posts share style, not substance
         self.plain_substance = memo(lambda n: _content(self.content_text(n)) - style_words())
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
             self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays, self.answer = \
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
-            self.tells_copy, self.reply_opening = read.tells_copy, read.reply_opening
+            self.tells_copy, self.rewrites, self.reply_opening, self.reply_form = \
+                read.tells_copy, read.rewrites, read.reply_opening, read.reply_form
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}
@@ -111,7 +118,7 @@ class Reading:
 
     def replies(self, n: Node, p: Node) -> bool:
         """chain_rules.replies for a copy and its candidate, each one's opening read once."""
-        return rules.replies(self.reply_opening(n), self.reply_opening(p), self.asks(p))
+        return rules.replies(self.reply_opening(n), self.reply_form(p), self.asks(p))
 
     def weigh(self, stems: Set[str]) -> float:
         """The IDF weight of content stems: rarer words weigh more."""

@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-68"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-69"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -94,12 +94,24 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     group = re.compile(rf"^\s*(?:{to_group}|@(?:channel|here|everyone)\b)", re.I)
     narration = re.compile(languages.either(tb.narrations for tb in tables), re.I)
     question = re.compile(languages.either(tb.reported_questions for tb in tables), re.I)
-    # a reply's first words, after blanks, a bullet or a quote mark: "+1,", "Thanks for the reminder", "Noted:"; an
-    # answer's: "Yes,", "No." (a word of its own: not "Nobody", "Yesterday", "No one")
-    acknowledgement = re.compile(rf"^[\s*_>-]*(?:{languages.words(w for tb in tables for w in tb.acknowledgements)})"
-                                 r"(?![\w+])", re.I)
-    answer = re.compile(rf"^[\s*_>-]*(?:{languages.words(w for tb in tables for w in tb.answers)})\s*[,.!:;—–]", re.I)
-    return relay, address, preamble, group, narration, question, acknowledgement, answer
+    # a reply's first words, after blanks, markup, a bullet, a quote mark, emoji codes, @mentions or a greeting to
+    # someone ("Hi Ana, thanks"): an acknowledgement that is a clause of its own ("+1 on this", "Thanks for the
+    # reminder", "Noted:", "Agreed,"; not "Thanks to the new cache", "Merci de déposer", "Agreed actions:", "Thanks,
+    # everyone!", which open announcements), an answer ("Yes,", "No." but not "No. 1 request")
+    lead = rf"^[\s*_>•“”\"'‘’`-]*(?:(?::[\w+-]+:|<?@[\w.-]+>?)[\s,]*)*(?:(?:{greeting})\s+(?!(?:{groups})\b)[\w.-]+\s*[,!:]\s*)?"
+    acks = [w for tb in tables for w in tb.acknowledgements]
+    clause = rf"(?!\s*[,!]?\s*(?:{groups})\b)(?:\s+[\w-]+(?=[,.!:;]))?[*_~]*(?:\s*(?:[,.!:;—–-]|$)|\s+(?:for|pour)\b)"
+    emoji = r":(?:\+1|thumbsup|ok_hand|white_check_mark|heavy_check_mark):"  # Slack's reactions typed as text
+    acknowledgement = re.compile(rf"{lead}(?:\+1(?!\s*[\d.])|{emoji}|"
+                                 rf"(?:{languages.words(w for w in acks if w[0] != '+')})(?![^\W_]){clause})", re.I)
+    summaries = languages.either(tb.summary_openings for tb in tables)
+    summary = re.compile(rf"^[\s*_#>•-]*(?:{summaries})\b", re.I)
+    # ... or a summary's label after a first sentence ("Noted. Key points:\n- ..."): `labels_summary`
+    label = re.compile(rf"(?:^|[.!?]\s+|\n)[\s*_#>•-]*(?:{summaries})[*_]*\s*:", re.I)
+    thanked = re.compile(rf"(?<![\w+])(?:{languages.words(acks)})(?![^\W_])", re.I)  # anywhere: `in_reply_form`
+    answer = re.compile(rf"{lead}(?:{languages.words(w for tb in tables for w in tb.answers)})\s*[,.!:;—–-](?!\s*\d)",
+                        re.I)
+    return relay, address, preamble, group, narration, question, acknowledgement, answer, summary, thanked, label
 
 
 def relays(text: str) -> bool:
@@ -111,6 +123,18 @@ def states_rewrite(text: str) -> bool:
     rewritten for clarity"): the text says it rewrites another. Not a model feature (the copy model was trained
     without it): chain_decide.says_it_copies reads it."""
     return _cues(languages.tables())[2].search(text[:300]) is not None
+
+
+def opens_as_summary(text: str) -> bool:
+    """A text that opens by saying it sums something up ("TL;DR:", "**Key points:**", "En bref,"), as a summary
+    does; unlike `relays`, not a person's news ("FYI the agenda is still empty", "Heads up, I can't make it")."""
+    return _cues(languages.tables())[8].match(text) is not None
+
+
+def labels_summary(text: str) -> bool:
+    """A summary's label ending in a colon in the first 300 characters, opening the text, a line or a sentence
+    ("Got it. Key points:", "**TL;DR:**"): an assistant's answer under an acknowledgement is no reply."""
+    return _cues(languages.tables())[10].search(text[:300]) is not None
 
 
 def narrates(text: str) -> bool:
@@ -131,19 +155,33 @@ def reply_opening(text: str) -> str | None:
     """How a text opens if it opens as a reply does: "acknowledges" ("+1, agree with the plan", "Thanks for the
     reminder!", "Noted: ...", "Merci pour le rappel"), "answers" ("Yes, the migration is still on", "Non."), else
     None. `replies` reads it."""
-    cues = _cues(languages.tables())
-    return "acknowledges" if cues[6].match(text) else "answers" if cues[7].match(text) else None
+    cues, opening = _cues(languages.tables()), text[:300]
+    return "acknowledges" if cues[6].match(opening) else "answers" if cues[7].match(opening) else None
 
 
-def replies(copy_opening: str | None, parent_opening: str | None, parent_asks: bool) -> bool:
-    """Named rule (both paths): a copy that opens as a reply (`reply_opening`) to a candidate that does not open so
-    ("Thanks, our Q1 budget spreadsheet will be in before 28 March, 17:00." under the reminder it answers), or opens
-    as an answer to a candidate that asks, answers it: no copy, whatever the channel and however close. Replies
-    outside their parent's thread restate its values and its wording: the learned path linked such replies at
-    0.78-1.0, the hand rules at 0.79-1.0 (a helper's review, twenty-fifth round). A rewrite of a thank-you note
-    opens with the thanks its source opens with ("Congratulations on your new, broader role!"): it stays a copy."""
-    return (copy_opening == "acknowledges" and parent_opening != "acknowledges") or \
-        (copy_opening == "answers" and parent_asks)
+def in_reply_form(text: str) -> bool:
+    """A text written as a reply, read leniently: it addresses someone first ("Hi Ruixin,", `addresses`) or
+    acknowledges something in its first 120 characters ("Charlene,\n\nThank you for accomodating ...", "Thank you
+    Nik for reminder,") or opens a line there with a reply's subject ("**Re:** WF feedback - 2 points"). `replies`
+    reads it of the candidate (and of its text without an assistant's opening line): a mail that answers someone,
+    and its rewrites, open so."""
+    opening = text[:120]
+    return addresses(text) or _cues(languages.tables())[9].search(opening) is not None or \
+        _REPLY_SUBJECT.search(opening) is not None
+
+
+_REPLY_SUBJECT = re.compile(r"^[\s*_>#-]*re\s*:", re.I | re.M)  # a line opening "Re:" or "**Re:** WF feedback"
+
+
+def replies(copy_opening: str | None, parent_in_reply_form: bool, parent_asks: bool) -> bool:
+    """Named rule (both paths): a copy that opens as a reply (`reply_opening`) to a candidate that is not itself
+    written as one (`in_reply_form`: "Thanks, our Q1 budget spreadsheet will be in before 28 March, 17:00." under the
+    reminder it answers), or opens as an answer to a candidate that asks, answers it: no copy, whatever the channel
+    and however close. Replies outside their parent's thread restate its values and its wording: the learned path
+    linked such replies at 0.78-1.0, the hand rules at 0.79-1.0 (a helper's review, twenty-fifth round). A rewrite of
+    a thank-you note or of a mail that answers someone opens as its source does ("Hi Pete,\n\nThank you for your
+    question."): it stays a copy."""
+    return (copy_opening == "acknowledges" and not parent_in_reply_form) or (copy_opening == "answers" and parent_asks)
 
 
 def asks(text: str) -> bool:

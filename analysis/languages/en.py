@@ -217,10 +217,11 @@ very just more most there here what which who whom whose when where why how one 
     group_addressees=("team", "teams", "all", "everyone", "everybody", "folks", "guys", "y'all", "y’all",
                       "colleagues", "people", "friends"),
     no_addressees=("there",),
+    summary_openings=r"tl;?dr|summary|recap|key (?:points|takeaways?|facts)|the gist|gist|bottom line|in short",
     # a reply's first words (chain_rules.replies): a rewrite of a post opens with them only when the post does
     acknowledgements=("+1", "thanks", "thank you", "thx", "noted", "agreed", "agree", "sounds good", "works for me",
                       "got it", "will do", "count me in", "me too", "same here", "lgtm", "congrats",
-                      "congratulations"),
+                      "congratulations", "ok", "okay", "perfect"),
     answers=("yes", "yeah", "yep", "no", "nope"),
     # an AI summary of a message opens a sentence by telling what its sender or the message did ("The sender asked
     # whether there are plans to wrap GSL", "The email announces ..."). Only verbs of telling: "The author has a

@@ -150,6 +150,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     greetings=("bonjour", "bonsoir", "salut", "coucou"),
     group_addressees=("l'équipe", "l’équipe", "tous", "toutes", "à tous", "à toutes", "tout le monde"),
     no_addressees=(),
+    summary_openings=r"en bref|résumé|r[ée]cap(?:itulatif)?|points cl[ée]s|l['’]essentiel|en résumé",
     acknowledgements=("+1", "merci", "bien noté", "noté", "d'accord", "d’accord", "ok pour moi", "ça marche",
                       "bien reçu", "moi aussi", "pareil", "félicitations", "bravo"),
     answers=("oui", "non"),

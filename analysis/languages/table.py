@@ -72,6 +72,7 @@ class LanguageTable:
     greetings: tuple[str, ...]  # "Hi Bob," opens a reply
     group_addressees: tuple[str, ...]  # "Hi team," greets everyone: an announcement's opening, not a reply's
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
+    summary_openings: str  # regex: what opens a summary ("TL;DR", "Key points", "En bref"), not news ("FYI")
     acknowledgements: tuple[str, ...]  # what opens a reply to a post: "+1", "Thanks", "Noted", "Agreed", "Merci"
     answers: tuple[str, ...]  # what opens an answer to a question: "Yes", "No", "Oui", "Non"
     narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")

@@ -65,13 +65,13 @@ def test_a_rewrite_of_another_size_is_no_repeated_chatter():
     assert summarises(15, 27, 0.9) and not summarises(15, 27, 0.8) and not summarises(25, 27, 0.95)
 
 
-# fresh-s9-3 and fresh-s9-4 of the assistant chains (scripts/data/assistant_fresh.json, batch 16): a friendly
-# update written from a one-line TL;DR, both posted in one channel
-ENROLLED_TLDR = ("Darron's off the waitlist and in for Understanding Options! It's an instructor-led class running "
-                 "Oct 31 - Nov 1.")
-ENROLLED_UPDATE = ("Hey team! :tada: Just a heads up - Darron is officially off the waitlist and enrolled in the "
-                   "Understanding Options course! It's an instructor-led class running from Oct 31 to Nov 1. Let's "
-                   "wish him good luck! :thumbsup:")
+# a post and its TL;DR of another length in the same channel; the same summary without its label, or as a person's
+# news ("FYI:")
+ATLAS = ("The Atlas push alerts rollout is paused until 14 April: the Android build drops notifications for users on "
+         "battery saver, and Priya Nair's team is fixing it this sprint. iOS users are not affected, so no action is "
+         "needed there.")
+ATLAS_TLDR = ("TL;DR: the Atlas push alerts rollout is paused until 14 April for an Android battery-saver bug; Priya "
+              "Nair's team is fixing it.")
 # a plan and what people answer under it at top level, in the same channel (a helper's review, twenty-fifth round)
 PLAN = ("Plan for Friday: we freeze the release branch at 12:00, QA runs the regression suite until 16:00, and if it "
         "is green we ship 3.8 to all customers at 17:00. Ping me with objections before Thursday evening.")
@@ -92,34 +92,35 @@ def pair_nodes(first: str, second: str, cosine: float, channel: str = "C1") -> t
     return p, c, [p, c] + others
 
 
-def test_a_longer_rewrite_posted_in_its_sources_channel_is_linked():
-    """Twenty-fifth round: a chain's hops fall in any of a few channels, and its later hops are short. An update of
-    37 words written from a TL;DR of 18 in the same channel, saying what it is ("Just a heads up"), was repeated
-    chatter, its parent out of reach, and the TL;DR's own parent took it. Of another size, telling what it is, no
-    value changed, it is the learned path's candidate, and the model links it; the same channel's repeat of the
-    TL;DR in as many words stays chatter."""
-    p, c, nodes = pair_nodes(ENROLLED_TLDR, ENROLLED_UPDATE, 0.81)
+def test_a_summary_of_another_size_posted_in_its_sources_channel_is_linked():
+    """Twenty-fifth round: a chain's hops fall in any of a few channels, and its later hops are short. A 22-word
+    TL;DR of a 40-word post in the same channel was repeated chatter, its parent out of reach. Of another size
+    (`resized`), saying what it is (a summary's label, an assistant's opening, a report of a message:
+    Reading.tells_copy), stating no value otherwise, it is the learned path's candidate, and the model links it.
+    The same summary without its label, or opened as a person's news ("FYI:"), stays chatter (a helper's review:
+    "FYI the agenda ... is still empty, can someone add ...?" was linked under its post at 0.8)."""
+    p, c, nodes = pair_nodes(ATLAS, ATLAS_TLDR, 0.8)
     assert Pool(nodes).admissible(c, p)
     assert [x.parent for x in build_edges(nodes) if x.child == "c"] == ["p"]
-    p, c, nodes = pair_nodes(ENROLLED_TLDR, "Darron is off the waitlist and in for Understanding Options. An "
-                                       "instructor-led class, Oct 31 to Nov 1!", 0.81)
-    assert not Pool(nodes).admissible(c, p)
-    assert [x.parent for x in build_edges(nodes) if x.child == "c"] == []
+    for other in (ATLAS_TLDR.replace("TL;DR: the", "The"), ATLAS_TLDR.replace("TL;DR:", "FYI:")):
+        p, c, nodes = pair_nodes(ATLAS, other, 0.8)
+        assert not Pool(nodes).admissible(c, p), other
+        assert [x.parent for x in build_edges(nodes) if x.child == "c"] == [], other
 
 
 def test_a_reply_of_another_size_in_the_channel_stays_chatter():
     """What `resized` alone let through (a helper's review): top-level replies under a plan in its channel, of
     another length, restating its values ("+1, agree with the plan ...", "Noted: ..."), linked by the hand rules
-    at confidence 1.0. The learned path admits a pair of another size only when the copy says what it is (a relay
-    word, an assistant's preamble, a report of a message) and changes no value ("Heads up: the freeze moved" does);
-    the hand rules never (a template's next post repeats a value)."""
+    at confidence 1.0. The learned path admits a pair of another size only when the copy says what it is (a
+    summary's label, an assistant's opening, a report of a message) and changes no value; the hand rules never (a
+    template's next post repeats a value)."""
     for reply in REPLIES:
         p, c, nodes = pair_nodes(PLAN, reply, 0.75)
         assert not Pool(nodes).admissible(c, p), reply
         assert _RuleContext(nodes, [], MINILM).apart(c, p, 0.75), reply
         assert [x.parent for x in build_edges(nodes) if x.child == "c"] == [], reply
-    # in another channel the "+1" is no candidate either: it opens as a reply (chain_rules.replies); the third reply
-    # is one, kept out of its channel's pairs by the value it states otherwise
+    # in another channel the "+1" and "Noted:" are no candidates either: they open as replies (chain_rules.replies);
+    # the third, news in its own words, is one there
     for reply, candidate in zip(REPLIES, (False, False, True)):
         p, c, nodes = pair_nodes(PLAN, reply, 0.75, channel="C2")
         assert Pool(nodes).admissible(c, p) is candidate, reply
