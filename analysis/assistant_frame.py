@@ -37,9 +37,17 @@ def _frame(tables: tuple) -> tuple[re.Pattern[str], ...]:  # type: ignore[type-a
 
 def offers_answer(text: str) -> bool:
     """An assistant's opening (`answer_openers`, up to a colon) in the text's first 300 characters, on a line of its
-    own or not ("Thanks for sharing! Here's a quick summary: the Frankfurt gateway ..."): chain_reading reads it as
-    a copy's own word for what it is."""
-    return _frame(languages.tables())[3].search(text[:300]) is not None
+    own or not, that names a rewrite or a summary ("Thanks for sharing! Here's a quick summary: the Frankfurt
+    gateway ...", "Voici une version plus courte :"): chain_reading reads it as a copy's own word for what it is.
+    Not a person's "Thanks, here's my update: I'll be out Friday" (a helper's review)."""
+    m = _frame(languages.tables())[3].search(text[:300])
+    return m is not None and _REWRITE_WORD.search(m.group()) is not None
+
+
+# what an assistant's opening names when it gives a rewrite or a summary (English and French)
+_REWRITE_WORD = re.compile(r"\b(?:version|rewrite|rewritten|summary|summari[sz]ed|recap|paraphrase|key points|"
+                           r"main points|takeaways|tl;?dr|gist|shorter|simpler|clearer|concise|condensed|résumé)\b",
+                           re.I)
 
 
 def _answer_end(text: str, at: int) -> int:

@@ -26,7 +26,7 @@ from .languages import LanguageTable
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-69"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-70"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -98,19 +98,22 @@ def _cues(tables: tuple[LanguageTable, ...]) -> tuple[re.Pattern[str], ...]:
     # someone ("Hi Ana, thanks"): an acknowledgement that is a clause of its own ("+1 on this", "Thanks for the
     # reminder", "Noted:", "Agreed,"; not "Thanks to the new cache", "Merci de déposer", "Agreed actions:", "Thanks,
     # everyone!", which open announcements), an answer ("Yes,", "No." but not "No. 1 request")
-    lead = rf"^[\s*_>•“”\"'‘’`-]*(?:(?::[\w+-]+:|<?@[\w.-]+>?)[\s,]*)*(?:(?:{greeting})\s+(?!(?:{groups})\b)[\w.-]+\s*[,!:]\s*)?"
+    lead = (rf"^[\s\u200b\ufeff*_~`>•“”\"'‘’-]*(?:(?::[\w+-]+:|<?@(?!(?:here|channel|everyone)\b)[\w.-]+>?)[\s,]*)*"
+            rf"(?:(?:{greeting})\s+(?!(?:{groups})\b)[\w.-]+\s*[,!:]\s*)?")
     acks = [w for tb in tables for w in tb.acknowledgements]
-    clause = rf"(?!\s*[,!]?\s*(?:{groups})\b)(?:\s+[\w-]+(?=[,.!:;]))?[*_~]*(?:\s*(?:[,.!:;—–-]|$)|\s+(?:for|pour)\b)"
+    clause = (rf"(?!\s*[,!]?\s*(?:{groups})\b)(?:\s+(?:so much|a lot|again|very much|to me|(?-i:[A-Z][\w'-]*)))?"
+              r"[*_~`]*(?:[ \t]*(?:[,.!:;—–-]|\r?\n|$)|\s+(?:for|pour)\b)")
     emoji = r":(?:\+1|thumbsup|ok_hand|white_check_mark|heavy_check_mark):"  # Slack's reactions typed as text
-    acknowledgement = re.compile(rf"{lead}(?:\+1(?!\s*[\d.])|{emoji}|"
+    acknowledgement = re.compile(rf"{lead}(?:\+1(?![-\d.]|\s*\d)|{emoji}|"
                                  rf"(?:{languages.words(w for w in acks if w[0] != '+')})(?![^\W_]){clause})", re.I)
     summaries = languages.either(tb.summary_openings for tb in tables)
     summary = re.compile(rf"^[\s*_#>•-]*(?:{summaries})\b", re.I)
     # ... or a summary's label after a first sentence ("Noted. Key points:\n- ..."): `labels_summary`
     label = re.compile(rf"(?:^|[.!?]\s+|\n)[\s*_#>•-]*(?:{summaries})[*_]*\s*:", re.I)
-    thanked = re.compile(rf"(?<![\w+])(?:{languages.words(acks)})(?![^\W_])", re.I)  # anywhere: `in_reply_form`
-    answer = re.compile(rf"{lead}(?:{languages.words(w for tb in tables for w in tb.answers)})\s*[,.!:;—–-](?!\s*\d)",
-                        re.I)
+    thanked = re.compile(rf"(?<![\w+])(?:{languages.words(w for tb in tables for w in tb.thanks)})(?![^\W_])",
+                         re.I)  # anywhere: `in_reply_form`
+    answer = re.compile(rf"{lead}(?:{languages.words(w for tb in tables for w in tb.answers)})"
+                        r"(?:\s*[,.!:;—–]|\s+-\s)(?!\s*\d)", re.I)
     return relay, address, preamble, group, narration, question, acknowledgement, answer, summary, thanked, label
 
 
@@ -160,9 +163,9 @@ def reply_opening(text: str) -> str | None:
 
 
 def in_reply_form(text: str) -> bool:
-    """A text written as a reply, read leniently: it addresses someone first ("Hi Ruixin,", `addresses`) or
-    acknowledges something in its first 120 characters ("Charlene,\n\nThank you for accomodating ...", "Thank you
-    Nik for reminder,") or opens a line there with a reply's subject ("**Re:** WF feedback - 2 points"). `replies`
+    """A text written as a reply, read leniently: it addresses someone first ("Hi Ruixin,", `addresses`) or thanks
+    someone in its first 120 characters (the tables' `thanks`: "Charlene,\n\nThank you for accomodating ...", "Thank
+    you Nik for reminder,"; not "the totals agree", "OK to ship") or opens a line there with a reply's subject ("**Re:** WF feedback - 2 points"). `replies`
     reads it of the candidate (and of its text without an assistant's opening line): a mail that answers someone,
     and its rewrites, open so."""
     opening = text[:120]

@@ -222,6 +222,7 @@ very just more most there here what which who whom whose when where why how one 
     acknowledgements=("+1", "thanks", "thank you", "thx", "noted", "agreed", "agree", "sounds good", "works for me",
                       "got it", "will do", "count me in", "me too", "same here", "lgtm", "congrats",
                       "congratulations", "ok", "okay", "perfect"),
+    thanks=("thanks", "thank you", "thx", "congrats", "congratulations"),
     answers=("yes", "yeah", "yep", "no", "nope"),
     # an AI summary of a message opens a sentence by telling what its sender or the message did ("The sender asked
     # whether there are plans to wrap GSL", "The email announces ..."). Only verbs of telling: "The author has a

@@ -153,6 +153,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     summary_openings=r"en bref|résumé|r[ée]cap(?:itulatif)?|points cl[ée]s|l['’]essentiel|en résumé",
     acknowledgements=("+1", "merci", "bien noté", "noté", "d'accord", "d’accord", "ok pour moi", "ça marche",
                       "bien reçu", "moi aussi", "pareil", "félicitations", "bravo"),
+    thanks=("merci", "félicitations", "bravo"),
     answers=("oui", "non"),
     narrations="",  # not measured in French yet
     reported_questions="",

@@ -74,6 +74,7 @@ class LanguageTable:
     no_addressees: tuple[str, ...]  # "Hi there!" greets no one in particular: neither a reply's opening nor a group's
     summary_openings: str  # regex: what opens a summary ("TL;DR", "Key points", "En bref"), not news ("FYI")
     acknowledgements: tuple[str, ...]  # what opens a reply to a post: "+1", "Thanks", "Noted", "Agreed", "Merci"
+    thanks: tuple[str, ...]  # a reply's thanks anywhere in its opening ("Charlene,\n\nThank you for ...")
     answers: tuple[str, ...]  # what opens an answer to a question: "Yes", "No", "Oui", "Non"
     narrations: str  # regex: a text reporting another message ("The sender asked whether ...", "The email announces")
     reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")

@@ -52,6 +52,13 @@ PAIRS = [  # (post, reply, the pair's MiniLM cosine)
     ("Congratulations to the Payments team", None), ("Thank you in advance for submitting", None),
     ("Will do the deploy tonight", None), ("Got it deployed on staging", None), ("+1 555 0100 is the line", None),
     ("No. 1 customer request", None), (":tada: big news", None),
+    # a third review's
+    ("Thank you so much for the reminder", "acknowledges"), ("Thanks Ana for the help", "acknowledges"),
+    ("Sounds good to me", "acknowledges"), ("Thanks\nI'll send it by Friday", "acknowledges"),
+    ("\u200bThanks for the reminder", "acknowledges"), ("`Thanks`", "acknowledges"),
+    ("Agreed actions: migrate Friday", None), ("Perfect timing: the release ships Monday", None),
+    ("@channel Thanks for your patience, the outage is resolved", None), ("No-one came", None),
+    ("+1-555-0100 is the new line", None),
 ])
 def test_reply_opening(text: str, opening: str | None) -> None:
     assert rules.reply_opening(text) == opening
@@ -69,6 +76,8 @@ def test_replies_needs_a_candidate_not_written_as_a_reply_or_one_that_asks() -> 
     ("Hi Ruixin,\n\nThank you for the WF. We have two points", True), ("Charlene,\n\nThank you for accomodating", True),
     ("Thank you Nik for reminder,\n\nAs briefly mentioned", True), ("**To:** Ruixin\n**Re:** WF feedback - 2 points", True),
     (REMINDER, False), (PROPOSAL, False), ("Release plan for 3.8: we freeze the branch on Friday at 12:00.", False),
+    ("Reminder: Q1 budget spreadsheets are due 28 March. Please check the totals agree with finance.", False),
+    ("Reminder: the release is OK to ship Friday", False), ("Call the support line at +1 555 0100", False),
 ])
 def test_in_reply_form(text: str, form: bool) -> None:
     assert rules.in_reply_form(text) is form
@@ -123,6 +132,7 @@ def test_what_says_a_text_is_an_answer_or_a_summary() -> None:
     assert offers_answer("Thanks for sharing! Here's a quick summary: the Frankfurt gateway is down")
     assert offers_answer("Sounds good — here's the shorter version: 3.8 ships at 17:00")
     assert not offers_answer("Thanks, here's the link: https://wiki/release")
+    assert not offers_answer("Thanks, here's my update: I'll be out Friday")
     assert rules.labels_summary("Noted. Key points:\n- a") and rules.labels_summary("Got it. **Key points:**")
     assert not rules.labels_summary("Thanks! Summary of the call is in the doc")
     assert not rules.labels_summary("Thanks for the recap, very useful")
