@@ -73,11 +73,14 @@ class Reading:
         self.asks = memo(lambda n: rules.asks(self.text[n.id]))
         # "+1, ...", "Yes, ..." opening what it says, unless it says it rewrites or reports a message ("Got it! Here's
         # a shorter version:", "Thanks for sharing! Here's a quick summary: ...")
-        self.rewrites = memo(lambda n: rules.states_rewrite(t := self.text[n.id]) or rules.narrates(t) or
-                             offers_answer(t) or rules.labels_summary(t))
+        self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))  # chain_decide.says_it_copies ...
+        self.narrates = memo(lambda n: rules.narrates(self.text[n.id]))  # ... reads these two as well
+        self.rewrites = memo(lambda n: self.states_rewrite(n) or self.narrates(n) or
+                             offers_answer(t := self.text[n.id]) or rules.labels_summary(t))
         self.reply_opening = memo(lambda n: None if self.rewrites(n) else rules.reply_opening(self.text[n.id]))
-        self.reply_form = memo(lambda n: rules.in_reply_form(self.text[n.id]) or  # "Hi Ruixin,\n\nThank you for ..."
-                               rules.in_reply_form(self.answer(n)))
+        # "Hi Ruixin,\n\nThank you for ...", in the text or, after an assistant's opening line, in its answer
+        self.reply_form = memo(lambda n: rules.in_reply_form(t := self.text[n.id]) or
+                               ((a := self.answer(n)) != t and rules.in_reply_form(a)))
         self.relays = memo(lambda n: rules.relays(self.text[n.id]))
         # it says what it is: an assistant's preamble or opening, a report of a message, a summary's opening (read by
         # chain_decide.repeated_chatter); not a relay word, which a person's news opens with ("FYI the agenda ...")
@@ -87,8 +90,8 @@ class Reading:
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)
             self.layout, self.plain_words, self.names_said, self.codes_said, self.asks, self.relays, self.answer = \
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
-            self.tells_copy, self.rewrites, self.reply_opening, self.reply_form = \
-                read.tells_copy, read.rewrites, read.reply_opening, read.reply_form
+            self.states_rewrite, self.narrates, self.tells_copy, self.rewrites, self.reply_opening, self.reply_form = \
+                read.states_rewrite, read.narrates, read.tells_copy, read.rewrites, read.reply_opening, read.reply_form
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}

@@ -163,11 +163,11 @@ def reply_opening(text: str) -> str | None:
 
 
 def in_reply_form(text: str) -> bool:
-    """A text written as a reply, read leniently: it addresses someone first ("Hi Ruixin,", `addresses`) or thanks
+    """A text written as a reply, read leniently: it addresses someone first ("Hi Ruixin,", `addresses`), thanks
     someone in its first 120 characters (the tables' `thanks`: "Charlene,\n\nThank you for accomodating ...", "Thank
-    you Nik for reminder,"; not "the totals agree", "OK to ship") or opens a line there with a reply's subject ("**Re:** WF feedback - 2 points"). `replies`
-    reads it of the candidate (and of its text without an assistant's opening line): a mail that answers someone,
-    and its rewrites, open so."""
+    you Nik for reminder,"; not "the totals agree", "OK to ship") or opens a line there with a reply's subject
+    ("**Re:** WF feedback - 2 points"). `replies` reads it of the candidate (and of its text without an assistant's
+    opening line): a mail that answers someone, and its rewrites, open so."""
     opening = text[:120]
     return addresses(text) or _cues(languages.tables())[9].search(opening) is not None or \
         _REPLY_SUBJECT.search(opening) is not None

@@ -74,8 +74,6 @@ class Pool(Reading):
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
-        self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))
-        self.narrates = memo(lambda n: rules.narrates(self.text[n.id]))
         self.reports_question = memo(lambda n: rules.reports_question(self.text[n.id]))
         self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
         self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
