@@ -212,12 +212,12 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
                    rewrite_cosine: float) -> bool:
     """Named rule: the copy says it rewrites something (an AI assistant's preamble: "Here's a revised version of the
-    message:", chain_rules.states_rewrite), reports what a message says ("The sender asked whether ...",
-    chain_rules.narrates), or says it relays or summarises something ("Summary of ...", "FYI", chain_rules.relays:
+    message:", chain_cues.states_rewrite), reports what a message says ("The sender asked whether ...",
+    chain_cues.narrates), or says it relays or summarises something ("Summary of ...", "FYI", chain_cues.relays:
     common words, so the copy must also keep to the candidate, `keeps_to_source`), and candidate k is its most
     similar candidate, close in meaning (`rewrite_cosine`); the copy neither asks nor addresses anyone and the
     candidate asks nothing (a summary posted in answer to "can someone post a summary of the call?" answers it),
-    unless the copy reports a question (chain_rules.reports_question: an AI summary of a question, eighteenth
+    unless the copy reports a question (chain_cues.reports_question: an AI summary of a question, eighteenth
     round); both at least SHORT_COPY_WORDS long, one language. The copy names what it is; the closest earlier text
     is what it names. Such an edge is provisional (build_edges): the hand rules for workplace-sized copies, which
     read which hop of a chain a relay copies, may place it elsewhere (docs/chains.md, sixth round)."""

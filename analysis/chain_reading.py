@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from . import chain_cues as cues
 from . import chain_rules as rules
 from .assistant_frame import offers_answer, without_assistant_frame
 from .chain_text import Conflicts, Node, authored_text, conflicts_against, key_sets, layout_free, memo, \
@@ -70,21 +71,21 @@ class Reading:
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
         self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
         self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
-        self.asks = memo(lambda n: rules.asks(self.text[n.id]))
+        self.asks = memo(lambda n: cues.asks(self.text[n.id]))
         # "+1, ...", "Yes, ..." opening what it says, unless it says it rewrites or reports a message ("Got it! Here's
         # a shorter version:", "Thanks for sharing! Here's a quick summary: ...")
-        self.states_rewrite = memo(lambda n: rules.states_rewrite(self.text[n.id]))  # chain_decide.says_it_copies ...
-        self.narrates = memo(lambda n: rules.narrates(self.text[n.id]))  # ... reads these two as well
+        self.states_rewrite = memo(lambda n: cues.states_rewrite(self.text[n.id]))  # chain_decide.says_it_copies ...
+        self.narrates = memo(lambda n: cues.narrates(self.text[n.id]))  # ... reads these two as well
         self.rewrites = memo(lambda n: self.states_rewrite(n) or self.narrates(n) or
-                             offers_answer(t := self.text[n.id]) or rules.labels_summary(t))
-        self.reply_opening = memo(lambda n: None if self.rewrites(n) else rules.reply_opening(self.text[n.id]))
+                             offers_answer(t := self.text[n.id]) or cues.labels_summary(t))
+        self.reply_opening = memo(lambda n: None if self.rewrites(n) else cues.reply_opening(self.text[n.id]))
         # "Hi Ruixin,\n\nThank you for ...", in the text or, after an assistant's opening line, in its answer
-        self.reply_form = memo(lambda n: rules.in_reply_form(t := self.text[n.id]) or
-                               ((a := self.answer(n)) != t and rules.in_reply_form(a)))
-        self.relays = memo(lambda n: rules.relays(self.text[n.id]))
+        self.reply_form = memo(lambda n: cues.in_reply_form(t := self.text[n.id]) or
+                               ((a := self.answer(n)) != t and cues.in_reply_form(a)))
+        self.relays = memo(lambda n: cues.relays(self.text[n.id]))
         # it says what it is: an assistant's preamble or opening, a report of a message, a summary's opening (read by
         # chain_decide.repeated_chatter); not a relay word, which a person's news opens with ("FYI the agenda ...")
-        self.tells_copy = memo(lambda n: self.rewrites(n) or rules.opens_as_summary(self.text[n.id]))
+        self.tells_copy = memo(lambda n: self.rewrites(n) or cues.opens_as_summary(self.text[n.id]))
         # its content words less the AI-phrasing vocabulary: two polished posts share style, not substance
         self.plain_substance = memo(lambda n: _content(self.content_text(n)) - style_words())
         if read is not None:  # a message's own text is the same in both readings (what it carries may not be yet)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import chain_cues as cues
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
@@ -74,9 +75,9 @@ class Pool(Reading):
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))
-        self.reports_question = memo(lambda n: rules.reports_question(self.text[n.id]))
-        self.greets_group = memo(lambda n: any(map(rules.greets_group, self.layouts(n))))
-        self.addresses = memo(lambda n: any(map(rules.addresses, self.layouts(n))))
+        self.reports_question = memo(lambda n: cues.reports_question(self.text[n.id]))
+        self.greets_group = memo(lambda n: any(map(cues.greets_group, self.layouts(n))))
+        self.addresses = memo(lambda n: any(map(cues.addresses, self.layouts(n))))
         self.weight = memo(lambda n: self.weigh(self.substance(n)))
         self.closest_later: dict[str, str] = {}  # a parent's most similar later message (set by candidate_pairs)
         self.prose_words = memo(lambda n: {w.lower() for w in words(rules.NOT_CODES.sub(" ", self.content_text(n)))})

@@ -66,7 +66,7 @@ class LanguageTable:
     clitics: str  # regex: elisions and clitics cut from a word ("l'équipe", "we've")
     generic_words: tuple[str, ...]  # generic framing of workplace posts: never content
 
-    # -- chains (chain_rules.py) ---------------------------------------------------------------------------------------
+    # -- chains (chain_rules.py, chain_cues.py) ------------------------------------------------------------------------
     relay_cues: str  # regex: a message saying it relays another ("FYI", "pour info")
     rewrite_preambles: str  # regex: an AI assistant's preamble to a rewrite ("Here's a revised version of the message:")
     greetings: tuple[str, ...]  # "Hi Bob," opens a reply

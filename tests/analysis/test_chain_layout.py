@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from analysis import chain_rules as rules
+from analysis import chain_cues as cues
 from analysis.chain_text import layout_free, names, numbers_kept
 from analysis.chains import Node, build_edges
 
@@ -112,8 +112,8 @@ def test_a_weekday_is_no_name_but_hides_none():
 
 def test_a_greeting_under_a_heading_or_a_bullet_still_greets():
     assert layout_free("Key Points:\n- Hi team! The release is out.").startswith("Hi team!")
-    assert rules.greets_group(layout_free("1. Hello everyone! The release is out."))
-    assert rules.addresses(layout_free("**Update**\nHi Bob, the release is out."))
+    assert cues.greets_group(layout_free("1. Hello everyone! The release is out."))
+    assert cues.addresses(layout_free("**Update**\nHi Bob, the release is out."))
 
 
 def test_an_assistants_dressed_rewrite_is_linked():

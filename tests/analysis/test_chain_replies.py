@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis import chain_cues as cues
 from analysis import chain_rules as rules
 from analysis.chain_relay_rules import _RuleContext
 from analysis.chains import Pool, build_edges
@@ -61,7 +62,7 @@ PAIRS = [  # (post, reply, the pair's MiniLM cosine)
     ("+1-555-0100 is the new line", None),
 ])
 def test_reply_opening(text: str, opening: str | None) -> None:
-    assert rules.reply_opening(text) == opening
+    assert cues.reply_opening(text) == opening
 
 
 def test_replies_needs_a_candidate_not_written_as_a_reply_or_one_that_asks() -> None:
@@ -80,7 +81,7 @@ def test_replies_needs_a_candidate_not_written_as_a_reply_or_one_that_asks() -> 
     ("Reminder: the release is OK to ship Friday", False), ("Call the support line at +1 555 0100", False),
 ])
 def test_in_reply_form(text: str, form: bool) -> None:
-    assert rules.in_reply_form(text) is form
+    assert cues.in_reply_form(text) is form
 
 
 @pytest.mark.parametrize("copy", [
@@ -133,9 +134,9 @@ def test_what_says_a_text_is_an_answer_or_a_summary() -> None:
     assert offers_answer("Sounds good — here's the shorter version: 3.8 ships at 17:00")
     assert not offers_answer("Thanks, here's the link: https://wiki/release")
     assert not offers_answer("Thanks, here's my update: I'll be out Friday")
-    assert rules.labels_summary("Noted. Key points:\n- a") and rules.labels_summary("Got it. **Key points:**")
-    assert not rules.labels_summary("Thanks! Summary of the call is in the doc")
-    assert not rules.labels_summary("Thanks for the recap, very useful")
-    assert rules.opens_as_summary("TL;DR: Atlas paused") and rules.opens_as_summary("**Key points:**\n- a")
-    assert rules.opens_as_summary("En bref, la réunion est déplacée")
-    assert not rules.opens_as_summary("FYI the agenda is still empty") and not rules.opens_as_summary("Summer plans")
+    assert cues.labels_summary("Noted. Key points:\n- a") and cues.labels_summary("Got it. **Key points:**")
+    assert not cues.labels_summary("Thanks! Summary of the call is in the doc")
+    assert not cues.labels_summary("Thanks for the recap, very useful")
+    assert cues.opens_as_summary("TL;DR: Atlas paused") and cues.opens_as_summary("**Key points:**\n- a")
+    assert cues.opens_as_summary("En bref, la réunion est déplacée")
+    assert not cues.opens_as_summary("FYI the agenda is still empty") and not cues.opens_as_summary("Summer plans")

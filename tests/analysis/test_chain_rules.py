@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from analysis import chain_cues as cues
 from analysis import chain_rules as rules
 from analysis.chain_model import ChainModel, fit, shipped
 from analysis.chains import Node
@@ -58,12 +59,12 @@ def test_values_changed_counts_values_stated_otherwise():
 @pytest.mark.parametrize(("text", "expected"), [("@ana: I know people who used it", True), ("Hi Bob, the release", True),
                                                 ("Summary: the release is out", False), ("The release is out", False)])
 def test_addressing_someone(text, expected):
-    assert rules.addresses(text) is expected
+    assert cues.addresses(text) is expected
 
 
 def test_cues():
-    assert rules.relays("Summary of Olivia's email: travel is cut") and rules.relays("Pour info, résumé du message")
-    assert rules.asks("wait, was Offline Sync removed??") and not rules.asks("Offline Sync is removed.")
+    assert cues.relays("Summary of Olivia's email: travel is cut") and cues.relays("Pour info, résumé du message")
+    assert cues.asks("wait, was Offline Sync removed??") and not cues.asks("Offline Sync is removed.")
     # an AI assistant's preamble says the text is a rewrite of another; a new version of a document, or a system
     # that "was rewritten", says nothing of the kind
     for said in ("Here's a revised version of the message:\n\nDear Nancy, ...",
@@ -75,7 +76,7 @@ def test_cues():
                  "Here's a clearer, more professional version:", "Here's a shorter and more casual version:",
                  "Here's a more formal version:", "Here is a cleaned-up version:", "Here's a paraphrased version:",
                  "Voici une version plus courte et plus décontractée :", "Voici une paraphrase du message :"):
-        assert rules.states_rewrite(said) and not rules.relays(said), said
+        assert cues.states_rewrite(said) and not cues.relays(said), said
     for own in ("Here's the latest version of the app, with dark mode.", "I uploaded a revised version of the TP.",
                 "Here's a more complete version: http://example.org/webcam",
                 "Here is the revised version of the budget with the Q3 numbers:",
@@ -87,7 +88,7 @@ def test_cues():
                 "Voici une paraphrase de Proust, pour rire.", "Here's the revised text: 4.2 The Supplier shall deliver",
                 "Here's the revised draft as discussed:", "Here's the formal version for the client:",
                 "Voici la version révisée et validée :"):
-        assert not rules.states_rewrite(own), own
+        assert not cues.states_rewrite(own), own
 
 
 def test_the_model_is_sign_bounded_and_refuses_other_features(tmp_path):
@@ -423,13 +424,13 @@ def test_a_greeting_to_everyone_addresses_no_one_when_the_copy_carries_its_sourc
     from analysis.chain_decide import keeps_to_source
     from analysis.chains import Pool, candidate_pairs
 
-    assert rules.greets_group("Hi team, quick update: ...") and rules.greets_group("Hello everyone! 👋 Quick update")
-    assert rules.greets_group("Bonjour l'équipe, petit point sur la migration") and rules.greets_group("@here: 5pm")
-    assert not rules.greets_group("Hi Bob, I know people who used it") and not rules.greets_group("Hi there, I think")
-    assert rules.addresses("Hi team, quick update") and rules.addresses("Hi Bob, I know")
+    assert cues.greets_group("Hi team, quick update: ...") and cues.greets_group("Hello everyone! 👋 Quick update")
+    assert cues.greets_group("Bonjour l'équipe, petit point sur la migration") and cues.greets_group("@here: 5pm")
+    assert not cues.greets_group("Hi Bob, I know people who used it") and not cues.greets_group("Hi there, I think")
+    assert cues.addresses("Hi team, quick update") and cues.addresses("Hi Bob, I know")
     # "Hi there!" greets no one in particular (an AI's friendly rewrite opens so; 2 of 2,459 real mails and posts,
     # neither a reply): neither a reply's address nor a group's
-    assert not rules.addresses("Hi there! 😊 Just wanted to share") and rules.addresses("Hi Theresa, thanks")
+    assert not cues.addresses("Hi there! 😊 Just wanted to share") and cues.addresses("Hi Theresa, thanks")
 
     v = np.eye(3, dtype=np.float32)
     source = "Decision: Offline Sync is removed from the spring release. Stop all work on it by 12 March."

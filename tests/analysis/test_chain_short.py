@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from analysis import chain_rules as rules
-from analysis.chain_decide import resized, summarises
+from analysis.chain_decide import repeated_chatter, resized, summarises
 from analysis.chain_relay_rules import _RuleContext
 from analysis.chains import Node, Pool, build_edges
 from analysis.embedding_profile import MINILM
@@ -59,7 +59,12 @@ def test_a_rewrite_of_another_size_is_no_repeated_chatter():
     chatter repeated and a template's posts keep their length."""
     a, b = Node("p", T0, "C1", "ana", "x", 1), Node("c", T0, "C1", "bob", "x", 1)
     assert rules.repeated_chatter(b, a, 15, 27)
-    assert not rules.repeated_chatter(b, a, 15, 27, exempt=True)
+    # the learned path's exemption: resized and says what it is (`rewrite`), read only for chatter of another size
+    assert not repeated_chatter(b, a, (15, 27), (15, 27), 0.5, rewrite=lambda: True)
+    assert repeated_chatter(b, a, (15, 27), (15, 27), 0.5, rewrite=lambda: False)
+    assert repeated_chatter(b, a, (15, 27), (26, 27), 0.5, rewrite=lambda: True)  # not resized
+    assert repeated_chatter(b, a, (15, 27), (15, 27), 0.5)  # the hand rules: no exemption by size
+    assert not repeated_chatter(b, a, (15, 27), (15, 27), 0.9)  # it summarises
     assert resized((15, 27)) and resized((37, 18)) and resized((8, 10))
     assert not resized((12, 12)) and not resized((17, 18)) and not resized((21, 23))
     assert summarises(15, 27, 0.9) and not summarises(15, 27, 0.8) and not summarises(25, 27, 0.95)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from analysis import chain_rules as rules
+from analysis import chain_cues as cues
 from analysis.chain_lexical import LEXICAL_CONFIDENCE, LEXICAL_LEAD, best_by_wording
 from analysis.chains import MAX_CANDIDATES, WINDOW, Node, Pool, build_edges, candidate_pairs
 
@@ -115,7 +115,7 @@ def test_a_group_greeting_in_more_words_is_a_greeting():
     "Greetings from Paris!" and "Morning update:" address no one."""
     for text in ("Good morning team! 🌟 I truly appreciate everyone's dedication", "Bonjour à tous, voici le point",
                  "Salut tout le monde ! La migration", "Hello, everyone! The release is out", "Good morning, team!"):
-        assert rules.greets_group(text) and rules.addresses(text), text
+        assert cues.greets_group(text) and cues.addresses(text), text
     for text in ("Good morning. The release is out", "Greetings from Paris! We landed", "Morning standup: moved to "
                  "10:00", "Morning update: the release is out", "Hi, thanks for the notes"):
-        assert not rules.addresses(text), text
+        assert not cues.addresses(text), text

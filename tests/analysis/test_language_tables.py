@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import chain_rules, consistency, factcheck, facts, factloss, languages, text
+from analysis import chain_cues, consistency, factcheck, facts, factloss, languages, text
 from analysis.languages import FIELDS, LANGUAGES, OPTIONAL_FIELDS, alternation, table
 from bot import messages
 
@@ -69,7 +69,7 @@ def test_alternation_tries_the_longest_spelling_first() -> None:
 def test_no_consumer_keeps_its_own_word_list() -> None:
     """Words of the tables are nowhere else: adding a language touches analysis/languages only."""
     consumers = ["analysis/facts.py", "analysis/factloss.py", "analysis/factcheck.py", "analysis/features.py",
-                 "analysis/text.py", "analysis/bloat.py", "analysis/consistency.py", "analysis/chain_rules.py",
+                 "analysis/text.py", "analysis/bloat.py", "analysis/consistency.py", "analysis/chain_rules.py", "analysis/chain_cues.py",
                  "bot/messages.py"]
     for name in consumers:
         src = (ROOT / name).read_text(encoding="utf-8")
@@ -130,8 +130,8 @@ def test_german_negation_in_the_checks(german: languages.LanguageTable) -> None:
 
 
 def test_german_cues_in_the_chain_rules(german: languages.LanguageTable) -> None:
-    assert chain_rules.relays("Zur Info: die Einführung ist verschoben") and not chain_rules.relays("Die Einführung")
-    assert chain_rules.addresses("Hallo Bob, wie geht's?")
+    assert chain_cues.relays("Zur Info: die Einführung ist verschoben") and not chain_cues.relays("Die Einführung")
+    assert chain_cues.addresses("Hallo Bob, wie geht's?")
 
 
 def test_german_nudge_wording(german: languages.LanguageTable) -> None:
