@@ -1,6 +1,6 @@
 """Capable-LLM chains from originals no earlier chain set drew on: real Slack posts (houstondatavis), 3GPP and
 Numpy-list mails (bigbang) and Enron mails outside llm-chains, each with five hops written by helper sessions of
-an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 22), pooled into the assistant chains of
+an AI assistant (scripts/data/assistant_fresh.json, batches 5 to 23), pooled into the assistant chains of
 build_assistant_chains.py as distractors. Batch 5 tests rules tuned on batches 1-4, whose originals were all Enron
 mails and XSum news openings; batches 6 to 10 follow asks that earlier batches did not use ("TL;DR this.", an
 e-mail to leadership...; docs/chains.md, fourteenth round), batches 9 to 13 answer each hop in the manner of one
@@ -48,7 +48,10 @@ HOPS = Path(__file__).resolve().parent / "data" / "assistant_fresh.json"
 
 
 def original(connectors: Path, ref: dict[str, str]) -> str:
-    """The text a chain starts from (a message, or a human text of a labelled set), read where `ref` says it lies."""
+    """The text a chain starts from (a message, or a human text of a labelled set), read where `ref` says it lies;
+    an announcement the helper sessions wrote themselves (batch 23, kind "written") is in the hops file."""
+    if ref["kind"] == "written":
+        return ref["text"]
     path = (connectors.parent if ref["kind"] in ("detect", "data") else connectors) / ref["file"]
     if not path.is_file():
         raise SystemExit(f"{path}: missing (the hops were written for ../shared/data; pass --shared)")
