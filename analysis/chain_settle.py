@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .chain_decide import CONTINUATION_BAR, traced
+from . import chain_rules as rules
+from .chain_decide import CONTINUATION_BAR, RULES_MAX_WORDS, traced
 
 if TYPE_CHECKING:
     from .chain_text import Edge
@@ -47,6 +48,10 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
     from .chains import chain_positions
 
     positions = chain_positions(final)  # every linked message's root and path from it
+    members: dict[str, list[Node]] = {}  # each chain's linked hops
+    for c, pos in positions.items():
+        if c in pool.by_id:
+            members.setdefault(pos.root, []).append(pool.by_id[c])
     out: dict[str, tuple[Node, float, float]] = {}
     for e in final:
         if e.child in fixed or e.child not in scored:
@@ -58,17 +63,55 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         chain, copy = positions[e.child].root, pool.by_id[e.child]
         hops = [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
                 and c.id in positions and positions[c.id].root == chain and prob[i] >= floor]
-        if not hops:
-            continue
         kept = set(traced([at] + [i for i in hops if prob[i] >= prob[at] - SETTLE_MARGIN], cands, pool, copy))
         here = at
         for i in sorted(hops, key=lambda i: cands[i].ts):
             if (i in kept and took_from(pool, copy, cands[i], cands[here])) or \
                     kept_since(pool, copy, cands[i], cands[here]):
                 here = i
-        if here != at and e.child not in positions[cands[here].id].path:  # never under its own copy: no loop
-            out[e.child] = (cands[here], float(cosines[here]), float(prob[here]))
+        moved = (cands[here], float(cosines[here]), float(prob[here]))
+        moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child], cands) or moved
+        if moved[0].id != e.parent and e.child not in positions[moved[0].id].path:  # never under its own copy
+            out[e.child] = moved
     return out
+
+
+def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chain: list[Node],
+                   cands: list[Node]) -> tuple[Node, float, float] | None:
+    """Named rule: the latest hop of the copy's chain, later than where the walk left it, that the copy had no
+    candidate of only because the pair is short chatter in one conversation or the same person's
+    (`set_apart_as_chatter_or_own`), when the copy is at least as close to it as to that parent, states its values
+    as well (`traced`) and took wording from it or kept its names and values since (`took_from`, `kept_since`). A
+    chain posted in one channel, or by few people, has its summary of a short summary set apart from that summary,
+    and the model then found the grandparent (every assistant batch re-posted with each chain in one channel:
+    42 of 105 errors were such pairs). The chain is the evidence the rules lack; the pair's probability stays the
+    parent's."""
+    at, cosine, prob = here
+    have = {c.id for c in cands}
+    later = sorted((q for q in chain if at.ts < q.ts < copy.ts and q.id not in have), key=lambda q: q.ts)
+    best = None
+    for q in later:
+        c = pool.cosine(copy, q)
+        if c is None or c < cosine or not set_apart_as_chatter_or_own(pool, copy, q):
+            continue
+        if traced([0, 1], [at, q], pool, copy) == [0]:
+            continue
+        if took_from(pool, copy, q, at) or kept_since(pool, copy, q, at):
+            best, at, cosine = (q, c, prob), q, c
+    return best
+
+
+def set_apart_as_chatter_or_own(pool: Pool, n: Node, p: Node) -> bool:
+    """Named rule: p is no candidate of n (Pool.admissible) only because the pair is short chatter in one
+    conversation or n is p's author's (chain_rules.repeated_chatter, other_author / own_rewrite): n could read p,
+    outside its thread, answers nothing there (chain_rules.replies), and names no other document or other things.
+    `_set_apart_hop` reads it of a later hop of the chain n was linked to."""
+    if not (rules.outside_thread(n, p) and rules.could_read(n, p) and rules.can_be_parent(pool.content_words(p))) \
+            or pool.replies(n, p) or rules.names_other_documents(pool.codes_said(n), pool.codes_carried(p)):
+        return False
+    said = pool.names_said(n)
+    return not pool.admissible(n, p) and (pool.pair_words(n, p) >= RULES_MAX_WORDS or not rules.names_other_things(
+        said, pool.names_carried(p) | (pool.names_opening(p) & said) | pool.written_by(p, said)))
 
 
 def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:

@@ -149,14 +149,16 @@ class Pool(Reading):
         does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
-    def admissible(self, n: Node, p: Node) -> bool:
-        """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored."""
+    def admissible(self, n: Node, p: Node, chained: bool = False) -> bool:
+        """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored. `chained`: p is a
+        hop of a chain found so far (no repeated chatter then: chain_decide.repeated_chatter)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or self.replies(n, p) or \
-                repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                 (self.plain_words(n), self.plain_words(p)), cos,
-                                 lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) or \
+                (not chained and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                                                  (self.plain_words(n), self.plain_words(p)), cos,
+                                                  lambda: self.tells_copy(n) and not changed() and
+                                                  not self.adds(n, p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)
@@ -229,7 +231,7 @@ def candidate_pairs(pool: Pool, skip: Set[str] = frozenset(), root_of: dict[str,
         if cross is not None:
             sims = _cross_cosines(pool, cross, n, parents, lo, sims, hits)
         hits = closest_first(sims, hits)[:MAX_CANDIDATES]
-        kept = [k for k in hits if pool.admissible(n, parents[lo + k]) and (
+        kept = [k for k in hits if pool.admissible(n, parents[lo + k], parents[lo + k].id in root_of) and (
             sims[k] >= floor or
             len(pool.anchors(n) & pool.anchors(parents[lo + k])) >= CROSS_LANGUAGE_ANCHORS)]
         if not kept:

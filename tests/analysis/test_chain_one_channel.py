@@ -1,0 +1,87 @@
+"""A chain posted in one channel, or by few people (twenty-sixth round): a summary of a short summary in the same
+channel is no repeated chatter once that summary is a found hop of a chain (Pool.admissible's `chained`), and a copy
+the model linked to the chain's earlier hop moves to the later hop it was set apart from as chatter or as the same
+person's (chain_settle._set_apart_hop, set_apart_as_chatter_or_own)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from analysis.chain_settle import Scored, set_apart_as_chatter_or_own, settle_hops
+from analysis.chain_text import Edge
+from analysis.chains import Node, Pool
+
+T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
+SOURCE = ("The Atlas push alerts rollout is paused until 14 April: the Android build drops notifications for users on "
+          "battery saver, and Priya Nair's team is fixing it this sprint. iOS users are not affected, so no action is "
+          "needed there.")
+TLDR = ("TL;DR: the Atlas push alerts rollout is paused until 14 April for an Android battery-saver bug; Priya "
+        "Nair's team is fixing it.")
+AGAIN = "Atlas push alerts paused until 14 April over an Android battery-saver bug; Priya Nair's team on it."
+OTHERS = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
+          "The parking garage closes early on Friday for cleaning, please move your car before noon."]
+
+
+def _unit(*xs: float) -> np.ndarray:
+    v = np.zeros(8, dtype=np.float32)
+    v[:len(xs)] = xs
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def chain(again: str = AGAIN, again_author: str = "carl") -> tuple[Pool, Node, Node, Node]:
+    """The source in C2; its TL;DR and a shorter summary of the TL;DR, both in C1 (cosine 0.83 to each other: under
+    `summarises`' 0.85, which would exempt the pair; 0.8 from the summary to the source)."""
+    a = Node("a", T0, "C2", "ana", SOURCE, len(SOURCE.split()), _unit(1))
+    b = Node("b", T0 + timedelta(hours=3), "C1", "bob", TLDR, len(TLDR.split()), _unit(0.9, 0.436))
+    c = Node("c", T0 + timedelta(days=1), "C1", again_author, again, len(again.split()), _unit(0.8, 0.25, 0.545))
+    others = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), _unit(0, 0, 0, 1, i))
+              for i, t in enumerate(OTHERS)]
+    pool = Pool([a, b, c, *others])
+    pool.set_idf(pool.eligible())  # as candidate_pairs does: how rare each word is (took_from weighs by it)
+    return pool, a, b, c
+
+
+def _settled(pool: Pool, a: Node, b: Node, c: Node, b_linked: bool = True) -> str:
+    final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, "learned")]
+    if b_linked:
+        final.append(Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned"))
+    scored = {"c": Scored([a], np.array([pool.cosine(c, a)], np.float32), np.array([0.9]))}
+    moved = settle_hops(pool, final, scored, fixed=set())
+    return moved["c"][0].id if "c" in moved else "a"
+
+
+def test_a_short_hop_of_a_chain_is_no_repeated_chatter():
+    pool, a, b, c = chain()
+    assert not pool.admissible(c, b)  # two short posts in one channel: chatter ...
+    assert pool.admissible(c, b, chained=True)  # ... unless the first is a found hop of a chain
+    assert set_apart_as_chatter_or_own(pool, c, b)
+
+
+def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
+    pool, a, b, c = chain()
+    assert _settled(pool, a, b, c) == "b"
+    # the TL;DR not linked: no chain to read, the copy stays
+    assert _settled(pool, a, b, c, b_linked=False) == "a"
+
+
+def test_the_same_persons_repost_of_a_hop_is_where_the_copy_came_from():
+    # the TL;DR's author posts it again, shortened, in the same channel (one's own follow-up there adds nothing:
+    # own_rewrite admits it; this one is set apart as chatter as well)
+    pool, a, b, c = chain(again_author="bob")
+    assert set_apart_as_chatter_or_own(pool, c, b)
+    assert _settled(pool, a, b, c) == "b"
+
+
+def test_a_reply_under_the_hop_is_not_moved_there():
+    reply = "Thanks, Atlas push alerts paused until 14 April over an Android battery-saver bug; Priya's team on it."
+    pool, a, b, c = chain(reply)
+    assert not set_apart_as_chatter_or_own(pool, c, b)  # chain_rules.replies: it answers the TL;DR
+    assert _settled(pool, a, b, c) == "a"
+
+
+def test_a_copy_closer_to_the_earlier_hop_stays():
+    pool, a, b, c = chain()
+    c.embedding = _unit(0.99, -0.14)  # closer to the source (0.99) than to the TL;DR (0.83)
+    assert _settled(pool, a, b, c) == "a"
