@@ -24,7 +24,7 @@ from .chain_text import CROSS_LANGUAGE_ANCHORS
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-71"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-72"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -99,7 +99,7 @@ OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (th
 
 
 def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
-                adds: Callable[[], bool] = lambda: True) -> bool:
+                adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False) -> bool:
     """A person's rewrite of their own message (an announcement summarised by its author with an AI for another
     channel, or a TL;DR of one's own post pasted under it) is a copy; the same text again (cosine
     OWN_REPOST_COSINE: the same Enron notice in two folders; "make this more concise" keeps 0.96, a one-word edit
@@ -109,10 +109,15 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     not. In the same conversation, nor is one that `adds` anything its source lacks (a value, a code, a link): one's
     own follow-ups, and one's next notice on the same template (the next session's meeting link, the document's
     next version, the newsletter's next issue in the real 3GPP and Enron mail: sixteenth round). `adds` defaults
-    to True: the hand rules keep one's own messages in a conversation apart."""
-    if copy.author is None or copy.author != parent.author or cosine is None or cosine >= OWN_REPOST_COSINE:
+    to True: the hand rules keep one's own messages in a conversation apart. A copy that `says_copy` (the learned
+    path: Reading.tells_copy, "TL;DR: ...", "Here's a paraphrased version: ...", "This message refers to ...") is
+    one's own AI rewrite however close and whatever it adds (a date a small model spelled out, an amount it
+    wrote in full), never one stating a value otherwise (twenty-sixth round: a chain's first hop by its
+    original's author was missed when it added one)."""
+    if copy.author is None or copy.author != parent.author or cosine is None or \
+            (cosine >= OWN_REPOST_COSINE and not says_copy()):
         return False
-    return (copy.conversation != parent.conversation or not adds()) and values_changed() == 0
+    return (copy.conversation != parent.conversation or says_copy() or not adds()) and values_changed() == 0
 
 
 def links(text: str) -> frozenset[str]:
@@ -124,11 +129,11 @@ _LINKS = re.compile(r"<?https?://[^\s>]+|\bwww\.[^\s>]+", re.I)
 
 
 def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
-              adds: Callable[[], bool] = lambda: True) -> bool:
+              adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
     the author's own rewrite: own_rewrite, with `adds`), outside the parent's thread, and a parent the copy's
     author could read."""
-    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds)) and \
+    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds, says_copy)) and \
         outside_thread(copy, parent) and could_read(copy, parent)
 
 

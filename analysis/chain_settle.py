@@ -70,10 +70,15 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
                     kept_since(pool, copy, cands[i], cands[here]):
                 here = i
         moved = (cands[here], float(cosines[here]), float(prob[here]))
-        moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child], cands) or moved
+        if e.method in SET_APART_METHODS:
+            moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child],
+                                   cands) or moved
         if moved[0].id != e.parent and e.child not in positions[moved[0].id].path:  # never under its own copy
             out[e.child] = moved
     return out
+
+
+SET_APART_METHODS = ("learned", "continued")  # the model's edges: the hand rules read which hop a relay copies
 
 
 def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chain: list[Node],

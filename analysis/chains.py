@@ -151,14 +151,17 @@ class Pool(Reading):
 
     def admissible(self, n: Node, p: Node, chained: bool = False) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored. `chained`: p is a
-        hop of a chain found so far (no repeated chatter then: chain_decide.repeated_chatter)."""
+        hop of a chain found so far: a copy no longer than it that adds nothing it lacks (a summary of that hop) is
+        then no repeated chatter (chain_decide.repeated_chatter); a reply or a bot's notice under it, longer or
+        stating more, still is (a helper's review, twenty-sixth round)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p)) or self.replies(n, p) or \
-                (not chained and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                                  (self.plain_words(n), self.plain_words(p)), cos,
-                                                  lambda: self.tells_copy(n) and not changed() and
-                                                  not self.adds(n, p))) or \
+        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) or \
+                self.replies(n, p) or \
+                (not (chained and self.plain_words(n) <= self.plain_words(p) and not self.adds(n, p)) and
+                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                                  (self.plain_words(n), self.plain_words(p)), cos,
+                                  lambda: self.tells_copy(n) and not changed() and not self.adds(n, p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)

@@ -43,8 +43,8 @@ def chain(again: str = AGAIN, again_author: str = "carl") -> tuple[Pool, Node, N
     return pool, a, b, c
 
 
-def _settled(pool: Pool, a: Node, b: Node, c: Node, b_linked: bool = True) -> str:
-    final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, "learned")]
+def _settled(pool: Pool, a: Node, b: Node, c: Node, b_linked: bool = True, method: str = "learned") -> str:
+    final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, method)]
     if b_linked:
         final.append(Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned"))
     scored = {"c": Scored([a], np.array([pool.cosine(c, a)], np.float32), np.array([0.9]))}
@@ -59,11 +59,25 @@ def test_a_short_hop_of_a_chain_is_no_repeated_chatter():
     assert set_apart_as_chatter_or_own(pool, c, b)
 
 
+def test_a_reply_under_a_short_hop_stays_chatter():
+    """A helper's review: 25-49-word replies and bot notices under a short TL;DR in its channel, linked at 0.74-0.95
+    once any pair with a found hop was no chatter. Only a copy no longer than the hop, adding nothing, is lifted."""
+    longer = ("I picked up my Atlas test phone at the IT desk this morning, the Android build still drops notifications "
+              "on battery saver for me, so I will wait for the fix.")
+    adds = "Atlas push alerts paused until 14 April for an Android battery-saver bug; the fix ships on 9 April."
+    for text in (longer, adds):
+        pool, a, b, c = chain(text)
+        assert not pool.admissible(c, b, chained=True), text
+
+
 def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
     pool, a, b, c = chain()
     assert _settled(pool, a, b, c) == "b"
     # the TL;DR not linked: no chain to read, the copy stays
     assert _settled(pool, a, b, c, b_linked=False) == "a"
+    # the hand rules' edge stays where they put it (they read which hop a relay copies; a helper's review moved a
+    # person's repost of their own TL;DR under another's summary of it)
+    assert _settled(pool, a, b, c, method="similarity") == "a"
 
 
 def test_the_same_persons_repost_of_a_hop_is_where_the_copy_came_from():

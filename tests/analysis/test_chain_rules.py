@@ -480,6 +480,13 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, lambda: 1, lambda: False)
     assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE, same)  # a repost
     assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8, same)  # authors unknown: other_author
+    # one's own rewrite that says so ("TL;DR: ...", "Here's a clearer version: ..."; the learned path's tells_copy):
+    # a copy in the same conversation though it adds a value (a date a small model spelled out), and however close,
+    # never one stating a value otherwise (twenty-sixth round)
+    says = (lambda: True)  # noqa: E731
+    assert rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same, lambda: True, says)
+    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.99, same, lambda: True, says)
+    assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, lambda: 1, lambda: True, says)
     assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
     assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99, same)
     assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8, same)  # a reply
