@@ -21,7 +21,7 @@ from .chain_text import (
 from .chain_decide import repeated_chatter
 from .chain_reading import Reading, rarity
 from .chain_window import closest_first, window_hits
-from .chains import MAX_CANDIDATES, cross_language_floor
+from .chains import MAX_CANDIDATES, Pool, cross_language_floor
 from .crosslingual import USE_PROFILE, CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
 
@@ -76,6 +76,7 @@ class _RuleContext(Reading):
         self.carried = {e.child: by_id[e.parent] for e in edges}
         if read is not None:
             self.share_content(read)
+        self.adds = read.adds if isinstance(read, Pool) else None  # what a copy states that its candidate lacks
         self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
@@ -105,20 +106,27 @@ class _RuleContext(Reading):
         copy in `copied_from`), or a pair `apart`."""
         return not (self.announces(p) or p.id in copied_from) or self.apart(n, p, sim)
 
-    def apart(self, n: Node, p: Node, sim: float) -> bool:
+    def apart(self, n: Node, p: Node, sim: float, chatter: bool = True) -> bool:
         """Too far apart in meaning (unless across languages), not reachable (chain_rules.reachable: one author in
         one conversation, one thread, a parent the copy's author could not read; the learned path's rules, except
         that one's own rewrite in the same conversation, which the learned path admits when it adds nothing
         (Pool.adds), stays out here), a reply (chain_rules.replies), naming other documents, or two short messages
-        in one channel (repeated chatter)."""
+        in one channel (repeated chatter; not read with `chatter` False)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
                 self.replies(n, p) or \
-                repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                 (self.plain_words(n), self.plain_words(p)), sim):
+                (chatter and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                                              (self.plain_words(n), self.plain_words(p)), sim)):
             return True
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
+
+    def summarises_hop(self, n: Node, p: Node) -> bool:
+        """Named rule, as Pool.admissible's `chained`: a copy no longer than a found copy in its channel, adding
+        nothing it lacks (Pool.adds) and stating no value otherwise (a correction does), is that hop's summary, not
+        chatter under it (twenty-sixth round). Without the learned path's reading (`read`), never."""
+        return self.adds is not None and self.plain_words(n) <= self.plain_words(p) and not self.adds(n, p) and \
+            values_changed(self.read_against(n, p)[1], self.keys(p)[3]) == 0
 
     def _carries(self, n: Node, p: Node) -> bool:
         return carries_across_languages(len(self.keys(n)[0] & self.keys(p)[0]), self.relays(n))
@@ -228,7 +236,11 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
         for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
             if r.apart(n, p, sim):
-                continue
+                chatter = not r.apart(n, p, sim, chatter=False)  # apart only as short chatter in one channel
+                if not (chatter and p.id in copied_from and r.summarises_hop(n, p)):
+                    if chatter and (r.announces(p) or p.id in copied_from):
+                        silent.append((sim, r.coverage(n, p)))  # closer_silent_source: no edge past it
+                    continue
             if not (r.announces(p) or p.id in copied_from):  # out_of_reach, as it announces nothing
                 silent.append((sim, r.coverage(n, p)))
                 continue

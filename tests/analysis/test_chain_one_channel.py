@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from analysis.chain_relay_rules import _RuleContext
 from analysis.chain_settle import Scored, set_apart_as_chatter_or_own, settle_hops
 from analysis.chain_text import Edge
 from analysis.chains import Node, Pool
+from analysis.embedding_profile import MINILM
 
 T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
 SOURCE = ("The Atlas push alerts rollout is paused until 14 April: the Android build drops notifications for users on "
@@ -99,3 +101,17 @@ def test_a_copy_closer_to_the_earlier_hop_stays():
     pool, a, b, c = chain()
     c.embedding = _unit(0.99, -0.14)  # closer to the source (0.99) than to the TL;DR (0.83)
     assert _settled(pool, a, b, c) == "a"
+
+
+def test_the_hand_rules_read_a_summary_of_a_found_hop_alike():
+    """_RuleContext.summarises_hop: the hand rules lift the chatter rule for the same pairs, and state no value
+    otherwise besides (a correction under the TL;DR: "paused until 21 April, not 14"); without the learned path's
+    reading, never."""
+    pool, a, b, c = chain()
+    assert _RuleContext(pool.nodes, [], MINILM, read=pool).summarises_hop(c, b)
+    assert not _RuleContext(pool.nodes, [], MINILM).summarises_hop(c, b)
+    correction = "Correction: Atlas push alerts are paused until 21 April, not 14 April; Priya Nair's team is on it."
+    for text in (correction, "Atlas push alerts paused until 14 April for an Android battery-saver bug; the fix ships "
+                             "on 9 April."):
+        pool, a, b, c = chain(text)
+        assert not _RuleContext(pool.nodes, [], MINILM, read=pool).summarises_hop(c, b), text
