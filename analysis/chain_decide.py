@@ -136,6 +136,20 @@ def repeated_chatter(n: Node, p: Node, words: tuple[int, int], plain: tuple[int,
                 (rewrite is not None and resized(plain) and rewrite()))
 
 
+def summarises_hop(pool: Pool, n: Node, p: Node) -> bool:
+    """Named rule: n, no longer than p (words without layout), adds nothing p lacks (`Pool.adds`) and writes no number
+    p does not (chain_text.numbers_kept): a summary of p, not chatter under it. A reply or a bot's notice under a
+    short TL;DR is longer or states more (a helper's review: 25-49-word replies linked at 0.74-0.95 without the
+    length), a template's next post in the channel writes other numbers ("the profile screen takes 324ms to
+    render" after "... 675ms": the demo's held-out model chained 22 such posts without them; twenty-sixth
+    round). Nor is the same text again (OWN_REPOST_COSINE: "anyone seen the login loop on Pixel 8? can't
+    reproduce on mine", posted by ten people in one channel) or a question."""
+    cosine = pool.cosine(n, p)
+    return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and \
+        pool.plain_words(n) <= pool.plain_words(p) and not pool.adds(n, p) and \
+        numbers_kept(pool.text[n.id], pool.content_text(p))
+
+
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
     """Named rule: a copy under SHORT_COPY_WORDS in another conversation that is its candidate's mutual best match
     needs no probability when it reads like its rewrite: it `summarises` it (at most SHORT_REWRITE_SHRINKS of its

@@ -18,7 +18,7 @@ from .chain_text import (
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, relation_by_length,
     two_languages,
 )
-from .chain_decide import repeated_chatter
+from .chain_decide import repeated_chatter, summarises_hop
 from .chain_reading import Reading, rarity
 from .chain_window import closest_first, window_hits
 from .chains import MAX_CANDIDATES, Pool, cross_language_floor
@@ -76,7 +76,7 @@ class _RuleContext(Reading):
         self.carried = {e.child: by_id[e.parent] for e in edges}
         if read is not None:
             self.share_content(read)
-        self.adds = read.adds if isinstance(read, Pool) else None  # what a copy states that its candidate lacks
+        self.read_pool = read if isinstance(read, Pool) else None  # the learned path's reading: summarises_hop
         self.eligible = [n for n in self.nodes if self.vector(n) is not None and self.content_words(n) >= MIN_WORDS]
         # Only a message that states something critical (a date, an owner, a status...) has copies worth tracing.
         self.announces = memo(lambda p: self.words[p.id] > NOTE_WORDS and not self.asks(p)
@@ -122,10 +122,10 @@ class _RuleContext(Reading):
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 
     def summarises_hop(self, n: Node, p: Node) -> bool:
-        """Named rule, as Pool.admissible's `chained`: a copy no longer than a found copy in its channel, adding
-        nothing it lacks (Pool.adds) and stating no value otherwise (a correction does), is that hop's summary, not
-        chatter under it (twenty-sixth round). Without the learned path's reading (`read`), never."""
-        return self.adds is not None and self.plain_words(n) <= self.plain_words(p) and not self.adds(n, p) and \
+        """Named rule, as Pool.admissible's `chained`: a copy that `chain_decide.summarises_hop` a found copy in its channel
+        and states no value otherwise (a correction does) is that hop's summary, not chatter under it (twenty-sixth
+        round). Without the learned path's reading (`read`), never."""
+        return self.read_pool is not None and summarises_hop(self.read_pool, n, p) and \
             values_changed(self.read_against(n, p)[1], self.keys(p)[3]) == 0
 
     def _carries(self, n: Node, p: Node) -> bool:
@@ -235,12 +235,9 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
         silent: list[tuple[float, float]] = []  # (cosine, coverage) of those out of reach only as they announce nothing
         for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
-            if r.apart(n, p, sim):
-                chatter = not r.apart(n, p, sim, chatter=False)  # apart only as short chatter in one channel
-                if not (chatter and p.id in copied_from and r.summarises_hop(n, p)):
-                    if chatter and (r.announces(p) or p.id in copied_from):
-                        silent.append((sim, r.coverage(n, p)))  # closer_silent_source: no edge past it
-                    continue
+            if r.apart(n, p, sim) and not (p.id in copied_from and not r.apart(n, p, sim, chatter=False) and
+                                           r.summarises_hop(n, p)):  # a summary of a found hop in its channel
+                continue
             if not (r.announces(p) or p.id in copied_from):  # out_of_reach, as it announces nothing
                 silent.append((sim, r.coverage(n, p)))
                 continue

@@ -21,7 +21,7 @@ from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
     continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
-    says_it_copies, short_rewrite_of,
+    says_it_copies, short_rewrite_of, summarises_hop,
 )
 from .chain_settle import Scored, settle_hops
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
@@ -32,7 +32,8 @@ from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, closest_later, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
-    layout_free, opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
+    layout_free, opening_names, relation_by_length, stated_values, stems, style_words, two_languages,
+    word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
@@ -151,14 +152,13 @@ class Pool(Reading):
 
     def admissible(self, n: Node, p: Node, chained: bool = False) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored. `chained`: p is a
-        hop of a chain found so far: a copy no longer than it that adds nothing it lacks (a summary of that hop) is
-        then no repeated chatter (chain_decide.repeated_chatter); a reply or a bot's notice under it, longer or
-        stating more, still is (a helper's review, twenty-sixth round)."""
+        hop of a chain found so far: a copy that `chain_decide.summarises_hop` it is then no repeated chatter
+        (chain_decide.repeated_chatter)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) or \
                 self.replies(n, p) or \
-                (not (chained and self.plain_words(n) <= self.plain_words(p) and not self.adds(n, p)) and
+                (not (chained and summarises_hop(self, n, p)) and
                  repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                   (self.plain_words(n), self.plain_words(p)), cos,
                                   lambda: self.tells_copy(n) and not changed() and not self.adds(n, p))) or \

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from analysis.chain_decide import summarises_hop
 from analysis.chain_relay_rules import _RuleContext
 from analysis.chain_settle import Scored, set_apart_as_chatter_or_own, settle_hops
 from analysis.chain_text import Edge
@@ -70,6 +71,21 @@ def test_a_reply_under_a_short_hop_stays_chatter():
     for text in (longer, adds):
         pool, a, b, c = chain(text)
         assert not pool.admissible(c, b, chained=True), text
+
+
+def test_the_same_text_a_question_or_other_numbers_are_no_summary_of_a_hop():
+    """chain_decide.summarises_hop: the demo's held-out model (trained without the demo) chained its template chatter
+    through the lifted rule ("the profile screen takes 324ms to render ..." after "... 675ms", ten people's "anyone
+    seen the login loop on Pixel 8?"): other numbers, the same text again, a question."""
+    pool, a, b, c = chain()
+    assert summarises_hop(pool, c, b)
+    for text in ("Atlas push alerts paused until 14 April over an Android battery-saver bug; 3 of Priya Nair's team "
+                 "on it.", "Atlas push alerts paused until 14 April over an Android battery-saver bug? Is Priya on it?"):
+        pool, a, b, c = chain(text)
+        assert not summarises_hop(pool, c, b), text
+    pool, a, b, c = chain(TLDR)
+    c.embedding = b.embedding  # the same text again
+    assert not summarises_hop(pool, c, b)
 
 
 def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
