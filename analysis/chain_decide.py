@@ -143,11 +143,14 @@ def summarises_hop(pool: Pool, n: Node, p: Node) -> bool:
     length), a template's next post in the channel writes other numbers ("the profile screen takes 324ms to
     render" after "... 675ms": the demo's held-out model chained 22 such posts without them; twenty-sixth
     round). Nor is the same text again (OWN_REPOST_COSINE: "anyone seen the login loop on Pixel 8? can't
-    reproduce on mine", posted by ten people in one channel) or a question."""
+    reproduce on mine", posted by ten people in one channel), a question, or a copy stating a value otherwise (a
+    correction under the TL;DR, "launch not postponed" under "launch is postponed": rules.values_changed). Both
+    paths read it: Pool.admissible and chain_relay_rules._RuleContext."""
     cosine = pool.cosine(n, p)
     return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and \
         pool.plain_words(n) <= pool.plain_words(p) and not pool.adds(n, p) and \
-        numbers_kept(pool.text[n.id], pool.content_text(p))
+        numbers_kept(pool.text[n.id], pool.content_text(p)) and \
+        rules.values_changed(pool.read_against(n, p)[1], pool.keys(p)[3]) == 0
 
 
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

@@ -110,8 +110,9 @@ class _RuleContext(Reading):
         """Too far apart in meaning (unless across languages), not reachable (chain_rules.reachable: one author in
         one conversation, one thread, a parent the copy's author could not read; the learned path's rules, except
         that one's own rewrite in the same conversation, which the learned path admits when it adds nothing
-        (Pool.adds), stays out here), a reply (chain_rules.replies), naming other documents, or two short messages
-        in one channel (repeated chatter; not read with `chatter` False)."""
+        (Pool.adds) or says it is one (Reading.tells_copy), stays out here), a reply (chain_rules.replies), naming
+        other documents, or two short messages in one channel (repeated chatter; not read with `chatter` False:
+        rule_edges lifts it for a summary of a found hop, `summarises_hop`)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         if (sim < self.profile.relay_cosine and not cross) or \
                 not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
@@ -122,11 +123,10 @@ class _RuleContext(Reading):
         return names_other_documents(self.codes_said(n), self.codes_carried(p))
 
     def summarises_hop(self, n: Node, p: Node) -> bool:
-        """Named rule, as Pool.admissible's `chained`: a copy that `chain_decide.summarises_hop` a found copy in its channel
-        and states no value otherwise (a correction does) is that hop's summary, not chatter under it (twenty-sixth
-        round). Without the learned path's reading (`read`), never."""
-        return self.read_pool is not None and summarises_hop(self.read_pool, n, p) and \
-            values_changed(self.read_against(n, p)[1], self.keys(p)[3]) == 0
+        """As Pool.admissible's `chained`: a copy that `chain_decide.summarises_hop` a found copy in its channel is
+        that hop's summary, not chatter under it (twenty-sixth round). Without the learned path's reading (`read`),
+        never."""
+        return self.read_pool is not None and summarises_hop(self.read_pool, n, p)
 
     def _carries(self, n: Node, p: Node) -> bool:
         return carries_across_languages(len(self.keys(n)[0] & self.keys(p)[0]), self.relays(n))

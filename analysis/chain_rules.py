@@ -24,7 +24,7 @@ from .chain_text import CROSS_LANGUAGE_ANCHORS
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-74"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-75"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -95,7 +95,8 @@ def other_author(copy: Node, parent: Node) -> bool:
     return copy.author is None or copy.author != parent.author
 
 
-OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (the same notice filed twice)
+OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (the same notice filed twice) ...
+SAME_TEXT_COSINE = 0.999  # ... and this close, even when it says it is a rewrite ("TL;DR: ..." cross-posted as is)
 
 
 def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
@@ -111,10 +112,10 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     next version, the newsletter's next issue in the real 3GPP and Enron mail: sixteenth round). `adds` defaults
     to True: the hand rules keep one's own messages in a conversation apart. A copy that `says_copy` (the learned
     path: Reading.tells_copy, "TL;DR: ...", "Here's a paraphrased version: ...", "This message refers to ...") is
-    one's own AI rewrite however close and whatever it adds (a date a small model spelled out, an amount it
-    wrote in full), never one stating a value otherwise (twenty-sixth round: a chain's first hop by its
-    original's author was missed when it added one)."""
-    if copy.author is None or copy.author != parent.author or cosine is None or \
+    one's own AI rewrite however close (not the same text again: SAME_TEXT_COSINE) and whatever it adds (a date a
+    small model spelled out, an amount it wrote in full), never one stating a value otherwise (twenty-sixth round:
+    a chain's first hop by its original's author was missed when it added one)."""
+    if copy.author is None or copy.author != parent.author or cosine is None or cosine >= SAME_TEXT_COSINE or \
             (cosine >= OWN_REPOST_COSINE and not says_copy()):
         return False
     return (copy.conversation != parent.conversation or says_copy() or not adds()) and values_changed() == 0

@@ -88,12 +88,13 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
     (`set_apart_as_chatter_or_own`), when the copy is at least as close to it as to that parent, states its values
     as well (`traced`) and took wording from it or kept its names and values since (`took_from`, `kept_since`). A
     chain posted in one channel, or by few people, has its summary of a short summary set apart from that summary,
-    and the model then found the grandparent (every assistant batch re-posted with each chain in one channel:
-    42 of 105 errors were such pairs). The chain is the evidence the rules lack; the pair's probability stays the
-    parent's."""
+    and the model then found the grandparent (the assistant batches posted again with each chain in one channel,
+    hops 0.5-72 h apart: 42 of 105 errors were such pairs). The chain is the evidence the rules lack; the pair's
+    probability stays the parent's. Only hops in the copy's conversation or by its author can be set apart so."""
     at, cosine, prob = here
     have = {c.id for c in cands}
-    later = sorted((q for q in chain if at.ts < q.ts < copy.ts and q.id not in have), key=lambda q: q.ts)
+    later = sorted((q for q in chain if at.ts < q.ts < copy.ts and q.id not in have and
+                    (q.conversation == copy.conversation or q.author == copy.author)), key=lambda q: q.ts)
     best = None
     for q in later:
         c = pool.cosine(copy, q)

@@ -158,10 +158,10 @@ class Pool(Reading):
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
         if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) or \
                 self.replies(n, p) or \
-                (not (chained and summarises_hop(self, n, p)) and
-                 repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                (repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
                                   (self.plain_words(n), self.plain_words(p)), cos,
-                                  lambda: self.tells_copy(n) and not changed() and not self.adds(n, p))) or \
+                                  lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) and
+                 not (chained and summarises_hop(self, n, p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
         said = self.names_said(n)  # a name opening one of p's lines or sentences is p's too (opening_names)

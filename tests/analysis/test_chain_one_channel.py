@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from analysis.chain_decide import summarises_hop
-from analysis.chain_relay_rules import _RuleContext
+from analysis.chain_relay_rules import _RuleContext, rule_edges
 from analysis.chain_settle import Scored, set_apart_as_chatter_or_own, settle_hops
 from analysis.chain_text import Edge
-from analysis.chains import Node, Pool
+from analysis.chains import Node, Pool, candidate_pairs
 from analysis.embedding_profile import MINILM
 
 T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
@@ -33,11 +33,11 @@ def _unit(*xs: float) -> np.ndarray:
     return (v / np.linalg.norm(v)).astype(np.float32)
 
 
-def chain(again: str = AGAIN, again_author: str = "carl") -> tuple[Pool, Node, Node, Node]:
+def chain(again: str = AGAIN, again_author: str = "carl", tldr: str = TLDR) -> tuple[Pool, Node, Node, Node]:
     """The source in C2; its TL;DR and a shorter summary of the TL;DR, both in C1 (cosine 0.83 to each other: under
     `summarises`' 0.85, which would exempt the pair; 0.8 from the summary to the source)."""
     a = Node("a", T0, "C2", "ana", SOURCE, len(SOURCE.split()), _unit(1))
-    b = Node("b", T0 + timedelta(hours=3), "C1", "bob", TLDR, len(TLDR.split()), _unit(0.9, 0.436))
+    b = Node("b", T0 + timedelta(hours=3), "C1", "bob", tldr, len(tldr.split()), _unit(0.9, 0.436))
     c = Node("c", T0 + timedelta(days=1), "C1", again_author, again, len(again.split()), _unit(0.8, 0.25, 0.545))
     others = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"u{i}", t, len(t.split()), _unit(0, 0, 0, 1, i))
               for i, t in enumerate(OTHERS)]
@@ -86,6 +86,13 @@ def test_the_same_text_a_question_or_other_numbers_are_no_summary_of_a_hop():
     pool, a, b, c = chain(TLDR)
     c.embedding = b.embedding  # the same text again
     assert not summarises_hop(pool, c, b)
+    # a value stated otherwise: the hop's status turned around (both paths read it here; a helper's review)
+    hop = "TL;DR: the Atlas launch is postponed to next sprint; Priya Nair owns the fix and the Android build stays frozen."
+    for text, ok in (("Atlas launch postponed to next sprint; Priya Nair owns the fix, Android build frozen.", True),
+                     ("Atlas launch not postponed; Priya Nair owns the fix, Android build frozen.", False),
+                     ("Atlas launch cancelled; Priya Nair owns the fix, Android build frozen.", False)):
+        pool, a, b, c = chain(text, tldr=hop)
+        assert summarises_hop(pool, c, b) is ok, text
 
 
 def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
@@ -98,9 +105,9 @@ def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
     assert _settled(pool, a, b, c, method="similarity") == "a"
 
 
-def test_the_same_persons_repost_of_a_hop_is_where_the_copy_came_from():
-    # the TL;DR's author posts it again, shortened, in the same channel (one's own follow-up there adds nothing:
-    # own_rewrite admits it; this one is set apart as chatter as well)
+def test_the_hop_authors_shorter_repost_in_its_channel_is_where_the_copy_came_from():
+    # the TL;DR's author posts it again, shortened, in the same channel: set apart as chatter (a pair set apart as
+    # the same person's alone, in another channel, is read by the same rule: set_apart_as_chatter_or_own)
     pool, a, b, c = chain(again_author="bob")
     assert set_apart_as_chatter_or_own(pool, c, b)
     assert _settled(pool, a, b, c) == "b"
@@ -117,6 +124,25 @@ def test_a_copy_closer_to_the_earlier_hop_stays():
     pool, a, b, c = chain()
     c.embedding = _unit(0.99, -0.14)  # closer to the source (0.99) than to the TL;DR (0.83)
     assert _settled(pool, a, b, c) == "a"
+
+
+def test_the_lift_is_wired_into_both_paths():
+    """candidate_pairs passes `chained` for a hop in `root_of`; rule_edges lifts the chatter rule for a hop in
+    `copies` (the learned path's found copies). Without them, the short pair in one channel is chatter."""
+    pool, a, b, c = chain()
+    assert _candidates(pool, "c", {"b": "a"}) >= {"b"}
+    pool, a, b, c = chain()
+    assert "b" not in _candidates(pool, "c", {})
+    for copies, parent in (({"b": "a"}, "b"), ({}, None)):
+        pool, a, b, c = chain()
+        # the TL;DR out of the hand rules' reach of its source (cosine 0.5), its summary 0.72 from it (no `summarises`)
+        b.embedding, c.embedding = _unit(0.5, 0.866), _unit(0.4, 0.6, 0.69)
+        linked = {e.child: e.parent for e in rule_edges(pool.nodes, [], copies=copies, read=pool)}
+        assert linked.get("c") == parent, copies
+
+
+def _candidates(pool: Pool, copy: str, root_of: dict[str, str]) -> set[str]:
+    return {p.id for n, cs in candidate_pairs(pool, root_of=dict(root_of)) if n.id == copy for p, _ in cs}
 
 
 def test_the_hand_rules_read_a_summary_of_a_found_hop_alike():

@@ -37,5 +37,7 @@ def test_one_channel_posts_each_chain_in_one_channel():
         by_chain.setdefault(r["origin"], set()).add(r["channel"])
     assert all(len(channels) == 1 for channels in by_chain.values())
     assert len(set().union(*by_chain.values())) > 1  # drawn per chain
-    # without it, the same seed draws as before (a file's figures stay reproducible)
-    assert repool(_rows(), seed=3, days=20) == repool(_rows(), seed=3, days=20, one_channel=False)
+    # without it, the same seed draws as before --one-channel existed (4e00c52): a file's figures stay reproducible
+    first = [(r["id"], r["channel"], r["author"]) for r in repool(_rows(), seed=3, days=20)[:4]]
+    assert first == [("c2-0", "ops", "U002"), ("c1-0", "sales", "U025"), ("c0-0", "random", "U037"),
+                     ("c4-0", "sales", "U032")]
