@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from typing import NamedTuple
 
 from . import languages
 
@@ -24,15 +25,22 @@ _NOTES_LINE = re.compile(r"[ \t]*(?:[-*•–]|\d{1,2}[.)])\s|[ \t*_(]*(?:let me
 _SHORT_LINE = 4  # words
 
 
+class _Frame(NamedTuple):
+    opener: re.Pattern[str]  # an opening line of its own, ending in a colon ("Sure! Here's a shorter version:")
+    notes: re.Pattern[str]  # notes opening a line ("Let me know if ...")
+    note: re.Pattern[str]  # the same at any position (the text's start)
+    opening: re.Pattern[str]  # an opening up to a colon, on a line of its own or not (`offers_answer`)
+
+
 @functools.cache  # once per registry state
-def _frame(tables: tuple) -> tuple[re.Pattern[str], ...]:  # type: ignore[type-arg]
+def _frame(tables: tuple) -> _Frame:  # type: ignore[type-arg]
     openers = languages.either(tb.answer_openers for tb in tables)
     notes = languages.either(tb.assistant_notes for tb in tables)
-    # a line of its own, ending in a colon ("Sure! Here's a shorter version:"); notes after a bullet or bold marks
-    # (one character class, no nested repeats: a mail's "-----" line must not backtrack)
-    return (re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
-            re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I),
-            re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I))
+    # notes after a bullet or bold marks (one character class, no nested repeats: a mail's "-----" line must not
+    # backtrack)
+    return _Frame(re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
+                  re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I),
+                  re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I))
 
 
 def offers_answer(text: str) -> bool:
@@ -40,7 +48,7 @@ def offers_answer(text: str) -> bool:
     own or not, that names a rewrite or a summary ("Thanks for sharing! Here's a quick summary: the Frankfurt
     gateway ...", "Voici une version plus courte :"): chain_reading reads it as a copy's own word for what it is.
     Not a person's "Thanks, here's my update: I'll be out Friday" (a helper's review)."""
-    m = _frame(languages.tables())[3].search(text[:300])
+    m = _frame(languages.tables()).opening.search(text[:300])
     return m is not None and _REWRITE_WORD.search(m.group()) is not None
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import chain_rules as rules
-from .chain_decide import CONTINUATION_BAR, RULES_MAX_WORDS, traced
+from .chain_decide import CONTINUATION_BAR, traced
 
 if TYPE_CHECKING:
     from .chain_text import Edge
@@ -108,16 +108,12 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
 
 
 def set_apart_as_chatter_or_own(pool: Pool, n: Node, p: Node) -> bool:
-    """Named rule: p is no candidate of n (Pool.admissible) only because the pair is short chatter in one
-    conversation or n is p's author's (chain_rules.repeated_chatter, other_author / own_rewrite): n could read p,
-    outside its thread, answers nothing there (chain_rules.replies), and names no other document or other things.
-    `_set_apart_hop` reads it of a later hop of the chain n was linked to."""
-    if not (rules.outside_thread(n, p) and rules.could_read(n, p) and rules.can_be_parent(pool.content_words(p))) \
-            or pool.replies(n, p) or rules.names_other_documents(pool.codes_said(n), pool.codes_carried(p)):
-        return False
-    said = pool.names_said(n)
-    return not pool.admissible(n, p) and (pool.pair_words(n, p) >= RULES_MAX_WORDS or not rules.names_other_things(
-        said, pool.names_carried(p) | (pool.names_opening(p) & said) | pool.written_by(p, said)))
+    """Named rule: p, long enough to be a parent, is no candidate of n (Pool.admissible) only because the pair is
+    short chatter in one conversation or n is p's author's (chain_rules.repeated_chatter, other_author /
+    own_rewrite): every other rule lets it through (n could read p, outside its thread, answers nothing there, names
+    no other document or other things). `_set_apart_hop` reads it of a later hop of the chain n was linked to."""
+    return rules.can_be_parent(pool.content_words(p)) and not pool.admissible(n, p) and \
+        pool.admissible(n, p, apart=False)
 
 
 def kept_since(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:

@@ -150,17 +150,19 @@ class Pool(Reading):
         does and filler does not (docs/chains.md, sixth round)."""
         return self.addresses(n) and not (self.greets_group(n) and carries)
 
-    def admissible(self, n: Node, p: Node, chained: bool = False) -> bool:
+    def admissible(self, n: Node, p: Node, chained: bool = False, apart: bool = True) -> bool:
         """The named rules (analysis/chain_rules.py) a candidate must pass before it is scored. `chained`: p is a
         hop of a chain found so far: a copy that `chain_decide.summarises_hop` it is then no repeated chatter
-        (chain_decide.repeated_chatter)."""
+        (chain_decide.repeated_chatter). With `apart` False, neither repeated chatter nor the rule on one author's
+        messages is read (chain_settle.set_apart_as_chatter_or_own)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        if not rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) or \
-                self.replies(n, p) or \
-                (repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                  (self.plain_words(n), self.plain_words(p)), cos,
-                                  lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) and
+        reachable = rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) if \
+            apart else rules.outside_thread(n, p) and rules.could_read(n, p)
+        if not reachable or self.replies(n, p) or \
+                (apart and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
+                                            (self.plain_words(n), self.plain_words(p)), cos,
+                                            lambda: self.tells_copy(n) and not changed() and not self.adds(n, p)) and
                  not (chained and summarises_hop(self, n, p))) or \
                 rules.names_other_documents(self.codes_said(n), self.codes_carried(p)):
             return False
