@@ -24,7 +24,7 @@ from .chain_text import CROSS_LANGUAGE_ANCHORS
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-75"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-76"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements

@@ -1,6 +1,7 @@
 """Which hop of its chain a copy came from once every edge is known (settle_hops): the latest hop it took wording
-from (`took_from`), or whose names, codes and values it keeps (`kept_since`). Named rules, tested in
-tests/analysis/test_chain_hops.py; measured in docs/chains.md (fifteenth and twentieth rounds).
+from (`took_from`), or whose names, codes and values it keeps (`kept_since`); and where a copy was read, when a copy
+of its parent sits in its channel (`read_at_hand`). Named rules, tested in tests/analysis/test_chain_hops.py and
+tests/analysis/test_chain_at_hand.py; measured in docs/chains.md (fifteenth, twentieth and twenty-seventh rounds).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import numpy as np
 
 from . import chain_rules as rules
 from .chain_decide import CONTINUATION_BAR, traced
+from .chain_text import Edge, number_forms, numbers_kept, relation_by_length
 
 if TYPE_CHECKING:
-    from .chain_text import Edge
     from .chains import Node, Pool
 
 
@@ -179,3 +180,80 @@ def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
     has. Shared innovations, as a stemma reads manuscripts."""
     mine, new, old = pool.substance(copy), pool.substance(later), pool.substance(earlier)
     return pool.weigh(mine & (new - old)) > pool.weigh(mine & (old - new))
+
+
+def settle(pool: Pool, given: list[Edge], learned: dict[str, Edge], scored: dict[str, Scored], fixed: Set[str]) -> None:
+    """`settle_hops`, then `read_at_hand`, applied in place to `learned` (copy id -> its edge found by text; `given`:
+    the edges metadata and forwards gave, `fixed` their copies)."""
+    moved = settle_hops(pool, given + list(learned.values()), scored, fixed)
+    for c, (p, cosine, pair_prob) in moved.items():  # a learned probability is the new pair's; a rule's stays
+        was = learned[c]
+        conf = round(pair_prob, 3) if was.method in SET_APART_METHODS else was.confidence
+        learned[c] = moved_edge(pool, was, p, cosine, conf)
+    for c, at in read_at_hand(pool, given + list(learned.values()), set(learned)).items():  # None: no edge
+        was = learned.pop(c)
+        if at is not None:
+            learned[c] = moved_edge(pool, was, at, pool.cosine(pool.by_id[c], at) or 0.0, was.confidence)
+
+
+def moved_edge(pool: Pool, was: Edge, parent: Node, cosine: float, confidence: float) -> Edge:
+    """`was` hung under another parent: its relation and length ratio that pair's, its method kept."""
+    rel, ratio = relation_by_length(pool.words[was.child], pool.words[parent.id])
+    return Edge(was.child, parent.id, rel, confidence, round(cosine, 3), ratio, was.method)
+
+
+def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Node | None]:
+    """Named rule: where a copy linked by its text (`text`: those copies' ids) was read. When its parent sits in
+    another channel and a direct copy of that parent was posted earlier in the copy's own channel (a TL;DR pasted
+    there), and the copy writes nothing of the parent that this copy at hand lacks (`takes_beyond`), the copy was read
+    there: its readers and its writer saw the TL;DR. It then hangs under the latest such copy at hand it could copy
+    (Pool.admissible with the chain found, or a longer copy that `expands_hop` it); else it is the channel's talk
+    about the TL;DR (a reaction, a question, the TL;DR author's own follow-up, a bot's status: the same-channel
+    rules keep them from it) and loses its edge, unless it says it is a copy (Reading.tells_copy). Copies are read
+    in time order, each against the parents known by then. The model and the hand rules see pairs, not what sat
+    in the copy's channel: a helper's review of 62 follow-ups in a TL;DR's channel (twenty-sixth round) found
+    replies, plans and own updates linked to the announcement at 0.71-0.94. Returns copy id -> its new parent, or
+    None for no edge (twenty-seventh round, docs/chains.md)."""
+    parent_of = {e.child: e.parent for e in final}
+    out: dict[str, Node | None] = {}
+    for c in sorted(text & parent_of.keys(), key=lambda c: pool.by_id[c].ts):
+        n, a = pool.by_id[c], pool.by_id.get(parent_of[c])
+        if a is None or a.conversation == n.conversation:
+            continue
+        here = sorted((b for b in pool.nodes if b.conversation == n.conversation and b.ts < n.ts and b.id != c and
+                       parent_of.get(b.id) == a.id and not takes_beyond(pool, n, a, b)),
+                      key=lambda b: b.ts, reverse=True)
+        if not here:
+            continue
+        at = next((b for b in here if pool.admissible(n, b, chained=True) or
+                   (expands_hop(pool, n, b) and pool.admissible(n, b, apart=False))), None)
+        if at is None and pool.tells_copy(n):
+            continue
+        out[c] = at
+        if at is None:
+            del parent_of[c]
+        else:
+            parent_of[c] = at.id
+    return out
+
+
+def takes_beyond(pool: Pool, n: Node, a: Node, b: Node) -> bool:
+    """Named rule: n writes something of a that b, a copy of a, lacks: a content-word pair in order (Pool.pairs:
+    "careful consideration" of the announcement, where the TL;DR wrote "moves to"), a number or a stated value
+    (the TL;DR left out "moves to 3.9"). Such a copy read a itself, wherever b sat."""
+    return bool(pool.pairs(n) & (pool.pairs(a) - pool.pairs(b)) or
+                number_forms(pool.text[n.id]) & (number_forms(pool.content_text(a)) - number_forms(pool.text[b.id])) or
+                pool.stated(n) & (pool.stated(a) - pool.stated(b)))
+
+
+def expands_hop(pool: Pool, n: Node, p: Node) -> bool:
+    """Named rule: n, longer than the hop p (words without layout), states every value p states and adds none
+    (`Pool.adds`), writes no number p does not (chain_text.numbers_kept), states none otherwise and asks nothing,
+    and is not the same text again: an AI expansion of a short TL;DR ("Friendly reminder, everyone: ..."), which the
+    chatter rule sets apart from it in one channel (chain_decide.summarises_hop is the shorter side's rule). A
+    reply, a plan or an experience under the TL;DR adds values or drops some."""
+    cosine, theirs = pool.cosine(n, p), pool.stated(p)
+    return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and bool(theirs) and \
+        theirs <= pool.stated(n) and pool.plain_words(n) > pool.plain_words(p) and not pool.adds(n, p) and \
+        numbers_kept(pool.text[n.id], pool.content_text(p)) and \
+        rules.values_changed(pool.read_against(n, p)[1], pool.keys(p)[3]) == 0

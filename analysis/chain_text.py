@@ -299,7 +299,7 @@ def _form(number: str) -> str:
     return number.lstrip("0") or "0" if number.isdigit() else number
 
 
-def _number_forms(text: str) -> set[str]:
+def number_forms(text: str) -> set[str]:
     """The numbers a text writes, each in one `_form`, its list items' numbers and Slack's emoji codes left out (an
     assistant numbers the points of a summary; ":+1:" and ":100:" are no numbers)."""
     return {_form(m) for m in _NUMBER.findall(_without_list_numbers(re.sub(EMOJI_CODE, " ", text, flags=re.I)))}
@@ -332,16 +332,16 @@ def numbers_kept(copy: str, parent: str) -> bool:
     "$1,200,000", "3 PM" for "3:00 pm": the same fact value; that span of the copy is set aside, bounded so that
     "5%" is not read inside "55%"), a number each of whose writings in the copy comes before a word the parent
     spells it before ("2 weeks" for "two weeks"), and a list item's number are kept."""
-    kept = _number_forms(parent)
+    kept = number_forms(parent)
     copy = _VOTE.sub(" ", copy)
-    if not _number_forms(copy) - kept:
+    if not number_forms(copy) - kept:
         return True
     from . import facts as fact_reader  # facts imports the text splitter; loaded once, when a number differs
     same = {(f.kind, f.value) for f in fact_reader.extract(parent)}
     for f in fact_reader.extract(copy):
         if f.kind in _SAME_VALUE_KINDS and (f.kind, f.value) in same:
             copy = re.sub(rf"(?<![\w.,]){re.escape(f.text)}(?![\w])", " ", copy, count=1)
-    new = _number_forms(copy) - kept
+    new = number_forms(copy) - kept
     if not new:
         return True
     spelled = _spelled(parent)

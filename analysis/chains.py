@@ -23,7 +23,7 @@ from .chain_decide import (
     continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
     says_it_copies, short_rewrite_of, summarises_hop,
 )
-from .chain_settle import Scored, settle_hops
+from .chain_settle import Scored, settle
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
 from .chain_model import ChainModel, shipped
@@ -359,12 +359,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
         if e.child not in linked and (e.child not in learned or e.child in stated) and e.method == "similarity" and \
                 min(pool.words[e.child], pool.words[e.parent]) < RULES_MAX_WORDS:
             learned[e.child] = e
-    moved = settle_hops(pool, edges + list(learned.values()), scored, linked)
-    for c, (p, cosine, pair_prob) in moved.items():  # a learned probability is the new pair's; a rule's stays
-        rel, ratio = relation_by_length(pool.words[c], pool.words[p.id])
-        was = learned[c]
-        conf = round(pair_prob, 3) if was.method in ("learned", "continued") else was.confidence
-        learned[c] = Edge(c, p.id, rel, conf, round(cosine, 3), ratio, was.method)
+    settle(pool, edges, learned, scored, linked)  # which hop, and where each copy was read
     return edges + sorted(learned.values(), key=lambda e: pool.by_id[e.child].ts)
 
 
