@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -192,8 +193,9 @@ def settle(pool: Pool, given: list[Edge], learned: dict[str, Edge], scored: dict
         learned[c] = moved_edge(pool, was, p, cosine, conf)
     for c, at in read_at_hand(pool, given + list(learned.values()), set(learned)).items():  # None: no edge
         was = learned.pop(c)
-        if at is not None:
-            learned[c] = moved_edge(pool, was, at, pool.cosine(pool.by_id[c], at) or 0.0, was.confidence)
+        if at is not None:  # the pair's placement is the rule's; whether c is a copy at all, the edge's evidence
+            learned[c] = replace(moved_edge(pool, was, at, pool.cosine(pool.by_id[c], at) or 0.0, was.confidence),
+                                 method=AT_HAND)
 
 
 def moved_edge(pool: Pool, was: Edge, parent: Node, cosine: float, confidence: float) -> Edge:
@@ -202,39 +204,58 @@ def moved_edge(pool: Pool, was: Edge, parent: Node, cosine: float, confidence: f
     return Edge(was.child, parent.id, rel, confidence, round(cosine, 3), ratio, was.method)
 
 
+AT_HAND = "at-hand"  # the method of an edge `read_at_hand` hung under the copy at hand
+
+
 def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Node | None]:
-    """Named rule: where a copy linked by its text (`text`: those copies' ids) was read. When its parent sits in
-    another channel and a direct copy of that parent was posted earlier in the copy's own channel (a TL;DR pasted
-    there), and the copy writes nothing of the parent that this copy at hand lacks (`takes_beyond`), the copy was read
-    there: its readers and its writer saw the TL;DR. It then hangs under the latest such copy at hand it could copy
-    (Pool.admissible with the chain found, or a longer copy that `expands_hop` it); else it is the channel's talk
-    about the TL;DR (a reaction, a question, the TL;DR author's own follow-up, a bot's status: the same-channel
-    rules keep them from it) and loses its edge, unless it says it is a copy (Reading.tells_copy). Copies are read
-    in time order, each against the parents known by then. The model and the hand rules see pairs, not what sat
-    in the copy's channel: a helper's review of 62 follow-ups in a TL;DR's channel (twenty-sixth round) found
-    replies, plans and own updates linked to the announcement at 0.71-0.94. Returns copy id -> its new parent, or
-    None for no edge (twenty-seventh round, docs/chains.md)."""
+    """Named rule: where a copy linked by its text (`text`: those copies' ids) was read. Its parent sits in another
+    conversation; a direct copy of that parent was posted in the copy's own conversation within the candidate window
+    before it (a TL;DR pasted there), where the copy's author could read it (in its audience, if it has one: a mail
+    folder holds mail no one else received), and the copy writes nothing of the parent that this copy at hand lacks
+    (`takes_beyond`). Then, of such copies at hand, latest first:
+    - the copy hangs under one it could copy (Pool.admissible with the chain found, or a longer text that
+      `expands_hop` it) and took wording from rather than from the parent (`took_from`, the stemma's shared
+      innovations: a second AI summary made from the announcement keeps the TL;DR's values, not its words);
+    - else, when it is talk about one (`talks_about`: a question, a reply, a value neither states, or its author's
+      own follow-up that adds one) and does not say it is a copy (Reading.tells_copy: "TL;DR: ..."), it loses its
+      edge: the same-channel rules keep such posts from the TL;DR, and the pair alone, another channel's
+      announcement, reads like a copy;
+    - else its edge stays (a copy kept from the TL;DR only by its length is no evidence either way).
+    Copies are read in time order, each against the parents known by then. Returns copy id -> its new parent, or
+    None for no edge (a helper's review of 62 follow-ups in a TL;DR's channel, twenty-sixth round; a second review
+    of the first version, twenty-seventh round, docs/chains.md)."""
+    from .chain_window import WINDOW
+
     parent_of = {e.child: e.parent for e in final}
+    children: dict[str, list[Node]] = {}  # each parent's direct copies, kept as edges move
+    for child, parent in parent_of.items():
+        if child in pool.by_id:
+            children.setdefault(parent, []).append(pool.by_id[child])
     out: dict[str, Node | None] = {}
     for c in sorted(text & parent_of.keys(), key=lambda c: pool.by_id[c].ts):
         n, a = pool.by_id[c], pool.by_id.get(parent_of[c])
         if a is None or a.conversation == n.conversation:
             continue
-        here = sorted((b for b in pool.nodes if b.conversation == n.conversation and b.ts < n.ts and b.id != c and
-                       parent_of.get(b.id) == a.id and not takes_beyond(pool, n, a, b)),
-                      key=lambda b: b.ts, reverse=True)
-        if not here:
-            continue
-        at = next((b for b in here if pool.admissible(n, b, chained=True) or
-                   (expands_hop(pool, n, b) and pool.admissible(n, b, apart=False))), None)
-        if at is None and pool.tells_copy(n):
+        here = sorted((b for b in children.get(a.id, ()) if b.conversation == n.conversation and b.id != c and
+                       n.ts - WINDOW <= b.ts < n.ts and (not b.audience or n.author in b.audience) and
+                       not takes_beyond(pool, n, a, b)), key=lambda b: b.ts, reverse=True)
+        at = next((b for b in here if took_from(pool, n, b, a) and (
+            pool.admissible(n, b, chained=True) or (expands_hop(pool, n, b) and pool.admissible(n, b, apart=False)))),
+            None)
+        if at is None and (pool.tells_copy(n) or not any(talks_about(pool, n, a, b) for b in here)):
             continue
         out[c] = at
-        if at is None:
-            del parent_of[c]
-        else:
-            parent_of[c] = at.id
+        children[a.id] = [x for x in children[a.id] if x.id != c]
+        if at is not None:
+            children.setdefault(at.id, []).append(n)
     return out
+
+
+def talks_about(pool: Pool, n: Node, a: Node, b: Node) -> bool:
+    """Named rule: n, posted under b (a copy of a) in b's conversation, is talk about b, no copy of it: it asks,
+    replies to b, or states a date, time, amount, code or link neither a nor b states (`Pool.adds`: news, such as
+    b's author's own follow-up "regression now starts Monday 14:00")."""
+    return pool.asks(n) or pool.replies(n, b) or (pool.adds(n, b) and pool.adds(n, a))
 
 
 def takes_beyond(pool: Pool, n: Node, a: Node, b: Node) -> bool:
