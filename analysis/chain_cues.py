@@ -29,7 +29,6 @@ class Cues(NamedTuple):
     summary: re.Pattern[str]  # opens_as_summary
     thanked: re.Pattern[str]  # in_reply_form
     label: re.Pattern[str]  # labels_summary
-    corrected: re.Pattern[str]  # corrected_numbers
 
 
 # Words by which a message says it relays another ("Summary of Olivia's email", "Heads up", "Pour info,
@@ -69,10 +68,7 @@ def _cues(tables: tuple[LanguageTable, ...]) -> Cues:
                          re.I)  # anywhere: `in_reply_form`
     answer = re.compile(rf"{lead}(?:{languages.words(w for tb in tables for w in tb.answers)})"
                         r"(?:\s*[,.!:;—–]|\s+-\s)(?!\s*\d)", re.I)
-    # what a correction sets right: up to the end of its clause (", not 1-15, because ...", "instead of 12 March")
-    corrected = re.compile(rf"(?:{languages.either(tb.corrections for tb in tables)})\s*([^,.;:()!?\n]{{1,40}})", re.I)
-    return Cues(relay, address, preamble, group, narration, question, acknowledgement, answer, summary, thanked, label,
-                corrected)
+    return Cues(relay, address, preamble, group, narration, question, acknowledgement, answer, summary, thanked, label)
 
 
 def relays(text: str) -> bool:
@@ -104,18 +100,6 @@ def narrates(text: str) -> bool:
     characters, as `states_rewrite`: a sentence that opens so, or `reports_question`. chain_decide.says_it_copies
     reads it."""
     return _cues(languages.tables()).narration.search(text[:300]) is not None or reports_question(text)
-
-
-def corrected_numbers(text: str) -> frozenset[str]:
-    """The numbers of the values a text says it sets right (", not 1-15", "instead of 12 March", "au lieu du 12
-    mars"), each in chain_text.number_forms' form: chain_rules.corrects reads them for every candidate pair."""
-    return _corrected_numbers(languages.tables(), text)
-
-
-@functools.lru_cache(maxsize=65536)  # per registry state and text: a copy is read against ten candidates
-def _corrected_numbers(tables: tuple[LanguageTable, ...], text: str) -> frozenset[str]:
-    from .chain_text import number_forms
-    return frozenset(v for m in _cues(tables).corrected.finditer(text) for v in number_forms(m.group(1)))
 
 
 def reports_question(text: str) -> bool:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Set
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from . import chain_cues as cues
 from .chain_text import CROSS_LANGUAGE_ANCHORS
 
 if TYPE_CHECKING:
@@ -136,21 +135,7 @@ def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Ca
     the author's own rewrite: own_rewrite, with `adds`), outside the parent's thread, and a parent the copy's
     author could read."""
     return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds, says_copy)) and \
-        outside_thread(copy, parent) and could_read(copy, parent) and not corrects(copy.text, parent.text)
-
-
-def corrects(copy: str, parent: str) -> bool:
-    """Named rule (both paths, `reachable`): the copy sets right a value its candidate states: it writes a number the
-    candidate does not and says a number the candidate writes was wrong (chain_cues.corrected_numbers: "Small
-    correction from HR: open enrollment runs 3-17 November, not 1-15", "closed from 24 December, not 23"), where the
-    candidate said no such thing itself (a rewrite of "moved to 19 March instead of 12 March" keeps "instead of 12
-    March"). A correction is news about its candidate, not a copy of it: linked as one, its new value would be
-    reported as a fact distorted (a helper's review, twenty-seventh round: three corrections under a TL;DR at
-    0.92-0.95)."""
-    from .chain_text import number_forms
-    if not (set_right := cues.corrected_numbers(copy)) or not set_right <= (theirs := number_forms(parent)):
-        return False
-    return bool(number_forms(copy) - theirs) and not set_right <= cues.corrected_numbers(parent)
+        outside_thread(copy, parent) and could_read(copy, parent)
 
 
 SAME_CONVERSATION_WORDS = 25  # inside one conversation, a message this short and ...

@@ -227,7 +227,8 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
     from .chain_window import WINDOW
 
     parent_of = {e.child: e.parent for e in final}
-    children: dict[str, list[Node]] = {}  # each parent's direct copies, kept as edges move
+    children: dict[str, list[Node]] = {}  # each parent's direct copies (one moved or dropped here is taken out:
+    # it sits in another conversation than its new parent's copies, so no later copy reads it as a copy at hand)
     for child, parent in parent_of.items():
         if child in pool.by_id:
             children.setdefault(parent, []).append(pool.by_id[child])
@@ -245,9 +246,7 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
         if at is None and (pool.tells_copy(n) or not any(talks_about(pool, n, a, b) for b in here)):
             continue
         out[c] = at
-        children[a.id] = [x for x in children[a.id] if x.id != c]
-        if at is not None:
-            children.setdefault(at.id, []).append(n)
+        children[a.id] = [x for x in children[a.id] if x.id != c]  # no copy at hand for a later copy of a
     return out
 
 

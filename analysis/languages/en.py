@@ -284,8 +284,6 @@ very just more most there here what which who whom whose when where why how one 
         r"the (?:message|text|e-?mail|tone|wording|summary|version)|any (?:changes|edits)|tone|details?|dates?|"
         r"owners?|context|deadline)\b|\b(?:more|less|even|further|shorter|longer|simpler)\b)|any (?:further |other |"
         r"more )?(?:changes|edits|adjustments)|(?:it|this) (?:to be |to sound )?(?:more|even|shorter|longer|less))"),
-    # a corrected value after a comma, a dash or a bracket ("runs 3-17 November, not 1-15"; not "is not in 3.8")
-    corrections=r"(?:[,;(—–]|\s-)\s*(?:and\s+)?not\b|\binstead of\b",
     nudge=NUDGE,
     kind_names={k: k for k in ("deadline", "date", "owner", "status", "money", "percentage", "number", "name", "time",
                                "action")},

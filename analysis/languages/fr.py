@@ -171,8 +171,6 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
                      r"préférez)|souhaitez-vous|voulez-vous) (?:d[’']autres modifications|une version (?:plus|encore)|"
                      r"que je (?:vous )?(?:aide à (?:reformuler|rédiger une réponse)|modifie|reformule|raccourcisse|"
                      r"simplifie|adapte (?:le|ce) (?:message|texte|ton)|(?:vous )?propose (?:aussi|également))\b)"),
-    # "fermé à partir du 24 décembre, et non le 23", "au lieu du 12 mars"
-    corrections=r"(?:[,;(—–]|\s-)\s*(?:et\s+)?(?:non|pas)\b|\bau lieu d(?:e|u|es|')",
     nudge=NUDGE,
     kind_names={"deadline": "échéance", "date": "date", "owner": "responsable", "status": "statut", "money": "montant",
                 "percentage": "pourcentage", "number": "nombre", "name": "nom", "time": "heure", "action": "action"},

@@ -80,7 +80,6 @@ class LanguageTable:
     reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")
     answer_openers: str  # regex: how an AI assistant's opening line starts ("Sure! Here's", "Voici")
     assistant_notes: str  # regex: an AI assistant's notes after its answer ("I made the following changes:")
-    corrections: str  # regex: what marks a value set right, before it (", not 1-15", "instead of 12 March")
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
     nudge: Mapping[str, str]  # every text the bot shows, by key (English's keys are the reference)
