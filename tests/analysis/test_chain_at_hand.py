@@ -5,15 +5,14 @@ stays (the texts are the kinds two helpers' reviews wrote as follow-ups in a TL;
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import numpy as np
 
 from analysis.chain_settle import AT_HAND, expands_hop, read_at_hand, settle, takes_beyond, talks_about
 from analysis.chain_text import Edge
 from analysis.chains import Node, Pool
+from tests.analysis.test_chain_one_channel import OTHERS, T0, _unit  # the same pool around a chain and a TL;DR
 
-T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
 SOURCE = ("Release update from the planning meeting: the branch freeze for 3.8 moves from Friday 12:00 to Monday "
           "12:00 because the payments migration slipped. QA runs the regression suite Monday afternoon and we ship "
           "3.8 to all customers on Tuesday at 17:00. Offline sync is not in 3.8; it moves to 3.9. Owner: Priya.")
@@ -28,14 +27,6 @@ EXPANSION = ("Friendly reminder, everyone: the 3.8 code freeze slides to Monday 
              "Offline sync is out, so please plan around that. Priya is the owner if anything is unclear.")
 PLAN = ("For the mobile team: we merge everything for 3.8 on Friday 16:00 so we are clear of the Monday 12:00 freeze, "
         "and we watch the Tuesday 17:00 go-live together. Offline sync is out, Priya confirmed.")
-OTHERS = ["Lunch is moved to the third floor kitchen while the cafeteria is painted this week.",
-          "The parking garage closes early on Friday for cleaning, please move your car before noon."]
-
-
-def _unit(*xs: float) -> np.ndarray:
-    v = np.zeros(8, dtype=np.float32)
-    v[:len(xs)] = xs
-    return (v / np.linalg.norm(v)).astype(np.float32)
 
 
 def _pool(copy: str, author: str = "carl", tldr: str = TLDR, tldr_channel: str = "C2",
