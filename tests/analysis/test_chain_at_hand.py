@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from analysis.chain_settle import AT_HAND, expands_hop, read_at_hand, settle, takes_beyond, talks_about
 from analysis.chain_text import Edge
 from analysis.chains import Node, Pool
