@@ -7,6 +7,7 @@ tests/analysis/test_chain_at_hand.py; measured in docs/chains.md (fifteenth, twe
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Set
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import chain_rules as rules
+from . import languages
 from .chain_decide import CONTINUATION_BAR, traced
 from .chain_text import Edge, number_forms, numbers_kept, relation_by_length
 
@@ -205,6 +207,7 @@ def moved_edge(pool: Pool, was: Edge, parent: Node, cosine: float, confidence: f
 
 
 AT_HAND = "at-hand"  # the method of an edge `read_at_hand` hung under the copy at hand
+NEWS_KINDS = ("money", "percentage")  # value kinds that are news under a copy on any weekday (`talks_about`)
 
 
 def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Node | None]:
@@ -252,9 +255,25 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
 
 def talks_about(pool: Pool, n: Node, a: Node, b: Node) -> bool:
     """Named rule: n, posted under b (a copy of a) in b's conversation, is talk about b, no copy of it: it asks,
-    replies to b, or states a date, time, amount, code or link neither a nor b states (`Pool.adds`: news, such as
-    b's author's own follow-up "regression now starts Monday 14:00")."""
-    return pool.asks(n) or pool.replies(n, b) or (pool.adds(n, b) and pool.adds(n, a))
+    replies to b, or states a time, amount, code, link or date neither a nor b states (`Pool.adds`: news, "we merge
+    on Friday 16:00", "deal closes next week"). A date on a weekday a or b names is no news unless b's author
+    writes it (`works_out_weekdays`: an AI summary of a writes "Tuesday 18 March" for "Tuesday", a helper's review;
+    b's own author moving the freeze to "Tuesday 25 November" is a follow-up)."""
+    return pool.asks(n) or pool.replies(n, b) or (pool.adds(n, b, NEWS_KINDS) and pool.adds(n, a, NEWS_KINDS)) or \
+        (pool.adds(n, b) and pool.adds(n, a) and (n.author == b.author or not works_out_weekdays(pool, n, a, b)))
+
+
+def works_out_weekdays(pool: Pool, n: Node, a: Node, b: Node) -> bool:
+    """Named rule: every date n states that neither a nor b states falls on a weekday a or b names."""
+    known = {f.value for p in (a, b) for f in pool.facts(p) if f.kind in ("date", "deadline")}
+    new = {f.value for f in pool.facts(n) if f.kind in ("date", "deadline")} - known
+    said = {w.lower() for p in (a, b) for w in re.findall(r"\w+", pool.text[p.id])}
+    named = {day for tb in languages.tables() for day, spellings in enumerate(tb.weekdays)
+             if said & {w.lower() for w in spellings}}
+    return bool(new) and all(_ISO_DAY.fullmatch(v) and date.fromisoformat(v).weekday() in named for v in new)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def takes_beyond(pool: Pool, n: Node, a: Node, b: Node) -> bool:

@@ -171,12 +171,12 @@ class Pool(Reading):
             not rules.names_other_things(said, self.names_carried(p) | (self.names_opening(p) & said) |
                                          self.written_by(p, said))
 
-    def adds(self, n: Node, p: Node) -> bool:
+    def adds(self, n: Node, p: Node, kinds: tuple[str, ...] | None = None) -> bool:
         """n states a date, time, amount or percentage, names a code or writes a link that p does not. Dates as
         `read_against` reads them (a TL;DR posted after midnight that repeats its source's "tomorrow" states the
-        source's day), times as written."""
-        mine, theirs = self.read_against(n, p)[1], self.keys(p)[3]
-        return any(mine[k] - theirs.get(k, set()) for k in mine if k in _ADDED_KINDS) or \
+        source's day), times as written. `kinds`: the value kinds read (None: all of _ADDED_KINDS)."""
+        mine, theirs, kinds = self.read_against(n, p)[1], self.keys(p)[3], kinds or _ADDED_KINDS
+        return any(mine[k] - theirs.get(k, set()) for k in mine if k in kinds) or \
             bool({v for v in self.stated(n) if v.startswith("time:")} - self.stated(p)) or \
             bool(self.codes_said(n) - self.codes_carried(p)) or \
             bool(rules.links(self.text[n.id]) - rules.links(self.content_text(p)))

@@ -81,6 +81,19 @@ def test_talk_about_the_tldr_loses_its_edge():
     assert talks_about(pool, c, a, b) and not expands_hop(pool, c, b)  # it adds Friday 16:00
 
 
+def test_a_date_is_news_from_the_tldrs_author_only():
+    """Another person's AI summary that works out a weekday ("Tuesday 18 March") adds a date but is no talk; the
+    TL;DR author's own post that moves the date is (a helper's review)."""
+    worked_out = ("Monday 12:00 is when the 3.8 code freeze starts and Tuesday 18 March 17:00 is when 3.8 goes live, "
+                  "with offline sync out of this one; Priya is the one to ask if anything is unclear.")
+    assert _read(worked_out, tldr=SHORT_TLDR) == {}
+    # a date on no weekday they name is news (20 March 2025 is a Thursday)
+    assert _read(worked_out.replace("Tuesday 18 March 17:00", "20 March"), tldr=SHORT_TLDR) == {"c": None}
+    moved = "Update from me: the 3.8 code freeze now starts on Friday 14 March instead, the rest stays as it was."
+    assert _read(moved, author="bob", tldr=SHORT_TLDR) == {"c": None}
+    assert _read(moved, author="carl", tldr=SHORT_TLDR) == {}
+
+
 def test_a_copy_that_says_so_keeps_its_edge():
     labelled = "TL;DR for mobile: 3.8 code freeze slides to Monday 12:00, goes live Tuesday 17:00, our cut-off Thursday 16:00."
     assert _read(labelled, tldr=SHORT_TLDR) == {}
