@@ -281,7 +281,7 @@ def takes_beyond(pool: Pool, n: Node, a: Node, b: Node) -> bool:
     "careful consideration" of the announcement, where the TL;DR wrote "moves to"), a number or a stated value
     (the TL;DR left out "moves to 3.9"). Such a copy read a itself, wherever b sat."""
     return bool(pool.pairs(n) & (pool.pairs(a) - pool.pairs(b)) or
-                number_forms(pool.text[n.id]) & (number_forms(pool.content_text(a)) - number_forms(pool.text[b.id])) or
+                number_forms(pool.text[n.id]) & (number_forms(pool.content_text(a)) - number_forms(pool.content_text(b))) or
                 pool.stated(n) & (pool.stated(a) - pool.stated(b)))
 
 
