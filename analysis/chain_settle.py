@@ -207,7 +207,8 @@ def moved_edge(pool: Pool, was: Edge, parent: Node, cosine: float, confidence: f
 
 
 AT_HAND = "at-hand"  # the method of an edge `read_at_hand` hung under the copy at hand
-NEWS_KINDS = ("money", "percentage")  # value kinds that are news under a copy on any weekday (`talks_about`)
+NEWS_KINDS = ("money", "percentage")  # with times, codes and links (Pool.adds reads them always): news under a
+# copy on any day (`talks_about`)
 
 
 def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Node | None]:
@@ -230,17 +231,18 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
     from .chain_window import WINDOW
 
     parent_of = {e.child: e.parent for e in final}
-    children: dict[str, list[Node]] = {}  # each parent's direct copies (one moved or dropped here is taken out:
-    # it sits in another conversation than its new parent's copies, so no later copy reads it as a copy at hand)
+    children: dict[tuple[str, str], list[Node]] = {}  # each parent's direct copies by conversation (one moved or
+    # dropped here is taken out: it sits in another conversation than its new parent's copies, so no later copy
+    # reads it as a copy at hand)
     for child, parent in parent_of.items():
         if child in pool.by_id:
-            children.setdefault(parent, []).append(pool.by_id[child])
+            children.setdefault((parent, pool.by_id[child].conversation), []).append(pool.by_id[child])
     out: dict[str, Node | None] = {}
-    for c in sorted(text & parent_of.keys(), key=lambda c: pool.by_id[c].ts):
+    for c in sorted(text & parent_of.keys() & pool.by_id.keys(), key=lambda c: pool.by_id[c].ts):
         n, a = pool.by_id[c], pool.by_id.get(parent_of[c])
         if a is None or a.conversation == n.conversation:
             continue
-        here = sorted((b for b in children.get(a.id, ()) if b.conversation == n.conversation and b.id != c and
+        here = sorted((b for b in children.get((a.id, n.conversation), ()) if b.id != c and
                        n.ts - WINDOW <= b.ts < n.ts and (not b.audience or n.author in b.audience) and
                        not takes_beyond(pool, n, a, b)), key=lambda b: b.ts, reverse=True)
         at = next((b for b in here if took_from(pool, n, b, a) and (
@@ -249,28 +251,44 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
         if at is None and (pool.tells_copy(n) or not any(talks_about(pool, n, a, b) for b in here)):
             continue
         out[c] = at
-        children[a.id] = [x for x in children[a.id] if x.id != c]  # no copy at hand for a later copy of a
+        children[a.id, n.conversation] = [x for x in children[a.id, n.conversation] if x.id != c]
     return out
 
 
 def talks_about(pool: Pool, n: Node, a: Node, b: Node) -> bool:
     """Named rule: n, posted under b (a copy of a) in b's conversation, is talk about b, no copy of it: it asks,
-    replies to b, or states a time, amount, code, link or date neither a nor b states (`Pool.adds`: news, "we merge
-    on Friday 16:00", "deal closes next week"). A date on a weekday a or b names is no news unless b's author
-    writes it (`works_out_weekdays`: an AI summary of a writes "Tuesday 18 March" for "Tuesday", a helper's review;
-    b's own author moving the freeze to "Tuesday 25 November" is a follow-up)."""
+    replies to b, or states a time, amount, percentage, code, link or date neither a nor b states (`Pool.adds`: news,
+    "we merge on Friday 16:00", "deal closes on 20 March"). A date that works out a weekday a or b names is no news
+    unless a's or b's author writes it (`works_out_weekdays`: an AI summary of a writes "Tuesday 18 March" for
+    "Tuesday", a helper's review; b's own author moving the freeze to "Tuesday 25 November" is a follow-up)."""
     return pool.asks(n) or pool.replies(n, b) or (pool.adds(n, b, NEWS_KINDS) and pool.adds(n, a, NEWS_KINDS)) or \
-        (pool.adds(n, b) and pool.adds(n, a) and (n.author == b.author or not works_out_weekdays(pool, n, a, b)))
+        (pool.adds(n, b) and pool.adds(n, a) and
+         (n.author in (a.author, b.author) or not works_out_weekdays(pool, n, a, b)))
 
 
 def works_out_weekdays(pool: Pool, n: Node, a: Node, b: Node) -> bool:
-    """Named rule: every date n states that neither a nor b states falls on a weekday a or b names."""
+    """Named rule: every date n states that neither a nor b states works out a weekday one of them names: written
+    with that weekday or in digits ("Tuesday 18 March", "18 March"; a week, "next week", beside that weekday), on that weekday within the week after
+    the naming message was posted ("Tuesday" in a post of Wednesday 12 March is Tuesday 18 March, not 25 March). A
+    date in words alone ("today", "next week") is the writer's own news. Weekdays as the two messages' languages
+    spell them (English "Mon" is no French "mon")."""
     known = {f.value for p in (a, b) for f in pool.facts(p) if f.kind in ("date", "deadline")}
-    new = {f.value for f in pool.facts(n) if f.kind in ("date", "deadline")} - known
-    said = {w.lower() for p in (a, b) for w in re.findall(r"\w+", pool.text[p.id])}
-    named = {day for tb in languages.tables() for day, spellings in enumerate(tb.weekdays)
-             if said & {w.lower() for w in spellings}}
-    return bool(new) and all(_ISO_DAY.fullmatch(v) and date.fromisoformat(v).weekday() in named for v in new)
+    new = [f for f in pool.facts(n) if f.kind in ("date", "deadline") and f.value not in known]
+    tables = [tb for tb in languages.tables() if tb.code in (a.lang, b.lang)] or list(languages.tables())
+
+    def named(text: str) -> set[int]:
+        said = set(re.findall(r"\w+", text))
+        return {day for tb in tables for day, spellings in enumerate(tb.weekdays)
+                if said & {w for s in spellings for w in (s, s.capitalize()) if len(s) > 3 or w[0].isupper()}}
+    days, mine = {p.id: named(pool.text[p.id]) for p in (a, b)}, named(pool.text[n.id])
+
+    def worked_out(text: str, value: str) -> bool:
+        if not _ISO_DAY.fullmatch(value):  # a week ("next week"): only where n names a weekday they name
+            return bool(mine & (days[a.id] | days[b.id]))
+        d = date.fromisoformat(value)
+        return bool(named(text) or re.search(r"\d", text)) and \
+            any(0 <= (d - p.ts.date()).days <= 6 and d.weekday() in days[p.id] for p in (a, b))
+    return all(worked_out(f.text, f.value) for f in new)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -174,8 +174,9 @@ class Pool(Reading):
     def adds(self, n: Node, p: Node, kinds: tuple[str, ...] | None = None) -> bool:
         """n states a date, time, amount or percentage, names a code or writes a link that p does not. Dates as
         `read_against` reads them (a TL;DR posted after midnight that repeats its source's "tomorrow" states the
-        source's day), times as written. `kinds`: the value kinds read (None: all of _ADDED_KINDS)."""
-        mine, theirs, kinds = self.read_against(n, p)[1], self.keys(p)[3], kinds or _ADDED_KINDS
+        source's day), times as written. `kinds`: which of _ADDED_KINDS are read (None: all); times, codes and
+        links always are."""
+        mine, theirs, kinds = self.read_against(n, p)[1], self.keys(p)[3], _ADDED_KINDS if kinds is None else kinds
         return any(mine[k] - theirs.get(k, set()) for k in mine if k in kinds) or \
             bool({v for v in self.stated(n) if v.startswith("time:")} - self.stated(p)) or \
             bool(self.codes_said(n) - self.codes_carried(p)) or \

@@ -90,8 +90,16 @@ def test_a_date_is_news_from_the_tldrs_author_only():
     # a date on no weekday they name is news (20 March 2025 is a Thursday)
     assert _read(worked_out.replace("Tuesday 18 March 17:00", "20 March"), tldr=SHORT_TLDR) == {"c": None}
     moved = "Update from me: the 3.8 code freeze now starts on Friday 14 March instead, the rest stays as it was."
-    assert _read(moved, author="bob", tldr=SHORT_TLDR) == {"c": None}
+    assert _read(moved, author="bob", tldr=SHORT_TLDR) == {"c": None}  # the TL;DR's author
+    assert _read(moved, author="ana", tldr=SHORT_TLDR) == {"c": None}  # the announcement's author
     assert _read(moved, author="carl", tldr=SHORT_TLDR) == {}
+    # a named weekday a week later is another day; a week ("next week") is no day; an amount is news on any day
+    assert _read(worked_out.replace("Tuesday 18 March", "Tuesday 25 March"), tldr=SHORT_TLDR) == {"c": None}
+    assert _read(worked_out.replace("Tuesday 18 March 17:00", "Tuesday 17:00 next week"), tldr=SHORT_TLDR) == {}
+    assert _read(worked_out.replace("is the one to ask", "pays EUR 400 a seat"), tldr=SHORT_TLDR) == {"c": None}
+    # a week in words alone is the writer's news
+    weekly = "The 3.8 code freeze and the go-live land next week, offline sync is out; Priya is the one to ask."
+    assert _read(weekly, tldr=SHORT_TLDR) == {"c": None}
 
 
 def test_a_copy_that_says_so_keeps_its_edge():
@@ -118,6 +126,9 @@ def test_an_expansion_of_a_short_tldr_hangs_under_it():
 
 
 def test_no_copy_at_hand_no_change():
+    pool, final = _pool(OWN_FOLLOW_UP, author="bob")
+    pool.by_id["a"].conversation = "C2"  # the announcement in the copy's own channel: the same-channel rules read it
+    assert read_at_hand(pool, final, {"c"}) == {}
     assert _read(OWN_FOLLOW_UP, author="bob", tldr_channel="C3") == {}  # the TL;DR in another channel
     assert _read(OWN_FOLLOW_UP, author="bob", tldr_age=timedelta(days=40)) == {}  # out of the candidate window
     # a mail folder: the TL;DR was sent to others; the copy's author did not receive it
