@@ -152,3 +152,28 @@ def test_settle_applies_it():
             e = learned["c"]
             assert (e.parent, e.method, e.confidence) == (parent, AT_HAND, 0.9)
             assert abs(e.similarity - float(pool.by_id["c"].embedding @ pool.by_id["b"].embedding)) < 1e-3
+
+
+def test_what_expands_a_hop():
+    """chain_settle.expands_hop, guard by guard: a longer text stating every value of the hop and adding none."""
+    def expands(text: str, same_vector: bool = False) -> bool:
+        pool, _ = _pool(text, tldr=SHORT_TLDR)
+        b, c = pool.by_id["b"], pool.by_id["c"]
+        if same_vector:
+            c.embedding = b.embedding
+        return expands_hop(pool, c, b)
+    assert expands(EXPANSION)
+    assert not expands(EXPANSION, same_vector=True)  # the same text again
+    assert not expands("Does the 3.8 code freeze slide to Monday 12:00 and 3.8 go live on Tuesday 17:00? Offline sync "
+                       "is out, so please plan around that. Priya is the owner if anything is unclear.")  # a question
+    assert not expands(FROM_TLDR)  # shorter than the hop
+    assert not expands(EXPANSION + " Merge everything by Thursday 16:00.")  # a value added
+    assert not expands(EXPANSION.replace("3.8 goes live", "3.8 and 3.9 go live"))  # a number the hop does not write
+    assert not expands(EXPANSION.replace("Priya is the owner", "Tom Berg is the owner"))  # a value stated otherwise
+    assert not expands(EXPANSION.replace(" and 3.8 goes live on Tuesday 17:00", ""))  # a value dropped
+
+
+def test_what_the_announcement_alone_says():
+    """chain_settle.takes_beyond: a content-word pair in order the TL;DR dropped ("payments migration") is enough."""
+    pool, _ = _pool("Short version: the 3.8 code freeze slides to Monday 12:00 as the payments migration slipped.")
+    assert takes_beyond(pool, *(pool.by_id[i] for i in "cab"))
