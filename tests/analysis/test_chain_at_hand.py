@@ -126,6 +126,10 @@ def test_an_expansion_of_a_short_tldr_hangs_under_it():
     b, c = pool.by_id["b"], pool.by_id["c"]
     assert not pool.admissible(c, b, chained=True) and expands_hop(pool, c, b)
     assert _read(EXPANSION, tldr=SHORT_TLDR) == {"c": "b"}
+    # posted in the TL;DR's thread it answers the TL;DR: no copy of it (Pool.admissible's other rules still hold)
+    pool, final = _pool(EXPANSION, tldr=SHORT_TLDR)
+    pool.by_id["b"].thread = pool.by_id["c"].thread = "t1"
+    assert read_at_hand(pool, final, {"c"}) == {}
 
 
 def test_no_copy_at_hand_no_change():
