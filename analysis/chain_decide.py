@@ -144,11 +144,15 @@ def summarises_hop(pool: Pool, n: Node, p: Node) -> bool:
     render" after "... 675ms": the demo's held-out model chained 22 such posts without them; twenty-sixth
     round). Nor is the same text again (OWN_REPOST_COSINE: "anyone seen the login loop on Pixel 8? can't
     reproduce on mine", posted by ten people in one channel), a question, or a copy stating a value otherwise (a
-    correction under the TL;DR, "launch not postponed" under "launch is postponed": rules.values_changed). Both
-    paths read it: Pool.admissible and chain_relay_rules._RuleContext."""
+    correction under the TL;DR, "launch not postponed" under "launch is postponed"). Both paths read it."""
+    return pool.plain_words(n) <= pool.plain_words(p) and restates_hop(pool, n, p)
+
+
+def restates_hop(pool: Pool, n: Node, p: Node) -> bool:
+    """`summarises_hop` and chain_settle.expands_hop, whatever the length: not the same text, no question, nothing
+    added, no number p does not write, no value stated otherwise."""
     cosine = pool.cosine(n, p)
-    return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and \
-        pool.plain_words(n) <= pool.plain_words(p) and not pool.adds(n, p) and \
+    return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and not pool.adds(n, p) and \
         numbers_kept(pool.text[n.id], pool.content_text(p)) and \
         rules.values_changed(pool.read_against(n, p)[1], pool.keys(p)[3]) == 0
 

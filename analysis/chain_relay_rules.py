@@ -111,16 +111,18 @@ class _RuleContext(Reading):
         one conversation, one thread, a parent the copy's author could not read; the learned path's rules, except
         that one's own rewrite in the same conversation, which the learned path admits when it adds nothing
         (Pool.adds) or says it is one (Reading.tells_copy), stays out here), a reply (chain_rules.replies), naming
-        other documents, or two short messages in one channel (repeated chatter; not read with `chatter` False:
-        rule_edges lifts it for a summary of a found hop, `summarises_hop`)."""
+        other documents, or (with `chatter`) two short messages in one channel (`chatter`)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
-        if (sim < self.profile.relay_cosine and not cross) or \
-                not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
-                self.replies(n, p) or \
-                (chatter and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
-                                              (self.plain_words(n), self.plain_words(p)), sim)):
-            return True
-        return names_other_documents(self.codes_said(n), self.codes_carried(p))
+        return (sim < self.profile.relay_cosine and not cross) or \
+            not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3])) or \
+            self.replies(n, p) or (chatter and self.chatter(n, p, sim)) or \
+            names_other_documents(self.codes_said(n), self.codes_carried(p))
+
+    def chatter(self, n: Node, p: Node, sim: float) -> bool:
+        """Repeated chatter (chain_decide.repeated_chatter): rule_edges lifts it for a summary of a found hop
+        (`summarises_hop`)."""
+        return repeated_chatter(n, p, (self.words[n.id], self.content_words(p)), (self.plain_words(n),
+                                self.plain_words(p)), sim)
 
     def summarises_hop(self, n: Node, p: Node) -> bool:
         """As Pool.admissible's `chained`: a copy that `chain_decide.summarises_hop` a found copy in its channel is
@@ -235,8 +237,8 @@ def rule_edges(nodes: list[Node], edges: list[Edge], decided: Set[str] = frozens
         silent: list[tuple[float, float]] = []  # (cosine, coverage) of those out of reach only as they announce nothing
         for k in _closest(n, parents, lo, sims, hits, cross is not None):
             p, sim = parents[lo + k], float(sims[k])
-            if r.apart(n, p, sim) and not (p.id in copied_from and not r.apart(n, p, sim, chatter=False) and
-                                           r.summarises_hop(n, p)):  # a summary of a found hop in its channel
+            if r.apart(n, p, sim, chatter=False) or (r.chatter(n, p, sim) and not (
+                    p.id in copied_from and r.summarises_hop(n, p))):  # a summary of a found hop in its channel
                 continue
             if not (r.announces(p) or p.id in copied_from):  # out_of_reach, as it announces nothing
                 silent.append((sim, r.coverage(n, p)))

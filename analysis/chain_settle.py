@@ -7,17 +7,18 @@ tests/analysis/test_chain_at_hand.py; measured in docs/chains.md (fifteenth, twe
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Set
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from . import chain_rules as rules
 from . import languages
-from .chain_decide import CONTINUATION_BAR, traced
-from .chain_text import Edge, number_forms, numbers_kept, relation_by_length
+from .chain_decide import CONTINUATION_BAR, restates_hop, traced
+from .chain_text import Edge, number_forms, relation_by_length
+from .chain_window import WINDOW
 
 if TYPE_CHECKING:
     from .chains import Node, Pool
@@ -220,16 +221,14 @@ def read_at_hand(pool: Pool, final: list[Edge], text: Set[str]) -> dict[str, Nod
     - the copy hangs under one it could copy (Pool.admissible with the chain found, or a longer text that
       `expands_hop` it) and took wording from rather than from the parent (`took_from`, the stemma's shared
       innovations: a second AI summary made from the announcement keeps the TL;DR's values, not its words);
-    - else, when it is talk about one (`talks_about`: a question, a reply, a value neither states, or its author's
-      own follow-up that adds one) and does not say it is a copy (Reading.tells_copy: "TL;DR: ..."), it loses its
-      edge: the same-channel rules keep such posts from the TL;DR, and the pair alone, another channel's
+    - else, when it is talk about one (`talks_about`: a question, a reply, or a value neither states, a date that
+      works out a weekday they name aside) and does not say it is a copy (Reading.tells_copy: "TL;DR: ..."), it
+      loses its edge: the same-channel rules keep such posts from the TL;DR, and the pair alone, another channel's
       announcement, reads like a copy;
     - else its edge stays (a copy kept from the TL;DR only by its length is no evidence either way).
     Copies are read in time order, each against the parents known by then. Returns copy id -> its new parent, or
     None for no edge (a helper's review of 62 follow-ups in a TL;DR's channel, twenty-sixth round; a second review
     of the first version, twenty-seventh round, docs/chains.md)."""
-    from .chain_window import WINDOW
-
     parent_of = {e.child: e.parent for e in final}
     children: dict[tuple[str, str], list[Node]] = {}  # each parent's direct copies by conversation (one moved or
     # dropped here is taken out: it sits in another conversation than its new parent's copies, so no later copy
@@ -268,10 +267,10 @@ def talks_about(pool: Pool, n: Node, a: Node, b: Node) -> bool:
 
 def works_out_weekdays(pool: Pool, n: Node, a: Node, b: Node) -> bool:
     """Named rule: every date n states that neither a nor b states works out a weekday one of them names: written
-    with that weekday or in digits ("Tuesday 18 March", "18 March"; a week, "next week", beside that weekday), on that weekday within the week after
-    the naming message was posted ("Tuesday" in a post of Wednesday 12 March is Tuesday 18 March, not 25 March). A
-    date in words alone ("today", "next week") is the writer's own news. Weekdays as the two messages' languages
-    spell them (English "Mon" is no French "mon")."""
+    with that weekday or in digits ("Tuesday 18 March", "18 March"; a week, "next week", only beside that weekday),
+    on that weekday within the week after the naming message was posted ("Tuesday" in a post of Wednesday 12 March
+    is Tuesday 18 March, not 25 March). A date in words alone ("today", "next week") is the writer's own news.
+    Weekdays as the two messages' languages spell them (English "Mon" is no French "mon")."""
     known = {f.value for p in (a, b) for f in pool.facts(p) if f.kind in ("date", "deadline")}
     new = [f for f in pool.facts(n) if f.kind in ("date", "deadline") and f.value not in known]
     tables = [tb for tb in languages.tables() if tb.code in (a.lang, b.lang)] or list(languages.tables())
@@ -309,8 +308,6 @@ def expands_hop(pool: Pool, n: Node, p: Node) -> bool:
     and is not the same text again: an AI expansion of a short TL;DR ("Friendly reminder, everyone: ..."), which the
     chatter rule sets apart from it in one channel (chain_decide.summarises_hop is the shorter side's rule). A
     reply, a plan or an experience under the TL;DR adds values or drops some."""
-    cosine, theirs = pool.cosine(n, p), pool.stated(p)
-    return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and bool(theirs) and \
-        theirs <= pool.stated(n) and pool.plain_words(n) > pool.plain_words(p) and not pool.adds(n, p) and \
-        numbers_kept(pool.text[n.id], pool.content_text(p)) and \
-        rules.values_changed(pool.read_against(n, p)[1], pool.keys(p)[3]) == 0
+    theirs = pool.stated(p)
+    return bool(theirs) and theirs <= pool.stated(n) and pool.plain_words(n) > pool.plain_words(p) and \
+        restates_hop(pool, n, p)

@@ -32,8 +32,7 @@ from .chain_rules import PairFeatures
 from .chain_window import WINDOW, closest_first, closest_later, window_hits  # noqa: F401  (WINDOW re-exported)
 from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain records, re-exported)
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, authored_text, calendar_words, memo, mention_pattern,
-    layout_free, opening_names, relation_by_length, stated_values, stems, style_words, two_languages,
-    word_pairs,
+    layout_free, opening_names, relation_by_length, stated_values, stems, style_words, two_languages, word_pairs,
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
