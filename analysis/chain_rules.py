@@ -13,6 +13,7 @@ assistant's preamble, a reply's opening) are analysis/chain_cues.py's.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Callable, Set
@@ -20,11 +21,12 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from .chain_text import CROSS_LANGUAGE_ANCHORS
+from .text import words
 
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-76"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-77"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -100,7 +102,8 @@ SAME_TEXT_COSINE = 0.999  # ... and this close, even when it says it is a rewrit
 
 
 def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
-                adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False) -> bool:
+                adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False,
+                reworded: Callable[[], bool] = lambda: False) -> bool:
     """A person's rewrite of their own message (an announcement summarised by its author with an AI for another
     channel, or a TL;DR of one's own post pasted under it) is a copy; the same text again (cosine
     OWN_REPOST_COSINE: the same Enron notice in two folders; "make this more concise" keeps 0.96, a one-word edit
@@ -116,9 +119,25 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     small model spelled out, an amount it wrote in full), never one stating a value otherwise (twenty-sixth round:
     a chain's first hop by its original's author was missed when it added one)."""
     if copy.author is None or copy.author != parent.author or cosine is None or cosine >= SAME_TEXT_COSINE or \
-            (cosine >= OWN_REPOST_COSINE and not says_copy()):
+            (cosine >= OWN_REPOST_COSINE and not says_copy() and not reworded()):
         return False
     return (copy.conversation != parent.conversation or says_copy() or not adds()) and values_changed() == 0
+
+
+# kinds own_rewrite does not read as stated otherwise: a status word an AI rewrite adds ("you'll lose dental
+# coverage" for "dental does NOT roll over", "postponed" beside "removed") says nothing of the author's next report
+# on the template, whose dates and amounts change
+OWN_SKIP = frozenset({"status"})
+REWORDED = 0.9  # word-sequence likeness (difflib's ratio) under which a text this close in meaning is reworded
+
+
+def reworded(text: str, source: str) -> bool:
+    """The text says its source in other words: difflib's ratio of their word sequences under REWORDED. A notice
+    filed again keeps its words (the real Enron mail's same notice in two folders: 0.96-1.0; one approval request
+    on the template of another: 0.85, which its other date keeps apart); an AI rewrite of one's own announcement for
+    another channel, as close in meaning (MiniLM 0.98), does not (0.51-0.88 on the assistant batches)."""
+    a, b = [w.lower() for w in words(text)], [w.lower() for w in words(source)]
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < REWORDED
 
 
 def links(text: str) -> frozenset[str]:
@@ -130,11 +149,12 @@ _LINKS = re.compile(r"<?https?://[^\s>]+|\bwww\.[^\s>]+", re.I)
 
 
 def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
-              adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False) -> bool:
+              adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False,
+              reworded: Callable[[], bool] = lambda: False) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
     the author's own rewrite: own_rewrite, with `adds`), outside the parent's thread, and a parent the copy's
     author could read."""
-    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds, says_copy)) and \
+    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds, says_copy, reworded)) and \
         outside_thread(copy, parent) and could_read(copy, parent)
 
 
@@ -278,8 +298,23 @@ def carries_across_languages(anchors_shared: int, copy_relays: bool) -> bool:
     return anchors_shared >= CROSS_LANGUAGE_ANCHORS or copy_relays
 
 
-def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]]) -> int:
+def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]],
+                   skip: Set[str] = frozenset()) -> int:
     """Values the message states otherwise than the candidate (another date, another status): a summary keeps a
     subset of its parent's values and a distortion changes one; another announcement in the same words changes
-    several."""
-    return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items() if k in theirs_by_kind)
+    several. `skip`: kinds not read. A date is the candidate's in either order of its day and month
+    (`either_order`)."""
+    return sum(len(either_order(v, theirs_by_kind[k]) if k == "date" else v - theirs_by_kind[k])
+               for k, v in mine_by_kind.items() if k in theirs_by_kind and k not in skip)
+
+
+def either_order(mine: Set[str], theirs: Set[str]) -> set[str]:
+    """The dates of `mine` that `theirs` states in neither order of day and month: the fact reader reads "2/5/02"
+    day first (fact_dates.numeric_date) and its rewrite's "February 5, 2002" as written, the same date to the writer
+    (an Enron notice's AI rewrite by its author was kept apart as a changed date). Values as the fact reader writes
+    them ("date:2002-02-05:+")."""
+    def swapped(value: str) -> str:
+        kind, iso, polarity = value.split(":")
+        year, month, day = iso.split("-")
+        return f"{kind}:{year}-{day}-{month}:{polarity}" if int(day) <= 12 else value
+    return {v for v in mine - theirs if v.count(":") != 2 or v.count("-") != 2 or swapped(v) not in theirs}

@@ -16,7 +16,8 @@ import numpy as np
 
 from . import chain_rules as rules
 from . import languages
-from .chain_decide import CONTINUATION_BAR, restates_hop, traced
+from .chain_decide import CONTINUATION_BAR, restates_hop
+from .chain_hops import traced
 from .chain_text import Edge, number_forms, relation_by_length
 from .chain_window import WINDOW
 

@@ -20,9 +20,10 @@ from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
     CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
-    continues_chain, decision_bar, latest_hop, mutual_best, next_hop, repeated_chatter,
+    continues_chain, decision_bar, mutual_best, next_hop, repeated_chatter,
     says_it_copies, short_rewrite_of, summarises_hop,
 )
+from .chain_hops import latest_hop
 from .chain_settle import Scored, settle
 from .chain_forwards import NOTHING_WITHHELD, Withheld, forward_edges, share_edges
 from .chain_lexical import LEXICAL_CONFIDENCE, wording_edges
@@ -67,7 +68,7 @@ class Pool(Reading):
         super().__init__(nodes)  # its fact reader is shared with the hand rules (chain_relay_rules.rule_edges)
         facts = self.facts
         self.substance = memo(lambda n: stems(self.plain_substance(n), n.lang))
-        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_decide.traced follows ...
+        self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_hops.traced follows ...
         self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
         self.names_opening = self.with_carried(lambda n: opening_names(self.layout(n)),  # names a proxy cannot see
@@ -156,7 +157,9 @@ class Pool(Reading):
         messages is read (chain_settle.set_apart_as_chatter_or_own)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        reachable = rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n)) if \
+        restated = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3], rules.OWN_SKIP)  # noqa: E731
+        reachable = rules.reachable(n, p, cos, restated, lambda: self.adds(n, p), lambda: self.tells_copy(n),
+                                    lambda: rules.reworded(self.text[n.id], self.text[p.id])) if \
             apart else rules.outside_thread(n, p) and rules.could_read(n, p)
         if not reachable or self.replies(n, p) or \
                 (apart and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
@@ -173,10 +176,11 @@ class Pool(Reading):
     def adds(self, n: Node, p: Node, kinds: tuple[str, ...] | None = None) -> bool:
         """n states a date, time, amount or percentage, names a code or writes a link that p does not. Dates as
         `read_against` reads them (a TL;DR posted after midnight that repeats its source's "tomorrow" states the
-        source's day), times as written. `kinds`: which of _ADDED_KINDS are read (None: all); times, codes and
-        links always are."""
+        source's day; in either order of day and month, rules.either_order), times as written. `kinds`: which of
+        _ADDED_KINDS are read (None: all); times, codes and links always are."""
         mine, theirs, kinds = self.read_against(n, p)[1], self.keys(p)[3], _ADDED_KINDS if kinds is None else kinds
-        return any(mine[k] - theirs.get(k, set()) for k in mine if k in kinds) or \
+        return any(rules.either_order(mine[k], theirs.get(k, set())) if k == "date" else mine[k] - theirs.get(k, set())
+                   for k in mine if k in kinds) or \
             bool({v for v in self.stated(n) if v.startswith("time:")} - self.stated(p)) or \
             bool(self.codes_said(n) - self.codes_carried(p)) or \
             bool(rules.links(self.text[n.id]) - rules.links(self.content_text(p)))

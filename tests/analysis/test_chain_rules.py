@@ -54,6 +54,21 @@ def test_values_changed_counts_values_stated_otherwise():
     theirs = {"date": {"date:2026-03-12:+"}, "status": {"status:removed:+"}}
     assert rules.values_changed({"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}, theirs) == 2
     assert rules.values_changed({"date": {"date:2026-03-12:+"}}, theirs) == 0
+    assert rules.values_changed({"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}, theirs,
+                                skip={"status"}) == 1
+
+
+def test_a_date_in_either_order_of_day_and_month_is_the_same_date():
+    """The fact reader reads "2/5/02" day first (2002-05-02) and its AI rewrite's "February 5, 2002" as written: an
+    Enron notice's rewrite by its author was kept apart as stating another date. Either order is the candidate's;
+    a day after the twelfth has one order only."""
+    theirs = {"date": {"date:2002-05-02:+"}}
+    assert rules.values_changed({"date": {"date:2002-02-05:+"}}, theirs) == 0
+    assert rules.values_changed({"date": {"date:2002-02-06:+"}}, theirs) == 1
+    assert rules.either_order({"date:2002-02-05:+", "date:2002-03-05:+"}, {"date:2002-05-02:+"}) == \
+        {"date:2002-03-05:+"}
+    assert rules.either_order({"date:2002-05-13:+"}, {"date:2002-05-13:+"}) == set()
+    assert rules.either_order({"date:2002-05-13:+"}, {"date:2002-13-05:+"}) == {"date:2002-05-13:+"}  # no month 13
 
 
 @pytest.mark.parametrize(("text", "expected"), [("@ana: I know people who used it", True), ("Hi Bob, the release", True),
@@ -479,6 +494,11 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same, lambda: False)
     assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, lambda: 1, lambda: False)
     assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE, same)  # a repost
+    # ... unless reworded: as close in meaning, in other words (an AI rewrite of one's own post for another channel)
+    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.OWN_REPOST_COSINE, same,
+                             reworded=lambda: True)
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), rules.SAME_TEXT_COSINE, same,
+                                 reworded=lambda: True)
     assert not rules.own_rewrite(node(1, None, "C2"), node(2, None, "C1"), 0.8, same)  # authors unknown: other_author
     # one's own rewrite that says so ("TL;DR: ...", "Here's a clearer version: ..."; the learned path's tells_copy):
     # a copy in the same conversation though it adds a value (a date a small model spelled out), and however close,
@@ -491,6 +511,18 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99, same)
     assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8, same)  # a reply
     assert not rules.reachable(node(1, "ben", "C2"), node(2, "ana", "D1", audience={"ana", "eve"}), 0.8, same)
+
+
+def test_reworded_reads_the_word_sequences():
+    """reworded: a notice filed again keeps its words (the real Enron mail's same notice in two folders reads
+    0.96-1.0); an AI rewrite of one's own post at MiniLM cosine 0.98 (the assistant batches' i1) does not."""
+    post = "Hey <!everyone> : there's a community organized GitHub workshop happening soon. There will be " \
+           "mentors on-hand to help you get set up with Git and GitHub. Bring your laptop!"
+    rewrite = "Hey everyone: A community-organized GitHub workshop is coming up soon! Mentors will be on hand " \
+              "to guide you through setting up Git and GitHub. Don't forget your laptop!"
+    assert rules.reworded(rewrite, post)
+    assert not rules.reworded(post.replace("soon", "next week"), post)
+    assert not rules.reworded(post.upper(), post)  # case is no wording
 
 
 @dataclass
@@ -845,7 +877,7 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     the dates and amounts the copy states. Two copies of one announcement: the later one dropped the amount, so a
     third copy that keeps "$0.13" was made from the announcement, not from it. With no value, or with the value in
     every candidate, the latest as before; an ISO week ("this week") is not traced."""
-    from analysis.chain_decide import latest_hop, traced
+    from analysis.chain_hops import latest_hop, traced
     from analysis.chains import Pool
 
     def mk(i: str, hours: int, text: str) -> Node:
