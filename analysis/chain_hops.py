@@ -23,16 +23,11 @@ def latest_hop(cands: list[tuple[Node, PairFeatures]], prob: np.ndarray, k: int,
     writer, the latest. Measured on the rewrite chains (docs/chains.md): picks the right hop 69 times of 78
     against 48 by probability alone. With the `pool` and the `copy`: the latest of those that state most of the
     dates, times, amounts and percentages the copy states (`traced`): a copy cannot take "$0.13" from a sibling
-    that dropped it (eleventh round). First, the best candidate gives way to the likeliest within the margin, in any
-    chain, that states more of them: a recap not yet linked is no hop of the source's chain, and a copy that keeps
-    the source's date did not take it from the recap (twenty-eighth round)."""
+    that dropped it (eleventh round)."""
     parents = [c for c, _ in cands]
-    within = lambda i: prob[i] >= max(floor, prob[k] - LATEST_HOP_MARGIN)  # noqa: E731  (k as it is when asked)
-    if pool is not None and copy is not None and k not in (close := traced(
-            [i for i in range(len(cands)) if within(i)], parents, pool, copy)):
-        k = max(close, key=lambda i: prob[i])
     root = root_of.get(parents[k].id, parents[k].id)
-    near = [i for i in range(len(cands)) if within(i) and root_of.get(parents[i].id, parents[i].id) == root]
+    near = [i for i in range(len(cands)) if prob[i] >= max(floor, prob[k] - LATEST_HOP_MARGIN)
+            and root_of.get(parents[i].id, parents[i].id) == root]
     if pool is not None and copy is not None:
         near = traced(near, parents, pool, copy)
     return max(near, key=lambda i: parents[i].ts)

@@ -26,7 +26,7 @@ from .text import words
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-77"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-78"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -124,20 +124,20 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     return (copy.conversation != parent.conversation or says_copy() or not adds()) and values_changed() == 0
 
 
-# kinds own_rewrite does not read as stated otherwise: a status word an AI rewrite adds ("you'll lose dental
-# coverage" for "dental does NOT roll over", "postponed" beside "removed") says nothing of the author's next report
-# on the template, whose dates and amounts change
-OWN_SKIP = frozenset({"status"})
-REWORDED = 0.9  # word-sequence likeness (difflib's ratio) under which a text this close in meaning is reworded
+REWORDED = 0.9  # the share of the shorter text's words the other holds in order, under which it is reworded
+REWORDED_WORDS = 1000  # words of each text compared (a repost's opening is the same; difflib is quadratic)
 
 
 def reworded(text: str, source: str) -> bool:
-    """The text says its source in other words: difflib's ratio of their word sequences under REWORDED. A notice
-    filed again keeps its words (the real Enron mail's same notice in two folders: 0.96-1.0; one approval request
-    on the template of another: 0.85, which its other date keeps apart); an AI rewrite of one's own announcement for
-    another channel, as close in meaning (MiniLM 0.98), does not (0.51-0.88 on the assistant batches)."""
-    a, b = [w.lower() for w in words(text)], [w.lower() for w in words(source)]
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < REWORDED
+    """The text says its source in other words: under REWORDED of the shorter one's words (their first
+    REWORDED_WORDS) stand in the other in the same order (difflib's matching blocks, lower-cased). A notice filed
+    again keeps its words, with a disclaimer or a signature added (the real Enron mail's same notice in two folders:
+    0.96-1.0; one approval request on the template of another: 0.85, which its other date keeps apart); an AI
+    rewrite of one's own announcement for another channel, as close in meaning (MiniLM 0.98), does not (0.52-0.88
+    on the assistant batches). An empty side (a bare forward's own text) rewords nothing: none of its words stand."""
+    a, b = ([w.lower() for w in words(t)][:REWORDED_WORDS] for t in (text, source))
+    kept = sum(m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return kept < REWORDED * min(len(a), len(b))
 
 
 def links(text: str) -> frozenset[str]:
@@ -298,23 +298,8 @@ def carries_across_languages(anchors_shared: int, copy_relays: bool) -> bool:
     return anchors_shared >= CROSS_LANGUAGE_ANCHORS or copy_relays
 
 
-def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]],
-                   skip: Set[str] = frozenset()) -> int:
+def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]]) -> int:
     """Values the message states otherwise than the candidate (another date, another status): a summary keeps a
     subset of its parent's values and a distortion changes one; another announcement in the same words changes
-    several. `skip`: kinds not read. A date is the candidate's in either order of its day and month
-    (`either_order`)."""
-    return sum(len(either_order(v, theirs_by_kind[k]) if k == "date" else v - theirs_by_kind[k])
-               for k, v in mine_by_kind.items() if k in theirs_by_kind and k not in skip)
-
-
-def either_order(mine: Set[str], theirs: Set[str]) -> set[str]:
-    """The dates of `mine` that `theirs` states in neither order of day and month: the fact reader reads "2/5/02"
-    day first (fact_dates.numeric_date) and its rewrite's "February 5, 2002" as written, the same date to the writer
-    (an Enron notice's AI rewrite by its author was kept apart as a changed date). Values as the fact reader writes
-    them ("date:2002-02-05:+")."""
-    def swapped(value: str) -> str:
-        kind, iso, polarity = value.split(":")
-        year, month, day = iso.split("-")
-        return f"{kind}:{year}-{day}-{month}:{polarity}" if int(day) <= 12 else value
-    return {v for v in mine - theirs if v.count(":") != 2 or v.count("-") != 2 or swapped(v) not in theirs}
+    several."""
+    return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items() if k in theirs_by_kind)

@@ -157,9 +157,8 @@ class Pool(Reading):
         messages is read (chain_settle.set_apart_as_chatter_or_own)."""
         cos = self.cosine(n, p)
         changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
-        restated = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3], rules.OWN_SKIP)  # noqa: E731
-        reachable = rules.reachable(n, p, cos, restated, lambda: self.adds(n, p), lambda: self.tells_copy(n),
-                                    lambda: rules.reworded(self.text[n.id], self.text[p.id])) if \
+        reachable = rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n),
+                                    lambda: rules.reworded(self.text[n.id], self.content_text(p))) if \
             apart else rules.outside_thread(n, p) and rules.could_read(n, p)
         if not reachable or self.replies(n, p) or \
                 (apart and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),
@@ -176,11 +175,10 @@ class Pool(Reading):
     def adds(self, n: Node, p: Node, kinds: tuple[str, ...] | None = None) -> bool:
         """n states a date, time, amount or percentage, names a code or writes a link that p does not. Dates as
         `read_against` reads them (a TL;DR posted after midnight that repeats its source's "tomorrow" states the
-        source's day; in either order of day and month, rules.either_order), times as written. `kinds`: which of
-        _ADDED_KINDS are read (None: all); times, codes and links always are."""
+        source's day), times as written. `kinds`: which of _ADDED_KINDS are read (None: all); times, codes and
+        links always are."""
         mine, theirs, kinds = self.read_against(n, p)[1], self.keys(p)[3], _ADDED_KINDS if kinds is None else kinds
-        return any(rules.either_order(mine[k], theirs.get(k, set())) if k == "date" else mine[k] - theirs.get(k, set())
-                   for k in mine if k in kinds) or \
+        return any(mine[k] - theirs.get(k, set()) for k in mine if k in kinds) or \
             bool({v for v in self.stated(n) if v.startswith("time:")} - self.stated(p)) or \
             bool(self.codes_said(n) - self.codes_carried(p)) or \
             bool(rules.links(self.text[n.id]) - rules.links(self.content_text(p)))

@@ -54,21 +54,6 @@ def test_values_changed_counts_values_stated_otherwise():
     theirs = {"date": {"date:2026-03-12:+"}, "status": {"status:removed:+"}}
     assert rules.values_changed({"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}, theirs) == 2
     assert rules.values_changed({"date": {"date:2026-03-12:+"}}, theirs) == 0
-    assert rules.values_changed({"date": {"date:2026-04-02:+"}, "status": {"status:postponed:+"}}, theirs,
-                                skip={"status"}) == 1
-
-
-def test_a_date_in_either_order_of_day_and_month_is_the_same_date():
-    """The fact reader reads "2/5/02" day first (2002-05-02) and its AI rewrite's "February 5, 2002" as written: an
-    Enron notice's rewrite by its author was kept apart as stating another date. Either order is the candidate's;
-    a day after the twelfth has one order only."""
-    theirs = {"date": {"date:2002-05-02:+"}}
-    assert rules.values_changed({"date": {"date:2002-02-05:+"}}, theirs) == 0
-    assert rules.values_changed({"date": {"date:2002-02-06:+"}}, theirs) == 1
-    assert rules.either_order({"date:2002-02-05:+", "date:2002-03-05:+"}, {"date:2002-05-02:+"}) == \
-        {"date:2002-03-05:+"}
-    assert rules.either_order({"date:2002-05-13:+"}, {"date:2002-05-13:+"}) == set()
-    assert rules.either_order({"date:2002-05-13:+"}, {"date:2002-13-05:+"}) == {"date:2002-05-13:+"}  # no month 13
 
 
 @pytest.mark.parametrize(("text", "expected"), [("@ana: I know people who used it", True), ("Hi Bob, the release", True),
@@ -514,8 +499,9 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
 
 
 def test_reworded_reads_the_word_sequences():
-    """reworded: a notice filed again keeps its words (the real Enron mail's same notice in two folders reads
-    0.96-1.0); an AI rewrite of one's own post at MiniLM cosine 0.98 (the assistant batches' i1) does not."""
+    """reworded: a notice filed again keeps its words, with a disclaimer or signature added (the real Enron mail's
+    same notice in two folders: 0.96-1.0 of the shorter one's words in order); an AI rewrite of one's own post at
+    MiniLM cosine 0.98 (the assistant batches' i1: 0.88) does not. An empty side rewords nothing."""
     post = "Hey <!everyone> : there's a community organized GitHub workshop happening soon. There will be " \
            "mentors on-hand to help you get set up with Git and GitHub. Bring your laptop!"
     rewrite = "Hey everyone: A community-organized GitHub workshop is coming up soon! Mentors will be on hand " \
@@ -523,6 +509,9 @@ def test_reworded_reads_the_word_sequences():
     assert rules.reworded(rewrite, post)
     assert not rules.reworded(post.replace("soon", "next week"), post)
     assert not rules.reworded(post.upper(), post)  # case is no wording
+    signed = post + "\n\nThis e-mail is confidential and intended only for the addressee. Kim Ward | People Ops"
+    assert not rules.reworded(signed, post) and not rules.reworded(post, signed)
+    assert not rules.reworded(post, "") and not rules.reworded("", post)  # a bare forward's own text
 
 
 @dataclass
