@@ -15,7 +15,9 @@ and student essays (OUTFOX), read from ../shared/data/detect (twenty-first round
 five rewrites or five summaries (twenty-second round); batch 20's hops are written as small local models answer
 (Llama 3.2 1B/3B, Qwen2.5, Gemma 2 2B, Phi-3.5-mini: opening lines, lists of changes, offers) and batch 21's
 follow twelve workplace asks through nine tools (a TL;DR on top, lowercase, tweet length); batch 22's are five
-shortening asks answered by small local models (twenty-fourth round).
+shortening asks answered by small local models (twenty-fourth round); batch 23 starts from announcements the
+helper sessions wrote (twenty-sixth round), batch 24 from Enron and 3GPP mails again, with four asks no batch had
+used (twenty-eighth round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
