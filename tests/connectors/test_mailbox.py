@@ -210,6 +210,16 @@ def test_enron_maildir_sample_folder(enron_ingested):
     assert not any("---------------------- Forwarded by" in (m.text or "") for m in msgs)
 
 
+def test_a_plain_part_holding_a_web_page_is_stored_as_its_text(engine, settings, tmp_path):
+    """A real Enron mail sent as text/plain with a page's source in it: stored as the page's text, not its markup."""
+    src = shared("connectors/enron-maildir-sample/enron_small/lewis-a_deleted_items_452.txt")
+    (tmp_path / "enron").mkdir()
+    (tmp_path / "enron" / src.name).write_bytes(src.read_bytes())
+    assert ingest_mailbox(engine, settings, tmp_path / "enron", progress=False).new == 1
+    text = _messages(engine)[0].text or ""
+    assert text and "<html" not in text.lower() and "<td" not in text.lower() and "Untitled Document" not in text
+
+
 @pytest.mark.parametrize("client", ["aol", "apple_mail", "apple_mail_2", "comcast", "gmail", "hotmail", "iphone",
                                     "outlook", "sparrow", "thunderbird", "yahoo", "android"])
 def test_talon_client_replies_keep_only_the_new_text(client):
