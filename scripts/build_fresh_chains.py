@@ -17,8 +17,8 @@ five rewrites or five summaries (twenty-second round); batch 20's hops are writt
 follow twelve workplace asks through nine tools (a TL;DR on top, lowercase, tweet length); batch 22's are five
 shortening asks answered by small local models (twenty-fourth round); batch 23 starts from announcements the
 helper sessions wrote (twenty-sixth round), batch 24 from Enron and 3GPP mails again, with four asks no batch had
-used, batch 25 from Enron mails answered as small local models answer, and batch 26 with shortening asks
-answered by seven tools (twenty-eighth round).
+used, batch 25 from Enron mails answered as small local models answer, batch 26 with shortening asks
+answered by seven tools, and batch 27 from announcements of two other organisations (twenty-eighth round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
