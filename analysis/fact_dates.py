@@ -84,3 +84,26 @@ def year_before(iso: str, following: str) -> str:
         return date.fromisoformat(iso).replace(year=int(iso[:4]) - 1).isoformat()
     except ValueError:  # 29 February
         return iso
+
+
+_DAY = r"\d{1,2}(?:st|nd|rd|th|er)?"
+_DAYS_BEFORE = re.compile(rf"(?:^|(?<=\s))((?:{_DAY},\s*)+)$")  # "18, " before "19 and 25 March"
+_DAYS_AFTER = re.compile(rf"((?:,\s*{_DAY})*),?\s+(?:and|et|&)\s+({_DAY})(?=\s*(?:[,.;:!?)]|$))")  # ", 19, and 25"
+_MONTH_TAIL = re.compile(r"(?:\s+of)?\s+[^\W\d_]+\.?(?:,?\s+\d{4})?$")  # " March", " March 2025" ending a span
+_MONTH_HEAD = re.compile(r"([^\W\d_]+\.?)\s+\d")  # "March" before a span's first day
+
+
+def listed_days(sent: str, m: re.Match[str], text: str) -> list[str]:
+    """The other days of a list whose last (day first) or first (month first) day the span reads: "18, 19 and 25
+    March" (the span "19 and 25 March"), "March 18, 19, and 25" (the span "March 18"), each a date of the span's
+    month and year: an announcement lists its session days so, and its rewrite moves the month (a batch 27 hop read
+    as stating 18 March its parent lacked). Written by hand: dateparser reads one date a span. A list after a
+    month-first day ends with "and"/"et" and a punctuation mark, never a figure ("March 18, 19 and 25 people")."""
+    days: list[str] = []
+    tail = _MONTH_TAIL.search(text)
+    if tail and re.match(_DAY, text) and (before := _DAYS_BEFORE.search(sent[:m.start()])):
+        days = [f"{d}{tail.group(0)}" for d in re.findall(_DAY, before.group(1))]
+    head = _MONTH_HEAD.search(text)
+    if head and (after := _DAYS_AFTER.match(sent, m.end())) and not re.search(r"\d{4}$", text):
+        days += [f"{head.group(1)} {d}" for d in re.findall(_DAY, after.group(1)) + [after.group(2)]]
+    return days

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import languages
-from .fact_dates import NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, nearest, numeric_date, short_date, year_before
+from .fact_dates import (NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, listed_days, nearest, numeric_date, short_date,
+                         year_before)
 from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
@@ -306,12 +307,15 @@ def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) ->
     year, as the writer meant (a copy restating the range then states the same dates). A date in digits keeps its
     own reading ("From 12/29/00 to January 5, 2001")."""
     text = found[i].group(0)
+    listed = [(d, False) for d in listed_days(sent, found[i], text)]
     for rx in rules.date_ranges:
         r = rx.fullmatch(text)
         if r:
             g = r.groupdict()
             month, first, second = g.get("month") or "", g.get("d1") or g["w1"], g.get("d2") or g["w2"]
-            return [(f"{r['pre']}{month}{first}{r['post']}", False), (f"{month}{second}{r['post']}", False)]
+            return [(f"{r['pre']}{month}{first}{r['post']}", False), (f"{month}{second}{r['post']}", False), *listed]
+    if listed:
+        return [(text, False), *listed]
     if i + 1 < len(found) and not YEAR_WRITTEN.search(text) and not re.search(r"\d[/.-]\d", text) and \
             rules.range_joint.fullmatch(sent[found[i].end():found[i + 1].start()]):
         year = _YEAR_AT_END.search(found[i + 1].group(0))

@@ -34,8 +34,9 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # read by hand (fact_dates.numeric_date); 7: "3:00 p.m." is 15:00 and "3 p.m." a time (facts._TIME); 8: "12 a.m."
     # is midnight (facts._time); 9: a day and month in digits after a cue or a weekday ("by 11/22": facts._Rules.
     # short_date), "13 pm" no time; 10: the vector chains compare leaves out an AI assistant's opening line and its
-    # notes after its answer (assistant_frame.assistant_answer)
-    return f"messages-10+{digest}+{model_name(model)}"
+    # notes after its answer (assistant_frame.assistant_answer); 11: a list of days is each a date ("18, 19 and 25
+    # March": fact_dates.listed_days)
+    return f"messages-11+{digest}+{model_name(model)}"
 
 
 @dataclass

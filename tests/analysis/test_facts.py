@@ -80,6 +80,16 @@ def test_money_amounts(text, money):
     ("Meeting June 3 to 4 p.m. sharp.", {"2026-06-03"}),
     ("On June 3 and 12 participants joined.", {"2026-06-03"}),
     ("March 3 - 5 April we travel.", {"2026-03-03", "2026-04-05"}),
+    # a list of days is each a date of its month (fact_dates.listed_days; batch 27: "18, 19 and 25 March" was read as
+    # 19 and 25 March, "March 18, 19, and 25" as 18 March)
+    ("Sessions on 18, 19 and 25 March and 3 April.", {"2026-03-18", "2026-03-19", "2026-03-25", "2026-04-03"}),
+    ("Sessions will be held on March 18, 19, and 25, as well as April 3.",
+     {"2026-03-18", "2026-03-19", "2026-03-25", "2026-04-03"}),
+    ("Audits on 4, 11 and 18 March 2027.", {"2027-03-04", "2027-03-11", "2027-03-18"}),
+    ("Séances les 18, 19 et 25 mars.", {"2026-03-18", "2026-03-19", "2026-03-25"}),
+    ("On March 18, 19 people attended.", {"2026-03-18"}),  # a count after the day, not a list
+    ("March 18, 19 and 25 people came.", {"2026-03-18"}),
+    ("Due March 18, 2026 and not later.", {"2026-03-18"}),
 ])
 def test_date_ranges_and_iso_dates(text, dates):
     assert {v for k, v, _ in kinds(text) if k in ("date", "deadline")} == dates
