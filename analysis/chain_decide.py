@@ -155,7 +155,7 @@ def restates_hop(pool: Pool, n: Node, p: Node) -> bool:
     cosine = pool.cosine(n, p)
     return cosine is not None and cosine < rules.OWN_REPOST_COSINE and not pool.asks(n) and not pool.adds(n, p) and \
         numbers_kept(pool.text[n.id], pool.content_text(p)) and \
-        rules.values_changed(pool.read_against(n, p)[1], pool.keys(p)[3]) == 0
+        pool.changes(n, p) == 0
 
 
 def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:

@@ -159,6 +159,14 @@ class Reading:
         """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
         return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
+    def changes(self, n: Node, p: Node) -> int:
+        """The values n states otherwise than p (chain_rules.values_changed), its dates read as p's (`read_against`)."""
+        return rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])
+
+    def rewords(self, n: Node, p: Node) -> bool:
+        """n says p in other words (chain_rules.reworded), read against what p carries (a forward's original)."""
+        return rules.reworded(self.text[n.id], self.content_text(p))
+
 
 MIN_LANGUAGE_MESSAGES = 10  # a language this many messages write is weighed among its own (`rarity`)
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chain_rules import (carries_across_languages, names_other_documents, reachable, reworded,
-                          values_changed)
+from .chain_rules import carries_across_languages, names_other_documents, reachable, values_changed
 from .chain_rules import MIN_PARENT_WORDS, MIN_WORDS, NOTE_WORDS
 from .chain_text import (
     CROSS_LANGUAGE_ANCHORS, SHORT_COPY_WORDS, Edge, Node, memo, mention_pattern, relation_by_length,
@@ -115,8 +114,7 @@ class _RuleContext(Reading):
         other documents, or (with `chatter`) two short messages in one channel (`chatter`)."""
         cross = two_languages(n, p) and sim >= self.cross_floor
         return (sim < self.profile.relay_cosine and not cross) or \
-            not reachable(n, p, sim, lambda: values_changed(self.read_against(n, p)[1], self.keys(p)[3]),
-                          reworded=lambda: reworded(self.text[n.id], self.content_text(p))) or \
+            not reachable(n, p, sim, lambda: self.changes(n, p), reworded=lambda: self.rewords(n, p)) or \
             self.replies(n, p) or (chatter and self.chatter(n, p, sim)) or \
             names_other_documents(self.codes_said(n), self.codes_carried(p))
 

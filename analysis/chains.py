@@ -156,9 +156,9 @@ class Pool(Reading):
         (chain_decide.repeated_chatter). With `apart` False, neither repeated chatter nor the rule on one author's
         messages is read (chain_settle.set_apart_as_chatter_or_own)."""
         cos = self.cosine(n, p)
-        changed = lambda: rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])  # noqa: E731
+        changed = lambda: self.changes(n, p)  # noqa: E731
         reachable = rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n),
-                                    lambda: rules.reworded(self.text[n.id], self.content_text(p))) if \
+                                    lambda: self.rewords(n, p)) if \
             apart else rules.outside_thread(n, p) and rules.could_read(n, p)
         if not reachable or self.replies(n, p) or \
                 (apart and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),

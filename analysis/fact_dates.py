@@ -86,14 +86,19 @@ def year_before(iso: str, following: str) -> str:
         return iso
 
 
-_DAY = r"\d{1,2}(?:st|nd|rd|th|er)?"
-_DAYS_BEFORE = re.compile(rf"(?:^|(?<=\s))((?:{_DAY},\s*)+)$")  # "18, " before "19 and 25 March"
-_DAYS_AFTER = re.compile(rf"((?:,\s*{_DAY})*),?\s+(?:and|et|&)\s+({_DAY})(?=\s*(?:[,.;:!?)]|$))")  # ", 19, and 25"
+DAY = r"\d{1,2}(?:st|nd|rd|th|er)?"  # a day of the month as a date writes it ("3", "3rd", "1er")
+_DAYS_BEFORE = re.compile(rf"(?:^|(?<=\s))((?:{DAY},\s*)+)$")  # "18, " before "19 and 25 March"
 _MONTH_TAIL = re.compile(r"(?:\s+of)?\s+[^\W\d_]+\.?(?:,?\s+\d{4})?$")  # " March", " March 2025" ending a span
 _MONTH_HEAD = re.compile(r"([^\W\d_]+\.?)\s+\d")  # "March" before a span's first day
 
 
-def listed_days(sent: str, m: re.Match[str], text: str) -> list[str]:
+def days_after(list_words: str) -> re.Pattern[str]:
+    """The days listed after a month-first day: ", 19, and 25" after "March 18" (`list_words`: the languages' words
+    before a list's last day, as one regex alternation)."""
+    return re.compile(rf"((?:,\s*{DAY})*),?\s+(?:{list_words}|&)\s+({DAY})(?=\s*(?:[,.;:!?)]|$))")
+
+
+def listed_days(sent: str, m: re.Match[str], text: str, after_days: re.Pattern[str]) -> list[str]:
     """The other days of a list whose last (day first) or first (month first) day the span reads: "18, 19 and 25
     March" (the span "19 and 25 March"), "March 18, 19, and 25" (the span "March 18"), each a date of the span's
     month and year: an announcement lists its session days so, and its rewrite moves the month (a batch 27 hop read
@@ -101,9 +106,9 @@ def listed_days(sent: str, m: re.Match[str], text: str) -> list[str]:
     month-first day ends with "and"/"et" and a punctuation mark, never a figure ("March 18, 19 and 25 people")."""
     days: list[str] = []
     tail = _MONTH_TAIL.search(text)
-    if tail and re.match(_DAY, text) and (before := _DAYS_BEFORE.search(sent[:m.start()])):
-        days = [f"{d}{tail.group(0)}" for d in re.findall(_DAY, before.group(1))]
+    if tail and re.match(DAY, text) and (before := _DAYS_BEFORE.search(sent[:m.start()])):
+        days = [f"{d}{tail.group(0)}" for d in re.findall(DAY, before.group(1))]
     head = _MONTH_HEAD.search(text)
-    if head and (after := _DAYS_AFTER.match(sent, m.end())) and not re.search(r"\d{4}$", text):
-        days += [f"{head.group(1)} {d}" for d in re.findall(_DAY, after.group(1)) + [after.group(2)]]
+    if head and (after := after_days.match(sent, m.end())) and not re.search(r"\d{4}$", text):
+        days += [f"{head.group(1)} {d}" for d in re.findall(DAY, after.group(1)) + [after.group(2)]]
     return days

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import languages
-from .fact_dates import (NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, listed_days, nearest, numeric_date, short_date,
-                         year_before)
+from .fact_dates import (DAY, NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, days_after, listed_days, nearest,
+                         numeric_date, short_date, year_before)
 from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
@@ -46,6 +46,7 @@ class _Rules:
     weekdays: dict[str, int]  # a weekday's spelling -> 0 for Monday (short_date's reading)
     date_ranges: tuple[re.Pattern[str], ...]  # a range's span, month first and day first: its two dates
     range_joint: re.Pattern[str]  # what joins two dates into a range ("to", "-"): the first takes the second's year
+    days_after: re.Pattern[str]  # the days a list writes after a month-first day (fact_dates.listed_days)
     deadline_cue: re.Pattern[str]
     percent: re.Pattern[str]
     number_unit: re.Pattern[str]
@@ -82,7 +83,7 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
     # month ("March 3 - 5 April"); a range word joins month-first days only before a year or a punctuation mark
     # ("between January 16 and 23.", not "June 3 and 12 participants")
     range_words = words(w for tb in tables for w in tb.range_words)
-    day = r"\d{1,2}(?:st|nd|rd|th|er)?"
+    day = DAY
     units = either(tb.units for tb in tables)
     percent = either(tb.percent_words for tb in tables)
     no_figure = rf"(?![.,:]\d|\s*(?:%|[€$£]|(?:{percent}|{units}|EUR|USD|GBP|euros?|dollars?|[ap]\.?m|h|{month})\b))"
@@ -125,6 +126,7 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         weekdays={s: i for tb in tables for i, day in enumerate(tb.weekdays) for s in day},
         date_ranges=(re.compile(rf"(?P<pre>.*?){first_range}", re.I), re.compile(rf"(?P<pre>(?:.*?\s)?){day_range}", re.I)),
         range_joint=re.compile(rf"\s*(?:[–—-]|{range_words})\s*", re.I),
+        days_after=days_after(words(w for tb in tables for w in tb.list_words)),
         deadline_cue=re.compile(rf"\b(?:{either(tb.deadline_cues for tb in tables)})\s*:?\s*"
                                 rf"(?:(?:{words(a for tb in tables for a in tb.date_articles)})\s+)?$",
                                 re.I),
@@ -307,7 +309,7 @@ def _date_texts(sent: str, found: list[re.Match[str]], i: int, rules: _Rules) ->
     year, as the writer meant (a copy restating the range then states the same dates). A date in digits keeps its
     own reading ("From 12/29/00 to January 5, 2001")."""
     text = found[i].group(0)
-    listed = [(d, False) for d in listed_days(sent, found[i], text)]
+    listed = [(d, False) for d in listed_days(sent, found[i], text, rules.days_after)]
     for rx in rules.date_ranges:
         r = rx.fullmatch(text)
         if r:

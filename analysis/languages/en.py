@@ -149,6 +149,7 @@ TABLE = LanguageTable(
     date_articles=("the",),
     date_prepositions=("on", "from", "after", "starting", "effective", "as of"),
     range_words=("to", "through", "until", "till", "and"),
+    list_words=("and",),
     percent_words=r"per\s?cent",
     units=(r"people|persons?|users?|units?|licen[cs]es?|seats?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
            r"servers?|trips?|engineers?|employees?|customers?|warehouses?|tickets?"),

@@ -97,6 +97,7 @@ TABLE = LanguageTable(
     date_articles=("le",),
     date_prepositions=("le", "du", "dès le", "à partir du", "après le"),
     range_words=("au", "et", "jusqu'au"),
+    list_words=("et",),
     percent_words=r"pour\s?cent",
     units=r"personnes?|jours?|heures?|semaines?|mois|ans|serveurs?|utilisateurs?",
     owner_cues=r"responsable|validation (?:par|de)",

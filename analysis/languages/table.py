@@ -29,6 +29,7 @@ class LanguageTable:
     date_prepositions: tuple[str, ...]  # words right before a date, besides the deadline cues ("on", "le"): a
     # day and month in digits without a year ("on 11/22") is read as a date only after one, a weekday or a cue
     range_words: tuple[str, ...]  # a word joining a range's two dates ("June 1 to June 19, 2001", "du 2 au 4 mars")
+    list_words: tuple[str, ...]  # the word before a list's last day ("March 18, 19 and 25", "les 18, 19 et 25 mars")
     percent_words: str  # regex: "per cent"
     units: str  # regex: countable things a number may carry ("3 engineers", "2 jours")
 
