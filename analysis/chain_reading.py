@@ -16,7 +16,8 @@ import numpy as np
 from . import chain_cues as cues
 from . import chain_rules as rules
 from .assistant_frame import offers_answer, without_assistant_frame
-from .chain_text import Conflicts, Node, authored_text, conflicts_against, key_sets, layout_free, memo, \
+from .chain_dates import conflicts_against
+from .chain_text import Conflicts, Node, authored_text, key_sets, layout_free, memo, \
     names, plain_names, style_words
 from .factloss import _content
 from .facts import Fact, extract

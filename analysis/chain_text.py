@@ -7,15 +7,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Set
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from . import languages
 from .factloss import _STOP, _proper_names, _split
-from .fact_dates import YEAR_WRITTEN
 from .facts import Fact
 from .features import list_words
 from .text import EMOJI_CODE, LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
@@ -212,37 +211,8 @@ def word_pairs(text: str) -> set[tuple[str, str]]:
     return set(zip(ws, ws[1:], strict=False))
 
 
-REREAD_WITHIN = timedelta(days=7)  # a copy this soon after its candidate reads its dates as the candidate's (reread)
-
-
-def reread(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
-    """My facts, each date I write as the candidate writes one of its dates ("tomorrow", "this week") read as the
-    candidate's value; None when none is. Read against each message's own time, "the call is tomorrow" rewritten
-    two days later, or "filed this week" the week after, is another date in the same words; a copy repeats its
-    parent's words, so for the chain decision it states no other value; so does a date I write without the year the
-    candidate writes with it ("January 26" for "January 26, 2016"). Only for a copy within REREAD_WITHIN: the
-    same words a week or more later are a recurring announcement ("deploy freeze tomorrow" every Thursday):
-    `conflicts_against` applies that window. Fact loss still reads a copy's "tomorrow" as its reader does."""
-    said = {" ".join(g.text.lower().split()): g.value for g in theirs if g.kind in ("date", "deadline")}
-    said |= {g.value[4:]: g.value for g in theirs if g.kind in ("date", "deadline") and YEAR_WRITTEN.search(g.text)}
-    out = [replace(f, value=v) if f.kind in ("date", "deadline") and (v := said.get(" ".join(f.text.lower().split())) or
-           (None if YEAR_WRITTEN.search(f.text) else said.get(f.value[4:]))) and v != f.value else f for f in mine]
-    return out if any(a is not b for a, b in zip(out, mine, strict=True)) else None
-
-
 KeySets = tuple[set[str], set[str], set[str], dict[str, set[str]]]  # key_sets: anchors, values, conflict, by kind
 Conflicts = tuple[set[str], dict[str, set[str]]]  # conflict_keys: conflict values, values by kind
-
-
-def conflicts_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fact], gap: timedelta) -> Conflicts:
-    """A copy's conflict values and values by kind (`conflict_keys`) for comparing with a candidate `gap`
-    earlier: within REREAD_WITHIN, with its dates `reread` as the candidate's where it writes them as the
-    candidate does; else `mine`'s. What it shares (anchors, values) stays as `key_sets` reads it against its own
-    time: two notices saying "tomorrow" no longer conflict, and share nothing by it either ("closed tomorrow for
-    the inspection" and "closed tomorrow for the cleaning"). For the learned path (Pool.read_against) and the hand
-    rules (_RuleContext.read_against) alike."""
-    alt = reread(my_facts, their_facts) if timedelta(0) <= gap < REREAD_WITHIN else None
-    return (mine[2], mine[3]) if alt is None else conflict_keys(alt)
 
 
 def conflict_keys(facts: list[Fact]) -> Conflicts:

@@ -37,7 +37,7 @@ from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain r
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
-from .fact_dates import YEAR_WRITTEN
+from .fact_dates import YEAR_WRITTEN, other_order
 from .text import words
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
@@ -71,6 +71,8 @@ class Pool(Reading):
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_hops.traced follows ...
         self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
+        self.other_orders = memo(lambda n: {f"date:{f.value}": f"date:{o}" for f in facts(n)  # ... and in digits
+                                            if f.kind in ("date", "deadline") and (o := other_order(f.text, f.value))})
         self.names_opening = self.with_carried(lambda n: opening_names(self.layout(n)),  # names a proxy cannot see
                                                lambda t: opening_names(layout_free(t)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))

@@ -31,6 +31,32 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
         return None
 
 
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?![\d])")  # "2/5" of "2/5/02", "Fri, 3/7"
+
+
+def other_order(text: str, value: str) -> str | None:
+    """The other reading of a date written in digits whose first two numbers could each be the day ("2/5/02", "11/1/01",
+    "Fri, 3/7"): numeric_date reads it day first, a US writer meant 5 February, and the AI rewrite of an Enron mail
+    writes "February 5, 2002" (a chain hop seemed to change the date, fact loss called it distorted). None for a
+    date whose reading is certain ("12/29/00", "5/5/02", "Monday 4/10": its weekday read it) or not written so."""
+    m = None if re.search(r"[^\W\d_]", text) else _DAY_MONTH.search(text)
+    year, month, day = (value.split("-") + ["", ""])[:3]
+    if m is None or not (day.isdigit() and month.isdigit()):
+        return None
+    a, b = int(m.group(1)), int(m.group(2))
+    if a == b or a > 12 or b > 12 or {a, b} != {int(month), int(day)}:
+        return None
+    return f"{year}-{day}-{month}"
+
+
+def read_alike(text: str, value: str, other_text: str, other_value: str) -> bool:
+    """Two dates as written and read are the same day in some reading: equal, or one's `other_order` is the other
+    ("11/1/01" and "November 1, 2001"). Read by fact loss (factloss.compare) and the chain rules
+    (chain_text.either_order)."""
+    return value == other_value or other_order(text, value) == other_value or \
+        other_order(other_text, other_value) == value
+
+
 HALF_YEAR = 183  # days: a date without a year is of the year that puts it this near the message (`nearest`)
 
 # a day and month in digits without a year, after a weekday, a deadline cue or a date preposition

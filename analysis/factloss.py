@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import languages
+from .fact_dates import read_alike
 from .facts import Fact, extract
 from .languages import LanguageTable, either, words as literal
 from .text import sentences, words
@@ -109,7 +110,8 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                 out.append(_softened(f, alignment, src_sents, copy_sents, judge)
                            or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
-        if any(_agree(g.value, f.value) for g in same) or \
+        if any(_agree(g.value, f.value) or (fam == "when" and read_alike(g.text, g.value, f.text, f.value))
+               for g in same) or \
                 (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
             continue

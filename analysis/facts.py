@@ -31,8 +31,8 @@ _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(?:([ap])(?:\.m\.|\.?m\
 # an amount: digits grouped by threes ("1,276,000", "1.234,56", "1 000"), else digits with one decimal mark. A
 # separator is followed by three digits or ends the amount, so a list ("ETS ($146,466, 12.92%)") is two figures
 _AMOUNT = r"\d{1,3}(?:[,. \u202f\u00a0]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
-_MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>k|m|bn|million|billion)?"
-                    rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>k|m|bn|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
+_MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>k|mm|m|bn|b|million|billion)?"
+                    rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>k|mm|m|bn|b|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
                     r"(?![\w])", re.I)
 _NAME = re.compile(r"\b[A-ZÀ-Ö][\w'’-]+(?:\s+(?:[A-ZÀ-Ö][\w'’-]+|de|du|van|von|d'))*\s+[A-ZÀ-Ö][\w'’-]+\b")
 _PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
@@ -183,7 +183,7 @@ def _fmt(x: float) -> str:
     return str(int(x)) if x == int(x) else f"{x:.12g}"  # "1234567.89", not six digits ("1.23457e+06")
 
 
-_SCALE = {"k": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
+_SCALE = {"k": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}  # "$123 MM": finance's million
 _CURRENCY = {"€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "k€": "EUR", "$": "USD", "usd": "USD",
              "dollar": "USD", "dollars": "USD", "£": "GBP", "gbp": "GBP"}
 

@@ -35,8 +35,9 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # is midnight (facts._time); 9: a day and month in digits after a cue or a weekday ("by 11/22": facts._Rules.
     # short_date), "13 pm" no time; 10: the vector chains compare leaves out an AI assistant's opening line and its
     # notes after its answer (assistant_frame.assistant_answer); 11: a list of days is each a date ("18, 19 and 25
-    # March": fact_dates.listed_days)
-    return f"messages-11+{digest}+{model_name(model)}"
+    # March": fact_dates.listed_days); 12: "$123 MM" is a million dollars, "$2.5B" billions (facts._SCALE), and fact loss
+    # keeps a date in digits its copy writes in the other order of day and month (fact_dates.read_alike)
+    return f"messages-12+{digest}+{model_name(model)}"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from analysis import chain_rules as rules
-from analysis.chain_text import REREAD_WITHIN, reread
+from analysis.chain_dates import REREAD_WITHIN, reread
 from analysis.chains import Node, Pool
 from analysis.embedding_profile import MINILM
 from analysis.facts import extract
@@ -116,7 +116,8 @@ def test_a_repeated_relative_date_cancels_a_conflict_and_shares_nothing():
     """conflicts_against: two notices saying "tomorrow" four days apart no longer state two dates, and share none
     either (a helper's review: "closed tomorrow for the inspection" and "... for the cleaning" linked when the
     re-read date counted as a shared value); a candidate later than the copy is never re-read."""
-    from analysis.chain_text import conflicts_against, key_sets
+    from analysis.chain_dates import conflicts_against
+    from analysis.chain_text import key_sets
 
     src = "Reminder: the office is closed tomorrow for the electrical inspection, please work from home."
     copy = "Reminder: the office is closed tomorrow for the carpet cleaning, please work from home."
@@ -182,3 +183,35 @@ def test_dates_in_digits_read_alike_in_a_copy_and_abbreviations_keep_their_numbe
     kinds = {(f.kind, f.value) for f in extract("We met in Dec. 5 people came. Budget closed in Dec. 20% is left.",
                                                  at)}
     assert kinds == {("number", "5 people"), ("percentage", "20%")}
+
+
+def test_a_date_in_digits_is_its_rewrites_in_the_other_order_of_day_and_month():
+    """An Enron mail's "Start Date: 2/5/02" is read day first (2 May 2002); its AI rewrite writes "February 5,
+    2002". For the chain rules the rewrite states the mail's date (`either_order`, at any gap: one's own rewrite
+    of it was an update stating another date, batch 25's `k13`); fact loss keeps it (it called it lost). A date
+    whose reading is certain ("12/29/00"), one whose two numbers are equal, or one a weekday read has no other."""
+    from analysis.chain_dates import conflicts_against, either_order
+    from analysis.chain_text import key_sets
+    from analysis.fact_dates import other_order, read_alike
+    from analysis.factloss import compare
+
+    at = datetime(2025, 3, 9, 12, tzinfo=UTC)
+    assert other_order("2/5/02", "2002-05-02") == "2002-02-05"
+    assert other_order("11/1/01", "2001-01-11") == "2001-11-01"
+    assert other_order("12/29/00", "2000-12-29") is None
+    assert other_order("5/5/02", "2002-05-05") is None
+    assert other_order("Monday 4/10", "2000-04-10") is None
+    assert other_order("February 5, 2002", "2002-02-05") is None
+    assert read_alike("2/5/02", "2002-05-02", "February 5, 2002", "2002-02-05")
+    assert not read_alike("2/5/02", "2002-05-02", "March 5, 2002", "2002-03-05")
+    src = extract("Start Date: 2/5/02; HourAhead hour: 4; no ancillary schedules awarded.", at)
+    copy = extract("Quick update on the Hour-Ahead run for February 5, 2002 (hour 4): no schedules awarded.", at)
+    assert [f.value for f in either_order(copy, src) if f.kind == "date"] == ["2002-05-02"]
+    for gap in (timedelta(hours=2), timedelta(days=20)):
+        _, values = conflicts_against(key_sets(copy), copy, src, gap)
+        assert values["date"] == key_sets(src)[3]["date"]  # no date stated otherwise
+    other = extract("Quick update on the Hour-Ahead run for March 5, 2002 (hour 4): no schedules awarded.", at)
+    assert either_order(other, src) is None
+    status = {f.fact.value: f.status for f in compare("Phase I starts 11/1/01.", "Phase I starts November 1, 2001.")}
+    assert status == {"2001-01-11": "kept"}
+    assert compare("Launch on 2/5/02.", "Launch on March 5, 2002.")[0].status != "kept"

@@ -65,3 +65,16 @@ def test_ones_own_update_stating_a_status_otherwise_stays_apart():
     pool, a, b = _pool(APPROVED, CANCELLED, 0.85)
     assert not pool.admissible(b, a)
     assert pool.admissible(*_pool(APPROVED, CANCELLED, 0.85, author="bob")[1:][::-1])  # another's: the model decides
+
+
+def test_ones_own_rewrite_of_a_us_date_states_no_other_date():
+    """Batch 25's `k13-1`, one's own friendlier rewrite of an Enron HourAhead notice, and a helper's scenario: the
+    notice's "2/5/02" is read day first (2 May), the rewrite's "February 5, 2002" was another date, so the rewrite
+    was one's own update, no copy (chain_dates.either_order). Another month is still an update."""
+    notice = "Start Date: 2/5/02; HourAhead hour: 4; No ancillary schedules awarded. No variances detected."
+    rewrite = ("Hi team, quick update on the HourAhead run for February 5, 2002 (hour 4): no ancillary schedules "
+               "were awarded and no variances were detected.")
+    pool, a, b = _pool(notice, rewrite, 0.87)
+    assert pool.changes(b, a) == 0 and pool.admissible(b, a)
+    pool, a, b = _pool(notice, rewrite.replace("February", "March"), 0.87)
+    assert pool.changes(b, a) == 1 and not pool.admissible(b, a)

@@ -893,6 +893,16 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     assert dropped.stated(later) != dropped.stated(sibling)
     assert traced([0, 1], [sibling, plain], dropped, later) == [0]
     assert pool.stated(week) == frozenset() and any("-W" in k for k in pool.keys(week)[1])
+    # a date in digits is a candidate's in the other order of day and month (batch 25's `zD5`: the mail's "11/1/01",
+    # read day first, its rewrite's "November 1, 2001"): a copy writing "11/1/01" again lacks it in neither
+    mail = mk("a", 0, "Phase I (11/1/01 start) costs $123 MM.")
+    rewrite = mk("b", 5, "Phase I starts November 1, 2001 and costs $123 million.")
+    again = mk("c", 9, "Phase I: starting 11/1/01, $123 million.")
+    moved = mk("d", 6, "Phase I starts March 1, 2001 and costs $123 million.")
+    digits = Pool([mail, rewrite, again, moved])
+    assert digits.stated(again) == digits.stated(mail) != digits.stated(rewrite)
+    assert traced([0, 1], [mail, rewrite], digits, again) == [0, 1]
+    assert traced([0, 1], [mail, moved], digits, again) == [0]
 
 
 def test_a_learned_copy_that_shares_a_value_or_a_written_name_may_have_copies():

@@ -54,6 +54,10 @@ def test_extracts(text, expected):
     ("Un budget de 1 276 000 €.", {"EUR 1276000"}),
     ("$1.5m raised, $3,50 each.", {"USD 1500000", "USD 3.5"}),
     ("$1,234,567.89 then $1,234,571.49.", {"USD 1234567.89", "USD 1234571.49"}),  # not six significant digits
+    # finance's "MM" is a million, "B" a billion (real Enron mails: "$123 MM" was USD 123, "$1.2MM" USD 1, "$2.5B"
+    # USD 2, so their rewrites' "$123 million" seemed another amount); a length in millimetres is no money
+    ("Phase I costs $123 MM, phase II $1.2MM.", {"USD 123000000", "USD 1200000"}),
+    ("A $2.5B deal and a 5 mm screw.", {"USD 2500000000"}),
 ])
 def test_money_amounts(text, money):
     assert {v for k, v, _ in kinds(text) if k == "money"} == money
