@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from .chain_text import Conflicts, KeySets, conflict_keys
-from .fact_dates import YEAR_WRITTEN, read_alike
+from .fact_dates import YEAR_WRITTEN, read_alike, writes_day_first
 from .facts import Fact
 
 REREAD_WITHIN = timedelta(days=7)  # a copy this soon after its candidate reads its dates as the candidate's (reread)
@@ -43,10 +43,13 @@ def conflicts_against(mine: KeySets, my_facts: list[Fact], their_facts: list[Fac
 
 def either_order(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
     """My facts, each date that is one of the candidate's in the other order of day and month (fact_dates.read_alike:
-    the candidate's "11/1/01", my "November 1, 2001") read as the candidate's value; None when none is. At any gap:
-    the two readings are of one text, not of two times."""
+    the candidate's "11/1/01", my "November 1, 2001"; not where the side in digits writes another date only day
+    first can read, fact_dates.writes_day_first) read as the candidate's value; None when none is. At any gap: the
+    two readings are of one text, not of two times."""
     dates = [g for g in theirs if g.kind in ("date", "deadline")]
+    settled = (writes_day_first([f.text for f in mine if f.kind in ("date", "deadline")]),
+               writes_day_first([g.text for g in dates]))
     out = [next((replace(f, value=g.value) for g in dates if g.value != f.value and
-                 read_alike(f.text, f.value, g.text, g.value)), f) if f.kind in ("date", "deadline") else f
+                 read_alike(f.text, f.value, g.text, g.value, settled)), f) if f.kind in ("date", "deadline") else f
            for f in mine]
     return out if any(a is not b for a, b in zip(out, mine, strict=True)) else None

@@ -31,15 +31,18 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
         return None
 
 
-_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?![\d])")  # "2/5" of "2/5/02", "Fri, 3/7"
+_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})(?![\d])")  # "2/5" of "2/5/02", "3/7"
+_LETTER = re.compile(r"[^\W\d_]")
+_DAY_FIRST = re.compile(r"(?<![\d/.-])(1[3-9]|2\d|3[01])[/.-](0?[1-9]|1[0-2])(?![\d])")  # "15/04/2025": day first
 
 
 def other_order(text: str, value: str) -> str | None:
-    """The other reading of a date written in digits whose first two numbers could each be the day ("2/5/02", "11/1/01",
-    "Fri, 3/7"): numeric_date reads it day first, a US writer meant 5 February, and the AI rewrite of an Enron mail
-    writes "February 5, 2002" (a chain hop seemed to change the date, fact loss called it distorted). None for a
-    date whose reading is certain ("12/29/00", "5/5/02", "Monday 4/10": its weekday read it) or not written so."""
-    m = None if re.search(r"[^\W\d_]", text) else _DAY_MONTH.search(text)
+    """The other reading of a date written in digits with slashes whose first two numbers could each be the day
+    ("2/5/02", "11/1/01"): numeric_date reads it day first, a US writer meant 5 February, and the AI rewrite of an
+    Enron mail writes "February 5, 2002" (a chain hop seemed to change the date, fact loss called it distorted).
+    None for a date whose reading is certain ("12/29/00", "5/5/02"), one a weekday read ("Monday 4/10"), one
+    written with dots or dashes (the day-first forms: "3.4.2025") or in words."""
+    m = None if _LETTER.search(text) else _DAY_MONTH.search(text)
     year, month, day = (value.split("-") + ["", ""])[:3]
     if m is None or not (day.isdigit() and month.isdigit()):
         return None
@@ -49,12 +52,22 @@ def other_order(text: str, value: str) -> str | None:
     return f"{year}-{day}-{month}"
 
 
-def read_alike(text: str, value: str, other_text: str, other_value: str) -> bool:
-    """Two dates as written and read are the same day in some reading: equal, or one's `other_order` is the other
-    ("11/1/01" and "November 1, 2001"). Read by fact loss (factloss.compare) and the chain rules
-    (chain_text.either_order)."""
-    return value == other_value or other_order(text, value) == other_value or \
-        other_order(other_text, other_value) == value
+def read_alike(text: str, value: str, other_text: str, other_value: str,
+               day_first: tuple[bool, bool] = (False, False)) -> bool:
+    """Two dates as written and read are the same day in some reading: equal, or one is written in digits and its
+    `other_order` is the other, written with its month in words ("11/1/01" and "November 1, 2001"). Two dates both
+    in digits are read as written: one writer keeps one order, so "3/4" become "4/3" is a change. Read by fact loss
+    (factloss.compare) and the chain rules (chain_dates.either_order), each only for a message whose other dates do
+    not settle the order day first (`writes_day_first`, per side: `day_first`)."""
+    return value == other_value or \
+        (not day_first[0] and bool(_LETTER.search(other_text)) and other_order(text, value) == other_value) or \
+        (not day_first[1] and bool(_LETTER.search(text)) and other_order(other_text, other_value) == value)
+
+
+def writes_day_first(texts: list[str]) -> bool:
+    """Some date the message writes in digits can only be read day first ("15/04/2025"): its other dates in digits
+    are day first too ("03/04/2025" is 3 April), and no `other_order` applies to them."""
+    return any(_DAY_FIRST.search(t) for t in texts)
 
 
 HALF_YEAR = 183  # days: a date without a year is of the year that puts it this near the message (`nearest`)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from . import languages
-from .fact_dates import read_alike
+from .fact_dates import read_alike, writes_day_first
 from .facts import Fact, extract
 from .languages import LanguageTable, either, words as literal
 from .text import sentences, words
@@ -95,6 +95,8 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
     copy_words = _names_in(copy)
     src_sents, copy_sents = sentences(source), sentences(copy)
     alignment = align(src_sents, copy_sents)
+    settled = (writes_day_first([g.text for g in cf if _SAME_FAMILY[g.kind] == "when"]),
+               writes_day_first([f.text for f in sf if _SAME_FAMILY[f.kind] == "when"]))  # dates read day first
     out = []
     for f in sf:
         fam = _SAME_FAMILY[f.kind]
@@ -110,7 +112,7 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                 out.append(_softened(f, alignment, src_sents, copy_sents, judge)
                            or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
-        if any(_agree(g.value, f.value) or (fam == "when" and read_alike(g.text, g.value, f.text, f.value))
+        if any(_agree(g.value, f.value) or (fam == "when" and read_alike(g.text, g.value, f.text, f.value, settled))
                for g in same) or \
                 (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))

@@ -23,16 +23,16 @@ from .fact_dates import (DAY, NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, days_after
 from .languages import LanguageTable, alternation, either, words
 from .text import sentences
 
-# Severity by kind: critical facts are the ones whose loss changes what a reader does.
-CRITICAL_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number"}
+CRITICAL_KINDS = {"status", "deadline", "owner", "money", "date", "percentage", "number"}  # lost, a reader acts otherwise
 
 # "3pm", "3:00 p.m.", "15h30": "a.m." and "p.m." as AP style writes them (read as "am" alone, "3:00 p.m." was 03:00)
 _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(?:([ap])(?:\.m\.|\.?m\b))?(?!\w)|\b(\d{1,2})\s*([ap])(?:\.m\.|\.?m\b)", re.I)
 # an amount: digits grouped by threes ("1,276,000", "1.234,56", "1 000"), else digits with one decimal mark. A
 # separator is followed by three digits or ends the amount, so a list ("ETS ($146,466, 12.92%)") is two figures
 _AMOUNT = r"\d{1,3}(?:[,. \u202f\u00a0]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
-_MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>k|mm|m|bn|b|million|billion)?"
-                    rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>k|mm|m|bn|b|million|billion)?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
+_SCALES = r"k|mm|(?:(?<=\d)|(?=[mb](?:\s|$)))[mb]|bn|million|billion"  # "$123 MM", "$2.5B."; not "$20 b/c", "$300 M&A"
+_MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>{_SCALES})?"
+                    rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>{_SCALES})?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
                     r"(?![\w])", re.I)
 _NAME = re.compile(r"\b[A-ZÀ-Ö][\w'’-]+(?:\s+(?:[A-ZÀ-Ö][\w'’-]+|de|du|van|von|d'))*\s+[A-ZÀ-Ö][\w'’-]+\b")
 _PERSON = r"(@[\w.-]+|\b[A-ZÀ-Ö][\w'-]+\s+[A-ZÀ-Ö][\w'-]+)"
@@ -183,7 +183,7 @@ def _fmt(x: float) -> str:
     return str(int(x)) if x == int(x) else f"{x:.12g}"  # "1234567.89", not six digits ("1.23457e+06")
 
 
-_SCALE = {"k": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}  # "$123 MM": finance's million
+_SCALE = {"k": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}  # "MM": finance's million
 _CURRENCY = {"€": "EUR", "euro": "EUR", "euros": "EUR", "eur": "EUR", "k€": "EUR", "$": "USD", "usd": "USD",
              "dollar": "USD", "dollars": "USD", "£": "GBP", "gbp": "GBP"}
 

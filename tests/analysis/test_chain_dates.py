@@ -215,3 +215,29 @@ def test_a_date_in_digits_is_its_rewrites_in_the_other_order_of_day_and_month():
     status = {f.fact.value: f.status for f in compare("Phase I starts 11/1/01.", "Phase I starts November 1, 2001.")}
     assert status == {"2001-01-11": "kept"}
     assert compare("Launch on 2/5/02.", "Launch on March 5, 2002.")[0].status != "kept"
+
+
+def test_only_a_us_form_in_digits_against_words_has_another_order():
+    """A helper's review of the first version: a date with dots or dashes is a day-first form ("3.4.2025" is 3 April,
+    its copy's "March 4, 2025" a distortion); a message whose other date can only be read day first ("15/04/2025")
+    writes "03/04/2025" day first too; two dates both in digits are read as written ("Deadline 3/4/25" become
+    "4/3/25" is a change, in the chain rules as in fact loss). A US message's "12/24/2025" settles nothing against."""
+    from analysis.chain_dates import either_order
+    from analysis.fact_dates import read_alike, writes_day_first
+    from analysis.factloss import compare
+
+    def kept(source: str, copy: str) -> list[str]:
+        return [f.status for f in compare(source, copy) if f.fact.kind in ("date", "deadline")]
+
+    assert kept("Submission deadline: 3.4.2025.", "Submission deadline: March 4, 2025.") == ["distorted"]
+    assert kept("Livraison le 03/04/2025, inventaire le 15/04/2025.",
+                "Livraison le 4 mars 2025, inventaire le 15 avril 2025.") == ["distorted", "kept"]
+    assert "kept" not in kept("Deadline 3/4/25.", "Deadline 4/3/25.")
+    assert kept("Kickoff 12/24/2025, review 1/2/2026.", "Kickoff December 24, 2025, review January 2, 2026.") == \
+        ["kept", "kept"]
+    assert not read_alike("3/4/25", "2025-04-03", "4/3/25", "2025-03-04")
+    assert not read_alike("3/4/25", "2025-04-03", "March 4, 2025", "2025-03-04", (True, False))
+    assert writes_day_first(["15/04/2025"]) and not writes_day_first(["12/24/2025", "03/04/2025"])
+    at = datetime(2025, 3, 9, 12, tzinfo=UTC)
+    ana = extract("Deadline: 3/4/2025 for the budget forms.", at)
+    assert either_order(extract("Correction: the deadline is 4/3/2025 for the budget forms.", at), ana) is None

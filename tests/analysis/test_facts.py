@@ -58,6 +58,9 @@ def test_extracts(text, expected):
     # USD 2, so their rewrites' "$123 million" seemed another amount); a length in millimetres is no money
     ("Phase I costs $123 MM, phase II $1.2MM.", {"USD 123000000", "USD 1200000"}),
     ("A $2.5B deal and a 5 mm screw.", {"USD 2500000000"}),
+    # a lone "m" or "b" before a mark is no scale (a helper's review: "b/c" is "because", "B." an initial)
+    ("$20 b/c the shuttle is cancelled, $10 b&w prints, the $4 B-tier plan.", {"USD 20", "USD 10", "USD 4"}),
+    ("Budget $40 B. Smith approves; a $300 M&A fee; $2 B in funding.", {"USD 40", "USD 300", "USD 2000000000"}),
 ])
 def test_money_amounts(text, money):
     assert {v for k, v, _ in kinds(text) if k == "money"} == money
