@@ -173,11 +173,12 @@ def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> b
 
 def keeps_as_summary(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
     """What a short copy keeps of its candidate to read as its summary, whatever their cosine: posted in another
-    conversation, SHORT_REWRITE_COVERAGE of its rare wording from it, a shared name, value or anchor, one language,
-    and it keeps to it (`keeps_to_source`). Read by `reads_like_short_rewrite` and `next_hop`."""
+    conversation, SHORT_REWRITE_COVERAGE of its rare wording from it, a shared name, value or anchor (a name in
+    capitals or opening a sentence too: Pool.shares_name), one language, and it keeps to it (`keeps_to_source`).
+    Read by `reads_like_short_rewrite` and `next_hop`."""
     return n.conversation != p.conversation and f.coverage_short >= SHORT_REWRITE_COVERAGE and \
-        (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0) and not two_languages(n, p) and \
-        keeps_to_source(pool, n, p, f)
+        (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0 or pool.shares_name(n, p)) and \
+        not two_languages(n, p) and keeps_to_source(pool, n, p, f)
 
 
 def short_rewrite_of(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]]) -> int | None:
@@ -205,8 +206,9 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     rewrites the same content; a summary is made from the copy in front of its writer), when the copy reads like
     its rewrite (`reads_like_rewrite`) at NEXT_HOP_BAR. A copy under SHORT_COPY_WORDS, where the model refuses
     every pair, reads like its summary instead: in another conversation, at most SHORT_REWRITE_SHRINKS of its
-    length without layout, keeping SHORT_REWRITE_COVERAGE of its rare wording from it and a name, value or anchor,
-    keeping to it. The chain found so far is the evidence a lone post on the topic lacks: the later hops of
+    length without layout (shorter at all, SHORT_REWRITE_COSINE close in meaning: "Hanover still owes money for
+    overtime, repairs, and other work." of a 16-word hop), keeping SHORT_REWRITE_COVERAGE of its rare wording from
+    it and a name, value or anchor, keeping to it. The chain found so far is the evidence a lone post on the topic lacks: the later hops of
     capable-LLM chains sit at probability 0.2-0.8 under the 0.85 bar between workplace-sized messages, and
     their "TL;DR" and one-sentence last hops at cosine 0.66-0.75 with parent and grandparent alike, under the
     short-rewrite rule's 0.85 (fourteenth round). One language. In the rule's own checks a group greeting ("Hi
@@ -227,7 +229,9 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     g = replace(g, addresses=float(pool.addresses_someone(n, True)))
     if pool.words[n.id] >= SHORT_COPY_WORDS:
         return j if prob[j] >= NEXT_HOP_BAR and reads_like_rewrite(pool, n, q, g, rewrite_cosine) else None
-    shorter = pool.plain_words(n) <= SHORT_REWRITE_SHRINKS * pool.plain_words(q)  # `summarises` without its cosine
+    # `summarises` without its cosine; a one-line last hop of a hop already short is shorter by a few words only
+    shrinks = 1.0 if g.cosine >= SHORT_REWRITE_COSINE else SHORT_REWRITE_SHRINKS
+    shorter = pool.plain_words(n) < pool.plain_words(q) and pool.plain_words(n) <= shrinks * pool.plain_words(q)
     return j if shorter and keeps_as_summary(pool, n, q, g) else None
 
 

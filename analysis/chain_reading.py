@@ -17,8 +17,8 @@ from . import chain_cues as cues
 from . import chain_rules as rules
 from .assistant_frame import offers_answer, without_assistant_frame
 from .chain_dates import conflicts_against
-from .chain_text import Conflicts, Node, authored_text, key_sets, layout_free, memo, \
-    names, plain_names, style_words
+from .chain_text import Conflicts, Node, acronyms, authored_text, key_sets, layout_free, memo, \
+    names, opening_names, plain_names, style_words
 from .factloss import _content
 from .facts import Fact, extract
 
@@ -69,6 +69,10 @@ class Reading:
         self.plain_words = memo(lambda n: len(self.layout(n).split()))  # without headings, bullets, markdown
         self.names_said = memo(lambda n: plain_names(self.layout(n)))  # the names a message itself writes ...
         self.names_carried = self.with_carried(lambda n: self.names_said(n), names)  # ... and with what it carries
+        self.names_opening = self.with_carried(lambda n: opening_names(self.layout(n)),  # names a proxy cannot see
+                                               lambda t: opening_names(layout_free(t)))
+        self.acronyms_said = memo(lambda n: acronyms(self.text[n.id]))  # "RBC", "BPAT": chain_text.acronyms
+        self.acronyms_carried = self.with_carried(self.acronyms_said, acronyms)
         self.codes_said = memo(lambda n: rules.codes(self.text[n.id]))  # identifiers ("IVAS-8a"): rules.codes
         self.codes_carried = self.with_carried(lambda n: self.codes_said(n), rules.codes)
         self.answer = memo(lambda n: without_assistant_frame(self.text[n.id]))  # what the multilingual model reads
@@ -159,6 +163,13 @@ class Reading:
     def read_against(self, n: Node, p: Node) -> Conflicts:
         """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
         return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
+
+    def shares_name(self, n: Node, p: Node) -> bool:
+        """n names what p names where the name proxy (`names_said`) cannot read it: an abbreviation in capitals
+        (chain_text.acronyms: "Enron and RBC updated ..." after "... Enron and RBC signed ...") or a name opening
+        one of n's sentences that p writes as a name ("Enron" there). Read by chain_decide.keeps_as_summary."""
+        return bool(self.acronyms_said(n) & self.acronyms_carried(p)) or \
+            bool(self.names_opening(n) & self.names_carried(p))
 
     def changes(self, n: Node, p: Node) -> int:
         """The values n states otherwise than p (chain_rules.values_changed), its dates read as p's (`read_against`)."""

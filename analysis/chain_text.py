@@ -160,6 +160,25 @@ def _stop_words(tables: tuple) -> tuple[frozenset[str], frozenset[str]]:  # type
     return english - _STOP_WORD_NAMES, frozenset(w for tb in tables for w in tb.stop_words) - (_STOP_WORD_NAMES - {"one"})
 
 
+_ACRONYM = re.compile(r"(?<![\w&-])[A-Z][A-Z&]{1,7}(?![\w&-])")  # "RBC", "BPAT", "JPMFI", "AT&T"
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The abbreviations in capitals a text writes ("Enron and RBC updated ...", "BPAT issued an OASIS update"):
+    names `names` cannot read (its proxy wants a capital then small letters), less the languages' `abbreviations`
+    that name nothing ("FYI", "ASAP", "EOD"); none in a text that shouts (over half its letters capitals: "PLEASE
+    MARK YOUR CALENDAR"). Read where a short copy must share a name with its candidate (Pool.shares_name)."""
+    letters = [c for c in text if c.isalpha()]
+    if sum(c.isupper() for c in letters) * 2 > len(letters):
+        return frozenset()
+    return frozenset(_ACRONYM.findall(text)) - _abbreviations(languages.tables())
+
+
+@functools.cache  # once per registry state
+def _abbreviations(tables: tuple) -> frozenset[str]:  # type: ignore[type-arg]
+    return frozenset(a for tb in tables for a in tb.abbreviations)
+
+
 def opening_names(plain: str) -> set[str]:
     """Capitalised words that open a sentence or a line of a `layout_free` text (Pool.layout keeps it), which
     `names` cannot read as names ("**Koh Tao: death sentences upheld**"): the names a text may write there. A copy

@@ -73,8 +73,6 @@ class Pool(Reading):
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
         self.other_orders = memo(lambda n: {f"date:{f.value}": f"date:{o}" for f in facts(n)  # ... and in digits
                                             if f.kind in ("date", "deadline") and (o := other_order(f.text, f.value))})
-        self.names_opening = self.with_carried(lambda n: opening_names(self.layout(n)),  # names a proxy cannot see
-                                               lambda t: opening_names(layout_free(t)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))

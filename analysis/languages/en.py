@@ -160,6 +160,10 @@ TABLE = LanguageTable(
     owner_will=r"(?:will|is going to|to)\s+(?:own|lead|handle|drive|take)",
     not_names=("the", "this", "our", "please", "hi", "hello", "thanks", "key", "next", "fyi", "update", "quick",
                "summary", "heads", "important", "security", "decision", "question", "questions", "rumour", "rumours"),
+    abbreviations=("FYI", "ASAP", "EOD", "EOW", "COB", "OK", "AM", "PM", "PS", "NB", "TL", "DR", "TLDR", "RE", "FW",
+                   "FWD", "CC", "BCC", "TBD", "TBC", "FAQ", "AKA", "ETA", "OOO", "WFH", "BTW", "IMO", "IMHO", "LGTM",
+                   "UTC", "GMT", "CET", "CEST", "PST", "PDT", "EST", "EDT", "CST", "CDT", "ET", "PT", "US", "IT", "HR",
+                   "AI", "II", "III", "IV", "NO", "ID", "PDF", "URL"),
     status_words={
         "removed": r"removed|remove|dropped|drop|cut from|taken out",
         "cancelled": r"cancel+ed|cancel+ing|cancel|called off",

@@ -106,6 +106,7 @@ TABLE = LanguageTable(
     owner_roles=r"responsable",
     owner_will="",
     not_names=(),
+    abbreviations=("SVP", "STP", "RSVP", "PJ", "NB", "PS", "RH", "TTC", "HT", "CET", "CEST", "UTC", "IA", "OK"),
     status_words={
         "removed": r"supprimée?s?|retirée?s?",
         "cancelled": r"annulée?s?|annuler",

@@ -40,6 +40,7 @@ class LanguageTable:
     owner_roles: str  # regex: "... the owner", "... le responsable"
     owner_will: str  # regex, case-sensitive: "Julie Martin will lead" (may be empty)
     not_names: tuple[str, ...]  # capitalised words that open a line but are no one's name (may be empty)
+    abbreviations: tuple[str, ...]  # abbreviations in capitals that name nothing ("FYI", "ASAP"): chain_text.acronyms
 
     # -- statuses and negation ---------------------------------------------------------------------------------------
     status_words: Mapping[str, str]  # status group ("cancelled", ...) -> regex of the words that state it

@@ -209,3 +209,62 @@ def test_no_next_hop_without_a_chain_or_with_another_chain_as_close():
     assert "t" not in {e.child for e in _chain(0.74, 0.72, rival=0.70)}
     # too far in meaning
     assert "t" not in {e.child for e in _chain(0.55, 0.5)}
+
+
+# -- a one-line last hop of a hop already short (twenty-ninth round) ---------------------------------------------------
+GIST = ("**Gist:** Ken is telling Shonnie and Gerald that Hanover still owes them money for several items, like "
+        "overtime, glycol, meter repairs, permit modeling, and SCADA work.")
+LINE = "Ken says Hanover still owes money for overtime, glycol, meter repairs, permit modeling, and SCADA work."
+SHORTER = "Hanover still owes money for overtime, glycol, meter repairs, and other SCADA work."
+
+
+def _short_chain(last: str, to_line: float, to_gist: float = 0.85) -> dict:
+    """Batch 22's `y9` (an Enron mail's gist, its one line, a shorter version): the gist (C1) and its one line (C2)
+    at cosine 0.93, then `last` (C3) at `to_line` to the line and `to_gist` to the gist."""
+    e = np.eye(8, dtype=np.float32)
+    v_line = 0.93 * e[0] + float(np.sqrt(1 - 0.93 ** 2)) * e[1]
+    b = (to_line - 0.93 * to_gist) / float(np.sqrt(1 - 0.93 ** 2))
+    v_last = to_gist * e[0] + b * e[1] + float(np.sqrt(1 - to_gist ** 2 - b * b)) * e[2]
+    nodes = [Node("g", T0, "C1", "ana", GIST, len(GIST.split()), e[0], lang="en"),
+             Node("l", T0 + timedelta(days=5), "C2", "bob", LINE, len(LINE.split()), v_line.astype(np.float32),
+                  lang="en"),
+             Node("s", T0 + timedelta(days=12), "C3", "cy", last, len(last.split()), v_last.astype(np.float32),
+                  lang="en")]
+    nodes += [Node(f"x{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[4 + i])
+              for i, t in enumerate(OTHERS[:3])]
+    return {x.child: x for x in build_edges(nodes)}
+
+
+def test_a_one_line_last_hop_of_a_short_hop_is_its_next_hop():
+    """13 words of a 16-word hop (batch 22's was 14: "Here's a shorter version: Hanover still owes money for
+    overtime, repairs, and other work."): over `summarises`' 0.8 of its length, so the short rules missed it in every
+    layout. As close in meaning as SHORT_REWRITE_COSINE, being shorter at all is enough; further, 0.8 still holds."""
+    edges = _short_chain(SHORTER, 0.90)
+    assert edges["l"].parent == "g"
+    assert (edges["s"].parent, edges["s"].method) == ("l", "next-hop")
+    assert "s" not in _short_chain(SHORTER, 0.80, 0.75)
+    assert "s" not in _short_chain(LINE.replace("Ken says ", "Ken said that "), 0.90)  # no shorter: no summary
+
+
+def test_a_name_in_capitals_or_opening_a_sentence_is_shared():
+    """The name proxy reads a capital then small letters, mid-sentence: batch 22's one-line hop "Enron and RBC
+    updated their 2001 agreement's definitions and contact info; copies to follow." named nothing its parent names,
+    so no short rule could link it (chain_text.acronyms, Pool.shares_name)."""
+    from analysis.chain_text import acronyms
+
+    assert acronyms("Enron and RBC updated their 2001 agreement; FYI copies to follow ASAP.") == {"RBC"}
+    assert acronyms("BPAT issued an OASIS update; AT&T and A-B are no acronyms here.") == {"BPAT", "OASIS", "AT&T"}
+    assert acronyms("PLEASE MARK YOUR CALENDAR FOR THE QBR") == frozenset()  # a text that shouts
+    parent = ("The gist is that Enron and RBC signed an amendment to their agreement in 2001 to update some "
+              "definitions and contact information, and copies will be sent out.")
+    copy = "Enron and RBC updated their 2001 agreement's definitions and contact info; copies to follow."
+    nodes = [Node("p", T0, "C1", "ana", parent, len(parent.split())),
+             Node("c", T0 + timedelta(days=2), "C2", "bob", copy, len(copy.split())),
+             Node("o", T0, "C3", "cy", OTHERS[0], len(OTHERS[0].split()))]
+    pool = Pool(nodes)
+    assert pool.shares_name(nodes[1], nodes[0]) and not pool.shares_name(nodes[1], nodes[2])
+    assert not pool.names_said(nodes[1]) & pool.names_carried(nodes[0])  # what the proxy alone reads
+    texts = {"a": "The deal with Enron is signed.", "b": "The energy deal is signed.", "c": "Enron signed today."}
+    pool = Pool([Node(i, T0 + timedelta(hours=k), f"C{k}", "u", t, len(t.split())) for k, (i, t) in
+                 enumerate(texts.items())])
+    assert pool.shares_name(pool.by_id["c"], pool.by_id["a"]) and not pool.shares_name(pool.by_id["c"], pool.by_id["b"])
