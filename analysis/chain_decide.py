@@ -171,13 +171,16 @@ def reads_like_short_rewrite(pool: Pool, n: Node, p: Node, f: PairFeatures) -> b
         and keeps_as_summary(pool, n, p, f)
 
 
-def keeps_as_summary(pool: Pool, n: Node, p: Node, f: PairFeatures) -> bool:
+def keeps_as_summary(pool: Pool, n: Node, p: Node, f: PairFeatures, hop: bool = False) -> bool:
     """What a short copy keeps of its candidate to read as its summary, whatever their cosine: posted in another
-    conversation, SHORT_REWRITE_COVERAGE of its rare wording from it, a shared name, value or anchor (a name in
-    capitals or opening a sentence too: Pool.shares_name), one language, and it keeps to it (`keeps_to_source`).
-    Read by `reads_like_short_rewrite` and `next_hop`."""
-    return n.conversation != p.conversation and f.coverage_short >= SHORT_REWRITE_COVERAGE and \
-        (f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0 or pool.shares_name(n, p)) and \
+    conversation, SHORT_REWRITE_COVERAGE of its rare wording from it, a shared name, value or anchor, one language,
+    and it keeps to it (`keeps_to_source`). Read by `reads_like_short_rewrite` and `next_hop`. For a `hop` of a chain
+    found by text SHORT_REWRITE_COSINE close, a name in capitals or opening a sentence counts too (Pool.shares_name:
+    "Enron and RBC updated ..."); not elsewhere: status pings and reactions that echo an announcement's words share
+    its "CRM" or "AWS" at cosine 0.64-0.85 (a helper's review: five false edges, one of them chatter to chatter)."""
+    names = f.name_shared > 0 or f.value_shared > 0 or f.anchors_shared > 0 or \
+        (hop and f.cosine >= SHORT_REWRITE_COSINE and pool.shares_name(n, p))
+    return n.conversation != p.conversation and f.coverage_short >= SHORT_REWRITE_COVERAGE and names and \
         not two_languages(n, p) and keeps_to_source(pool, n, p, f)
 
 
@@ -232,7 +235,7 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     # `summarises` without its cosine; a one-line last hop of a hop already short is shorter by a few words only
     shrinks = 1.0 if g.cosine >= SHORT_REWRITE_COSINE else SHORT_REWRITE_SHRINKS
     shorter = pool.plain_words(n) < pool.plain_words(q) and pool.plain_words(n) <= shrinks * pool.plain_words(q)
-    return j if shorter and keeps_as_summary(pool, n, q, g) else None
+    return j if shorter and keeps_as_summary(pool, n, q, g, hop=True) else None
 
 
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,

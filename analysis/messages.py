@@ -36,7 +36,8 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # short_date), "13 pm" no time; 10: the vector chains compare leaves out an AI assistant's opening line and its
     # notes after its answer (assistant_frame.assistant_answer); 11: a list of days is each a date ("18, 19 and 25
     # March": fact_dates.listed_days); 12: "$123 MM" is a million dollars, "$2.5B" billions (facts._SCALE), and fact loss
-    # keeps a date in digits its copy writes in the other order of day and month (fact_dates.read_alike)
+    # keeps a date in digits its copy writes in the other order of day and month (fact_dates.read_alike), and a
+    # status word joined by a hyphen or after a slash is none ("Start/Stop:", "non-stop", "no-go": facts._Rules)
     return f"messages-12+{digest}+{model_name(model)}"
 
 

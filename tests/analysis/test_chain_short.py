@@ -268,3 +268,15 @@ def test_a_name_in_capitals_or_opening_a_sentence_is_shared():
     pool = Pool([Node(i, T0 + timedelta(hours=k), f"C{k}", "u", t, len(t.split())) for k, (i, t) in
                  enumerate(texts.items())])
     assert pool.shares_name(pool.by_id["c"], pool.by_id["a"]) and not pool.shares_name(pool.by_id["c"], pool.by_id["b"])
+
+
+def test_a_name_in_capitals_counts_only_for_a_close_hop_of_a_chain():
+    """A helper's review: status pings and reactions that echo an announcement share its "CRM" or "AWS" at cosine
+    0.64-0.85, so a name in capitals is evidence only where `next_hop` reads a chain found by text at
+    SHORT_REWRITE_COSINE; a lone short post sharing "BMWL" with a post is no summary of it by that name alone."""
+    copy = "BMWL was told that the power plant alliance invitation is declined, no action needed from anyone."
+    assert len(copy.split()) < 20
+    assert parent_of(copy, 0.95) == []
+    last = "Hanover still owes money for overtime, glycol, meter repairs, and other SCADA work."
+    assert _short_chain(last, 0.90)["s"].parent == "l"  # "Hanover" opens the copy and is a name of the hop
+    assert "s" not in _short_chain(last.replace("Hanover", "Gas Partners"), 0.90)  # no name shared at all

@@ -173,3 +173,17 @@ def test_sentence_index_and_criticality():
     owner = next(f for f in facts if f.kind == "owner")
     assert owner.sentence == 1 and owner.critical
     assert not next(f for f in extract("At 15:00 sharp.", BASE) if f.kind == "time").critical
+
+
+def test_a_status_word_joined_by_a_hyphen_or_after_a_slash_is_no_status():
+    """Batch 25's rewrite of a transmission reservation ("Start/Stop: 05/24/2002 – 05/25/2002") stated "stopped",
+    so one's own rewrite of the "CONFIRMED" notice seemed an update; "non-stop", "drop-in", "one-stop" name no
+    removal or stop, and "no-go" negates nothing. A status word before a slash is one ("removed/deprecated")."""
+    def statuses(text):
+        return {(v, p) for k, v, p in kinds(text) if k == "status"}
+
+    assert statuses("Start/Stop: 05/24/2002 – 05/25/2002, status confirmed.") == {("approved", "+")}
+    assert statuses("A non-stop flight, a drop-in session and a one-stop shop.") == set()
+    assert statuses("Offline sync is removed/deprecated.") == {("removed", "+")}  # the word after the slash: no
+    assert statuses("The go/no-go call is cancelled.") == {("cancelled", "+")}
+    assert statuses("The launch is not cancelled.") == {("cancelled", "-")}
