@@ -159,17 +159,18 @@ TLDR = "TL;DR: remaining edits wait for the next meeting unless the Plenary appr
 
 
 def _chain(tldr_to_rewrite: float, tldr_to_original: float, rival: float | None = None,
-           rewrite_cosine: float = 0.95, tldr: str = TLDR) -> list:
-    """The original (C1), its rewrite (C2, cosine `rewrite_cosine`), then the TL;DR (C3) at the given cosines; a
-    post of another chain at cosine `rival` to the TL;DR when given."""
+           rewrite_cosine: float = 0.95, tldr: str = TLDR, source: tuple[str, str] = (ORIGINAL, REWRITE)) -> list:
+    """The original (C1), its rewrite (C2, cosine `rewrite_cosine`; `source` the two texts), then the TL;DR (C3) at
+    the given cosines; a post of another chain at cosine `rival` to the TL;DR when given."""
+    original, rewrite = source
     e = np.eye(8, dtype=np.float32)
     v_rw = rewrite_cosine * e[0] + float(np.sqrt(1 - rewrite_cosine ** 2)) * e[1]
     a = tldr_to_original
     b = (tldr_to_rewrite - rewrite_cosine * a) / float(np.sqrt(1 - rewrite_cosine ** 2))
     rest = 1 - a * a - b * b
     v_tl = a * e[0] + b * e[1] + float(np.sqrt(rest)) * e[2]
-    nodes = [Node("o", T0, "C1", "ana", ORIGINAL, len(ORIGINAL.split()), e[0], lang="en"),
-             Node("r", T0 + timedelta(hours=5), "C2", "bob", REWRITE, len(REWRITE.split()), v_rw.astype(np.float32),
+    nodes = [Node("o", T0, "C1", "ana", original, len(original.split()), e[0], lang="en"),
+             Node("r", T0 + timedelta(hours=5), "C2", "bob", rewrite, len(rewrite.split()), v_rw.astype(np.float32),
                   lang="en"),
              Node("t", T0 + timedelta(days=2), "C3", "cy", tldr, len(tldr.split()), v_tl.astype(np.float32),
                   lang="en")]
@@ -219,20 +220,9 @@ SHORTER = "Hanover still owes money for overtime, glycol, meter repairs, and oth
 
 
 def _short_chain(last: str, to_line: float, to_gist: float = 0.85) -> dict:
-    """Batch 22's `y9` (an Enron mail's gist, its one line, a shorter version): the gist (C1) and its one line (C2)
-    at cosine 0.93, then `last` (C3) at `to_line` to the line and `to_gist` to the gist."""
-    e = np.eye(8, dtype=np.float32)
-    v_line = 0.93 * e[0] + float(np.sqrt(1 - 0.93 ** 2)) * e[1]
-    b = (to_line - 0.93 * to_gist) / float(np.sqrt(1 - 0.93 ** 2))
-    v_last = to_gist * e[0] + b * e[1] + float(np.sqrt(1 - to_gist ** 2 - b * b)) * e[2]
-    nodes = [Node("g", T0, "C1", "ana", GIST, len(GIST.split()), e[0], lang="en"),
-             Node("l", T0 + timedelta(days=5), "C2", "bob", LINE, len(LINE.split()), v_line.astype(np.float32),
-                  lang="en"),
-             Node("s", T0 + timedelta(days=12), "C3", "cy", last, len(last.split()), v_last.astype(np.float32),
-                  lang="en")]
-    nodes += [Node(f"x{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), e[4 + i])
-              for i, t in enumerate(OTHERS[:3])]
-    return {x.child: x for x in build_edges(nodes)}
+    """Batch 22's `y9` (an Enron mail's gist, its one line, a shorter version) as `_chain`: the gist (o) and its one
+    line (r) at cosine 0.93, then `last` (t) at `to_line` to the line and `to_gist` to the gist."""
+    return {x.child: x for x in _chain(to_line, to_gist, rewrite_cosine=0.93, tldr=last, source=(GIST, LINE))}
 
 
 def test_a_one_line_last_hop_of_a_short_hop_is_its_next_hop():
@@ -240,10 +230,10 @@ def test_a_one_line_last_hop_of_a_short_hop_is_its_next_hop():
     overtime, repairs, and other work."): over `summarises`' 0.8 of its length, so the short rules missed it in every
     layout. As close in meaning as SHORT_REWRITE_COSINE, being shorter at all is enough; further, 0.8 still holds."""
     edges = _short_chain(SHORTER, 0.90)
-    assert edges["l"].parent == "g"
-    assert (edges["s"].parent, edges["s"].method) == ("l", "next-hop")
-    assert "s" not in _short_chain(SHORTER, 0.80, 0.75)
-    assert "s" not in _short_chain(LINE.replace("Ken says ", "Ken said that "), 0.90)  # no shorter: no summary
+    assert edges["r"].parent == "o"
+    assert (edges["t"].parent, edges["t"].method) == ("r", "next-hop")
+    assert "t" not in _short_chain(SHORTER, 0.80, 0.75)
+    assert "t" not in _short_chain(LINE.replace("Ken says ", "Ken said that "), 0.90)  # no shorter: no summary
 
 
 def test_a_name_in_capitals_or_opening_a_sentence_is_shared():
@@ -278,5 +268,5 @@ def test_a_name_in_capitals_counts_only_for_a_close_hop_of_a_chain():
     assert len(copy.split()) < 20
     assert parent_of(copy, 0.95) == []
     last = "Hanover still owes money for overtime, glycol, meter repairs, and other SCADA work."
-    assert _short_chain(last, 0.90)["s"].parent == "l"  # "Hanover" opens the copy and is a name of the hop
-    assert "s" not in _short_chain(last.replace("Hanover", "Gas Partners"), 0.90)  # no name shared at all
+    assert _short_chain(last, 0.90)["t"].parent == "r"  # "Hanover" opens the copy and is a name of the hop
+    assert "t" not in _short_chain(last.replace("Hanover", "Gas Partners"), 0.90)  # no name shared at all
