@@ -47,8 +47,10 @@ def either_order(mine: list[Fact], theirs: list[Fact]) -> list[Fact] | None:
     first can read, fact_dates.writes_day_first) read as the candidate's value; None when none is. At any gap: the
     two readings are of one text, not of two times."""
     dates = [g for g in theirs if g.kind in ("date", "deadline")]
-    settled = (writes_day_first([f.text for f in mine if f.kind in ("date", "deadline")]),
-               writes_day_first([g.text for g in dates]))
+    my_dates = [f.text for f in mine if f.kind in ("date", "deadline")]
+    if not dates or not my_dates or not any("/" in t for t in (*my_dates, *(g.text for g in dates))):
+        return None  # no date in digits with slashes on either side: the common case, read once a pair
+    settled = (writes_day_first(my_dates), writes_day_first([g.text for g in dates]))
     out = [next((replace(f, value=g.value) for g in dates if g.value != f.value and
                  read_alike(f.text, f.value, g.text, g.value, settled)), f) if f.kind in ("date", "deadline") else f
            for f in mine]
