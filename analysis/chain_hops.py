@@ -46,12 +46,13 @@ def traced(near: list[int], parents: list[Node], pool: Pool, copy: Node) -> list
     mine = pool.stated(copy)
     if not mine or len(near) < 2:
         return near
-    def lacks(theirs: frozenset[str], other: dict[str, str]) -> int:  # a date the copy writes without its year is
-        theirs = theirs | set(other.values())  # one of theirs that day; one in digits is theirs in either order
+    def lacks(p: Node) -> int:  # a date the copy writes without its year is one of theirs that day; one in digits
+        # is theirs in the other order where the other side writes it in words (fact_dates.read_alike)
+        theirs = pool.stated(p) | {a for a in pool.other_orders(p).values() if a in pool.worded_dates(copy)}
         days = {v[-6:] for v in theirs if v.startswith("date:")}
         return sum(1 for v in mine - theirs if not (v in pool.yearless(copy) and v[-6:] in days) and
-                   pool.other_orders(copy).get(v) not in theirs)
+                   pool.other_orders(copy).get(v) not in pool.worded_dates(p))
 
-    missing = {i: lacks(pool.stated(parents[i]), pool.other_orders(parents[i])) for i in near}
+    missing = {i: lacks(parents[i]) for i in near}
     fewest = min(missing.values())
     return [i for i in near if missing[i] == fewest]

@@ -161,7 +161,7 @@ class Reading:
         return n.author in known if known else p.conversation in self.posts_in.get(n.author, ())
 
     def read_against(self, n: Node, p: Node) -> Conflicts:
-        """n's conflict keys, its dates read as p's where it writes them as p does (chain_text.conflicts_against)."""
+        """n's conflict keys, its dates read as p's where it writes them as p does (chain_dates.conflicts_against)."""
         return conflicts_against(self.keys(n), self.facts(n), self.facts(p), n.ts - p.ts)
 
     def shares_name(self, n: Node, p: Node) -> bool:

@@ -109,7 +109,7 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     OWN_REPOST_COSINE: the same Enron notice in two folders; "make this more concise" keeps 0.96, a one-word edit
     0.97) and a rewrite stating a value otherwise (next week's report: `values_changed`, called only for such a
     pair; a relative date written in the parent's words within a week is the parent's,
-    chain_text.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are
+    chain_dates.conflicts_against, while "freeze starts tomorrow" posted again a week later is another date) are
     not. In the same conversation, nor is one that `adds` anything its source lacks (a value, a code, a link): one's
     own follow-ups, and one's next notice on the same template (the next session's meeting link, the document's
     next version, the newsletter's next issue in the real 3GPP and Enron mail: sixteenth round). `adds` defaults

@@ -17,7 +17,8 @@ from . import languages
 from .factloss import _STOP, _proper_names, _split
 from .facts import Fact
 from .features import list_words
-from .text import EMOJI_CODE, LIST_MARKER, MAIL_SUBJECT_FIELDS, emoji_stops, field_names, opens_sentence, strip_header_lines, words
+from .text import EMOJI_CODE, LIST_MARKER, MAIL_SUBJECT_FIELDS, common_words, emoji_stops, field_names, opens_sentence, \
+    strip_header_lines, words
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer
@@ -166,12 +167,11 @@ _ACRONYM = re.compile(r"(?<![\w&-])[A-Z][A-Z&]{1,7}(?![\w&-])")  # "RBC", "BPAT"
 def acronyms(text: str) -> frozenset[str]:
     """The abbreviations in capitals a text writes ("Enron and RBC updated ...", "BPAT issued an OASIS update"):
     names `names` cannot read (its proxy wants a capital then small letters), less the languages' `abbreviations`
-    that name nothing ("FYI", "ASAP", "EOD"); none in a text that shouts (over half its letters capitals: "PLEASE
-    MARK YOUR CALENDAR"). Read where a short copy must share a name with its candidate (Pool.shares_name)."""
-    letters = [c for c in text if c.isalpha()]
-    if sum(c.isupper() for c in letters) * 2 > len(letters):
-        return frozenset()
-    return frozenset(_ACRONYM.findall(text)) - _abbreviations(languages.tables())
+    that name nothing ("FYI", "ASAP", "EOD", "CEO", "KPI"); none in a text that shouts (two common English words in
+    capitals, text.common_words: "PLEASE MARK YOUR CALENDAR"). Read where a short copy must share a name with its
+    candidate (Pool.shares_name)."""
+    found = frozenset(_ACRONYM.findall(text)) - _abbreviations(languages.tables())
+    return frozenset() if sum(1 for a in found if a.lower() in common_words()) >= 2 else found  # words, shouted
 
 
 @functools.cache  # once per registry state

@@ -37,7 +37,7 @@ from .chain_text import (  # noqa: F401  (Node, Edge, authored_text: the chain r
 )
 from .crosslingual import CrossLingualEmbedder
 from .embedding_profile import MINILM, EmbeddingProfile
-from .fact_dates import YEAR_WRITTEN, other_order
+from .fact_dates import WORDED, YEAR_WRITTEN, other_order, writes_day_first
 from .text import words
 
 # The cosine floors and the learned decision's bar between short messages are the embedding model's
@@ -71,8 +71,11 @@ class Pool(Reading):
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_hops.traced follows ...
         self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
                                                  if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
-        self.other_orders = memo(lambda n: {f"date:{f.value}": f"date:{o}" for f in facts(n)  # ... and in digits
-                                            if f.kind in ("date", "deadline") and (o := other_order(f.text, f.value))})
+        self.other_orders = memo(lambda n: {} if writes_day_first([f.text for f in facts(n)]) else {  # in digits
+            f"date:{f.value}": f"date:{o}" for f in facts(n) if f.kind in ("date", "deadline") and
+            (o := other_order(f.text, f.value))})  # ... read the other way (fact_dates.read_alike) ...
+        self.worded_dates = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... against these
+                                                     if f.kind in ("date", "deadline") and WORDED.search(f.text)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))

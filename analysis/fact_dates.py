@@ -32,7 +32,7 @@ def numeric_date(a: str, b: str, y: str) -> str | None:
 
 
 _DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})(?![\d])")  # "2/5" of "2/5/02", "3/7"
-_LETTER = re.compile(r"[^\W\d_]")
+WORDED = re.compile(r"[^\W\d_]")  # a date written with a word (its month, a weekday)
 _DAY_FIRST = re.compile(r"(?<![\d/.-])(1[3-9]|2\d|3[01])[/.-](0?[1-9]|1[0-2])(?![\d])")  # "15/04/2025": day first
 
 
@@ -42,7 +42,7 @@ def other_order(text: str, value: str) -> str | None:
     Enron mail writes "February 5, 2002" (a chain hop seemed to change the date, fact loss called it distorted).
     None for a date whose reading is certain ("12/29/00", "5/5/02"), one a weekday read ("Monday 4/10"), one
     written with dots or dashes (the day-first forms: "3.4.2025") or in words."""
-    m = None if _LETTER.search(text) else _DAY_MONTH.search(text)
+    m = None if WORDED.search(text) else _DAY_MONTH.search(text)
     year, month, day = (value.split("-") + ["", ""])[:3]
     if m is None or not (day.isdigit() and month.isdigit()):
         return None
@@ -60,8 +60,8 @@ def read_alike(text: str, value: str, other_text: str, other_value: str,
     (factloss.compare) and the chain rules (chain_dates.either_order), each only for a message whose other dates do
     not settle the order day first (`writes_day_first`, per side: `day_first`)."""
     return value == other_value or \
-        (not day_first[0] and bool(_LETTER.search(other_text)) and other_order(text, value) == other_value) or \
-        (not day_first[1] and bool(_LETTER.search(text)) and other_order(other_text, other_value) == value)
+        (not day_first[0] and bool(WORDED.search(other_text)) and other_order(text, value) == other_value) or \
+        (not day_first[1] and bool(WORDED.search(text)) and other_order(other_text, other_value) == value)
 
 
 def writes_day_first(texts: list[str]) -> bool:

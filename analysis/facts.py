@@ -30,7 +30,7 @@ _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?)\s*(?:([ap])(?:\.m\.|\.?m\
 # an amount: digits grouped by threes ("1,276,000", "1.234,56", "1 000"), else digits with one decimal mark. A
 # separator is followed by three digits or ends the amount, so a list ("ETS ($146,466, 12.92%)") is two figures
 _AMOUNT = r"\d{1,3}(?:[,. \u202f\u00a0]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
-_SCALES = r"k|mm|(?:(?<=\d)|(?=[mb](?:\s|$)))[mb]|bn|million|billion"  # "$123 MM", "$2.5B."; not "$20 b/c", "$300 M&A"
+_SCALES = r"k|mm|bn|million|billion|(?<=\d)[mb](?![/&])|[mb](?![/&-])"  # "$123 MM", "$5 M.", "$120M-"; not "$20 b/c"
 _MONEY = re.compile(rf"(?:(?P<cur1>EUR|USD|GBP|€|\$|£)\s?(?P<a1>{_AMOUNT})\s?(?P<s1>{_SCALES})?"
                     rf"|(?P<a2>{_AMOUNT})\s?(?P<s2>{_SCALES})?\s?(?P<cur2>euros?|EUR|€|dollars?|USD|\$|£|k€))"
                     r"(?![\w])", re.I)
@@ -133,7 +133,7 @@ def _compile(tables: tuple[LanguageTable, ...]) -> _Rules:
         percent=re.compile(rf"(\d+(?:[.,]\d+)?)\s?(?:%|(?:{percent})\b)", re.I),
         number_unit=re.compile(rf"\b(\d+(?:[.,]\d+)?)\s+({units})\b", re.I),
         owners=(owner, owner_is, owner_will),
-        status={k: re.compile(rf"(?<![/-])\b(?:{v})\b(?!-)", re.I) for k, v in status_cues(tables).items()},
+        status={k: re.compile(rf"(?<!-)\b(?:{v})\b(?!-)", re.I) for k, v in status_cues(tables).items()},
         negation=re.compile(rf"\b(?:{words(w for tb in tables for w in tb.status_negations)})\b(?![/-]){suffixes}", re.I),
         negation_after=re.compile(rf"\s*(?:{words(w for tb in tables for w in tb.negation_after)})\b"),
         not_names=re.compile(rf"^(?:{days}|{month}|{words(w for tb in tables for w in tb.not_names)})$", re.I),

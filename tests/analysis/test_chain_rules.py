@@ -903,6 +903,10 @@ def test_a_copy_keeps_to_the_hop_that_states_its_values():
     assert digits.stated(again) == digits.stated(mail) != digits.stated(rewrite)
     assert traced([0, 1], [mail, rewrite], digits, again) == [0, 1]
     assert traced([0, 1], [mail, moved], digits, again) == [0]
+    # two dates both in digits are read as written (fact_dates.read_alike): "3/4/02" is no "4/3/02" (a second review)
+    other_way = mk("e", 5, "Phase I (1/11/01 start) costs $123 MM.")
+    swapped = Pool([mail, other_way, again])
+    assert traced([0, 1], [mail, other_way], swapped, again) == [0]
 
 
 def test_a_learned_copy_that_shares_a_value_or_a_written_name_may_have_copies():
