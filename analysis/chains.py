@@ -69,13 +69,13 @@ class Pool(Reading):
         facts = self.facts
         self.substance = memo(lambda n: stems(self.plain_substance(n), n.lang))
         self.stated = memo(lambda n: stated_values(facts(n)))  # what chain_hops.traced follows ...
-        self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... its dates without a year
-                                                 if f.kind in ("date", "deadline") and not YEAR_WRITTEN.search(f.text)))
-        self.other_orders = memo(lambda n: {} if writes_day_first([f.text for f in facts(n)]) else {  # in digits
-            f"date:{f.value}": f"date:{o}" for f in facts(n) if f.kind in ("date", "deadline") and
-            (o := other_order(f.text, f.value))})  # ... read the other way (fact_dates.read_alike) ...
-        self.worded_dates = memo(lambda n: frozenset(f"date:{f.value}" for f in facts(n)  # ... against these
-                                                     if f.kind in ("date", "deadline") and WORDED.search(f.text)))
+        dates = memo(lambda n: [f for f in facts(n) if f.kind in ("date", "deadline")])
+        self.yearless = memo(lambda n: frozenset(f"date:{f.value}" for f in dates(n)  # ... its dates without a year
+                                                 if not YEAR_WRITTEN.search(f.text)))
+        self.other_orders = memo(lambda n: {} if writes_day_first([f.text for f in dates(n)]) else {  # in digits
+            f"date:{f.value}": f"date:{o}" for f in dates(n) if (o := other_order(f.text, f.value))})  # ... read the
+        self.worded_dates = memo(lambda n: frozenset(  # ... other way (fact_dates.read_alike) against these
+            f"date:{f.value}" for f in dates(n) if WORDED.search(f.text)))
         self.announces = memo(lambda n: any(f.critical for f in facts(n)))
         self.pairs = memo(lambda n: word_pairs(self.content_text(n)))
         self.layouts = lambda n: (self.text[n.id], self.layout(n))

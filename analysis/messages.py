@@ -37,7 +37,7 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # notes after its answer (assistant_frame.assistant_answer); 11: a list of days is each a date ("18, 19 and 25
     # March": fact_dates.listed_days); 12: "$123 MM" is a million dollars, "$2.5B" billions (facts._SCALE), and fact loss
     # keeps a date in digits its copy writes in the other order of day and month (fact_dates.read_alike), and a
-    # status word joined by a hyphen or after a slash is none ("Start/Stop:", "non-stop", "no-go": facts._Rules)
+    # status word joined by a hyphen is none ("non-stop", "drop-in"; "no-go" negates nothing: facts._Rules)
     return f"messages-12+{digest}+{model_name(model)}"
 
 

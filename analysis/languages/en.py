@@ -164,7 +164,7 @@ TABLE = LanguageTable(
                    "FWD", "CC", "BCC", "TBD", "TBC", "FAQ", "AKA", "ETA", "OOO", "WFH", "BTW", "IMO", "IMHO", "LGTM",
                    "UTC", "GMT", "CET", "CEST", "PST", "PDT", "EST", "EDT", "CST", "CDT", "ET", "PT", "US", "IT", "HR",
                    "AI", "II", "III", "IV", "NO", "ID", "PDF", "URL", "CEO", "CFO", "CTO", "COO", "VP", "Q&A", "R&D",
-                   "P&L", "KPI", "OKR", "SLA", "ROI", "EOY", "QBR", "FAQ", "PR", "QA", "UX", "UI", "API"),
+                   "P&L", "KPI", "OKR", "SLA", "ROI", "EOY", "QBR", "PR", "QA", "UX", "UI", "API"),
     status_words={
         "removed": r"removed|remove|dropped|drop|cut from|taken out",
         "cancelled": r"cancel+ed|cancel+ing|cancel|called off",
