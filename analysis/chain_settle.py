@@ -76,15 +76,14 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
                     kept_since(pool, copy, cands[i], cands[here]):
                 here = i
         moved = (cands[here], float(cosines[here]), float(prob[here]))
-        if e.method in SET_APART_METHODS:
-            moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child],
-                                   cands) or moved
+        moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child],
+                               cands) or moved  # whichever rule linked the copy (thirtieth round)
         if moved[0].id != e.parent and e.child not in positions[moved[0].id].path:  # never under its own copy
             out[e.child] = moved
     return out
 
 
-SET_APART_METHODS = ("learned", "continued")  # the model's edges: the hand rules read which hop a relay copies
+SET_APART_METHODS = ("learned", "continued")  # the model's edges: their confidence is the new pair's probability
 
 
 def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chain: list[Node],
@@ -96,20 +95,25 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
     chain posted in one channel, or by few people, has its summary of a short summary set apart from that summary,
     and the model then found the grandparent (the assistant batches posted again with each chain in one channel,
     hops 0.5-72 h apart: 42 of 105 errors were such pairs). The chain is the evidence the rules lack; the pair's
-    probability stays the parent's. Only hops in the copy's conversation or by its author can be set apart so."""
+    probability stays the parent's. Only hops in the copy's conversation or by its author can be set apart so.
+    Read of every edge found by text, whichever rule found it (thirtieth round: the similarity rule's and
+    next_hop's too, seventeen hops right on the twelve layouts). A later hop that was a candidate of the copy (which
+    the walk left: scored under its floor) is a bar: one set apart after it must be closer still, or the copy stays
+    (a person's repost of their own TL;DR, a candidate, is closer to it than to another's summary of it set apart
+    as chatter; a helper's review, twenty-sixth round)."""
     at, cosine, prob = here
     have = {c.id for c in cands}
-    later = sorted((q for q in chain if at.ts < q.ts < copy.ts and q.id not in have and
-                    (q.conversation == copy.conversation or q.author == copy.author)), key=lambda q: q.ts)
+    later = sorted((q for q in chain if at.ts < q.ts < copy.ts and (q.id in have or (
+        q.conversation == copy.conversation or q.author == copy.author))), key=lambda q: q.ts)
     best = None
     for q in later:
         c = pool.cosine(copy, q)
-        if c is None or c < cosine or not set_apart_as_chatter_or_own(pool, copy, q):
+        if c is None or c < cosine or not (q.id in have or set_apart_as_chatter_or_own(pool, copy, q)):
             continue
         if traced([0, 1], [at, q], pool, copy) == [0]:
             continue
-        if took_from(pool, copy, q, at) or kept_since(pool, copy, q, at):
-            best, at, cosine = (q, c, prob), q, c
+        if took_from(pool, copy, q, at) or kept_since(pool, copy, q, at):  # a candidate the walk left is a bar
+            best, at, cosine = (None if q.id in have else (q, c, prob)), q, c
     return best
 
 

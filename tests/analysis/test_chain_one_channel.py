@@ -100,9 +100,30 @@ def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
     assert _settled(pool, a, b, c) == "b"
     # the TL;DR not linked: no chain to read, the copy stays
     assert _settled(pool, a, b, c, b_linked=False) == "a"
-    # the hand rules' edge stays where they put it (they read which hop a relay copies; a helper's review moved a
-    # person's repost of their own TL;DR under another's summary of it)
-    assert _settled(pool, a, b, c, method="similarity") == "a"
+    # whichever rule linked the copy (thirtieth round: the similarity rule's and next_hop's edges as well)
+    for method in ("similarity", "next-hop", "continued"):
+        assert _settled(pool, a, b, c, method=method) == "b"
+
+
+def test_a_hop_the_copy_had_as_a_candidate_is_a_bar():
+    """A helper's review (twenty-sixth round): bob's repost of his own TL;DR, linked by the similarity rule to the
+    source, moved under carl's summary of that TL;DR, set apart as chatter in the TL;DR's channel. The TL;DR was a
+    candidate of the repost (scored under the walk's floor): the copy is closer to it and took its wording, so a
+    set-apart hop later than it must be closer still."""
+    pool, a, b, c = chain()
+    summary = "Atlas push alerts paused until 14 April: Android battery-saver bug, Priya Nair's team fixing it."
+    d = Node("d", T0 + timedelta(hours=12), "C1", "dan", summary, len(summary.split()), _unit(0.9, 0.1, 0.15, 0.395))
+    pool = Pool([*pool.nodes, d])
+    pool.set_idf(pool.eligible())
+    assert pool.cosine(c, a) < pool.cosine(c, d) < pool.cosine(c, b)
+    assert set_apart_as_chatter_or_own(pool, c, d)
+    final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, "similarity"), Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned"),
+             Edge("d", "b", "summary", 1.0, 0.9, 0.6, "learned")]
+    for cands, moved_to in (([a, b], None), ([a], "b")):  # without the TL;DR among its candidates: under it
+        prob = np.array([0.9, 0.0][:len(cands)])
+        scored = {"c": Scored(cands, np.array([pool.cosine(c, x) for x in cands], np.float32), prob)}
+        moved = settle_hops(pool, final, scored, fixed=set())
+        assert (moved["c"][0].id if "c" in moved else None) == moved_to
 
 
 def test_the_hop_authors_shorter_repost_in_its_channel_is_where_the_copy_came_from():
