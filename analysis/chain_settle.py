@@ -97,7 +97,7 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
     hops 0.5-72 h apart: 42 of 105 errors were such pairs). The chain is the evidence the rules lack; the pair's
     probability stays the parent's. Only hops in the copy's conversation or by its author can be set apart so.
     Read of every edge found by text, whichever rule found it (thirtieth round: the similarity rule's and
-    next_hop's too, seventeen hops right on the twelve layouts). A later hop that was a candidate of the copy (which
+    next_hop's too, eighteen hops right on the twelve layouts). A later hop that was a candidate of the copy (which
     the walk left: scored under its floor) is a bar: one set apart after it must be closer still, or the copy stays
     (a person's repost of their own TL;DR, a candidate, is closer to it than to another's summary of it set apart
     as chatter; a helper's review, twenty-sixth round)."""

@@ -19,7 +19,9 @@ shortening asks answered by small local models (twenty-fourth round); batch 23 s
 helper sessions wrote (twenty-sixth round), batch 24 from Enron and 3GPP mails again, with four asks no batch had
 used, batch 25 from Enron mails answered as small local models answer, batch 26 with shortening asks
 answered by seven tools, and batch 27 from announcements of two other organisations (twenty-eighth round);
-batch 28 from Numpy-list and 3GPP mails and XSum news texts, asks mixing rewrites and summaries (twenty-ninth round).
+batch 28 from Numpy-list and 3GPP mails and XSum news texts, asks mixing rewrites and summaries (twenty-ninth round);
+batch 29 from Enron mails, Slack posts and WritingPrompts stories, with batch 28's asks and tools (thirtieth
+round).
 
     python scripts/build_assistant_chains.py build/chains/llm-chains.jsonl > build/probes/assistant-chains.jsonl
     python scripts/build_fresh_chains.py build/probes/assistant-chains.jsonl > build/probes/assistant-fresh.jsonl
