@@ -76,8 +76,8 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
                     kept_since(pool, copy, cands[i], cands[here]):
                 here = i
         moved = (cands[here], float(cosines[here]), float(prob[here]))
-        moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child],
-                               cands) or moved  # whichever rule linked the copy (thirtieth round)
+        moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child], cands,
+                               model=e.method in SET_APART_METHODS) or moved  # whichever rule linked the copy
         if moved[0].id != e.parent and e.child not in positions[moved[0].id].path:  # never under its own copy
             out[e.child] = moved
     return out
@@ -87,7 +87,7 @@ SET_APART_METHODS = ("learned", "continued")  # the model's edges: their confide
 
 
 def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chain: list[Node],
-                   cands: list[Node]) -> tuple[Node, float, float] | None:
+                   cands: list[Node], model: bool = True) -> tuple[Node, float, float] | None:
     """Named rule: the latest hop of the copy's chain, later than where the walk left it, that the copy had no
     candidate of only because the pair is short chatter in one conversation or the same person's
     (`set_apart_as_chatter_or_own`), when the copy is at least as close to it as to that parent, states its values
@@ -100,7 +100,11 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
     next_hop's too, eighteen hops right on the twelve layouts). A later hop that was a candidate of the copy (which
     the walk left: scored under its floor) is a bar: one set apart after it must be closer still, or the copy stays
     (a person's repost of their own TL;DR, a candidate, is closer to it than to another's summary of it set apart
-    as chatter; a helper's review, twenty-sixth round)."""
+    as chatter; a helper's review, twenty-sixth round). `model`: the copy was linked by the model ("learned",
+    "continued"); a copy the hand rules linked moves only by the wording it took (`took_from`), not by the names and
+    values it kept alone (`kept_since`): a colleague's "Reminder: ..." shares the opener with another's reminder in
+    its channel and keeps its date, and the source's own words (a second review, thirtieth round: six such moves in
+    48 scenarios, all wrong)."""
     at, cosine, prob = here
     have = {c.id for c in cands}
     later = sorted((q for q in chain if at.ts < q.ts < copy.ts and (q.id in have or (
@@ -112,7 +116,7 @@ def _set_apart_hop(pool: Pool, copy: Node, here: tuple[Node, float, float], chai
             continue
         if traced([0, 1], [at, q], pool, copy) == [0]:
             continue
-        if took_from(pool, copy, q, at) or kept_since(pool, copy, q, at):  # a candidate the walk left is a bar
+        if took_from(pool, copy, q, at) or (model and kept_since(pool, copy, q, at)):  # a candidate left is a bar
             best, at, cosine = (None if q.id in have else (q, c, prob)), q, c
     return best
 
