@@ -75,6 +75,16 @@ def relays(text: str) -> bool:
     return _cues(languages.tables()).relay.search(text[:300]) is not None
 
 
+def cue_words(text: str) -> set[str]:
+    """The words of the relay and summary cues in the first 300 characters ("Passing this on:", "TL;DR:", "Key
+    takeaway:"), lower-cased: what any relayer writes, no wording taken from the message relayed
+    (chain_settle.took_from)."""
+    cues = _cues(languages.tables())
+    head = text[:300]
+    return {w.lower() for m in (*cues.relay.finditer(head), *cues.summary.finditer(head))
+            for w in re.findall(r"[\w'-]+", m.group(0))}
+
+
 def states_rewrite(text: str) -> bool:
     """An AI assistant's preamble to a rewrite ("Here's a revised version of the message:", "This message has been
     rewritten for clarity"): the text says it rewrites another. Not a model feature (the copy model was trained

@@ -18,7 +18,8 @@ from . import chain_rules as rules
 from . import languages
 from .chain_decide import CONTINUATION_BAR, restates_hop
 from .chain_hops import traced
-from .chain_text import Edge, number_forms, relation_by_length
+from .chain_cues import cue_words
+from .chain_text import Edge, number_forms, relation_by_length, stems
 from .chain_window import WINDOW
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class Scored(NamedTuple):
 
 SETTLE_MARGIN = 0.2  # settle_hops' later hops this close to the parent's probability may be where a copy came from
 # by its wording (`took_from`); `kept_since` needs only CONTINUATION_BAR
+RULE_HOP_COSINE = 0.02  # a copy the hand rules linked by its closest text: later hops of its chain this close to its
+# parent in cosine, at any probability, may be where it came from by its wording (`took_from`; thirtieth round)
 
 
 def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed: Set[str],
@@ -50,7 +53,11 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
     candidates, cosines and probabilities; `fixed`: copies whose parent the metadata or a forward gave. Returns
     copy id -> the new parent, the pair's cosine and its probability. SETTLE_MARGIN is twice latest_hop's: the
     walk's `took_from` keeps siblings out, which latest_hop cannot ask (fifteenth round: at 0.2, two more hops right
-    on the assistant chains and nothing lost on any eval file; at 0.3, Liang-TOEFL loses two)."""
+    on the assistant chains and nothing lost on any eval file; at 0.3, Liang-TOEFL loses two). A copy the hand rules
+    linked (by its closest text, not by the model) also walks the chain's later hops within RULE_HOP_COSINE of its
+    parent's cosine, at any probability, by `took_from` alone and without its relay or summary cue's words (thirtieth
+    round: eleven hops right on the twelve layouts and the batches, none lost; "Passing this on:" written by two
+    siblings moved one under the other before the cue's words were left out)."""
     from .chains import chain_positions
 
     positions = chain_positions(final)  # every linked message's root and path from it
@@ -67,13 +74,16 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         if at is None:
             continue
         chain, copy = positions[e.child].root, pool.by_id[e.child]
+        near = {i for i in range(len(cands)) if e.method not in SET_APART_METHODS and
+                cosines[i] >= cosines[at] - RULE_HOP_COSINE}  # a hand rule's copy: as close as its parent
         hops = [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
-                and c.id in positions and positions[c.id].root == chain and prob[i] >= floor]
-        kept = set(traced([at] + [i for i in hops if prob[i] >= prob[at] - SETTLE_MARGIN], cands, pool, copy))
+                and c.id in positions and positions[c.id].root == chain and (prob[i] >= floor or i in near)]
+        kept = set(traced([at] + [i for i in hops if prob[i] >= prob[at] - SETTLE_MARGIN or i in near], cands, pool,
+                          copy))
         here = at
         for i in sorted(hops, key=lambda i: cands[i].ts):
-            if (i in kept and took_from(pool, copy, cands[i], cands[here])) or \
-                    kept_since(pool, copy, cands[i], cands[here]):
+            if (i in kept and took_from(pool, copy, cands[i], cands[here], cues=prob[i] >= floor)) or \
+                    (prob[i] >= floor and kept_since(pool, copy, cands[i], cands[here])):
                 here = i
         moved = (cands[here], float(cosines[here]), float(prob[here]))
         moved = _set_apart_hop(pool, copy, moved, [c for c in members.get(chain, ()) if c.id != e.child], cands,
@@ -186,12 +196,15 @@ def _anchors(pool: Pool, n: Node) -> Set[str]:
     return pool.names_said(n) | pool.codes_said(n) | pool.stated(n)
 
 
-def took_from(pool: Pool, copy: Node, later: Node, earlier: Node) -> bool:
+def took_from(pool: Pool, copy: Node, later: Node, earlier: Node, cues: bool = True) -> bool:
     """Named rule: the copy shares more of `later`'s own wording (what `later` writes and `earlier` does not) than of
     `earlier`'s (what `earlier` writes and `later` does not), by IDF weight of the content stems: a rewrite keeps
     words its source brought in, and a sibling (another copy of `earlier`) cannot have taken words `later` alone
-    has. Shared innovations, as a stemma reads manuscripts."""
+    has. Shared innovations, as a stemma reads manuscripts. `cues` False: the words of the copy's relay or summary
+    cue (chain_cues.cue_words) do not count, for a hop the model scored under the walk's floor."""
     mine, new, old = pool.substance(copy), pool.substance(later), pool.substance(earlier)
+    if not cues:  # "Passing this on:" is no wording taken from a hop that opens so too (thirtieth round)
+        mine = mine - stems(cue_words(pool.text[copy.id]), copy.lang)
     return pool.weigh(mine & (new - old)) > pool.weigh(mine & (old - new))
 
 

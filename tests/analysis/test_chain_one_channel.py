@@ -106,8 +106,8 @@ def test_a_copy_moves_to_the_hop_it_was_set_apart_from():
 
 
 def test_a_hop_the_copy_had_as_a_candidate_is_a_bar():
-    """A helper's review (twenty-sixth round): bob's repost of his own TL;DR, linked by the similarity rule to the
-    source, moved under carl's summary of that TL;DR, set apart as chatter in the TL;DR's channel. The TL;DR was a
+    """A helper's review (twenty-sixth round): bob's repost of his own TL;DR, linked to the source, moved under
+    carl's summary of that TL;DR, set apart as chatter in the TL;DR's channel. The TL;DR was a
     candidate of the repost (scored under the walk's floor): the copy is closer to it and took its wording, so a
     set-apart hop later than it must be closer still."""
     pool, a, b, c = chain()
@@ -117,13 +117,14 @@ def test_a_hop_the_copy_had_as_a_candidate_is_a_bar():
     pool.set_idf(pool.eligible())
     assert pool.cosine(c, a) < pool.cosine(c, d) < pool.cosine(c, b)
     assert set_apart_as_chatter_or_own(pool, c, d)
-    final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, "similarity"), Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned"),
-             Edge("d", "b", "summary", 1.0, 0.9, 0.6, "learned")]
-    for cands, moved_to in (([a, b], None), ([a], "b")):  # without the TL;DR among its candidates: under it
+    for method, cands, moved_to in (("learned", [a, b], None), ("learned", [a], "b"),  # without the TL;DR among
+                                    ("similarity", [a, b], "b")):  # its candidates: under it; the hand rules' copy
+        final = [Edge("c", "a", "summary", 0.9, 0.8, 0.4, method),  # walks to it (RULE_HOP_COSINE)
+                 Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned"), Edge("d", "b", "summary", 1.0, 0.9, 0.6, "learned")]
         prob = np.array([0.9, 0.0][:len(cands)])
         scored = {"c": Scored(cands, np.array([pool.cosine(c, x) for x in cands], np.float32), prob)}
         moved = settle_hops(pool, final, scored, fixed=set())
-        assert (moved["c"][0].id if "c" in moved else None) == moved_to
+        assert (moved["c"][0].id if "c" in moved else None) == moved_to, (method, len(cands))
 
 
 def test_the_hop_authors_shorter_repost_in_its_channel_is_where_the_copy_came_from():
@@ -205,3 +206,45 @@ def test_the_hand_rules_copy_moves_only_by_the_wording_it_took():
         scored = {"c": Scored([a], np.array([pool.cosine(c, a)], np.float32), np.array([0.9]))}
         moved = settle_hops(pool, final, scored, fixed=set())
         assert (moved["c"][0].id if "c" in moved else None) == moved_to, method
+
+
+def _walked(texts: list[str], cosines: list[float], method: str) -> str | None:
+    """settle_hops on a source, a hop linked under it (scored under the walk's floor for the copy) and a copy linked
+    to the source by `method`: where the walk moves the copy (None: it stays)."""
+    a, b, c = (Node(k, T0 + timedelta(hours=3 * i), f"C{i}", f"u{i}", t, len(t.split()), _unit(*([0.0] * i), 1))
+               for i, (k, t) in enumerate(zip("abc", texts)))
+    others = [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 3}", f"x{i}", t, len(t.split()), _unit(0, 0, 0, 1, i))
+              for i, t in enumerate(OTHERS)]
+    pool = Pool([a, b, c, *others])
+    pool.set_idf(pool.eligible())
+    final = [Edge("c", "a", "summary", 1.0, cosines[0], 0.4, method), Edge("b", "a", "summary", 1.0, 0.9, 0.6, "learned")]
+    scored = {"c": Scored([a, b], np.array(cosines, np.float32), np.array([0.9, 0.0]))}
+    moved = settle_hops(pool, final, scored, fixed=set())
+    return moved["c"][0].id if "c" in moved else None
+
+
+def test_a_hand_rules_copy_as_close_to_a_later_hop_moves_by_its_wording():
+    """RULE_HOP_COSINE (thirtieth round): the similarity rule links a copy to its closest text; a later hop of the
+    chain as close (within 0.02), however the model scored it, is where the copy came from when it took that hop's
+    wording ("ERP down" is the hop's; a helper's one-line hop of an AI summary, twenty-ninth round's review). The
+    model's edges walk only hops it scored at the floor."""
+    erp = ["The ERP upgrade is scheduled for the weekend of 21 June. The ERP will be unavailable from Friday 18:00 "
+           "until Monday 06:00. Finance must close all open invoices before Friday noon.",
+           "ERP upgrade on the weekend of 21 June: ERP down Friday 18:00 to Monday 06:00, finance closes open invoices "
+           "by Friday noon.",
+           "ERP down Friday 18:00 to Monday 06:00 for the upgrade; close invoices by Friday noon."]
+    assert _walked(erp, [0.88, 0.87], "similarity") == "b"
+    assert _walked(erp, [0.88, 0.85], "similarity") is None  # 0.03 less close
+    assert _walked(erp, [0.88, 0.87], "learned") is None
+
+
+def test_a_relay_opener_is_no_wording_taken_from_a_hop_under_the_floor():
+    """Two people pass one summary on, each opening "Passing this on:" (the generator's pooled set, seed 23): the
+    later one shares no wording with the first beyond the opener, so it stays under the summary."""
+    relay = ["Quick summary of the release update: Atlas bulk export is postponed to 2 May. Please wrap up any ongoing "
+             "work on it by 29 March. Tom Becker will follow up after the release review.",
+             "Passing this on: Atlas bulk export is postponed to 2 May. Please wrap up any ongoing work on it by 29 March.",
+             "Passing this on: Atlas bulk export is postponed to 2 May. Wrap up ongoing work by 29 March."]
+    assert _walked(relay, [0.95, 0.96], "similarity") is None
+    assert _walked([relay[0], relay[1], relay[2].replace("Passing this on", "Forwarding")], [0.95, 0.96],
+                   "similarity") is None
