@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from . import languages
 from .languages import LanguageTable
+from .text import words
 
 
 class Cues(NamedTuple):
@@ -82,7 +83,7 @@ def cue_words(text: str) -> set[str]:
     cues = _cues(languages.tables())
     head = text[:300]
     return {w.lower() for m in (*cues.relay.finditer(head), *cues.summary.finditer(head))
-            for w in re.findall(r"[\w'-]+", m.group(0))}
+            for w in words(m.group(0))}  # as the wording `took_from` weighs is split (factloss._content)
 
 
 def states_rewrite(text: str) -> bool:

@@ -74,8 +74,8 @@ def settle_hops(pool: Pool, final: list[Edge], scored: dict[str, Scored], fixed:
         if at is None:
             continue
         chain, copy = positions[e.child].root, pool.by_id[e.child]
-        near = {i for i in range(len(cands)) if e.method not in SET_APART_METHODS and
-                cosines[i] >= cosines[at] - RULE_HOP_COSINE}  # a hand rule's copy: as close as its parent
+        near = set() if e.method in SET_APART_METHODS else {  # a hand rule's copy: hops as close as its parent
+            i for i in range(len(cands)) if cosines[i] >= cosines[at] - RULE_HOP_COSINE}
         hops = [i for i, c in enumerate(cands) if i != at and c.ts > cands[at].ts  # linked hops of the chain
                 and c.id in positions and positions[c.id].root == chain and (prob[i] >= floor or i in near)]
         kept = set(traced([at] + [i for i in hops if prob[i] >= prob[at] - SETTLE_MARGIN or i in near], cands, pool,
