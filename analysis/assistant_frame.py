@@ -52,6 +52,14 @@ def offers_answer(text: str) -> bool:
     return m is not None and _REWRITE_WORD.search(m.group()) is not None
 
 
+def opens_with_offer(text: str) -> bool:
+    """An assistant's opening line of its own (`assistant_answer` cuts it) that names a rewrite or a summary
+    (`offers_answer`): "Here are the key points:\n\n* ...", "Here's a rewrite for a non-technical audience:\n\n...".
+    Not "here's a more complete version: <link>" inside a person's post (a real Slack post), nor "Summary: from
+    14:12 to 14:59 ..." (a person's incident report): neither stands on a line of its own before an answer."""
+    return assistant_answer(text)[0] > 0 and offers_answer(text)
+
+
 # what an assistant's opening names when it gives a rewrite or a summary (English and French)
 _REWRITE_WORD = re.compile(r"\b(?:version|rewrite|rewritten|summary|summari[sz]ed|recap|paraphrase|key points|"
                            r"main points|takeaways|tl;?dr|gist|shorter|simpler|clearer|concise|condensed|résumé)\b",

@@ -238,22 +238,38 @@ def next_hop(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], prob: 
     return j if shorter and keeps_as_summary(pool, n, q, g, hop=True) else None
 
 
+STATED_BELOW = 0.1  # a copy that says plainly what it is needs this much less than the rewrite cosine ...
+STATED_MARGIN = 0.1  # ... closer by this than any other chain's candidate (PairFeatures.cosine_margin); no probability
+
+
 def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], k: int,
-                   rewrite_cosine: float) -> bool:
-    """Named rule: the copy says it rewrites something (an AI assistant's preamble: "Here's a revised version of the
-    message:", chain_cues.states_rewrite), reports what a message says ("The sender asked whether ...",
-    chain_cues.narrates), or says it relays or summarises something ("Summary of ...", "FYI", chain_cues.relays:
-    common words, so the copy must also keep to the candidate, `keeps_to_source`), and candidate k is its most
-    similar candidate, close in meaning (`rewrite_cosine`); the copy neither asks nor addresses anyone and the
-    candidate asks nothing (a summary posted in answer to "can someone post a summary of the call?" answers it),
-    unless the copy reports a question (chain_cues.reports_question: an AI summary of a question, eighteenth
-    round); both at least SHORT_COPY_WORDS long, one language. The copy names what it is; the closest earlier text
-    is what it names. Such an edge is provisional (build_edges): the hand rules for workplace-sized copies, which
-    read which hop of a chain a relay copies, may place it elsewhere (docs/chains.md, sixth round)."""
+                   rewrite_cosine: float, prob: float) -> bool:
+    """Named rule: the copy says what it is, and candidate k is its most similar candidate:
+    - it says so plainly (Reading.says_plainly: an AI assistant's preamble, "Here's a revised version of the
+      message:", chain_cues.states_rewrite; a report of what a message says, "The sender asked whether ...",
+      chain_cues.narrates; an assistant's opening line of its own naming a rewrite or a summary, "Here are the key
+      points:", assistant_frame.opens_with_offer), STATED_BELOW under `rewrite_cosine` (0.5 for MiniLM) and clear
+      of every other chain's candidate by STATED_MARGIN, at any probability: a rewrite for another audience keeps
+      few of its source's words, which the model holds against it ("Here's a rewritten version of the message for a
+      non-technical audience:" at cosine 0.50 and probability 0.07; thirty-first round);
+    - or, close in meaning (`rewrite_cosine`) at REWRITE_BAR, it says so plainly, or in words a person also writes
+      (Reading.tells_copy: an inline "Sure! Here's the gist:", "**Summary:**"), or it relays or summarises something
+      ("Summary of ...", "FYI", chain_cues.relays): common words, so the copy must then also keep to the candidate
+      (`keeps_to_source`: a template's next post under "Key Points:" gives another count).
+    The copy neither asks nor addresses anyone and the candidate asks nothing (a summary posted in answer to "can
+    someone post a summary of the call?" answers it), unless the copy reports a question (chain_cues.reports_question:
+    an AI summary of a question, eighteenth round); both at least SHORT_COPY_WORDS long, one language. The copy names
+    what it is; the closest earlier text is what it names. Such an edge is provisional (build_edges): the hand rules
+    for workplace-sized copies, which read which hop of a chain a relay copies, may place it elsewhere
+    (docs/chains.md, sixth round)."""
     p, f = cands[k]
-    return (pool.states_rewrite(n) or pool.narrates(n) or (bool(f.relays) and keeps_to_source(pool, n, p, f))) and \
+    plain = f.cosine >= rewrite_cosine - STATED_BELOW and f.cosine_margin >= STATED_MARGIN and pool.says_plainly(n) and \
+        keeps_to_source(pool, n, p, f)
+    told = pool.states_rewrite(n) or pool.narrates(n) or (pool.tells_copy(n) or bool(f.relays)) and \
+        keeps_to_source(pool, n, p, f)
+    return (plain or prob >= REWRITE_BAR and f.cosine >= rewrite_cosine and told) and \
         not (f.asks or f.addresses or (f.parent_asks and not pool.reports_question(n))) and \
-        f.cosine >= rewrite_cosine and most_similar(cands) == k and \
+        most_similar(cands) == k and \
         not two_languages(n, p) and pool.pair_words(n, p) >= SHORT_COPY_WORDS
 
 

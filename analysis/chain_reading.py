@@ -15,7 +15,7 @@ import numpy as np
 
 from . import chain_cues as cues
 from . import chain_rules as rules
-from .assistant_frame import offers_answer, without_assistant_frame
+from .assistant_frame import offers_answer, opens_with_offer, without_assistant_frame
 from .chain_dates import conflicts_against
 from .chain_text import Conflicts, Node, acronyms, authored_text, key_sets, layout_free, memo, \
     names, opening_names, plain_names, style_words
@@ -83,6 +83,10 @@ class Reading:
         self.narrates = memo(lambda n: cues.narrates(self.text[n.id]))  # ... reads these two as well
         self.rewrites = memo(lambda n: self.states_rewrite(n) or self.narrates(n) or
                              offers_answer(t := self.text[n.id]) or cues.labels_summary(t))
+        # ... of them, what only an assistant writes: a rewrite's preamble, a report of a message, an opening line of
+        # its own that names a rewrite or a summary (chain_decide.says_it_copies reads it at a lower cosine)
+        self.says_plainly = memo(lambda n: self.states_rewrite(n) or self.narrates(n) or
+                                 opens_with_offer(self.text[n.id]))
         self.reply_opening = memo(lambda n: None if self.rewrites(n) else cues.reply_opening(self.text[n.id]))
         # "Hi Ruixin,\n\nThank you for ...", in the text or, after an assistant's opening line, in its answer
         self.reply_form = memo(lambda n: cues.in_reply_form(t := self.text[n.id]) or
@@ -98,6 +102,7 @@ class Reading:
                 read.layout, read.plain_words, read.names_said, read.codes_said, read.asks, read.relays, read.answer
             self.states_rewrite, self.narrates, self.tells_copy, self.rewrites, self.reply_opening, self.reply_form = \
                 read.states_rewrite, read.narrates, read.tells_copy, read.rewrites, read.reply_opening, read.reply_form
+            self.says_plainly = read.says_plainly
         self.idf: dict[str, float] = {}  # how rare each content stem is here (set by each path over its messages)
         self.df: Counter[str] = Counter()  # ... and how many of them hold it (`rarity`)
         self.posts_in: dict[str, set[str]] = {}

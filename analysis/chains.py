@@ -337,7 +337,7 @@ def build_edges(nodes: list[Node], model: ChainModel | None = None, profile: Emb
             learn(n, *cands[k], float(prob[k]))
             root_of[n.id] = root_of.get(cands[k][0].id, cands[k][0].id)
             found.add(root_of[n.id])
-        elif prob[k] >= REWRITE_BAR and says_it_copies(pool, n, cands, k, profile.rewrite_cosine):
+        elif says_it_copies(pool, n, cands, k, profile.rewrite_cosine, float(prob[k])):
             learn(n, *cands[k], float(prob[k]), "stated")  # provisional: the hand rules below may place it otherwise
         elif (j := next_hop(pool, n, cands, prob, root_of, found, profile.rewrite_cosine)) is not None:
             learn(n, *cands[j], NEXT_HOP_CONFIDENCE, "next-hop")  # provisional too

@@ -357,44 +357,45 @@ def test_a_copy_that_says_it_relays_its_closest_candidate_needs_little():
         return pool, pool.by_id["c"], cands, next(i for i, (p, _f) in enumerate(cands) if p.id == "p")
 
     pool, c, cands, k = cands_of("Here's a revised version of the message: " + body)
-    assert pool.states_rewrite(c) and says_it_copies(pool, c, cands, k, 0.6)
+    assert pool.states_rewrite(c) and says_it_copies(pool, c, cands, k, 0.6, 0.5)
     pool.closest_later["p"] = "o"  # not its source's closest later message: no mutual best match, still a copy
-    assert not mutual_best(pool, c, cands, k) and says_it_copies(pool, c, cands, k, 0.6)
+    assert not mutual_best(pool, c, cands, k) and says_it_copies(pool, c, cands, k, 0.6, 0.5)
     p, f = cands[k]
-    assert not says_it_copies(pool, c, cands, k, 0.9)  # not close enough in meaning
-    assert not says_it_copies(pool, c, [(p, f), (p, replace(f, cosine=f.cosine + 0.05))], 0, 0.6)  # not the closest
-    assert not says_it_copies(pool, c, [(p, replace(f, asks=1.0))], 0, 0.6)
+    assert says_it_copies(pool, c, cands, k, 0.9, 0.0)  # a preamble: 0.1 under the rewrite cosine, any probability
+    assert not says_it_copies(pool, c, cands, k, 0.99, 0.5)  # not close enough in meaning
+    assert not says_it_copies(pool, c, [(p, f), (p, replace(f, cosine=f.cosine + 0.05))], 0, 0.6, 0.5)  # not the closest
+    assert not says_it_copies(pool, c, [(p, replace(f, asks=1.0))], 0, 0.6, 0.5)
     ask = "Could someone who was on the call with BBC One post a summary of what they said about the adaptation?"
     pool, c, cands, k = cands_of("Here's a revised version of the message: " + body, parent=ask)
-    assert not says_it_copies(pool, c, cands, k, 0.6)  # it answers a request for a summary
+    assert not says_it_copies(pool, c, cands, k, 0.6, 0.5)  # it answers a request for a summary
     # an AI summary of a question reports it ("The sender asked whether ..."): its candidate may ask
     question = ("Is BBC One adapting The Spy Who Came In From The Cold with Simon Beaufoy, the one where Alec Leamas "
                 "sees his East Berlin network fall apart in 1962?")
     told = ("The sender asked whether BBC One is adapting The Spy Who Came In From The Cold by Simon Beaufoy, in "
             "which Alec Leamas, a British officer, sees his East Berlin network fall apart in 1962.")
     pool, c, cands, k = cands_of(told, parent=question)
-    assert pool.reports_question(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6)
+    assert pool.reports_question(c) and cands[k][1].parent_asks and says_it_copies(pool, c, cands, k, 0.6, 0.5)
     pool, c, cands, k = cands_of(told.replace("The sender asked", "The email wondered"), parent=question)
-    assert pool.narrates(c) and says_it_copies(pool, c, cands, k, 0.6)  # a reported question is a report
+    assert pool.narrates(c) and says_it_copies(pool, c, cands, k, 0.6, 0.5)  # a reported question is a report
     announced = "The email announces that " + body  # a report, but of no question: the request's answer
     pool, c, cands, k = cands_of(announced, parent=ask)
-    assert pool.narrates(c) and not pool.reports_question(c) and not says_it_copies(pool, c, cands, k, 0.6)
+    assert pool.narrates(c) and not pool.reports_question(c) and not says_it_copies(pool, c, cands, k, 0.6, 0.5)
     pool, c, cands, k = cands_of(announced)
-    assert says_it_copies(pool, c, cands, k, 0.6)  # of a source that asks nothing: a copy
+    assert says_it_copies(pool, c, cands, k, 0.6, 0.5)  # of a source that asks nothing: a copy
     pool, c, cands, k = cands_of("Here's a revised version of the message: " + body, parent=question)
-    assert not says_it_copies(pool, c, cands, k, 0.6)  # a rewrite that reports no question: an answer
+    assert not says_it_copies(pool, c, cands, k, 0.6, 0.5)  # a rewrite that reports no question: an answer
     # replies that discuss an author or a message report nothing
     for reply in ("The author has a point: " + body, "As the author noted, " + body,
                   "The email says nothing about it, but " + body, "I hope this message finds you well. " + body):
         pool, c, cands, k = cands_of(reply)
-        assert not pool.narrates(c) and not says_it_copies(pool, c, cands, k, 0.6), reply
+        assert not pool.narrates(c) and not says_it_copies(pool, c, cands, k, 0.6, 0.5), reply
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body)  # relay words, and it keeps to its source
-    assert pool.relays(c) and says_it_copies(pool, c, cands, k, 0.6)
+    assert pool.relays(c) and says_it_copies(pool, c, cands, k, 0.6, 0.5)
     pool, c, cands, k = cands_of("Summary of the BBC news: " + body.replace("1962", "1963"))  # another value
-    assert not says_it_copies(pool, c, cands, k, 0.6)
+    assert not says_it_copies(pool, c, cands, k, 0.6, 0.5)
     pool, c, cands, k = cands_of("Here's a revised version of the message: BBC One adapts the Le Carre spy novel "
                                  "about Leamas.")
-    assert pool.words["c"] < 20 and not says_it_copies(pool, c, cands, k, 0.6)  # a one-liner resembles anything
+    assert pool.words["c"] < 20 and not says_it_copies(pool, c, cands, k, 0.6, 0.5)  # a one-liner resembles anything
 
     class Unsure:  # the copy model's probability for every pair: under its threshold and CLEAR_BAR, over REWRITE_BAR
         threshold = 0.5
