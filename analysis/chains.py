@@ -19,7 +19,7 @@ from . import chain_cues as cues
 from . import chain_rules as rules
 from . import crosslingual
 from .chain_decide import (
-    CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, REWRITE_BAR, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
+    CONTINUATION_BAR, NEXT_HOP_CONFIDENCE, RULES_MAX_WORDS, SHORT_REWRITE_CONFIDENCE, clear_copies,
     continues_chain, decision_bar, mutual_best, next_hop, repeated_chatter,
     says_it_copies, short_rewrite_of, summarises_hop,
 )
