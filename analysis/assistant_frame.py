@@ -56,8 +56,14 @@ def opens_with_offer(text: str) -> bool:
     """An assistant's opening line of its own (`assistant_answer` cuts it) that names a rewrite or a summary
     (`offers_answer`): "Here are the key points:\n\n* ...", "Here's a rewrite for a non-technical audience:\n\n...".
     Not "here's a more complete version: <link>" inside a person's post (a real Slack post), nor "Summary: from
-    14:12 to 14:59 ..." (a person's incident report): neither stands on a line of its own before an answer."""
-    return assistant_answer(text)[0] > 0 and offers_answer(text)
+    14:12 to 14:59 ..." (a person's incident report): neither stands on a line of its own before an answer. Nor a
+    line in the first person ("Here's my summary:", "Voici mon résumé :"): a person's outcome of a retro after its
+    invite (a helper's review)."""
+    start = assistant_answer(text)[0]
+    return start > 0 and offers_answer(text) and _OWN.search(text[:start]) is None
+
+
+_OWN = re.compile(r"\b(?:my|our|mon|ma|mes|notre|nos)\b", re.I)  # English and French, written by hand
 
 
 # what an assistant's opening names when it gives a rewrite or a summary (English and French)

@@ -61,6 +61,10 @@ def test_an_assistants_opening_line_of_its_own_names_what_it_gives():
                                 "cause was an expired certificate on the webhook endpoint.")
     assert not opens_with_offer("Here are the key points from the call:\n\n- We ship on Friday and the freeze moves "
                                 "to Monday for the whole team.")
+    assert not opens_with_offer("Here's my summary:\n\nDetection was slow because the alert only looked at the error "
+                                "rate and not at latency.")
+    assert not opens_with_offer("Voici mon résumé :\n\nOn a mis du temps à voir le problème parce que l'alerte ne "
+                                "regardait que les erreurs.")
     assert not opens_with_offer("Here's my update:\n\n- Finished the billing export and started on the reports page "
                                 "for the finance team.")
 
