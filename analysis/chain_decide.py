@@ -252,10 +252,11 @@ def says_it_copies(pool: Pool, n: Node, cands: list[tuple[Node, PairFeatures]], 
       of every other chain's candidate by STATED_MARGIN, at any probability: a rewrite for another audience keeps
       few of its source's words, which the model holds against it ("Here's a rewritten version of the message for a
       non-technical audience:" at cosine 0.50 and probability 0.07; thirty-first round);
-    - or, close in meaning (`rewrite_cosine`) at REWRITE_BAR, it says so plainly, or in words a person also writes
-      (Reading.tells_copy: an inline "Sure! Here's the gist:", "**Summary:**"), or it relays or summarises something
-      ("Summary of ...", "FYI", chain_cues.relays): common words, so the copy must then also keep to the candidate
-      (`keeps_to_source`: a template's next post under "Key Points:" gives another count).
+    - or, close in meaning (`rewrite_cosine`) at REWRITE_BAR, it has a rewrite's preamble or reports a message, or it
+      says what it is in words a person also writes (Reading.tells_copy: an inline "Sure! Here's the gist:",
+      "**Summary:**", an assistant's opening line) or relays or summarises something ("Summary of ...", "FYI",
+      chain_cues.relays): common words, so the copy must then also keep to the candidate (`keeps_to_source`: a
+      template's next post under "Key Points:" gives another count).
     The copy neither asks nor addresses anyone and the candidate asks nothing (a summary posted in answer to "can
     someone post a summary of the call?" answers it), unless the copy reports a question (chain_cues.reports_question:
     an AI summary of a question, eighteenth round); both at least SHORT_COPY_WORDS long, one language. The copy names
