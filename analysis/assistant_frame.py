@@ -30,6 +30,7 @@ class _Frame(NamedTuple):
     notes: re.Pattern[str]  # notes opening a line ("Let me know if ...")
     note: re.Pattern[str]  # the same at any position (the text's start)
     opening: re.Pattern[str]  # an opening up to a colon, on a line of its own or not (`offers_answer`)
+    own: re.Pattern[str]  # a first-person possessive (`own_words`): "Here's my summary:" is a person's line
 
 
 @functools.cache  # once per registry state
@@ -40,7 +41,8 @@ def _frame(tables: tuple) -> _Frame:  # type: ignore[type-arg]
     # backtrack)
     return _Frame(re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
                   re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I),
-                  re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I))
+                  re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I),
+                  re.compile(rf"\b(?:{languages.words(w for tb in tables for w in tb.own_words)})\b", re.I))
 
 
 def offers_answer(text: str) -> bool:
@@ -60,10 +62,7 @@ def opens_with_offer(text: str) -> bool:
     line in the first person ("Here's my summary:", "Voici mon résumé :"): a person's outcome of a retro after its
     invite (a helper's review)."""
     start = assistant_answer(text)[0]
-    return start > 0 and offers_answer(text) and _OWN.search(text[:start]) is None
-
-
-_OWN = re.compile(r"\b(?:my|our|mon|ma|mes|notre|nos)\b", re.I)  # English and French, written by hand
+    return start > 0 and offers_answer(text) and _frame(languages.tables()).own.search(text[:start]) is None
 
 
 # what an assistant's opening names when it gives a rewrite or a summary (English and French)
@@ -101,7 +100,8 @@ def assistant_answer(text: str) -> tuple[int, int]:
     hop towards its grandparent (batch 20). The answer keeps MIN_ANSWER_WORDS words or more, and no fewer than the
     notes cut; a text without either is whole (0, len(text))."""
     text = text or ""
-    opener, notes, note, _ = _frame(languages.tables())
+    frame = _frame(languages.tables())
+    opener, notes, note = frame.opener, frame.notes, frame.note
     m = opener.match(text)
     start = m.end() if m and len(text[m.end():].split()) >= MIN_ANSWER_WORDS else 0
     at: list[int] = []  # each word's offset, read once notes are found: words between offsets by bisection

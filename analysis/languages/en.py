@@ -251,6 +251,7 @@ very just more most there here what which who whom whose when where why how one 
     # message:"); not "Here are the notes from today's meeting:" nor what a person passes on ("Here's an update on
     # the Station 4 outage:", "Here is the email from Legal:", "Here's my summary of the call with Cytec:"). The
     # blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
+    own_words=("my", "our"),
     answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
                     r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?\b(?:version|rewrite|rewritten|revised|"
                     r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"
