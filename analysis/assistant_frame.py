@@ -54,6 +54,14 @@ def offers_answer(text: str) -> bool:
     return m is not None and _REWRITE_WORD.search(m.group()) is not None
 
 
+def opening_colon(text: str) -> int:
+    """Where the colon ending an assistant's opening (`offers_answer`) stands, or -1: "Sure! Here's the gist in
+    two sentences: Humanity has made first contact ...". What follows it opens the answer's first sentence, not a
+    label's value (chain_text.plain_names reads a common word there as no name)."""
+    m = _frame(languages.tables()).opening.search(text[:300])
+    return m.end() - 1 if m is not None and _REWRITE_WORD.search(m.group()) is not None else -1
+
+
 def opens_with_offer(text: str) -> bool:
     """An assistant's opening line of its own (`assistant_answer` cuts it) that names a rewrite or a summary
     (`offers_answer`): "Here are the key points:\n\n* ...", "Here's a rewrite for a non-technical audience:\n\n...".

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from . import languages
+from .assistant_frame import opening_colon
 from .factloss import _STOP, _proper_names, _split
 from .facts import Fact
 from .features import list_words
@@ -140,11 +141,16 @@ def plain_names(plain: str) -> set[str]:
     contribution...", "Action needed: None.": an assistant's rewrite of a 3GPP mail), less those that are also
     names (Bill, Will, May, Mill, One); another language's where they open what follows a colon, since "Son", "Ma",
     "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
-    push alerts slip"), unless it opens a sentence (text.opens_sentence: "Owner: Gather the input")."""
+    push alerts slip"), unless it opens a sentence (text.opens_sentence: "Owner: Gather the input"). So does a
+    common word (`common_words`) after an assistant's opening (assistant_frame.opening_colon: "Sure! Here's the
+    gist: Humanity has ...", not "...: Ana Lima moved"); a known cost: "Here's a summary: Atlas slips" loses Atlas."""
     english, after_colon = _stop_words(languages.tables())
     plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
+    offer = opening_colon(plain)
     plain = _AFTER_COLON.sub(lambda m: m.group(1) + (w if (w := m.group(2).lower()) in after_colon
-                                                      or opens_sentence(w, m.group(3)) else m.group(2)), plain)
+                                                      or opens_sentence(w, m.group(3))
+                                                      or m.start() == offer and w in common_words() else m.group(2)),
+                             plain)
     return {_POSSESSIVE.sub("", w) for w in _proper_names(plain)} - _MEDIUM - style_words() - _CONTRACTED - \
         english
 

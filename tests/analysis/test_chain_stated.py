@@ -11,7 +11,8 @@ from datetime import timedelta
 import numpy as np
 
 from analysis.assistant_frame import opens_with_offer
-from analysis.chains import Node, build_edges
+from analysis.chain_text import names
+from analysis.chains import Node, Pool, build_edges
 from tests.analysis.test_chain_one_channel import OTHERS, T0
 
 SOURCE = ("Please let me know before you do any work for a government agency, a public utility or a state commission, "
@@ -93,3 +94,21 @@ def test_another_chains_candidate_nearly_as_close_holds_it_back():
     assert parent_of(REWRITE, rival=0.3) == [("p", "stated")]  # clear by 0.25
     assert parent_of(REWRITE, rival=0.5) == []  # within STATED_MARGIN
 
+
+
+def test_a_common_word_opening_an_assistants_answer_is_no_name():
+    """After "Sure! Here's the gist in two sentences:" the answer's first sentence begins: "Humanity" is no name the
+    source lacks (it kept the gist of a story from keeps_to_source); a name there, or after a label, stays one."""
+    gist = ("Sure! Here's the gist in two sentences: Humanity has made first contact with alien life that looks like "
+            "tiny strings, and an intern's script finds no pattern in the footage by Monday.")
+    assert "humanity" not in names(gist)
+    assert "humanity" in names("The footage was sent on: Humanity Labs in Lyon, and the intern looked at it.")
+    assert {"ana", "lima"} <= names("Here's the gist: Ana Lima moved the launch to May.")
+    assert "maria" in names("Here's the update on Station 4: Maria owns the fix.")
+
+
+def test_a_report_of_what_the_writer_tells_someone_narrates():
+    told = ("The writer tells Tomas there's no ambiguity, because the minutes show the EVS-8a structure was agreed as "
+            "the skeleton for IVAS-8a.")
+    node = Node("c", T0, "C2", "bob", told, len(told.split()), _unit(10, (0, 1.0)))
+    assert Pool([node]).narrates(node)
