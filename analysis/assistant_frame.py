@@ -31,6 +31,7 @@ class _Frame(NamedTuple):
     note: re.Pattern[str]  # the same at any position (the text's start)
     opening: re.Pattern[str]  # an opening up to a colon, on a line of its own or not (`offers_answer`)
     own: re.Pattern[str]  # a first-person possessive (`own_words`): "Here's my summary:" is a person's line
+    assent: re.Pattern[str]  # an answer's assent (`assents`) opening the opening: "Sure! Here's the gist:"
 
 
 @functools.cache  # once per registry state
@@ -42,7 +43,8 @@ def _frame(tables: tuple) -> _Frame:  # type: ignore[type-arg]
     return _Frame(re.compile(rf"[ \t]*(?:{openers})[^\n]{{0,150}}:[ \t]*\r?\n", re.I),
                   re.compile(rf"(?<=\n)[ \t*_>-]*(?:{notes})", re.I), re.compile(rf"[ \t*_>-]*(?:{notes})", re.I),
                   re.compile(rf"\b(?:{openers})[^\n:]{{0,150}}:", re.I),
-                  re.compile(rf"\b(?:{languages.words(w for tb in tables for w in tb.own_words)})\b", re.I))
+                  re.compile(rf"\b(?:{languages.words(w for tb in tables for w in tb.own_words)})\b", re.I),
+                  re.compile(rf"(?:{languages.words(w for tb in tables for w in tb.assents)})\b", re.I))
 
 
 def offers_answer(text: str) -> bool:
@@ -55,11 +57,16 @@ def offers_answer(text: str) -> bool:
 
 
 def opening_colon(text: str) -> int:
-    """Where the colon ending an assistant's opening (`offers_answer`) stands, or -1: "Sure! Here's the gist in
-    two sentences: Humanity has made first contact ...". What follows it opens the answer's first sentence, not a
-    label's value (chain_text.plain_names reads a common word there as no name)."""
-    m = _frame(languages.tables()).opening.search(text[:300])
-    return m.end() - 1 if m is not None and _REWRITE_WORD.search(m.group()) is not None else -1
+    """Where the colon ending an assistant's opening (`offers_answer`) that opens with an assent (`assents`) and is
+    not in the first person (`own_words`) stands, or -1: "Sure! Here's the gist in two sentences: Humanity has made
+    first contact ...". What follows it opens the answer's first sentence, not a label's value (chain_text.plain_names
+    reads a common word there as no name). Not a person's "Here's the recap for this week: Horizon dashboards are
+    rebuilt" nor "Here's the TL;DR: Design signed off": without the assent, a helper's review found four people's
+    statuses and outcomes linked by the product's name there (thirty-second round)."""
+    frame = _frame(languages.tables())
+    m = frame.opening.search(text[:300])
+    return m.end() - 1 if m is not None and _REWRITE_WORD.search(m.group()) is not None and \
+        frame.assent.match(m.group()) is not None and frame.own.search(m.group()) is None else -1
 
 
 def opens_with_offer(text: str) -> bool:

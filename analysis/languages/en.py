@@ -238,7 +238,7 @@ very just more most there here what which who whom whose when where why how one 
                 r"described|highlights|highlighted|reports|reported|announces|announced|informs|informed|confirms|"
                 r"confirmed|requests|requested|is\s+requesting|recommends|recommended|thanks|thanked|invites|invited|"
                 r"is\s+excited|is\s+looking\s+forward|apologi[sz]e[sd]|emphasi[sz]e[sd]|provides|outlines|proposes|"
-                r"proposed|reminds|reminded|inquires|inquired|enquires|enquired|wonders|wondered|tells|told|points\s+out|"
+                r"proposed|reminds|reminded|inquires|inquired|enquires|enquired|wonders|wondered|points\s+out|"
                 rf"pointed\s+out)|{_MESSAGE}\s+(?:asks|asked|is\s+asking|announces|announced|highlights|highlighted|"
                 r"informs|informed|requests|requested|invites|invited|explains|explained|describes|described|outlines|"
                 r"emphasi[sz]es|reminds|is\s+announcing|is\s+informing|is\s+requesting))\b"),
@@ -252,6 +252,7 @@ very just more most there here what which who whom whose when where why how one 
     # the Station 4 outage:", "Here is the email from Legal:", "Here's my summary of the call with Cytec:"). The
     # blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
     own_words=("my", "our"),
+    assents=("sure", "certainly", "of course", "absolutely", "okay", "ok", "got it", "no problem"),
     answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
                     r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?\b(?:version|rewrite|rewritten|revised|"
                     r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"

@@ -160,6 +160,7 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     narrations="",  # not measured in French yet
     reported_questions="",
     own_words=("mon", "ma", "mes", "notre", "nos"),
+    assents=("bien sûr", "certainement", "d'accord", "d’accord"),
     answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"
                     r"reformulation|paraphrase|résumé|synthèse|points (?:clés|principaux)|essentiel|récapitulatif|"
                     r"brouillon|explication|message|mail|courriel)\b(?!\s+(?:de|du|des|sur)\s+(?!(?:ce|votre|du) "

@@ -82,6 +82,7 @@ class LanguageTable:
     reported_questions: str  # regex: ... reporting a question ("The sender asked whether ...")
     answer_openers: str  # regex: how an AI assistant's opening line starts ("Sure! Here's", "Voici")
     own_words: tuple[str, ...]  # first-person possessives: "Here's my summary:" is a person's line, not an assistant's
+    assents: tuple[str, ...]  # what opens an assistant's answer to a request: "Sure!", "Certainly", "Bien sûr"
     assistant_notes: str  # regex: an AI assistant's notes after its answer ("I made the following changes:")
 
     # -- the bot's wording (bot/messages.py) -------------------------------------------------------------------------
@@ -98,5 +99,5 @@ class LanguageTable:
 OPTIONAL_FIELDS = frozenset({"owner_will", "not_names", "negation_suffixes", "negation_after", "number_words",
                              "rewrite_preambles", "group_addressees", "no_addressees",
                              "narrations", "reported_questions", "answer_openers",
-                             "own_words", "assistant_notes"})
+                             "own_words", "assents", "assistant_notes"})
 FIELDS = tuple(f.name for f in fields(LanguageTable))

@@ -12,7 +12,7 @@ import numpy as np
 
 from analysis.assistant_frame import opens_with_offer
 from analysis.chain_text import names
-from analysis.chains import Node, Pool, build_edges
+from analysis.chains import Node, build_edges
 from tests.analysis.test_chain_one_channel import OTHERS, T0
 
 SOURCE = ("Please let me know before you do any work for a government agency, a public utility or a state commission, "
@@ -102,13 +102,13 @@ def test_a_common_word_opening_an_assistants_answer_is_no_name():
     gist = ("Sure! Here's the gist in two sentences: Humanity has made first contact with alien life that looks like "
             "tiny strings, and an intern's script finds no pattern in the footage by Monday.")
     assert "humanity" not in names(gist)
+    # a person's status or a meeting's outcome under an opening of their own, no assistant's answer to a request
+    # (a helper's review: each was linked with the product's name read as none)
+    for own in ("Here's the recap for this week: Horizon dashboards are rebuilt and the alerts move to Friday.",
+                "Here's the TL;DR: Design signed off on the layout, legal wants one more pass.",
+                "Sure! Here's my summary: Compass ships on Friday after the review."):
+        assert {"horizon", "design", "compass"} & names(own), own
     assert "humanity" in names("The footage was sent on: Humanity Labs in Lyon, and the intern looked at it.")
     assert {"ana", "lima"} <= names("Here's the gist: Ana Lima moved the launch to May.")
     assert "maria" in names("Here's the update on Station 4: Maria owns the fix.")
 
-
-def test_a_report_of_what_the_writer_tells_someone_narrates():
-    told = ("The writer tells Tomas there's no ambiguity, because the minutes show the EVS-8a structure was agreed as "
-            "the skeleton for IVAS-8a.")
-    node = Node("c", T0, "C2", "bob", told, len(told.split()), _unit(10, (0, 1.0)))
-    assert Pool([node]).narrates(node)
