@@ -251,8 +251,6 @@ very just more most there here what which who whom whose when where why how one 
     # message:"); not "Here are the notes from today's meeting:" nor what a person passes on ("Here's an update on
     # the Station 4 outage:", "Here is the email from Legal:", "Here's my summary of the call with Cytec:"). The
     # blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
-    own_words=("my", "our"),
-    assents=("sure", "certainly", "of course", "absolutely", "okay", "ok", "got it", "no problem"),
     answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
                     r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?\b(?:version|rewrite|rewritten|revised|"
                     r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"
@@ -262,6 +260,10 @@ very just more most there here what which who whom whose when where why how one 
                     r"message|e-?mail|what you need to know|it is)\b(?!\s+(?:of|on|from|about)\s+(?!(?:the|this|your|"
                     r"my|that) (?:original )?(?:message|e-?mail|text|post|note|key points|main points|conversation|"
                     r"thread|story|discussion|article)\b)))"),
+    # an opening line in the first person is a person's ("Here's my summary:"); an assent opens an assistant's
+    # answer to a request ("Sure! Here's the gist: ...", assistant_frame.opening_colon)
+    own_words=("my", "our"),
+    assents=("sure", "certainly", "of course", "absolutely", "okay", "ok", "got it", "no problem"),
     # an AI assistant's notes after its answer, at the start of a line, naming its editing: what it changed ("I
     # made the following changes:", "**Changes made:**" ending its line, "I've added a subject line to make the
     # purpose of the email clear", "(Note: I have rephrased the original message ...)"), what its version does

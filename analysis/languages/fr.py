@@ -159,12 +159,12 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     answers=("oui", "non"),
     narrations="",  # not measured in French yet
     reported_questions="",
-    own_words=("mon", "ma", "mes", "notre", "nos"),
-    assents=("bien sûr", "certainement", "d'accord", "d’accord"),
     answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"
                     r"reformulation|paraphrase|résumé|synthèse|points (?:clés|principaux)|essentiel|récapitulatif|"
                     r"brouillon|explication|message|mail|courriel)\b(?!\s+(?:de|du|des|sur)\s+(?!(?:ce|votre|du) "
                     r"(?:message|texte|mail|courriel)\b|message\b)))"),
+    own_words=("mon", "ma", "mes", "notre", "nos"),
+    assents=("bien sûr", "certainement", "d'accord", "d’accord"),
     # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :" ending its line,
     # "N'hésitez pas à me dire si vous souhaitez d'autres modifications", "Souhaitez-vous que je reformule ?");
     # not "Dites-moi si vous voulez que je réserve la salle", "Souhaitez-vous une version papier du contrat ?"

@@ -95,7 +95,6 @@ def test_another_chains_candidate_nearly_as_close_holds_it_back():
     assert parent_of(REWRITE, rival=0.5) == []  # within STATED_MARGIN
 
 
-
 def test_a_common_word_opening_an_assistants_answer_is_no_name():
     """After "Sure! Here's the gist in two sentences:" the answer's first sentence begins: "Humanity" is no name the
     source lacks (it kept the gist of a story from keeps_to_source); a name there, or after a label, stays one."""
@@ -111,4 +110,3 @@ def test_a_common_word_opening_an_assistants_answer_is_no_name():
     assert "humanity" in names("The footage was sent on: Humanity Labs in Lyon, and the intern looked at it.")
     assert {"ana", "lima"} <= names("Here's the gist: Ana Lima moved the launch to May.")
     assert "maria" in names("Here's the update on Station 4: Maria owns the fix.")
-
