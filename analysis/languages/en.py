@@ -113,6 +113,8 @@ NUDGE = {
     "facts_lost": "{n} facts missing", "no_facts": "no facts missing",
 }
 
+_ASSENTS = ("sure", "certainly", "of course", "absolutely", "okay", "ok", "got it", "no problem")  # "Sure! Here's ..."
+
 # what a report of another message opens with (`narrations`, `reported_questions`): a sentence, line or bullet start,
 # then its sender or the message itself
 _OPENING = r"(?:^|[.!?:\n])[\s*_#>-]*"
@@ -251,7 +253,7 @@ very just more most there here what which who whom whose when where why how one 
     # message:"); not "Here are the notes from today's meeting:" nor what a person passes on ("Here's an update on
     # the Station 4 outage:", "Here is the email from Legal:", "Here's my summary of the call with Cytec:"). The
     # blanks after "Sure" are one optional run: nested blanks backtracked on a line of spaces
-    answer_openers=(r"(?:(?:sure|certainly|of course|absolutely|okay|ok|got it|no problem)(?:\s*[!,.—–-])?\s*)?"
+    answer_openers=(rf"(?:(?:{'|'.join(_ASSENTS)})(?:\s*[!,.—–-])?\s*)?"
                     r"here(?:'s|’s| is| are| it is)\b(?=[^\n:]{0,150}?\b(?:version|rewrite|rewritten|revised|"
                     r"revision|summary|summari[sz]ed|recap|paraphrase|paraphrased|draft|key points|main points|"
                     r"key facts|takeaways|bullets|bullet points|action items|next steps|tl;?dr|gist|breakdown|"
@@ -263,7 +265,7 @@ very just more most there here what which who whom whose when where why how one 
     # an opening line in the first person is a person's ("Here's my summary:"); an assent opens an assistant's
     # answer to a request ("Sure! Here's the gist: ...", assistant_frame.opening_colon)
     own_words=("my", "our"),
-    assents=("sure", "certainly", "of course", "absolutely", "okay", "ok", "got it", "no problem"),
+    assents=_ASSENTS,
     # an AI assistant's notes after its answer, at the start of a line, naming its editing: what it changed ("I
     # made the following changes:", "**Changes made:**" ending its line, "I've added a subject line to make the
     # purpose of the email clear", "(Note: I have rephrased the original message ...)"), what its version does

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .table import LanguageTable
 
+_ASSENTS = ("bien sûr", "certainement", "d'accord", "d’accord")  # "Bien sûr ! Voici ..." (answer_openers, assents)
+
 STOP_WORDS = tuple("""
 le la les un une des et ou de du d à au aux en pour par sur est sont ce cet cette ces nous vous ils elles il
 elle on je tu me te se mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs qui que quoi dont où
@@ -159,12 +161,13 @@ nous vous ils elles il elle son sa ses leur leurs qui que quoi dont ne pas plus 
     answers=("oui", "non"),
     narrations="",  # not measured in French yet
     reported_questions="",
-    answer_openers=(r"(?:(?:bien sûr|certainement|d[’']accord)(?:\s*[!,.])?\s*)?voici\b(?=[^\n:]{0,150}?\b(?:version|"
+    answer_openers=(rf"(?:(?:{'|'.join(_ASSENTS)})(?:\s*[!,.])?\s*)?"
+                    r"voici\b(?=[^\n:]{0,150}?\b(?:version|"
                     r"reformulation|paraphrase|résumé|synthèse|points (?:clés|principaux)|essentiel|récapitulatif|"
                     r"brouillon|explication|message|mail|courriel)\b(?!\s+(?:de|du|des|sur)\s+(?!(?:ce|votre|du) "
                     r"(?:message|texte|mail|courriel)\b|message\b)))"),
     own_words=("mon", "ma", "mes", "notre", "nos"),
-    assents=("bien sûr", "certainement", "d'accord", "d’accord"),
+    assents=_ASSENTS,
     # an assistant's notes after its answer ("J'ai apporté les modifications suivantes :" ending its line,
     # "N'hésitez pas à me dire si vous souhaitez d'autres modifications", "Souhaitez-vous que je reformule ?");
     # not "Dites-moi si vous voulez que je réserve la salle", "Souhaitez-vous une version papier du contrat ?"
