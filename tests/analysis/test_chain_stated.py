@@ -13,7 +13,7 @@ import numpy as np
 from analysis.assistant_frame import opens_with_offer
 from analysis.chain_text import names
 from analysis.chains import Node, build_edges
-from tests.analysis.test_chain_one_channel import OTHERS, T0
+from tests.analysis.test_chain_one_channel import OTHERS, T0, _unit
 
 SOURCE = ("Please let me know before you do any work for a government agency, a public utility or a state commission, "
           "even a small consulting job. Our insurance and the conflict rules with FERC depend on it, and legal needs "
@@ -25,27 +25,19 @@ RIVAL = ("The new visitor badges arrive on Monday; please collect yours at the f
          "before the end of the month.")
 
 
-def _unit(d: int, *xs: tuple[int, float]) -> np.ndarray:
-    v = np.zeros(d, dtype=np.float32)
-    for k, x in xs:
-        v[k] = x
-    return (v / np.linalg.norm(v)).astype(np.float32)
-
-
 def parent_of(copy: str, cosine: float = 0.55, rival: float | None = None) -> list[tuple[str, str]]:
     """The source in C1; the copy three hours later in C2 by another person, at `cosine` to the source (as a
     rewrite for another audience is: few of its words kept); `rival`: another channel's post at that cosine to the
     copy (and none to the source), posted an hour before the copy."""
-    d = 10
     rest = float(np.sqrt(1 - cosine ** 2))
-    nodes = [Node("p", T0, "C1", "ana", SOURCE, len(SOURCE.split()), _unit(d, (0, 1.0))),
-             Node("c", T0 + timedelta(hours=3), "C2", "bob", copy, len(copy.split()), _unit(d, (0, cosine), (1, rest)))]
+    nodes = [Node("p", T0, "C1", "ana", SOURCE, len(SOURCE.split()), _unit(1.0)),
+             Node("c", T0 + timedelta(hours=3), "C2", "bob", copy, len(copy.split()), _unit(cosine, rest))]
     if rival is not None:
         a = rival / rest
         nodes.append(Node("r", T0 + timedelta(hours=2), "C3", "cy", RIVAL, len(RIVAL.split()),
-                          _unit(d, (1, a), (2, float(np.sqrt(1 - a ** 2))))))
-    nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()), _unit(d, (4 + i, 1.0)))
-              for i, t in enumerate(OTHERS)]
+                          _unit(0.0, a, float(np.sqrt(1 - a ** 2)))))
+    nodes += [Node(f"o{i}", T0 - timedelta(hours=i + 1), f"C{i + 4}", f"u{i}", t, len(t.split()),
+                   _unit(*[0.0] * (4 + i), 1.0)) for i, t in enumerate(OTHERS)]
     return [(e.parent, e.method) for e in build_edges(nodes) if e.child == "c"]
 
 
