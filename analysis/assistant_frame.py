@@ -52,8 +52,13 @@ def offers_answer(text: str) -> bool:
     own or not, that names a rewrite or a summary ("Thanks for sharing! Here's a quick summary: the Frankfurt
     gateway ...", "Voici une version plus courte :"): chain_reading reads it as a copy's own word for what it is.
     Not a person's "Thanks, here's my update: I'll be out Friday" (a helper's review)."""
+    return _offer(text) is not None
+
+
+def _offer(text: str) -> re.Match[str] | None:
+    """The opening `offers_answer` reads, or None."""
     m = _frame(languages.tables()).opening.search(text[:300])
-    return m is not None and _REWRITE_WORD.search(m.group()) is not None
+    return m if m is not None and _REWRITE_WORD.search(m.group()) is not None else None
 
 
 def opening_colon(text: str) -> int:
@@ -63,10 +68,9 @@ def opening_colon(text: str) -> int:
     reads a common word there as no name). Not a person's "Here's the recap for this week: Horizon dashboards are
     rebuilt" nor "Here's the TL;DR: Design signed off": without the assent, a helper's review found four people's
     statuses and outcomes linked by the product's name there (thirty-second round)."""
-    frame = _frame(languages.tables())
-    m = frame.opening.search(text[:300])
-    return m.end() - 1 if m is not None and _REWRITE_WORD.search(m.group()) is not None and \
-        frame.assent.match(m.group()) is not None and frame.own.search(m.group()) is None else -1
+    frame, m = _frame(languages.tables()), _offer(text)
+    return m.end() - 1 if m is not None and frame.assent.match(m.group()) is not None and \
+        frame.own.search(m.group()) is None else -1
 
 
 def opens_with_offer(text: str) -> bool:

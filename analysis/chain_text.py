@@ -143,8 +143,8 @@ def plain_names(plain: str) -> set[str]:
     "Le" and "Du" are names in English text. A name after a colon stays one ("Summary of the review: Atlas
     push alerts slip"), unless it opens a sentence (text.opens_sentence: "Owner: Gather the input"). So does a
     common word (`common_words`) after an assistant's opening (assistant_frame.opening_colon: "Sure! Here's the
-    gist: Humanity has ...", not "...: Ana Lima moved"); a known cost: "Sure! Here's a
-    summary: Lantern moves ..." loses Lantern."""
+    gist: Humanity has ...", not "...: Ana Lima moved"); a known cost: "Sure! Here's a summary: Lantern moves ..."
+    loses Lantern."""
     english, after_colon = _stop_words(languages.tables())
     plain = emoji_stops(plain)  # "looks great 🎉 One suggestion": the emoji ended a sentence
     offer = opening_colon(plain)

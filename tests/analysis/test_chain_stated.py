@@ -70,7 +70,7 @@ def test_a_rewrite_that_says_plainly_what_it_is_is_linked_at_a_lower_cosine():
 
 def test_without_its_opening_line_or_less_close_the_rewrite_is_not_linked():
     assert parent_of(ANSWER) == []  # the model alone: few words kept
-    assert parent_of(REWRITE, cosine=0.45) == []  # under STATED_COSINE
+    assert parent_of(REWRITE, cosine=0.45) == []  # under the rewrite cosine less STATED_BELOW
 
 
 def test_notes_that_state_what_the_candidate_lacks_are_no_such_copy():
