@@ -180,6 +180,10 @@ class Reading:
         """The values n states otherwise than p (chain_rules.values_changed), its dates read as p's (`read_against`)."""
         return rules.values_changed(self.read_against(n, p)[1], self.keys(p)[3])
 
+    def replaced(self, n: Node, p: Node) -> int:
+        """The values n states in place of p's (chain_rules.values_replaced), its dates read as p's (`read_against`)."""
+        return rules.values_replaced(self.read_against(n, p)[1], self.keys(p)[3])
+
     def rewords(self, n: Node, p: Node) -> bool:
         """n says p in other words (chain_rules.reworded), read against what p carries (a forward's original)."""
         return rules.reworded(self.text[n.id], self.content_text(p))

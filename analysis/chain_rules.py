@@ -26,7 +26,7 @@ from .text import words
 if TYPE_CHECKING:
     from .chains import Node
 
-RULES_VERSION = "rules-84"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
+RULES_VERSION = "rules-85"  # bump when a rule or a feature below changes meaning: stored chains are rebuilt
 
 NOTE_WORDS = 3  # a note this short ("FYI", "get better.", "Please read DG") is never an announcement nor a parent
 MIN_WORDS = 10  # shorter messages are chatter, not copies of announcements
@@ -99,11 +99,12 @@ def other_author(copy: Node, parent: Node) -> bool:
 
 OWN_REPOST_COSINE = 0.98  # a person's own text this close again is a repost (the same notice filed twice) ...
 SAME_TEXT_COSINE = 0.999  # ... and this close, even when it says it is a rewrite ("TL;DR: ..." cross-posted as is)
+OWN_ADDED_VALUES = 1  # values an own rewrite may state beside every one of its parent's of their kind
 
 
 def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
                 adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False,
-                reworded: Callable[[], bool] = lambda: False) -> bool:
+                reworded: Callable[[], bool] = lambda: False, values_replaced: Callable[[], int] = lambda: 1) -> bool:
     """A person's rewrite of their own message (an announcement summarised by its author with an AI for another
     channel, or a TL;DR of one's own post pasted under it) is a copy; the same text again (cosine
     OWN_REPOST_COSINE: the same Enron notice in two folders; "make this more concise" keeps 0.96, a one-word edit
@@ -117,11 +118,20 @@ def own_rewrite(copy: Node, parent: Node, cosine: float | None, values_changed: 
     path: Reading.tells_copy, "TL;DR: ...", "Here's a paraphrased version: ...", "This message refers to ...") is
     one's own AI rewrite however close (not the same text again: SAME_TEXT_COSINE) and whatever it adds (a date a
     small model spelled out, an amount it wrote in full), never one stating a value otherwise (twenty-sixth round:
-    a chain's first hop by its original's author was missed when it added one)."""
+    a chain's first hop by its original's author was missed when it added one). In such a copy, a value stated
+    beside every one of the parent's values of its kind is no value stated otherwise (`values_replaced` 0, at most
+    OWN_ADDED_VALUES of them; the learned path: Reading.replaced): an AI rewrite reads a status into "moved to 4.3"
+    beside the parent's "removed", or dates a deadline the parent wrote in a form the fact reader misses ("Friday
+    the 14th"). One's update states a value in place of the parent's ("cancelled" where the parent said
+    "approved"), or beside it without saying it is a rewrite ("code freeze moves from Tue June 11 to Wed June 12":
+    a helper's review linked two such updates without `says_copy`; thirty-third round)."""
     if copy.author is None or copy.author != parent.author or cosine is None or cosine >= SAME_TEXT_COSINE or \
             (cosine >= OWN_REPOST_COSINE and not says_copy() and not reworded()):
         return False
-    return (copy.conversation != parent.conversation or says_copy() or not adds()) and values_changed() == 0
+    if not (copy.conversation != parent.conversation or says_copy() or not adds()):
+        return False
+    changed = values_changed()
+    return changed == 0 or (changed <= OWN_ADDED_VALUES and says_copy() and values_replaced() == 0)
 
 
 REWORDED = 0.9  # the share of the shorter text's words the other holds in order, under which it is reworded
@@ -150,11 +160,12 @@ _LINKS = re.compile(r"<?https?://[^\s>]+|\bwww\.[^\s>]+", re.I)
 
 def reachable(copy: Node, parent: Node, cosine: float | None, values_changed: Callable[[], int],
               adds: Callable[[], bool] = lambda: True, says_copy: Callable[[], bool] = lambda: False,
-              reworded: Callable[[], bool] = lambda: False) -> bool:
+              reworded: Callable[[], bool] = lambda: False, values_replaced: Callable[[], int] = lambda: 1) -> bool:
     """The rules on who could have copied what, for both the learned path and the hand rules: another author (or
-    the author's own rewrite: own_rewrite, with `adds`), outside the parent's thread, and a parent the copy's
-    author could read."""
-    return (other_author(copy, parent) or own_rewrite(copy, parent, cosine, values_changed, adds, says_copy, reworded)) and \
+    the author's own rewrite: own_rewrite, with `adds` and `values_replaced`), outside the parent's thread, and a parent
+    the copy's author could read."""
+    return (other_author(copy, parent) or
+            own_rewrite(copy, parent, cosine, values_changed, adds, says_copy, reworded, values_replaced)) and \
         outside_thread(copy, parent) and could_read(copy, parent)
 
 
@@ -303,3 +314,10 @@ def values_changed(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, 
     subset of its parent's values and a distortion changes one; another announcement in the same words changes
     several."""
     return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items() if k in theirs_by_kind)
+
+
+def values_replaced(mine_by_kind: dict[str, set[str]], theirs_by_kind: dict[str, set[str]]) -> int:
+    """Values the message states otherwise than the candidate (`values_changed`) where it leaves out one of the
+    candidate's values of their kind: another date in place of the candidate's, not beside it."""
+    return sum(len(v - theirs_by_kind[k]) for k, v in mine_by_kind.items()
+               if k in theirs_by_kind and not theirs_by_kind[k] <= v)

@@ -161,7 +161,7 @@ class Pool(Reading):
         cos = self.cosine(n, p)
         changed = lambda: self.changes(n, p)  # noqa: E731
         reachable = rules.reachable(n, p, cos, changed, lambda: self.adds(n, p), lambda: self.tells_copy(n),
-                                    lambda: self.rewords(n, p)) if \
+                                    lambda: self.rewords(n, p), lambda: self.replaced(n, p)) if \
             apart else rules.outside_thread(n, p) and rules.could_read(n, p)
         if not reachable or self.replies(n, p) or \
                 (apart and repeated_chatter(n, p, (self.words[n.id], self.content_words(p)),

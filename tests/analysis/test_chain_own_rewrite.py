@@ -78,3 +78,29 @@ def test_ones_own_rewrite_of_a_us_date_states_no_other_date():
     assert pool.changes(b, a) == 0 and pool.admissible(b, a)
     pool, a, b = _pool(notice, rewrite.replace("February", "March"), 0.87)
     assert pool.changes(b, a) == 1 and not pool.admissible(b, a)
+
+
+RELEASE = ("Release plan for Ledgerly 4.2: offline PDF export is removed from the release. Code freeze Tuesday June "
+           "11 at 18:00 CET, release to production Friday June 14.")
+RELEASE_AI = ("Sure, here is a summary for your manager: offline PDF export is removed from 4.2 and moved to 4.3. Code "
+              "freeze: Tuesday June 11, 18:00 CET. Production release: Friday June 14.")
+
+
+def test_ones_own_rewrite_may_state_a_value_beside_the_parents_not_in_its_place():
+    """Thirty-third round: an AI rewrite of one's own post that says so reads a status into "moved to 4.3" beside
+    the post's "removed", and was one's own update. A value in place of the post's ("moved to 4.3" alone, another
+    freeze date) is still one; so are two added, and one added by a post that does not say it rewrites (a helper's
+    review: "code freeze moves from Tue June 11 to Wed June 12", one's own update naming both dates)."""
+    pool, a, b = _pool(RELEASE, RELEASE_AI, 0.9)
+    assert pool.changes(b, a) == 1 and pool.replaced(b, a) == 0 and pool.admissible(b, a)
+    moved = RELEASE_AI.replace("is removed from 4.2 and moved", "is moved")
+    pool, a, b = _pool(RELEASE, moved, 0.9)
+    assert pool.replaced(b, a) == 1 and not pool.admissible(b, a)
+    pool, a, b = _pool(RELEASE, RELEASE_AI.replace("June 11", "June 12"), 0.9)
+    assert pool.replaced(b, a) >= 1 and not pool.admissible(b, a)
+    pool, a, b = _pool(RELEASE, RELEASE_AI + " Retro on Monday June 17.", 0.9)
+    assert pool.changes(b, a) == 2 and pool.replaced(b, a) == 0 and not pool.admissible(b, a)
+    update = ("Heads up: offline PDF export is removed from 4.2 and moved to 4.3. Code freeze Tuesday June 11, 18:00 "
+              "CET, release Friday June 14.")  # one's own news, in the same values: it does not say it rewrites
+    pool, a, b = _pool(RELEASE, update, 0.9)
+    assert pool.changes(b, a) == 1 and pool.replaced(b, a) == 0 and not pool.admissible(b, a)

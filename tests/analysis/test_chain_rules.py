@@ -466,6 +466,15 @@ def test_numbers_kept():
     assert numbers_kept("no numbers at all", "")
 
 
+def test_a_value_beside_the_candidates_is_changed_but_not_replaced():
+    theirs = {"status": {"status:removed:+"}, "date": {"date:2025-06-11:+"}}
+    beside = {"status": {"status:removed:+", "status:postponed:+"}, "date": {"date:2025-06-11:+"}}
+    instead = {"status": {"status:postponed:+"}, "date": {"date:2025-06-11:+"}}
+    assert rules.values_changed(beside, theirs) == 1 and rules.values_replaced(beside, theirs) == 0
+    assert rules.values_changed(instead, theirs) == 1 and rules.values_replaced(instead, theirs) == 1
+    assert rules.values_replaced({"money": {"money:EUR 5:+"}}, theirs) == 0  # a kind the candidate states none of
+
+
 def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is_not():
     """own_rewrite: an author summarising their own announcement for another channel makes a copy; in the same
     conversation, the same text again (the same notice filed in two mail folders) or stating a value otherwise, not."""
@@ -493,6 +502,14 @@ def test_a_persons_own_rewrite_for_another_conversation_is_reachable_a_repost_is
     assert rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, same, lambda: True, says)
     assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.99, same, lambda: True, says)
     assert not rules.own_rewrite(node(1, "ana", "C1"), node(2, "ana", "C1"), 0.8, lambda: 1, lambda: True, says)
+    # ... a value it states beside every one of the parent's of its kind is none stated otherwise (thirty-third round)
+    assert rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 1, says_copy=says,
+                             values_replaced=same)
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 1, values_replaced=same)
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 2, says_copy=says,
+                                 values_replaced=same)
+    assert not rules.own_rewrite(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, lambda: 1, says_copy=says,
+                                 values_replaced=lambda: 1)
     assert rules.reachable(node(1, "ana", "C2"), node(2, "ana", "C1"), 0.8, same)
     assert rules.reachable(node(1, "ben", "C1"), node(2, "ana", "C1"), 0.99, same)
     assert not rules.reachable(node(1, "ben", thread="t"), node(2, "ana", thread="t"), 0.8, same)  # a reply
