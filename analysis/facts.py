@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import languages
+from .fact_figures import fmt as _fmt, number as _num
 from .fact_dates import (DAY, NUMERIC_DATE, SHORT_DATE, YEAR_WRITTEN, days_after, listed_days, nearest,
                          numeric_date, short_date, year_before)
 from .languages import LanguageTable, alternation, either, words
@@ -163,24 +164,6 @@ class Fact:
         if self.kind == "status":
             return f"{'not ' if self.polarity == '-' else ''}{self.value}: “{self.text}”"
         return f"{self.kind} {self.text}"
-
-
-def _num(s: str) -> float | None:
-    s = s.replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
-    if "," in s and "." in s:  # both marks: the last is the decimal one ("1,234.56", "1.234,56")
-        mark = max(s.rfind(","), s.rfind("."))
-        s = re.sub(r"[.,]", "", s[:mark]) + "." + s[mark + 1:]
-    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):  # thousands separators: 42,000 / 42.000
-        s = re.sub(r"[.,]", "", s)
-    s = s.replace(",", ".")
-    try:
-        return float(s)
-    except ValueError:
-        return None
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if x == int(x) else f"{x:.12g}"  # "1234567.89", not six digits ("1.23457e+06")
 
 
 _SCALE = {"k": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}  # "MM": finance's million
