@@ -14,13 +14,16 @@ ROUNDED_DIGITS = 2  # significant digits a rounded figure keeps: "$2 million" fo
 ROUNDED_KINDS = ("money", "percentage")
 
 
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
+
+
 def number(s: str) -> float | None:
-    """A figure as written, in either decimal mark: "1,234.56", "1.234,56", "42,000", "1,5"."""
+    """A figure as written, in either decimal mark: "1,234.56", "1.234,56", "42,000", "1,5", "0.134"."""
     s = s.replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
     if "," in s and "." in s:  # both marks: the last is the decimal one ("1,234.56", "1.234,56")
         mark = max(s.rfind(","), s.rfind("."))
         s = re.sub(r"[.,]", "", s[:mark]) + "." + s[mark + 1:]
-    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):  # thousands separators: 42,000 / 42.000
+    elif _THOUSANDS.fullmatch(s):  # thousands separators: 42,000 / 42.000 (never "0.134": a price in dollars)
         s = re.sub(r"[.,]", "", s)
     s = s.replace(",", ".")
     try:
@@ -47,7 +50,7 @@ def written(text: str) -> tuple[float, float, int] | None:
     s = re.sub(r"[\s\u202f\u00a0]", "", m.group(0))
     if "," in s and "." in s:
         decimals = len(s) - max(s.rfind(","), s.rfind(".")) - 1
-    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s) or not re.search(r"[.,]", s):
+    elif _THOUSANDS.fullmatch(s) or not re.search(r"[.,]", s):
         decimals = 0
     else:
         decimals = len(s) - max(s.rfind(","), s.rfind(".")) - 1

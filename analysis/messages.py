@@ -37,8 +37,9 @@ def analyzer_version(model: str = DEFAULT_MODEL, artifact: Path = DEFAULT_ARTIFA
     # notes after its answer (assistant_frame.assistant_answer); 11: a list of days is each a date ("18, 19 and 25
     # March": fact_dates.listed_days); 12: "$123 MM" is a million dollars, "$2.5B" billions (facts._SCALE), and fact loss
     # keeps a date in digits its copy writes in the other order of day and month (fact_dates.read_alike), and a
-    # status word joined by a hyphen is none ("non-stop", "drop-in"; "no-go" negates nothing: facts._Rules)
-    return f"messages-12+{digest}+{model_name(model)}"
+    # status word joined by a hyphen is none ("non-stop", "drop-in"; "no-go" negates nothing: facts._Rules); 13:
+    # "$0.134" is 0.134 dollars, not 134 (fact_figures.number)
+    return f"messages-13+{digest}+{model_name(model)}"
 
 
 @dataclass

@@ -39,3 +39,9 @@ def test_rounding_needs_the_same_kind_and_currency_and_less_precision():
     assert not rounds(dollars, Fact("money", "USD 1500000000", "$1.5 billion", 0))  # more precise: no rounding
     assert not rounds(Fact("money", "USD 1505000000", "$1,505,000,000", 0), dollars)  # 1,505 million, not 1,506
     assert not rounds(Fact("number", "12 people", "12 people", 0), Fact("number", "12 people", "12 people", 0))
+
+
+def test_a_figure_opening_with_zero_has_no_thousands():
+    """"$0.134" read as thousands separators was 134 dollars (an Enron gas price: "$0.134/MMBtu")."""
+    assert number("0.134") == 0.134 and number("0,125") == 0.125 and number("1.234") == 1234
+    assert written("$0.134") == (0.134, 0.001, 3)
