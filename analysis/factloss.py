@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from . import languages
 from .fact_dates import read_alike, writes_day_first
-from .fact_figures import rounds
+from .fact_figures import rounded_source
 from .facts import Fact, extract
 from .languages import LanguageTable, either, words as literal
 from .text import sentences, words
@@ -114,7 +114,7 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                            or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
         if any(_agree(g.value, f.value) or (fam == "when" and read_alike(g.text, g.value, f.text, f.value, settled))
-               or rounds(g, f) for g in same) or \
+               or rounded_source(g, sf) is f for g in same) or \
                 (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
             continue

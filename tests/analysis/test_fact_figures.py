@@ -31,6 +31,31 @@ def test_a_rounded_amount_or_percentage_is_kept_another_one_is_distorted():
     assert status["USD 1505907788"] == status["12.4%"] == status["USD 2400000"] == "distorted"
 
 
+def test_a_rounded_figure_keeps_one_source_figure_only():
+    """A helper's review: "12%" rounds both "12.4%" and "11.6%", and "$1.5 million" both "$1,450,000" and
+    "$1,540,000"; which one the copy kept is unknown, so neither is. A copy figure stating one source figure as
+    written rounds no other ("fee $1.5 million" beside "travel $1,540,000")."""
+    status = {f.fact.value: f.status for f in compare("Revenue grew 12.4% and margin reached 11.6%.",
+                                                        "Margin reached 12%.")}
+    assert "kept" not in status.values()
+    status = {f.fact.value: f.status for f in compare("Q1 sales were $1,450,000 and Q2 sales $1,540,000.",
+                                                        "Sales were $1.5 million per quarter.")}
+    assert "kept" not in status.values()
+    status = {f.fact.value: f.status for f in compare("The fee is $1.5 million and travel costs $1,540,000.",
+                                                        "The fee is $1.5 million.")}
+    assert status["USD 1500000"] == "kept" and status["USD 1540000"] != "kept"
+
+
+def test_a_price_or_an_exact_half_is_no_rounding():
+    """A price is meant to the digit ("$0.134" per MMBtu: amounts need ROUNDED_SOURCE_DIGITS), and half a unit away
+    is as far from either side ("$2.5" for "$2.45")."""
+    price = Fact("money", "USD 0.134", "$0.134", 0)
+    assert not rounds(Fact("money", "USD 0.13", "$0.13", 0), price)
+    assert not rounds(Fact("money", "USD 2500", "$2,500", 0), Fact("money", "USD 2450", "$2,450", 0))
+    assert not rounds(Fact("percentage", "4.3%", "4.3%", 0), Fact("percentage", "4.25%", "4.25%", 0))
+    assert rounds(Fact("percentage", "4.3%", "4.3%", 0), Fact("percentage", "4.26%", "4.26%", 0))
+
+
 def test_rounding_needs_the_same_kind_and_currency_and_less_precision():
     euros = Fact("money", "EUR 1500000000", "€1.5 billion", 0)
     dollars = Fact("money", "USD 1505907788", "$1,505,907,788", 0)
