@@ -96,7 +96,7 @@ def rounds(copy: Fact, source: Fact) -> bool:
 def rounded_source(copy: Fact, sources: Sequence[Fact]) -> Fact | None:
     """The one source figure the copy rounds (`rounds`): none when it states one of them as written or rounds
     several ("12%" of "Revenue grew 12.4% and margin reached 11.6%": which one it kept is unknown)."""
-    if any(s.kind == copy.kind and s.value == copy.value for s in sources):
+    if copy.kind not in ROUNDED_KINDS or any(s.kind == copy.kind and s.value == copy.value for s in sources):
         return None
     hits = [s for s in sources if rounds(copy, s)]
     return hits[0] if len(hits) == 1 else None

@@ -98,6 +98,7 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
     alignment = align(src_sents, copy_sents)
     settled = (writes_day_first([g.text for g in cf if _SAME_FAMILY[g.kind] == "when"]),
                writes_day_first([f.text for f in sf if _SAME_FAMILY[f.kind] == "when"]))  # dates read day first
+    rounded = [r for g in cf if (r := rounded_source(g, sf)) is not None]  # the source figures the copy rounds
     out = []
     for f in sf:
         fam = _SAME_FAMILY[f.kind]
@@ -114,7 +115,7 @@ def compare(source: str, copy: str, source_time: datetime | None = None, copy_ti
                            or _contradicted(f, alignment, src_sents, copy_sents, judge) or FactStatus(f, "lost"))
             continue
         if any(_agree(g.value, f.value) or (fam == "when" and read_alike(g.text, g.value, f.text, f.value, settled))
-               or rounded_source(g, sf) is f for g in same) or \
+               for g in same) or any(r is f for r in rounded) or \
                 (f.kind in ("owner", "name") and f" {f.value} " in copy_words):
             out.append(FactStatus(f, "kept"))
             continue
